@@ -1,0 +1,103 @@
+//! The one masking rule for personal data shown anywhere outside the encrypted store:
+//! screens, receipts, logs, errors, status output and exports all call these functions.
+//!
+//! Rule (GB/T 35273 §7.2 style): ID numbers keep the first 6 and last 4 characters (the
+//! birth date and sequence are hidden), names keep the first and last character, phones
+//! keep 3 + 4 digits, addresses keep their first 6 characters. The masked form keeps the
+//! length of the original so a citizen recognises their own data.
+//! Pure: must not import any I/O crate.
+
+/// `330212199001011234` → `330212********1234`; 15-character numbers keep 3 + 4.
+pub fn mask_id(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    let (head, tail) = if chars.len() >= 18 {
+        (6, 4)
+    } else if chars.len() >= 10 {
+        (3, 4)
+    } else {
+        (0, 0)
+    };
+    mask_middle(&chars, head, tail)
+}
+
+/// `张三` → `张*`, `欧阳小明` → `欧**明`, `John Smith` → `J**n S***h`.
+pub fn mask_name(name: &str) -> String {
+    let name = name.trim();
+    if name.is_ascii() {
+        return name
+            .split_whitespace()
+            .map(|word| {
+                let chars: Vec<char> = word.chars().collect();
+                match chars.len() {
+                    0 => String::new(),
+                    1..=3 => mask_middle(&chars, 1, 0),
+                    _ => mask_middle(&chars, 1, 1),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let chars: Vec<char> = name.chars().filter(|c| !c.is_whitespace()).collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".to_string(),
+        2 => mask_middle(&chars, 1, 0),
+        _ => mask_middle(&chars, 1, 1),
+    }
+}
+
+/// `13812345678` → `138****5678`.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() >= 7 {
+        mask_middle(&chars, 3, 4)
+    } else {
+        "*".repeat(chars.len())
+    }
+}
+
+/// `浙江省宁波市象山县石浦镇中山路1号` → `浙江省宁波市****`.
+pub fn mask_address(address: &str) -> String {
+    let chars: Vec<char> = address.chars().collect();
+    let keep = 6.min(chars.len() / 2);
+    let mut out: String = chars[..keep].iter().collect();
+    out.push_str("****");
+    out
+}
+
+fn mask_middle(chars: &[char], head: usize, tail: usize) -> String {
+    let len = chars.len();
+    if head + tail >= len {
+        return "*".repeat(len);
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < head || i >= len - tail { *c } else { '*' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers() {
+        assert_eq!(mask_id("12345619800101005X"), "123456********005X");
+        assert_eq!(mask_id("USA330512001231"), "USA********1231");
+        assert_eq!(mask_id("12345"), "*****");
+    }
+
+    #[test]
+    fn names_phone_address() {
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("李小龙"), "李*龙");
+        assert_eq!(mask_name("欧阳小明"), "欧**明");
+        assert_eq!(mask_name("Li"), "L*");
+        assert_eq!(mask_name("John Smith"), "J**n S***h");
+        assert_eq!(mask_name(""), "");
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_address("浙江省宁波市象山县石浦镇中山路1号"), "浙江省宁波市****");
+        assert_eq!(mask_address("石浦"), "石****");
+    }
+}

@@ -1,0 +1,35 @@
+//! The pure domain core: identity numbers, masking, the service catalogue, applications,
+//! receipts, working-day calendars and the session state machine.
+//!
+//! Dependency rule: this module uses only `std` (no file, network, process, thread or clock
+//! access), `serde`, `thiserror` and `toml` (parsing a string). No SQLite, Slint, serial
+//! port or any other layer of this crate. tests/domain_purity.rs enforces it.
+
+pub mod application;
+pub mod calendar;
+pub mod catalogue;
+pub mod id_number;
+pub mod masking;
+pub mod receipt;
+pub mod session;
+
+use serde::{Deserialize, Serialize};
+
+/// The languages a citizen can switch between.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}

@@ -1,0 +1,559 @@
+//! One citizen's session at the kiosk as a pure state machine:
+//! `handle(session, event, now_ms) -> (session, effects)`.
+//!
+//! Steps: welcome → choose service → guide (办事指南) → identify (card or keypad; agent
+//! first when acting for someone, 委托代办) → form → materials → review → payment →
+//! submitting → receipt → rating → farewell. Back, cancel and the idle timeout (a warning
+//! with "I need more time", then a wipe back to welcome) work from every step where they
+//! make sense. The app layer carries out the effects against devices, storage and the
+//! central system and feeds the outcomes back in as events.
+//! Pure: must not import any I/O crate; time comes in as `now_ms` (monotonic milliseconds).
+
+use super::application::{validate_fields, Delivery, FieldError, FormValues, MaterialState, PaymentState, Person};
+use super::calendar::Date;
+use super::catalogue::{Catalogue, FieldSpec, Flag, Prefill, ServiceItem};
+use super::id_number::IdNumber;
+use super::receipt::Receipt;
+use super::Lang;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    Welcome,
+    ChooseService,
+    Guide,
+    Identify,
+    Form,
+    Materials,
+    Review,
+    Payment,
+    Submitting,
+    Receipt,
+    Rating,
+    Farewell,
+}
+
+/// Whose card the identify step is waiting for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentifyPhase {
+    Agent,
+    Applicant,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrintState {
+    NotStarted,
+    Printing,
+    Printed,
+    /// The printer could not print: the receipt's QR is on screen instead.
+    ShowQr,
+}
+
+/// Idle timing for one session (elderly mode uses longer values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Idle time before the "are you still there?" warning.
+    pub warn_after_ms: u64,
+    /// Time the warning stays before everything is wiped.
+    pub grace_ms: u64,
+    /// How long the farewell page stays before returning to welcome.
+    pub farewell_ms: u64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { warn_after_ms: 60_000, grace_ms: 20_000, farewell_ms: 10_000 }
+    }
+}
+
+/// The service item with the specs of its fields, resolved from the catalogue when chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemPlan {
+    pub item: ServiceItem,
+    pub fields: BTreeMap<String, FieldSpec>,
+}
+
+impl ItemPlan {
+    pub fn new(catalogue: &Catalogue, code: &str) -> Option<ItemPlan> {
+        let item = catalogue.item(code)?.clone();
+        let fields = item
+            .fields
+            .iter()
+            .filter_map(|code| Some((code.clone(), catalogue.field(code)?.clone())))
+            .collect();
+        Some(ItemPlan { item, fields })
+    }
+}
+
+/// Everything personal lives here, so that a wipe is one assignment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionData {
+    pub plan: Option<ItemPlan>,
+    pub proxy: bool,
+    pub identify_phase: IdentifyPhase,
+    pub agent: Option<Person>,
+    pub applicant: Option<Person>,
+    pub form: FormValues,
+    pub form_errors: Vec<FieldError>,
+    pub materials: BTreeMap<String, MaterialState>,
+    pub delivery: Delivery,
+    pub urgent: bool,
+    pub payment: PaymentState,
+    pub receipt: Option<Receipt>,
+    pub print: PrintState,
+    pub rating: Option<u8>,
+    /// After an edit from the review page, "next" goes back to review.
+    pub return_to_review: bool,
+    /// Translation key of the last problem to show on the current page.
+    pub error: Option<&'static str>,
+}
+
+impl Default for SessionData {
+    fn default() -> Self {
+        SessionData {
+            plan: None,
+            proxy: false,
+            identify_phase: IdentifyPhase::Applicant,
+            agent: None,
+            applicant: None,
+            form: FormValues::new(),
+            form_errors: Vec::new(),
+            materials: BTreeMap::new(),
+            delivery: Delivery::WindowPickup,
+            urgent: false,
+            payment: PaymentState::NotRequired,
+            receipt: None,
+            print: PrintState::NotStarted,
+            rating: None,
+            return_to_review: false,
+            error: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub step: Step,
+    pub lang: Lang,
+    pub default_lang: Lang,
+    pub elderly: bool,
+    pub today: Option<Date>,
+    pub data: SessionData,
+    pub last_activity_ms: u64,
+    pub warning_since_ms: Option<u64>,
+    pub timeouts: Timeouts,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// 开始办理 on the welcome page.
+    Start { today: Date },
+    /// Any touch that is not a command (scrolling, typing): keeps the session alive.
+    Touch,
+    /// Periodic clock tick for the idle timer.
+    Tick,
+    /// "I need more time" on the idle warning.
+    MoreTime,
+    Back,
+    Cancel,
+    SetLanguage(Lang),
+    SetElderly(bool),
+    ChooseItem(Box<ItemPlan>),
+    ChooseProxy(bool),
+    ConfirmGuide,
+    CardRead(Box<Person>),
+    /// The reader failed; the key explains why in plain language.
+    CardFailed(&'static str),
+    ManualId(String),
+    SubmitForm(FormValues),
+    MaterialCaptured { code: String, photo: String },
+    MaterialPromised { code: String, deadline: Date },
+    MaterialsDone,
+    ChooseDelivery(Delivery),
+    SetUrgent(bool),
+    Edit(Step),
+    ConfirmReview,
+    PaymentCompleted { reference: String },
+    PaymentFailed,
+    Submitted(Box<Receipt>),
+    SubmitFailed(&'static str),
+    Printed,
+    PrintFailed,
+    ReceiptDone,
+    Rated(u8),
+    SkipRating,
+    Finish,
+}
+
+/// What the app layer must do after a transition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    StartCardReader,
+    StopCardReader,
+    ShowIdleWarning { seconds: u64 },
+    HideIdleWarning,
+    /// Clear every personal value from every layer (UI models included).
+    WipePersonalData,
+    CreatePayment { fen: u32 },
+    CancelPayment,
+    /// Store the application durably (with its outbox row) and issue the receipt.
+    SubmitApplication,
+    PrintReceipt,
+    RecordRating(u8),
+}
+
+impl Session {
+    pub fn new(lang: Lang, elderly: bool, timeouts: Timeouts, now_ms: u64) -> Session {
+        Session {
+            step: Step::Welcome,
+            lang,
+            default_lang: lang,
+            elderly,
+            today: None,
+            data: SessionData::default(),
+            last_activity_ms: now_ms,
+            warning_since_ms: None,
+            timeouts,
+        }
+    }
+
+    fn item(&self) -> Option<&ServiceItem> {
+        self.data.plan.as_ref().map(|p| &p.item)
+    }
+
+    fn has_flag(&self, flag: Flag) -> bool {
+        self.item().is_some_and(|i| i.has(flag))
+    }
+
+    fn has_materials(&self) -> bool {
+        self.item().is_some_and(|i| !i.mandatory.is_empty() || !i.secondary.is_empty())
+    }
+
+    fn fee(&self) -> u32 {
+        self.item().map_or(0, |i| i.fee_fen)
+    }
+
+    fn wiped(&self, now_ms: u64) -> Session {
+        let mut fresh = Session::new(self.default_lang, self.elderly_default(), self.timeouts, now_ms);
+        fresh.default_lang = self.default_lang;
+        fresh
+    }
+
+    fn elderly_default(&self) -> bool {
+        // Elderly mode chosen by one citizen does not carry over to the next.
+        false
+    }
+
+    /// Seconds left before the wipe while the warning shows.
+    pub fn seconds_until_wipe(&self, now_ms: u64) -> Option<u64> {
+        self.warning_since_ms
+            .map(|since| (since + self.timeouts.grace_ms).saturating_sub(now_ms).div_ceil(1000))
+    }
+}
+
+/// The transition function. Events that make no sense in the current step change nothing
+/// but still count as activity.
+pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effect>) {
+    let mut s = session;
+    let mut effects = Vec::new();
+
+    if event == Event::Tick {
+        return on_tick(s, now_ms);
+    }
+    s.last_activity_ms = now_ms;
+    if s.warning_since_ms.take().is_some() {
+        effects.push(Effect::HideIdleWarning);
+    }
+
+    match (s.step, event) {
+        (_, Event::Touch) | (_, Event::MoreTime) => {}
+        (_, Event::SetLanguage(lang)) => s.lang = lang,
+        (_, Event::SetElderly(on)) => s.elderly = on,
+
+        (Step::Submitting, Event::Cancel) => {} // the application is being stored: let it finish
+        (Step::Welcome, Event::Cancel) => {}
+        (step, Event::Cancel) => {
+            if step == Step::Identify {
+                effects.push(Effect::StopCardReader);
+            }
+            if step == Step::Payment {
+                effects.push(Effect::CancelPayment);
+            }
+            s = s.wiped(now_ms);
+            effects.push(Effect::WipePersonalData);
+        }
+
+        (Step::Welcome, Event::Start { today }) => {
+            s.data = SessionData::default();
+            s.today = Some(today);
+            s.step = Step::ChooseService;
+        }
+
+        (Step::ChooseService, Event::ChooseItem(plan)) => {
+            s.data.plan = Some(*plan);
+            s.data.error = None;
+            s.step = Step::Guide;
+        }
+        (Step::ChooseService, Event::Back) => {
+            s = s.wiped(now_ms);
+            effects.push(Effect::WipePersonalData);
+        }
+
+        (Step::Guide | Step::Identify, Event::ChooseProxy(on)) => {
+            if on && !s.has_flag(Flag::ProxyAllowed) {
+                s.data.error = Some("guide.error.no-proxy");
+            } else {
+                s.data.proxy = on;
+                s.data.agent = None;
+                s.data.applicant = None;
+                s.data.identify_phase = if on { IdentifyPhase::Agent } else { IdentifyPhase::Applicant };
+                s.data.error = None;
+            }
+        }
+        (Step::Guide, Event::ConfirmGuide) => {
+            if s.has_flag(Flag::ZeroTrip) {
+                s.data.error = Some("guide.error.online-only");
+            } else {
+                s.data.error = None;
+                s.data.identify_phase = if s.data.proxy { IdentifyPhase::Agent } else { IdentifyPhase::Applicant };
+                s.step = Step::Identify;
+                effects.push(Effect::StartCardReader);
+            }
+        }
+        (Step::Guide, Event::Back) => {
+            s.data.plan = None;
+            s.data.proxy = false;
+            s.step = Step::ChooseService;
+        }
+
+        (Step::Identify, Event::CardRead(person)) => identified(&mut s, *person, &mut effects),
+        (Step::Identify, Event::ManualId(text)) => match IdNumber::parse(&text) {
+            Ok(id) => {
+                let person = Person { id, name: None, sex: None, address: None, source: super::application::IdentitySource::Typed };
+                identified(&mut s, person, &mut effects);
+            }
+            Err(e) => s.data.error = Some(e.translation_key()),
+        },
+        (Step::Identify, Event::CardFailed(key)) => s.data.error = Some(key),
+        (Step::Identify, Event::Back) => {
+            if s.data.proxy && s.data.identify_phase == IdentifyPhase::Applicant {
+                // Back from the applicant's card to the agent's.
+                s.data.agent = None;
+                s.data.identify_phase = IdentifyPhase::Agent;
+            } else {
+                s.data.agent = None;
+                s.data.applicant = None;
+                s.step = Step::Guide;
+                effects.push(Effect::StopCardReader);
+            }
+            s.data.error = None;
+        }
+
+        (Step::Form, Event::SubmitForm(values)) => {
+            let values: FormValues = values.into_iter().map(|(k, v)| (k, v.trim().to_string())).collect();
+            let errors = match (&s.data.plan, s.today) {
+                (Some(plan), Some(today)) => validate_fields(&plan.item, |c| plan.fields.get(c), &values, today),
+                _ => vec![FieldError { field: String::new(), key: "form.error.no-item" }],
+            };
+            s.data.form = values;
+            if errors.is_empty() {
+                s.data.form_errors.clear();
+                s.step = if s.data.return_to_review || !s.has_materials() { Step::Review } else { Step::Materials };
+                s.data.return_to_review = false;
+            } else {
+                s.data.form_errors = errors;
+            }
+        }
+        (Step::Form, Event::Back) => {
+            s.data.agent = None;
+            s.data.applicant = None;
+            s.data.identify_phase = if s.data.proxy { IdentifyPhase::Agent } else { IdentifyPhase::Applicant };
+            s.step = Step::Identify;
+            effects.push(Effect::StartCardReader);
+        }
+
+        (Step::Materials, Event::MaterialCaptured { code, photo }) => {
+            if s.item().is_some_and(|i| i.mandatory.contains(&code) || i.secondary.contains(&code)) {
+                s.data.materials.insert(code, MaterialState::Captured { photo });
+                s.data.error = None;
+            } else {
+                s.data.error = Some("materials.error.unknown");
+            }
+        }
+        (Step::Materials, Event::MaterialPromised { code, deadline }) => {
+            if s.item().is_some_and(|i| i.secondary.contains(&code)) {
+                s.data.materials.insert(code, MaterialState::Promised { deadline });
+                s.data.error = None;
+            } else {
+                s.data.error = Some("materials.error.not-deferrable");
+            }
+        }
+        (Step::Materials, Event::MaterialsDone) => {
+            let item = s.item().cloned();
+            let complete = item.is_some_and(|i| {
+                i.mandatory.iter().all(|c| matches!(s.data.materials.get(c), Some(MaterialState::Captured { .. })))
+                    && i.secondary.iter().all(|c| !matches!(s.data.materials.get(c), None | Some(MaterialState::Missing)))
+            });
+            if complete {
+                s.data.error = None;
+                s.data.return_to_review = false;
+                s.step = Step::Review;
+            } else {
+                s.data.error = Some("materials.error.incomplete");
+            }
+        }
+        (Step::Materials, Event::Back) => s.step = Step::Form,
+
+        (Step::Review, Event::ChooseDelivery(delivery)) => {
+            if matches!(delivery, Delivery::Express { .. }) && !s.has_flag(Flag::ExpressDelivery) {
+                s.data.error = Some("review.error.no-express");
+            } else {
+                s.data.delivery = delivery;
+                s.data.error = None;
+            }
+        }
+        (Step::Review, Event::SetUrgent(on)) => {
+            if on && !s.has_flag(Flag::UrgentChannel) {
+                s.data.error = Some("review.error.no-urgent");
+            } else {
+                s.data.urgent = on;
+            }
+        }
+        (Step::Review, Event::Edit(target)) => match target {
+            Step::Identify => {
+                s.data.agent = None;
+                s.data.applicant = None;
+                s.data.identify_phase = if s.data.proxy { IdentifyPhase::Agent } else { IdentifyPhase::Applicant };
+                s.data.return_to_review = true;
+                s.step = Step::Identify;
+                effects.push(Effect::StartCardReader);
+            }
+            Step::Form | Step::Materials => {
+                s.data.return_to_review = true;
+                s.step = target;
+            }
+            _ => {}
+        },
+        (Step::Review, Event::ConfirmReview) => {
+            let fee = s.fee();
+            s.data.error = None;
+            if fee > 0 && !matches!(s.data.payment, PaymentState::Paid { .. }) {
+                s.data.payment = PaymentState::Pending { fen: fee };
+                s.step = Step::Payment;
+                effects.push(Effect::CreatePayment { fen: fee });
+            } else {
+                s.step = Step::Submitting;
+                effects.push(Effect::SubmitApplication);
+            }
+        }
+        (Step::Review, Event::Back) => {
+            s.step = if s.has_materials() { Step::Materials } else { Step::Form };
+        }
+
+        (Step::Payment, Event::PaymentCompleted { reference }) => {
+            s.data.payment = PaymentState::Paid { fen: s.fee(), reference };
+            s.data.error = None;
+            s.step = Step::Submitting;
+            effects.push(Effect::SubmitApplication);
+        }
+        (Step::Payment, Event::PaymentFailed) => s.data.error = Some("payment.error.failed"),
+        (Step::Payment, Event::Back) => {
+            s.data.payment = PaymentState::NotRequired;
+            s.step = Step::Review;
+            effects.push(Effect::CancelPayment);
+        }
+
+        (Step::Submitting, Event::Submitted(receipt)) => {
+            s.data.receipt = Some(*receipt);
+            s.data.print = PrintState::Printing;
+            s.step = Step::Receipt;
+            effects.push(Effect::PrintReceipt);
+        }
+        (Step::Submitting, Event::SubmitFailed(key)) => {
+            s.data.error = Some(key);
+            s.step = Step::Review;
+        }
+
+        (Step::Receipt, Event::Printed) => s.data.print = PrintState::Printed,
+        (Step::Receipt, Event::PrintFailed) => s.data.print = PrintState::ShowQr,
+        (Step::Receipt, Event::ReceiptDone) => s.step = Step::Rating,
+
+        (Step::Rating, Event::Rated(stars)) if (1..=5).contains(&stars) => {
+            s.data.rating = Some(stars);
+            s.step = Step::Farewell;
+            effects.push(Effect::RecordRating(stars));
+        }
+        (Step::Rating, Event::SkipRating) => s.step = Step::Farewell,
+
+        (Step::Farewell, Event::Finish) => {
+            s = s.wiped(now_ms);
+            effects.push(Effect::WipePersonalData);
+        }
+
+        _ => {}
+    }
+    (s, effects)
+}
+
+fn identified(s: &mut Session, person: Person, effects: &mut Vec<Effect>) {
+    s.data.error = None;
+    match s.data.identify_phase {
+        IdentifyPhase::Agent => {
+            s.data.agent = Some(person);
+            s.data.identify_phase = IdentifyPhase::Applicant;
+        }
+        IdentifyPhase::Applicant => {
+            if s.data.agent.as_ref().is_some_and(|agent| agent.id == person.id) {
+                s.data.error = Some("identify.error.same-person");
+                return;
+            }
+            if let Some(plan) = &s.data.plan {
+                for (code, spec) in &plan.fields {
+                    let value = match spec.prefill {
+                        Some(Prefill::CardName) => person.name.clone(),
+                        Some(Prefill::CardAddress) => person.address.clone(),
+                        None => None,
+                    };
+                    if let Some(value) = value {
+                        s.data.form.entry(code.clone()).or_insert(value);
+                    }
+                }
+            }
+            s.data.applicant = Some(person);
+            s.step = if s.data.return_to_review { Step::Review } else { Step::Form };
+            s.data.return_to_review = false;
+            effects.push(Effect::StopCardReader);
+        }
+    }
+}
+
+fn on_tick(mut s: Session, now_ms: u64) -> (Session, Vec<Effect>) {
+    let idle = now_ms.saturating_sub(s.last_activity_ms);
+    match s.step {
+        Step::Welcome | Step::Submitting => (s, vec![]),
+        Step::Farewell if idle >= s.timeouts.farewell_ms => (s.wiped(now_ms), vec![Effect::WipePersonalData]),
+        Step::Farewell => (s, vec![]),
+        step => match s.warning_since_ms {
+            Some(since) if now_ms.saturating_sub(since) >= s.timeouts.grace_ms => {
+                let mut effects = vec![Effect::HideIdleWarning];
+                if step == Step::Identify {
+                    effects.push(Effect::StopCardReader);
+                }
+                if step == Step::Payment {
+                    effects.push(Effect::CancelPayment);
+                }
+                effects.push(Effect::WipePersonalData);
+                (s.wiped(now_ms), effects)
+            }
+            None if idle >= s.timeouts.warn_after_ms => {
+                s.warning_since_ms = Some(now_ms);
+                let seconds = s.timeouts.grace_ms.div_ceil(1000);
+                (s, vec![Effect::ShowIdleWarning { seconds }])
+            }
+            _ => (s, vec![]),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,350 @@
+//! Table tests for every transition of the session state machine.
+
+use super::*;
+use crate::domain::application::tests::{person, today};
+use crate::domain::catalogue::tests::shipped;
+use crate::domain::receipt::{ReceiptContext, ReceiptNumber};
+use crate::domain::{calendar::WorkCalendar, catalogue::Text};
+use Effect::*;
+use Step::*;
+
+const APPLICANT: &str = "123456198001010017";
+const AGENT: &str = "12345619800101005X";
+
+fn plan(code: &str) -> Box<ItemPlan> {
+    Box::new(ItemPlan::new(&shipped(), code).unwrap())
+}
+
+fn card(number: &str) -> Event {
+    Event::CardRead(Box::new(person(number, "张三")))
+}
+
+fn good_form() -> FormValues {
+    [("phone", "13812345678"), ("replace-reason", "lost")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn receipt() -> Box<super::Receipt> {
+    let catalogue = shipped();
+    let application = crate::domain::application::Application {
+        uuid: "u".into(),
+        item_code: "ID-003".into(),
+        applicant: person(APPLICANT, "张三"),
+        agent: None,
+        form: good_form(),
+        materials: BTreeMap::new(),
+        delivery: Delivery::WindowPickup,
+        urgent: false,
+        payment: PaymentState::NotRequired,
+        submitted_on: today(),
+    };
+    let context = ReceiptContext {
+        catalogue: &catalogue,
+        calendar: &WorkCalendar::default(),
+        site_name: Text { zh: "站".into(), en: "Point".into() },
+        progress_base_url: "https://x/p/",
+    };
+    Box::new(super::Receipt::for_application(&application, ReceiptNumber::issue("XS01", today(), 1).unwrap(), &context).unwrap())
+}
+
+fn run(events: Vec<Event>) -> (Session, Vec<Effect>) {
+    let mut s = Session::new(Lang::Zh, false, Timeouts::default(), 0);
+    let mut all = Vec::new();
+    for (i, e) in events.into_iter().enumerate() {
+        let (next, effects) = handle(s, e, 1000 + i as u64);
+        s = next;
+        all.extend(effects);
+    }
+    (s, all)
+}
+
+/// The events that bring a fresh session to `step` for item ID-003 (lost ID card: fee,
+/// mandatory and secondary materials, express allowed, no proxy).
+fn path_to(step: Step) -> Vec<Event> {
+    let mut events = vec![Event::Start { today: today() }];
+    let order = [ChooseService, Guide, Identify, Form, Materials, Review, Payment, Submitting, Receipt, Rating, Farewell];
+    let steps: Vec<Event> = vec![
+        Event::ChooseItem(plan("ID-003")),
+        Event::ConfirmGuide,
+        card(APPLICANT),
+        Event::SubmitForm(good_form()),
+        Event::MaterialCaptured { code: "household-book".into(), photo: "p1".into() },
+        Event::MaterialCaptured { code: "id-photo-receipt".into(), photo: "p2".into() },
+        Event::MaterialPromised { code: "loss-statement".into(), deadline: today().add_days(14) },
+        Event::MaterialsDone,
+        Event::ConfirmReview,
+        Event::PaymentCompleted { reference: "PAY-1".into() },
+        Event::Submitted(receipt()),
+        Event::ReceiptDone,
+        Event::Rated(5),
+    ];
+    if step == Welcome {
+        return vec![];
+    }
+    let target = order.iter().position(|s| *s == step).unwrap();
+    // Materials takes four events to leave; every other step takes one.
+    let count = match target {
+        t if t <= 4 => t,
+        t => t + 3,
+    };
+    events.extend(steps.into_iter().take(count));
+    events
+}
+
+fn at(step: Step) -> Session {
+    let (s, _) = run(path_to(step));
+    assert_eq!(s.step, step, "path_to({step:?}) ends elsewhere");
+    s
+}
+
+fn after(step: Step, event: Event) -> (Session, Vec<Effect>) {
+    handle(at(step), event, 100_000)
+}
+
+#[test]
+fn forward_transitions() {
+    let table: Vec<(Step, Event, Step, Vec<Effect>)> = vec![
+        (Welcome, Event::Start { today: today() }, ChooseService, vec![]),
+        (ChooseService, Event::ChooseItem(plan("ID-003")), Guide, vec![]),
+        (Guide, Event::ConfirmGuide, Identify, vec![StartCardReader]),
+        (Identify, card(APPLICANT), Form, vec![StopCardReader]),
+        (Identify, Event::ManualId(APPLICANT.into()), Form, vec![StopCardReader]),
+        (Form, Event::SubmitForm(good_form()), Materials, vec![]),
+        (Review, Event::ConfirmReview, Payment, vec![CreatePayment { fen: 4000 }]),
+        (Payment, Event::PaymentCompleted { reference: "R".into() }, Submitting, vec![SubmitApplication]),
+        (Submitting, Event::Submitted(receipt()), Step::Receipt, vec![PrintReceipt]),
+        (Step::Receipt, Event::ReceiptDone, Rating, vec![]),
+        (Rating, Event::Rated(4), Farewell, vec![RecordRating(4)]),
+        (Rating, Event::SkipRating, Farewell, vec![]),
+        (Farewell, Event::Finish, Welcome, vec![WipePersonalData]),
+    ];
+    for (from, event, to, effects) in table {
+        let label = format!("{from:?} + {event:?}");
+        let (s, got) = after(from, event);
+        assert_eq!((s.step, got), (to, effects), "{label}");
+    }
+}
+
+#[test]
+fn back_transitions() {
+    let table: Vec<(Step, Step, Vec<Effect>)> = vec![
+        (ChooseService, Welcome, vec![WipePersonalData]),
+        (Guide, ChooseService, vec![]),
+        (Identify, Guide, vec![StopCardReader]),
+        (Form, Identify, vec![StartCardReader]),
+        (Materials, Form, vec![]),
+        (Review, Materials, vec![]),
+        (Payment, Review, vec![CancelPayment]),
+        (Submitting, Submitting, vec![]),
+        (Step::Receipt, Step::Receipt, vec![]),
+        (Rating, Rating, vec![]),
+        (Farewell, Farewell, vec![]),
+        (Welcome, Welcome, vec![]),
+    ];
+    for (from, to, effects) in table {
+        let (s, got) = after(from, Event::Back);
+        assert_eq!((s.step, got), (to, effects), "{from:?} + Back");
+    }
+    // Going back to identify forgets who was identified.
+    let (s, _) = after(Form, Event::Back);
+    assert!(s.data.applicant.is_none());
+}
+
+#[test]
+fn cancel_wipes_from_every_step_but_submitting() {
+    for from in [ChooseService, Guide, Identify, Form, Materials, Review, Payment, Step::Receipt, Rating, Farewell] {
+        let (s, effects) = after(from, Event::Cancel);
+        assert_eq!(s.step, Welcome, "{from:?}");
+        assert_eq!(s.data, SessionData::default(), "{from:?}");
+        assert_eq!(effects.last(), Some(&WipePersonalData), "{from:?}");
+        assert_eq!(effects.contains(&StopCardReader), from == Identify, "{from:?}");
+        assert_eq!(effects.contains(&CancelPayment), from == Payment, "{from:?}");
+    }
+    let (s, effects) = after(Submitting, Event::Cancel);
+    assert_eq!((s.step, effects), (Submitting, vec![]));
+    let (s, effects) = after(Welcome, Event::Cancel);
+    assert_eq!((s.step, effects), (Welcome, vec![]));
+}
+
+#[test]
+fn idle_timeout_warns_then_wipes_and_more_time_rescues() {
+    for from in [ChooseService, Guide, Identify, Form, Materials, Review, Payment, Step::Receipt, Rating] {
+        let s = at(from);
+        let t0 = s.last_activity_ms;
+        let (s, effects) = handle(s, Event::Tick, t0 + 59_999);
+        assert_eq!(effects, vec![], "{from:?} too early");
+        let (s, effects) = handle(s, Event::Tick, t0 + 60_000);
+        assert_eq!(effects, vec![ShowIdleWarning { seconds: 20 }], "{from:?}");
+        assert_eq!(s.seconds_until_wipe(t0 + 65_000), Some(15));
+        // "I need more time" keeps everything.
+        let (rescued, effects) = handle(s.clone(), Event::MoreTime, t0 + 70_000);
+        assert_eq!(effects, vec![HideIdleWarning]);
+        assert_eq!((rescued.step, rescued.warning_since_ms), (from, None));
+        assert_eq!(rescued.data, s.data);
+        // Ignoring the warning wipes.
+        let (s, effects) = handle(s, Event::Tick, t0 + 80_000);
+        assert_eq!(s.step, Welcome, "{from:?}");
+        assert_eq!(s.data, SessionData::default());
+        assert_eq!(effects.first(), Some(&HideIdleWarning));
+        assert_eq!(effects.last(), Some(&WipePersonalData));
+        assert_eq!(effects.contains(&StopCardReader), from == Identify);
+    }
+}
+
+#[test]
+fn no_timeout_on_welcome_or_while_submitting_and_farewell_returns_quickly() {
+    for from in [Welcome, Submitting] {
+        let (s, effects) = handle(at(from), Event::Tick, 10_000_000);
+        assert_eq!((s.step, effects), (from, vec![]));
+    }
+    let s = at(Farewell);
+    let t0 = s.last_activity_ms;
+    let (s, effects) = handle(s, Event::Tick, t0 + 10_000);
+    assert_eq!((s.step, effects), (Welcome, vec![WipePersonalData]));
+}
+
+#[test]
+fn language_and_elderly_switch_keep_the_session() {
+    let s = at(Review);
+    let data = s.data.clone();
+    let (s, effects) = handle(s, Event::SetLanguage(Lang::En), 5);
+    assert_eq!((s.step, s.lang, effects), (Review, Lang::En, vec![]));
+    let (s, _) = handle(s, Event::SetElderly(true), 6);
+    assert!(s.elderly);
+    assert_eq!(s.data, data);
+    // ...and the next citizen starts in the defaults again.
+    let (s, _) = handle(s, Event::Cancel, 7);
+    assert_eq!((s.lang, s.elderly), (Lang::Zh, false));
+}
+
+#[test]
+fn proxy_reads_the_agent_first_then_the_applicant() {
+    let (s, _) = run(vec![Event::Start { today: today() }, Event::ChooseItem(plan("ID-001")), Event::ChooseProxy(true), Event::ConfirmGuide]);
+    assert_eq!((s.step, s.data.identify_phase), (Identify, IdentifyPhase::Agent));
+    let (s, effects) = handle(s, card(AGENT), 10);
+    assert_eq!((s.step, s.data.identify_phase, effects), (Identify, IdentifyPhase::Applicant, vec![]));
+    // The same card twice is refused.
+    let (s, effects) = handle(s, card(AGENT), 11);
+    assert_eq!((s.step, s.data.error, effects), (Identify, Some("identify.error.same-person"), vec![]));
+    // Back returns to the agent's card.
+    let (s2, _) = handle(s.clone(), Event::Back, 12);
+    assert_eq!((s2.step, s2.data.identify_phase, s2.data.agent.is_none()), (Identify, IdentifyPhase::Agent, true));
+    let (s, effects) = handle(s, Event::ManualId(APPLICANT.into()), 13);
+    assert_eq!((s.step, effects), (Form, vec![StopCardReader]));
+    assert_eq!(s.data.agent.as_ref().unwrap().id.expose(), AGENT);
+    assert_eq!(s.data.applicant.as_ref().unwrap().source, crate::domain::application::IdentitySource::Typed);
+}
+
+#[test]
+fn proxy_is_refused_where_the_item_does_not_allow_it() {
+    let (s, _) = run(vec![Event::Start { today: today() }, Event::ChooseItem(plan("ID-004")), Event::ChooseProxy(true)]);
+    assert_eq!((s.data.proxy, s.data.error), (false, Some("guide.error.no-proxy")));
+}
+
+#[test]
+fn online_only_items_stop_at_the_guide() {
+    let (s, effects) = run(vec![Event::Start { today: today() }, Event::ChooseItem(plan("CY-002")), Event::ConfirmGuide]);
+    assert_eq!((s.step, s.data.error, effects), (Guide, Some("guide.error.online-only"), vec![]));
+}
+
+#[test]
+fn manual_entry_with_a_wrong_check_digit_stays_with_the_reason() {
+    let (s, effects) = after(Identify, Event::ManualId("123456198001010018".into()));
+    assert_eq!((s.step, s.data.error, effects), (Identify, Some("id.error.check-digit"), vec![]));
+    let (s, _) = after(Identify, Event::CardFailed("reader.error.auth"));
+    assert_eq!(s.data.error, Some("reader.error.auth"));
+}
+
+#[test]
+fn form_errors_are_all_shown_and_the_form_is_kept() {
+    let mut bad = good_form();
+    bad.insert("phone".into(), "12".into());
+    bad.remove("replace-reason");
+    let (s, _) = after(Form, Event::SubmitForm(bad));
+    assert_eq!(s.step, Form);
+    let keys: Vec<_> = s.data.form_errors.iter().map(|e| (e.field.as_str(), e.key)).collect();
+    assert_eq!(keys, vec![("phone", "form.error.phone"), ("replace-reason", "form.error.required")]);
+    assert_eq!(s.data.form.get("phone").map(String::as_str), Some("12"));
+}
+
+#[test]
+fn materials_rules() {
+    let (s, _) = after(Materials, Event::MaterialPromised { code: "household-book".into(), deadline: today() });
+    assert_eq!(s.data.error, Some("materials.error.not-deferrable"));
+    let (s, _) = after(Materials, Event::MaterialCaptured { code: "passport".into(), photo: "x".into() });
+    assert_eq!(s.data.error, Some("materials.error.unknown"));
+    let (s, _) = run(path_to(Materials).into_iter().chain([Event::MaterialsDone]).collect());
+    assert_eq!((s.step, s.data.error), (Materials, Some("materials.error.incomplete")));
+}
+
+#[test]
+fn review_edits_return_to_review() {
+    let (s, effects) = after(Review, Event::Edit(Form));
+    assert_eq!((s.step, effects), (Form, vec![]));
+    let (s, _) = handle(s, Event::SubmitForm(good_form()), 1);
+    assert_eq!(s.step, Review);
+    let (s, effects) = after(Review, Event::Edit(Identify));
+    assert_eq!((s.step, effects), (Identify, vec![StartCardReader]));
+    let (s, _) = handle(s, card(APPLICANT), 1);
+    assert_eq!(s.step, Review);
+    let (s, _) = after(Review, Event::Edit(Materials));
+    let (s, _) = handle(s, Event::MaterialsDone, 1);
+    assert_eq!(s.step, Review);
+    let (s, effects) = after(Review, Event::Edit(Payment));
+    assert_eq!((s.step, effects), (Review, vec![]));
+}
+
+#[test]
+fn review_choices_respect_the_item() {
+    let express = Delivery::Express { recipient: "张三".into(), phone: "13812345678".into(), address: "x".into() };
+    let (s, _) = after(Review, Event::ChooseDelivery(express.clone()));
+    assert_eq!(s.data.delivery, express);
+    let (s, _) = after(Review, Event::SetUrgent(true));
+    assert!(s.data.urgent);
+    // Temporary ID: no express, no urgent channel.
+    let (s, _) = run(vec![
+        Event::Start { today: today() },
+        Event::ChooseItem(plan("ID-005")),
+        Event::ConfirmGuide,
+        card(APPLICANT),
+        Event::SubmitForm([("phone".to_string(), "13812345678".to_string())].into()),
+    ]);
+    assert_eq!(s.step, Review, "an item without materials skips that step");
+    let (s, _) = handle(s, Event::ChooseDelivery(express), 1);
+    assert_eq!((s.data.delivery.clone(), s.data.error), (Delivery::WindowPickup, Some("review.error.no-express")));
+    let (s, _) = handle(s, Event::SetUrgent(true), 2);
+    assert_eq!((s.data.urgent, s.data.error), (false, Some("review.error.no-urgent")));
+    // No fee: straight to submitting.
+    let (s, effects) = handle(s, Event::ConfirmReview, 3);
+    assert_eq!((s.step, effects), (Submitting, vec![SubmitApplication]));
+}
+
+#[test]
+fn failures_on_the_way_out() {
+    let (s, effects) = after(Payment, Event::PaymentFailed);
+    assert_eq!((s.step, s.data.error, effects), (Payment, Some("payment.error.failed"), vec![]));
+    let (s, _) = after(Submitting, Event::SubmitFailed("submit.error.storage"));
+    assert_eq!((s.step, s.data.error), (Review, Some("submit.error.storage")));
+    let (s, _) = after(Step::Receipt, Event::PrintFailed);
+    assert_eq!(s.data.print, PrintState::ShowQr);
+    let (s, _) = after(Step::Receipt, Event::Printed);
+    assert_eq!(s.data.print, PrintState::Printed);
+    let (s, effects) = after(Rating, Event::Rated(9));
+    assert_eq!((s.step, effects), (Rating, vec![]));
+}
+
+#[test]
+fn events_out_of_place_change_nothing() {
+    for (from, event) in [
+        (Welcome, Event::ConfirmGuide),
+        (ChooseService, card(APPLICANT)),
+        (Guide, Event::SubmitForm(good_form())),
+        (Form, Event::ConfirmReview),
+        (Review, Event::Printed),
+        (Step::Receipt, Event::Start { today: today() }),
+    ] {
+        let before = at(from);
+        let (s, effects) = handle(before.clone(), event, 100_000);
+        assert_eq!(effects, vec![]);
+        assert_eq!((s.step, &s.data), (before.step, &before.data));
+    }
+}

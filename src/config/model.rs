@@ -1,0 +1,378 @@
+//! The configuration's shape, its defaults and its semantic check.
+
+use crate::domain::calendar::{Date, WorkCalendar};
+use crate::domain::receipt::ReceiptNumber;
+use crate::domain::Lang;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    pub kiosk: KioskSection,
+    pub devices: DevicesSection,
+    pub central: CentralSection,
+    pub timeouts: TimeoutsSection,
+    pub ui: UiSection,
+    pub status: StatusSection,
+    pub calendar: CalendarSection,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KioskSection {
+    /// Fleet-wide unique id, e.g. `ZJ-NB-XS-SP-01`.
+    pub id: String,
+    /// 2–6 capitals/digits printed at the start of every receipt number of this kiosk.
+    pub receipt_prefix: String,
+    pub site_name: String,
+    pub site_name_en: String,
+    pub opening_hours: String,
+    /// Databases, key file, overrides, spool.
+    pub state_dir: PathBuf,
+    /// The catalogue data file; `None` uses the one built into the binary.
+    pub catalogue: Option<PathBuf>,
+}
+
+impl Default for KioskSection {
+    fn default() -> Self {
+        KioskSection {
+            id: "DEV-KIOSK-01".into(),
+            receipt_prefix: "DEV1".into(),
+            site_name: "石浦镇警务服务站(演示)".into(),
+            site_name_en: "Shipu Town Police Service Point (demo)".into(),
+            opening_hours: "周一至周五 08:30-12:00 13:30-17:00;周六 09:00-12:00".into(),
+            state_dir: default_state_dir(),
+            catalogue: None,
+        }
+    }
+}
+
+/// `/var/lib/township-kiosk` when it is writable (a packaged kiosk), else a directory in
+/// the user's data folder (a developer's desktop).
+fn default_state_dir() -> PathBuf {
+    let system = PathBuf::from("/var/lib/township-kiosk");
+    if system.is_dir() {
+        return system;
+    }
+    match std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share"))) {
+        Some(base) => base.join("township-kiosk"),
+        None => PathBuf::from("township-kiosk-state"),
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DevicesSection {
+    pub reader: ReaderConfig,
+    pub printer: PrinterConfig,
+    pub camera: CameraConfig,
+    pub gpio: GpioConfig,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReaderKind {
+    #[default]
+    Sim,
+    Serial,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ReaderConfig {
+    pub kind: ReaderKind,
+    pub port: PathBuf,
+    pub baud: u32,
+    /// Vendor WLT photo decoder library (e.g. libwlt2bmp.so); none means text only.
+    pub photo_decoder: Option<PathBuf>,
+    pub poll_interval_ms: u64,
+}
+
+impl Default for ReaderConfig {
+    fn default() -> Self {
+        ReaderConfig {
+            kind: ReaderKind::Sim,
+            port: "/dev/kiosk-cardreader".into(),
+            baud: 115_200,
+            photo_decoder: None,
+            poll_interval_ms: 400,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrinterKind {
+    #[default]
+    Sim,
+    Serial,
+    Usb,
+    Tcp,
+    File,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PrinterConfig {
+    pub kind: PrinterKind,
+    /// Serial port, USB printer device (/dev/usb/lp0) or spool file, by kind.
+    pub port: PathBuf,
+    pub baud: u32,
+    /// RTS/CTS hardware flow control on serial printers.
+    pub flow_control: bool,
+    /// `host:port` for TCP printers (port 9100).
+    pub address: String,
+    /// A profile name from hardware/printers.toml.
+    pub profile: String,
+}
+
+impl Default for PrinterConfig {
+    fn default() -> Self {
+        PrinterConfig {
+            kind: PrinterKind::Sim,
+            port: "/dev/kiosk-printer".into(),
+            baud: 115_200,
+            flow_control: false,
+            address: String::new(),
+            profile: "generic-80mm".into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CameraKind {
+    #[default]
+    Sim,
+    V4l2,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CameraConfig {
+    pub kind: CameraKind,
+    pub device: PathBuf,
+}
+
+impl Default for CameraConfig {
+    fn default() -> Self {
+        CameraConfig { kind: CameraKind::Sim, device: "/dev/video0".into() }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GpioKind {
+    #[default]
+    Sim,
+    Rppal,
+    Gpiocdev,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GpioConfig {
+    pub kind: GpioKind,
+    /// For gpiocdev: the chip device.
+    pub chip: PathBuf,
+    pub presence_pin: Option<u8>,
+    pub paper_low_pin: Option<u8>,
+    pub led_ready_pin: Option<u8>,
+    pub led_busy_pin: Option<u8>,
+    pub led_attention_pin: Option<u8>,
+}
+
+impl Default for GpioConfig {
+    fn default() -> Self {
+        GpioConfig {
+            kind: GpioKind::Sim,
+            chip: "/dev/gpiochip0".into(),
+            presence_pin: Some(17),
+            paper_low_pin: Some(27),
+            led_ready_pin: Some(22),
+            led_busy_pin: Some(23),
+            led_attention_pin: Some(24),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CentralSection {
+    /// Base URL of the central system's API; `sim` uses the in-process simulation.
+    pub url: String,
+    /// Device credentials (client certificate, key, token): a separate 0600 file.
+    pub credentials_file: PathBuf,
+    /// Printed in the receipt QR followed by the receipt number.
+    pub progress_url: String,
+    pub heartbeat_secs: u64,
+}
+
+impl Default for CentralSection {
+    fn default() -> Self {
+        CentralSection {
+            url: "sim".into(),
+            credentials_file: "/etc/township-kiosk/credentials.toml".into(),
+            progress_url: "https://zwfw.example.gov.cn/progress/".into(),
+            heartbeat_secs: 60,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TimeoutsSection {
+    pub idle_warning_secs: u64,
+    pub idle_grace_secs: u64,
+    pub farewell_secs: u64,
+    /// Elderly mode multiplies the idle times by this factor.
+    pub elderly_factor: f64,
+    pub card_read_secs: u64,
+}
+
+impl Default for TimeoutsSection {
+    fn default() -> Self {
+        TimeoutsSection { idle_warning_secs: 60, idle_grace_secs: 20, farewell_secs: 10, elderly_factor: 2.0, card_read_secs: 5 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct UiSection {
+    pub languages: Vec<Lang>,
+    pub default_language: Lang,
+    pub elderly_mode_default: bool,
+    /// Screen rotation in degrees: 0, 90, 180, 270.
+    pub rotation: u16,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for UiSection {
+    fn default() -> Self {
+        UiSection { languages: vec![Lang::Zh, Lang::En], default_language: Lang::Zh, elderly_mode_default: false, rotation: 0, width: 1080, height: 1920 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StatusSection {
+    pub enabled: bool,
+    /// Local status endpoint (/healthz, /status, /metrics).
+    pub listen: String,
+}
+
+impl Default for StatusSection {
+    fn default() -> Self {
+        StatusSection { enabled: true, listen: "127.0.0.1:9870".into() }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CalendarSection {
+    /// Public holidays (YYYY-MM-DD) on which the back office does not work.
+    pub holidays: Vec<Date>,
+    /// Weekend days that are working days (调休).
+    pub extra_workdays: Vec<Date>,
+}
+
+impl Config {
+    /// Every semantic problem as (dotted key, message).
+    pub fn check(&self) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        let mut problem = |key: &str, message: String| problems.push((key.to_string(), message));
+        if self.kiosk.id.trim().is_empty() {
+            problem("kiosk.id", "must not be empty".into());
+        }
+        if !ReceiptNumber::valid_prefix(&self.kiosk.receipt_prefix) {
+            problem("kiosk.receipt-prefix", format!("{:?} must be 2 to 6 capital letters or digits", self.kiosk.receipt_prefix));
+        }
+        if self.kiosk.site_name.trim().is_empty() {
+            problem("kiosk.site-name", "must not be empty".into());
+        }
+        const BAUDS: [u32; 5] = [9600, 19_200, 38_400, 57_600, 115_200];
+        if !BAUDS.contains(&self.devices.reader.baud) {
+            problem("devices.reader.baud", format!("{} is not a rate the SAM supports (9600, 19200, 38400, 57600, 115200)", self.devices.reader.baud));
+        }
+        if !(100..=5000).contains(&self.devices.reader.poll_interval_ms) {
+            problem("devices.reader.poll-interval-ms", "must be between 100 and 5000".into());
+        }
+        if self.devices.reader.kind == ReaderKind::Serial && self.devices.reader.port.as_os_str().is_empty() {
+            problem("devices.reader.port", "a serial reader needs a port".into());
+        }
+        if self.devices.printer.kind == PrinterKind::Tcp && !self.devices.printer.address.contains(':') {
+            problem("devices.printer.address", format!("{:?} must be host:port for a TCP printer", self.devices.printer.address));
+        }
+        if self.devices.printer.baud == 0 {
+            problem("devices.printer.baud", "must be positive".into());
+        }
+        let central_ok = self.central.url == "sim" || self.central.url.starts_with("https://") || self.central.url.starts_with("http://127.") || self.central.url.starts_with("http://localhost");
+        if !central_ok {
+            problem("central.url", format!("{:?} must be \"sim\" or an https:// URL (plain http only on loopback)", self.central.url));
+        }
+        if !self.central.progress_url.starts_with("https://") {
+            problem("central.progress-url", "must be an https:// URL".into());
+        }
+        if !(10..=600).contains(&self.central.heartbeat_secs) {
+            problem("central.heartbeat-secs", "must be between 10 and 600".into());
+        }
+        if !(15..=600).contains(&self.timeouts.idle_warning_secs) {
+            problem("timeouts.idle-warning-secs", "must be between 15 and 600".into());
+        }
+        if !(5..=120).contains(&self.timeouts.idle_grace_secs) {
+            problem("timeouts.idle-grace-secs", "must be between 5 and 120".into());
+        }
+        if !(1.0..=5.0).contains(&self.timeouts.elderly_factor) {
+            problem("timeouts.elderly-factor", "must be between 1.0 and 5.0".into());
+        }
+        if self.ui.languages.is_empty() {
+            problem("ui.languages", "needs at least one language".into());
+        } else if !self.ui.languages.contains(&self.ui.default_language) {
+            problem("ui.default-language", "must be one of ui.languages".into());
+        }
+        if ![0, 90, 180, 270].contains(&self.ui.rotation) {
+            problem("ui.rotation", format!("{} is not 0, 90, 180 or 270", self.ui.rotation));
+        }
+        if self.ui.width < 480 || self.ui.height < 480 {
+            problem("ui.width", "screens smaller than 480 pixels are not supported".into());
+        }
+        if self.status.enabled && self.status.listen.parse::<std::net::SocketAddr>().is_err() {
+            problem("status.listen", format!("{:?} is not an address:port", self.status.listen));
+        }
+        if let Some(day) = self.calendar.holidays.iter().find(|d| self.calendar.extra_workdays.contains(d)) {
+            problem("calendar.extra-workdays", format!("{day} is also listed as a holiday"));
+        }
+        problems
+    }
+
+    pub fn work_calendar(&self) -> WorkCalendar {
+        WorkCalendar { holidays: self.calendar.holidays.clone(), extra_workdays: self.calendar.extra_workdays.clone() }
+    }
+
+    pub fn session_timeouts(&self, elderly: bool) -> crate::domain::session::Timeouts {
+        let factor = if elderly { self.timeouts.elderly_factor } else { 1.0 };
+        let ms = |secs: u64| (secs as f64 * factor * 1000.0) as u64;
+        crate::domain::session::Timeouts {
+            warn_after_ms: ms(self.timeouts.idle_warning_secs),
+            grace_ms: ms(self.timeouts.idle_grace_secs),
+            farewell_ms: self.timeouts.farewell_secs * 1000,
+        }
+    }
+
+    /// The configuration as TOML with secrets redacted, for `kiosk config show`.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut copy = self.clone();
+        copy.central.url = redact_url(&copy.central.url);
+        toml::to_string_pretty(&copy).unwrap_or_else(|e| format!("# cannot render: {e}"))
+    }
+}
+
+/// Removes `user:password@` from a URL.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***@{}", &url[..scheme_end], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}

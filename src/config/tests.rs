@@ -1,0 +1,128 @@
+//! Configuration loading, checking, overrides and redaction.
+
+use super::*;
+use std::fs;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn state_dir_line(dir: &Path) -> String {
+    format!("[kiosk]\nstate-dir = {:?}\n", dir.display().to_string())
+}
+
+#[test]
+fn embedded_defaults_are_valid() {
+    assert_eq!(Config::default().check(), Vec::<(String, String)>::new());
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = load(None, Some(&dir.path().join("none.toml"))).unwrap();
+    assert_eq!(loaded.config.devices.reader.kind, ReaderKind::Sim);
+    assert!(loaded.source.is_none());
+}
+
+#[test]
+fn the_packaged_config_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/kiosk.toml");
+    let loaded = load(Some(&path), Some(&dir.path().join("overrides.toml"))).unwrap();
+    assert_eq!(loaded.config.kiosk.receipt_prefix, "XSSP");
+    assert_eq!(loaded.config.devices.reader.kind, ReaderKind::Serial);
+}
+
+#[test]
+fn an_unknown_key_names_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "k.toml", "[kiosk]\nid = \"x\"\n\n[devices.reader]\nbaud = 115200\nspeed = 3\n");
+    let errors = load(Some(&path), None).unwrap_err().0;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].line, errors[0].key.as_str()), (Some(6), "devices.reader.speed"));
+    assert!(errors[0].message.contains("unknown field `speed`"), "{}", errors[0].message);
+    let shown = errors[0].to_string();
+    assert!(shown.starts_with(&format!("{}:6: devices.reader.speed:", path.display())), "{shown}");
+}
+
+#[test]
+fn a_wrong_type_and_bad_syntax_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "k.toml", "[timeouts]\nidle-warning-secs = \"sixty\"\n");
+    let errors = load(Some(&path), None).unwrap_err().0;
+    assert_eq!((errors[0].line, errors[0].key.as_str()), (Some(2), "timeouts.idle-warning-secs"));
+    let path = write(dir.path(), "k2.toml", "[ui]\nrotation = \n");
+    let errors = load(Some(&path), None).unwrap_err().0;
+    assert_eq!(errors[0].line, Some(2));
+}
+
+#[test]
+fn every_semantic_problem_is_reported_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}receipt-prefix = \"x\"\n\n[devices.reader]\nbaud = 12345\n\n[ui]\nrotation = 45\ndefault-language = \"en\"\nlanguages = [\"zh-CN\"]\n\n[central]\nurl = \"http://gateway.example\"\n",
+        state_dir_line(dir.path())
+    );
+    let path = write(dir.path(), "k.toml", &text);
+    let errors = load(Some(&path), None).unwrap_err().0;
+    let found: Vec<(Option<usize>, &str)> = errors.iter().map(|e| (e.line, e.key.as_str())).collect();
+    assert_eq!(
+        found,
+        vec![
+            (Some(3), "kiosk.receipt-prefix"),
+            (Some(6), "devices.reader.baud"),
+            (Some(14), "central.url"),
+            (Some(10), "ui.default-language"),
+            (Some(9), "ui.rotation"),
+        ]
+    );
+}
+
+#[test]
+fn overrides_win_and_problems_in_them_blame_the_overrides_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "k.toml", &format!("{}site-name = \"A\"\n\n[devices.reader]\nbaud = 115200\n", state_dir_line(dir.path())));
+    let overrides = dir.path().join("overrides.toml");
+    set_override(&overrides, "devices.reader.baud", toml::Value::Integer(57_600)).unwrap();
+    set_override(&overrides, "kiosk.site-name", toml::Value::String("B".into())).unwrap();
+    let loaded = load(Some(&base), None).unwrap();
+    assert_eq!(loaded.config.devices.reader.baud, 57_600);
+    assert_eq!(loaded.config.kiosk.site_name, "B");
+    assert_eq!(loaded.overrides.as_deref(), Some(overrides.as_path()));
+    // The packaged file is untouched.
+    assert!(fs::read_to_string(&base).unwrap().contains("baud = 115200"));
+
+    set_override(&overrides, "devices.reader.baud", toml::Value::Integer(1)).unwrap();
+    let errors = load(Some(&base), None).unwrap_err().0;
+    assert_eq!(errors[0].file, overrides);
+    assert_eq!(errors[0].key, "devices.reader.baud");
+    assert!(errors[0].line.is_some());
+
+    fs::write(&overrides, "[devices.reader]\nbuad = 9600\n").unwrap();
+    let errors = load(Some(&base), None).unwrap_err().0;
+    assert_eq!((errors[0].file.clone(), errors[0].line), (overrides, Some(2)));
+}
+
+#[test]
+fn unreadable_file_is_a_clear_error() {
+    let errors = load(Some(Path::new("/nonexistent/kiosk.toml")), None).unwrap_err();
+    assert!(errors.to_string().contains("cannot read"), "{errors}");
+}
+
+#[test]
+fn show_redacts_credentials_in_urls() {
+    let mut config = Config::default();
+    config.central.url = "https://kiosk:s3cret@gw.example.gov.cn/api".into();
+    let shown = config.to_redacted_toml();
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(shown.contains("https://***@gw.example.gov.cn/api"));
+    assert!(shown.contains("receipt-prefix"));
+}
+
+#[test]
+fn elderly_mode_lengthens_idle_times() {
+    let config = Config::default();
+    let normal = config.session_timeouts(false);
+    let elderly = config.session_timeouts(true);
+    assert_eq!(normal.warn_after_ms, 60_000);
+    assert_eq!(elderly.warn_after_ms, 120_000);
+    assert_eq!(elderly.grace_ms, 40_000);
+}

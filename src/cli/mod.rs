@@ -1,0 +1,155 @@
+//! The command-line surface: `kiosk run` for the kiosk itself and the technician and
+//! operator tools. One file per subcommand; each returns an exit code (see [`exit`]).
+//! Output never contains a full ID number, name, address or phone unless a technician
+//! asks with `--reveal`, which is audited.
+
+mod catalogue_cmd;
+mod config_cmd;
+mod id_cmd;
+mod outbox_cmd;
+mod run_cmd;
+
+use crate::config::{self, LoadedConfig};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit codes, shared by every subcommand.
+pub mod exit {
+    pub const OK: i32 = 0;
+    /// The input was checked and is not valid (e.g. `id check` on a bad number).
+    pub const INVALID: i32 = 1;
+    /// Bad configuration or command line.
+    pub const CONFIG: i32 = 2;
+    /// No card on the reader before the deadline.
+    pub const NO_CARD: i32 = 3;
+    /// A device failed (reader/printer error or I/O fault).
+    pub const DEVICE: i32 = 4;
+    /// Local storage failed (database, disk full, key file).
+    pub const STORAGE: i32 = 5;
+    /// Something was not found (catalogue code, outbox row).
+    pub const NOT_FOUND: i32 = 6;
+}
+
+const EXIT_CODES_HELP: &str = "Exit codes:
+  0  success
+  1  the input was checked and is invalid (e.g. a wrong check digit)
+  2  bad configuration or command line
+  3  no card on the reader before the deadline
+  4  device error (reader or printer status, I/O fault)
+  5  local storage error (database, disk full, key file)
+  6  not found (catalogue code, outbox row)
+
+Configuration: --config PATH, else $KIOSK_CONFIG, else /etc/township-kiosk/kiosk.toml if
+present, else the embedded defaults (simulated devices). Technician changes go to
+<state-dir>/overrides.toml.";
+
+#[derive(Parser, Debug)]
+#[command(name = "kiosk", version = version(), about = "Township police self-service kiosk (就近跑一次)", after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// Configuration file (default: $KIOSK_CONFIG or /etc/township-kiosk/kiosk.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Overrides file (default: <state-dir>/overrides.toml).
+    #[arg(long, global = true)]
+    pub overrides: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the kiosk (simulated devices when no hardware is configured).
+    Run(run_cmd::RunArgs),
+    /// Check or show the configuration.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+    /// The service catalogue (事项清单) and service guides (办事指南).
+    #[command(subcommand)]
+    Catalogue(catalogue_cmd::CatalogueCommand),
+    /// Identity-number tools.
+    #[command(subcommand)]
+    Id(id_cmd::IdCommand),
+    /// The queue of applications waiting for the central system.
+    #[command(subcommand)]
+    Outbox(outbox_cmd::OutboxCommand),
+}
+
+fn version() -> &'static str {
+    concat!(env!("CARGO_PKG_VERSION"), " (git ", env!("KIOSK_GIT_REVISION"), ")")
+}
+
+pub fn main() -> i32 {
+    // Behave like a Unix tool when piped into `head`: end quietly on a closed pipe.
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    init_logging();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::CONFIG } else { exit::OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Run(ref args) => run_cmd::run(&cli, args),
+        Command::Config(ref command) => config_cmd::run(&cli, command),
+        Command::Catalogue(ref command) => catalogue_cmd::run(&cli, command),
+        Command::Id(ref command) => id_cmd::run(command),
+        Command::Outbox(ref command) => outbox_cmd::run(&cli, command),
+    }
+}
+
+/// Loads the effective configuration or prints every problem and returns the exit code.
+pub(crate) fn load_config(cli: &Cli) -> Result<LoadedConfig, i32> {
+    let path = cli.config.clone().or_else(crate::app::default_config_path);
+    config::load(path.as_deref(), cli.overrides.as_deref()).map_err(|errors| {
+        eprintln!("kiosk: invalid configuration:");
+        for problem in &errors.0 {
+            eprintln!("  {problem}");
+        }
+        exit::CONFIG
+    })
+}
+
+pub(crate) fn open_store(loaded: &LoadedConfig) -> Result<crate::storage::Store, i32> {
+    crate::storage::Store::open_in(&loaded.config.kiosk.state_dir).map_err(|e| {
+        eprintln!("kiosk: storage in {}: {e}", loaded.config.kiosk.state_dir.display());
+        exit::STORAGE
+    })
+}
+
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("kiosk: cannot render JSON: {e}"),
+    }
+}
+
+/// Minimal stderr logger: `KIOSK_LOG=debug|info|warn|error` (default info).
+fn init_logging() {
+    struct StderrLogger(log::LevelFilter);
+    impl log::Log for StderrLogger {
+        fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+            metadata.level() <= self.0
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            if self.enabled(record.metadata()) {
+                eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
+            }
+        }
+        fn flush(&self) {}
+    }
+    let level = match std::env::var("KIOSK_LOG").as_deref() {
+        Ok("debug") => log::LevelFilter::Debug,
+        Ok("warn") => log::LevelFilter::Warn,
+        Ok("error") => log::LevelFilter::Error,
+        Ok("off") => log::LevelFilter::Off,
+        _ => log::LevelFilter::Info,
+    };
+    if log::set_boxed_logger(Box::new(StderrLogger(level))).is_ok() {
+        log::set_max_level(level);
+    }
+}

@@ -17,7 +17,11 @@ pub fn line_of_key(text: &str, dotted_key: &str) -> Option<usize> {
         }
         if let Some((key, _)) = line.split_once('=') {
             let key = key.trim().trim_matches('"');
-            let full = if section.is_empty() { key.to_string() } else { format!("{section}.{key}") };
+            let full = if section.is_empty() {
+                key.to_string()
+            } else {
+                format!("{section}.{key}")
+            };
             if full == dotted_key {
                 return Some(index + 1);
             }
@@ -31,7 +35,10 @@ pub fn key_at_line(text: &str, line: usize) -> Option<String> {
     let mut section = String::new();
     for (index, raw) in text.lines().enumerate() {
         let trimmed = raw.trim();
-        let header = trimmed.strip_prefix('[').and_then(|l| l.split(']').next()).map(|h| h.trim().to_string());
+        let header = trimmed
+            .strip_prefix('[')
+            .and_then(|l| l.split(']').next())
+            .map(|h| h.trim().to_string());
         if let Some(header) = &header {
             section = header.clone();
         }
@@ -40,7 +47,11 @@ pub fn key_at_line(text: &str, line: usize) -> Option<String> {
                 return Some(section);
             }
             let key = trimmed.split_once('=')?.0.trim().trim_matches('"');
-            return Some(if section.is_empty() { key.to_string() } else { format!("{section}.{key}") });
+            return Some(if section.is_empty() {
+                key.to_string()
+            } else {
+                format!("{section}.{key}")
+            });
         }
     }
     None

@@ -81,17 +81,25 @@ pub fn load(path: Option<&Path>, overrides_path: Option<&Path>) -> Result<Loaded
         let text = read_text(path)?;
         parse_config(&text, path)?;
         table = parse_text(&text, path)?;
-        sources.push(SourceText { path: path.to_path_buf(), text });
+        sources.push(SourceText {
+            path: path.to_path_buf(),
+            text,
+        });
     }
     let base: Config = to_config(&table, path)?;
-    let overrides_file = overrides_path.map(Path::to_path_buf).unwrap_or_else(|| base.kiosk.state_dir.join("overrides.toml"));
+    let overrides_file = overrides_path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| base.kiosk.state_dir.join("overrides.toml"));
     let mut overrides = None;
     if overrides_file.exists() {
         let text = read_text(&overrides_file)?;
         parse_config(&text, &overrides_file)?;
         merge(&mut table, parse_text(&text, &overrides_file)?);
         overrides = Some(overrides_file.clone());
-        sources.push(SourceText { path: overrides_file, text });
+        sources.push(SourceText {
+            path: overrides_file,
+            text,
+        });
     }
     let config = to_config(&table, overrides.as_deref().or(path))?;
     let problems: Vec<ConfigProblem> = config
@@ -99,16 +107,34 @@ pub fn load(path: Option<&Path>, overrides_path: Option<&Path>) -> Result<Loaded
         .into_iter()
         .map(|(key, message)| {
             // Blame the last file that sets the key (overrides win), else the packaged one.
-            let located = sources.iter().rev().find_map(|s| locate::line_of_key(&s.text, &key).map(|line| (s.path.clone(), line)));
+            let located = sources
+                .iter()
+                .rev()
+                .find_map(|s| locate::line_of_key(&s.text, &key).map(|line| (s.path.clone(), line)));
             let (file, line) = match located {
                 Some((file, line)) => (file, Some(line)),
-                None => (sources.first().map(|s| s.path.clone()).unwrap_or_else(|| PathBuf::from("<defaults>")), None),
+                None => (
+                    sources
+                        .first()
+                        .map(|s| s.path.clone())
+                        .unwrap_or_else(|| PathBuf::from("<defaults>")),
+                    None,
+                ),
             };
-            ConfigProblem { file, line, key, message }
+            ConfigProblem {
+                file,
+                line,
+                key,
+                message,
+            }
         })
         .collect();
     if problems.is_empty() {
-        Ok(LoadedConfig { config, source: path.map(Path::to_path_buf), overrides })
+        Ok(LoadedConfig {
+            config,
+            source: path.map(Path::to_path_buf),
+            overrides,
+        })
     } else {
         Err(ConfigErrors(problems))
     }
@@ -116,12 +142,18 @@ pub fn load(path: Option<&Path>, overrides_path: Option<&Path>) -> Result<Loaded
 
 fn read_text(path: &Path) -> Result<String, ConfigErrors> {
     std::fs::read_to_string(path).map_err(|e| {
-        ConfigErrors(vec![ConfigProblem { file: path.to_path_buf(), line: None, key: String::new(), message: format!("cannot read: {e}") }])
+        ConfigErrors(vec![ConfigProblem {
+            file: path.to_path_buf(),
+            line: None,
+            key: String::new(),
+            message: format!("cannot read: {e}"),
+        }])
     })
 }
 
 fn parse_text(text: &str, file: &Path) -> Result<toml::Table, ConfigErrors> {
-    text.parse::<toml::Table>().map_err(|e| ConfigErrors(vec![toml_problem(&e, file, text)]))
+    text.parse::<toml::Table>()
+        .map_err(|e| ConfigErrors(vec![toml_problem(&e, file, text)]))
 }
 
 fn parse_config(text: &str, file: &Path) -> Result<Config, ConfigErrors> {
@@ -130,8 +162,15 @@ fn parse_config(text: &str, file: &Path) -> Result<Config, ConfigErrors> {
 
 fn to_config(table: &toml::Table, file: Option<&Path>) -> Result<Config, ConfigErrors> {
     toml::Value::Table(table.clone()).try_into::<Config>().map_err(|e| {
-        let file = file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("<defaults>"));
-        ConfigErrors(vec![ConfigProblem { file, line: None, key: String::new(), message: e.message().to_string() }])
+        let file = file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("<defaults>"));
+        ConfigErrors(vec![ConfigProblem {
+            file,
+            line: None,
+            key: String::new(),
+            message: e.message().to_string(),
+        }])
     })
 }
 
@@ -143,7 +182,12 @@ fn toml_problem(error: &toml::de::Error, file: &Path, text: &str) -> ConfigProbl
         }
         None => (None, String::new()),
     };
-    ConfigProblem { file: file.to_path_buf(), line, key, message: error.message().trim().to_string() }
+    ConfigProblem {
+        file: file.to_path_buf(),
+        line,
+        key,
+        message: error.message().trim().to_string(),
+    }
 }
 
 /// Deep-merges `over` into `base`: tables merge key by key, everything else is replaced.
@@ -161,7 +205,9 @@ pub fn merge(base: &mut toml::Table, over: toml::Table) {
 /// Writes one technician change into the overrides file (never the packaged config).
 pub fn set_override(overrides_file: &Path, dotted_key: &str, value: toml::Value) -> std::io::Result<()> {
     let mut table: toml::Table = match std::fs::read_to_string(overrides_file) {
-        Ok(text) => text.parse().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{e}")))?,
+        Ok(text) => text
+            .parse()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{e}")))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => toml::Table::new(),
         Err(e) => return Err(e),
     };

@@ -55,7 +55,10 @@ fn default_state_dir() -> PathBuf {
     if system.is_dir() {
         return system;
     }
-    match std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share"))) {
+    match std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+    {
         Some(base) => base.join("township-kiosk"),
         None => PathBuf::from("township-kiosk-state"),
     }
@@ -157,7 +160,10 @@ pub struct CameraConfig {
 
 impl Default for CameraConfig {
     fn default() -> Self {
-        CameraConfig { kind: CameraKind::Sim, device: "/dev/video0".into() }
+        CameraConfig {
+            kind: CameraKind::Sim,
+            device: "/dev/video0".into(),
+        }
     }
 }
 
@@ -233,7 +239,13 @@ pub struct TimeoutsSection {
 
 impl Default for TimeoutsSection {
     fn default() -> Self {
-        TimeoutsSection { idle_warning_secs: 60, idle_grace_secs: 20, farewell_secs: 10, elderly_factor: 2.0, card_read_secs: 5 }
+        TimeoutsSection {
+            idle_warning_secs: 60,
+            idle_grace_secs: 20,
+            farewell_secs: 10,
+            elderly_factor: 2.0,
+            card_read_secs: 5,
+        }
     }
 }
 
@@ -251,7 +263,14 @@ pub struct UiSection {
 
 impl Default for UiSection {
     fn default() -> Self {
-        UiSection { languages: vec![Lang::Zh, Lang::En], default_language: Lang::Zh, elderly_mode_default: false, rotation: 0, width: 1080, height: 1920 }
+        UiSection {
+            languages: vec![Lang::Zh, Lang::En],
+            default_language: Lang::Zh,
+            elderly_mode_default: false,
+            rotation: 0,
+            width: 1080,
+            height: 1920,
+        }
     }
 }
 
@@ -265,7 +284,10 @@ pub struct StatusSection {
 
 impl Default for StatusSection {
     fn default() -> Self {
-        StatusSection { enabled: true, listen: "127.0.0.1:9870".into() }
+        StatusSection {
+            enabled: true,
+            listen: "127.0.0.1:9870".into(),
+        }
     }
 }
 
@@ -287,14 +309,26 @@ impl Config {
             problem("kiosk.id", "must not be empty".into());
         }
         if !ReceiptNumber::valid_prefix(&self.kiosk.receipt_prefix) {
-            problem("kiosk.receipt-prefix", format!("{:?} must be 2 to 6 capital letters or digits", self.kiosk.receipt_prefix));
+            problem(
+                "kiosk.receipt-prefix",
+                format!(
+                    "{:?} must be 2 to 6 capital letters or digits",
+                    self.kiosk.receipt_prefix
+                ),
+            );
         }
         if self.kiosk.site_name.trim().is_empty() {
             problem("kiosk.site-name", "must not be empty".into());
         }
         const BAUDS: [u32; 5] = [9600, 19_200, 38_400, 57_600, 115_200];
         if !BAUDS.contains(&self.devices.reader.baud) {
-            problem("devices.reader.baud", format!("{} is not a rate the SAM supports (9600, 19200, 38400, 57600, 115200)", self.devices.reader.baud));
+            problem(
+                "devices.reader.baud",
+                format!(
+                    "{} is not a rate the SAM supports (9600, 19200, 38400, 57600, 115200)",
+                    self.devices.reader.baud
+                ),
+            );
         }
         if !(100..=5000).contains(&self.devices.reader.poll_interval_ms) {
             problem("devices.reader.poll-interval-ms", "must be between 100 and 5000".into());
@@ -303,14 +337,26 @@ impl Config {
             problem("devices.reader.port", "a serial reader needs a port".into());
         }
         if self.devices.printer.kind == PrinterKind::Tcp && !self.devices.printer.address.contains(':') {
-            problem("devices.printer.address", format!("{:?} must be host:port for a TCP printer", self.devices.printer.address));
+            problem(
+                "devices.printer.address",
+                format!("{:?} must be host:port for a TCP printer", self.devices.printer.address),
+            );
         }
         if self.devices.printer.baud == 0 {
             problem("devices.printer.baud", "must be positive".into());
         }
-        let central_ok = self.central.url == "sim" || self.central.url.starts_with("https://") || self.central.url.starts_with("http://127.") || self.central.url.starts_with("http://localhost");
+        let central_ok = self.central.url == "sim"
+            || self.central.url.starts_with("https://")
+            || self.central.url.starts_with("http://127.")
+            || self.central.url.starts_with("http://localhost");
         if !central_ok {
-            problem("central.url", format!("{:?} must be \"sim\" or an https:// URL (plain http only on loopback)", self.central.url));
+            problem(
+                "central.url",
+                format!(
+                    "{:?} must be \"sim\" or an https:// URL (plain http only on loopback)",
+                    self.central.url
+                ),
+            );
         }
         if !self.central.progress_url.starts_with("https://") {
             problem("central.progress-url", "must be an https:// URL".into());
@@ -339,16 +385,27 @@ impl Config {
             problem("ui.width", "screens smaller than 480 pixels are not supported".into());
         }
         if self.status.enabled && self.status.listen.parse::<std::net::SocketAddr>().is_err() {
-            problem("status.listen", format!("{:?} is not an address:port", self.status.listen));
+            problem(
+                "status.listen",
+                format!("{:?} is not an address:port", self.status.listen),
+            );
         }
-        if let Some(day) = self.calendar.holidays.iter().find(|d| self.calendar.extra_workdays.contains(d)) {
+        if let Some(day) = self
+            .calendar
+            .holidays
+            .iter()
+            .find(|d| self.calendar.extra_workdays.contains(d))
+        {
             problem("calendar.extra-workdays", format!("{day} is also listed as a holiday"));
         }
         problems
     }
 
     pub fn work_calendar(&self) -> WorkCalendar {
-        WorkCalendar { holidays: self.calendar.holidays.clone(), extra_workdays: self.calendar.extra_workdays.clone() }
+        WorkCalendar {
+            holidays: self.calendar.holidays.clone(),
+            extra_workdays: self.calendar.extra_workdays.clone(),
+        }
     }
 
     pub fn session_timeouts(&self, elderly: bool) -> crate::domain::session::Timeouts {
@@ -372,7 +429,9 @@ impl Config {
 /// Removes `user:password@` from a URL.
 fn redact_url(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***@{}", &url[..scheme_end], &url[at + 1..]),
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
+        }
         _ => url.to_string(),
     }
 }

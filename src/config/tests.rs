@@ -34,13 +34,27 @@ fn the_packaged_config_is_valid() {
 #[test]
 fn an_unknown_key_names_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "k.toml", "[kiosk]\nid = \"x\"\n\n[devices.reader]\nbaud = 115200\nspeed = 3\n");
+    let path = write(
+        dir.path(),
+        "k.toml",
+        "[kiosk]\nid = \"x\"\n\n[devices.reader]\nbaud = 115200\nspeed = 3\n",
+    );
     let errors = load(Some(&path), None).unwrap_err().0;
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!((errors[0].line, errors[0].key.as_str()), (Some(6), "devices.reader.speed"));
-    assert!(errors[0].message.contains("unknown field `speed`"), "{}", errors[0].message);
+    assert_eq!(
+        (errors[0].line, errors[0].key.as_str()),
+        (Some(6), "devices.reader.speed")
+    );
+    assert!(
+        errors[0].message.contains("unknown field `speed`"),
+        "{}",
+        errors[0].message
+    );
     let shown = errors[0].to_string();
-    assert!(shown.starts_with(&format!("{}:6: devices.reader.speed:", path.display())), "{shown}");
+    assert!(
+        shown.starts_with(&format!("{}:6: devices.reader.speed:", path.display())),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -48,7 +62,10 @@ fn a_wrong_type_and_bad_syntax_name_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "k.toml", "[timeouts]\nidle-warning-secs = \"sixty\"\n");
     let errors = load(Some(&path), None).unwrap_err().0;
-    assert_eq!((errors[0].line, errors[0].key.as_str()), (Some(2), "timeouts.idle-warning-secs"));
+    assert_eq!(
+        (errors[0].line, errors[0].key.as_str()),
+        (Some(2), "timeouts.idle-warning-secs")
+    );
     let path = write(dir.path(), "k2.toml", "[ui]\nrotation = \n");
     let errors = load(Some(&path), None).unwrap_err().0;
     assert_eq!(errors[0].line, Some(2));
@@ -79,7 +96,14 @@ fn every_semantic_problem_is_reported_with_its_line() {
 #[test]
 fn overrides_win_and_problems_in_them_blame_the_overrides_file() {
     let dir = tempfile::tempdir().unwrap();
-    let base = write(dir.path(), "k.toml", &format!("{}site-name = \"A\"\n\n[devices.reader]\nbaud = 115200\n", state_dir_line(dir.path())));
+    let base = write(
+        dir.path(),
+        "k.toml",
+        &format!(
+            "{}site-name = \"A\"\n\n[devices.reader]\nbaud = 115200\n",
+            state_dir_line(dir.path())
+        ),
+    );
     let overrides = dir.path().join("overrides.toml");
     set_override(&overrides, "devices.reader.baud", toml::Value::Integer(57_600)).unwrap();
     set_override(&overrides, "kiosk.site-name", toml::Value::String("B".into())).unwrap();

@@ -78,12 +78,18 @@ pub fn validate_fields<'a>(
         let Some(spec) = spec_of(code) else { continue };
         let value = values.get(code).map(|v| v.trim()).unwrap_or("");
         if let Some(key) = field_problem(spec, value, today) {
-            errors.push(FieldError { field: code.clone(), key });
+            errors.push(FieldError {
+                field: code.clone(),
+                key,
+            });
         }
     }
     for code in values.keys() {
         if !item.fields.contains(code) {
-            errors.push(FieldError { field: code.clone(), key: "form.error.unknown-field" });
+            errors.push(FieldError {
+                field: code.clone(),
+                key: "form.error.unknown-field",
+            });
         }
     }
     errors
@@ -94,16 +100,12 @@ fn field_problem(spec: &FieldSpec, value: &str, today: Date) -> Option<&'static 
         return spec.required.then_some("form.error.required");
     }
     match &spec.kind {
-        FieldKind::Text { max_chars } => {
-            (value.chars().count() > *max_chars).then_some("form.error.too-long")
-        }
+        FieldKind::Text { max_chars } => (value.chars().count() > *max_chars).then_some("form.error.too-long"),
         FieldKind::Phone => {
             let ok = value.len() == 11 && value.starts_with('1') && value.bytes().all(|b| b.is_ascii_digit());
             (!ok).then_some("form.error.phone")
         }
-        FieldKind::Choice { options } => {
-            (!options.iter().any(|o| o.value == value)).then_some("form.error.choice")
-        }
+        FieldKind::Choice { options } => (!options.iter().any(|o| o.value == value)).then_some("form.error.choice"),
         FieldKind::Date => match Date::parse(value) {
             None => Some("form.error.date"),
             Some(date) if date.year() < 1900 || date > today.add_days(366 * 2) => Some("form.error.date-range"),
@@ -137,15 +139,28 @@ pub enum Delivery {
     /// 统一窗口出件: collect at the service point's window.
     WindowPickup,
     /// Free express (EMS) to an address.
-    Express { recipient: String, phone: String, address: String },
+    Express {
+        recipient: String,
+        phone: String,
+        address: String,
+    },
 }
 
 impl Delivery {
     pub fn masked(&self) -> String {
         match self {
             Delivery::WindowPickup => "window".to_string(),
-            Delivery::Express { recipient, phone, address } => {
-                format!("express {} {} {}", mask_name(recipient), mask_phone(phone), mask_address(address))
+            Delivery::Express {
+                recipient,
+                phone,
+                address,
+            } => {
+                format!(
+                    "express {} {} {}",
+                    mask_name(recipient),
+                    mask_phone(phone),
+                    mask_address(address)
+                )
             }
         }
     }
@@ -270,7 +285,10 @@ impl Application {
             self.item_code,
             self.applicant.id.masked(),
             self.applicant.masked_name(),
-            self.agent.as_ref().map(|a| format!(" agent={}", a.id.masked())).unwrap_or_default(),
+            self.agent
+                .as_ref()
+                .map(|a| format!(" agent={}", a.id.masked()))
+                .unwrap_or_default(),
             self.delivery.masked()
         )
     }
@@ -320,7 +338,13 @@ pub(crate) mod tests {
         let errors = validate_form(
             &catalogue,
             item,
-            &values(&[("phone", "2381234567"), ("child-birth-date", "2026-02-30"), ("child-sex", "other"), ("other-parent-id", "123456198001010018"), ("bogus", "1")]),
+            &values(&[
+                ("phone", "2381234567"),
+                ("child-birth-date", "2026-02-30"),
+                ("child-sex", "other"),
+                ("other-parent-id", "123456198001010018"),
+                ("bogus", "1"),
+            ]),
             today(),
         );
         let keys: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.key)).collect();
@@ -344,13 +368,34 @@ pub(crate) mod tests {
         let errors = validate_form(
             &catalogue,
             item,
-            &values(&[("phone", "13812345678"), ("child-birth-date", "2026-11-20"), ("child-sex", "female"), ("relation", "child")]),
+            &values(&[
+                ("phone", "13812345678"),
+                ("child-birth-date", "2026-11-20"),
+                ("child-sex", "female"),
+                ("relation", "child"),
+            ]),
             today(),
         );
         assert_eq!(errors, vec![]);
         let item = catalogue.item("HH-002").unwrap();
-        let errors = validate_form(&catalogue, item, &values(&[("phone", "13812345678"), ("move-reason", "work"), ("members-moving", "11"), ("relation", "self")]), today());
-        assert_eq!(errors, vec![FieldError { field: "members-moving".into(), key: "form.error.number-range" }]);
+        let errors = validate_form(
+            &catalogue,
+            item,
+            &values(&[
+                ("phone", "13812345678"),
+                ("move-reason", "work"),
+                ("members-moving", "11"),
+                ("relation", "self"),
+            ]),
+            today(),
+        );
+        assert_eq!(
+            errors,
+            vec![FieldError {
+                field: "members-moving".into(),
+                key: "form.error.number-range"
+            }]
+        );
     }
 
     #[test]
@@ -363,8 +408,15 @@ pub(crate) mod tests {
             applicant: person("123456198001010017", "张三"),
             agent: Some(person("12345619800101005X", "李四")),
             form: values(&[("phone", "13812345678")]),
-            materials: BTreeMap::from([("household-book".to_string(), MaterialState::Captured { photo: "p1".into() })]),
-            delivery: Delivery::Express { recipient: "张三".into(), phone: "13812345678".into(), address: "某地".into() },
+            materials: BTreeMap::from([(
+                "household-book".to_string(),
+                MaterialState::Captured { photo: "p1".into() },
+            )]),
+            delivery: Delivery::Express {
+                recipient: "张三".into(),
+                phone: "13812345678".into(),
+                address: "某地".into(),
+            },
             urgent: true,
             payment: PaymentState::Pending { fen: 1000 },
             submitted_on: today(),
@@ -380,14 +432,23 @@ pub(crate) mod tests {
                 ApplicationProblem::Unpaid,
             ]
         );
-        application.materials.insert("id-photo-receipt".into(), MaterialState::Captured { photo: "p2".into() });
+        application.materials.insert(
+            "id-photo-receipt".into(),
+            MaterialState::Captured { photo: "p2".into() },
+        );
         application.delivery = Delivery::WindowPickup;
         application.agent = None;
         application.urgent = false;
-        application.payment = PaymentState::Paid { fen: 1000, reference: "PAY1".into() };
+        application.payment = PaymentState::Paid {
+            fen: 1000,
+            reference: "PAY1".into(),
+        };
         assert_eq!(application.problems(&catalogue, item), vec![]);
         let summary = format!("{} {application:?}", application.masked_summary());
-        assert!(!summary.contains("123456198001010017") && !summary.contains("张三"), "{summary}");
+        assert!(
+            !summary.contains("123456198001010017") && !summary.contains("张三"),
+            "{summary}"
+        );
     }
 
     #[test]
@@ -395,10 +456,19 @@ pub(crate) mod tests {
         let catalogue = shipped();
         let item = catalogue.item("ID-001").unwrap();
         let calendar = WorkCalendar::default();
-        assert_eq!(expected_completion(item, &calendar, today(), false).to_string(), "2026-12-17");
-        assert_eq!(expected_completion(item, &calendar, today(), true).to_string(), "2026-12-03");
+        assert_eq!(
+            expected_completion(item, &calendar, today(), false).to_string(),
+            "2026-12-17"
+        );
+        assert_eq!(
+            expected_completion(item, &calendar, today(), true).to_string(),
+            "2026-12-03"
+        );
         let immediate = catalogue.item("ID-004").unwrap();
         assert_eq!(expected_completion(immediate, &calendar, today(), false), today());
-        assert_eq!(supplement_deadline(&catalogue, &calendar, today()).to_string(), "2026-12-10");
+        assert_eq!(
+            supplement_deadline(&catalogue, &calendar, today()).to_string(),
+            "2026-12-10"
+        );
     }
 }

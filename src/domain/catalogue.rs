@@ -111,20 +111,48 @@ struct RawFieldSpec {
 impl TryFrom<RawFieldSpec> for FieldSpec {
     type Error = String;
     fn try_from(raw: RawFieldSpec) -> Result<FieldSpec, String> {
-        let extra = |name: &str, present: bool| if present { Err(format!("`{name}` does not apply to kind {:?}", raw.kind)) } else { Ok(()) };
+        let extra = |name: &str, present: bool| {
+            if present {
+                Err(format!("`{name}` does not apply to kind {:?}", raw.kind))
+            } else {
+                Ok(())
+            }
+        };
         let kind = match raw.kind.as_str() {
-            "text" => FieldKind::Text { max_chars: raw.max_chars.ok_or("text fields need max-chars")? },
-            "choice" => FieldKind::Choice { options: raw.options.clone().ok_or("choice fields need options")? },
-            "number" => FieldKind::Number { min: raw.min.ok_or("number fields need min")?, max: raw.max.ok_or("number fields need max")? },
+            "text" => FieldKind::Text {
+                max_chars: raw.max_chars.ok_or("text fields need max-chars")?,
+            },
+            "choice" => FieldKind::Choice {
+                options: raw.options.clone().ok_or("choice fields need options")?,
+            },
+            "number" => FieldKind::Number {
+                min: raw.min.ok_or("number fields need min")?,
+                max: raw.max.ok_or("number fields need max")?,
+            },
             "phone" => FieldKind::Phone,
             "date" => FieldKind::Date,
             "id-number" => FieldKind::IdNumber,
             other => return Err(format!("unknown field kind {other:?}")),
         };
-        extra("max-chars", raw.max_chars.is_some() && !matches!(kind, FieldKind::Text { .. }))?;
-        extra("options", raw.options.is_some() && !matches!(kind, FieldKind::Choice { .. }))?;
-        extra("min/max", (raw.min.is_some() || raw.max.is_some()) && !matches!(kind, FieldKind::Number { .. }))?;
-        Ok(FieldSpec { label: raw.label, kind, required: raw.required, prefill: raw.prefill, personal: raw.personal })
+        extra(
+            "max-chars",
+            raw.max_chars.is_some() && !matches!(kind, FieldKind::Text { .. }),
+        )?;
+        extra(
+            "options",
+            raw.options.is_some() && !matches!(kind, FieldKind::Choice { .. }),
+        )?;
+        extra(
+            "min/max",
+            (raw.min.is_some() || raw.max.is_some()) && !matches!(kind, FieldKind::Number { .. }),
+        )?;
+        Ok(FieldSpec {
+            label: raw.label,
+            kind,
+            required: raw.required,
+            prefill: raw.prefill,
+            personal: raw.personal,
+        })
     }
 }
 
@@ -221,8 +249,7 @@ pub enum CatalogueError {
 
 impl Catalogue {
     pub fn parse(text: &str) -> Result<Catalogue, CatalogueError> {
-        let catalogue: Catalogue =
-            toml::from_str(text).map_err(|e| CatalogueError::Syntax(e.to_string()))?;
+        let catalogue: Catalogue = toml::from_str(text).map_err(|e| CatalogueError::Syntax(e.to_string()))?;
         let problems = catalogue.problems();
         if problems.is_empty() {
             Ok(catalogue)
@@ -268,7 +295,9 @@ impl Catalogue {
             }
             if let Some(urgent) = item.urgent_days {
                 if !item.has(Flag::UrgentChannel) || urgent > item.promised_days {
-                    problems.push(format!("item {at}: urgent-days needs the urgent-channel flag and must be shorter"));
+                    problems.push(format!(
+                        "item {at}: urgent-days needs the urgent-channel flag and must be shorter"
+                    ));
                 }
             }
         }
@@ -312,7 +341,11 @@ impl Catalogue {
             immediate: count(Flag::Immediate),
             zero_trip: count(Flag::ZeroTrip),
             express_delivery: count(Flag::ExpressDelivery),
-            average_time_cut_percent: if with_limit.is_empty() { 0 } else { cut_sum / with_limit.len() as u32 },
+            average_time_cut_percent: if with_limit.is_empty() {
+                0
+            } else {
+                cut_sum / with_limit.len() as u32
+            },
         }
     }
 }
@@ -334,11 +367,23 @@ pub(crate) mod tests {
         assert!(stats.items >= 30, "{stats:?}");
         assert!(stats.categories >= 6, "{stats:?}");
         for category in &catalogue.categories {
-            assert!(catalogue.items_in(&category.code).count() > 0, "empty category {}", category.code);
+            assert!(
+                catalogue.items_in(&category.code).count() > 0,
+                "empty category {}",
+                category.code
+            );
         }
-        for flag in [Flag::AtMostOnce, Flag::ZeroTrip, Flag::Immediate, Flag::NeedsPhoto, Flag::NeedsPayment,
-            Flag::ExpressDelivery, Flag::AppointmentRequired, Flag::ProxyAllowed, Flag::UrgentChannel]
-        {
+        for flag in [
+            Flag::AtMostOnce,
+            Flag::ZeroTrip,
+            Flag::Immediate,
+            Flag::NeedsPhoto,
+            Flag::NeedsPayment,
+            Flag::ExpressDelivery,
+            Flag::AppointmentRequired,
+            Flag::ProxyAllowed,
+            Flag::UrgentChannel,
+        ] {
             assert!(catalogue.items.iter().any(|i| i.has(flag)), "no item with {flag:?}");
         }
     }
@@ -362,8 +407,16 @@ pub(crate) mod tests {
             Err(CatalogueError::Inconsistent(problems)) => problems,
             other => panic!("expected inconsistency, got {other:?}"),
         };
-        assert!(problems.iter().any(|p| p.contains("unknown category \"nowhere\"")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("unknown material \"no-such-material\"")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("unknown category \"nowhere\"")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("unknown material \"no-such-material\"")),
+            "{problems:?}"
+        );
     }
 
     #[test]

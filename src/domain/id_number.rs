@@ -118,9 +118,7 @@ impl IdNumber {
 
     fn parse_18(text: String) -> Result<IdNumber, IdNumberError> {
         let bytes = text.as_bytes();
-        if !bytes[..17].iter().all(u8::is_ascii_digit)
-            || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
-        {
+        if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
             return Err(IdNumberError::BadCharacter);
         }
         let kind = match &text[..2] {
@@ -143,7 +141,12 @@ impl IdNumber {
             _ if (bytes[16] - b'0') % 2 == 1 => Some(Sex::Male),
             _ => Some(Sex::Female),
         };
-        Ok(IdNumber { normalized: text, kind, birth_date, sex })
+        Ok(IdNumber {
+            normalized: text,
+            kind,
+            birth_date,
+            sex,
+        })
     }
 
     /// 3 letters (nationality) + 2-digit province + YYMMDD + 3-digit sequence + 1 check digit.
@@ -162,7 +165,12 @@ impl IdNumber {
         let month: u8 = text[7..9].parse().map_err(|_| IdNumberError::BadBirthDate)?;
         let day: u8 = text[9..11].parse().map_err(|_| IdNumberError::BadBirthDate)?;
         let birth_date = Date::new(year, month, day).ok_or(IdNumberError::BadBirthDate)?;
-        Ok(IdNumber { normalized: text, kind: IdKind::Foreigner2017, birth_date, sex: None })
+        Ok(IdNumber {
+            normalized: text,
+            kind: IdKind::Foreigner2017,
+            birth_date,
+            sex: None,
+        })
     }
 
     pub fn kind(&self) -> IdKind {
@@ -267,13 +275,31 @@ mod tests {
         assert_eq!(IdNumber::parse("1234"), Err(IdNumberError::WrongLength(4)));
         assert_eq!(
             IdNumber::parse("123456198001010018"),
-            Err(IdNumberError::CheckMismatch { expected: '7', found: '8' })
+            Err(IdNumberError::CheckMismatch {
+                expected: '7',
+                found: '8'
+            })
         );
-        assert_eq!(IdNumber::parse("123456198002300017").unwrap_err(), IdNumberError::BadBirthDate);
-        assert_eq!(IdNumber::parse("12345619800101A017").unwrap_err(), IdNumberError::BadCharacter);
-        assert_eq!(IdNumber::parse(&with_check("81123419950505002")).unwrap_err(), IdNumberError::BadRegion);
-        assert_eq!(IdNumber::parse(&with_check("01234519950505002")).unwrap_err(), IdNumberError::BadRegion);
-        assert_eq!(IdNumber::parse("US1330512011231").unwrap_err(), IdNumberError::BadCharacter);
+        assert_eq!(
+            IdNumber::parse("123456198002300017").unwrap_err(),
+            IdNumberError::BadBirthDate
+        );
+        assert_eq!(
+            IdNumber::parse("12345619800101A017").unwrap_err(),
+            IdNumberError::BadCharacter
+        );
+        assert_eq!(
+            IdNumber::parse(&with_check("81123419950505002")).unwrap_err(),
+            IdNumberError::BadRegion
+        );
+        assert_eq!(
+            IdNumber::parse(&with_check("01234519950505002")).unwrap_err(),
+            IdNumberError::BadRegion
+        );
+        assert_eq!(
+            IdNumber::parse("US1330512011231").unwrap_err(),
+            IdNumberError::BadCharacter
+        );
     }
 
     #[test]

@@ -54,7 +54,12 @@ impl ReceiptNumber {
         if !Self::valid_prefix(prefix) {
             return Err(ReceiptNumberError::BadPrefix);
         }
-        let body = format!("{prefix}-{:02}{:02}{:02}-{sequence:04}", date.year() % 100, date.month(), date.day());
+        let body = format!(
+            "{prefix}-{:02}{:02}{:02}-{sequence:04}",
+            date.year() % 100,
+            date.month(),
+            date.day()
+        );
         let payload: Vec<u8> = body.bytes().filter(|b| *b != b'-').collect();
         let check = luhn36_check(&payload).ok_or(ReceiptNumberError::BadPrefix)?;
         Ok(ReceiptNumber(format!("{body}-{check}")))
@@ -62,9 +67,15 @@ impl ReceiptNumber {
 
     /// Parses a number typed or scanned back in (case-insensitive, spaces ignored).
     pub fn parse(text: &str) -> Result<ReceiptNumber, ReceiptNumberError> {
-        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let text: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
         let parts: Vec<&str> = text.split('-').collect();
-        let [prefix, date, seq, check] = parts[..] else { return Err(ReceiptNumberError::Malformed) };
+        let [prefix, date, seq, check] = parts[..] else {
+            return Err(ReceiptNumberError::Malformed);
+        };
         if !Self::valid_prefix(prefix)
             || date.len() != 6
             || !date.bytes().all(|b| b.is_ascii_digit())
@@ -116,8 +127,13 @@ pub struct OwedMaterial {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "method")]
 pub enum ReceiptDelivery {
-    WindowPickup { place: Text },
-    Express { masked_recipient: String, masked_address: String },
+    WindowPickup {
+        place: Text,
+    },
+    Express {
+        masked_recipient: String,
+        masked_address: String,
+    },
 }
 
 /// Everything printed on (and shown as a preview of) the receipt. Masked by construction.
@@ -150,21 +166,34 @@ pub struct ReceiptContext<'a> {
 }
 
 impl Receipt {
-    pub fn for_application(application: &Application, number: ReceiptNumber, context: &ReceiptContext<'_>) -> Option<Receipt> {
+    pub fn for_application(
+        application: &Application,
+        number: ReceiptNumber,
+        context: &ReceiptContext<'_>,
+    ) -> Option<Receipt> {
         let item = context.catalogue.item(&application.item_code)?;
         let materials_owed = application
             .materials
             .iter()
             .filter_map(|(code, state)| match state {
                 MaterialState::Promised { deadline } => Some(OwedMaterial {
-                    name: context.catalogue.material(code).map(|m| m.name.clone()).unwrap_or(Text { zh: code.clone(), en: code.clone() }),
+                    name: context
+                        .catalogue
+                        .material(code)
+                        .map(|m| m.name.clone())
+                        .unwrap_or(Text {
+                            zh: code.clone(),
+                            en: code.clone(),
+                        }),
                     deadline: *deadline,
                 }),
                 _ => None,
             })
             .collect();
         let delivery = match &application.delivery {
-            Delivery::WindowPickup => ReceiptDelivery::WindowPickup { place: context.site_name.clone() },
+            Delivery::WindowPickup => ReceiptDelivery::WindowPickup {
+                place: context.site_name.clone(),
+            },
             Delivery::Express { recipient, address, .. } => ReceiptDelivery::Express {
                 masked_recipient: super::masking::mask_name(recipient),
                 masked_address: super::masking::mask_address(address),
@@ -179,7 +208,12 @@ impl Receipt {
             masked_applicant_id: application.applicant.id.masked(),
             masked_agent_id: application.agent.as_ref().map(|a| a.id.masked()),
             submitted_on: application.submitted_on,
-            expected_completion: expected_completion(item, context.calendar, application.submitted_on, application.urgent),
+            expected_completion: expected_completion(
+                item,
+                context.calendar,
+                application.submitted_on,
+                application.urgent,
+            ),
             urgent: application.urgent,
             fee_fen: item.fee_fen,
             materials_owed,
@@ -204,7 +238,10 @@ mod tests {
         let number = ReceiptNumber::issue("XS01", today(), 42).unwrap();
         assert!(number.as_str().starts_with("XS01-261126-0042-"), "{number}");
         assert_eq!(ReceiptNumber::parse(&number.as_str().to_lowercase()).unwrap(), number);
-        assert_eq!(ReceiptNumber::issue("x", today(), 1), Err(ReceiptNumberError::BadPrefix));
+        assert_eq!(
+            ReceiptNumber::issue("x", today(), 1),
+            Err(ReceiptNumberError::BadPrefix)
+        );
         assert_eq!(ReceiptNumber::parse("XS01-261126"), Err(ReceiptNumberError::Malformed));
     }
 
@@ -242,19 +279,40 @@ mod tests {
             agent: None,
             form: BTreeMap::from([("phone".into(), "13812345678".into())]),
             materials: BTreeMap::from([
-                ("household-book".to_string(), MaterialState::Captured { photo: "a".into() }),
-                ("id-photo-receipt".to_string(), MaterialState::Captured { photo: "b".into() }),
-                ("loss-statement".to_string(), MaterialState::Promised { deadline: today().add_days(14) }),
+                (
+                    "household-book".to_string(),
+                    MaterialState::Captured { photo: "a".into() },
+                ),
+                (
+                    "id-photo-receipt".to_string(),
+                    MaterialState::Captured { photo: "b".into() },
+                ),
+                (
+                    "loss-statement".to_string(),
+                    MaterialState::Promised {
+                        deadline: today().add_days(14),
+                    },
+                ),
             ]),
-            delivery: Delivery::Express { recipient: "王小明".into(), phone: "13812345678".into(), address: "浙江省宁波市象山县石浦镇中山路1号".into() },
+            delivery: Delivery::Express {
+                recipient: "王小明".into(),
+                phone: "13812345678".into(),
+                address: "浙江省宁波市象山县石浦镇中山路1号".into(),
+            },
             urgent: false,
-            payment: PaymentState::Paid { fen: 4000, reference: "P".into() },
+            payment: PaymentState::Paid {
+                fen: 4000,
+                reference: "P".into(),
+            },
             submitted_on: today(),
         };
         let context = ReceiptContext {
             catalogue: &catalogue,
             calendar: &calendar,
-            site_name: Text { zh: "石浦镇警务服务站".into(), en: "Shipu police service point".into() },
+            site_name: Text {
+                zh: "石浦镇警务服务站".into(),
+                en: "Shipu police service point".into(),
+            },
             progress_base_url: "https://example.gov.cn/p/",
         };
         let number = ReceiptNumber::issue("XS01", today(), 7).unwrap();

@@ -62,7 +62,11 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { warn_after_ms: 60_000, grace_ms: 20_000, farewell_ms: 10_000 }
+        Timeouts {
+            warn_after_ms: 60_000,
+            grace_ms: 20_000,
+            farewell_ms: 10_000,
+        }
     }
 }
 
@@ -147,7 +151,9 @@ pub struct Session {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     /// 开始办理 on the welcome page.
-    Start { today: Date },
+    Start {
+        today: Date,
+    },
     /// Any touch that is not a command (scrolling, typing): keeps the session alive.
     Touch,
     /// Periodic clock tick for the idle timer.
@@ -166,14 +172,22 @@ pub enum Event {
     CardFailed(&'static str),
     ManualId(String),
     SubmitForm(FormValues),
-    MaterialCaptured { code: String, photo: String },
-    MaterialPromised { code: String, deadline: Date },
+    MaterialCaptured {
+        code: String,
+        photo: String,
+    },
+    MaterialPromised {
+        code: String,
+        deadline: Date,
+    },
     MaterialsDone,
     ChooseDelivery(Delivery),
     SetUrgent(bool),
     Edit(Step),
     ConfirmReview,
-    PaymentCompleted { reference: String },
+    PaymentCompleted {
+        reference: String,
+    },
     PaymentFailed,
     Submitted(Box<Receipt>),
     SubmitFailed(&'static str),
@@ -190,11 +204,15 @@ pub enum Event {
 pub enum Effect {
     StartCardReader,
     StopCardReader,
-    ShowIdleWarning { seconds: u64 },
+    ShowIdleWarning {
+        seconds: u64,
+    },
     HideIdleWarning,
     /// Clear every personal value from every layer (UI models included).
     WipePersonalData,
-    CreatePayment { fen: u32 },
+    CreatePayment {
+        fen: u32,
+    },
     CancelPayment,
     /// Store the application durably (with its outbox row) and issue the receipt.
     SubmitApplication,
@@ -226,7 +244,8 @@ impl Session {
     }
 
     fn has_materials(&self) -> bool {
-        self.item().is_some_and(|i| !i.mandatory.is_empty() || !i.secondary.is_empty())
+        self.item()
+            .is_some_and(|i| !i.mandatory.is_empty() || !i.secondary.is_empty())
     }
 
     fn fee(&self) -> u32 {
@@ -306,7 +325,11 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
                 s.data.proxy = on;
                 s.data.agent = None;
                 s.data.applicant = None;
-                s.data.identify_phase = if on { IdentifyPhase::Agent } else { IdentifyPhase::Applicant };
+                s.data.identify_phase = if on {
+                    IdentifyPhase::Agent
+                } else {
+                    IdentifyPhase::Applicant
+                };
                 s.data.error = None;
             }
         }
@@ -315,7 +338,11 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
                 s.data.error = Some("guide.error.online-only");
             } else {
                 s.data.error = None;
-                s.data.identify_phase = if s.data.proxy { IdentifyPhase::Agent } else { IdentifyPhase::Applicant };
+                s.data.identify_phase = if s.data.proxy {
+                    IdentifyPhase::Agent
+                } else {
+                    IdentifyPhase::Applicant
+                };
                 s.step = Step::Identify;
                 effects.push(Effect::StartCardReader);
             }
@@ -329,7 +356,13 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
         (Step::Identify, Event::CardRead(person)) => identified(&mut s, *person, &mut effects),
         (Step::Identify, Event::ManualId(text)) => match IdNumber::parse(&text) {
             Ok(id) => {
-                let person = Person { id, name: None, sex: None, address: None, source: super::application::IdentitySource::Typed };
+                let person = Person {
+                    id,
+                    name: None,
+                    sex: None,
+                    address: None,
+                    source: super::application::IdentitySource::Typed,
+                };
                 identified(&mut s, person, &mut effects);
             }
             Err(e) => s.data.error = Some(e.translation_key()),
@@ -353,12 +386,19 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
             let values: FormValues = values.into_iter().map(|(k, v)| (k, v.trim().to_string())).collect();
             let errors = match (&s.data.plan, s.today) {
                 (Some(plan), Some(today)) => validate_fields(&plan.item, |c| plan.fields.get(c), &values, today),
-                _ => vec![FieldError { field: String::new(), key: "form.error.no-item" }],
+                _ => vec![FieldError {
+                    field: String::new(),
+                    key: "form.error.no-item",
+                }],
             };
             s.data.form = values;
             if errors.is_empty() {
                 s.data.form_errors.clear();
-                s.step = if s.data.return_to_review || !s.has_materials() { Step::Review } else { Step::Materials };
+                s.step = if s.data.return_to_review || !s.has_materials() {
+                    Step::Review
+                } else {
+                    Step::Materials
+                };
                 s.data.return_to_review = false;
             } else {
                 s.data.form_errors = errors;
@@ -367,13 +407,19 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
         (Step::Form, Event::Back) => {
             s.data.agent = None;
             s.data.applicant = None;
-            s.data.identify_phase = if s.data.proxy { IdentifyPhase::Agent } else { IdentifyPhase::Applicant };
+            s.data.identify_phase = if s.data.proxy {
+                IdentifyPhase::Agent
+            } else {
+                IdentifyPhase::Applicant
+            };
             s.step = Step::Identify;
             effects.push(Effect::StartCardReader);
         }
 
         (Step::Materials, Event::MaterialCaptured { code, photo }) => {
-            if s.item().is_some_and(|i| i.mandatory.contains(&code) || i.secondary.contains(&code)) {
+            if s.item()
+                .is_some_and(|i| i.mandatory.contains(&code) || i.secondary.contains(&code))
+            {
                 s.data.materials.insert(code, MaterialState::Captured { photo });
                 s.data.error = None;
             } else {
@@ -391,8 +437,12 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
         (Step::Materials, Event::MaterialsDone) => {
             let item = s.item().cloned();
             let complete = item.is_some_and(|i| {
-                i.mandatory.iter().all(|c| matches!(s.data.materials.get(c), Some(MaterialState::Captured { .. })))
-                    && i.secondary.iter().all(|c| !matches!(s.data.materials.get(c), None | Some(MaterialState::Missing)))
+                i.mandatory
+                    .iter()
+                    .all(|c| matches!(s.data.materials.get(c), Some(MaterialState::Captured { .. })))
+                    && i.secondary
+                        .iter()
+                        .all(|c| !matches!(s.data.materials.get(c), None | Some(MaterialState::Missing)))
             });
             if complete {
                 s.data.error = None;
@@ -423,7 +473,11 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
             Step::Identify => {
                 s.data.agent = None;
                 s.data.applicant = None;
-                s.data.identify_phase = if s.data.proxy { IdentifyPhase::Agent } else { IdentifyPhase::Applicant };
+                s.data.identify_phase = if s.data.proxy {
+                    IdentifyPhase::Agent
+                } else {
+                    IdentifyPhase::Applicant
+                };
                 s.data.return_to_review = true;
                 s.step = Step::Identify;
                 effects.push(Effect::StartCardReader);
@@ -451,7 +505,10 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
         }
 
         (Step::Payment, Event::PaymentCompleted { reference }) => {
-            s.data.payment = PaymentState::Paid { fen: s.fee(), reference };
+            s.data.payment = PaymentState::Paid {
+                fen: s.fee(),
+                reference,
+            };
             s.data.error = None;
             s.step = Step::Submitting;
             effects.push(Effect::SubmitApplication);
@@ -520,7 +577,11 @@ fn identified(s: &mut Session, person: Person, effects: &mut Vec<Effect>) {
                 }
             }
             s.data.applicant = Some(person);
-            s.step = if s.data.return_to_review { Step::Review } else { Step::Form };
+            s.step = if s.data.return_to_review {
+                Step::Review
+            } else {
+                Step::Form
+            };
             s.data.return_to_review = false;
             effects.push(Effect::StopCardReader);
         }

@@ -31,7 +31,12 @@ impl Store {
     pub fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<(), StorageError> {
         let at = super::now_unix();
         let tx = self.conn().transaction()?;
-        let prev: String = tx.query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |row| row.get(0)).optional()?.unwrap_or_else(|| GENESIS.to_string());
+        let prev: String = tx
+            .query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |row| {
+                row.get(0)
+            })
+            .optional()?
+            .unwrap_or_else(|| GENESIS.to_string());
         let hash = row_hash(&prev, at, actor, action, detail);
         tx.execute(
             "INSERT INTO audit_log (at, actor, action, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -42,23 +47,41 @@ impl Store {
     }
 
     pub fn audit_entries(&mut self) -> Result<Vec<AuditEntry>, StorageError> {
-        let mut stmt = self.conn().prepare("SELECT id, at, actor, action, detail FROM audit_log ORDER BY id")?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, at, actor, action, detail FROM audit_log ORDER BY id")?;
         let rows = stmt
-            .query_map([], |row| Ok(AuditEntry { id: row.get(0)?, at: row.get(1)?, actor: row.get(2)?, action: row.get(3)?, detail: row.get(4)? }))?
+            .query_map([], |row| {
+                Ok(AuditEntry {
+                    id: row.get(0)?,
+                    at: row.get(1)?,
+                    actor: row.get(2)?,
+                    action: row.get(3)?,
+                    detail: row.get(4)?,
+                })
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// The id of the first row whose chain is broken, or `None` when the log is intact.
     pub fn audit_verify(&mut self) -> Result<Option<i64>, StorageError> {
-        let mut stmt = self.conn().prepare("SELECT id, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY id")?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY id")?;
         let mut rows = stmt.query([])?;
         let mut prev = GENESIS.to_string();
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
             let stored_prev: String = row.get(5)?;
             let stored: String = row.get(6)?;
-            let expected = row_hash(&prev, row.get(1)?, &row.get::<_, String>(2)?, &row.get::<_, String>(3)?, &row.get::<_, String>(4)?);
+            let expected = row_hash(
+                &prev,
+                row.get(1)?,
+                &row.get::<_, String>(2)?,
+                &row.get::<_, String>(3)?,
+                &row.get::<_, String>(4)?,
+            );
             if stored_prev != prev || stored != expected {
                 return Ok(Some(id));
             }

@@ -33,19 +33,30 @@ pub struct FieldCipher {
 
 impl FieldCipher {
     pub fn from_key(key: &[u8; KEY_LEN]) -> FieldCipher {
-        FieldCipher { cipher: XChaCha20Poly1305::new(key.into()) }
+        FieldCipher {
+            cipher: XChaCha20Poly1305::new(key.into()),
+        }
     }
 
     /// Loads the key file, creating it (0600, random) if it does not exist yet.
     pub fn load_or_create(path: &Path) -> Result<FieldCipher, CryptoError> {
         let shown = path.display().to_string();
-        let io = |source| CryptoError::KeyFile { path: shown.clone(), source };
+        let io = |source| CryptoError::KeyFile {
+            path: shown.clone(),
+            source,
+        };
         match fs::read(path) {
             Ok(bytes) => {
-                let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| CryptoError::KeyLength { path: shown.clone(), len: bytes.len() })?;
+                let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| CryptoError::KeyLength {
+                    path: shown.clone(),
+                    len: bytes.len(),
+                })?;
                 let mode = fs::metadata(path).map_err(io)?.permissions().mode();
                 if mode & 0o077 != 0 {
-                    log::warn!("key file {shown} was readable by others (mode {:o}); tightened to 0600", mode & 0o777);
+                    log::warn!(
+                        "key file {shown} was readable by others (mode {:o}); tightened to 0600",
+                        mode & 0o777
+                    );
                     fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(io)?;
                 }
                 Ok(FieldCipher::from_key(&key))
@@ -55,7 +66,12 @@ impl FieldCipher {
                     fs::create_dir_all(dir).map_err(io)?;
                 }
                 let key: [u8; KEY_LEN] = XChaCha20Poly1305::generate_key(&mut OsRng).into();
-                let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
+                let mut file = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(io)?;
                 file.write_all(&key).map_err(io)?;
                 file.sync_all().map_err(io)?;
                 Ok(FieldCipher::from_key(&key))
@@ -67,7 +83,16 @@ impl FieldCipher {
     /// `nonce ‖ ciphertext+tag`, bound to `context` (e.g. `applications.personal:<uuid>`).
     pub fn seal(&self, context: &str, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let sealed = self.cipher.encrypt(&nonce, Payload { msg: plaintext, aad: context.as_bytes() }).map_err(|_| CryptoError::Seal)?;
+        let sealed = self
+            .cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| CryptoError::Seal)?;
         let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
@@ -79,7 +104,15 @@ impl FieldCipher {
             return Err(CryptoError::Open);
         }
         let (nonce, body) = sealed.split_at(NONCE_LEN);
-        self.cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: context.as_bytes() }).map_err(|_| CryptoError::Open)
+        self.cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| CryptoError::Open)
     }
 }
 
@@ -106,12 +139,18 @@ mod tests {
         let path = dir.path().join("sub/data.key");
         let sealed = FieldCipher::load_or_create(&path).unwrap().seal("x", b"v").unwrap();
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(FieldCipher::load_or_create(&path).unwrap().open("x", &sealed).unwrap(), b"v");
+        assert_eq!(
+            FieldCipher::load_or_create(&path).unwrap().open("x", &sealed).unwrap(),
+            b"v"
+        );
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
         FieldCipher::load_or_create(&path).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         fs::write(&path, b"short").unwrap();
-        assert!(matches!(FieldCipher::load_or_create(&path), Err(CryptoError::KeyLength { len: 5, .. })));
+        assert!(matches!(
+            FieldCipher::load_or_create(&path),
+            Err(CryptoError::KeyLength { len: 5, .. })
+        ));
         assert_eq!(fs::read(&path).unwrap(), b"short");
     }
 }

@@ -75,7 +75,12 @@ pub fn version(conn: &Connection) -> rusqlite::Result<u32> {
 /// Applies the migrations after the database's version, up to `target`.
 pub fn migrate_to(conn: &mut Connection, target: u32) -> rusqlite::Result<()> {
     let current = version(conn)?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize) {
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(current as usize)
+    {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as u32 + 1)?;

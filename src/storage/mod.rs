@@ -85,7 +85,11 @@ impl Store {
             Ok(conn) => conn,
             Err(OpenFailure::Damaged(reason)) => {
                 let aside = move_aside(path).map_err(StorageError::MoveAside)?;
-                log::error!("ALARM storage: database {} is damaged ({reason}); moved aside to {}", path.display(), aside.display());
+                log::error!(
+                    "ALARM storage: database {} is damaged ({reason}); moved aside to {}",
+                    path.display(),
+                    aside.display()
+                );
                 report.moved_aside = Some(aside);
                 open_checked(path).map_err(|e| match e {
                     OpenFailure::Damaged(reason) => StorageError::Corrupt(reason),
@@ -94,10 +98,19 @@ impl Store {
             }
             Err(OpenFailure::Other(e)) => return Err(e),
         };
-        let mut store = Store { conn, cipher, path: path.to_path_buf(), report };
+        let mut store = Store {
+            conn,
+            cipher,
+            path: path.to_path_buf(),
+            report,
+        };
         store.upgrade()?;
         if let Some(aside) = store.report.moved_aside.clone() {
-            store.audit("system", "storage.moved-aside", &format!("damaged database moved to {}", aside.display()))?;
+            store.audit(
+                "system",
+                "storage.moved-aside",
+                &format!("damaged database moved to {}", aside.display()),
+            )?;
         }
         Ok(store)
     }
@@ -105,7 +118,11 @@ impl Store {
     fn upgrade(&mut self) -> Result<(), StorageError> {
         let found = migrations::version(&self.conn)?;
         if found > migrations::LATEST {
-            return Err(StorageError::TooNew { path: self.path.display().to_string(), found, supported: migrations::LATEST });
+            return Err(StorageError::TooNew {
+                path: self.path.display().to_string(),
+                found,
+                supported: migrations::LATEST,
+            });
         }
         if found < migrations::LATEST {
             migrations::migrate_to(&mut self.conn, migrations::LATEST).map_err(StorageError::from_sqlite)?;
@@ -143,13 +160,17 @@ fn open_checked(path: &Path) -> Result<Connection, OpenFailure> {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => OpenFailure::Damaged(e.to_string()),
         _ => OpenFailure::Other(StorageError::from_sqlite(e)),
     };
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE).map_err(damaged)?;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
+        .map_err(damaged)?;
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(damaged)?;
     // journal_mode is the first statement that reads the file: garbage fails here.
-    conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0)).map_err(damaged)?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+        .map_err(damaged)?;
     conn.pragma_update(None, "synchronous", "FULL").map_err(damaged)?;
     conn.pragma_update(None, "foreign_keys", "ON").map_err(damaged)?;
-    let check: String = conn.query_row("PRAGMA quick_check", [], |row| row.get(0)).map_err(damaged)?;
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |row| row.get(0))
+        .map_err(damaged)?;
     if check != "ok" {
         return Err(OpenFailure::Damaged(format!("quick_check: {check}")));
     }
@@ -158,10 +179,17 @@ fn open_checked(path: &Path) -> Result<Connection, OpenFailure> {
 
 /// Renames the database and its WAL/SHM files to `<name>.corrupt-<unix time>[-n]`.
 fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let mut n = 0;
     let aside = loop {
-        let suffix = if n == 0 { format!("corrupt-{stamp}") } else { format!("corrupt-{stamp}-{n}") };
+        let suffix = if n == 0 {
+            format!("corrupt-{stamp}")
+        } else {
+            format!("corrupt-{stamp}-{n}")
+        };
         let candidate = PathBuf::from(format!("{}.{suffix}", path.display()));
         if !candidate.exists() {
             break candidate;
@@ -179,8 +207,11 @@ fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
 }
 
 pub(crate) fn now_unix() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

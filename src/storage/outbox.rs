@@ -5,7 +5,7 @@
 //! `sending` by a crash go back to `pending` at start-up; the Idempotency-Key (the
 //! application's UUID) makes the resend harmless.
 
-use super::{Store, StorageError};
+use super::{StorageError, Store};
 use crate::domain::application::{Application, MaterialState};
 use crate::domain::calendar::Date;
 use crate::domain::receipt::ReceiptNumber;
@@ -58,7 +58,8 @@ pub struct OutboxEntry {
     pub updated_at: i64,
 }
 
-const ENTRY_SELECT: &str = "SELECT o.id, o.idempotency_key, a.receipt_no, a.item_code, a.applicant_masked, a.submitted_on,
+const ENTRY_SELECT: &str =
+    "SELECT o.id, o.idempotency_key, a.receipt_no, a.item_code, a.applicant_masked, a.submitted_on,
         o.state, o.attempts, o.next_try_at, o.last_error, o.created_at, o.updated_at
      FROM outbox o JOIN applications a ON a.id = o.application_id";
 
@@ -100,14 +101,29 @@ fn photo_context(uuid: &str, code: &str) -> String {
 impl Store {
     /// Stores the application with its materials (photos by code) and outbox row, issues
     /// its receipt number, all in one durable transaction.
-    pub fn submit(&mut self, application: &Application, photos: &[(String, Vec<u8>)], receipt_prefix: &str, now: i64) -> Result<ReceiptNumber, StorageError> {
+    pub fn submit(
+        &mut self,
+        application: &Application,
+        photos: &[(String, Vec<u8>)],
+        receipt_prefix: &str,
+        now: i64,
+    ) -> Result<ReceiptNumber, StorageError> {
         let personal = serde_json::to_vec(application).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         let sealed = self.cipher().seal(&personal_context(&application.uuid), &personal)?;
         let mut sealed_photos = Vec::new();
         for (code, bytes) in photos {
-            sealed_photos.push((code.clone(), self.cipher().seal(&photo_context(&application.uuid, code), bytes)?));
+            sealed_photos.push((
+                code.clone(),
+                self.cipher().seal(&photo_context(&application.uuid, code), bytes)?,
+            ));
         }
-        let masked = format!("{} {}", application.applicant.id.masked(), application.applicant.masked_name()).trim().to_string();
+        let masked = format!(
+            "{} {}",
+            application.applicant.id.masked(),
+            application.applicant.masked_name()
+        )
+        .trim()
+        .to_string();
         let run = |store: &mut Store| -> rusqlite::Result<ReceiptNumber> {
             let tx = store.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
             let number = next_receipt_number(&tx, receipt_prefix, application.submitted_on)?;
@@ -119,7 +135,11 @@ impl Store {
             let app_id = tx.last_insert_rowid();
             for (code, state) in &application.materials {
                 let (state, deadline, photo) = match state {
-                    MaterialState::Captured { .. } => ("captured", None, sealed_photos.iter().find(|(c, _)| c == code).map(|(_, b)| b.clone())),
+                    MaterialState::Captured { .. } => (
+                        "captured",
+                        None,
+                        sealed_photos.iter().find(|(c, _)| c == code).map(|(_, b)| b.clone()),
+                    ),
                     MaterialState::Promised { deadline } => ("promised", Some(deadline.to_string()), None),
                     MaterialState::Missing => continue,
                 };
@@ -143,10 +163,15 @@ impl Store {
     pub fn load_application(&mut self, idempotency_key: &str) -> Result<Application, StorageError> {
         let sealed: Option<Vec<u8>> = self
             .conn()
-            .query_row("SELECT personal FROM applications WHERE uuid = ?1", [idempotency_key], |row| row.get(0))
+            .query_row(
+                "SELECT personal FROM applications WHERE uuid = ?1",
+                [idempotency_key],
+                |row| row.get(0),
+            )
             .optional()?
             .ok_or_else(|| StorageError::NotFound(idempotency_key.to_string()))?;
-        let sealed = sealed.ok_or_else(|| StorageError::NotFound(format!("{idempotency_key} (personal data already purged)")))?;
+        let sealed = sealed
+            .ok_or_else(|| StorageError::NotFound(format!("{idempotency_key} (personal data already purged)")))?;
         let plain = self.cipher().open(&personal_context(idempotency_key), &sealed)?;
         serde_json::from_slice(&plain).map_err(|e| StorageError::Corrupt(e.to_string()))
     }
@@ -162,19 +187,29 @@ impl Store {
             )
             .optional()?
             .flatten();
-        sealed.map(|s| self.cipher().open(&photo_context(idempotency_key, code), &s).map_err(StorageError::from)).transpose()
+        sealed
+            .map(|s| {
+                self.cipher()
+                    .open(&photo_context(idempotency_key, code), &s)
+                    .map_err(StorageError::from)
+            })
+            .transpose()
     }
 
     pub fn outbox_list(&mut self, state: Option<OutboxState>) -> Result<Vec<OutboxEntry>, StorageError> {
         let sql = format!("{ENTRY_SELECT} WHERE (?1 IS NULL OR o.state = ?1) ORDER BY o.id");
         let mut stmt = self.conn().prepare(&sql)?;
-        let rows = stmt.query_map([state.map(OutboxState::as_str)], entry_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt
+            .query_map([state.map(OutboxState::as_str)], entry_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(finish).collect()
     }
 
     /// Finds a row by id, idempotency key or receipt number.
     pub fn outbox_get(&mut self, reference: &str) -> Result<OutboxEntry, StorageError> {
-        let sql = format!("{ENTRY_SELECT} WHERE CAST(o.id AS TEXT) = ?1 OR o.idempotency_key = ?1 OR a.receipt_no = upper(?1)");
+        let sql = format!(
+            "{ENTRY_SELECT} WHERE CAST(o.id AS TEXT) = ?1 OR o.idempotency_key = ?1 OR a.receipt_no = upper(?1)"
+        );
         let row = self.conn().query_row(&sql, [reference], entry_from_row).optional()?;
         finish(row.ok_or_else(|| StorageError::NotFound(reference.to_string()))?)
     }
@@ -183,28 +218,55 @@ impl Store {
     pub fn outbox_claim_due(&mut self, now: i64) -> Result<Option<OutboxEntry>, StorageError> {
         let tx = self.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id: Option<i64> = tx
-            .query_row("SELECT id FROM outbox WHERE state = 'pending' AND next_try_at <= ?1 ORDER BY next_try_at, id LIMIT 1", [now], |row| row.get(0))
+            .query_row(
+                "SELECT id FROM outbox WHERE state = 'pending' AND next_try_at <= ?1 ORDER BY next_try_at, id LIMIT 1",
+                [now],
+                |row| row.get(0),
+            )
             .optional()?;
         let Some(id) = id else { return Ok(None) };
-        tx.execute("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1", params![id, now])?;
+        tx.execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
+            params![id, now],
+        )?;
         tx.commit().map_err(StorageError::from_sqlite)?;
         self.outbox_get(&id.to_string()).map(Some)
     }
 
-    fn outbox_update(&mut self, id: i64, from: &[OutboxState], sql_set: &str, values: &[&dyn rusqlite::ToSql]) -> Result<(), StorageError> {
+    fn outbox_update(
+        &mut self,
+        id: i64,
+        from: &[OutboxState],
+        sql_set: &str,
+        values: &[&dyn rusqlite::ToSql],
+    ) -> Result<(), StorageError> {
         let states: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
-        let sql = format!("UPDATE outbox SET {sql_set} WHERE id = ?1 AND state IN ({})", states.join(","));
+        let sql = format!(
+            "UPDATE outbox SET {sql_set} WHERE id = ?1 AND state IN ({})",
+            states.join(",")
+        );
         let mut all: Vec<&dyn rusqlite::ToSql> = vec![&id];
         all.extend_from_slice(values);
-        let changed = self.conn().execute(&sql, all.as_slice()).map_err(StorageError::from_sqlite)?;
+        let changed = self
+            .conn()
+            .execute(&sql, all.as_slice())
+            .map_err(StorageError::from_sqlite)?;
         if changed == 0 {
-            return Err(StorageError::NotFound(format!("outbox row {id} in state {}", states.join("/"))));
+            return Err(StorageError::NotFound(format!(
+                "outbox row {id} in state {}",
+                states.join("/")
+            )));
         }
         Ok(())
     }
 
     pub fn outbox_mark_sent(&mut self, id: i64, now: i64, retention_secs: i64) -> Result<(), StorageError> {
-        self.outbox_update(id, &[OutboxState::Sending], "state = 'sent', last_error = NULL, updated_at = ?2", &[&now])?;
+        self.outbox_update(
+            id,
+            &[OutboxState::Sending],
+            "state = 'sent', last_error = NULL, updated_at = ?2",
+            &[&now],
+        )?;
         self.conn()
             .execute(
                 "UPDATE applications SET purge_after = ?2 WHERE id = (SELECT application_id FROM outbox WHERE id = ?1)",
@@ -216,22 +278,42 @@ impl Store {
 
     /// A retryable failure (network, 5xx): try again at `next_try_at`.
     pub fn outbox_mark_retry(&mut self, id: i64, now: i64, next_try_at: i64, error: &str) -> Result<(), StorageError> {
-        self.outbox_update(id, &[OutboxState::Sending], "state = 'pending', next_try_at = ?2, last_error = ?3, updated_at = ?4", &[&next_try_at, &error, &now])
+        self.outbox_update(
+            id,
+            &[OutboxState::Sending],
+            "state = 'pending', next_try_at = ?2, last_error = ?3, updated_at = ?4",
+            &[&next_try_at, &error, &now],
+        )
     }
 
     /// A permanent failure (4xx): a technician must look at it.
     pub fn outbox_mark_dead(&mut self, id: i64, now: i64, error: &str) -> Result<(), StorageError> {
-        self.outbox_update(id, &[OutboxState::Sending, OutboxState::Pending], "state = 'dead', last_error = ?2, updated_at = ?3", &[&error, &now])
+        self.outbox_update(
+            id,
+            &[OutboxState::Sending, OutboxState::Pending],
+            "state = 'dead', last_error = ?2, updated_at = ?3",
+            &[&error, &now],
+        )
     }
 
     /// Technician retry: a dead or waiting row becomes due now.
     pub fn outbox_retry(&mut self, id: i64, now: i64) -> Result<(), StorageError> {
-        self.outbox_update(id, &[OutboxState::Dead, OutboxState::Pending], "state = 'pending', next_try_at = ?2, updated_at = ?2", &[&now])
+        self.outbox_update(
+            id,
+            &[OutboxState::Dead, OutboxState::Pending],
+            "state = 'pending', next_try_at = ?2, updated_at = ?2",
+            &[&now],
+        )
     }
 
     /// After a crash, rows caught mid-send are sent again (the server deduplicates).
     pub fn outbox_recover_in_flight(&mut self, now: i64) -> Result<usize, StorageError> {
-        Ok(self.conn().execute("UPDATE outbox SET state = 'pending', next_try_at = ?1, updated_at = ?1 WHERE state = 'sending'", [now]).map_err(StorageError::from_sqlite)?)
+        self.conn()
+            .execute(
+                "UPDATE outbox SET state = 'pending', next_try_at = ?1, updated_at = ?1 WHERE state = 'sending'",
+                [now],
+            )
+            .map_err(StorageError::from_sqlite)
     }
 
     /// Erases personal data (sealed application and photos) of applications that were
@@ -253,9 +335,15 @@ impl Store {
     }
 
     pub fn outbox_counts(&mut self) -> Result<Vec<(OutboxState, u64)>, StorageError> {
-        let mut stmt = self.conn().prepare("SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state")?;
-        let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter().map(|(s, n)| Ok((OutboxState::parse(&s)?, n))).collect()
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state")?;
+        let rows = stmt
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(s, n)| Ok((OutboxState::parse(&s)?, n)))
+            .collect()
     }
 }
 
@@ -267,6 +355,10 @@ fn next_receipt_number(tx: &rusqlite::Transaction<'_>, prefix: &str, day: Date) 
          ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1",
         params![prefix, key],
     )?;
-    let last: u32 = tx.query_row("SELECT last FROM receipt_sequence WHERE prefix = ?1 AND day = ?2", params![prefix, key], |row| row.get(0))?;
+    let last: u32 = tx.query_row(
+        "SELECT last FROM receipt_sequence WHERE prefix = ?1 AND day = ?2",
+        params![prefix, key],
+        |row| row.get(0),
+    )?;
     ReceiptNumber::issue(prefix, day, last).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }

@@ -18,7 +18,12 @@ pub struct PrintJob {
 
 impl Store {
     pub fn print_intent(&mut self, receipt_no: &str, now: i64) -> Result<i64, StorageError> {
-        self.conn().execute("INSERT INTO print_jobs (receipt_no, intent_at) VALUES (?1, ?2)", params![receipt_no, now]).map_err(StorageError::from_sqlite)?;
+        self.conn()
+            .execute(
+                "INSERT INTO print_jobs (receipt_no, intent_at) VALUES (?1, ?2)",
+                params![receipt_no, now],
+            )
+            .map_err(StorageError::from_sqlite)?;
         Ok(self.conn().last_insert_rowid())
     }
 
@@ -26,7 +31,10 @@ impl Store {
         let outcome = if printed { "printed" } else { "failed" };
         let changed = self
             .conn()
-            .execute("UPDATE print_jobs SET outcome = ?2, outcome_at = ?3, detail = ?4 WHERE id = ?1 AND outcome IS NULL", params![job, outcome, now, detail])
+            .execute(
+                "UPDATE print_jobs SET outcome = ?2, outcome_at = ?3, detail = ?4 WHERE id = ?1 AND outcome IS NULL",
+                params![job, outcome, now, detail],
+            )
             .map_err(StorageError::from_sqlite)?;
         if changed == 0 {
             return Err(StorageError::NotFound(format!("open print job {job}")));
@@ -44,7 +52,15 @@ impl Store {
              ORDER BY id",
         )?;
         let rows = stmt
-            .query_map([], |row| Ok(PrintJob { id: row.get(0)?, receipt_no: row.get(1)?, intent_at: row.get(2)?, outcome: row.get(3)?, detail: row.get(4)? }))?
+            .query_map([], |row| {
+                Ok(PrintJob {
+                    id: row.get(0)?,
+                    receipt_no: row.get(1)?,
+                    intent_at: row.get(2)?,
+                    outcome: row.get(3)?,
+                    detail: row.get(4)?,
+                })
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

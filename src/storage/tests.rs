@@ -17,14 +17,34 @@ pub(crate) fn sample_application(uuid: &str) -> Application {
         item_code: "ID-003".into(),
         applicant: person(ID, NAME),
         agent: None,
-        form: BTreeMap::from([("phone".to_string(), PHONE.to_string()), ("replace-reason".to_string(), "lost".to_string())]),
-        materials: BTreeMap::from([
-            ("household-book".to_string(), MaterialState::Captured { photo: "household-book".into() }),
-            ("loss-statement".to_string(), MaterialState::Promised { deadline: today().add_days(14) }),
+        form: BTreeMap::from([
+            ("phone".to_string(), PHONE.to_string()),
+            ("replace-reason".to_string(), "lost".to_string()),
         ]),
-        delivery: Delivery::Express { recipient: NAME.into(), phone: PHONE.into(), address: "浙江省宁波市象山县石浦镇中山路1号".into() },
+        materials: BTreeMap::from([
+            (
+                "household-book".to_string(),
+                MaterialState::Captured {
+                    photo: "household-book".into(),
+                },
+            ),
+            (
+                "loss-statement".to_string(),
+                MaterialState::Promised {
+                    deadline: today().add_days(14),
+                },
+            ),
+        ]),
+        delivery: Delivery::Express {
+            recipient: NAME.into(),
+            phone: PHONE.into(),
+            address: "浙江省宁波市象山县石浦镇中山路1号".into(),
+        },
         urgent: false,
-        payment: PaymentState::Paid { fen: 4000, reference: "PAY-1".into() },
+        payment: PaymentState::Paid {
+            fen: 4000,
+            reference: "PAY-1".into(),
+        },
         submitted_on: today(),
     }
 }
@@ -45,12 +65,17 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn submit_stores_everything_in_one_go_and_numbers_receipts_per_day() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    let first = store.submit(&sample_application("a-1"), &photos(), "XS01", 100).unwrap();
+    let first = store
+        .submit(&sample_application("a-1"), &photos(), "XS01", 100)
+        .unwrap();
     let second = store.submit(&sample_application("a-2"), &[], "XS01", 101).unwrap();
     assert!(first.as_str().starts_with("XS01-261126-0001-"), "{first}");
     assert!(second.as_str().starts_with("XS01-261126-0002-"), "{second}");
     assert_eq!(store.load_application("a-1").unwrap(), sample_application("a-1"));
-    assert_eq!(store.load_photo("a-1", "household-book").unwrap(), Some(PHOTO_MARK.repeat(100)));
+    assert_eq!(
+        store.load_photo("a-1", "household-book").unwrap(),
+        Some(PHOTO_MARK.repeat(100))
+    );
     assert_eq!(store.load_photo("a-2", "household-book").unwrap(), None);
     let entries = store.outbox_list(None).unwrap();
     assert_eq!(entries.len(), 2);
@@ -70,13 +95,28 @@ fn submit_stores_everything_in_one_go_and_numbers_receipts_per_day() {
 fn personal_data_is_encrypted_at_rest() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    store.submit(&sample_application("a-1"), &photos(), "XS01", 100).unwrap();
+    store
+        .submit(&sample_application("a-1"), &photos(), "XS01", 100)
+        .unwrap();
     store.audit("technician", "outbox.export", "exported 1 row").unwrap();
     let mut bytes = std::fs::read(dir.path().join(DATABASE_FILE)).unwrap();
     bytes.extend(std::fs::read(dir.path().join(format!("{DATABASE_FILE}-wal"))).unwrap_or_default());
-    assert!(contains(&bytes, "123456********0017".as_bytes()), "the masked form is stored in clear (sanity check of the grep)");
-    for secret in [ID.as_bytes(), NAME.as_bytes(), PHONE.as_bytes(), "中山路".as_bytes(), PHOTO_MARK] {
-        assert!(!contains(&bytes, secret), "{} found in the database file", String::from_utf8_lossy(secret));
+    assert!(
+        contains(&bytes, "123456********0017".as_bytes()),
+        "the masked form is stored in clear (sanity check of the grep)"
+    );
+    for secret in [
+        ID.as_bytes(),
+        NAME.as_bytes(),
+        PHONE.as_bytes(),
+        "中山路".as_bytes(),
+        PHOTO_MARK,
+    ] {
+        assert!(
+            !contains(&bytes, secret),
+            "{} found in the database file",
+            String::from_utf8_lossy(secret)
+        );
     }
 }
 
@@ -98,11 +138,18 @@ fn outbox_lifecycle() {
     store.submit(&sample_application("a-2"), &[], "XS01", 100).unwrap();
     assert!(store.outbox_claim_due(99).unwrap().is_none(), "not due yet");
     let first = store.outbox_claim_due(100).unwrap().unwrap();
-    assert_eq!((first.idempotency_key.as_str(), first.state, first.attempts), ("a-1", OutboxState::Sending, 1));
-    store.outbox_mark_retry(first.id, 101, 160, "connection refused").unwrap();
+    assert_eq!(
+        (first.idempotency_key.as_str(), first.state, first.attempts),
+        ("a-1", OutboxState::Sending, 1)
+    );
+    store
+        .outbox_mark_retry(first.id, 101, 160, "connection refused")
+        .unwrap();
     let second = store.outbox_claim_due(101).unwrap().unwrap();
     assert_eq!(second.idempotency_key, "a-2");
-    store.outbox_mark_dead(second.id, 102, "HTTP 422: item unknown").unwrap();
+    store
+        .outbox_mark_dead(second.id, 102, "HTTP 422: item unknown")
+        .unwrap();
     assert!(store.outbox_claim_due(120).unwrap().is_none());
     let again = store.outbox_claim_due(160).unwrap().unwrap();
     assert_eq!((again.id, again.attempts), (first.id, 2));
@@ -114,10 +161,16 @@ fn outbox_lifecycle() {
     assert!(store.outbox_mark_sent(again.id, 172, 86_400).is_err(), "sent twice");
     // A technician revives the dead letter.
     store.outbox_retry(second.id, 200).unwrap();
-    assert_eq!(store.outbox_get(&second.id.to_string()).unwrap().state, OutboxState::Pending);
+    assert_eq!(
+        store.outbox_get(&second.id.to_string()).unwrap().state,
+        OutboxState::Pending
+    );
     assert_eq!(store.outbox_get("a-2").unwrap().id, second.id);
     let receipt = store.outbox_get("a-1").unwrap().receipt_no;
-    assert_eq!(store.outbox_get(&receipt.to_lowercase()).unwrap().idempotency_key, "a-1");
+    assert_eq!(
+        store.outbox_get(&receipt.to_lowercase()).unwrap().idempotency_key,
+        "a-1"
+    );
     assert!(matches!(store.outbox_get("nope"), Err(StorageError::NotFound(_))));
     assert!(store.outbox_retry(again.id, 1).is_err(), "a sent row is not resent");
     let counts = store.outbox_counts().unwrap();
@@ -128,8 +181,12 @@ fn outbox_lifecycle() {
 fn delivered_applications_are_purged_after_retention() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    store.submit(&sample_application("a-1"), &photos(), "XS01", 100).unwrap();
-    store.submit(&sample_application("a-2"), &photos(), "XS01", 100).unwrap();
+    store
+        .submit(&sample_application("a-1"), &photos(), "XS01", 100)
+        .unwrap();
+    store
+        .submit(&sample_application("a-2"), &photos(), "XS01", 100)
+        .unwrap();
     let entry = store.outbox_claim_due(100).unwrap().unwrap();
     store.outbox_mark_sent(entry.id, 100, 1000).unwrap();
     assert_eq!(store.purge_expired(1099).unwrap(), 0);
@@ -147,14 +204,20 @@ fn disk_full_stores_nothing_and_says_so() {
     let mut store = open(dir.path());
     store.submit(&sample_application("a-1"), &[], "XS01", 100).unwrap();
     let pages: i64 = store.conn().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-    store.conn().query_row(&format!("PRAGMA max_page_count = {}", pages + 1), [], |_| Ok(())).unwrap();
+    store
+        .conn()
+        .query_row(&format!("PRAGMA max_page_count = {}", pages + 1), [], |_| Ok(()))
+        .unwrap();
     let big = vec![("household-book".to_string(), vec![7u8; 200_000])];
     let error = store.submit(&sample_application("a-2"), &big, "XS01", 101).unwrap_err();
     assert!(matches!(error, StorageError::DiskFull), "{error:?}");
     assert_eq!(error.translation_key(), "submit.error.disk-full");
     assert_eq!(store.outbox_list(None).unwrap().len(), 1);
     // The receipt sequence did not advance either.
-    store.conn().query_row("PRAGMA max_page_count = 1073741823", [], |_| Ok(())).unwrap();
+    store
+        .conn()
+        .query_row("PRAGMA max_page_count = 1073741823", [], |_| Ok(()))
+        .unwrap();
     let next = store.submit(&sample_application("a-3"), &[], "XS01", 102).unwrap();
     assert!(next.as_str().starts_with("XS01-261126-0002-"), "{next}");
 }
@@ -174,7 +237,8 @@ fn upgrades_from_every_older_schema_keep_the_data() {
                 )
                 .unwrap();
                 conn.execute("INSERT INTO outbox (application_id, idempotency_key, state, next_try_at, created_at, updated_at) VALUES (1, 'old', 'pending', 1, 1, 1)", []).unwrap();
-                conn.execute("INSERT INTO receipt_sequence VALUES ('XS01', '2026-11-26', 41)", []).unwrap();
+                conn.execute("INSERT INTO receipt_sequence VALUES ('XS01', '2026-11-26', 41)", [])
+                    .unwrap();
             }
         }
         let key = FieldCipher::from_key(&[1; 32]);
@@ -188,7 +252,10 @@ fn upgrades_from_every_older_schema_keep_the_data() {
         if from >= 1 {
             assert_eq!(list.len(), 2, "from v{from}");
             assert_eq!(list[0].idempotency_key, "old");
-            assert!(number.as_str().starts_with("XS01-261126-0042-"), "sequence kept from v{from}: {number}");
+            assert!(
+                number.as_str().starts_with("XS01-261126-0042-"),
+                "sequence kept from v{from}: {number}"
+            );
         } else {
             assert_eq!(list.len(), 1);
         }
@@ -199,7 +266,10 @@ fn upgrades_from_every_older_schema_keep_the_data() {
 fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(DATABASE_FILE);
-    rusqlite::Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
     let error = Store::open(&path, FieldCipher::from_key(&[1; 32])).err().unwrap();
     assert!(matches!(error, StorageError::TooNew { found: 99, .. }), "{error:?}");
 }
@@ -213,7 +283,11 @@ fn a_corrupt_database_is_moved_aside_with_an_alarm_never_deleted() {
     let mut store = open(dir.path());
     let aside = store.report.moved_aside.clone().expect("moved aside");
     assert_eq!(std::fs::read(&aside).unwrap(), garbage);
-    assert!(aside.file_name().unwrap().to_string_lossy().starts_with("kiosk.db.corrupt-"));
+    assert!(aside
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("kiosk.db.corrupt-"));
     let audit = store.audit_entries().unwrap();
     assert_eq!(audit.last().unwrap().action, "storage.moved-aside");
     store.submit(&sample_application("a-1"), &[], "XS01", 1).unwrap();
@@ -225,7 +299,9 @@ fn a_database_damaged_inside_is_detected() {
     {
         let mut store = open(dir.path());
         for i in 0..50 {
-            store.submit(&sample_application(&format!("a-{i}")), &photos(), "XS01", 1).unwrap();
+            store
+                .submit(&sample_application(&format!("a-{i}")), &photos(), "XS01", 1)
+                .unwrap();
         }
         store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     }
@@ -244,11 +320,16 @@ fn a_database_damaged_inside_is_detected() {
 fn audit_chain_detects_tampering() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    store.audit("technician:1", "read-card.reveal", "card 123456********0017").unwrap();
+    store
+        .audit("technician:1", "read-card.reveal", "card 123456********0017")
+        .unwrap();
     store.audit("technician:1", "outbox.retry", "row 3").unwrap();
     store.audit("system", "start", "v0.1").unwrap();
     assert_eq!(store.audit_verify().unwrap(), None);
-    store.conn().execute("UPDATE audit_log SET detail = 'row 4' WHERE id = 2", []).unwrap();
+    store
+        .conn()
+        .execute("UPDATE audit_log SET detail = 'row 4' WHERE id = 2", [])
+        .unwrap();
     assert_eq!(store.audit_verify().unwrap(), Some(2));
 }
 
@@ -261,11 +342,24 @@ fn print_intents_make_the_reprint_queue() {
     let b = store.print_intent("R-B", 3).unwrap();
     store.print_outcome(b, false, "paper out", 4).unwrap();
     let _crashed = store.print_intent("R-C", 5).unwrap();
-    let queue: Vec<String> = store.reprint_queue().unwrap().into_iter().map(|j| j.receipt_no).collect();
+    let queue: Vec<String> = store
+        .reprint_queue()
+        .unwrap()
+        .into_iter()
+        .map(|j| j.receipt_no)
+        .collect();
     assert_eq!(queue, vec!["R-B", "R-C"]);
     let b2 = store.print_intent("R-B", 6).unwrap();
     store.print_outcome(b2, true, "reprinted", 7).unwrap();
-    assert!(store.print_outcome(b2, true, "again", 8).is_err(), "an outcome is recorded once");
-    let queue: Vec<String> = store.reprint_queue().unwrap().into_iter().map(|j| j.receipt_no).collect();
+    assert!(
+        store.print_outcome(b2, true, "again", 8).is_err(),
+        "an outcome is recorded once"
+    );
+    let queue: Vec<String> = store
+        .reprint_queue()
+        .unwrap()
+        .into_iter()
+        .map(|j| j.receipt_no)
+        .collect();
     assert_eq!(queue, vec!["R-C"]);
 }

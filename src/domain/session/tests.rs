@@ -20,7 +20,10 @@ fn card(number: &str) -> Event {
 }
 
 fn good_form() -> FormValues {
-    [("phone", "13812345678"), ("replace-reason", "lost")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    [("phone", "13812345678"), ("replace-reason", "lost")]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn receipt() -> Box<super::Receipt> {
@@ -40,10 +43,20 @@ fn receipt() -> Box<super::Receipt> {
     let context = ReceiptContext {
         catalogue: &catalogue,
         calendar: &WorkCalendar::default(),
-        site_name: Text { zh: "站".into(), en: "Point".into() },
+        site_name: Text {
+            zh: "站".into(),
+            en: "Point".into(),
+        },
         progress_base_url: "https://x/p/",
     };
-    Box::new(super::Receipt::for_application(&application, ReceiptNumber::issue("XS01", today(), 1).unwrap(), &context).unwrap())
+    Box::new(
+        super::Receipt::for_application(
+            &application,
+            ReceiptNumber::issue("XS01", today(), 1).unwrap(),
+            &context,
+        )
+        .unwrap(),
+    )
 }
 
 fn run(events: Vec<Event>) -> (Session, Vec<Effect>) {
@@ -61,18 +74,41 @@ fn run(events: Vec<Event>) -> (Session, Vec<Effect>) {
 /// mandatory and secondary materials, express allowed, no proxy).
 fn path_to(step: Step) -> Vec<Event> {
     let mut events = vec![Event::Start { today: today() }];
-    let order = [ChooseService, Guide, Identify, Form, Materials, Review, Payment, Submitting, Receipt, Rating, Farewell];
+    let order = [
+        ChooseService,
+        Guide,
+        Identify,
+        Form,
+        Materials,
+        Review,
+        Payment,
+        Submitting,
+        Receipt,
+        Rating,
+        Farewell,
+    ];
     let steps: Vec<Event> = vec![
         Event::ChooseItem(plan("ID-003")),
         Event::ConfirmGuide,
         card(APPLICANT),
         Event::SubmitForm(good_form()),
-        Event::MaterialCaptured { code: "household-book".into(), photo: "p1".into() },
-        Event::MaterialCaptured { code: "id-photo-receipt".into(), photo: "p2".into() },
-        Event::MaterialPromised { code: "loss-statement".into(), deadline: today().add_days(14) },
+        Event::MaterialCaptured {
+            code: "household-book".into(),
+            photo: "p1".into(),
+        },
+        Event::MaterialCaptured {
+            code: "id-photo-receipt".into(),
+            photo: "p2".into(),
+        },
+        Event::MaterialPromised {
+            code: "loss-statement".into(),
+            deadline: today().add_days(14),
+        },
         Event::MaterialsDone,
         Event::ConfirmReview,
-        Event::PaymentCompleted { reference: "PAY-1".into() },
+        Event::PaymentCompleted {
+            reference: "PAY-1".into(),
+        },
         Event::Submitted(receipt()),
         Event::ReceiptDone,
         Event::Rated(5),
@@ -110,8 +146,18 @@ fn forward_transitions() {
         (Identify, Event::ManualId(APPLICANT.into()), Form, vec![StopCardReader]),
         (Form, Event::SubmitForm(good_form()), Materials, vec![]),
         (Review, Event::ConfirmReview, Payment, vec![CreatePayment { fen: 4000 }]),
-        (Payment, Event::PaymentCompleted { reference: "R".into() }, Submitting, vec![SubmitApplication]),
-        (Submitting, Event::Submitted(receipt()), Step::Receipt, vec![PrintReceipt]),
+        (
+            Payment,
+            Event::PaymentCompleted { reference: "R".into() },
+            Submitting,
+            vec![SubmitApplication],
+        ),
+        (
+            Submitting,
+            Event::Submitted(receipt()),
+            Step::Receipt,
+            vec![PrintReceipt],
+        ),
         (Step::Receipt, Event::ReceiptDone, Rating, vec![]),
         (Rating, Event::Rated(4), Farewell, vec![RecordRating(4)]),
         (Rating, Event::SkipRating, Farewell, vec![]),
@@ -151,7 +197,18 @@ fn back_transitions() {
 
 #[test]
 fn cancel_wipes_from_every_step_but_submitting() {
-    for from in [ChooseService, Guide, Identify, Form, Materials, Review, Payment, Step::Receipt, Rating, Farewell] {
+    for from in [
+        ChooseService,
+        Guide,
+        Identify,
+        Form,
+        Materials,
+        Review,
+        Payment,
+        Step::Receipt,
+        Rating,
+        Farewell,
+    ] {
         let (s, effects) = after(from, Event::Cancel);
         assert_eq!(s.step, Welcome, "{from:?}");
         assert_eq!(s.data, SessionData::default(), "{from:?}");
@@ -167,7 +224,17 @@ fn cancel_wipes_from_every_step_but_submitting() {
 
 #[test]
 fn idle_timeout_warns_then_wipes_and_more_time_rescues() {
-    for from in [ChooseService, Guide, Identify, Form, Materials, Review, Payment, Step::Receipt, Rating] {
+    for from in [
+        ChooseService,
+        Guide,
+        Identify,
+        Form,
+        Materials,
+        Review,
+        Payment,
+        Step::Receipt,
+        Rating,
+    ] {
         let s = at(from);
         let t0 = s.last_activity_ms;
         let (s, effects) = handle(s, Event::Tick, t0 + 59_999);
@@ -218,38 +285,69 @@ fn language_and_elderly_switch_keep_the_session() {
 
 #[test]
 fn proxy_reads_the_agent_first_then_the_applicant() {
-    let (s, _) = run(vec![Event::Start { today: today() }, Event::ChooseItem(plan("ID-001")), Event::ChooseProxy(true), Event::ConfirmGuide]);
+    let (s, _) = run(vec![
+        Event::Start { today: today() },
+        Event::ChooseItem(plan("ID-001")),
+        Event::ChooseProxy(true),
+        Event::ConfirmGuide,
+    ]);
     assert_eq!((s.step, s.data.identify_phase), (Identify, IdentifyPhase::Agent));
     let (s, effects) = handle(s, card(AGENT), 10);
-    assert_eq!((s.step, s.data.identify_phase, effects), (Identify, IdentifyPhase::Applicant, vec![]));
+    assert_eq!(
+        (s.step, s.data.identify_phase, effects),
+        (Identify, IdentifyPhase::Applicant, vec![])
+    );
     // The same card twice is refused.
     let (s, effects) = handle(s, card(AGENT), 11);
-    assert_eq!((s.step, s.data.error, effects), (Identify, Some("identify.error.same-person"), vec![]));
+    assert_eq!(
+        (s.step, s.data.error, effects),
+        (Identify, Some("identify.error.same-person"), vec![])
+    );
     // Back returns to the agent's card.
     let (s2, _) = handle(s.clone(), Event::Back, 12);
-    assert_eq!((s2.step, s2.data.identify_phase, s2.data.agent.is_none()), (Identify, IdentifyPhase::Agent, true));
+    assert_eq!(
+        (s2.step, s2.data.identify_phase, s2.data.agent.is_none()),
+        (Identify, IdentifyPhase::Agent, true)
+    );
     let (s, effects) = handle(s, Event::ManualId(APPLICANT.into()), 13);
     assert_eq!((s.step, effects), (Form, vec![StopCardReader]));
     assert_eq!(s.data.agent.as_ref().unwrap().id.expose(), AGENT);
-    assert_eq!(s.data.applicant.as_ref().unwrap().source, crate::domain::application::IdentitySource::Typed);
+    assert_eq!(
+        s.data.applicant.as_ref().unwrap().source,
+        crate::domain::application::IdentitySource::Typed
+    );
 }
 
 #[test]
 fn proxy_is_refused_where_the_item_does_not_allow_it() {
-    let (s, _) = run(vec![Event::Start { today: today() }, Event::ChooseItem(plan("ID-004")), Event::ChooseProxy(true)]);
+    let (s, _) = run(vec![
+        Event::Start { today: today() },
+        Event::ChooseItem(plan("ID-004")),
+        Event::ChooseProxy(true),
+    ]);
     assert_eq!((s.data.proxy, s.data.error), (false, Some("guide.error.no-proxy")));
 }
 
 #[test]
 fn online_only_items_stop_at_the_guide() {
-    let (s, effects) = run(vec![Event::Start { today: today() }, Event::ChooseItem(plan("CY-002")), Event::ConfirmGuide]);
-    assert_eq!((s.step, s.data.error, effects), (Guide, Some("guide.error.online-only"), vec![]));
+    let (s, effects) = run(vec![
+        Event::Start { today: today() },
+        Event::ChooseItem(plan("CY-002")),
+        Event::ConfirmGuide,
+    ]);
+    assert_eq!(
+        (s.step, s.data.error, effects),
+        (Guide, Some("guide.error.online-only"), vec![])
+    );
 }
 
 #[test]
 fn manual_entry_with_a_wrong_check_digit_stays_with_the_reason() {
     let (s, effects) = after(Identify, Event::ManualId("123456198001010018".into()));
-    assert_eq!((s.step, s.data.error, effects), (Identify, Some("id.error.check-digit"), vec![]));
+    assert_eq!(
+        (s.step, s.data.error, effects),
+        (Identify, Some("id.error.check-digit"), vec![])
+    );
     let (s, _) = after(Identify, Event::CardFailed("reader.error.auth"));
     assert_eq!(s.data.error, Some("reader.error.auth"));
 }
@@ -262,15 +360,30 @@ fn form_errors_are_all_shown_and_the_form_is_kept() {
     let (s, _) = after(Form, Event::SubmitForm(bad));
     assert_eq!(s.step, Form);
     let keys: Vec<_> = s.data.form_errors.iter().map(|e| (e.field.as_str(), e.key)).collect();
-    assert_eq!(keys, vec![("phone", "form.error.phone"), ("replace-reason", "form.error.required")]);
+    assert_eq!(
+        keys,
+        vec![("phone", "form.error.phone"), ("replace-reason", "form.error.required")]
+    );
     assert_eq!(s.data.form.get("phone").map(String::as_str), Some("12"));
 }
 
 #[test]
 fn materials_rules() {
-    let (s, _) = after(Materials, Event::MaterialPromised { code: "household-book".into(), deadline: today() });
+    let (s, _) = after(
+        Materials,
+        Event::MaterialPromised {
+            code: "household-book".into(),
+            deadline: today(),
+        },
+    );
     assert_eq!(s.data.error, Some("materials.error.not-deferrable"));
-    let (s, _) = after(Materials, Event::MaterialCaptured { code: "passport".into(), photo: "x".into() });
+    let (s, _) = after(
+        Materials,
+        Event::MaterialCaptured {
+            code: "passport".into(),
+            photo: "x".into(),
+        },
+    );
     assert_eq!(s.data.error, Some("materials.error.unknown"));
     let (s, _) = run(path_to(Materials).into_iter().chain([Event::MaterialsDone]).collect());
     assert_eq!((s.step, s.data.error), (Materials, Some("materials.error.incomplete")));
@@ -295,7 +408,11 @@ fn review_edits_return_to_review() {
 
 #[test]
 fn review_choices_respect_the_item() {
-    let express = Delivery::Express { recipient: "张三".into(), phone: "13812345678".into(), address: "x".into() };
+    let express = Delivery::Express {
+        recipient: "张三".into(),
+        phone: "13812345678".into(),
+        address: "x".into(),
+    };
     let (s, _) = after(Review, Event::ChooseDelivery(express.clone()));
     assert_eq!(s.data.delivery, express);
     let (s, _) = after(Review, Event::SetUrgent(true));
@@ -310,7 +427,10 @@ fn review_choices_respect_the_item() {
     ]);
     assert_eq!(s.step, Review, "an item without materials skips that step");
     let (s, _) = handle(s, Event::ChooseDelivery(express), 1);
-    assert_eq!((s.data.delivery.clone(), s.data.error), (Delivery::WindowPickup, Some("review.error.no-express")));
+    assert_eq!(
+        (s.data.delivery.clone(), s.data.error),
+        (Delivery::WindowPickup, Some("review.error.no-express"))
+    );
     let (s, _) = handle(s, Event::SetUrgent(true), 2);
     assert_eq!((s.data.urgent, s.data.error), (false, Some("review.error.no-urgent")));
     // No fee: straight to submitting.
@@ -321,7 +441,10 @@ fn review_choices_respect_the_item() {
 #[test]
 fn failures_on_the_way_out() {
     let (s, effects) = after(Payment, Event::PaymentFailed);
-    assert_eq!((s.step, s.data.error, effects), (Payment, Some("payment.error.failed"), vec![]));
+    assert_eq!(
+        (s.step, s.data.error, effects),
+        (Payment, Some("payment.error.failed"), vec![])
+    );
     let (s, _) = after(Submitting, Event::SubmitFailed("submit.error.storage"));
     assert_eq!((s.step, s.data.error), (Review, Some("submit.error.storage")));
     let (s, _) = after(Step::Receipt, Event::PrintFailed);

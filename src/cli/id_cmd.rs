@@ -1,0 +1,63 @@
+//! `kiosk id check NUMBER`: what a technician or window clerk needs to know about a number
+//! (kind, masked form, birth date, sex, region) without ever printing it in full.
+
+use super::exit;
+use crate::domain::id_number::{IdNumber, Sex};
+use clap::Subcommand;
+
+#[derive(Subcommand, Debug)]
+pub enum IdCommand {
+    /// Check an ID number: exit 0 if valid, 1 with the reason if not.
+    Check {
+        number: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(command: &IdCommand) -> i32 {
+    let IdCommand::Check { number, json } = command;
+    match IdNumber::parse(number) {
+        Ok(id) => {
+            let sex = match id.sex() {
+                Some(Sex::Male) => "male",
+                Some(Sex::Female) => "female",
+                None => "not encoded",
+            };
+            if *json {
+                super::print_json(&serde_json::json!({
+                    "valid": true,
+                    "kind": id.kind().code(),
+                    "masked": id.masked(),
+                    "birth_date": id.birth_date().to_string(),
+                    "sex": id.sex(),
+                    "region": id.region_code(),
+                }));
+            } else {
+                println!("valid:      yes");
+                println!(
+                    "kind:       {} ({} / {})",
+                    id.kind().code(),
+                    id.kind().name_zh(),
+                    id.kind().name_en()
+                );
+                println!("number:     {}", id.masked());
+                println!("birth date: {}", id.birth_date());
+                println!("sex:        {sex}");
+                println!("region:     {}", id.region_code());
+            }
+            exit::OK
+        }
+        Err(e) => {
+            if *json {
+                super::print_json(
+                    &serde_json::json!({ "valid": false, "reason": e.to_string(), "key": e.translation_key() }),
+                );
+            } else {
+                println!("valid:  no");
+                println!("reason: {e}");
+            }
+            exit::INVALID
+        }
+    }
+}

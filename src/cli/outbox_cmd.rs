@@ -1,0 +1,182 @@
+//! `kiosk outbox list|show|retry|export`: the technician's view of applications waiting
+//! for (or refused by) the central system. Masked throughout.
+
+use super::{exit, Cli};
+use crate::storage::outbox::{OutboxEntry, OutboxState};
+use crate::storage::StorageError;
+use clap::{Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum StateFilter {
+    Pending,
+    Sending,
+    Sent,
+    Dead,
+}
+
+impl From<StateFilter> for OutboxState {
+    fn from(f: StateFilter) -> OutboxState {
+        match f {
+            StateFilter::Pending => OutboxState::Pending,
+            StateFilter::Sending => OutboxState::Sending,
+            StateFilter::Sent => OutboxState::Sent,
+            StateFilter::Dead => OutboxState::Dead,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCommand {
+    /// List queued applications.
+    List {
+        #[arg(long, value_enum)]
+        state: Option<StateFilter>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one row (by id, receipt number or idempotency key).
+    Show {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a dead or waiting row due now.
+    Retry { reference: String },
+    /// Write every row as JSON lines (masked) to a file or stdout.
+    Export {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn when(unix: i64) -> String {
+    let date = crate::domain::calendar::Date::from_unix_china(unix);
+    let secs = (unix + crate::domain::calendar::CHINA_UTC_OFFSET_SECS).rem_euclid(86_400);
+    format!("{date} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
+}
+
+fn storage_error(e: StorageError) -> i32 {
+    eprintln!("kiosk: {e}");
+    match e {
+        StorageError::NotFound(_) => exit::NOT_FOUND,
+        _ => exit::STORAGE,
+    }
+}
+
+pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
+    let loaded = match super::load_config(cli) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let mut store = match super::open_store(&loaded) {
+        Ok(store) => store,
+        Err(code) => return code,
+    };
+    let now = crate::storage::now_unix();
+    match command {
+        OutboxCommand::List { state, json } => match store.outbox_list(state.map(Into::into)) {
+            Ok(entries) if *json => {
+                super::print_json(&entries);
+                exit::OK
+            }
+            Ok(entries) => {
+                println!(
+                    "{:>4}  {:<20} {:<7} {:<26} {:<8} {:>4}  {:<16}  last error",
+                    "id", "receipt", "item", "applicant", "state", "try", "next try"
+                );
+                for e in &entries {
+                    println!(
+                        "{:>4}  {:<20} {:<7} {:<26} {:<8} {:>4}  {:<16}  {}",
+                        e.id,
+                        e.receipt_no,
+                        e.item_code,
+                        e.applicant_masked,
+                        e.state.as_str(),
+                        e.attempts,
+                        if e.state == OutboxState::Pending {
+                            when(e.next_try_at)
+                        } else {
+                            "-".into()
+                        },
+                        e.last_error.as_deref().unwrap_or("")
+                    );
+                }
+                println!("{} row(s)", entries.len());
+                exit::OK
+            }
+            Err(e) => storage_error(e),
+        },
+        OutboxCommand::Show { reference, json } => match store.outbox_get(reference) {
+            Ok(entry) if *json => {
+                super::print_json(&entry);
+                exit::OK
+            }
+            Ok(entry) => {
+                print_entry(&entry);
+                exit::OK
+            }
+            Err(e) => storage_error(e),
+        },
+        OutboxCommand::Retry { reference } => {
+            let result = store.outbox_get(reference).and_then(|entry| {
+                store.outbox_retry(entry.id, now)?;
+                store.audit(
+                    "technician:cli",
+                    "outbox.retry",
+                    &format!("row {} receipt {}", entry.id, entry.receipt_no),
+                )?;
+                Ok(entry)
+            });
+            match result {
+                Ok(entry) => {
+                    println!("row {} ({}) is due now", entry.id, entry.receipt_no);
+                    exit::OK
+                }
+                Err(e) => storage_error(e),
+            }
+        }
+        OutboxCommand::Export { out } => {
+            let entries = match store.outbox_list(None) {
+                Ok(entries) => entries,
+                Err(e) => return storage_error(e),
+            };
+            let mut text = String::new();
+            for entry in &entries {
+                text.push_str(&serde_json::to_string(entry).unwrap_or_default());
+                text.push('\n');
+            }
+            let written = match out {
+                Some(path) => std::fs::write(path, &text),
+                None => std::io::stdout().write_all(text.as_bytes()),
+            };
+            if let Err(e) = written {
+                eprintln!("kiosk: cannot write export: {e}");
+                return exit::STORAGE;
+            }
+            if let Err(e) = store.audit("technician:cli", "outbox.export", &format!("{} row(s)", entries.len())) {
+                return storage_error(e);
+            }
+            if let Some(path) = out {
+                eprintln!("exported {} row(s) to {}", entries.len(), path.display());
+            }
+            exit::OK
+        }
+    }
+}
+
+fn print_entry(e: &OutboxEntry) {
+    println!("id:              {}", e.id);
+    println!("receipt:         {}", e.receipt_no);
+    println!("idempotency key: {}", e.idempotency_key);
+    println!("item:            {}", e.item_code);
+    println!("applicant:       {}", e.applicant_masked);
+    println!("submitted on:    {}", e.submitted_on);
+    println!("state:           {}", e.state.as_str());
+    println!("attempts:        {}", e.attempts);
+    println!("next try:        {}", when(e.next_try_at));
+    println!("created:         {}", when(e.created_at));
+    println!("updated:         {}", when(e.updated_at));
+    println!("last error:      {}", e.last_error.as_deref().unwrap_or("-"));
+}

@@ -1,0 +1,285 @@
+//! The `kiosk` command line as a technician uses it: exit codes, masked output, errors that
+//! name the file, line and key.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use township_kiosk::domain::application::{Application, Delivery, IdentitySource, MaterialState, PaymentState, Person};
+use township_kiosk::domain::calendar::Date;
+use township_kiosk::domain::id_number::IdNumber;
+use township_kiosk::storage::Store;
+
+const FULL_ID: &str = "330212199001011232";
+
+fn kiosk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(args)
+        .env("KIOSK_LOG", "warn")
+        .env_remove("KIOSK_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn config_in(dir: &Path) -> PathBuf {
+    let path = dir.join("kiosk.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[kiosk]\nstate-dir = {:?}\nreceipt-prefix = \"T01\"\n",
+            dir.join("state").display().to_string()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn application(uuid: &str) -> Application {
+    Application {
+        uuid: uuid.into(),
+        item_code: "ID-001".into(),
+        applicant: Person {
+            id: IdNumber::parse(FULL_ID).unwrap(),
+            name: Some("林晓燕".into()),
+            sex: None,
+            address: None,
+            source: IdentitySource::Card,
+        },
+        agent: None,
+        form: [("phone".to_string(), "13700001111".to_string())].into(),
+        materials: [(
+            "household-book".to_string(),
+            MaterialState::Promised {
+                deadline: Date::parse("2026-12-10").unwrap(),
+            },
+        )]
+        .into(),
+        delivery: Delivery::WindowPickup,
+        urgent: false,
+        payment: PaymentState::Paid {
+            fen: 2000,
+            reference: "P".into(),
+        },
+        submitted_on: Date::parse("2026-11-26").unwrap(),
+    }
+}
+
+#[test]
+fn version_and_help() {
+    let out = kiosk(&["--version"]);
+    assert!(out.status.success());
+    assert!(text(&out).contains("(git "), "{}", text(&out));
+    let out = kiosk(&["--help"]);
+    assert!(text(&out).contains("3  no card on the reader"), "{}", text(&out));
+    let out = kiosk(&["no-such-command"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn id_check() {
+    let out = kiosk(&["id", "check", "33021219900101123x"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("expected 2"), "{}", text(&out));
+    let out = kiosk(&["id", "check", FULL_ID]);
+    assert_eq!(out.status.code(), Some(0));
+    let shown = text(&out);
+    assert!(
+        shown.contains("330212********1232")
+            && shown.contains("1990-01-01")
+            && shown.contains("male")
+            && shown.contains("330212"),
+        "{shown}"
+    );
+    assert!(!shown.contains(FULL_ID));
+    let out = kiosk(&["id", "check", "--json", "810000199505050022"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["valid"], true, "{json}");
+    assert_eq!(json["kind"], "hkmotw");
+    assert_eq!(json["sex"], "female");
+    let out = kiosk(&["id", "check", "--json", "12"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (json["valid"].clone(), json["key"].clone()),
+        (false.into(), "id.error.length".into())
+    );
+}
+
+#[test]
+fn config_validate_names_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[kiosk]\nid = \"K1\"\n\n[devices.reader]\nbaud = 12345\nport = \"/dev/ttyUSB0\"\n\n[ui]\nrotation = 45\n",
+    )
+    .unwrap();
+    let out = kiosk(&[
+        "--overrides",
+        dir.path().join("none.toml").to_str().unwrap(),
+        "config",
+        "validate",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let shown = text(&out);
+    assert!(
+        shown.contains(&format!(
+            "{}:5: devices.reader.baud: 12345 is not a rate",
+            bad.display()
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains(&format!("{}:9: ui.rotation", bad.display())), "{shown}");
+    assert!(shown.contains("2 problem(s)"), "{shown}");
+
+    std::fs::write(&bad, "[kiosk]\nid = \"K1\"\nsite = \"x\"\n").unwrap();
+    let out = kiosk(&["config", "validate", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains(&format!("{}:3: kiosk.site: unknown field `site`", bad.display())),
+        "{}",
+        text(&out)
+    );
+
+    let packaged = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/kiosk.toml");
+    let out = kiosk(&[
+        "--overrides",
+        dir.path().join("none.toml").to_str().unwrap(),
+        "config",
+        "validate",
+        packaged.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("37 services"), "{}", text(&out));
+}
+
+#[test]
+fn config_show_redacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[kiosk]\nstate-dir = {:?}\n[central]\nurl = \"https://kiosk:hunter2@gw.example.gov.cn/api\"\n",
+            dir.path().display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = kiosk(&["--config", path.to_str().unwrap(), "config", "show"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = text(&out);
+    assert!(
+        !shown.contains("hunter2") && shown.contains("https://***@gw.example.gov.cn/api"),
+        "{shown}"
+    );
+    assert!(shown.contains("[devices.reader]"), "{shown}");
+}
+
+#[test]
+fn catalogue_list_and_show() {
+    let out = kiosk(&["catalogue", "list", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["items"].as_array().unwrap().len() >= 30);
+    assert_eq!(json["stats"]["items"], json["items"].as_array().unwrap().len());
+    let out = kiosk(&["catalogue", "show", "ee-001"]);
+    assert!(
+        text(&out).contains("普通护照首次申领") && text(&out).contains("￥120.00"),
+        "{}",
+        text(&out)
+    );
+    let out = kiosk(&["catalogue", "show", "--json", "ID-003"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["item"]["fee-fen"], 4000);
+    assert_eq!(json["materials"][2]["mandatory"], false);
+    let out = kiosk(&["catalogue", "show", "XX-999"]);
+    assert_eq!(out.status.code(), Some(6));
+}
+
+#[test]
+fn outbox_commands_are_masked_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    {
+        let mut store = Store::open_in(&dir.path().join("state")).unwrap();
+        store.submit(&application("app-1"), &[], "T01", 1_764_000_000).unwrap();
+        store.submit(&application("app-2"), &[], "T01", 1_764_000_000).unwrap();
+        let entry = store.outbox_claim_due(1_764_000_000).unwrap().unwrap();
+        store.outbox_mark_dead(entry.id, 1_764_000_001, "422 refused").unwrap();
+    }
+    let c = config.to_str().unwrap();
+    let out = kiosk(&["--config", c, "outbox", "list"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("330212********1232 林*燕") && shown.contains("dead") && shown.contains("2 row(s)"),
+        "{shown}"
+    );
+    let out = kiosk(&["--config", c, "outbox", "list", "--state", "dead", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    let receipt = rows[0]["receipt_no"].as_str().unwrap().to_string();
+    let out = kiosk(&["--config", c, "outbox", "show", &receipt]);
+    assert!(text(&out).contains("422 refused"), "{}", text(&out));
+    let out = kiosk(&["--config", c, "outbox", "retry", "app-1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = kiosk(&["--config", c, "outbox", "retry", "nothing"]);
+    assert_eq!(out.status.code(), Some(6));
+    let export = dir.path().join("export.jsonl");
+    let out = kiosk(&["--config", c, "outbox", "export", "--out", export.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let exported = std::fs::read_to_string(&export).unwrap();
+    assert_eq!(exported.lines().count(), 2);
+    for output in [exported, shown] {
+        assert!(!output.contains(FULL_ID) && !output.contains("林晓燕") && !output.contains("13700001111"));
+    }
+    let mut store = Store::open_in(&dir.path().join("state")).unwrap();
+    let actions: Vec<String> = store.audit_entries().unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, vec!["outbox.retry", "outbox.export"]);
+}
+
+#[test]
+fn a_broken_state_dir_is_a_storage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let path = dir.path().join("k.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[kiosk]\nstate-dir = {:?}\n",
+            blocker.join("state").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = kiosk(&["--config", path.to_str().unwrap(), "outbox", "list"]);
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert!(text(&out).contains("storage in"), "{}", text(&out));
+}
+
+#[test]
+fn run_says_what_it_runs_and_sends_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path());
+    {
+        let mut store = Store::open_in(&dir.path().join("state")).unwrap();
+        store.submit(&application("app-1"), &[], "T01", 0).unwrap();
+    }
+    let out = kiosk(&["--config", config.to_str().unwrap(), "run", "--exit-after", "1"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("in-process simulation") && shown.contains("kiosk stopped"),
+        "{shown}"
+    );
+    let mut store = Store::open_in(&dir.path().join("state")).unwrap();
+    assert_eq!(
+        store.outbox_get("app-1").unwrap().state,
+        township_kiosk::storage::outbox::OutboxState::Sent
+    );
+}

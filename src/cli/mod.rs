@@ -3,6 +3,7 @@
 //! Output never contains a full ID number, name, address or phone unless a technician
 //! asks with `--reveal`, which is audited.
 
+mod bench_cmd;
 mod catalogue_cmd;
 mod config_cmd;
 mod id_cmd;
@@ -72,6 +73,9 @@ pub enum Command {
     /// The queue of applications waiting for the central system.
     #[command(subcommand)]
     Outbox(outbox_cmd::OutboxCommand),
+    /// Performance figures as ratios against physical limits.
+    #[command(subcommand)]
+    Bench(bench_cmd::BenchCommand),
 }
 
 fn version() -> &'static str {
@@ -99,6 +103,7 @@ pub fn main() -> i32 {
         Command::Catalogue(ref command) => catalogue_cmd::run(&cli, command),
         Command::Id(ref command) => id_cmd::run(command),
         Command::Outbox(ref command) => outbox_cmd::run(&cli, command),
+        Command::Bench(ref command) => bench_cmd::run(&cli, command),
     }
 }
 

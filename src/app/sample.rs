@@ -1,0 +1,54 @@
+//! Realistic made-up sample data (never a real person) for benchmarks, screenshots and the
+//! simulators' demonstrations.
+
+use crate::domain::application::{Application, Delivery, IdentitySource, MaterialState, PaymentState, Person};
+use crate::domain::calendar::Date;
+use crate::domain::id_number::IdNumber;
+
+/// A made-up resident of Shipu (region 330225 is Xiangshan county; the person is invented).
+pub const SAMPLE_ID: &str = "330225199003150027";
+pub const SAMPLE_NAME: &str = "陈晓燕";
+
+pub fn applicant() -> Person {
+    Person {
+        id: IdNumber::parse(SAMPLE_ID).expect("sample ID number is valid"),
+        name: Some(SAMPLE_NAME.into()),
+        sex: None,
+        address: Some("浙江省象山县石浦镇东门岛渔港路18号".into()),
+        source: IdentitySource::Card,
+    }
+}
+
+pub fn application(uuid: &str) -> Application {
+    let today = Date::parse("2026-11-26").expect("valid date");
+    Application {
+        uuid: uuid.into(),
+        item_code: "ID-003".into(),
+        applicant: applicant(),
+        agent: None,
+        form: [("phone".to_string(), "13805740000".to_string()), ("replace-reason".to_string(), "lost".to_string())].into(),
+        materials: [
+            ("household-book".to_string(), MaterialState::Captured { photo: "household-book".into() }),
+            ("id-photo-receipt".to_string(), MaterialState::Captured { photo: "id-photo-receipt".into() }),
+            ("loss-statement".to_string(), MaterialState::Promised { deadline: today.add_days(14) }),
+        ]
+        .into(),
+        delivery: Delivery::Express {
+            recipient: SAMPLE_NAME.into(),
+            phone: "13805740000".into(),
+            address: "浙江省象山县石浦镇东门岛渔港路18号".into(),
+        },
+        urgent: false,
+        payment: PaymentState::Paid { fen: 4000, reference: "SIM-PAY-0001".into() },
+        submitted_on: today,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sample_data_is_valid() {
+        let a = super::application("x");
+        assert_eq!(a.applicant.id.masked(), "330225********0027");
+    }
+}

@@ -1,0 +1,527 @@
+//! The SAM serial protocol of 2nd-generation ID card readers (居民身份证验证安全控制模块,
+//! 业务终端接口), over bytes only: command encoding, a streaming frame decoder, the SW3
+//! status codes, and parsing of response payloads driven by their length fields.
+//!
+//! Frames (both directions): `AA AA AA 96 69 | len_hi len_lo | body | chk`, where `len`
+//! counts body + checksum and `chk` is the XOR of the length bytes and the body. Command
+//! bodies are `CMD PARA data…`; response bodies are `SW1 SW2 SW3 data…`. Frames are built
+//! from this rule, never from byte arrays copied from elsewhere (several public ones are
+//! wrong). No I/O here: see `link.rs` for the transport.
+
+use std::fmt;
+
+pub const PREAMBLE: [u8; 5] = [0xAA, 0xAA, 0xAA, 0x96, 0x69];
+/// Largest length field accepted: the largest real response is 2321 bytes in total.
+pub const MAX_LENGTH: usize = 4096;
+/// Smallest body + checksum: a command has CMD PARA CHK (3), a response SW1 SW2 SW3 CHK (4).
+const MIN_LENGTH: usize = 3;
+
+/// Commands the kiosk sends to the SAM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Command {
+    /// 10 FF 复位SAM
+    ResetSam,
+    /// 11 FF 状态检测
+    SamStatus,
+    /// 12 FF 读SAM管理信息 (SAM ID)
+    SamId,
+    /// 20 01 寻找证/卡
+    FindCard,
+    /// 20 02 选取证/卡
+    SelectCard,
+    /// 30 01 读固定信息 (text + photo)
+    ReadText,
+    /// 30 03 读最新追加住址
+    ReadAppendedAddress,
+    /// 30 10 读固定信息和指纹 (text + photo + fingerprint)
+    ReadWithFingerprint,
+    /// 61 FF nn 设置射频适配器最大通信字节数 (24..=255)
+    SetMaxRfBytes(u8),
+}
+
+impl Command {
+    pub fn code(self) -> (u8, u8) {
+        match self {
+            Command::ResetSam => (0x10, 0xFF),
+            Command::SamStatus => (0x11, 0xFF),
+            Command::SamId => (0x12, 0xFF),
+            Command::FindCard => (0x20, 0x01),
+            Command::SelectCard => (0x20, 0x02),
+            Command::ReadText => (0x30, 0x01),
+            Command::ReadAppendedAddress => (0x30, 0x03),
+            Command::ReadWithFingerprint => (0x30, 0x10),
+            Command::SetMaxRfBytes(_) => (0x61, 0xFF),
+        }
+    }
+
+    pub fn data(self) -> Vec<u8> {
+        match self {
+            Command::SetMaxRfBytes(n) => vec![n],
+            _ => vec![],
+        }
+    }
+
+    /// The command a request body stands for, if it is one we know.
+    pub fn from_body(body: &[u8]) -> Option<Command> {
+        Some(match body {
+            [0x10, 0xFF] => Command::ResetSam,
+            [0x11, 0xFF] => Command::SamStatus,
+            [0x12, 0xFF] => Command::SamId,
+            [0x20, 0x01] => Command::FindCard,
+            [0x20, 0x02] => Command::SelectCard,
+            [0x30, 0x01] => Command::ReadText,
+            [0x30, 0x03] => Command::ReadAppendedAddress,
+            [0x30, 0x10] => Command::ReadWithFingerprint,
+            [0x61, 0xFF, n] => Command::SetMaxRfBytes(*n),
+            _ => return None,
+        })
+    }
+
+    pub fn encode(self) -> Vec<u8> {
+        let (cmd, para) = self.code();
+        let mut body = vec![cmd, para];
+        body.extend(self.data());
+        encode_frame(&body)
+    }
+
+    /// Per-command whole-frame deadline in milliseconds (from what shipping SDKs use).
+    pub fn timeout_ms(self) -> u64 {
+        match self {
+            Command::FindCard | Command::SelectCard => 500,
+            Command::ReadText | Command::ReadWithFingerprint => 3500,
+            Command::ReadAppendedAddress => 1000,
+            _ => 300,
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (cmd, para) = self.code();
+        write!(f, "{cmd:02X} {para:02X}")
+    }
+}
+
+/// XOR of the length bytes and the body: the frame checksum.
+pub fn checksum(length_and_body: &[u8]) -> u8 {
+    length_and_body.iter().fold(0, |acc, b| acc ^ b)
+}
+
+/// Wraps a body (command or response) into a complete frame.
+pub fn encode_frame(body: &[u8]) -> Vec<u8> {
+    let length = body.len() + 1;
+    let mut frame = Vec::with_capacity(PREAMBLE.len() + 2 + length);
+    frame.extend_from_slice(&PREAMBLE);
+    frame.extend_from_slice(&(length as u16).to_be_bytes());
+    frame.extend_from_slice(body);
+    frame.push(checksum(&frame[PREAMBLE.len()..]));
+    frame
+}
+
+/// A response frame as the SAM sends it.
+pub fn encode_response(sw3: u8, data: &[u8]) -> Vec<u8> {
+    let mut body = vec![0x00, 0x00, sw3];
+    body.extend_from_slice(data);
+    encode_frame(&body)
+}
+
+/// SW3: the SAM's own status code. Decisions are made on SW3 alone (SW1/SW2 echo the card).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    Success,
+    FindOk,
+    NoContent,
+    HostChecksum,
+    HostLength,
+    BadCommand,
+    NotPermitted,
+    Unrecognised,
+    CardRejectsSam,
+    SamRejectsCard,
+    VerifyFailed,
+    NoCardFoundYet,
+    FingerprintVerify,
+    InfoLength,
+    UnknownCardType,
+    ReadFailed,
+    ChallengeFailed,
+    WriteFailed,
+    SelfTestFailed,
+    LoginFailed,
+    Unauthorised,
+    FindFailed,
+    SelectFailed,
+    CommFailure,
+    Other(u8),
+}
+
+impl Status {
+    pub fn from_byte(b: u8) -> Status {
+        use Status::*;
+        match b {
+            0x90 => Success,
+            0x9F => FindOk,
+            0x91 => NoContent,
+            0x10 => HostChecksum,
+            0x11 => HostLength,
+            0x21 => BadCommand,
+            0x23 => NotPermitted,
+            0x24 => Unrecognised,
+            0x31 => CardRejectsSam,
+            0x32 => SamRejectsCard,
+            0x33 => VerifyFailed,
+            0x34 => NoCardFoundYet,
+            0x37 => FingerprintVerify,
+            0x3F => InfoLength,
+            0x40 => UnknownCardType,
+            0x41 => ReadFailed,
+            0x47 => ChallengeFailed,
+            0x50 => WriteFailed,
+            0x60 => SelfTestFailed,
+            0x61 => LoginFailed,
+            0x66 => Unauthorised,
+            0x80 => FindFailed,
+            0x81 => SelectFailed,
+            0xFF => CommFailure,
+            other => Other(other),
+        }
+    }
+
+    pub fn byte(self) -> u8 {
+        use Status::*;
+        match self {
+            Success => 0x90,
+            FindOk => 0x9F,
+            NoContent => 0x91,
+            HostChecksum => 0x10,
+            HostLength => 0x11,
+            BadCommand => 0x21,
+            NotPermitted => 0x23,
+            Unrecognised => 0x24,
+            CardRejectsSam => 0x31,
+            SamRejectsCard => 0x32,
+            VerifyFailed => 0x33,
+            NoCardFoundYet => 0x34,
+            FingerprintVerify => 0x37,
+            InfoLength => 0x3F,
+            UnknownCardType => 0x40,
+            ReadFailed => 0x41,
+            ChallengeFailed => 0x47,
+            WriteFailed => 0x50,
+            SelfTestFailed => 0x60,
+            LoginFailed => 0x61,
+            Unauthorised => 0x66,
+            FindFailed => 0x80,
+            SelectFailed => 0x81,
+            CommFailure => 0xFF,
+            Other(b) => b,
+        }
+    }
+
+    pub fn is_ok(self) -> bool {
+        matches!(self, Status::Success | Status::FindOk)
+    }
+
+    pub fn message_zh(self) -> &'static str {
+        use Status::*;
+        match self {
+            Success => "操作成功",
+            FindOk => "寻找证/卡成功",
+            NoContent => "证/卡中此项无内容",
+            HostChecksum => "接收业务终端数据的校验和错",
+            HostLength => "接收业务终端数据的长度错",
+            BadCommand => "接收业务终端的命令错误",
+            NotPermitted => "越权操作",
+            Unrecognised => "无法识别的错误",
+            CardRejectsSam => "证/卡认证SAM失败",
+            SamRejectsCard => "SAM认证证/卡失败",
+            VerifyFailed => "信息验证错误",
+            NoCardFoundYet => "尚未找卡,不能进行对卡的操作",
+            FingerprintVerify => "指纹信息验证错误",
+            InfoLength => "信息长度错误",
+            UnknownCardType => "无法识别的证/卡类型",
+            ReadFailed => "读证/卡操作失败",
+            ChallengeFailed => "取随机数失败",
+            WriteFailed => "写卡操作失败",
+            SelfTestFailed => "SAM自检失败,不能接收命令",
+            LoginFailed => "用户登录失败",
+            Unauthorised => "SAM没经过授权,无法使用",
+            FindFailed => "寻找证/卡失败",
+            SelectFailed => "选取证/卡失败",
+            CommFailure => "通信故障",
+            Other(_) => "未知状态码",
+        }
+    }
+
+    pub fn message_en(self) -> &'static str {
+        use Status::*;
+        match self {
+            Success => "success",
+            FindOk => "card found",
+            NoContent => "no content for this item",
+            HostChecksum => "the SAM received a bad checksum from the host",
+            HostLength => "the SAM received a wrong length or timed out waiting for data",
+            BadCommand => "bad command (value or combination)",
+            NotPermitted => "operation not permitted",
+            Unrecognised => "unrecognised error",
+            CardRejectsSam => "the card failed to authenticate the reader",
+            SamRejectsCard => "the reader failed to authenticate the card (fake or damaged card)",
+            VerifyFailed => "information verification error",
+            NoCardFoundYet => "no card found yet: card operation not possible",
+            FingerprintVerify => "fingerprint data verification error",
+            InfoLength => "information length error",
+            UnknownCardType => "unrecognised card type (reader firmware may be too old)",
+            ReadFailed => "card read failed",
+            ChallengeFailed => "getting a random challenge failed",
+            WriteFailed => "card write failed",
+            SelfTestFailed => "SAM self-test failed: commands refused",
+            LoginFailed => "user login failed",
+            Unauthorised => "SAM not authorised (no production keys loaded)",
+            FindFailed => "no card found (or the same card is still on the reader)",
+            SelectFailed => "selecting the card failed",
+            CommFailure => "communication failure",
+            Other(_) => "unknown status code",
+        }
+    }
+
+    /// Translation key of the plain-language message for a citizen.
+    pub fn citizen_key(self) -> &'static str {
+        use Status::*;
+        match self {
+            SamRejectsCard | CardRejectsSam | VerifyFailed => "reader.error.card-not-accepted",
+            UnknownCardType => "reader.error.card-type",
+            ReadFailed | SelectFailed | ChallengeFailed | InfoLength | FingerprintVerify => "reader.error.read-again",
+            FindFailed | NoCardFoundYet => "reader.error.no-card",
+            _ => "reader.error.out-of-order",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SW3 0x{:02X} {} ({})", self.byte(), self.message_en(), self.message_zh())
+    }
+}
+
+/// A frame body whose checksum was verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub body: Vec<u8>,
+}
+
+/// A decoded response: status and payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub sw1: u8,
+    pub sw2: u8,
+    pub status: Status,
+    pub data: Vec<u8>,
+}
+
+impl Frame {
+    pub fn into_response(self) -> Option<Response> {
+        match self.body.as_slice() {
+            [sw1, sw2, sw3, data @ ..] => Some(Response { sw1: *sw1, sw2: *sw2, status: Status::from_byte(*sw3), data: data.to_vec() }),
+            _ => None,
+        }
+    }
+}
+
+/// Why bytes on the line were not a frame.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    #[error("frame checksum 0x{found:02X} does not match 0x{expected:02X}")]
+    BadChecksum { expected: u8, found: u8 },
+    #[error("frame length {0} is out of range (3..={MAX_LENGTH})")]
+    LengthOutOfRange(usize),
+}
+
+/// A streaming decoder: feed it bytes as they arrive (in any chunks), take frames out.
+/// It skips garbage until the preamble, reassembles split frames, and resynchronises one
+/// byte after a corrupt frame, so one bad frame never hides the next good one.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    buffer: Vec<u8>,
+    skipped: u64,
+}
+
+impl Decoder {
+    pub fn new() -> Decoder {
+        Decoder::default()
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    /// Bytes discarded so far while hunting for a preamble or after a corrupt frame.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    pub fn buffered(&self) -> usize {
+        self.buffer.len()
+    }
+
+    pub fn clear(&mut self) {
+        self.buffer.clear();
+    }
+
+    fn discard(&mut self, n: usize) {
+        let n = n.min(self.buffer.len());
+        self.buffer.drain(..n);
+        self.skipped += n as u64;
+    }
+
+    /// The next complete frame, an error for a corrupt one, or `None` until more bytes come.
+    pub fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
+        loop {
+            match find_preamble(&self.buffer) {
+                Some(0) => {}
+                Some(start) => self.discard(start),
+                None => {
+                    // Keep a tail that could be the start of a preamble.
+                    let keep = partial_preamble_suffix(&self.buffer);
+                    let drop = self.buffer.len() - keep;
+                    self.discard(drop);
+                    return None;
+                }
+            }
+            if self.buffer.len() < PREAMBLE.len() + 2 {
+                return None;
+            }
+            let length = usize::from(u16::from_be_bytes([self.buffer[5], self.buffer[6]]));
+            if !(MIN_LENGTH..=MAX_LENGTH).contains(&length) {
+                self.discard(1);
+                return Some(Err(FrameError::LengthOutOfRange(length)));
+            }
+            let total = PREAMBLE.len() + 2 + length;
+            if self.buffer.len() < total {
+                return None;
+            }
+            let expected = checksum(&self.buffer[5..total - 1]);
+            let found = self.buffer[total - 1];
+            if expected != found {
+                self.discard(1);
+                return Some(Err(FrameError::BadChecksum { expected, found }));
+            }
+            let body = self.buffer[7..total - 1].to_vec();
+            self.buffer.drain(..total);
+            return Some(Ok(Frame { body }));
+        }
+    }
+}
+
+fn find_preamble(buffer: &[u8]) -> Option<usize> {
+    buffer.windows(PREAMBLE.len()).position(|w| w == PREAMBLE)
+}
+
+/// Length of the longest suffix of `buffer` that is a proper prefix of the preamble.
+fn partial_preamble_suffix(buffer: &[u8]) -> usize {
+    (1..PREAMBLE.len()).rev().find(|&n| buffer.len() >= n && buffer[buffer.len() - n..] == PREAMBLE[..n]).unwrap_or(0)
+}
+
+/// Why a response payload could not be taken apart.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    #[error("payload of {actual} bytes is shorter than its header ({needed})")]
+    Short { needed: usize, actual: usize },
+    #[error("length fields announce {announced} bytes but the payload has {actual}")]
+    LengthMismatch { announced: usize, actual: usize },
+    #[error("text block is {0} bytes, not 256")]
+    TextSize(usize),
+}
+
+/// The blocks of a `30 01` / `30 10` response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardBlocks {
+    pub text: Vec<u8>,
+    pub photo: Vec<u8>,
+    /// `None` for `30 01`; `Some(empty)` for a card without fingerprints.
+    pub fingerprint: Option<Vec<u8>>,
+}
+
+/// Splits a read response using its big-endian length fields (never fixed offsets).
+pub fn parse_card_blocks(data: &[u8], with_fingerprint: bool) -> Result<CardBlocks, PayloadError> {
+    let fields = if with_fingerprint { 3 } else { 2 };
+    let header = fields * 2;
+    if data.len() < header {
+        return Err(PayloadError::Short { needed: header, actual: data.len() });
+    }
+    let lengths: Vec<usize> = (0..fields).map(|i| usize::from(u16::from_be_bytes([data[2 * i], data[2 * i + 1]]))).collect();
+    let announced = header + lengths.iter().sum::<usize>();
+    if announced != data.len() {
+        return Err(PayloadError::LengthMismatch { announced, actual: data.len() });
+    }
+    if lengths[0] != 256 {
+        return Err(PayloadError::TextSize(lengths[0]));
+    }
+    let mut at = header;
+    let mut take = |n: usize| {
+        let block = data[at..at + n].to_vec();
+        at += n;
+        block
+    };
+    let text = take(lengths[0]);
+    let photo = take(lengths[1]);
+    let fingerprint = with_fingerprint.then(|| take(lengths[2]));
+    Ok(CardBlocks { text, photo, fingerprint })
+}
+
+/// Builds the payload of a read response (the simulator's side of [`parse_card_blocks`]).
+pub fn encode_card_blocks(blocks: &CardBlocks) -> Vec<u8> {
+    let mut data = Vec::new();
+    data.extend_from_slice(&(blocks.text.len() as u16).to_be_bytes());
+    data.extend_from_slice(&(blocks.photo.len() as u16).to_be_bytes());
+    if let Some(fp) = &blocks.fingerprint {
+        data.extend_from_slice(&(fp.len() as u16).to_be_bytes());
+    }
+    data.extend_from_slice(&blocks.text);
+    data.extend_from_slice(&blocks.photo);
+    if let Some(fp) = &blocks.fingerprint {
+        data.extend_from_slice(fp);
+    }
+    data
+}
+
+/// The 16-byte SAM ID, formatted `HH.HH-DDDDDDDD-NNNNNNNNNN-NNNNNNNNNN` (two little-endian
+/// 16-bit heads, three little-endian 32-bit numbers; D10 padding chosen).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SamId {
+    pub raw: [u8; 16],
+}
+
+impl SamId {
+    pub fn parse(data: &[u8]) -> Result<SamId, PayloadError> {
+        let raw: [u8; 16] = data.try_into().map_err(|_| PayloadError::LengthMismatch { announced: 16, actual: data.len() })?;
+        Ok(SamId { raw })
+    }
+}
+
+impl fmt::Display for SamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = &self.raw;
+        let u16le = |i: usize| u16::from_le_bytes([r[i], r[i + 1]]);
+        let u32le = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
+        write!(f, "{:02}.{:02}-{:08}-{:010}-{:010}", u16le(0), u16le(2), u32le(4), u32le(8), u32le(12))
+    }
+}
+
+/// Decodes a UCS-2 little-endian field, trimming the space (and NUL) padding.
+pub fn decode_ucs2(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    String::from_utf16_lossy(&units).trim_end_matches([' ', '\0']).to_string()
+}
+
+/// Encodes `text` as UCS-2LE padded with spaces to exactly `bytes` (truncating if longer).
+pub fn encode_ucs2(text: &str, bytes: usize) -> Vec<u8> {
+    let mut out: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).take(bytes).collect();
+    while out.len() + 2 <= bytes {
+        out.extend_from_slice(&[0x20, 0x00]);
+    }
+    out.resize(bytes, 0);
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -54,7 +54,9 @@ fn link(sim: &SimCardReader) -> SamLink<serialport::TTYPort> {
 fn every_fixture_is_read_through_the_production_driver() {
     let sim = sim();
     let (reader, rx) = driver(&sim);
-    wait_for(&rx, "ready", |e| (*e == ReaderEvent::State(ReaderState::Ready)).then_some(()));
+    wait_for(&rx, "ready", |e| {
+        (*e == ReaderEvent::State(ReaderState::Ready)).then_some(())
+    });
     reader.start_reading();
     for name in FIXTURE_NAMES {
         let expected = fixture(name).unwrap();
@@ -64,12 +66,17 @@ fn every_fixture_is_read_through_the_production_driver() {
         assert_eq!(card.photo, expected.photo);
         assert_eq!(card.fingerprint.as_ref().map(Vec::len), Some(expected.fingerprint_len));
         assert_eq!(card.appended_address, expected.appended_address);
-        wait_for(&rx, "lift card", |e| (*e == ReaderEvent::State(ReaderState::LiftCard)).then_some(()));
+        wait_for(&rx, "lift card", |e| {
+            (*e == ReaderEvent::State(ReaderState::LiftCard)).then_some(())
+        });
         sim.lift();
     }
     let diagnostics = reader.diagnostics();
     assert_eq!(diagnostics.cards_read, FIXTURE_NAMES.len() as u64);
-    assert_eq!(diagnostics.sam_id.as_deref(), Some("05.01-20200101-0000000123-0000456789"));
+    assert_eq!(
+        diagnostics.sam_id.as_deref(),
+        Some("05.01-20200101-0000000123-0000456789")
+    );
 }
 
 #[test]
@@ -77,19 +84,36 @@ fn card_details_come_through_typed() {
     let sim = sim();
     let mut link = link(&sim);
     sim.place(fixture("resident-elderly").unwrap());
-    let card = wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(20)).unwrap().unwrap();
+    let card = wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(20))
+        .unwrap()
+        .unwrap();
     assert_eq!(card.text.valid_to, ValidTo::LongTerm);
-    assert_eq!(card.appended_address.as_deref(), Some("浙江省象山县石浦镇金山路21弄3号"));
-    assert_eq!(card.person().address.as_deref(), Some("浙江省象山县石浦镇金山路21弄3号"), "the newest address wins");
+    assert_eq!(
+        card.appended_address.as_deref(),
+        Some("浙江省象山县石浦镇金山路21弄3号")
+    );
+    assert_eq!(
+        card.person().address.as_deref(),
+        Some("浙江省象山县石浦镇金山路21弄3号"),
+        "the newest address wins"
+    );
     assert!(!card.has_fingerprint());
     sim.place(fixture("foreign2023").unwrap());
-    let card = wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(20)).unwrap().unwrap();
+    let card = wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(20))
+        .unwrap()
+        .unwrap();
     assert_eq!(card.text.card_type, CardType::Foreign2023);
     assert_eq!(
         sim.commands(),
         vec![
-            Command::FindCard, Command::SelectCard, Command::ReadWithFingerprint, Command::ReadAppendedAddress,
-            Command::FindCard, Command::SelectCard, Command::ReadWithFingerprint, Command::ReadAppendedAddress,
+            Command::FindCard,
+            Command::SelectCard,
+            Command::ReadWithFingerprint,
+            Command::ReadAppendedAddress,
+            Command::FindCard,
+            Command::SelectCard,
+            Command::ReadWithFingerprint,
+            Command::ReadAppendedAddress,
         ]
     );
 }
@@ -113,7 +137,9 @@ fn the_same_card_is_reported_once_until_lifted() {
 fn no_reads_while_reading_is_not_wanted() {
     let sim = sim();
     let (reader, rx) = driver(&sim);
-    wait_for(&rx, "ready", |e| (*e == ReaderEvent::State(ReaderState::Ready)).then_some(()));
+    wait_for(&rx, "ready", |e| {
+        (*e == ReaderEvent::State(ReaderState::Ready)).then_some(())
+    });
     sim.place(fixture("resident").unwrap());
     std::thread::sleep(Duration::from_millis(300));
     assert!(!sim.commands().contains(&Command::FindCard));
@@ -149,7 +175,9 @@ fn garbage_and_split_chunks_are_absorbed() {
     sim.inject(SimFault::SplitChunks);
     sim.inject(SimFault::Garbage);
     sim.inject(SimFault::SplitChunks);
-    let card = wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(10)).unwrap().unwrap();
+    let card = wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(10))
+        .unwrap()
+        .unwrap();
     assert_eq!(card.text.pass_number.as_deref(), Some("H60012345"));
     assert!(link.skipped_bytes() >= 14, "{}", link.skipped_bytes());
 }
@@ -161,7 +189,13 @@ fn silence_is_a_timeout_naming_the_command() {
     sim.inject(SimFault::Silence);
     let started = Instant::now();
     let error = link.find().unwrap_err();
-    assert_eq!(error, ReaderError::Timeout { command: "20 01".into(), timeout_ms: 500 });
+    assert_eq!(
+        error,
+        ReaderError::Timeout {
+            command: "20 01".into(),
+            timeout_ms: 500
+        }
+    );
     assert!(started.elapsed() >= Duration::from_millis(500));
     assert!(error.is_link_failure());
     // The next command works again.
@@ -173,7 +207,10 @@ fn every_status_code_surfaces_with_its_message() {
     let sim = sim();
     let mut link = link(&sim);
     // 0x21 comes last: a reader that refuses 30 10 is read with 30 01 from then on.
-    let codes: Vec<u8> = vec![0x10, 0x11, 0x23, 0x24, 0x31, 0x32, 0x33, 0x34, 0x37, 0x3F, 0x40, 0x41, 0x47, 0x50, 0x60, 0x61, 0x66, 0x80, 0x81, 0xFF, 0x91, 0x21];
+    let codes: Vec<u8> = vec![
+        0x10, 0x11, 0x23, 0x24, 0x31, 0x32, 0x33, 0x34, 0x37, 0x3F, 0x40, 0x41, 0x47, 0x50, 0x60, 0x61, 0x66, 0x80,
+        0x81, 0xFF, 0x91, 0x21,
+    ];
     for code in codes {
         sim.place(fixture("resident").unwrap());
         assert!(link.find().unwrap());
@@ -186,9 +223,21 @@ fn every_status_code_surfaces_with_its_message() {
         let error = link.read_found_card().unwrap_err();
         let status = Status::from_byte(code);
         let command = if code == 0x21 { "30 01" } else { "30 10" };
-        assert_eq!(error, ReaderError::Status { command: command.into(), status }, "0x{code:02X}");
+        assert_eq!(
+            error,
+            ReaderError::Status {
+                command: command.into(),
+                status
+            },
+            "0x{code:02X}"
+        );
         let shown = error.to_string();
-        assert!(shown.contains(&format!("0x{code:02X}")) && shown.contains(status.message_en()) && shown.contains(status.message_zh()), "{shown}");
+        assert!(
+            shown.contains(&format!("0x{code:02X}"))
+                && shown.contains(status.message_en())
+                && shown.contains(status.message_zh()),
+            "{shown}"
+        );
     }
 }
 
@@ -230,7 +279,9 @@ fn an_unauthorised_sam_is_a_fault_until_it_recovers() {
     assert_eq!(kind, DeviceErrorKind::Refused);
     assert!(detail.contains("0x66") && detail.contains("not authorised"), "{detail}");
     sim.set_sam_status(None);
-    wait_for(&rx, "ready", |e| (*e == ReaderEvent::State(ReaderState::Ready)).then_some(()));
+    wait_for(&rx, "ready", |e| {
+        (*e == ReaderEvent::State(ReaderState::Ready)).then_some(())
+    });
     reader.start_reading();
     sim.place(fixture("resident").unwrap());
     card_read(&rx);
@@ -239,7 +290,11 @@ fn an_unauthorised_sam_is_a_fault_until_it_recovers() {
 #[test]
 fn unplug_mid_read_then_recovery() {
     // 9600 baud: a read takes ~1.3 s on the wire, long enough to pull the plug mid-frame.
-    let sim = SimCardReader::start(SimReaderOptions { baud: Some(9600), ..Default::default() }).unwrap();
+    let sim = SimCardReader::start(SimReaderOptions {
+        baud: Some(9600),
+        ..Default::default()
+    })
+    .unwrap();
     let (tx, rx) = channel();
     let mut options = SerialReaderOptions::new(sim.path(), 9600);
     options.poll_interval = Duration::from_millis(30);
@@ -247,7 +302,9 @@ fn unplug_mid_read_then_recovery() {
     let reader = SerialCardReader::spawn(options, Box::new(move |e| drop(tx.send(e))));
     reader.start_reading();
     sim.place(fixture("resident").unwrap());
-    wait_for(&rx, "reading", |e| (*e == ReaderEvent::State(ReaderState::Reading)).then_some(()));
+    wait_for(&rx, "reading", |e| {
+        (*e == ReaderEvent::State(ReaderState::Reading)).then_some(())
+    });
     std::thread::sleep(Duration::from_millis(300));
     sim.unplug();
     let kind = wait_for(&rx, "fault", |e| match e {
@@ -257,9 +314,17 @@ fn unplug_mid_read_then_recovery() {
     });
     assert_eq!(kind, DeviceErrorKind::NotConnected);
     std::thread::sleep(Duration::from_millis(400));
-    assert!(matches!(reader.state(), ReaderState::Fault { kind: DeviceErrorKind::NotConnected, .. } | ReaderState::Connecting));
+    assert!(matches!(
+        reader.state(),
+        ReaderState::Fault {
+            kind: DeviceErrorKind::NotConnected,
+            ..
+        } | ReaderState::Connecting
+    ));
     sim.replug();
-    wait_for(&rx, "ready again", |e| (*e == ReaderEvent::State(ReaderState::Ready)).then_some(()));
+    wait_for(&rx, "ready again", |e| {
+        (*e == ReaderEvent::State(ReaderState::Ready)).then_some(())
+    });
     sim.lift();
     sim.place(fixture("foreign2017").unwrap());
     let card = card_read(&rx);
@@ -269,26 +334,48 @@ fn unplug_mid_read_then_recovery() {
 
 #[test]
 fn readers_without_fingerprint_support_fall_back_to_text_and_photo() {
-    let sim = SimCardReader::start(SimReaderOptions { no_fingerprint_command: true, ..Default::default() }).unwrap();
+    let sim = SimCardReader::start(SimReaderOptions {
+        no_fingerprint_command: true,
+        ..Default::default()
+    })
+    .unwrap();
     let mut link = link(&sim);
     sim.place(fixture("resident").unwrap());
-    let card = wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(10)).unwrap().unwrap();
+    let card = wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(10))
+        .unwrap()
+        .unwrap();
     assert_eq!(card.fingerprint, None);
     assert_eq!(card.photo.len(), 1024);
     sim.lift();
     sim.place(fixture("resident").unwrap());
-    wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(10)).unwrap().unwrap();
-    let reads: Vec<Command> = sim.commands().into_iter().filter(|c| matches!(c, Command::ReadText | Command::ReadWithFingerprint)).collect();
-    assert_eq!(reads, vec![Command::ReadWithFingerprint, Command::ReadText, Command::ReadText], "30 10 is not retried once refused");
+    wait_and_read(&mut link, Duration::from_secs(2), Duration::from_millis(10))
+        .unwrap()
+        .unwrap();
+    let reads: Vec<Command> = sim
+        .commands()
+        .into_iter()
+        .filter(|c| matches!(c, Command::ReadText | Command::ReadWithFingerprint))
+        .collect();
+    assert_eq!(
+        reads,
+        vec![Command::ReadWithFingerprint, Command::ReadText, Command::ReadText],
+        "30 10 is not retried once refused"
+    );
 }
 
 #[test]
 fn a_paced_read_is_never_faster_than_the_wire() {
-    let sim = SimCardReader::start(SimReaderOptions { baud: Some(115_200), ..Default::default() }).unwrap();
+    let sim = SimCardReader::start(SimReaderOptions {
+        baud: Some(115_200),
+        ..Default::default()
+    })
+    .unwrap();
     let mut link = link(&sim);
     sim.place(fixture("resident").unwrap());
     let started = Instant::now();
-    wait_and_read(&mut link, Duration::from_secs(3), Duration::from_millis(10)).unwrap().unwrap();
+    wait_and_read(&mut link, Duration::from_secs(3), Duration::from_millis(10))
+        .unwrap()
+        .unwrap();
     let elapsed = started.elapsed();
     let wire = Duration::from_secs_f64((link.stats.bytes_in + link.stats.bytes_out) as f64 * 10.0 / 115_200.0);
     assert!(elapsed >= wire, "{elapsed:?} < wire time {wire:?}");
@@ -296,7 +383,9 @@ fn a_paced_read_is_never_faster_than_the_wire() {
 
 #[test]
 fn a_missing_port_is_a_clear_not_connected_error() {
-    let error = open_port(std::path::Path::new("/dev/does-not-exist"), 115_200).err().unwrap();
+    let error = open_port(std::path::Path::new("/dev/does-not-exist"), 115_200)
+        .err()
+        .unwrap();
     assert_eq!(error.kind(), DeviceErrorKind::NotConnected);
     assert!(error.to_string().contains("/dev/does-not-exist"));
 }

@@ -283,3 +283,143 @@ fn run_says_what_it_runs_and_sends_the_queue() {
         township_kiosk::storage::outbox::OutboxState::Sent
     );
 }
+
+mod reader {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    use township_kiosk::devices::card_reader::fixtures::fixture;
+    use township_kiosk::devices::card_reader::sim::{SimCardReader, SimReaderOptions};
+
+    #[test]
+    fn read_card_json_is_masked_with_the_documented_keys() {
+        let sim = SimCardReader::start(SimReaderOptions::default()).unwrap();
+        sim.place(fixture("hkmotw").unwrap());
+        let out = kiosk(&[
+            "read-card",
+            "--port",
+            sim.path().to_str().unwrap(),
+            "--wait",
+            "3",
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "card_type",
+                "name",
+                "name_en",
+                "sex",
+                "ethnicity",
+                "birth_date",
+                "address",
+                "id_number",
+                "issuer",
+                "valid_from",
+                "valid_to",
+                "pass_number",
+                "issue_count",
+                "nationality",
+                "appended_address",
+                "sam_id",
+                "has_fingerprint",
+                "photo_bytes"
+            ]
+        );
+        assert_eq!(json["card_type"], "hkmotw");
+        assert_eq!(json["name"], "何*欣");
+        assert_eq!(json["id_number"], "810000********0029");
+        assert_eq!(json["pass_number"], "H6*****45");
+        assert_eq!(json["ethnicity"], serde_json::Value::Null);
+        assert_eq!(json["birth_date"], "1988-02-20");
+        assert_eq!(json["photo_bytes"], 1024);
+        assert_eq!(json["has_fingerprint"], false);
+        assert!(!text(&out).contains("何嘉欣") && !text(&out).contains("天童南路"));
+    }
+
+    #[test]
+    fn reveal_shows_everything_and_is_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_in(dir.path());
+        let sim = SimCardReader::start(SimReaderOptions::default()).unwrap();
+        sim.place(fixture("resident-elderly").unwrap());
+        let out = kiosk(&[
+            "--config",
+            config.to_str().unwrap(),
+            "read-card",
+            "--port",
+            sim.path().to_str().unwrap(),
+            "--json",
+            "--reveal",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            (json["name"].as_str(), json["valid_to"].as_str()),
+            (Some("王阿根"), Some("long-term"))
+        );
+        assert_eq!(json["id_number"], "330225194203080614");
+        assert_eq!(json["appended_address"], "浙江省象山县石浦镇金山路21弄3号");
+        let mut store = Store::open_in(&dir.path().join("state")).unwrap();
+        let audit = store.audit_entries().unwrap();
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].action, "read-card.reveal");
+        assert!(audit[0].detail.contains("330225********0614") && !audit[0].detail.contains("330225194203080614"));
+    }
+
+    #[test]
+    fn no_card_and_reader_errors_have_their_exit_codes() {
+        let sim = SimCardReader::start(SimReaderOptions::default()).unwrap();
+        let out = kiosk(&["read-card", "--port", sim.path().to_str().unwrap(), "--wait", "1"]);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+        sim.set_sam_status(Some(0x66));
+        let out = kiosk(&["read-card", "--port", sim.path().to_str().unwrap(), "--wait", "1"]);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(text(&out).contains("SW3 0x66 SAM not authorised"), "{}", text(&out));
+        let out = kiosk(&["sam-info", "--port", "/dev/no-such-reader"]);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(text(&out).contains("cannot open /dev/no-such-reader"), "{}", text(&out));
+    }
+
+    #[test]
+    fn the_standalone_simulator_works_as_a_newcomer_would_try_it() {
+        let mut sim = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args(["sim", "reader", "--card", "foreign2023"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut path = String::new();
+        BufReader::new(sim.stdout.take().unwrap()).read_line(&mut path).unwrap();
+        let path = path.trim().to_string();
+        let out = kiosk(&["sam-info", "--port", &path]);
+        assert!(
+            text(&out).contains("05.01-20200101-0000000123-0000456789"),
+            "{}",
+            text(&out)
+        );
+        let out = kiosk(&["read-card", "--port", &path, "--wait", "3"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(
+            text(&out).contains("foreign2023") && text(&out).contains("933840********0017"),
+            "{}",
+            text(&out)
+        );
+        let mut stdin = sim.stdin.take().unwrap();
+        writeln!(stdin, "lift").unwrap();
+        writeln!(stdin, "place resident-rare-name").unwrap();
+        stdin.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let out = kiosk(&["read-card", "--port", &path, "--wait", "3", "--json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["name"], "林*喆");
+        writeln!(stdin, "quit").unwrap();
+        drop(stdin);
+        let _ = sim.kill();
+        let _ = sim.wait();
+    }
+}

@@ -26,11 +26,30 @@ pub fn application(uuid: &str) -> Application {
         item_code: "ID-003".into(),
         applicant: applicant(),
         agent: None,
-        form: [("phone".to_string(), "13805740000".to_string()), ("replace-reason".to_string(), "lost".to_string())].into(),
+        form: [
+            ("phone".to_string(), "13805740000".to_string()),
+            ("replace-reason".to_string(), "lost".to_string()),
+        ]
+        .into(),
         materials: [
-            ("household-book".to_string(), MaterialState::Captured { photo: "household-book".into() }),
-            ("id-photo-receipt".to_string(), MaterialState::Captured { photo: "id-photo-receipt".into() }),
-            ("loss-statement".to_string(), MaterialState::Promised { deadline: today.add_days(14) }),
+            (
+                "household-book".to_string(),
+                MaterialState::Captured {
+                    photo: "household-book".into(),
+                },
+            ),
+            (
+                "id-photo-receipt".to_string(),
+                MaterialState::Captured {
+                    photo: "id-photo-receipt".into(),
+                },
+            ),
+            (
+                "loss-statement".to_string(),
+                MaterialState::Promised {
+                    deadline: today.add_days(14),
+                },
+            ),
         ]
         .into(),
         delivery: Delivery::Express {
@@ -39,7 +58,10 @@ pub fn application(uuid: &str) -> Application {
             address: "浙江省象山县石浦镇东门岛渔港路18号".into(),
         },
         urgent: false,
-        payment: PaymentState::Paid { fen: 4000, reference: "SIM-PAY-0001".into() },
+        payment: PaymentState::Paid {
+            fen: 4000,
+            reference: "SIM-PAY-0001".into(),
+        },
         submitted_on: today,
     }
 }

@@ -18,10 +18,28 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
     },
+    /// End-to-end card reads through the production driver against the simulator paced
+    /// at a real baud rate: time per read against the pure wire time of the bytes.
+    CardRead {
+        #[arg(long, default_value_t = 20)]
+        count: u32,
+        #[arg(long, default_value_t = 115_200)]
+        baud: u32,
+        /// Fixture card to read.
+        #[arg(long, default_value = "resident")]
+        card: String,
+    },
 }
 
 pub fn run(cli: &Cli, command: &BenchCommand) -> i32 {
     match command {
+        BenchCommand::CardRead { count, baud, card } => match bench_card_read(*count, *baud, card) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("kiosk bench: {e}");
+                exit::DEVICE
+            }
+        },
         BenchCommand::Storage { count, dir } => {
             let base = match dir {
                 Some(dir) => dir.clone(),
@@ -72,4 +90,67 @@ fn bench_storage(base: &std::path::Path, count: u32) -> Result<(), Box<dyn std::
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu_time() -> std::time::Duration {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to a rusage struct.
+    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    std::time::Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
+}
+
+fn bench_card_read(count: u32, baud: u32, card: &str) -> Result<(), Box<dyn std::error::Error>> {
+    use crate::devices::card_reader::fixtures::fixture;
+    use crate::devices::card_reader::link::{open_port, SamLink};
+    use crate::devices::card_reader::sim::{SimCardReader, SimReaderOptions};
+    let card = fixture(card).ok_or("unknown fixture card")?;
+    let sim = SimCardReader::start(SimReaderOptions {
+        baud: Some(baud),
+        ..Default::default()
+    })?;
+    let mut link = SamLink::new(open_port(sim.path(), baud)?);
+    let mut total = std::time::Duration::ZERO;
+    let mut wire = std::time::Duration::ZERO;
+    let mut cpu = std::time::Duration::ZERO;
+    let mut bytes = 0;
+    for _ in 0..count {
+        sim.place(card.clone());
+        let before = link.stats;
+        let cpu_before = thread_cpu_time();
+        let start = Instant::now();
+        if !link.find()? {
+            return Err("the simulator did not present the card".into());
+        }
+        link.read_found_card()?;
+        total += start.elapsed();
+        cpu += thread_cpu_time() - cpu_before;
+        let exchanged = (link.stats.bytes_in - before.bytes_in + link.stats.bytes_out - before.bytes_out) as usize;
+        bytes += exchanged;
+        wire += crate::devices::pty::wire_time(exchanged, baud);
+        sim.lift();
+    }
+    let n = f64::from(count);
+    println!(
+        "card read: {count} reads of fixture card through SerialCardReader's link, simulator paced at {baud} baud 8N1"
+    );
+    println!(
+        "  bytes per read:          {:8.0}  (find, select, read 30 10, appended address)",
+        bytes as f64 / n
+    );
+    println!(
+        "  wire time per read:      {:8.1} ms  (physical limit: 10 bits per byte)",
+        wire.as_secs_f64() * 1000.0 / n
+    );
+    println!("  measured per read:       {:8.1} ms", total.as_secs_f64() * 1000.0 / n);
+    println!(
+        "  ratio measured / wire:   {:8.3}  (goal <= 1.10)",
+        total.as_secs_f64() / wire.as_secs_f64()
+    );
+    println!(
+        "  host CPU per read:       {:8.3} ms  (driver thread)",
+        cpu.as_secs_f64() * 1000.0 / n
+    );
+    Ok(())
 }

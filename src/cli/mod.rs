@@ -8,7 +8,9 @@ mod catalogue_cmd;
 mod config_cmd;
 mod id_cmd;
 mod outbox_cmd;
+mod reader_cmd;
 mod run_cmd;
+mod sim_cmd;
 
 use crate::config::{self, LoadedConfig};
 use clap::{Parser, Subcommand};
@@ -73,6 +75,13 @@ pub enum Command {
     /// The queue of applications waiting for the central system.
     #[command(subcommand)]
     Outbox(outbox_cmd::OutboxCommand),
+    /// Read one ID card and print its fields (masked unless --reveal, which is audited).
+    ReadCard(reader_cmd::ReadCardArgs),
+    /// Check the reader's SAM and print its ID.
+    SamInfo(reader_cmd::SamInfoArgs),
+    /// Run a simulated device standalone.
+    #[command(subcommand)]
+    Sim(sim_cmd::SimCommand),
     /// Performance figures as ratios against physical limits.
     #[command(subcommand)]
     Bench(bench_cmd::BenchCommand),
@@ -104,6 +113,9 @@ pub fn main() -> i32 {
         Command::Id(ref command) => id_cmd::run(command),
         Command::Outbox(ref command) => outbox_cmd::run(&cli, command),
         Command::Bench(ref command) => bench_cmd::run(&cli, command),
+        Command::ReadCard(ref args) => reader_cmd::read_card(&cli, args),
+        Command::SamInfo(ref args) => reader_cmd::sam_info(args),
+        Command::Sim(ref command) => sim_cmd::run(command),
     }
 }
 

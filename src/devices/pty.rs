@@ -18,12 +18,23 @@ impl PtyDevice {
     pub fn open() -> io::Result<PtyDevice> {
         use std::os::unix::fs::OpenOptionsExt;
         let (master, slave) = TTYPort::pair().map_err(io::Error::other)?;
-        let slave_path = slave.name().map(PathBuf::from).ok_or_else(|| io::Error::other("pty without a name"))?;
+        let slave_path = slave
+            .name()
+            .map(PathBuf::from)
+            .ok_or_else(|| io::Error::other("pty without a name"))?;
         // serialport's own slave handle holds a lock (flock + TIOCEXCL) that would keep the
         // driver out: replace it with a plain descriptor (raw mode stays on the tty).
-        let keepalive = std::fs::OpenOptions::new().read(true).write(true).custom_flags(libc::O_NOCTTY).open(&slave_path)?;
+        let keepalive = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY)
+            .open(&slave_path)?;
         drop(slave);
-        Ok(PtyDevice { master, _slave_keepalive: keepalive, slave_path })
+        Ok(PtyDevice {
+            master,
+            _slave_keepalive: keepalive,
+            slave_path,
+        })
     }
 }
 
@@ -37,7 +48,9 @@ pub fn relink(target: &Path, link: &Path) -> io::Result<()> {
 
 /// A fresh directory for simulator links: `$XDG_RUNTIME_DIR` or the temp dir.
 pub fn link_dir() -> io::Result<PathBuf> {
-    let base = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let base = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
     let dir = base.join(format!("township-kiosk-sim-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
@@ -45,7 +58,12 @@ pub fn link_dir() -> io::Result<PathBuf> {
 
 /// Writes `bytes` no faster than a UART at `baud` (8N1: 10 bits per byte), in small chunks
 /// against a deadline so sleep overshoot does not accumulate.
-pub fn write_paced(port: &mut dyn io::Write, bytes: &[u8], baud: Option<u32>, start: std::time::Instant) -> io::Result<()> {
+pub fn write_paced(
+    port: &mut dyn io::Write,
+    bytes: &[u8],
+    baud: Option<u32>,
+    start: std::time::Instant,
+) -> io::Result<()> {
     let Some(baud) = baud else {
         port.write_all(bytes)?;
         return port.flush();

@@ -65,6 +65,12 @@ pub fn mask_address(address: &str) -> String {
     out
 }
 
+/// Travel-document and pass numbers (`H60012345` → `H6*****45`): first 2 and last 2.
+pub fn mask_document(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    mask_middle(&chars, 2, 2)
+}
+
 fn mask_middle(chars: &[char], head: usize, tail: usize) -> String {
     let len = chars.len();
     if head + tail >= len {
@@ -97,6 +103,8 @@ mod tests {
         assert_eq!(mask_name("John Smith"), "J**n S***h");
         assert_eq!(mask_name(""), "");
         assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_document("H60012345"), "H6*****45");
+        assert_eq!(mask_document("H6"), "**");
         assert_eq!(mask_address("浙江省宁波市象山县石浦镇中山路1号"), "浙江省宁波市****");
         assert_eq!(mask_address("石浦"), "石****");
     }

@@ -18,7 +18,14 @@ pub struct SimCard {
     pub appended_address: Option<String>,
 }
 
-pub const FIXTURE_NAMES: &[&str] = &["resident", "resident-elderly", "resident-rare-name", "hkmotw", "foreign2017", "foreign2023"];
+pub const FIXTURE_NAMES: &[&str] = &[
+    "resident",
+    "resident-elderly",
+    "resident-rare-name",
+    "hkmotw",
+    "foreign2017",
+    "foreign2023",
+];
 
 fn date(text: &str) -> Date {
     Date::parse(text).expect("fixture date")
@@ -72,25 +79,57 @@ pub fn fixture(name: &str) -> Option<SimCard> {
     };
     Some(match name {
         "resident" => card(
-            resident("陈晓燕", CardSex::Female, "19850612", "330225198506120431", "浙江省象山县石浦镇东门岛渔港路18号", "20160301", ValidTo::Date(date("20360301"))),
+            resident(
+                "陈晓燕",
+                CardSex::Female,
+                "19850612",
+                "330225198506120431",
+                "浙江省象山县石浦镇东门岛渔港路18号",
+                "20160301",
+                ValidTo::Date(date("20360301")),
+            ),
             1,
             1024,
             None,
         ),
         "resident-elderly" => card(
-            resident("王阿根", CardSex::Male, "19420308", "330225194203080614", "浙江省象山县黄避岙乡大林村", "20120515", ValidTo::LongTerm),
+            resident(
+                "王阿根",
+                CardSex::Male,
+                "19420308",
+                "330225194203080614",
+                "浙江省象山县黄避岙乡大林村",
+                "20120515",
+                ValidTo::LongTerm,
+            ),
             2,
             0,
             Some("浙江省象山县石浦镇金山路21弄3号"),
         ),
         "resident-rare-name" => card(
-            resident("林堃喆", CardSex::Male, "19671123", "330225196711230884", "浙江省象山县丹东街道天安路7号", "20180920", ValidTo::Date(date("20380920"))),
+            resident(
+                "林堃喆",
+                CardSex::Male,
+                "19671123",
+                "330225196711230884",
+                "浙江省象山县丹东街道天安路7号",
+                "20180920",
+                ValidTo::Date(date("20380920")),
+            ),
             3,
             512,
             None,
         ),
         "hkmotw" => {
-            let mut text = resident("何嘉欣", CardSex::Female, "19880220", "810000198802200029", "浙江省宁波市鄞州区天童南路588号", "20230110", ValidTo::Date(date("20280110")));
+            let mut text = resident(
+                "何嘉欣",
+                CardSex::Female,
+                "19880220",
+                "810000198802200029",
+                "浙江省宁波市鄞州区天童南路588号",
+                "20230110",
+                ValidTo::Date(date("20280110")),
+            );
             text.card_type = CardType::Hkmotw;
             text.ethnicity = None;
             text.issuer = Some("宁波市公安局鄞州分局".into());

@@ -55,7 +55,12 @@ impl ReaderError {
             ReaderError::Timeout { .. } => DeviceErrorKind::Timeout,
             ReaderError::Disconnected(_) => DeviceErrorKind::NotConnected,
             ReaderError::Status { status, .. } => match status {
-                Status::SamRejectsCard | Status::CardRejectsSam | Status::ReadFailed | Status::SelectFailed | Status::UnknownCardType | Status::VerifyFailed => DeviceErrorKind::Media,
+                Status::SamRejectsCard
+                | Status::CardRejectsSam
+                | Status::ReadFailed
+                | Status::SelectFailed
+                | Status::UnknownCardType
+                | Status::VerifyFailed => DeviceErrorKind::Media,
                 _ => DeviceErrorKind::Refused,
             },
             ReaderError::Frame(_) | ReaderError::Payload { .. } => DeviceErrorKind::Protocol,
@@ -67,7 +72,13 @@ impl ReaderError {
     /// problem with one card (report it and keep polling).
     pub fn is_link_failure(&self) -> bool {
         matches!(self, ReaderError::Disconnected(_) | ReaderError::Timeout { .. })
-            || matches!(self, ReaderError::Status { status: Status::Unauthorised | Status::SelfTestFailed | Status::CommFailure, .. })
+            || matches!(
+                self,
+                ReaderError::Status {
+                    status: Status::Unauthorised | Status::SelfTestFailed | Status::CommFailure,
+                    ..
+                }
+            )
     }
 
     /// The plain-language message key for a citizen.
@@ -99,7 +110,12 @@ pub struct SamLink<T: Transport> {
 
 impl<T: Transport> SamLink<T> {
     pub fn new(transport: T) -> SamLink<T> {
-        SamLink { transport, decoder: Decoder::new(), stats: LinkStats::default(), fingerprint_supported: true }
+        SamLink {
+            transport,
+            decoder: Decoder::new(),
+            stats: LinkStats::default(),
+            fingerprint_supported: true,
+        }
     }
 
     pub fn skipped_bytes(&self) -> u64 {
@@ -135,11 +151,16 @@ impl<T: Transport> SamLink<T> {
         loop {
             if let Some(result) = self.decoder.next_frame() {
                 let frame = result.map_err(ExchangeError::Frame)?;
-                return frame.into_response().ok_or(ExchangeError::Frame(FrameError::LengthOutOfRange(3)));
+                return frame
+                    .into_response()
+                    .ok_or(ExchangeError::Frame(FrameError::LengthOutOfRange(3)));
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(ExchangeError::Reader(ReaderError::Timeout { command: command.to_string(), timeout_ms }));
+                return Err(ExchangeError::Reader(ReaderError::Timeout {
+                    command: command.to_string(),
+                    timeout_ms,
+                }));
             }
             let n = self.transport.read_some(&mut buf, left).map_err(disconnected)?;
             self.stats.bytes_in += n as u64;
@@ -153,7 +174,10 @@ impl<T: Transport> SamLink<T> {
         if response.status.is_ok() {
             Ok(response)
         } else {
-            Err(ReaderError::Status { command: command.to_string(), status: response.status })
+            Err(ReaderError::Status {
+                command: command.to_string(),
+                status: response.status,
+            })
         }
     }
 
@@ -163,7 +187,10 @@ impl<T: Transport> SamLink<T> {
 
     pub fn sam_id(&mut self) -> Result<SamId, ReaderError> {
         let response = self.expect_ok(Command::SamId)?;
-        SamId::parse(&response.data).map_err(|error| ReaderError::Payload { command: Command::SamId.to_string(), error })
+        SamId::parse(&response.data).map_err(|error| ReaderError::Payload {
+            command: Command::SamId.to_string(),
+            error,
+        })
     }
 
     /// `true` when a (fresh) card is on the reader.
@@ -172,7 +199,10 @@ impl<T: Transport> SamLink<T> {
         match response.status {
             Status::FindOk => Ok(true),
             Status::FindFailed => Ok(false),
-            status => Err(ReaderError::Status { command: Command::FindCard.to_string(), status }),
+            status => Err(ReaderError::Status {
+                command: Command::FindCard.to_string(),
+                status,
+            }),
         }
     }
 
@@ -192,18 +222,35 @@ impl<T: Transport> SamLink<T> {
             (Command::ReadText, self.transact(Command::ReadText)?)
         };
         if !response.status.is_ok() {
-            return Err(ReaderError::Status { command: command.to_string(), status: response.status });
+            return Err(ReaderError::Status {
+                command: command.to_string(),
+                status: response.status,
+            });
         }
-        let blocks = parse_card_blocks(&response.data, command == Command::ReadWithFingerprint)
-            .map_err(|error| ReaderError::Payload { command: command.to_string(), error })?;
+        let blocks = parse_card_blocks(&response.data, command == Command::ReadWithFingerprint).map_err(|error| {
+            ReaderError::Payload {
+                command: command.to_string(),
+                error,
+            }
+        })?;
         let text = CardText::parse(&blocks.text).map_err(ReaderError::Card)?;
         let appended = self.transact(Command::ReadAppendedAddress)?;
         let appended_address = match appended.status {
             Status::Success => Some(super::protocol::decode_ucs2(&appended.data)).filter(|a| !a.is_empty()),
             Status::NoContent | Status::BadCommand => None,
-            status => return Err(ReaderError::Status { command: Command::ReadAppendedAddress.to_string(), status }),
+            status => {
+                return Err(ReaderError::Status {
+                    command: Command::ReadAppendedAddress.to_string(),
+                    status,
+                })
+            }
         };
-        Ok(Card { text, photo: blocks.photo, fingerprint: blocks.fingerprint, appended_address })
+        Ok(Card {
+            text,
+            photo: blocks.photo,
+            fingerprint: blocks.fingerprint,
+            appended_address,
+        })
     }
 }
 
@@ -230,7 +277,11 @@ pub fn open_port(path: &std::path::Path, baud: u32) -> Result<serialport::TTYPor
 
 /// Reads one card within `wait`: polls find every `poll` until a card appears.
 /// `Ok(None)` when no card came before the deadline.
-pub fn wait_and_read<T: Transport>(link: &mut SamLink<T>, wait: Duration, poll: Duration) -> Result<Option<Card>, ReaderError> {
+pub fn wait_and_read<T: Transport>(
+    link: &mut SamLink<T>,
+    wait: Duration,
+    poll: Duration,
+) -> Result<Option<Card>, ReaderError> {
     let deadline = Instant::now() + wait;
     loop {
         if link.find()? {

@@ -35,7 +35,11 @@ impl Card {
     pub fn person(&self) -> Person {
         Person {
             id: self.text.id_number.clone(),
-            name: Some(if self.text.name.is_empty() { self.text.name_en.clone().unwrap_or_default() } else { self.text.name.clone() }),
+            name: Some(if self.text.name.is_empty() {
+                self.text.name_en.clone().unwrap_or_default()
+            } else {
+                self.text.name.clone()
+            }),
             sex: match self.text.sex {
                 CardSex::Male => Some(Sex::Male),
                 CardSex::Female => Some(Sex::Female),
@@ -84,7 +88,10 @@ pub enum ReaderEvent {
     State(ReaderState),
     CardRead(Box<Card>),
     /// A card was on the reader but could not be read: a citizen-facing key and the detail.
-    ReadFailed { key: &'static str, detail: String },
+    ReadFailed {
+        key: &'static str,
+        detail: String,
+    },
 }
 
 /// Counters and facts for technicians (no personal data).

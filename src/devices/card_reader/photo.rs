@@ -57,12 +57,18 @@ fn dl_error() -> String {
 impl VendorLibraryDecoder {
     pub fn load(path: &Path) -> Result<VendorLibraryDecoder, PhotoError> {
         let shown = path.display().to_string();
-        let c_path = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|e| PhotoError::Load { path: shown.clone(), reason: e.to_string() })?;
+        let c_path = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|e| PhotoError::Load {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
         // SAFETY: a valid C string; the library's initialisers run (vendor code, trusted by
         // configuration, like any driver).
         let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
         if handle.is_null() {
-            return Err(PhotoError::Load { path: shown, reason: dl_error() });
+            return Err(PhotoError::Load {
+                path: shown,
+                reason: dl_error(),
+            });
         }
         // SAFETY: valid handle and symbol name.
         let symbol = unsafe { libc::dlsym(handle, c"unpack".as_ptr()) };
@@ -74,7 +80,11 @@ impl VendorLibraryDecoder {
         }
         // SAFETY: the vendor ABI documents this signature for `unpack`.
         let unpack = unsafe { std::mem::transmute::<*mut c_void, UnpackFn>(symbol) };
-        Ok(VendorLibraryDecoder { path: shown, handle, unpack })
+        Ok(VendorLibraryDecoder {
+            path: shown,
+            handle,
+            unpack,
+        })
     }
 }
 
@@ -111,7 +121,10 @@ impl PhotoDecoder for VendorLibraryDecoder {
 /// The decoder named in the configuration, or `None` (text only) with the reason.
 pub fn load_configured(path: Option<&Path>) -> (Option<Box<dyn PhotoDecoder>>, String) {
     match path {
-        None => (None, "no vendor photo decoder configured: cards are read as text only".into()),
+        None => (
+            None,
+            "no vendor photo decoder configured: cards are read as text only".into(),
+        ),
         Some(path) => match VendorLibraryDecoder::load(path) {
             Ok(decoder) => {
                 let shown = decoder.describe();

@@ -299,7 +299,13 @@ impl Status {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SW3 0x{:02X} {} ({})", self.byte(), self.message_en(), self.message_zh())
+        write!(
+            f,
+            "SW3 0x{:02X} {} ({})",
+            self.byte(),
+            self.message_en(),
+            self.message_zh()
+        )
     }
 }
 
@@ -321,7 +327,12 @@ pub struct Response {
 impl Frame {
     pub fn into_response(self) -> Option<Response> {
         match self.body.as_slice() {
-            [sw1, sw2, sw3, data @ ..] => Some(Response { sw1: *sw1, sw2: *sw2, status: Status::from_byte(*sw3), data: data.to_vec() }),
+            [sw1, sw2, sw3, data @ ..] => Some(Response {
+                sw1: *sw1,
+                sw2: *sw2,
+                status: Status::from_byte(*sw3),
+                data: data.to_vec(),
+            }),
             _ => None,
         }
     }
@@ -375,40 +386,38 @@ impl Decoder {
 
     /// The next complete frame, an error for a corrupt one, or `None` until more bytes come.
     pub fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
-        loop {
-            match find_preamble(&self.buffer) {
-                Some(0) => {}
-                Some(start) => self.discard(start),
-                None => {
-                    // Keep a tail that could be the start of a preamble.
-                    let keep = partial_preamble_suffix(&self.buffer);
-                    let drop = self.buffer.len() - keep;
-                    self.discard(drop);
-                    return None;
-                }
-            }
-            if self.buffer.len() < PREAMBLE.len() + 2 {
+        match find_preamble(&self.buffer) {
+            Some(0) => {}
+            Some(start) => self.discard(start),
+            None => {
+                // Keep a tail that could be the start of a preamble.
+                let keep = partial_preamble_suffix(&self.buffer);
+                let drop = self.buffer.len() - keep;
+                self.discard(drop);
                 return None;
             }
-            let length = usize::from(u16::from_be_bytes([self.buffer[5], self.buffer[6]]));
-            if !(MIN_LENGTH..=MAX_LENGTH).contains(&length) {
-                self.discard(1);
-                return Some(Err(FrameError::LengthOutOfRange(length)));
-            }
-            let total = PREAMBLE.len() + 2 + length;
-            if self.buffer.len() < total {
-                return None;
-            }
-            let expected = checksum(&self.buffer[5..total - 1]);
-            let found = self.buffer[total - 1];
-            if expected != found {
-                self.discard(1);
-                return Some(Err(FrameError::BadChecksum { expected, found }));
-            }
-            let body = self.buffer[7..total - 1].to_vec();
-            self.buffer.drain(..total);
-            return Some(Ok(Frame { body }));
         }
+        if self.buffer.len() < PREAMBLE.len() + 2 {
+            return None;
+        }
+        let length = usize::from(u16::from_be_bytes([self.buffer[5], self.buffer[6]]));
+        if !(MIN_LENGTH..=MAX_LENGTH).contains(&length) {
+            self.discard(1);
+            return Some(Err(FrameError::LengthOutOfRange(length)));
+        }
+        let total = PREAMBLE.len() + 2 + length;
+        if self.buffer.len() < total {
+            return None;
+        }
+        let expected = checksum(&self.buffer[5..total - 1]);
+        let found = self.buffer[total - 1];
+        if expected != found {
+            self.discard(1);
+            return Some(Err(FrameError::BadChecksum { expected, found }));
+        }
+        let body = self.buffer[7..total - 1].to_vec();
+        self.buffer.drain(..total);
+        Some(Ok(Frame { body }))
     }
 }
 
@@ -418,7 +427,10 @@ fn find_preamble(buffer: &[u8]) -> Option<usize> {
 
 /// Length of the longest suffix of `buffer` that is a proper prefix of the preamble.
 fn partial_preamble_suffix(buffer: &[u8]) -> usize {
-    (1..PREAMBLE.len()).rev().find(|&n| buffer.len() >= n && buffer[buffer.len() - n..] == PREAMBLE[..n]).unwrap_or(0)
+    (1..PREAMBLE.len())
+        .rev()
+        .find(|&n| buffer.len() >= n && buffer[buffer.len() - n..] == PREAMBLE[..n])
+        .unwrap_or(0)
 }
 
 /// Why a response payload could not be taken apart.
@@ -446,12 +458,20 @@ pub fn parse_card_blocks(data: &[u8], with_fingerprint: bool) -> Result<CardBloc
     let fields = if with_fingerprint { 3 } else { 2 };
     let header = fields * 2;
     if data.len() < header {
-        return Err(PayloadError::Short { needed: header, actual: data.len() });
+        return Err(PayloadError::Short {
+            needed: header,
+            actual: data.len(),
+        });
     }
-    let lengths: Vec<usize> = (0..fields).map(|i| usize::from(u16::from_be_bytes([data[2 * i], data[2 * i + 1]]))).collect();
+    let lengths: Vec<usize> = (0..fields)
+        .map(|i| usize::from(u16::from_be_bytes([data[2 * i], data[2 * i + 1]])))
+        .collect();
     let announced = header + lengths.iter().sum::<usize>();
     if announced != data.len() {
-        return Err(PayloadError::LengthMismatch { announced, actual: data.len() });
+        return Err(PayloadError::LengthMismatch {
+            announced,
+            actual: data.len(),
+        });
     }
     if lengths[0] != 256 {
         return Err(PayloadError::TextSize(lengths[0]));
@@ -465,7 +485,11 @@ pub fn parse_card_blocks(data: &[u8], with_fingerprint: bool) -> Result<CardBloc
     let text = take(lengths[0]);
     let photo = take(lengths[1]);
     let fingerprint = with_fingerprint.then(|| take(lengths[2]));
-    Ok(CardBlocks { text, photo, fingerprint })
+    Ok(CardBlocks {
+        text,
+        photo,
+        fingerprint,
+    })
 }
 
 /// Builds the payload of a read response (the simulator's side of [`parse_card_blocks`]).
@@ -493,7 +517,10 @@ pub struct SamId {
 
 impl SamId {
     pub fn parse(data: &[u8]) -> Result<SamId, PayloadError> {
-        let raw: [u8; 16] = data.try_into().map_err(|_| PayloadError::LengthMismatch { announced: 16, actual: data.len() })?;
+        let raw: [u8; 16] = data.try_into().map_err(|_| PayloadError::LengthMismatch {
+            announced: 16,
+            actual: data.len(),
+        })?;
         Ok(SamId { raw })
     }
 }
@@ -503,14 +530,27 @@ impl fmt::Display for SamId {
         let r = &self.raw;
         let u16le = |i: usize| u16::from_le_bytes([r[i], r[i + 1]]);
         let u32le = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
-        write!(f, "{:02}.{:02}-{:08}-{:010}-{:010}", u16le(0), u16le(2), u32le(4), u32le(8), u32le(12))
+        write!(
+            f,
+            "{:02}.{:02}-{:08}-{:010}-{:010}",
+            u16le(0),
+            u16le(2),
+            u32le(4),
+            u32le(8),
+            u32le(12)
+        )
     }
 }
 
 /// Decodes a UCS-2 little-endian field, trimming the space (and NUL) padding.
 pub fn decode_ucs2(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-    String::from_utf16_lossy(&units).trim_end_matches([' ', '\0']).to_string()
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16_lossy(&units)
+        .trim_end_matches([' ', '\0'])
+        .to_string()
 }
 
 /// Encodes `text` as UCS-2LE padded with spaces to exactly `bytes` (truncating if longer).

@@ -86,7 +86,11 @@ pub struct SerialCardReader {
 
 impl SerialCardReader {
     pub fn spawn(options: SerialReaderOptions, listener: ReaderListener) -> SerialCardReader {
-        let diagnostics = ReaderDiagnostics { port: options.port.display().to_string(), photo_decoder: options.photo_decoder.clone(), ..Default::default() };
+        let diagnostics = ReaderDiagnostics {
+            port: options.port.display().to_string(),
+            photo_decoder: options.photo_decoder.clone(),
+            ..Default::default()
+        };
         let shared = Arc::new(Shared {
             active: AtomicBool::new(false),
             stop: AtomicBool::new(false),
@@ -99,7 +103,10 @@ impl SerialCardReader {
             .name("card-reader".into())
             .spawn(move || run(&worker, &options))
             .expect("spawning the card reader thread");
-        SerialCardReader { shared, thread: Some(thread) }
+        SerialCardReader {
+            shared,
+            thread: Some(thread),
+        }
     }
 }
 
@@ -114,7 +121,11 @@ impl CardReader for SerialCardReader {
         self.shared.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
     fn diagnostics(&self) -> ReaderDiagnostics {
-        self.shared.diagnostics.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.shared
+            .diagnostics
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -128,7 +139,10 @@ impl Drop for SerialCardReader {
 }
 
 fn fault(error: &ReaderError) -> ReaderState {
-    ReaderState::Fault { kind: error.kind(), detail: error.to_string() }
+    ReaderState::Fault {
+        kind: error.kind(),
+        detail: error.to_string(),
+    }
 }
 
 fn run(shared: &Shared, options: &SerialReaderOptions) {
@@ -158,7 +172,11 @@ fn run(shared: &Shared, options: &SerialReaderOptions) {
         match outcome {
             Ok(()) => return,
             Err(error) => {
-                log::warn!("card reader {}: {error}; reconnecting in {} ms", options.port.display(), backoff.as_millis());
+                log::warn!(
+                    "card reader {}: {error}; reconnecting in {} ms",
+                    options.port.display(),
+                    backoff.as_millis()
+                );
                 shared.set_state(fault(&error));
                 shared.nap(backoff);
                 backoff = (backoff * 2).min(options.max_backoff);
@@ -168,7 +186,11 @@ fn run(shared: &Shared, options: &SerialReaderOptions) {
 }
 
 /// Polls until stopped (`Ok`) or the link fails (`Err`: reconnect).
-fn poll<T: super::link::Transport>(shared: &Shared, options: &SerialReaderOptions, link: &mut SamLink<T>) -> Result<(), ReaderError> {
+fn poll<T: super::link::Transport>(
+    shared: &Shared,
+    options: &SerialReaderOptions,
+    link: &mut SamLink<T>,
+) -> Result<(), ReaderError> {
     let mut last_card: Option<String> = None;
     let mut last_check = Instant::now();
     while !shared.stopping() {
@@ -203,7 +225,10 @@ fn poll<T: super::link::Transport>(shared: &Shared, options: &SerialReaderOption
                     Err(error) => {
                         shared.diag(|d| d.read_failures += 1);
                         log::info!("card reader: read failed: {error}");
-                        (shared.listener)(ReaderEvent::ReadFailed { key: error.citizen_key(), detail: error.to_string() });
+                        (shared.listener)(ReaderEvent::ReadFailed {
+                            key: error.citizen_key(),
+                            detail: error.to_string(),
+                        });
                         shared.set_state(ReaderState::Ready);
                     }
                 }
@@ -211,7 +236,10 @@ fn poll<T: super::link::Transport>(shared: &Shared, options: &SerialReaderOption
             Err(error) if error.is_link_failure() => return Err(error),
             Err(error) => {
                 // The SAM answered find with an error status: report it and keep polling.
-                shared.set_state(ReaderState::Fault { kind: DeviceErrorKind::Refused, detail: error.to_string() });
+                shared.set_state(ReaderState::Fault {
+                    kind: DeviceErrorKind::Refused,
+                    detail: error.to_string(),
+                });
             }
         }
         last_check = Instant::now();

@@ -6,7 +6,9 @@
 //! a paced line at the configured baud rate for realistic timing.
 
 use super::fixtures::SimCard;
-use super::protocol::{encode_card_blocks, encode_response, encode_ucs2, CardBlocks, Command, Decoder, FrameError, Status};
+use super::protocol::{
+    encode_card_blocks, encode_response, encode_ucs2, CardBlocks, Command, Decoder, FrameError, Status,
+};
 use crate::devices::pty::{self, PtyDevice};
 use std::collections::VecDeque;
 use std::io::{self, Read};
@@ -64,7 +66,9 @@ pub struct SimCardReader {
 }
 
 /// Formats as `05.01-20200101-0000000123-0000456789`.
-pub const SAM_ID: [u8; 16] = [0x05, 0x00, 0x01, 0x00, 0xA5, 0x3A, 0x34, 0x01, 0x7B, 0x00, 0x00, 0x00, 0x55, 0xF8, 0x06, 0x00];
+pub const SAM_ID: [u8; 16] = [
+    0x05, 0x00, 0x01, 0x00, 0xA5, 0x3A, 0x34, 0x01, 0x7B, 0x00, 0x00, 0x00, 0x55, 0xF8, 0x06, 0x00,
+];
 
 impl SimCardReader {
     pub fn start(options: SimReaderOptions) -> io::Result<SimCardReader> {
@@ -74,11 +78,21 @@ impl SimCardReader {
         };
         let device = PtyDevice::open()?;
         pty::relink(&device.slave_path, &link)?;
-        let state = Arc::new(Mutex::new(SimState { plugged: true, ..Default::default() }));
+        let state = Arc::new(Mutex::new(SimState {
+            plugged: true,
+            ..Default::default()
+        }));
         let stop = Arc::new(AtomicBool::new(false));
         let (s, st, l) = (Arc::clone(&state), Arc::clone(&stop), link.clone());
-        let thread = std::thread::Builder::new().name("sim-cardreader".into()).spawn(move || serve(device, &s, &st, &l, &options))?;
-        Ok(SimCardReader { state, stop, link, thread: Some(thread) })
+        let thread = std::thread::Builder::new()
+            .name("sim-cardreader".into())
+            .spawn(move || serve(device, &s, &st, &l, &options))?;
+        Ok(SimCardReader {
+            state,
+            stop,
+            link,
+            thread: Some(thread),
+        })
     }
 
     /// The stable device path (a symlink to the current pty), like `/dev/kiosk-cardreader`.
@@ -234,7 +248,11 @@ fn serve(device: PtyDevice, state: &Mutex<SimState>, stop: &AtomicBool, link: &P
 }
 
 /// The SAM's answer to one incoming frame, and the fault applied to it.
-fn answer(state: &Mutex<SimState>, frame: Result<super::protocol::Frame, FrameError>, no_fingerprint_command: bool) -> (Option<Vec<u8>>, Option<SimFault>) {
+fn answer(
+    state: &Mutex<SimState>,
+    frame: Result<super::protocol::Frame, FrameError>,
+    no_fingerprint_command: bool,
+) -> (Option<Vec<u8>>, Option<SimFault>) {
     let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
     let frame = match frame {
         Ok(frame) => frame,
@@ -289,7 +307,8 @@ fn answer(state: &Mutex<SimState>, frame: Result<super::protocol::Frame, FrameEr
                 let blocks = CardBlocks {
                     text: card.text.encode(),
                     photo: card.photo.clone(),
-                    fingerprint: (command == Command::ReadWithFingerprint).then(|| fingerprint_bytes(card.fingerprint_len)),
+                    fingerprint: (command == Command::ReadWithFingerprint)
+                        .then(|| fingerprint_bytes(card.fingerprint_len)),
                 };
                 let response = encode_response(ok, &encode_card_blocks(&blocks));
                 // Read once: the SAM refuses this card until it is lifted and placed again.

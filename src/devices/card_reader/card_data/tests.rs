@@ -40,17 +40,26 @@ fn long_term_validity_and_rare_characters() {
 #[test]
 fn permit_and_foreigner_layouts() {
     let hk = CardText::parse(&fixture("hkmotw").unwrap().text.encode()).unwrap();
-    assert_eq!((hk.card_type, hk.pass_number.as_deref(), hk.issue_count.as_deref()), (CardType::Hkmotw, Some("H60012345"), Some("01")));
+    assert_eq!(
+        (hk.card_type, hk.pass_number.as_deref(), hk.issue_count.as_deref()),
+        (CardType::Hkmotw, Some("H60012345"), Some("01"))
+    );
     assert_eq!(hk.ethnicity, None);
     let block = fixture("foreign2017").unwrap().text.encode();
     assert_eq!(&block[248..250], &[b'I', 0]);
     let old = CardText::parse(&block).unwrap();
-    assert_eq!((old.name_en.as_deref(), old.nationality.as_deref()), (Some("SMITH, JOHN ALEXANDER"), Some("USA")));
+    assert_eq!(
+        (old.name_en.as_deref(), old.nationality.as_deref()),
+        (Some("SMITH, JOHN ALEXANDER"), Some("USA"))
+    );
     assert_eq!(old.id_number.masked(), "USA********1234");
     let new = CardText::parse(&fixture("foreign2023").unwrap().text.encode()).unwrap();
     assert_eq!(new.card_type, CardType::Foreign2023);
     // 43 characters: 35 at offset 52 and the rest at 220.
-    assert_eq!(new.name_en.as_deref(), Some("GONZALEZ RODRIGUEZ, MARIA DEL CARMEN ISABEL"));
+    assert_eq!(
+        new.name_en.as_deref(),
+        Some("GONZALEZ RODRIGUEZ, MARIA DEL CARMEN ISABEL")
+    );
 }
 
 #[test]
@@ -83,7 +92,10 @@ fn bad_blocks_are_refused_with_a_reason() {
 
 #[test]
 fn ethnicity_table_is_complete() {
-    for code in (1..=56).map(|n| format!("{n:02}")).chain(["97".to_string(), "98".to_string()]) {
+    for code in (1..=56)
+        .map(|n| format!("{n:02}"))
+        .chain(["97".to_string(), "98".to_string()])
+    {
         assert!(Ethnicity::from_code(&code).is_some(), "{code}");
     }
     assert_eq!(Ethnicity::from_code("46").unwrap().zh, "德昂");
@@ -95,5 +107,8 @@ fn ethnicity_table_is_complete() {
 fn debug_is_masked() {
     let text = fixture("resident").unwrap().text;
     let shown = format!("{text:?}");
-    assert!(!shown.contains("陈晓燕") && !shown.contains("330225198506120431") && !shown.contains("渔港路"), "{shown}");
+    assert!(
+        !shown.contains("陈晓燕") && !shown.contains("330225198506120431") && !shown.contains("渔港路"),
+        "{shown}"
+    );
 }

@@ -4,7 +4,9 @@ use super::*;
 use proptest::prelude::*;
 
 fn hex(text: &str) -> Vec<u8> {
-    text.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap()).collect()
+    text.split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect()
 }
 
 #[test]
@@ -35,7 +37,11 @@ fn response_frames_match_the_reference() {
         (0x90, vec![], "AA AA AA 96 69 00 04 00 00 90 94"),
         (0x9F, vec![0, 0, 0, 0], "AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97"),
         (0x80, vec![], "AA AA AA 96 69 00 04 00 00 80 84"),
-        (0x90, vec![0; 8], "AA AA AA 96 69 00 0C 00 00 90 00 00 00 00 00 00 00 00 9C"),
+        (
+            0x90,
+            vec![0; 8],
+            "AA AA AA 96 69 00 0C 00 00 90 00 00 00 00 00 00 00 00 9C",
+        ),
         (0x81, vec![], "AA AA AA 96 69 00 04 00 00 81 85"),
         (0x41, vec![], "AA AA AA 96 69 00 04 00 00 41 45"),
         (0x32, vec![], "AA AA AA 96 69 00 04 00 00 32 36"),
@@ -57,18 +63,33 @@ fn read_responses_have_the_reference_sizes_and_headers() {
     let photo = vec![0x11; 1024];
     for (fingerprint, total, header) in [
         (None, 1295, "AA AA AA 96 69 05 08 00 00 90 01 00 04 00"),
-        (Some(vec![0x22; 1024]), 2321, "AA AA AA 96 69 09 0A 00 00 90 01 00 04 00 04 00"),
-        (Some(vec![0x22; 512]), 1809, "AA AA AA 96 69 07 0A 00 00 90 01 00 04 00 02 00"),
+        (
+            Some(vec![0x22; 1024]),
+            2321,
+            "AA AA AA 96 69 09 0A 00 00 90 01 00 04 00 04 00",
+        ),
+        (
+            Some(vec![0x22; 512]),
+            1809,
+            "AA AA AA 96 69 07 0A 00 00 90 01 00 04 00 02 00",
+        ),
         (Some(vec![]), 1297, "AA AA AA 96 69 05 0A 00 00 90 01 00 04 00 00 00"),
     ] {
-        let blocks = CardBlocks { text: text.clone(), photo: photo.clone(), fingerprint: fingerprint.clone() };
+        let blocks = CardBlocks {
+            text: text.clone(),
+            photo: photo.clone(),
+            fingerprint: fingerprint.clone(),
+        };
         let frame = encode_response(0x90, &encode_card_blocks(&blocks));
         assert_eq!(frame.len(), total);
         assert!(frame.starts_with(&hex(header)));
         let mut decoder = Decoder::new();
         decoder.push(&frame);
         let response = decoder.next_frame().unwrap().unwrap().into_response().unwrap();
-        assert_eq!(parse_card_blocks(&response.data, fingerprint.is_some()).unwrap(), blocks);
+        assert_eq!(
+            parse_card_blocks(&response.data, fingerprint.is_some()).unwrap(),
+            blocks
+        );
     }
     // An appended address response is 81 bytes.
     assert_eq!(encode_response(0x90, &[0x20; 70]).len(), 81);
@@ -76,11 +97,28 @@ fn read_responses_have_the_reference_sizes_and_headers() {
 
 #[test]
 fn payload_lengths_are_checked() {
-    assert_eq!(parse_card_blocks(&[1, 0], false), Err(PayloadError::Short { needed: 4, actual: 2 }));
-    let mut data = encode_card_blocks(&CardBlocks { text: vec![0; 256], photo: vec![0; 1024], fingerprint: None });
+    assert_eq!(
+        parse_card_blocks(&[1, 0], false),
+        Err(PayloadError::Short { needed: 4, actual: 2 })
+    );
+    let mut data = encode_card_blocks(&CardBlocks {
+        text: vec![0; 256],
+        photo: vec![0; 1024],
+        fingerprint: None,
+    });
     data.pop();
-    assert_eq!(parse_card_blocks(&data, false), Err(PayloadError::LengthMismatch { announced: 1284, actual: 1283 }));
-    let data = encode_card_blocks(&CardBlocks { text: vec![0; 100], photo: vec![], fingerprint: None });
+    assert_eq!(
+        parse_card_blocks(&data, false),
+        Err(PayloadError::LengthMismatch {
+            announced: 1284,
+            actual: 1283
+        })
+    );
+    let data = encode_card_blocks(&CardBlocks {
+        text: vec![0; 100],
+        photo: vec![],
+        fingerprint: None,
+    });
     assert_eq!(parse_card_blocks(&data, false), Err(PayloadError::TextSize(100)));
 }
 
@@ -114,7 +152,10 @@ fn decoder_reports_bad_checksums_and_lengths_then_recovers() {
     decoder.push(&bad);
     decoder.push(&[0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x20, 0x00]);
     decoder.push(&good);
-    assert!(matches!(decoder.next_frame(), Some(Err(FrameError::BadChecksum { .. }))));
+    assert!(matches!(
+        decoder.next_frame(),
+        Some(Err(FrameError::BadChecksum { .. }))
+    ));
     assert_eq!(decoder.next_frame(), Some(Err(FrameError::LengthOutOfRange(0x2000))));
     let frame = decoder.next_frame().unwrap().unwrap();
     assert_eq!(frame.into_response().unwrap().status, Status::FindOk);
@@ -129,7 +170,10 @@ fn every_status_code_has_messages() {
         assert!(!status.message_zh().is_empty() && !status.message_en().is_empty());
         assert!(status.citizen_key().starts_with("reader.error."));
     }
-    assert_eq!(Status::from_byte(0x66).to_string(), "SW3 0x66 SAM not authorised (no production keys loaded) (SAM没经过授权,无法使用)");
+    assert_eq!(
+        Status::from_byte(0x66).to_string(),
+        "SW3 0x66 SAM not authorised (no production keys loaded) (SAM没经过授权,无法使用)"
+    );
 }
 
 #[test]
@@ -140,7 +184,10 @@ fn sam_id_format() {
     raw[4..8].copy_from_slice(&20200101u32.to_le_bytes());
     raw[8..12].copy_from_slice(&123u32.to_le_bytes());
     raw[12..16].copy_from_slice(&456789u32.to_le_bytes());
-    assert_eq!(SamId::parse(&raw).unwrap().to_string(), "05.01-20200101-0000000123-0000456789");
+    assert_eq!(
+        SamId::parse(&raw).unwrap().to_string(),
+        "05.01-20200101-0000000123-0000456789"
+    );
     assert!(SamId::parse(&raw[..15]).is_err());
 }
 
@@ -182,7 +229,7 @@ proptest! {
                 // Re-encoding gives a frame whose checksum verifies.
                 let encoded = encode_frame(&frame.body);
                 prop_assert_eq!(checksum(&encoded[5..encoded.len() - 1]), encoded[encoded.len() - 1]);
-                prop_assert!(frame.body.len() + 1 <= MAX_LENGTH);
+                prop_assert!(frame.body.len() < MAX_LENGTH);
             }
             guard += 1;
             prop_assert!(guard <= soup.len() + 1);

@@ -1,0 +1,130 @@
+//! `kiosk sim reader`: runs a simulated ID card reader on a pseudo-terminal and prints its
+//! path, so a technician can point `kiosk read-card` or any serial tool at it. Commands on
+//! standard input script it: `place FIXTURE`, `lift`, `fault KIND`, `sam-status XX|ok`,
+//! `unplug`, `replug`, `fixtures`, `quit`.
+
+use super::exit;
+use crate::devices::card_reader::fixtures::{fixture, FIXTURE_NAMES};
+use crate::devices::card_reader::sim::{SimCardReader, SimFault, SimReaderOptions};
+use clap::{Args, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
+
+#[derive(Subcommand, Debug)]
+pub enum SimCommand {
+    /// A simulated 2nd-generation ID card reader (SAM protocol) on a pty.
+    Reader(SimReaderArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SimReaderArgs {
+    /// Place this fixture card at start (see `fixtures` at the prompt).
+    #[arg(long)]
+    pub card: Option<String>,
+    /// Pace the line like a UART at this baud rate (default: unpaced).
+    #[arg(long)]
+    pub pace: Option<u32>,
+    /// Stable path for the device link (default: a runtime directory).
+    #[arg(long)]
+    pub link: Option<PathBuf>,
+}
+
+const HELP: &str = "commands: place FIXTURE | lift | fault bad-checksum|garbage|split|silence|read-status XX | sam-status XX|ok | unplug | replug | fixtures | quit";
+
+pub fn run(command: &SimCommand) -> i32 {
+    let SimCommand::Reader(args) = command;
+    let options = SimReaderOptions {
+        baud: args.pace,
+        link_path: args.link.clone(),
+        no_fingerprint_command: false,
+    };
+    let sim = match SimCardReader::start(options) {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("kiosk: cannot start the simulated reader: {e}");
+            return exit::DEVICE;
+        }
+    };
+    if let Some(name) = &args.card {
+        match fixture(name) {
+            Some(card) => sim.place(card),
+            None => {
+                eprintln!("kiosk: no fixture {name:?}; fixtures: {}", FIXTURE_NAMES.join(", "));
+                return exit::CONFIG;
+            }
+        }
+    }
+    println!("{}", sim.path().display());
+    eprintln!(
+        "simulated ID card reader (SAM protocol, 115200 8N1) at {}",
+        sim.path().display()
+    );
+    eprintln!("try: kiosk read-card --port {}", sim.path().display());
+    eprintln!("{HELP}");
+    let stdin = std::io::stdin();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let reply = match words.as_slice() {
+            [] => continue,
+            ["quit" | "exit"] => return exit::OK,
+            ["fixtures"] => FIXTURE_NAMES.join(", "),
+            ["place", name] => match fixture(name) {
+                Some(card) => {
+                    sim.place(card);
+                    format!("placed {name}")
+                }
+                None => format!("no fixture {name:?}"),
+            },
+            ["lift"] => {
+                sim.lift();
+                "lifted".into()
+            }
+            ["unplug"] => {
+                sim.unplug();
+                "unplugged".into()
+            }
+            ["replug"] => {
+                sim.replug();
+                "plugged in again".into()
+            }
+            ["sam-status", "ok"] => {
+                sim.set_sam_status(None);
+                "SAM answers normally".into()
+            }
+            ["sam-status", code] => match u8::from_str_radix(code.trim_start_matches("0x"), 16) {
+                Ok(code) => {
+                    sim.set_sam_status(Some(code));
+                    format!("SAM answers 0x{code:02X} to everything")
+                }
+                Err(_) => format!("not a hex status: {code}"),
+            },
+            ["fault", kind, rest @ ..] => match (*kind, rest) {
+                ("bad-checksum", []) => inject(&sim, SimFault::BadChecksum),
+                ("garbage", []) => inject(&sim, SimFault::Garbage),
+                ("split", []) => inject(&sim, SimFault::SplitChunks),
+                ("silence", []) => inject(&sim, SimFault::Silence),
+                ("read-status", [code]) => match u8::from_str_radix(code.trim_start_matches("0x"), 16) {
+                    Ok(code) => inject(&sim, SimFault::ReadStatus(code)),
+                    Err(_) => format!("not a hex status: {code}"),
+                },
+                _ => HELP.into(),
+            },
+            _ => HELP.into(),
+        };
+        eprintln!("{reply}");
+    }
+    // Standard input closed (e.g. started in the background): keep serving until killed.
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        loop {
+            std::thread::park();
+        }
+    }
+    exit::OK
+}
+
+fn inject(sim: &SimCardReader, fault: SimFault) -> String {
+    let shown = format!("{fault:?}");
+    sim.inject(fault);
+    format!("next response: {shown}")
+}

@@ -4,6 +4,7 @@
 
 pub mod central;
 pub mod outbox_worker;
+pub mod printing;
 pub mod sample;
 
 use crate::config::{Config, LoadedConfig};

@@ -66,6 +66,33 @@ pub fn application(uuid: &str) -> Application {
     }
 }
 
+/// The sample application's receipt, as the kiosk would issue it (number 0001 today).
+pub fn receipt() -> crate::domain::receipt::Receipt {
+    receipt_for(&application("sample"))
+}
+
+/// A sample receipt for someone whose name has a rare character (喆, not in GB 2312).
+pub fn receipt_with_rare_name() -> crate::domain::receipt::Receipt {
+    let mut application = application("sample-rare");
+    application.applicant.name = Some("林堃喆".into());
+    receipt_for(&application)
+}
+
+fn receipt_for(application: &Application) -> crate::domain::receipt::Receipt {
+    use crate::domain::catalogue::{Catalogue, Text};
+    use crate::domain::receipt::{Receipt, ReceiptContext, ReceiptNumber};
+    let catalogue = Catalogue::parse(super::EMBEDDED_CATALOGUE).expect("embedded catalogue");
+    let calendar = crate::domain::calendar::WorkCalendar::default();
+    let context = ReceiptContext {
+        catalogue: &catalogue,
+        calendar: &calendar,
+        site_name: Text { zh: "象山县石浦镇警务服务站".into(), en: "Shipu Town Police Service Point".into() },
+        progress_base_url: "https://zwfw.example.gov.cn/progress/",
+    };
+    let number = ReceiptNumber::issue("XSSP", application.submitted_on, 1).expect("valid prefix");
+    Receipt::for_application(application, number, &context).expect("sample item exists")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

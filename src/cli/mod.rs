@@ -8,6 +8,7 @@ mod catalogue_cmd;
 mod config_cmd;
 mod id_cmd;
 mod outbox_cmd;
+mod printer_cmd;
 mod reader_cmd;
 mod run_cmd;
 mod sim_cmd;
@@ -79,6 +80,14 @@ pub enum Command {
     ReadCard(reader_cmd::ReadCardArgs),
     /// Check the reader's SAM and print its ID.
     SamInfo(reader_cmd::SamInfoArgs),
+    /// Receipts: render the preview or the printer bytes.
+    #[command(subcommand)]
+    Receipt(printer_cmd::ReceiptCommand),
+    /// Print the sample receipt on a printer.
+    TestPrint(printer_cmd::TargetArgs),
+    /// Receipt printer tools.
+    #[command(subcommand)]
+    Printer(printer_cmd::PrinterCommand),
     /// Run a simulated device standalone.
     #[command(subcommand)]
     Sim(sim_cmd::SimCommand),
@@ -116,6 +125,9 @@ pub fn main() -> i32 {
         Command::ReadCard(ref args) => reader_cmd::read_card(&cli, args),
         Command::SamInfo(ref args) => reader_cmd::sam_info(args),
         Command::Sim(ref command) => sim_cmd::run(command),
+        Command::Receipt(printer_cmd::ReceiptCommand::Render(ref args)) => printer_cmd::render(&cli, args),
+        Command::TestPrint(ref target) => printer_cmd::test_print(&cli, target),
+        Command::Printer(ref command) => printer_cmd::status(&cli, command),
     }
 }
 

@@ -14,6 +14,8 @@ use std::path::PathBuf;
 pub enum SimCommand {
     /// A simulated 2nd-generation ID card reader (SAM protocol) on a pty.
     Reader(SimReaderArgs),
+    /// A simulated ESC/POS receipt printer on a pty and a TCP port.
+    Printer(super::printer_cmd::SimPrinterArgs),
 }
 
 #[derive(Args, Debug)]
@@ -32,7 +34,10 @@ pub struct SimReaderArgs {
 const HELP: &str = "commands: place FIXTURE | lift | fault bad-checksum|garbage|split|silence|read-status XX | sam-status XX|ok | unplug | replug | fixtures | quit";
 
 pub fn run(command: &SimCommand) -> i32 {
-    let SimCommand::Reader(args) = command;
+    let args = match command {
+        SimCommand::Reader(args) => args,
+        SimCommand::Printer(args) => return super::printer_cmd::sim(args),
+    };
     let options = SimReaderOptions {
         baud: args.pace,
         link_path: args.link.clone(),

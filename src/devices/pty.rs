@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub struct PtyDevice {
     pub master: TTYPort,
     /// Held open without any lock, so the driver can take its exclusive lock.
-    _slave_keepalive: std::fs::File,
+    pub(crate) slave_keepalive: std::fs::File,
     pub slave_path: PathBuf,
 }
 
@@ -32,7 +32,7 @@ impl PtyDevice {
         drop(slave);
         Ok(PtyDevice {
             master,
-            _slave_keepalive: keepalive,
+            slave_keepalive: keepalive,
             slave_path,
         })
     }

@@ -5,9 +5,12 @@
 set -euo pipefail
 purpose=${1:-run}
 
-packages=(build-essential pkg-config ca-certificates curl fonts-dejavu-core)
+# fonts-wqy-microhei: a CJK font with rare name characters, for receipt previews, the
+# simulated printer and lines the printer's own font cannot print.
+packages=(build-essential pkg-config ca-certificates curl fonts-dejavu-core fonts-wqy-microhei)
 if [ "$purpose" = test ]; then
-  packages+=(socat python3)
+  # python-escpos (in a venv) is the independent ESC/POS encoder the tests compare against.
+  packages+=(python3 python3-venv)
 fi
 
 missing=()
@@ -29,5 +32,14 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "setup: installing the Rust toolchain with rustup (Debian's cargo is too old)"
     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
     export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+fi
+
+if [ "$purpose" = test ]; then
+  venv="$(pwd)/target/py-escpos"
+  if ! "$venv/bin/python" -c "import escpos, PIL" >/dev/null 2>&1; then
+    echo "setup: creating $venv with python-escpos"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check python-escpos pillow
   fi
 fi

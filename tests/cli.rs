@@ -423,3 +423,152 @@ mod reader {
         let _ = sim.wait();
     }
 }
+
+mod printer {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::Duration;
+    use township_kiosk::devices::printer::sim::{SimPrinter, SimPrinterOptions};
+    use township_kiosk::devices::printer::status::PrinterStatus;
+
+    fn png_qr(path: &Path) -> Vec<String> {
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let (w, h) = (info.width as usize, info.height as usize);
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[y * w + x]);
+        image
+            .detect_grids()
+            .into_iter()
+            .filter_map(|g| g.decode().ok().map(|(_, t)| t))
+            .collect()
+    }
+
+    #[test]
+    fn receipt_render_png_and_bin() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = township_kiosk::app::sample::receipt().progress_url;
+        for (profile, lang) in [("generic-58mm", "zh"), ("generic-80mm", "en"), ("xprinter-80mm", "zh")] {
+            let png = dir.path().join(format!("{profile}-{lang}.png"));
+            let out = kiosk(&[
+                "receipt",
+                "render",
+                "--sample",
+                "--profile",
+                profile,
+                "--lang",
+                lang,
+                "--out",
+                png.to_str().unwrap(),
+            ]);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+            assert_eq!(png_qr(&png), vec![url.clone()], "{profile} {lang}");
+        }
+        let bin = dir.path().join("r.bin");
+        let out = kiosk(&["receipt", "render", "--sample", "--out", bin.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0));
+        let bytes = std::fs::read(&bin).unwrap();
+        assert!(bytes.starts_with(&[0x1B, 0x40, 0x1C, 0x26]) && bytes.len() < 4096);
+        let out = kiosk(&[
+            "receipt",
+            "render",
+            "--sample",
+            "--profile",
+            "nope",
+            "--out",
+            bin.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out).contains("no printer profile \"nope\""), "{}", text(&out));
+        let out = kiosk(&["receipt", "render", "--out", bin.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+    }
+
+    #[test]
+    fn test_print_and_status_over_every_transport() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = SimPrinter::start(SimPrinterOptions::default()).unwrap();
+        let tcp = sim.tcp_address().unwrap().to_string();
+        let out = kiosk(&["test-print", "--tcp", &tcp]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let out = kiosk(&[
+            "test-print",
+            "--port",
+            sim.path().to_str().unwrap(),
+            "--profile",
+            "xprinter-80mm",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert_eq!(sim.wait_for_pages(2, Duration::from_secs(5)).len(), 2);
+        let out = kiosk(&["printer", "status", "--port", sim.path().to_str().unwrap()]);
+        assert!(
+            text(&out).contains("status:      online") && text(&out).contains("can print:   yes"),
+            "{}",
+            text(&out)
+        );
+        sim.set_status(PrinterStatus {
+            paper_end: true,
+            paper_near_end: true,
+            ..PrinterStatus::OK
+        });
+        let out = kiosk(&["printer", "status", "--tcp", &tcp]);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(text(&out).contains("paper out"), "{}", text(&out));
+        let out = kiosk(&["test-print", "--tcp", &tcp]);
+        assert_eq!(out.status.code(), Some(4));
+        assert!(
+            text(&out).contains("not printed: printer not printing: online, paper out"),
+            "{}",
+            text(&out)
+        );
+        let spool = dir.path().join("spool.bin");
+        let out = kiosk(&["test-print", "--file", spool.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(text(&out).contains("not available"), "{}", text(&out));
+        assert!(std::fs::read(&spool).unwrap().ends_with(&[0x1D, 0x56, 0x42, 0x00]));
+        let out = kiosk(&["test-print", "--tcp", "127.0.0.1:1"]);
+        assert_eq!(out.status.code(), Some(4));
+        let out = kiosk(&["test-print"]);
+        assert_eq!(out.status.code(), Some(2));
+    }
+
+    #[test]
+    fn the_standalone_printer_simulator_saves_what_it_prints() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sim = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args([
+                "sim",
+                "printer",
+                "--tcp-port",
+                "0",
+                "--profile",
+                "generic-58mm",
+                "--out-dir",
+                dir.path().to_str().unwrap(),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(sim.stdout.take().unwrap()).lines();
+        let _pty = lines.next().unwrap().unwrap();
+        let tcp = lines.next().unwrap().unwrap();
+        let out = kiosk(&["test-print", "--tcp", &tcp, "--profile", "generic-58mm"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let saved = dir.path().join("sim-receipt-001.png");
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !saved.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(
+            png_qr(&saved),
+            vec![township_kiosk::app::sample::receipt().progress_url]
+        );
+        let _ = sim.kill();
+        let _ = sim.wait();
+    }
+}

@@ -86,7 +86,10 @@ fn receipt_for(application: &Application) -> crate::domain::receipt::Receipt {
     let context = ReceiptContext {
         catalogue: &catalogue,
         calendar: &calendar,
-        site_name: Text { zh: "象山县石浦镇警务服务站".into(), en: "Shipu Town Police Service Point".into() },
+        site_name: Text {
+            zh: "象山县石浦镇警务服务站".into(),
+            en: "Shipu Town Police Service Point".into(),
+        },
         progress_base_url: "https://zwfw.example.gov.cn/progress/",
     };
     let number = ReceiptNumber::issue("XSSP", application.submitted_on, 1).expect("valid prefix");

@@ -20,6 +20,12 @@ pub enum BenchCommand {
     },
     /// End-to-end card reads through the production driver against the simulator paced
     /// at a real baud rate: time per read against the pure wire time of the bytes.
+    /// ESC/POS size and generation time of the standard receipt: native QR, raster QR,
+    /// and fully rasterised text.
+    Receipt {
+        #[arg(long, default_value_t = 200)]
+        count: u32,
+    },
     CardRead {
         #[arg(long, default_value_t = 20)]
         count: u32,
@@ -33,6 +39,13 @@ pub enum BenchCommand {
 
 pub fn run(cli: &Cli, command: &BenchCommand) -> i32 {
     match command {
+        BenchCommand::Receipt { count } => match bench_receipt(*count) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("kiosk bench: {e}");
+                exit::DEVICE
+            }
+        },
         BenchCommand::CardRead { count, baud, card } => match bench_card_read(*count, *baud, card) {
             Ok(()) => exit::OK,
             Err(e) => {
@@ -152,5 +165,46 @@ fn bench_card_read(count: u32, baud: u32, card: &str) -> Result<(), Box<dyn std:
         "  host CPU per read:       {:8.3} ms  (driver thread)",
         cpu.as_secs_f64() * 1000.0 / n
     );
+    Ok(())
+}
+
+fn bench_receipt(count: u32) -> Result<(), Box<dyn std::error::Error>> {
+    use crate::devices::printer::encode::{encode, EncodeOptions};
+    use crate::devices::printer::font::ReceiptFont;
+    use crate::devices::printer::layout::receipt_layout;
+    use crate::devices::printer::profile::{profile, QrSupport};
+    let receipt = crate::app::sample::receipt();
+    let font = ReceiptFont::locate()?;
+    let native = profile("generic-80mm")?;
+    let mut image_qr = native.clone();
+    image_qr.qr = QrSupport::Image;
+    let layout = receipt_layout(&receipt, crate::domain::Lang::Zh, native.code128);
+    let variants = [
+        ("native QR (GS ( k)", &native, EncodeOptions::default()),
+        ("raster QR (GS v 0)", &image_qr, EncodeOptions::default()),
+        (
+            "all text rasterised",
+            &image_qr,
+            EncodeOptions { raster_all_text: true },
+        ),
+    ];
+    println!("receipt: the standard 受理回执 (sample), 80 mm / 576 dots, {count} encodings each");
+    let mut baseline = None;
+    for (name, profile, options) in variants {
+        let start = Instant::now();
+        let mut bytes = 0;
+        for _ in 0..count {
+            bytes = encode(&layout, profile, Some(&font), options)?.0.len();
+        }
+        let per = start.elapsed().as_secs_f64() * 1000.0 / f64::from(count);
+        let (base_bytes, base_ms) = *baseline.get_or_insert((bytes, per));
+        println!(
+            "  {name:<22} {bytes:>7} bytes ({:>5.1}× native) {per:>8.3} ms ({:>6.1}× native)   wire time at 115200: {:>6.0} ms",
+            bytes as f64 / base_bytes as f64,
+            per / base_ms,
+            bytes as f64 * 10.0 / 115.2
+        );
+    }
+    println!("  goal: native-QR receipt <= 4096 bytes and <= 1 ms to generate");
     Ok(())
 }

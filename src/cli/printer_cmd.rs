@@ -104,9 +104,12 @@ pub struct SimPrinterArgs {
 fn load_profile(cli: &Cli, name: Option<&str>) -> Result<PrinterProfile, i32> {
     let name = match name {
         Some(name) => name.to_string(),
-        None => crate::config::load(cli.config.clone().or_else(crate::app::default_config_path).as_deref(), cli.overrides.as_deref())
-            .map(|l| l.config.devices.printer.profile)
-            .unwrap_or_else(|_| profile::DEFAULT_PROFILE.to_string()),
+        None => crate::config::load(
+            cli.config.clone().or_else(crate::app::default_config_path).as_deref(),
+            cli.overrides.as_deref(),
+        )
+        .map(|l| l.config.devices.printer.profile)
+        .unwrap_or_else(|_| profile::DEFAULT_PROFILE.to_string()),
     };
     profile::profile(&name).map_err(|e| {
         eprintln!("kiosk: {e}");
@@ -130,7 +133,10 @@ pub fn render(cli: &Cli, args: &RenderArgs) -> i32 {
         Err(code) => return code,
     };
     let receipt: Receipt = match (&args.file, args.rare_name) {
-        (Some(path), _) => match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+        (Some(path), _) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("kiosk: cannot read receipt {}: {e}", path.display());
@@ -157,7 +163,9 @@ pub fn render(cli: &Cli, args: &RenderArgs) -> i32 {
         let mut paper = Paper::new(profile.dots_per_line, font.map(Arc::new));
         paper.feed(&bytes);
         let bitmap = paper.tear();
-        std::fs::File::create(&args.out).and_then(|f| bitmap.write_png(std::io::BufWriter::new(f))).map(|_| format!("{}×{} dots", bitmap.width, bitmap.height))
+        std::fs::File::create(&args.out)
+            .and_then(|f| bitmap.write_png(std::io::BufWriter::new(f)))
+            .map(|_| format!("{}×{} dots", bitmap.width, bitmap.height))
     } else {
         std::fs::write(&args.out, &bytes).map(|_| "ESC/POS".to_string())
     };
@@ -205,7 +213,10 @@ fn print_status(status: Option<PrinterStatus>) {
     match status {
         Some(s) => {
             println!("status:      {}", s.summary());
-            println!("can print:   {}", if s.blocking_problem().is_none() { "yes" } else { "no" });
+            println!(
+                "can print:   {}",
+                if s.blocking_problem().is_none() { "yes" } else { "no" }
+            );
         }
         None => println!("status:      not available (this printer or transport cannot report status)"),
     }
@@ -272,7 +283,11 @@ pub fn sim(args: &SimPrinterArgs) -> i32 {
             return exit::CONFIG;
         }
     };
-    let options = SimPrinterOptions { dots_per_line: profile.dots_per_line, link_path: args.link.clone(), tcp_port: Some(args.tcp_port) };
+    let options = SimPrinterOptions {
+        dots_per_line: profile.dots_per_line,
+        link_path: args.link.clone(),
+        tcp_port: Some(args.tcp_port),
+    };
     let sim = match SimPrinter::start(options) {
         Ok(sim) => sim,
         Err(e) => {
@@ -284,7 +299,13 @@ pub fn sim(args: &SimPrinterArgs) -> i32 {
     if let Some(address) = sim.tcp_address() {
         println!("{address}");
     }
-    eprintln!("simulated ESC/POS printer ({}, {} dots) on {} and tcp {:?}", profile.name, profile.dots_per_line, sim.path().display(), sim.tcp_address());
+    eprintln!(
+        "simulated ESC/POS printer ({}, {} dots) on {} and tcp {:?}",
+        profile.name,
+        profile.dots_per_line,
+        sim.path().display(),
+        sim.tcp_address()
+    );
     eprintln!("receipts are saved as PNG in {}", args.out_dir.display());
     eprintln!("{SIM_HELP}");
     let saver = {
@@ -293,7 +314,13 @@ pub fn sim(args: &SimPrinterArgs) -> i32 {
             for (i, page) in sim.pages().iter().enumerate().skip(*saved) {
                 let path = out_dir.join(format!("sim-receipt-{:03}.png", i + 1));
                 match std::fs::File::create(&path).and_then(|f| page.bitmap.write_png(std::io::BufWriter::new(f))) {
-                    Ok(()) => eprintln!("printed receipt {} → {} ({}×{} dots)", i + 1, path.display(), page.bitmap.width, page.bitmap.height),
+                    Ok(()) => eprintln!(
+                        "printed receipt {} → {} ({}×{} dots)",
+                        i + 1,
+                        path.display(),
+                        page.bitmap.width,
+                        page.bitmap.height
+                    ),
                     Err(e) => eprintln!("cannot save {}: {e}", path.display()),
                 }
                 *saved = i + 1;
@@ -319,10 +346,23 @@ pub fn sim(args: &SimPrinterArgs) -> i32 {
                     ["status", state] => {
                         let status = match *state {
                             "ok" => Some(PrinterStatus::OK),
-                            "near-end" => Some(PrinterStatus { paper_near_end: true, ..PrinterStatus::OK }),
-                            "paper-out" => Some(PrinterStatus { paper_end: true, paper_near_end: true, ..PrinterStatus::OK }),
-                            "cover-open" => Some(PrinterStatus { cover_open: true, ..PrinterStatus::OK }),
-                            "offline" => Some(PrinterStatus { online: false, ..PrinterStatus::OK }),
+                            "near-end" => Some(PrinterStatus {
+                                paper_near_end: true,
+                                ..PrinterStatus::OK
+                            }),
+                            "paper-out" => Some(PrinterStatus {
+                                paper_end: true,
+                                paper_near_end: true,
+                                ..PrinterStatus::OK
+                            }),
+                            "cover-open" => Some(PrinterStatus {
+                                cover_open: true,
+                                ..PrinterStatus::OK
+                            }),
+                            "offline" => Some(PrinterStatus {
+                                online: false,
+                                ..PrinterStatus::OK
+                            }),
                             _ => None,
                         };
                         match status {

@@ -9,6 +9,7 @@
 //! * Raster images: the crate prefixes CAN, thresholds without bands; we send GS v 0 in bands.
 //! * CODE128: the crate has none; we send GS k 73 with the {B code-set prefix.
 //! * Status (DLE EOT): the crate appends a stray 00; see `status.rs`.
+//!
 //! Lines with a character the printer's font cannot print go out as a raster image.
 
 use super::font::{ReceiptFont, CELL_HEIGHT};
@@ -96,7 +97,12 @@ fn aligned(bitmap: &Bitmap, width: u32, align: Align) -> Bitmap {
     canvas
 }
 
-pub fn encode(layout: &ReceiptLayout, profile: &PrinterProfile, font: Option<&ReceiptFont>, options: EncodeOptions) -> Result<(Vec<u8>, EncodeReport), EncodeError> {
+pub fn encode(
+    layout: &ReceiptLayout,
+    profile: &PrinterProfile,
+    font: Option<&ReceiptFont>,
+    options: EncodeOptions,
+) -> Result<(Vec<u8>, EncodeReport), EncodeError> {
     let capture = Capture::default();
     let protocol = Protocol::new(escpos::utils::Encoder::new(encoding_rs::GB18030));
     let mut p = Printer::new(capture.clone(), protocol, None);
@@ -106,7 +112,12 @@ pub fn encode(layout: &ReceiptLayout, profile: &PrinterProfile, font: Option<&Re
         p.custom(&FS_CHINESE_ON)?;
     }
     p.line_spacing(LINE_SPACING)?;
-    let mut ctx = Ctx { profile, font, options, align: None };
+    let mut ctx = Ctx {
+        profile,
+        font,
+        options,
+        align: None,
+    };
     for laid in layout.lines(profile.columns()) {
         match laid {
             Laid::Text(line) => text_line(&mut p, &line, &mut ctx, &mut report)?,
@@ -114,10 +125,14 @@ pub fn encode(layout: &ReceiptLayout, profile: &PrinterProfile, font: Option<&Re
                 set_align(&mut p, &mut ctx.align, Align::Center)?;
                 match profile.qr {
                     QrSupport::Native => {
-                        p.qrcode_option(&payload, QRCodeOption::new(QRCodeModel::Model2, module, QRCodeCorrectionLevel::M))?;
+                        p.qrcode_option(
+                            &payload,
+                            QRCodeOption::new(QRCodeModel::Model2, module, QRCodeCorrectionLevel::M),
+                        )?;
                     }
                     QrSupport::Image => {
-                        let qr = qr_bitmap(&payload, u32::from(module), qrcode::EcLevel::M).map_err(|e| EncodeError::Qr(e.to_string()))?;
+                        let qr = qr_bitmap(&payload, u32::from(module), qrcode::EcLevel::M)
+                            .map_err(|e| EncodeError::Qr(e.to_string()))?;
                         p.custom(&aligned(&qr, profile.dots_per_line, Align::Center).to_gs_v0(profile.band_rows))?;
                     }
                 }
@@ -126,8 +141,12 @@ pub fn encode(layout: &ReceiptLayout, profile: &PrinterProfile, font: Option<&Re
             Laid::Barcode(data) => {
                 // A barcode wider than the paper is silently dropped by printers: use the
                 // widest module (2 or 1 dots) that fits, or leave the barcode out.
-                let modules = barcoders::sym::code128::Code128::new(format!("Ɓ{data}")).map(|c| c.encode().len() as u32).unwrap_or(u32::MAX);
-                let module = [2u32, 1].into_iter().find(|m| modules.saturating_mul(*m) <= profile.dots_per_line);
+                let modules = barcoders::sym::code128::Code128::new(format!("Ɓ{data}"))
+                    .map(|c| c.encode().len() as u32)
+                    .unwrap_or(u32::MAX);
+                let module = [2u32, 1]
+                    .into_iter()
+                    .find(|m| modules.saturating_mul(*m) <= profile.dots_per_line);
                 if let (true, true, Some(module)) = (profile.code128, data.is_ascii() && data.len() < 250, module) {
                     set_align(&mut p, &mut ctx.align, Align::Center)?;
                     // HRI below (GS H 2), height 60 dots (GS h), module width (GS w).
@@ -171,7 +190,12 @@ struct Ctx<'a> {
     align: Option<Align>,
 }
 
-fn text_line(p: &mut Printer<Capture>, line: &TextLine, ctx: &mut Ctx<'_>, report: &mut EncodeReport) -> Result<(), EncodeError> {
+fn text_line(
+    p: &mut Printer<Capture>,
+    line: &TextLine,
+    ctx: &mut Ctx<'_>,
+    report: &mut EncodeReport,
+) -> Result<(), EncodeError> {
     let (profile, font, options) = (ctx.profile, ctx.font, ctx.options);
     set_align(p, &mut ctx.align, line.align)?;
     let printable = line.text.chars().all(|c| profile.can_print(c));

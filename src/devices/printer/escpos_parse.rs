@@ -26,11 +26,21 @@ pub enum Op {
     /// ESC t n (code table; irrelevant in Chinese mode)
     CodeTable(u8),
     /// GS ( k with cn = 49 (QR): function byte and parameters.
-    Qr { function: u8, params: Vec<u8> },
+    Qr {
+        function: u8,
+        params: Vec<u8>,
+    },
     /// GS v 0 m xL xH yL yH data
-    Raster { width_bytes: u16, rows: u16, data: Vec<u8> },
+    Raster {
+        width_bytes: u16,
+        rows: u16,
+        data: Vec<u8>,
+    },
     /// GS k m n data (function B)
-    Barcode { system: u8, data: Vec<u8> },
+    Barcode {
+        system: u8,
+        data: Vec<u8>,
+    },
     /// GS H n
     BarcodeHri(u8),
     /// GS h n
@@ -38,7 +48,9 @@ pub enum Op {
     /// GS w n
     BarcodeWidth(u8),
     /// GS V m [n]
-    Cut { partial: bool },
+    Cut {
+        partial: bool,
+    },
     /// DLE EOT n: real-time status request.
     StatusRequest(u8),
     /// GS r n: transmit status (answered in queue order).
@@ -130,7 +142,12 @@ fn parse_one(buf: &[u8]) -> Option<(Op, usize)> {
                 b'V' => {
                     need(buf, 3)?;
                     match buf[2] {
-                        0 | 1 | 48 | 49 => Some((Op::Cut { partial: buf[2] & 1 == 1 }, 3)),
+                        0 | 1 | 48 | 49 => Some((
+                            Op::Cut {
+                                partial: buf[2] & 1 == 1,
+                            },
+                            3,
+                        )),
                         65 | 66 => need(buf, 4).map(|_| (Op::Cut { partial: buf[2] == 66 }, 4)),
                         _ => Some((Op::Unknown(buf[..3].to_vec()), 3)),
                     }
@@ -140,7 +157,13 @@ fn parse_one(buf: &[u8]) -> Option<(Op, usize)> {
                     let len = usize::from(u16::from_le_bytes([buf[3], buf[4]]));
                     need(buf, 5 + len)?;
                     if buf[2] == b'k' && len >= 2 && buf[5] == 49 {
-                        Some((Op::Qr { function: buf[6], params: buf[7..5 + len].to_vec() }, 5 + len))
+                        Some((
+                            Op::Qr {
+                                function: buf[6],
+                                params: buf[7..5 + len].to_vec(),
+                            },
+                            5 + len,
+                        ))
                     } else {
                         Some((Op::Unknown(buf[..5 + len].to_vec()), 5 + len))
                     }
@@ -154,7 +177,14 @@ fn parse_one(buf: &[u8]) -> Option<(Op, usize)> {
                     let rows = u16::from_le_bytes([buf[6], buf[7]]);
                     let len = usize::from(width_bytes) * usize::from(rows);
                     need(buf, 8 + len)?;
-                    Some((Op::Raster { width_bytes, rows, data: buf[8..8 + len].to_vec() }, 8 + len))
+                    Some((
+                        Op::Raster {
+                            width_bytes,
+                            rows,
+                            data: buf[8..8 + len].to_vec(),
+                        },
+                        8 + len,
+                    ))
                 }
                 b'k' => {
                     need(buf, 3)?;
@@ -163,11 +193,23 @@ fn parse_one(buf: &[u8]) -> Option<(Op, usize)> {
                         need(buf, 4)?;
                         let len = usize::from(buf[3]);
                         need(buf, 4 + len)?;
-                        Some((Op::Barcode { system, data: buf[4..4 + len].to_vec() }, 4 + len))
+                        Some((
+                            Op::Barcode {
+                                system,
+                                data: buf[4..4 + len].to_vec(),
+                            },
+                            4 + len,
+                        ))
                     } else {
                         // Function A: NUL-terminated.
                         let end = buf[3..].iter().position(|b| *b == 0)?;
-                        Some((Op::Barcode { system, data: buf[3..3 + end].to_vec() }, 4 + end))
+                        Some((
+                            Op::Barcode {
+                                system,
+                                data: buf[3..3 + end].to_vec(),
+                            },
+                            4 + end,
+                        ))
                     }
                 }
                 _ => Some((Op::Unknown(buf[..2].to_vec()), 2)),
@@ -203,8 +245,15 @@ mod tests {
             Op::Align(1),
             Op::Text(encoding_rs::GB18030.encode("受理回执").0.to_vec()),
             Op::LineFeed,
-            Op::Qr { function: 0x43, params: vec![6] },
-            Op::Raster { width_bytes: 1, rows: 2, data: vec![0xFF, 0x00] },
+            Op::Qr {
+                function: 0x43,
+                params: vec![6],
+            },
+            Op::Raster {
+                width_bytes: 1,
+                rows: 2,
+                data: vec![0xFF, 0x00],
+            },
             Op::StatusRequest(4),
             Op::Cut { partial: true },
         ];

@@ -34,10 +34,23 @@ pub enum FontError {
 impl ReceiptFont {
     pub fn load(path: &Path, index: u32) -> Result<ReceiptFont, FontError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| FontError::Load { path: shown.clone(), reason: e.to_string() })?;
-        let settings = fontdue::FontSettings { collection_index: index, scale: 24.0, ..Default::default() };
-        let font = fontdue::Font::from_bytes(bytes, settings).map_err(|e| FontError::Load { path: shown, reason: e.to_string() })?;
-        Ok(ReceiptFont { font, path: path.to_path_buf() })
+        let bytes = std::fs::read(path).map_err(|e| FontError::Load {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        let settings = fontdue::FontSettings {
+            collection_index: index,
+            scale: 24.0,
+            ..Default::default()
+        };
+        let font = fontdue::Font::from_bytes(bytes, settings).map_err(|e| FontError::Load {
+            path: shown,
+            reason: e.to_string(),
+        })?;
+        Ok(ReceiptFont {
+            font,
+            path: path.to_path_buf(),
+        })
     }
 
     /// The first usable font from the environment or the usual Debian paths.
@@ -45,7 +58,11 @@ impl ReceiptFont {
         if let Some(path) = std::env::var_os("KIOSK_RECEIPT_FONT") {
             return ReceiptFont::load(Path::new(&path), 0);
         }
-        CANDIDATES.iter().filter(|(p, _)| Path::new(p).exists()).find_map(|(p, i)| ReceiptFont::load(Path::new(p), *i).ok()).ok_or(FontError::NotFound)
+        CANDIDATES
+            .iter()
+            .filter(|(p, _)| Path::new(p).exists())
+            .find_map(|(p, i)| ReceiptFont::load(Path::new(p), *i).ok())
+            .ok_or(FontError::NotFound)
     }
 
     pub fn has_glyph(&self, c: char) -> bool {
@@ -59,7 +76,11 @@ impl ReceiptFont {
         let width: u32 = text.chars().map(|c| char_width(c).max(1) as u32 * cell_w).sum();
         let mut bitmap = Bitmap::new(width.max(1), cell_h);
         let px = 22.0 * scale as f32;
-        let ascent = self.font.horizontal_line_metrics(px).map(|m| m.ascent).unwrap_or(px * 0.88);
+        let ascent = self
+            .font
+            .horizontal_line_metrics(px)
+            .map(|m| m.ascent)
+            .unwrap_or(px * 0.88);
         // Centre the font's ascent+descent in the cell.
         let baseline = ((cell_h as f32 - px) / 2.0 + ascent).round() as i32;
         let mut x = 0i32;
@@ -72,7 +93,10 @@ impl ReceiptFont {
                 let fit = (advance - 1).max(1) as usize;
                 if metrics.width > fit {
                     let (w, h) = (metrics.width, metrics.height);
-                    coverage = (0..h).flat_map(|y| (0..fit).map(move |x| (y, x * w / fit))).map(|(y, sx)| coverage[y * w + sx]).collect();
+                    coverage = (0..h)
+                        .flat_map(|y| (0..fit).map(move |x| (y, x * w / fit)))
+                        .map(|(y, sx)| coverage[y * w + sx])
+                        .collect();
                     metrics.width = fit;
                 }
                 let left = x + (advance - metrics.width as i32) / 2;

@@ -18,11 +18,21 @@ pub enum Align {
 pub enum Block {
     /// Double width and height, centred, bold.
     Title(String),
-    Text { text: String, align: Align, bold: bool },
+    Text {
+        text: String,
+        align: Align,
+        bold: bool,
+    },
     /// `label  value`, the value wrapped in its own column.
-    Field { label: String, value: String },
+    Field {
+        label: String,
+        value: String,
+    },
     Rule,
-    Qr { payload: String, module: u8 },
+    Qr {
+        payload: String,
+        module: u8,
+    },
     /// CODE128 (set B) with the human-readable text below.
     Barcode(String),
     Feed(u8),
@@ -154,23 +164,50 @@ impl ReceiptLayout {
             match block {
                 Block::Title(text) => {
                     for line in wrap(text, columns / 2) {
-                        out.push(Laid::Text(TextLine { text: line, align: Align::Center, bold: true, scale: 2 }));
+                        out.push(Laid::Text(TextLine {
+                            text: line,
+                            align: Align::Center,
+                            bold: true,
+                            scale: 2,
+                        }));
                     }
                 }
                 Block::Text { text, align, bold } => {
                     for line in wrap(text, columns) {
-                        out.push(Laid::Text(TextLine { text: line, align: *align, bold: *bold, scale: 1 }));
+                        out.push(Laid::Text(TextLine {
+                            text: line,
+                            align: *align,
+                            bold: *bold,
+                            scale: 1,
+                        }));
                     }
                 }
                 Block::Field { label, value } => {
                     let value_columns = columns.saturating_sub(label_columns + 1).max(4);
                     for (i, line) in wrap(value, value_columns).into_iter().enumerate() {
-                        let head = if i == 0 { pad_to(label, label_columns) } else { " ".repeat(label_columns) };
-                        out.push(Laid::Text(TextLine { text: format!("{head} {line}").trim_end().to_string(), align: Align::Left, bold: false, scale: 1 }));
+                        let head = if i == 0 {
+                            pad_to(label, label_columns)
+                        } else {
+                            " ".repeat(label_columns)
+                        };
+                        out.push(Laid::Text(TextLine {
+                            text: format!("{head} {line}").trim_end().to_string(),
+                            align: Align::Left,
+                            bold: false,
+                            scale: 1,
+                        }));
                     }
                 }
-                Block::Rule => out.push(Laid::Text(TextLine { text: "-".repeat(columns), align: Align::Left, bold: false, scale: 1 })),
-                Block::Qr { payload, module } => out.push(Laid::Qr { payload: payload.clone(), module: *module }),
+                Block::Rule => out.push(Laid::Text(TextLine {
+                    text: "-".repeat(columns),
+                    align: Align::Left,
+                    bold: false,
+                    scale: 1,
+                })),
+                Block::Qr { payload, module } => out.push(Laid::Qr {
+                    payload: payload.clone(),
+                    module: *module,
+                }),
                 Block::Barcode(data) => out.push(Laid::Barcode(data.clone())),
                 Block::Feed(n) => out.push(Laid::Feed(*n)),
             }
@@ -203,51 +240,111 @@ pub fn receipt_layout(receipt: &Receipt, lang: Lang, with_barcode: bool) -> Rece
     let zh = lang == Lang::Zh;
     let l = |zh_label: &str, en_label: &str| if zh { zh_label.to_string() } else { en_label.to_string() };
     let mut blocks = vec![
-        Block::Text { text: t(&receipt.site_name), align: Align::Center, bold: false },
+        Block::Text {
+            text: t(&receipt.site_name),
+            align: Align::Center,
+            bold: false,
+        },
         Block::Title(l("受理回执", "Acceptance receipt")),
         Block::Rule,
-        Block::Field { label: l("受理编号", "Receipt no."), value: receipt.number.to_string() },
-        Block::Field { label: l("办理事项", "Service"), value: format!("{} ({})", t(&receipt.item_name), receipt.item_code) },
+        Block::Field {
+            label: l("受理编号", "Receipt no."),
+            value: receipt.number.to_string(),
+        },
+        Block::Field {
+            label: l("办理事项", "Service"),
+            value: format!("{} ({})", t(&receipt.item_name), receipt.item_code),
+        },
         Block::Field {
             label: l("申请人", "Applicant"),
-            value: format!("{} {}", receipt.masked_applicant_name, receipt.masked_applicant_id).trim().to_string(),
+            value: format!("{} {}", receipt.masked_applicant_name, receipt.masked_applicant_id)
+                .trim()
+                .to_string(),
         },
     ];
     if let Some(agent) = &receipt.masked_agent_id {
-        blocks.push(Block::Field { label: l("代办人", "Agent"), value: agent.clone() });
+        blocks.push(Block::Field {
+            label: l("代办人", "Agent"),
+            value: agent.clone(),
+        });
     }
-    blocks.push(Block::Field { label: l("受理日期", "Accepted on"), value: receipt.submitted_on.to_string() });
+    blocks.push(Block::Field {
+        label: l("受理日期", "Accepted on"),
+        value: receipt.submitted_on.to_string(),
+    });
     let mut due = receipt.expected_completion.to_string();
     if receipt.urgent {
         due.push_str(if zh { " (加急)" } else { " (urgent)" });
     }
-    blocks.push(Block::Field { label: l("预计办结", "Ready by"), value: due });
+    blocks.push(Block::Field {
+        label: l("预计办结", "Ready by"),
+        value: due,
+    });
     blocks.push(Block::Field {
         label: l("费用", "Fee"),
-        value: if receipt.fee_fen == 0 { yuan(0, lang) } else { format!("{} {}", yuan(receipt.fee_fen, lang), l("已缴", "paid")) },
+        value: if receipt.fee_fen == 0 {
+            yuan(0, lang)
+        } else {
+            format!("{} {}", yuan(receipt.fee_fen, lang), l("已缴", "paid"))
+        },
     });
     let delivery = match &receipt.delivery {
         ReceiptDelivery::WindowPickup { place } => format!("{} {}", l("窗口领取:", "Collect at:"), t(place)),
-        ReceiptDelivery::Express { masked_recipient, masked_address } => {
-            format!("{} {masked_recipient} {masked_address}", l("免费快递至", "Free delivery to"))
+        ReceiptDelivery::Express {
+            masked_recipient,
+            masked_address,
+        } => {
+            format!(
+                "{} {masked_recipient} {masked_address}",
+                l("免费快递至", "Free delivery to")
+            )
         }
     };
-    blocks.push(Block::Field { label: l("取件方式", "Delivery"), value: delivery });
+    blocks.push(Block::Field {
+        label: l("取件方式", "Delivery"),
+        value: delivery,
+    });
     if !receipt.materials_owed.is_empty() {
         blocks.push(Block::Rule);
-        blocks.push(Block::Text { text: l("待补材料(容缺受理):", "Materials still owed (accepted on promise):"), align: Align::Left, bold: true });
+        blocks.push(Block::Text {
+            text: l("待补材料(容缺受理):", "Materials still owed (accepted on promise):"),
+            align: Align::Left,
+            bold: true,
+        });
         for owed in &receipt.materials_owed {
-            let by = if zh { format!("请于{}前补交", owed.deadline) } else { format!("supply by {}", owed.deadline) };
-            blocks.push(Block::Text { text: format!("· {} {by}", t(&owed.name)), align: Align::Left, bold: false });
+            let by = if zh {
+                format!("请于{}前补交", owed.deadline)
+            } else {
+                format!("supply by {}", owed.deadline)
+            };
+            blocks.push(Block::Text {
+                text: format!("· {} {by}", t(&owed.name)),
+                align: Align::Left,
+                bold: false,
+            });
         }
     }
     blocks.push(Block::Rule);
-    blocks.push(Block::Qr { payload: receipt.progress_url.clone(), module: 6 });
-    blocks.push(Block::Text { text: l("扫码查询办理进度", "Scan to follow your application"), align: Align::Center, bold: false });
+    blocks.push(Block::Qr {
+        payload: receipt.progress_url.clone(),
+        module: 6,
+    });
+    blocks.push(Block::Text {
+        text: l("扫码查询办理进度", "Scan to follow your application"),
+        align: Align::Center,
+        bold: false,
+    });
     if with_barcode {
         blocks.push(Block::Barcode(receipt.number.to_string()));
     }
-    blocks.push(Block::Text { text: l("请妥善保管本回执。最多跑一次,就近跑一次。", "Please keep this receipt. At most one trip, to the nearest point."), align: Align::Center, bold: false });
+    blocks.push(Block::Text {
+        text: l(
+            "请妥善保管本回执。最多跑一次,就近跑一次。",
+            "Please keep this receipt. At most one trip, to the nearest point.",
+        ),
+        align: Align::Center,
+        bold: false,
+    });
     ReceiptLayout { blocks }
 }
 
@@ -257,12 +354,24 @@ mod tests {
 
     #[test]
     fn wrapping_by_display_width() {
-        assert_eq!(wrap("浙江省宁波市象山县石浦镇", 10), vec!["浙江省宁波", "市象山县石", "浦镇"]);
-        assert_eq!(wrap("Free delivery to the address", 12), vec!["Free", "delivery to", "the address"]);
-        assert_eq!(wrap("居民身份证遗失补领 (ID-003)", 24), vec!["居民身份证遗失补领", "(ID-003)"]);
-        assert_eq!(wrap("林*喆 330225********0027", 22), vec!["林*喆", "330225********0027"]);
+        assert_eq!(
+            wrap("浙江省宁波市象山县石浦镇", 10),
+            vec!["浙江省宁波", "市象山县石", "浦镇"]
+        );
+        assert_eq!(
+            wrap("Free delivery to the address", 12),
+            vec!["Free", "delivery to", "the address"]
+        );
+        assert_eq!(
+            wrap("居民身份证遗失补领 (ID-003)", 24),
+            vec!["居民身份证遗失补领", "(ID-003)"]
+        );
+        assert_eq!(
+            wrap("林*喆 330225********0027", 22),
+            vec!["林*喆", "330225********0027"]
+        );
         assert_eq!(wrap("ABCDEFGHIJ", 4), vec!["ABCD", "EFGH", "IJ"]);
-        assert_eq!(wrap("· 材料", 4), vec!["· ", "材料"].iter().map(|s| s.trim_end()).collect::<Vec<_>>());
+        assert_eq!(wrap("· 材料", 4), vec!["·", "材料"]);
         assert_eq!(wrap("", 10), vec![""]);
         // A hanzi never straddles the edge: 9 columns hold 4 hanzi.
         assert_eq!(wrap("一二三四五", 9), vec!["一二三四", "五"]);
@@ -275,8 +384,14 @@ mod tests {
     fn fields_line_up_in_columns() {
         let layout = ReceiptLayout {
             blocks: vec![
-                Block::Field { label: "受理编号".into(), value: "XSSP-261126-0001-K".into() },
-                Block::Field { label: "取件方式".into(), value: "免费快递至 陈*燕 浙江省象山县****".into() },
+                Block::Field {
+                    label: "受理编号".into(),
+                    value: "XSSP-261126-0001-K".into(),
+                },
+                Block::Field {
+                    label: "取件方式".into(),
+                    value: "免费快递至 陈*燕 浙江省象山县****".into(),
+                },
             ],
         };
         let lines: Vec<String> = layout
@@ -287,7 +402,14 @@ mod tests {
                 other => panic!("{other:?}"),
             })
             .collect();
-        assert_eq!(lines, vec!["受理编号 XSSP-261126-0001-K", "取件方式 免费快递至 陈*燕 浙江省", "         象山县****"]);
+        assert_eq!(
+            lines,
+            vec![
+                "受理编号 XSSP-261126-0001-K",
+                "取件方式 免费快递至 陈*燕 浙江省",
+                "         象山县****"
+            ]
+        );
         assert!(lines.iter().all(|l| text_width(l) <= 32));
     }
 }

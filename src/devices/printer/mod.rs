@@ -35,7 +35,9 @@ pub enum PrinterError {
 impl PrinterError {
     pub fn kind(&self) -> DeviceErrorKind {
         match self {
-            PrinterError::NotReady(s) | PrinterError::StoppedWhilePrinting(s) => s.blocking_problem().unwrap_or(DeviceErrorKind::Refused),
+            PrinterError::NotReady(s) | PrinterError::StoppedWhilePrinting(s) => {
+                s.blocking_problem().unwrap_or(DeviceErrorKind::Refused)
+            }
             PrinterError::NoReply(_) => DeviceErrorKind::Timeout,
             PrinterError::Io(e) if e.kind() == io::ErrorKind::StorageFull => DeviceErrorKind::PaperOut,
             PrinterError::Io(_) => DeviceErrorKind::NotConnected,
@@ -54,7 +56,9 @@ pub struct PrintReport {
 impl PrintReport {
     /// Paper near end: print, but tell the operators.
     pub fn warning(&self) -> Option<&'static str> {
-        self.after.filter(|s| s.paper_near_end && !s.paper_end).map(|_| "paper near end")
+        self.after
+            .filter(|s| s.paper_near_end && !s.paper_end)
+            .map(|_| "paper near end")
     }
 }
 
@@ -76,7 +80,11 @@ pub struct EscPosPrinter {
 
 impl EscPosPrinter {
     pub fn new(transport: Box<dyn PrinterTransport>, profile: PrinterProfile) -> EscPosPrinter {
-        EscPosPrinter { transport, profile, status_timeout: Duration::from_millis(500) }
+        EscPosPrinter {
+            transport,
+            profile,
+            status_timeout: Duration::from_millis(500),
+        }
     }
 
     fn ask(&mut self, n: u8) -> Result<u8, PrinterError> {
@@ -99,7 +107,7 @@ impl EscPosPrinter {
         if let Some(native) = self.transport.native_status() {
             return native.map(Some).map_err(PrinterError::Io);
         }
-        if self.profile.status != StatusSupport::DleEot {
+        if self.profile.status != StatusSupport::DleEot || !self.transport.can_read() {
             return Ok(None);
         }
         let printer = self.ask(1)?;
@@ -132,7 +140,10 @@ impl ReceiptPrinter for EscPosPrinter {
                 return Err(PrinterError::StoppedWhilePrinting(after));
             }
         }
-        Ok(PrintReport { bytes: job.len(), after })
+        Ok(PrintReport {
+            bytes: job.len(),
+            after,
+        })
     }
 }
 
@@ -140,10 +151,22 @@ impl ReceiptPrinter for EscPosPrinter {
 pub fn open_transport(config: &crate::config::PrinterConfig) -> io::Result<Box<dyn PrinterTransport>> {
     use crate::config::PrinterKind;
     Ok(match config.kind {
-        PrinterKind::Serial => Box::new(transport::SerialTransport::open(&config.port, config.baud, config.flow_control)?),
+        PrinterKind::Serial => Box::new(transport::SerialTransport::open(
+            &config.port,
+            config.baud,
+            config.flow_control,
+        )?),
         PrinterKind::Usb => Box::new(transport::UsbLpTransport::open(&config.port)?),
-        PrinterKind::Tcp => Box::new(transport::TcpTransport::connect(&config.address, Duration::from_secs(3))?),
+        PrinterKind::Tcp => Box::new(transport::TcpTransport::connect(
+            &config.address,
+            Duration::from_secs(3),
+        )?),
         PrinterKind::File => Box::new(transport::FileSink::open(&config.port)?),
-        PrinterKind::Sim => return Err(io::Error::new(io::ErrorKind::Unsupported, "the simulated printer is started by the app")),
+        PrinterKind::Sim => {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "the simulated printer is started by the app",
+            ))
+        }
     })
 }

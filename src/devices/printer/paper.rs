@@ -204,7 +204,11 @@ impl Paper {
                 self.advance(self.line_spacing * u32::from(n));
             }
             Op::Qr { function, params } => self.qr(function, &params),
-            Op::Raster { width_bytes, rows, data } => {
+            Op::Raster {
+                width_bytes,
+                rows,
+                data,
+            } => {
                 self.flush_line(false);
                 let mut image = Bitmap::new(u32::from(width_bytes) * 8, u32::from(rows));
                 for (i, byte) in data.iter().enumerate() {
@@ -252,7 +256,10 @@ impl Paper {
                     self.report.qr_codes += 1;
                 }
             }
-            _ => self.report.unknown_commands.push([&[0x1D, 0x28, 0x6B, function], params].concat()),
+            _ => self
+                .report
+                .unknown_commands
+                .push([&[0x1D, 0x28, 0x6B, function], params].concat()),
         }
     }
 
@@ -262,7 +269,9 @@ impl Paper {
         let text = match (system, data) {
             (73, [b'{', b'B', rest @ ..]) => String::from_utf8_lossy(rest).into_owned(),
             _ => {
-                self.report.unknown_commands.push([&[0x1D, 0x6B, system], data].concat());
+                self.report
+                    .unknown_commands
+                    .push([&[0x1D, 0x6B, system], data].concat());
                 return;
             }
         };

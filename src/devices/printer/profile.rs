@@ -115,7 +115,10 @@ pub fn parse_profiles(text: &str) -> Result<BTreeMap<String, PrinterProfile>, Pr
             None
         };
         if let Some(problem) = problem {
-            return Err(ProfileError::Invalid { name, problem: problem.into() });
+            return Err(ProfileError::Invalid {
+                name,
+                problem: problem.into(),
+            });
         }
         profiles.insert(name, profile);
     }
@@ -125,7 +128,10 @@ pub fn parse_profiles(text: &str) -> Result<BTreeMap<String, PrinterProfile>, Pr
 pub fn profile(name: &str) -> Result<PrinterProfile, ProfileError> {
     let profiles = parse_profiles(EMBEDDED_PROFILES)?;
     let known = profiles.keys().cloned().collect::<Vec<_>>().join(", ");
-    profiles.get(name).cloned().ok_or(ProfileError::Unknown { name: name.into(), known })
+    profiles.get(name).cloned().ok_or(ProfileError::Unknown {
+        name: name.into(),
+        known,
+    })
 }
 
 #[cfg(test)]

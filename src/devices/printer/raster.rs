@@ -14,7 +14,11 @@ pub struct Bitmap {
 
 impl Bitmap {
     pub fn new(width: u32, height: u32) -> Bitmap {
-        Bitmap { width, height, dots: vec![false; (width * height) as usize] }
+        Bitmap {
+            width,
+            height,
+            dots: vec![false; (width * height) as usize],
+        }
     }
 
     pub fn get(&self, x: u32, y: u32) -> bool {

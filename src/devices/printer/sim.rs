@@ -28,7 +28,11 @@ pub struct SimPrinterOptions {
 
 impl Default for SimPrinterOptions {
     fn default() -> Self {
-        SimPrinterOptions { dots_per_line: 576, link_path: None, tcp_port: Some(0) }
+        SimPrinterOptions {
+            dots_per_line: 576,
+            link_path: None,
+            tcp_port: Some(0),
+        }
     }
 }
 
@@ -41,6 +45,8 @@ pub struct PrintedPage {
 
 struct Shared {
     status: PrinterStatus,
+    /// Bytes of print data left before the roll runs out (None: endless roll).
+    paper_budget: Option<u64>,
     no_reply: bool,
     pages: Vec<PrintedPage>,
     bytes_received: u64,
@@ -60,7 +66,16 @@ impl SimPrinter {
         if font.is_none() {
             log::warn!("sim printer: no CJK font found; text is drawn as boxes");
         }
-        let shared = Arc::new((Mutex::new(Shared { status: PrinterStatus::OK, no_reply: false, pages: Vec::new(), bytes_received: 0 }), Condvar::new()));
+        let shared = Arc::new((
+            Mutex::new(Shared {
+                status: PrinterStatus::OK,
+                paper_budget: None,
+                no_reply: false,
+                pages: Vec::new(),
+                bytes_received: 0,
+            }),
+            Condvar::new(),
+        ));
         let stop = Arc::new(AtomicBool::new(false));
         let link = match &options.link_path {
             Some(path) => path.clone(),
@@ -72,12 +87,20 @@ impl SimPrinter {
         {
             let (shared, stop, font) = (Arc::clone(&shared), Arc::clone(&stop), font.clone());
             let width = options.dots_per_line;
-            threads.push(std::thread::Builder::new().name("sim-printer-pty".into()).spawn(move || {
-                let PtyDevice { mut master, slave_keepalive, .. } = device;
-                let _ = serialport::SerialPort::set_timeout(&mut master, Duration::from_millis(20));
-                serve(&mut PortIo::Pty(master), &shared, &stop, width, font);
-                drop(slave_keepalive);
-            })?);
+            threads.push(
+                std::thread::Builder::new()
+                    .name("sim-printer-pty".into())
+                    .spawn(move || {
+                        let PtyDevice {
+                            mut master,
+                            slave_keepalive,
+                            ..
+                        } = device;
+                        let _ = serialport::SerialPort::set_timeout(&mut master, Duration::from_millis(20));
+                        serve(&mut PortIo::Pty(master), &shared, &stop, width, font);
+                        drop(slave_keepalive);
+                    })?,
+            );
         }
         let mut tcp = None;
         if let Some(port) = options.tcp_port {
@@ -86,20 +109,30 @@ impl SimPrinter {
             tcp = Some(listener.local_addr()?);
             let (shared, stop, font) = (Arc::clone(&shared), Arc::clone(&stop), font);
             let width = options.dots_per_line;
-            threads.push(std::thread::Builder::new().name("sim-printer-tcp".into()).spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let _ = stream.set_nonblocking(false);
-                            let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
-                            serve(&mut PortIo::Tcp(stream), &shared, &stop, width, font.clone());
+            threads.push(
+                std::thread::Builder::new()
+                    .name("sim-printer-tcp".into())
+                    .spawn(move || {
+                        while !stop.load(Ordering::SeqCst) {
+                            match listener.accept() {
+                                Ok((stream, _)) => {
+                                    let _ = stream.set_nonblocking(false);
+                                    let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
+                                    serve(&mut PortIo::Tcp(stream), &shared, &stop, width, font.clone());
+                                }
+                                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                            }
                         }
-                        Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                    }
-                }
-            })?);
+                    })?,
+            );
         }
-        Ok(SimPrinter { shared, stop, link, tcp, threads })
+        Ok(SimPrinter {
+            shared,
+            stop,
+            link,
+            tcp,
+            threads,
+        })
     }
 
     /// Stable path of the serial side.
@@ -117,6 +150,11 @@ impl SimPrinter {
 
     pub fn set_status(&self, status: PrinterStatus) {
         self.with(|s| s.status = status);
+    }
+
+    /// The roll runs out after `bytes` more bytes arrive (mid-receipt, if you like).
+    pub fn run_out_after(&self, bytes: u64) {
+        self.with(|s| s.paper_budget = Some(bytes));
     }
 
     /// The printer stops answering status requests (hung or powered off).
@@ -185,7 +223,13 @@ impl PortIo {
 
 /// Serves one connection until it closes or the simulator stops. A receipt is finished at
 /// its cut, or when the line has been quiet for 300 ms (printers without a cutter).
-fn serve(io: &mut PortIo, shared: &(Mutex<Shared>, Condvar), stop: &AtomicBool, width: u32, font: Option<Arc<ReceiptFont>>) {
+fn serve(
+    io: &mut PortIo,
+    shared: &(Mutex<Shared>, Condvar),
+    stop: &AtomicBool,
+    width: u32,
+    font: Option<Arc<ReceiptFont>>,
+) {
     let mut paper = Paper::new(width, font);
     let mut buf = [0u8; 4096];
     let mut last_data = Instant::now();
@@ -202,13 +246,34 @@ fn serve(io: &mut PortIo, shared: &(Mutex<Shared>, Condvar), stop: &AtomicBool, 
         };
         if n > 0 {
             last_data = Instant::now();
-            let (status, no_reply) = {
+            let (status, no_reply, printable) = {
                 let mut s = shared.0.lock().unwrap_or_else(|p| p.into_inner());
                 s.bytes_received += n as u64;
-                (s.status, s.no_reply)
+                let printable = match s.paper_budget {
+                    _ if s.status.blocking_problem().is_some() => 0,
+                    Some(left) if left < n as u64 => {
+                        s.paper_budget = Some(0);
+                        s.status.paper_end = true;
+                        s.status.paper_near_end = true;
+                        left as usize
+                    }
+                    Some(left) => {
+                        s.paper_budget = Some(left - n as u64);
+                        n
+                    }
+                    None => n,
+                };
+                (s.status, s.no_reply, printable)
             };
+            // What arrived before the roll ran out is printed; the rest is not.
+            let mut requests = Vec::new();
+            if printable > 0 {
+                paper.stopped = false;
+                requests.extend(paper.feed(&buf[..printable]));
+            }
             paper.stopped = status.blocking_problem().is_some();
-            for request in paper.feed(&buf[..n]) {
+            requests.extend(paper.feed(&buf[printable..n]));
+            for request in requests {
                 let reply = match request {
                     Op::StatusRequest(k @ 1..=4) => Some(status.replies()[usize::from(k - 1)]),
                     Op::TransmitStatus(_) => Some(if status.paper_near_end { 0x0C } else { 0x00 }),
@@ -221,10 +286,21 @@ fn serve(io: &mut PortIo, shared: &(Mutex<Shared>, Condvar), stop: &AtomicBool, 
         }
         let quiet = last_data.elapsed() > Duration::from_millis(300);
         if paper.cut_pending() || (quiet && !paper.is_blank()) {
-            let (bitmap, report) = paper.tear_with_report();
-            let (lock, cvar) = shared;
-            lock.lock().unwrap_or_else(|p| p.into_inner()).pages.push(PrintedPage { bitmap, report });
-            cvar.notify_all();
+            finish_page(&mut paper, shared);
         }
     }
+    // The connection closed: what was printed is on the paper all the same.
+    if !paper.is_blank() {
+        finish_page(&mut paper, shared);
+    }
+}
+
+fn finish_page(paper: &mut Paper, shared: &(Mutex<Shared>, Condvar)) {
+    let (bitmap, report) = paper.tear_with_report();
+    let (lock, cvar) = shared;
+    lock.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .pages
+        .push(PrintedPage { bitmap, report });
+    cvar.notify_all();
 }

@@ -25,7 +25,14 @@ pub struct PrinterStatus {
 }
 
 impl PrinterStatus {
-    pub const OK: PrinterStatus = PrinterStatus { online: true, cover_open: false, paper_near_end: false, paper_end: false, cutter_error: false, unrecoverable_error: false };
+    pub const OK: PrinterStatus = PrinterStatus {
+        online: true,
+        cover_open: false,
+        paper_near_end: false,
+        paper_end: false,
+        cutter_error: false,
+        unrecoverable_error: false,
+    };
 
     /// Builds the status from the replies to DLE EOT 1, 2, 3 and 4.
     pub fn from_replies(printer: u8, offline: u8, error: u8, paper: u8) -> PrinterStatus {
@@ -148,11 +155,27 @@ mod tests {
     fn replies_round_trip() {
         for status in [
             PrinterStatus::OK,
-            PrinterStatus { paper_near_end: true, ..PrinterStatus::OK },
-            PrinterStatus { paper_end: true, paper_near_end: true, ..PrinterStatus::OK },
-            PrinterStatus { cover_open: true, ..PrinterStatus::OK },
-            PrinterStatus { online: false, ..PrinterStatus::OK },
-            PrinterStatus { cutter_error: true, ..PrinterStatus::OK },
+            PrinterStatus {
+                paper_near_end: true,
+                ..PrinterStatus::OK
+            },
+            PrinterStatus {
+                paper_end: true,
+                paper_near_end: true,
+                ..PrinterStatus::OK
+            },
+            PrinterStatus {
+                cover_open: true,
+                ..PrinterStatus::OK
+            },
+            PrinterStatus {
+                online: false,
+                ..PrinterStatus::OK
+            },
+            PrinterStatus {
+                cutter_error: true,
+                ..PrinterStatus::OK
+            },
         ] {
             let [a, b, c, d] = status.replies();
             assert!([a, b, c, d].iter().all(|r| is_reply(*r)));
@@ -164,6 +187,9 @@ mod tests {
     fn usblp_bits() {
         assert_eq!(from_lp_status(0x18).blocking_problem(), None);
         assert_eq!(from_lp_status(0x38).blocking_problem(), Some(DeviceErrorKind::PaperOut));
-        assert_eq!(from_lp_status(0x08).blocking_problem(), Some(DeviceErrorKind::NotConnected));
+        assert_eq!(
+            from_lp_status(0x08).blocking_problem(),
+            Some(DeviceErrorKind::NotConnected)
+        );
     }
 }

@@ -16,6 +16,10 @@ pub trait PrinterTransport: Send {
     /// Reads what arrives within `timeout`; `Ok(0)` on timeout. Transports that cannot read
     /// return `Err(Unsupported)`.
     fn read_some(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize>;
+    /// Whether status replies can be read back at all (a file cannot).
+    fn can_read(&self) -> bool {
+        true
+    }
     /// Status from the transport itself (usblp), if it has its own channel.
     fn native_status(&mut self) -> Option<io::Result<PrinterStatus>> {
         None
@@ -30,11 +34,18 @@ pub struct SerialTransport {
 impl SerialTransport {
     pub fn open(path: &Path, baud: u32, flow_control: bool) -> io::Result<SerialTransport> {
         let port = serialport::new(path.to_string_lossy(), baud)
-            .flow_control(if flow_control { serialport::FlowControl::Hardware } else { serialport::FlowControl::None })
+            .flow_control(if flow_control {
+                serialport::FlowControl::Hardware
+            } else {
+                serialport::FlowControl::None
+            })
             .timeout(Duration::from_secs(5))
             .open_native()
             .map_err(|e| io::Error::new(io::ErrorKind::NotFound, format!("cannot open {}: {e}", path.display())))?;
-        Ok(SerialTransport { port, path: path.to_path_buf() })
+        Ok(SerialTransport {
+            port,
+            path: path.to_path_buf(),
+        })
     }
 }
 
@@ -48,7 +59,8 @@ impl PrinterTransport for SerialTransport {
         self.port.flush()
     }
     fn read_some(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        serialport::SerialPort::set_timeout(&mut self.port, timeout.max(Duration::from_millis(1))).map_err(io::Error::other)?;
+        serialport::SerialPort::set_timeout(&mut self.port, timeout.max(Duration::from_millis(1)))
+            .map_err(io::Error::other)?;
         match self.port.read(buf) {
             Ok(0) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "printer port closed")),
             Ok(n) => Ok(n),
@@ -85,9 +97,13 @@ impl PrinterTransport for TcpTransport {
         self.stream.flush()
     }
     fn read_some(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        self.stream.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+        self.stream
+            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
         match self.stream.read(buf) {
-            Ok(0) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "printer closed the connection")),
+            Ok(0) => Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "printer closed the connection",
+            )),
             Ok(n) => Ok(n),
             Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Ok(0),
             Err(e) => Err(e),
@@ -106,8 +122,15 @@ const LPGETSTATUS: libc::c_ulong = 0x060b;
 
 impl UsbLpTransport {
     pub fn open(path: &Path) -> io::Result<UsbLpTransport> {
-        let file = OpenOptions::new().read(true).write(true).open(path).map_err(|e| io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display())))?;
-        Ok(UsbLpTransport { file, path: path.to_path_buf() })
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display())))?;
+        Ok(UsbLpTransport {
+            file,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn lp_status(&self) -> io::Result<PrinterStatus> {
@@ -127,11 +150,20 @@ impl PrinterTransport for UsbLpTransport {
     }
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         // usblp answers ENOSPC when the paper is out.
-        self.file.write_all(bytes).map_err(|e| if e.raw_os_error() == Some(libc::ENOSPC) { io::Error::new(io::ErrorKind::StorageFull, "printer reports paper out") } else { e })?;
+        self.file.write_all(bytes).map_err(|e| {
+            if e.raw_os_error() == Some(libc::ENOSPC) {
+                io::Error::new(io::ErrorKind::StorageFull, "printer reports paper out")
+            } else {
+                e
+            }
+        })?;
         self.file.flush()
     }
     fn read_some(&mut self, _buf: &mut [u8], _timeout: Duration) -> io::Result<usize> {
-        Err(io::Error::new(io::ErrorKind::Unsupported, "usblp: status comes from LPGETSTATUS"))
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "usblp: status comes from LPGETSTATUS",
+        ))
     }
     fn native_status(&mut self) -> Option<io::Result<PrinterStatus>> {
         Some(self.lp_status())
@@ -147,7 +179,10 @@ pub struct FileSink {
 impl FileSink {
     pub fn open(path: &Path) -> io::Result<FileSink> {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(FileSink { file, path: path.to_path_buf() })
+        Ok(FileSink {
+            file,
+            path: path.to_path_buf(),
+        })
     }
 }
 
@@ -160,6 +195,12 @@ impl PrinterTransport for FileSink {
         self.file.sync_data()
     }
     fn read_some(&mut self, _buf: &mut [u8], _timeout: Duration) -> io::Result<usize> {
-        Err(io::Error::new(io::ErrorKind::Unsupported, "a file cannot answer status requests"))
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "a file cannot answer status requests",
+        ))
+    }
+    fn can_read(&self) -> bool {
+        false
     }
 }

@@ -3,6 +3,7 @@
 //! the session's effects against devices. Everything here is testable without Slint.
 
 pub mod central;
+pub mod devices;
 pub mod outbox_worker;
 pub mod printing;
 pub mod sample;

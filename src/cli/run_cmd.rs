@@ -69,15 +69,15 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
     if let Some(aside) = &store.report.moved_aside {
         println!("  ALARM:         damaged database moved aside to {}", aside.display());
     }
-    println!(
-        "  card reader:   {:?} {}",
-        config.devices.reader.kind,
-        config.devices.reader.port.display()
-    );
-    println!(
-        "  printer:       {:?} profile {}",
-        config.devices.printer.kind, config.devices.printer.profile
-    );
+    let devices = match crate::app::devices::start(config) {
+        Ok(devices) => devices,
+        Err(e) => {
+            eprintln!("kiosk: {e}");
+            return exit::DEVICE;
+        }
+    };
+    println!("  card reader:   {}", devices.reader_description);
+    println!("  printer:       {}", devices.printer_description);
     println!("  UI:            not built yet — running headless (no touchscreen pages in this version)");
     let central: Option<Box<dyn CentralSystem>> = if config.central.url == "sim" {
         println!("  central:       in-process simulation (applications are accepted locally)");
@@ -109,6 +109,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+    drop(devices);
     println!("kiosk stopped");
     exit::OK
 }

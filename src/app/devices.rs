@@ -1,0 +1,169 @@
+//! Starts the configured devices: real drivers on configured ports, or the simulators
+//! (speaking the real protocols over ptys and sockets) with the production drivers on top
+//! when no hardware is configured. Nothing here knows about the UI.
+
+use crate::config::{Config, PrinterKind, ReaderKind};
+use crate::devices::card_reader::serial::{SerialCardReader, SerialReaderOptions};
+use crate::devices::card_reader::sim::{SimCardReader, SimReaderOptions};
+use crate::devices::card_reader::{photo, CardReader, ReaderEvent, ReaderListener};
+use crate::devices::printer::profile::{self, PrinterProfile};
+use crate::devices::printer::sim::{SimPrinter, SimPrinterOptions};
+use crate::devices::printer::transport::SerialTransport;
+use crate::devices::printer::{open_transport, EscPosPrinter, ReceiptPrinter};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The running devices (and the simulators behind them, if any).
+pub struct Devices {
+    pub reader: Box<dyn CardReader>,
+    pub printer: Arc<Mutex<Box<dyn ReceiptPrinter>>>,
+    pub profile: PrinterProfile,
+    pub sim_reader: Option<SimCardReader>,
+    pub sim_printer: Option<SimPrinter>,
+    pub reader_description: String,
+    pub printer_description: String,
+    /// Set by the reader thread; the app takes events from here or from its own listener.
+    pub reader_events: Arc<Mutex<Vec<ReaderEvent>>>,
+}
+
+impl Devices {
+    pub fn simulated(&self) -> bool {
+        self.sim_reader.is_some() || self.sim_printer.is_some()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot start the simulated {what}: {source}")]
+    Simulator { what: &'static str, source: std::io::Error },
+    #[error("printer profile: {0}")]
+    Profile(#[from] profile::ProfileError),
+}
+
+/// Starts the devices; reader events go to `listener` when given, else into `reader_events`.
+pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<Devices, StartError> {
+    let (decoder, decoder_description) = photo::load_configured(config.devices.reader.photo_decoder.as_deref());
+    drop(decoder);
+    let reader_events = Arc::new(Mutex::new(Vec::new()));
+    let listener = listener.unwrap_or_else(|| {
+        let events = Arc::clone(&reader_events);
+        Box::new(move |event| events.lock().unwrap_or_else(|p| p.into_inner()).push(event))
+    });
+    let (sim_reader, port, reader_description) = match config.devices.reader.kind {
+        ReaderKind::Sim => {
+            let sim = SimCardReader::start(SimReaderOptions::default()).map_err(|source| StartError::Simulator {
+                what: "card reader",
+                source,
+            })?;
+            let port = sim.path().to_path_buf();
+            let description = format!(
+                "simulated SAM reader on {} (SerialCardReader driver); photo: {decoder_description}",
+                port.display()
+            );
+            (Some(sim), port, description)
+        }
+        ReaderKind::Serial => {
+            let port = config.devices.reader.port.clone();
+            let description = format!(
+                "SerialCardReader on {} at {} baud; photo: {decoder_description}",
+                port.display(),
+                config.devices.reader.baud
+            );
+            (None, port, description)
+        }
+    };
+    let mut options = SerialReaderOptions::new(port, config.devices.reader.baud);
+    options.poll_interval = Duration::from_millis(config.devices.reader.poll_interval_ms);
+    options.photo_decoder = decoder_description;
+    let reader: Box<dyn CardReader> = Box::new(SerialCardReader::spawn(options, listener));
+
+    let profile = profile::profile(&config.devices.printer.profile)?;
+    let (sim_printer, printer, printer_description): (Option<SimPrinter>, Box<dyn ReceiptPrinter>, String) =
+        match config.devices.printer.kind {
+            PrinterKind::Sim => {
+                let sim = SimPrinter::start(SimPrinterOptions {
+                    dots_per_line: profile.dots_per_line,
+                    link_path: None,
+                    tcp_port: Some(0),
+                })
+                .map_err(|source| StartError::Simulator {
+                    what: "printer",
+                    source,
+                })?;
+                let transport =
+                    SerialTransport::open(sim.path(), config.devices.printer.baud, false).map_err(|source| {
+                        StartError::Simulator {
+                            what: "printer",
+                            source,
+                        }
+                    })?;
+                let description = format!(
+                    "simulated ESC/POS printer on {} and tcp {:?} (profile {})",
+                    sim.path().display(),
+                    sim.tcp_address(),
+                    profile.name
+                );
+                (
+                    Some(sim),
+                    Box::new(EscPosPrinter::new(Box::new(transport), profile.clone())),
+                    description,
+                )
+            }
+            _ => match open_transport(&config.devices.printer) {
+                Ok(transport) => {
+                    let printer = EscPosPrinter::new(transport, profile.clone());
+                    let description = printer.describe();
+                    (None, Box::new(printer), description)
+                }
+                Err(e) => {
+                    // The kiosk still runs: receipts go on screen as QR until the printer is back.
+                    log::error!("printer: {e}");
+                    (
+                        None,
+                        Box::new(Unavailable(e.to_string())),
+                        format!("not available: {e}"),
+                    )
+                }
+            },
+        };
+    Ok(Devices {
+        reader,
+        printer: Arc::new(Mutex::new(printer)),
+        profile,
+        sim_reader,
+        sim_printer,
+        reader_description,
+        printer_description,
+        reader_events,
+    })
+}
+
+pub fn start(config: &Config) -> Result<Devices, StartError> {
+    start_with(config, None)
+}
+
+/// A printer that could not be opened: every print is refused with the reason.
+struct Unavailable(String);
+
+impl ReceiptPrinter for Unavailable {
+    fn describe(&self) -> String {
+        format!("unavailable ({})", self.0)
+    }
+    fn status(
+        &mut self,
+    ) -> Result<Option<crate::devices::printer::status::PrinterStatus>, crate::devices::printer::PrinterError> {
+        Err(crate::devices::printer::PrinterError::Io(std::io::Error::new(
+            std::io::ErrorKind::NotConnected,
+            self.0.clone(),
+        )))
+    }
+    fn print(
+        &mut self,
+        _job: &[u8],
+    ) -> Result<crate::devices::printer::PrintReport, crate::devices::printer::PrinterError> {
+        Err(crate::devices::printer::PrinterError::Io(std::io::Error::new(
+            std::io::ErrorKind::NotConnected,
+            self.0.clone(),
+        )))
+    }
+}

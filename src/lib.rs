@@ -9,3 +9,4 @@ pub mod config;
 pub mod devices;
 pub mod domain;
 pub mod storage;
+pub mod ui;

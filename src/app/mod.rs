@@ -4,6 +4,7 @@
 
 pub mod central;
 pub mod devices;
+pub mod kiosk;
 pub mod outbox_worker;
 pub mod printing;
 pub mod sample;

@@ -4,11 +4,14 @@
 use std::process::Command;
 
 fn main() {
-    let config = slint_build::CompilerConfiguration::new()
-        .with_bundled_translations("ui/lang")
-        .with_default_translation_context(slint_build::DefaultTranslationContext::None)
-        .with_debug_info(true);
-    slint_build::compile_with_config("ui/app.slint", config).expect("compiling the Slint UI");
+    #[cfg(feature = "ui")]
+    {
+        let config = slint_build::CompilerConfiguration::new()
+            .with_bundled_translations("ui/lang")
+            .with_default_translation_context(slint_build::DefaultTranslationContext::None)
+            .with_debug_info(true);
+        slint_build::compile_with_config("ui/app.slint", config).expect("compiling the Slint UI");
+    }
 
     let revision = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])

@@ -9,4 +9,5 @@ pub mod config;
 pub mod devices;
 pub mod domain;
 pub mod storage;
+#[cfg(feature = "ui")]
 pub mod ui;

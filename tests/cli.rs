@@ -270,7 +270,14 @@ fn run_says_what_it_runs_and_sends_the_queue() {
         let mut store = Store::open_in(&dir.path().join("state")).unwrap();
         store.submit(&application("app-1"), &[], "T01", 0).unwrap();
     }
-    let out = kiosk(&["--config", config.to_str().unwrap(), "run", "--exit-after", "1"]);
+    let out = kiosk(&[
+        "--config",
+        config.to_str().unwrap(),
+        "run",
+        "--headless",
+        "--exit-after",
+        "2",
+    ]);
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(0), "{shown}");
     assert!(

@@ -18,8 +18,8 @@ pub struct Devices {
     pub reader: Box<dyn CardReader>,
     pub printer: Arc<Mutex<Box<dyn ReceiptPrinter>>>,
     pub profile: PrinterProfile,
-    pub sim_reader: Option<SimCardReader>,
-    pub sim_printer: Option<SimPrinter>,
+    pub sim_reader: Option<Arc<SimCardReader>>,
+    pub sim_printer: Option<Arc<SimPrinter>>,
     pub reader_description: String,
     pub printer_description: String,
     /// Set by the reader thread; the app takes events from here or from its own listener.
@@ -60,7 +60,7 @@ pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<D
                 "simulated SAM reader on {} (SerialCardReader driver); photo: {decoder_description}",
                 port.display()
             );
-            (Some(sim), port, description)
+            (Some(Arc::new(sim)), port, description)
         }
         ReaderKind::Serial => {
             let port = config.devices.reader.port.clone();
@@ -78,7 +78,7 @@ pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<D
     let reader: Box<dyn CardReader> = Box::new(SerialCardReader::spawn(options, listener));
 
     let profile = profile::profile(&config.devices.printer.profile)?;
-    let (sim_printer, printer, printer_description): (Option<SimPrinter>, Box<dyn ReceiptPrinter>, String) =
+    let (sim_printer, printer, printer_description): (Option<Arc<SimPrinter>>, Box<dyn ReceiptPrinter>, String) =
         match config.devices.printer.kind {
             PrinterKind::Sim => {
                 let sim = SimPrinter::start(SimPrinterOptions {
@@ -104,7 +104,7 @@ pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<D
                     profile.name
                 );
                 (
-                    Some(sim),
+                    Some(Arc::new(sim)),
                     Box::new(EscPosPrinter::new(Box::new(transport), profile.clone())),
                     description,
                 )

@@ -21,7 +21,11 @@ use std::time::Instant;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ShellTask {
     /// Send this ESC/POS job to the printer; report with [`KioskApp::print_finished`].
-    Print { print_job: i64, receipt_no: String, bytes: Vec<u8> },
+    Print {
+        print_job: i64,
+        receipt_no: String,
+        bytes: Vec<u8>,
+    },
 }
 
 pub struct KioskApp {
@@ -44,10 +48,19 @@ pub struct KioskApp {
     today_override: Option<Date>,
     /// Incremented at every wipe, so the UI can tell it must clear its models.
     pub wipes: u64,
+    /// The session clock at the last event (what countdowns are shown against).
+    pub clock_ms: u64,
 }
 
 impl KioskApp {
-    pub fn new(config: Config, catalogue: Catalogue, store: Option<Store>, reader: Option<Box<dyn CardReader>>, printer_profile: PrinterProfile, simulated: bool) -> KioskApp {
+    pub fn new(
+        config: Config,
+        catalogue: Catalogue,
+        store: Option<Store>,
+        reader: Option<Box<dyn CardReader>>,
+        printer_profile: PrinterProfile,
+        simulated: bool,
+    ) -> KioskApp {
         let timeouts = config.session_timeouts(config.ui.elderly_mode_default);
         let session = Session::new(config.ui.default_language, config.ui.elderly_mode_default, timeouts, 0);
         KioskApp {
@@ -68,6 +81,7 @@ impl KioskApp {
             started: Instant::now(),
             today_override: None,
             wipes: 0,
+            clock_ms: 0,
         }
     }
 
@@ -81,7 +95,8 @@ impl KioskApp {
     }
 
     pub fn today(&self) -> Date {
-        self.today_override.unwrap_or_else(|| Date::from_unix_china(crate::storage::now_unix()))
+        self.today_override
+            .unwrap_or_else(|| Date::from_unix_china(crate::storage::now_unix()))
     }
 
     pub fn lang(&self) -> Lang {
@@ -94,6 +109,7 @@ impl KioskApp {
     }
 
     pub fn dispatch_at(&mut self, event: Event, now_ms: u64) -> Vec<ShellTask> {
+        self.clock_ms = now_ms;
         let before = self.session.step;
         let elderly_before = self.session.elderly;
         let session = std::mem::replace(&mut self.session, Session::new(Lang::Zh, false, Default::default(), 0));
@@ -127,7 +143,9 @@ impl KioskApp {
             }
             Effect::WipePersonalData => self.wipe(),
             Effect::ShowIdleWarning { .. } | Effect::HideIdleWarning => {}
-            Effect::CreatePayment { fen } => log::info!("payment order for {fen} fen (simulated until the central payment issue)"),
+            Effect::CreatePayment { fen } => {
+                log::info!("payment order for {fen} fen (simulated until the central payment issue)")
+            }
             Effect::CancelPayment => log::info!("payment cancelled"),
             Effect::RecordRating(stars) => {
                 if let Some(store) = &mut self.store {
@@ -152,7 +170,10 @@ impl KioskApp {
     }
 
     fn site_name(&self) -> Text {
-        Text { zh: self.config.kiosk.site_name.clone(), en: self.config.kiosk.site_name_en.clone() }
+        Text {
+            zh: self.config.kiosk.site_name.clone(),
+            en: self.config.kiosk.site_name_en.clone(),
+        }
     }
 
     fn submit(&mut self, now_ms: u64) -> Vec<ShellTask> {
@@ -185,7 +206,12 @@ impl KioskApp {
         match stored {
             Ok(number) => {
                 log::info!("application stored: {}", application.masked_summary());
-                let context = ReceiptContext { catalogue: &self.catalogue, calendar: &self.calendar, site_name: self.site_name(), progress_base_url: &self.config.central.progress_url };
+                let context = ReceiptContext {
+                    catalogue: &self.catalogue,
+                    calendar: &self.calendar,
+                    site_name: self.site_name(),
+                    progress_base_url: &self.config.central.progress_url,
+                };
                 match Receipt::for_application(&application, number, &context) {
                     Some(receipt) => self.dispatch_at(Event::Submitted(Box::new(receipt)), now_ms),
                     None => self.dispatch_at(Event::SubmitFailed("submit.error.storage"), now_ms),
@@ -198,18 +224,36 @@ impl KioskApp {
         }
     }
 
-    fn print_task(&mut self) -> Vec<ShellTask> {
-        let Some(receipt) = self.session.data.receipt.clone() else { return Vec::new() };
+    /// The preview of the current receipt: the printer's own bytes through the paper model,
+    /// so the screen shows exactly what the printer prints.
+    pub fn render_receipt_preview(&mut self) -> Option<Vec<u8>> {
+        let receipt = self.session.data.receipt.clone()?;
         let (bytes, _) = match receipt_job(&receipt, self.lang(), &self.printer_profile, self.font.as_ref()) {
             Ok(job) => job,
             Err(e) => {
                 log::error!("receipt encoding failed: {e}");
-                return self.dispatch(Event::PrintFailed);
+                return None;
             }
         };
-        let mut paper = crate::devices::printer::paper::Paper::new(self.printer_profile.dots_per_line, self.font.as_ref().and_then(|f| ReceiptFont::load(&f.path, 0).ok()).map(std::sync::Arc::new));
+        let font = ReceiptFont::locate().ok().map(std::sync::Arc::new);
+        let mut paper = crate::devices::printer::paper::Paper::new(self.printer_profile.dots_per_line, font);
         paper.feed(&bytes);
         self.receipt_preview = Some(paper.tear());
+        Some(bytes)
+    }
+
+    /// For screenshots of the proxy flow: acting for someone else.
+    pub fn choose_item_again_for_proxy(&mut self) -> Vec<ShellTask> {
+        self.dispatch(Event::ChooseProxy(true))
+    }
+
+    fn print_task(&mut self) -> Vec<ShellTask> {
+        let Some(receipt) = self.session.data.receipt.clone() else {
+            return Vec::new();
+        };
+        let Some(bytes) = self.render_receipt_preview() else {
+            return self.dispatch(Event::PrintFailed);
+        };
         let print_job = match &mut self.store {
             Some(store) => match store.print_intent(receipt.number.as_str(), crate::storage::now_unix()) {
                 Ok(id) => id,
@@ -220,7 +264,11 @@ impl KioskApp {
             },
             None => 0,
         };
-        vec![ShellTask::Print { print_job, receipt_no: receipt.number.to_string(), bytes }]
+        vec![ShellTask::Print {
+            print_job,
+            receipt_no: receipt.number.to_string(),
+            bytes,
+        }]
     }
 
     /// The shell reports how printing went (from the printer thread, via the event loop).
@@ -272,12 +320,18 @@ impl KioskApp {
     }
 
     pub fn express_to_card_address(&mut self) -> Vec<ShellTask> {
-        let Some(applicant) = &self.session.data.applicant else { return Vec::new() };
+        let Some(applicant) = &self.session.data.applicant else {
+            return Vec::new();
+        };
         let (Some(name), Some(address)) = (applicant.name.clone(), applicant.address.clone()) else {
             return Vec::new();
         };
         let phone = self.session.data.form.get("phone").cloned().unwrap_or_default();
-        self.dispatch(Event::ChooseDelivery(Delivery::Express { recipient: name, phone, address }))
+        self.dispatch(Event::ChooseDelivery(Delivery::Express {
+            recipient: name,
+            phone,
+            address,
+        }))
     }
 }
 

@@ -12,6 +12,8 @@ mod printer_cmd;
 mod reader_cmd;
 mod run_cmd;
 mod sim_cmd;
+#[cfg(feature = "ui")]
+mod ui_cmd;
 
 use crate::config::{self, LoadedConfig};
 use clap::{Parser, Subcommand};
@@ -91,6 +93,9 @@ pub enum Command {
     /// Run a simulated device standalone.
     #[command(subcommand)]
     Sim(sim_cmd::SimCommand),
+    /// Render a UI page headless to PNG, with sample data.
+    #[cfg(feature = "ui")]
+    Screenshot(ui_cmd::ScreenshotArgs),
     /// Performance figures as ratios against physical limits.
     #[command(subcommand)]
     Bench(bench_cmd::BenchCommand),
@@ -122,6 +127,8 @@ pub fn main() -> i32 {
         Command::Id(ref command) => id_cmd::run(command),
         Command::Outbox(ref command) => outbox_cmd::run(&cli, command),
         Command::Bench(ref command) => bench_cmd::run(&cli, command),
+        #[cfg(feature = "ui")]
+        Command::Screenshot(ref args) => ui_cmd::screenshot(&cli, args),
         Command::ReadCard(ref args) => reader_cmd::read_card(&cli, args),
         Command::SamInfo(ref args) => reader_cmd::sam_info(args),
         Command::Sim(ref command) => sim_cmd::run(command),

@@ -1,11 +1,14 @@
-//! `kiosk run`: starts the kiosk. Until the touchscreen UI lands it runs headless and says
-//! so: storage, the outbox worker and the configured devices, with a one-line status.
+//! `kiosk run`: starts the kiosk — storage, the outbox worker, the configured devices
+//! (simulators with the production drivers when no hardware is configured) and the
+//! touchscreen UI. `--headless` (or no display) runs the services without the window and
+//! says so.
 
 use super::{exit, Cli};
 use crate::app::central::{CentralSystem, SimCentral};
 use crate::app::outbox_worker::{self, Outcome};
 use clap::Args;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
@@ -13,6 +16,9 @@ pub struct RunArgs {
     /// Stop after this many seconds (for smoke tests and demonstrations).
     #[arg(long)]
     pub exit_after: Option<u64>,
+    /// Run the services without the touchscreen window.
+    #[arg(long)]
+    pub headless: bool,
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -29,13 +35,43 @@ fn install_signal_handlers() {
     }
 }
 
+/// The outbox worker on its own thread with its own connection: sends due applications.
+fn spawn_outbox_worker(state_dir: std::path::PathBuf, central: Arc<dyn CentralSystem>) {
+    std::thread::Builder::new()
+        .name("outbox".into())
+        .spawn(move || {
+            let mut store = match crate::storage::Store::open_in(&state_dir) {
+                Ok(store) => store,
+                Err(e) => {
+                    log::error!("outbox worker: {e}");
+                    return;
+                }
+            };
+            while !STOP.load(Ordering::SeqCst) {
+                loop {
+                    match outbox_worker::try_send_next(&mut store, central.as_ref(), crate::storage::now_unix()) {
+                        Ok(Outcome::Idle) => break,
+                        Ok(_) => continue,
+                        Err(e) => {
+                            log::error!("outbox worker: {e}");
+                            break;
+                        }
+                    }
+                }
+                let _ = store.purge_expired(crate::storage::now_unix());
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        })
+        .expect("spawning the outbox worker");
+}
+
 pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
     let loaded = match super::load_config(cli) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let config = &loaded.config;
-    let catalogue = match crate::app::load_catalogue(config) {
+    let config = loaded.config.clone();
+    let catalogue = match crate::app::load_catalogue(&config) {
         Ok(catalogue) => catalogue,
         Err(e) => {
             eprintln!("kiosk: {e}");
@@ -69,6 +105,30 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
     if let Some(aside) = &store.report.moved_aside {
         println!("  ALARM:         damaged database moved aside to {}", aside.display());
     }
+    let central: Option<Arc<dyn CentralSystem>> = if config.central.url == "sim" {
+        println!("  central:       in-process simulation (applications are accepted locally)");
+        Some(Arc::new(SimCentral::default()))
+    } else {
+        println!(
+            "  central:       {} — no network client in this version: applications stay queued",
+            config.central.url
+        );
+        None
+    };
+    install_signal_handlers();
+    if let Some(central) = central {
+        spawn_outbox_worker(config.kiosk.state_dir.clone(), central);
+    }
+
+    #[cfg(feature = "ui")]
+    if !args.headless {
+        return run_ui(config, catalogue, store, args);
+    }
+    let _ = &mut store;
+    run_headless(&config, args)
+}
+
+fn run_headless(config: &crate::config::Config, args: &RunArgs) -> i32 {
     let devices = match crate::app::devices::start(config) {
         Ok(devices) => devices,
         Err(e) => {
@@ -78,38 +138,90 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
     };
     println!("  card reader:   {}", devices.reader_description);
     println!("  printer:       {}", devices.printer_description);
-    println!("  UI:            not built yet — running headless (no touchscreen pages in this version)");
-    let central: Option<Box<dyn CentralSystem>> = if config.central.url == "sim" {
-        println!("  central:       in-process simulation (applications are accepted locally)");
-        Some(Box::new(SimCentral::default()))
-    } else {
-        println!(
-            "  central:       {} — no network client in this version: applications stay queued",
-            config.central.url
-        );
-        None
-    };
+    println!("  UI:            headless — services only, no touchscreen window");
     println!("Press Ctrl-C to stop.");
-
-    install_signal_handlers();
     let started = Instant::now();
     let deadline = args.exit_after.map(Duration::from_secs);
     while !STOP.load(Ordering::SeqCst) && deadline.is_none_or(|d| started.elapsed() < d) {
-        if let Some(central) = &central {
-            loop {
-                match outbox_worker::try_send_next(&mut store, central.as_ref(), crate::storage::now_unix()) {
-                    Ok(Outcome::Idle) => break,
-                    Ok(_) => continue,
-                    Err(e) => {
-                        log::error!("outbox worker: {e}");
-                        break;
-                    }
-                }
-            }
-        }
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(100));
     }
+    STOP.store(true, Ordering::SeqCst);
     drop(devices);
+    std::thread::sleep(Duration::from_millis(300));
     println!("kiosk stopped");
     exit::OK
+}
+
+#[cfg(feature = "ui")]
+fn run_ui(
+    config: crate::config::Config,
+    catalogue: crate::domain::catalogue::Catalogue,
+    store: crate::storage::Store,
+    args: &RunArgs,
+) -> i32 {
+    use crate::ui::{self, Shell, SimControls};
+    let devices = match crate::app::devices::start_with(&config, Some(ui::reader_listener())) {
+        Ok(devices) => devices,
+        Err(e) => {
+            eprintln!("kiosk: {e}");
+            return exit::DEVICE;
+        }
+    };
+    println!("  card reader:   {}", devices.reader_description);
+    println!("  printer:       {}", devices.printer_description);
+    let simulated = devices.simulated();
+    let sim = simulated.then(|| SimControls {
+        reader: devices.sim_reader.clone(),
+        printer: devices.sim_printer.clone(),
+    });
+    let (width, height) = (config.ui.width, config.ui.height);
+    let app = crate::app::kiosk::KioskApp::new(
+        config,
+        catalogue,
+        Some(store),
+        Some(devices.reader),
+        devices.profile.clone(),
+        simulated,
+    );
+    let shell = match Shell::new(app, Some(devices.printer.clone()), sim) {
+        Ok(shell) => shell,
+        Err(e) => {
+            eprintln!("kiosk: cannot open the touchscreen window ({e}); is there a display? Use --headless to run the services only.");
+            return exit::DEVICE;
+        }
+    };
+    ui::install(&shell);
+    shell.set_size(width, height);
+    println!(
+        "  UI:            touchscreen window {width}×{height} ({})",
+        if simulated {
+            "simulated devices: F1–F6 place test cards, F7 lifts, F8 paper out"
+        } else {
+            "hardware"
+        }
+    );
+    let tick = slint::Timer::default();
+    tick.start(slint::TimerMode::Repeated, Duration::from_millis(250), || {
+        if STOP.load(Ordering::SeqCst) {
+            let _ = slint::quit_event_loop();
+        }
+        ui::with_shell(|shell| shell.tick());
+    });
+    let stopper = slint::Timer::default();
+    if let Some(secs) = args.exit_after {
+        stopper.start(slint::TimerMode::SingleShot, Duration::from_secs(secs), || {
+            let _ = slint::quit_event_loop();
+        });
+    }
+    let result = shell.run();
+    STOP.store(true, Ordering::SeqCst);
+    drop(tick);
+    println!("kiosk stopped");
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("kiosk: UI: {e}");
+            exit::DEVICE
+        }
+    }
 }

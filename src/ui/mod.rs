@@ -34,6 +34,8 @@ pub struct Shell {
     pub sim: Option<SimControls>,
     rendered_lang: RefCell<Option<Lang>>,
     paper_out: std::cell::Cell<bool>,
+    /// Print on the calling thread (tests without an event loop).
+    pub print_inline: std::cell::Cell<bool>,
 }
 
 /// What the hot keys can do on simulated devices.
@@ -55,7 +57,12 @@ pub fn image_of(bitmap: &Bitmap) -> Image {
     let mut buffer = SharedPixelBuffer::<Rgba8Pixel>::new(bitmap.width, bitmap.height.max(1));
     for (pixel, dot) in buffer.make_mut_slice().iter_mut().zip(bitmap.dots.iter()) {
         let v = if *dot { 0 } else { 255 };
-        *pixel = Rgba8Pixel { r: v, g: v, b: v, a: 255 };
+        *pixel = Rgba8Pixel {
+            r: v,
+            g: v,
+            b: v,
+            a: 255,
+        };
     }
     Image::from_rgba8(buffer)
 }
@@ -88,35 +95,90 @@ pub fn select_language(lang: Lang) {
 }
 
 impl Shell {
-    pub fn new(app: KioskApp, printer: Option<SharedPrinter>, sim: Option<SimControls>) -> Result<Rc<Shell>, slint::PlatformError> {
+    pub fn new(
+        app: KioskApp,
+        printer: Option<SharedPrinter>,
+        sim: Option<SimControls>,
+    ) -> Result<Rc<Shell>, slint::PlatformError> {
         let window = AppWindow::new()?;
-        let shell = Rc::new(Shell { window, app: Rc::new(RefCell::new(app)), printer, sim, rendered_lang: RefCell::new(None), paper_out: std::cell::Cell::new(false) });
+        let shell = Rc::new(Shell {
+            window,
+            app: Rc::new(RefCell::new(app)),
+            printer,
+            sim,
+            rendered_lang: RefCell::new(None),
+            paper_out: std::cell::Cell::new(false),
+            print_inline: std::cell::Cell::new(false),
+        });
         shell.connect();
         shell.render();
         Ok(shell)
+    }
+
+    pub fn set_size(&self, width: u32, height: u32) {
+        self.window
+            .window()
+            .set_size(slint::LogicalSize::new(width as f32, height as f32));
+    }
+
+    /// Shows the window and runs the event loop until it quits.
+    pub fn run(&self) -> Result<(), slint::PlatformError> {
+        self.window.run()
     }
 
     /// Runs tasks the app handed back (printing goes to its own thread).
     fn run_tasks(self: &Rc<Self>, tasks: Vec<ShellTask>) {
         for task in tasks {
             match task {
-                ShellTask::Print { print_job, receipt_no, bytes } => {
+                ShellTask::Print {
+                    print_job,
+                    receipt_no,
+                    bytes,
+                } => {
                     let Some(printer) = self.printer.clone() else {
-                        let tasks = self.app.borrow_mut().print_finished(print_job, PrintOutcome::ShowQrInstead { kind: crate::devices::DeviceErrorKind::NotConnected, reason: "no printer".into() });
+                        let tasks = self.app.borrow_mut().print_finished(
+                            print_job,
+                            PrintOutcome::ShowQrInstead {
+                                kind: crate::devices::DeviceErrorKind::NotConnected,
+                                reason: "no printer".into(),
+                            },
+                        );
                         self.run_tasks(tasks);
                         continue;
                     };
+                    if self.print_inline.get() {
+                        let result = printer.lock().unwrap_or_else(|p| p.into_inner()).print(&bytes);
+                        let outcome = match result {
+                            Ok(report) => PrintOutcome::Printed {
+                                warning: report.warning(),
+                            },
+                            Err(e) => PrintOutcome::ShowQrInstead {
+                                kind: e.kind(),
+                                reason: e.to_string(),
+                            },
+                        };
+                        let tasks = self.app.borrow_mut().print_finished(print_job, outcome);
+                        self.run_tasks(tasks);
+                        continue;
+                    }
                     let weak = self.window.as_weak();
                     std::thread::spawn(move || {
                         let result = printer.lock().unwrap_or_else(|p| p.into_inner()).print(&bytes);
                         let outcome = match result {
-                            Ok(report) => PrintOutcome::Printed { warning: report.warning() },
+                            Ok(report) => PrintOutcome::Printed {
+                                warning: report.warning(),
+                            },
                             Err(e) => {
                                 log::warn!("receipt {receipt_no} not printed: {e}");
-                                PrintOutcome::ShowQrInstead { kind: e.kind(), reason: e.to_string() }
+                                PrintOutcome::ShowQrInstead {
+                                    kind: e.kind(),
+                                    reason: e.to_string(),
+                                }
                             }
                         };
-                        let _ = weak.upgrade_in_event_loop(move |_| with_shell(|shell| shell.print_finished(print_job, outcome)));
+                        let _ = weak.upgrade_in_event_loop(move |_| {
+                            with_shell(|shell| shell.print_finished(print_job, outcome))
+                        });
                     });
                 }
             }
@@ -147,6 +209,13 @@ impl Shell {
         self.dispatch(Event::Tick);
     }
 
+    /// The clock at a given session time (tests).
+    pub fn tick_at(self: &Rc<Self>, now_ms: u64) {
+        let tasks = self.app.borrow_mut().dispatch_at(Event::Tick, now_ms);
+        self.run_tasks(tasks);
+        self.render();
+    }
+
     fn connect(self: &Rc<Self>) {
         let w = &self.window;
         macro_rules! on {
@@ -160,6 +229,14 @@ impl Shell {
             }};
         }
         on!(AppAdapter, on_more_time, |shell| shell.dispatch(Event::MoreTime));
+        on!(LanguageAdapter, on_toggle, |shell| {
+            let other = if shell.app.borrow().lang() == Lang::Zh {
+                Lang::En
+            } else {
+                Lang::Zh
+            };
+            shell.dispatch(Event::SetLanguage(other))
+        });
         on!(AppAdapter, on_touched, |shell| {
             if shell.app.borrow().session.warning_since_ms.is_none() {
                 let _ = shell.app.borrow_mut().dispatch(Event::Touch);
@@ -170,7 +247,9 @@ impl Shell {
             let today = shell.app.borrow().today();
             shell.dispatch(Event::Start { today })
         });
-        on!(WelcomeAdapter, on_set_language, |shell, code| shell.dispatch(Event::SetLanguage(if code.as_str() == "en" { Lang::En } else { Lang::Zh })));
+        on!(WelcomeAdapter, on_set_language, |shell, code| shell.dispatch(
+            Event::SetLanguage(if code.as_str() == "en" { Lang::En } else { Lang::Zh })
+        ));
         on!(CatalogueAdapter, on_choose_category, |shell, code| {
             shell.window.global::<CatalogueAdapter>().set_current_category(code);
             let _ = shell.app.borrow_mut().dispatch(Event::Touch);
@@ -184,7 +263,8 @@ impl Shell {
         on!(CatalogueAdapter, on_back, |shell| shell.dispatch(Event::Back));
         on!(CatalogueAdapter, on_cancel, |shell| shell.dispatch(Event::Cancel));
         on!(GuideAdapter, on_confirm, |shell| shell.dispatch(Event::ConfirmGuide));
-        on!(GuideAdapter, on_set_proxy, |shell, on| shell.dispatch(Event::ChooseProxy(on)));
+        on!(GuideAdapter, on_set_proxy, |shell, on| shell
+            .dispatch(Event::ChooseProxy(on)));
         on!(GuideAdapter, on_back, |shell| shell.dispatch(Event::Back));
         on!(GuideAdapter, on_cancel, |shell| shell.dispatch(Event::Cancel));
         on!(IdentifyAdapter, on_key, |shell, key| {
@@ -230,13 +310,21 @@ impl Shell {
         });
         on!(FormAdapter, on_back, |shell| shell.dispatch(Event::Back));
         on!(FormAdapter, on_cancel, |shell| shell.dispatch(Event::Cancel));
-        on!(MaterialsAdapter, on_capture, |shell, code| shell.dispatch(Event::MaterialCaptured { code: code.to_string(), photo: format!("sim-photo-{code}") }));
+        on!(MaterialsAdapter, on_capture, |shell, code| shell.dispatch(
+            Event::MaterialCaptured {
+                code: code.to_string(),
+                photo: format!("sim-photo-{code}")
+            }
+        ));
         on!(MaterialsAdapter, on_promise, |shell, code| {
             let deadline = {
                 let app = shell.app.borrow();
                 crate::domain::application::supplement_deadline(&app.catalogue, &app.calendar, app.today())
             };
-            shell.dispatch(Event::MaterialPromised { code: code.to_string(), deadline })
+            shell.dispatch(Event::MaterialPromised {
+                code: code.to_string(),
+                deadline,
+            })
         });
         on!(MaterialsAdapter, on_done, |shell| shell.dispatch(Event::MaterialsDone));
         on!(MaterialsAdapter, on_back, |shell| shell.dispatch(Event::Back));
@@ -255,18 +343,26 @@ impl Shell {
                 shell.run_tasks(tasks);
                 shell.render();
             } else {
-                shell.dispatch(Event::ChooseDelivery(crate::domain::application::Delivery::WindowPickup));
+                shell.dispatch(Event::ChooseDelivery(
+                    crate::domain::application::Delivery::WindowPickup,
+                ));
             }
         });
-        on!(ReviewAdapter, on_set_urgent, |shell, on| shell.dispatch(Event::SetUrgent(on)));
+        on!(ReviewAdapter, on_set_urgent, |shell, on| shell
+            .dispatch(Event::SetUrgent(on)));
         on!(ReviewAdapter, on_confirm, |shell| shell.dispatch(Event::ConfirmReview));
         on!(ReviewAdapter, on_back, |shell| shell.dispatch(Event::Back));
         on!(ReviewAdapter, on_cancel, |shell| shell.dispatch(Event::Cancel));
-        on!(PaymentAdapter, on_simulate_paid, |shell| shell.dispatch(Event::PaymentCompleted { reference: format!("SIM-{}", uuid::Uuid::new_v4().simple()) }));
+        on!(PaymentAdapter, on_simulate_paid, |shell| shell.dispatch(
+            Event::PaymentCompleted {
+                reference: format!("SIM-{}", uuid::Uuid::new_v4().simple())
+            }
+        ));
         on!(PaymentAdapter, on_back, |shell| shell.dispatch(Event::Back));
         on!(PaymentAdapter, on_cancel, |shell| shell.dispatch(Event::Cancel));
         on!(ReceiptAdapter, on_done, |shell| shell.dispatch(Event::ReceiptDone));
-        on!(RatingAdapter, on_rate, |shell, stars| shell.dispatch(Event::Rated(stars.clamp(1, 5) as u8)));
+        on!(RatingAdapter, on_rate, |shell, stars| shell
+            .dispatch(Event::Rated(stars.clamp(1, 5) as u8)));
         on!(RatingAdapter, on_skip, |shell| shell.dispatch(Event::SkipRating));
         on!(RatingAdapter, on_finish, |shell| shell.dispatch(Event::Finish));
     }
@@ -310,7 +406,15 @@ impl Shell {
             if let Some(printer) = &sim.printer {
                 use crate::devices::printer::status::PrinterStatus;
                 let out = self.paper_out.replace(!self.paper_out.get());
-                printer.set_status(if out { PrinterStatus::OK } else { PrinterStatus { paper_end: true, paper_near_end: true, ..PrinterStatus::OK } });
+                printer.set_status(if out {
+                    PrinterStatus::OK
+                } else {
+                    PrinterStatus {
+                        paper_end: true,
+                        paper_near_end: true,
+                        ..PrinterStatus::OK
+                    }
+                });
             }
         }
     }
@@ -327,16 +431,22 @@ impl Shell {
         let session = &app.session;
         let data = &session.data;
         w.global::<Theme>().set_elderly(session.elderly);
+        w.global::<LanguageAdapter>()
+            .set_other_language(s(if lang == Lang::Zh { "English" } else { "中文" }));
 
         let a = w.global::<AppAdapter>();
         a.set_page(page_of(session.step));
         a.set_simulated(app.simulated);
         a.set_idle_warning(session.warning_since_ms.is_some());
-        a.set_idle_seconds(session.seconds_until_wipe(app.now_ms()).unwrap_or(0) as i32);
+        a.set_idle_seconds(session.seconds_until_wipe(app.clock_ms).unwrap_or(0) as i32);
 
         let stats = app.catalogue.stats();
         let welcome = w.global::<WelcomeAdapter>();
-        welcome.set_site_name(s(if lang == Lang::Zh { &app.config.kiosk.site_name } else { &app.config.kiosk.site_name_en }));
+        welcome.set_site_name(s(if lang == Lang::Zh {
+            &app.config.kiosk.site_name
+        } else {
+            &app.config.kiosk.site_name_en
+        }));
         welcome.set_opening_hours(s(&app.config.kiosk.opening_hours));
         welcome.set_services(stats.items as i32);
         welcome.set_at_most_once(stats.at_most_once as i32);
@@ -346,9 +456,23 @@ impl Shell {
 
         let catalogue = w.global::<CatalogueAdapter>();
         let current = catalogue.get_current_category().to_string();
-        let current = if app.catalogue.categories.iter().any(|c| c.code == current) { current } else { app.catalogue.categories[0].code.clone() };
+        let current = if app.catalogue.categories.iter().any(|c| c.code == current) {
+            current
+        } else {
+            app.catalogue.categories[0].code.clone()
+        };
         catalogue.set_current_category(s(&current));
-        catalogue.set_categories(model(app.catalogue.categories.iter().map(|c| CategoryVm { code: s(&c.code), name: s(c.name.get(lang)), count: app.catalogue.items_in(&c.code).count() as i32 }).collect()));
+        catalogue.set_categories(model(
+            app.catalogue
+                .categories
+                .iter()
+                .map(|c| CategoryVm {
+                    code: s(&c.code),
+                    name: s(c.name.get(lang)),
+                    count: app.catalogue.items_in(&c.code).count() as i32,
+                })
+                .collect(),
+        ));
         catalogue.set_items(model(
             app.catalogue
                 .items_in(&current)
@@ -374,7 +498,13 @@ impl Shell {
                 .iter()
                 .map(|c| (c, true))
                 .chain(item.secondary.iter().map(|c| (c, false)))
-                .filter_map(|(c, mandatory)| app.catalogue.material(c).map(|m| MaterialVm { name: s(m.name.get(lang)), mandatory, note: s(m.note.as_ref().map(|n| n.get(lang)).unwrap_or("")) }))
+                .filter_map(|(c, mandatory)| {
+                    app.catalogue.material(c).map(|m| MaterialVm {
+                        name: s(m.name.get(lang)),
+                        mandatory,
+                        note: s(m.note.as_ref().map(|n| n.get(lang)).unwrap_or("")),
+                    })
+                })
                 .collect();
             guide.set_materials(model(materials));
             guide.set_fee(s(yuan(item.fee_fen, lang)));
@@ -398,12 +528,26 @@ impl Shell {
                     let (kind, options) = match &spec.kind {
                         FieldKind::Text { .. } => ("text", vec![]),
                         FieldKind::Phone => ("phone", vec![]),
-                        FieldKind::Choice { options } => ("choice", options.iter().map(|o| OptionVm { value: s(&o.value), label: s(o.label.get(lang)) }).collect()),
+                        FieldKind::Choice { options } => (
+                            "choice",
+                            options
+                                .iter()
+                                .map(|o| OptionVm {
+                                    value: s(&o.value),
+                                    label: s(o.label.get(lang)),
+                                })
+                                .collect(),
+                        ),
                         FieldKind::Date => ("date", vec![]),
                         FieldKind::Number { .. } => ("number", vec![]),
                         FieldKind::IdNumber => ("id-number", vec![]),
                     };
-                    let error = data.form_errors.iter().find(|e| &e.field == code).map(|e| message(e.key, lang)).unwrap_or_default();
+                    let error = data
+                        .form_errors
+                        .iter()
+                        .find(|e| &e.field == code)
+                        .map(|e| message(e.key, lang))
+                        .unwrap_or_default();
                     Some(FieldVm {
                         code: s(code),
                         label: s(spec.label.get(lang)),
@@ -443,33 +587,65 @@ impl Shell {
             materials.set_error(s(if session.step == Step::Materials { &error } else { "" }));
 
             let review = w.global::<ReviewAdapter>();
-            let mut rows = vec![ReviewRow { label: s(label("办理事项", "Service", lang)), value: s(item.name.get(lang)), edit: s("") }];
+            let mut rows = vec![ReviewRow {
+                label: s(label("办理事项", "Service", lang)),
+                value: s(item.name.get(lang)),
+                edit: s(""),
+            }];
             if let Some(agent) = &data.agent {
-                rows.push(ReviewRow { label: s(label("代办人", "Agent", lang)), value: s(format!("{} {}", agent.masked_name(), agent.id.masked())), edit: s("identify") });
+                rows.push(ReviewRow {
+                    label: s(label("代办人", "Agent", lang)),
+                    value: s(format!("{} {}", agent.masked_name(), agent.id.masked())),
+                    edit: s("identify"),
+                });
             }
             if let Some(applicant) = &data.applicant {
-                rows.push(ReviewRow { label: s(label("申请人", "Applicant", lang)), value: s(format!("{} {}", applicant.masked_name(), applicant.id.masked()).trim()), edit: s("identify") });
+                rows.push(ReviewRow {
+                    label: s(label("申请人", "Applicant", lang)),
+                    value: s(format!("{} {}", applicant.masked_name(), applicant.id.masked()).trim()),
+                    edit: s("identify"),
+                });
             }
             for code in &item.fields {
                 if let (Some(spec), Some(value)) = (plan.fields.get(code), data.form.get(code)) {
                     let shown = match &spec.kind {
                         FieldKind::Phone => crate::domain::masking::mask_phone(value),
                         FieldKind::IdNumber => crate::domain::masking::mask_id(value),
-                        FieldKind::Choice { options } => options.iter().find(|o| &o.value == value).map(|o| o.label.get(lang).to_string()).unwrap_or_default(),
+                        FieldKind::Choice { options } => options
+                            .iter()
+                            .find(|o| &o.value == value)
+                            .map(|o| o.label.get(lang).to_string())
+                            .unwrap_or_default(),
                         _ if spec.personal => crate::domain::masking::mask_address(value),
                         _ => value.clone(),
                     };
-                    rows.push(ReviewRow { label: s(spec.label.get(lang)), value: s(shown), edit: s("form") });
+                    rows.push(ReviewRow {
+                        label: s(spec.label.get(lang)),
+                        value: s(shown),
+                        edit: s("form"),
+                    });
                 }
             }
             if !item.mandatory.is_empty() || !item.secondary.is_empty() {
-                let captured = data.materials.values().filter(|m| matches!(m, MaterialState::Captured { .. })).count();
-                let promised = data.materials.values().filter(|m| matches!(m, MaterialState::Promised { .. })).count();
+                let captured = data
+                    .materials
+                    .values()
+                    .filter(|m| matches!(m, MaterialState::Captured { .. }))
+                    .count();
+                let promised = data
+                    .materials
+                    .values()
+                    .filter(|m| matches!(m, MaterialState::Promised { .. }))
+                    .count();
                 let value = match lang {
                     Lang::Zh => format!("已拍照 {captured} 份,容缺后补 {promised} 份"),
                     Lang::En => format!("{captured} photographed, {promised} to supply later"),
                 };
-                rows.push(ReviewRow { label: s(label("材料", "Materials", lang)), value: s(value), edit: s("materials") });
+                rows.push(ReviewRow {
+                    label: s(label("材料", "Materials", lang)),
+                    value: s(value),
+                    edit: s("materials"),
+                });
             }
             let delivery = match &data.delivery {
                 crate::domain::application::Delivery::WindowPickup => label("窗口领取", "Collect at the window", lang),
@@ -480,13 +656,26 @@ impl Shell {
                     crate::domain::masking::mask_address(address)
                 ),
             };
-            rows.push(ReviewRow { label: s(label("取件方式", "Delivery", lang)), value: s(delivery), edit: s("") });
+            rows.push(ReviewRow {
+                label: s(label("取件方式", "Delivery", lang)),
+                value: s(delivery),
+                edit: s(""),
+            });
             review.set_rows(model(rows));
-            review.set_express_allowed(item.has(Flag::ExpressDelivery) && data.applicant.as_ref().is_some_and(|a| a.address.is_some()));
-            review.set_express(matches!(data.delivery, crate::domain::application::Delivery::Express { .. }));
+            review.set_express_allowed(
+                item.has(Flag::ExpressDelivery) && data.applicant.as_ref().is_some_and(|a| a.address.is_some()),
+            );
+            review.set_express(matches!(
+                data.delivery,
+                crate::domain::application::Delivery::Express { .. }
+            ));
             review.set_urgent_allowed(item.has(Flag::UrgentChannel));
             review.set_urgent(data.urgent);
-            review.set_fee(s(if item.fee_fen > 0 { yuan(item.fee_fen, lang) } else { String::new() }));
+            review.set_fee(s(if item.fee_fen > 0 {
+                yuan(item.fee_fen, lang)
+            } else {
+                String::new()
+            }));
             review.set_error(s(if session.step == Step::Review { &error } else { "" }));
 
             let payment = w.global::<PaymentAdapter>();
@@ -495,7 +684,11 @@ impl Shell {
             payment.set_error(s(if session.step == Step::Payment { &error } else { "" }));
             if session.step == Step::Payment {
                 // Part 2 creates the order centrally; until then a local, clearly simulated payload.
-                if let Ok(qr) = qr_bitmap(&format!("SIMULATED-PAYMENT:{}:{}", item.code, item.fee_fen), 8, qrcode::EcLevel::M) {
+                if let Ok(qr) = qr_bitmap(
+                    &format!("SIMULATED-PAYMENT:{}:{}", item.code, item.fee_fen),
+                    8,
+                    qrcode::EcLevel::M,
+                ) {
                     payment.set_qr(image_of(&qr));
                 }
             }

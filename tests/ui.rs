@@ -1,0 +1,406 @@
+//! The touchscreen UI through Slint's testing backend, driven by accessible labels as a
+//! citizen's finger would, with the simulated reader and printer behind the production
+//! drivers: the whole journey to a printed receipt, proxy, manual entry with a wrong check
+//! digit, paper out → QR on screen, the idle wipe, and a language switch mid-session.
+
+use i_slint_backend_testing::ElementHandle;
+use slint::Model;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use township_kiosk::app::kiosk::KioskApp;
+use township_kiosk::config::Config;
+use township_kiosk::devices::card_reader::fixtures::fixture;
+use township_kiosk::devices::card_reader::serial::{SerialCardReader, SerialReaderOptions};
+use township_kiosk::devices::card_reader::sim::{SimCardReader, SimReaderOptions};
+use township_kiosk::devices::card_reader::ReaderEvent;
+use township_kiosk::devices::printer::profile::profile;
+use township_kiosk::devices::printer::sim::{SimPrinter, SimPrinterOptions};
+use township_kiosk::devices::printer::status::PrinterStatus;
+use township_kiosk::devices::printer::transport::SerialTransport;
+use township_kiosk::devices::printer::{EscPosPrinter, ReceiptPrinter};
+use township_kiosk::domain::session::Step;
+use township_kiosk::storage::Store;
+use township_kiosk::ui::generated::*;
+use township_kiosk::ui::Shell;
+
+struct Kiosk {
+    shell: Rc<Shell>,
+    sim_reader: SimCardReader,
+    sim_printer: SimPrinter,
+    events: Arc<Mutex<Vec<ReaderEvent>>>,
+    _dir: tempfile::TempDir,
+}
+
+fn kiosk() -> Kiosk {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.kiosk.state_dir = dir.path().to_path_buf();
+    let catalogue = township_kiosk::app::load_catalogue(&config).unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let sim_reader = SimCardReader::start(SimReaderOptions::default()).unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let mut options = SerialReaderOptions::new(sim_reader.path(), 115_200);
+    options.poll_interval = Duration::from_millis(30);
+    let reader = SerialCardReader::spawn(options, Box::new(move |e| sink.lock().unwrap().push(e)));
+    let sim_printer = SimPrinter::start(SimPrinterOptions::default()).unwrap();
+    let printer: Box<dyn ReceiptPrinter> = Box::new(EscPosPrinter::new(
+        Box::new(SerialTransport::open(sim_printer.path(), 115_200, false).unwrap()),
+        profile("generic-80mm").unwrap(),
+    ));
+    let app = KioskApp::new(
+        config,
+        catalogue,
+        Some(store),
+        Some(Box::new(reader)),
+        profile("generic-80mm").unwrap(),
+        true,
+    );
+    let shell = Shell::new(app, Some(Arc::new(Mutex::new(printer))), None).unwrap();
+    shell.print_inline.set(true);
+    shell.window.show().unwrap();
+    Kiosk {
+        shell,
+        sim_reader,
+        sim_printer,
+        events,
+        _dir: dir,
+    }
+}
+
+impl Kiosk {
+    fn page(&self) -> Page {
+        self.shell.window.global::<AppAdapter>().get_page()
+    }
+
+    /// Touch targets with this label (Text items carry their text as a label too).
+    fn targets(&self, label: &str) -> Vec<ElementHandle> {
+        ElementHandle::find_by_accessible_label(&self.shell.window, label)
+            .filter(|e| {
+                matches!(
+                    e.accessible_role(),
+                    Some(
+                        i_slint_backend_testing::AccessibleRole::Button
+                            | i_slint_backend_testing::AccessibleRole::TextInput
+                    )
+                )
+            })
+            .collect()
+    }
+
+    /// Touches the first element with this accessible label.
+    fn tap(&self, label: &str) {
+        let found = self.targets(label);
+        let element = found
+            .first()
+            .unwrap_or_else(|| panic!("nothing labelled {label:?} on page {:?}", self.page()));
+        element.invoke_accessible_default_action();
+    }
+
+    fn tap_all(&self, label: &str) -> usize {
+        let found = self.targets(label);
+        let n = found.len();
+        for element in found {
+            element.invoke_accessible_default_action();
+        }
+        n
+    }
+
+    fn type_keys(&self, text: &str) {
+        for c in text.chars() {
+            self.tap(&c.to_string());
+        }
+    }
+
+    /// Delivers reader events (in the app they come through the event loop) until `done`.
+    fn pump_until(&self, what: &str, done: impl Fn(&Kiosk) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !done(self) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; page {:?}",
+                self.page()
+            );
+            let events: Vec<ReaderEvent> = std::mem::take(&mut *self.events.lock().unwrap());
+            for event in events {
+                self.shell.reader_event(event);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn place(&self, name: &str) {
+        self.sim_reader.lift();
+        self.sim_reader.place(fixture(name).unwrap());
+    }
+
+    /// Welcome → the lost-ID item → identified with the resident card → form filled.
+    fn to_form(&self) {
+        self.tap("开始办理");
+        assert_eq!(self.page(), Page::Catalogue);
+        self.tap("居民身份证遗失补领");
+        assert_eq!(self.page(), Page::Guide);
+        self.tap("开始办理");
+        assert_eq!(self.page(), Page::Identify);
+        self.place("resident");
+        self.pump_until("the card", |k| k.page() == Page::Form);
+    }
+
+    fn fill_form_and_materials(&self) {
+        self.tap("遗失或被盗");
+        self.tap("手机号码");
+        self.type_keys("13805740000");
+        self.tap("下一步");
+        assert_eq!(
+            self.page(),
+            Page::Materials,
+            "{:?}",
+            self.shell.app.borrow().session.data.form_errors
+        );
+        assert_eq!(self.tap_all("拍照上传"), 3);
+        self.tap("容缺后补");
+        self.tap("下一步");
+        assert_eq!(self.page(), Page::Review);
+    }
+
+    fn all_text(&self) -> String {
+        let w = &self.shell.window;
+        let mut text = String::new();
+        for f in w.global::<FormAdapter>().get_fields().iter() {
+            text.push_str(&format!("{} {} ", f.value, f.error));
+        }
+        for r in w.global::<ReviewAdapter>().get_rows().iter() {
+            text.push_str(&format!("{} ", r.value));
+        }
+        text.push_str(&w.global::<IdentifyAdapter>().get_typed());
+        text.push_str(&w.global::<ReceiptAdapter>().get_number());
+        text
+    }
+}
+
+fn qr_of(image: &slint::Image) -> Vec<String> {
+    let buffer = image.to_rgba8().expect("an RGBA image");
+    let (w, h) = (buffer.width() as usize, buffer.height() as usize);
+    let pixels = buffer.as_slice();
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x].r);
+    prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, t)| t))
+        .collect()
+}
+
+#[test]
+fn the_whole_journey_to_a_printed_receipt() {
+    let k = kiosk();
+    assert_eq!(k.page(), Page::Welcome);
+    k.to_form();
+    k.fill_form_and_materials();
+    let rows: Vec<String> = k
+        .shell
+        .window
+        .global::<ReviewAdapter>()
+        .get_rows()
+        .iter()
+        .map(|r| r.value.to_string())
+        .collect();
+    assert!(rows.iter().any(|r| r == "陈*燕 330225********0431"), "{rows:?}");
+    assert!(rows.iter().any(|r| r == "138****0000"), "{rows:?}");
+    k.tap("支付￥40.00并提交");
+    assert_eq!(k.page(), Page::Payment);
+    k.tap("模拟:支付成功");
+    assert_eq!(k.page(), Page::Receipt);
+    let receipt = k.shell.window.global::<ReceiptAdapter>();
+    assert_eq!(receipt.get_print_state(), "printed");
+    let number = receipt.get_number().to_string();
+    assert!(number.starts_with("DEV1-"), "{number}");
+    // The printer printed it, and its QR leads to the progress page of this receipt.
+    let pages = k.sim_printer.wait_for_pages(1, Duration::from_secs(5));
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].report.garbage_chars, 0);
+    // The preview on screen is the printer's own rendering.
+    assert_eq!(
+        qr_of(&receipt.get_preview()),
+        vec![format!("https://zwfw.example.gov.cn/progress/{number}")]
+    );
+    k.tap("完成");
+    assert_eq!(k.page(), Page::Rating);
+    k.tap("满意");
+    assert_eq!(k.page(), Page::Farewell);
+    k.tap("返回首页");
+    assert_eq!(k.page(), Page::Welcome);
+    // Stored durably with its outbox row; nothing personal left on screen.
+    let app = k.shell.app.borrow();
+    assert_eq!(app.session.step, Step::Welcome);
+    drop(app);
+    let mut store = Store::open_in(k._dir.path()).unwrap();
+    let queued = store.outbox_list(None).unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].receipt_no, number);
+    assert_eq!(k.all_text().trim(), "");
+}
+
+#[test]
+fn proxy_reads_the_agents_card_first() {
+    let k = kiosk();
+    k.tap("开始办理");
+    k.tap("居民身份证有效期满换领");
+    k.tap("委托代办");
+    k.tap("开始办理");
+    assert!(k.shell.window.global::<IdentifyAdapter>().get_agent_phase());
+    k.place("hkmotw");
+    k.pump_until("the agent's card", |k| {
+        !k.shell.window.global::<IdentifyAdapter>().get_agent_phase()
+    });
+    assert_eq!(k.page(), Page::Identify);
+    k.place("resident-elderly");
+    k.pump_until("the applicant's card", |k| k.page() == Page::Form);
+    let app = k.shell.app.borrow();
+    assert_eq!(
+        app.session.data.agent.as_ref().unwrap().id.masked(),
+        "810000********0029"
+    );
+    assert_eq!(
+        app.session.data.applicant.as_ref().unwrap().id.masked(),
+        "330225********0614"
+    );
+}
+
+#[test]
+fn manual_entry_with_a_wrong_check_digit_says_so() {
+    let k = kiosk();
+    k.tap("开始办理");
+    k.tap("居民身份证遗失补领");
+    k.tap("开始办理");
+    k.tap("没带证件?手工输入号码");
+    k.type_keys("330225198506120432");
+    assert_eq!(
+        k.shell.window.global::<IdentifyAdapter>().get_typed(),
+        "330225198506120432"
+    );
+    k.tap("确认号码");
+    assert_eq!(k.page(), Page::Identify);
+    assert_eq!(
+        k.shell.window.global::<IdentifyAdapter>().get_message(),
+        "号码校验位不对,请逐位核对"
+    );
+    k.tap("删除");
+    k.type_keys("1");
+    k.tap("确认号码");
+    assert_eq!(k.page(), Page::Form);
+    assert_eq!(
+        k.shell.app.borrow().session.data.applicant.as_ref().unwrap().source,
+        township_kiosk::domain::application::IdentitySource::Typed
+    );
+}
+
+#[test]
+fn printer_out_of_paper_puts_the_qr_on_screen() {
+    let k = kiosk();
+    k.to_form();
+    k.fill_form_and_materials();
+    k.sim_printer.set_status(PrinterStatus {
+        paper_end: true,
+        paper_near_end: true,
+        ..PrinterStatus::OK
+    });
+    k.tap("支付￥40.00并提交");
+    k.tap("模拟:支付成功");
+    let receipt = k.shell.window.global::<ReceiptAdapter>();
+    assert_eq!(receipt.get_print_state(), "qr");
+    let number = receipt.get_number().to_string();
+    assert_eq!(
+        qr_of(&receipt.get_qr()),
+        vec![format!("https://zwfw.example.gov.cn/progress/{number}")]
+    );
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(k.sim_printer.pages().is_empty(), "nothing printed");
+    let mut store = Store::open_in(k._dir.path()).unwrap();
+    assert_eq!(store.reprint_queue().unwrap().len(), 1);
+}
+
+#[test]
+fn idle_timeout_warns_then_wipes_everything() {
+    let k = kiosk();
+    k.to_form();
+    k.fill_form_and_materials();
+    let t0 = k.shell.app.borrow().session.last_activity_ms;
+    k.shell.tick_at(t0 + 60_000);
+    assert!(k.shell.window.global::<AppAdapter>().get_idle_warning());
+    assert_eq!(k.shell.window.global::<AppAdapter>().get_idle_seconds(), 20);
+    // "I need more time" keeps everything.
+    k.tap("我还需要时间");
+    assert!(!k.shell.window.global::<AppAdapter>().get_idle_warning());
+    assert_eq!(k.page(), Page::Review);
+    let t1 = k.shell.app.borrow().session.last_activity_ms;
+    k.shell.tick_at(t1 + 60_000);
+    k.shell.tick_at(t1 + 80_000);
+    assert_eq!(k.page(), Page::Welcome);
+    let text = k.all_text();
+    for secret in ["陈", "0431", "13805740000", "138****0000", "330225"] {
+        assert!(!text.contains(secret), "{secret} left in the UI: {text}");
+    }
+    let app = k.shell.app.borrow();
+    assert_eq!(app.session.data, Default::default());
+    assert!(app.typed_id.is_empty() && app.form_draft.is_empty() && app.receipt_preview.is_none());
+}
+
+#[test]
+fn switching_language_mid_session_keeps_everything() {
+    let k = kiosk();
+    k.to_form();
+    k.tap("遗失或被盗");
+    k.tap("English");
+    assert_eq!(k.page(), Page::Form);
+    let fields = k.shell.window.global::<FormAdapter>().get_fields();
+    assert_eq!(fields.row_data(0).unwrap().label, "Mobile number");
+    assert_eq!(fields.row_data(1).unwrap().value, "lost");
+    k.tap("Mobile number");
+    k.type_keys("13805740000");
+    k.tap("Next");
+    assert_eq!(k.page(), Page::Materials);
+    k.tap("中文");
+    assert_eq!(
+        k.shell
+            .window
+            .global::<MaterialsAdapter>()
+            .get_materials()
+            .row_data(0)
+            .unwrap()
+            .name,
+        "居民户口簿"
+    );
+}
+
+#[test]
+fn every_touch_target_has_an_accessible_label() {
+    let k = kiosk();
+    let check = |k: &Kiosk| {
+        let page = k.page();
+        let buttons = ElementHandle::find_by_element_type_name(&k.shell.window, "BigButton").collect::<Vec<_>>();
+        assert!(!buttons.is_empty(), "{page:?}");
+        for element in buttons {
+            let label = element.accessible_label().unwrap_or_default();
+            // The keypad's blank key (disabled) is the only button without a label.
+            assert!(
+                !label.is_empty() || element.accessible_enabled() == Some(false),
+                "unlabelled button on {page:?}"
+            );
+        }
+        let touch_areas_without_label = ElementHandle::find_by_element_type_name(&k.shell.window, "TouchArea").count();
+        assert!(touch_areas_without_label > 0);
+    };
+    check(&k);
+    k.to_form();
+    check(&k);
+    k.fill_form_and_materials();
+    check(&k);
+    k.tap("支付￥40.00并提交");
+    check(&k);
+    k.tap("模拟:支付成功");
+    check(&k);
+    k.tap("完成");
+    check(&k);
+}

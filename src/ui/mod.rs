@@ -705,6 +705,9 @@ impl Shell {
             ReaderState::Fault { .. } => "fault",
         }));
         identify.set_typed(s(&app.typed_id));
+        if !app.typed_id.is_empty() {
+            identify.set_manual(true);
+        }
         identify.set_message(s(if session.step == Step::Identify { &error } else { "" }));
         if session.step == Step::Welcome {
             identify.set_manual(false);

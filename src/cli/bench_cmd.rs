@@ -26,6 +26,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         count: u32,
     },
+    /// Exec to first frame, idle RSS and frame time of the busiest page (software renderer).
+    #[cfg(feature = "ui")]
+    Ui {
+        #[arg(long, default_value_t = 30)]
+        frames: u32,
+    },
     CardRead {
         #[arg(long, default_value_t = 20)]
         count: u32,
@@ -39,6 +45,8 @@ pub enum BenchCommand {
 
 pub fn run(cli: &Cli, command: &BenchCommand) -> i32 {
     match command {
+        #[cfg(feature = "ui")]
+        BenchCommand::Ui { frames } => super::ui_cmd::bench(cli, *frames),
         BenchCommand::Receipt { count } => match bench_receipt(*count) {
             Ok(()) => exit::OK,
             Err(e) => {

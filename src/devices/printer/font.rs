@@ -18,8 +18,10 @@ const CANDIDATES: &[(&str, u32)] = &[
     ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
 ];
 
+/// Glyphs are outlined and rasterised on demand (ab_glyph): the font costs its file size
+/// in memory, not a cache of every glyph (a CJK font has ~30 000).
 pub struct ReceiptFont {
-    font: fontdue::Font,
+    font: ab_glyph::FontVec,
     pub path: PathBuf,
 }
 
@@ -38,12 +40,7 @@ impl ReceiptFont {
             path: shown.clone(),
             reason: e.to_string(),
         })?;
-        let settings = fontdue::FontSettings {
-            collection_index: index,
-            scale: 24.0,
-            ..Default::default()
-        };
-        let font = fontdue::Font::from_bytes(bytes, settings).map_err(|e| FontError::Load {
+        let font = ab_glyph::FontVec::try_from_vec_and_index(bytes, index).map_err(|e| FontError::Load {
             path: shown,
             reason: e.to_string(),
         })?;
@@ -66,7 +63,40 @@ impl ReceiptFont {
     }
 
     pub fn has_glyph(&self, c: char) -> bool {
-        self.font.lookup_glyph_index(c) != 0
+        use ab_glyph::Font;
+        self.font.glyph_id(c).0 != 0
+    }
+
+    /// ab_glyph scales by line height; printer glyphs are sized by the em square.
+    fn em(&self, px: f32) -> ab_glyph::PxScale {
+        use ab_glyph::Font;
+        match self.font.units_per_em() {
+            Some(units) if units > 0.0 => ab_glyph::PxScale::from(px * self.font.height_unscaled() / units),
+            _ => ab_glyph::PxScale::from(px),
+        }
+    }
+
+    /// Coverage (0–255) of one glyph at `px`, with its left/top offsets from the pen
+    /// position on the baseline.
+    fn rasterize(&self, c: char, px: f32) -> (usize, usize, i32, i32, Vec<u8>) {
+        use ab_glyph::Font;
+        let glyph = self
+            .font
+            .glyph_id(c)
+            .with_scale_and_position(self.em(px), ab_glyph::point(0.0, 0.0));
+        let Some(outlined) = self.font.outline_glyph(glyph) else {
+            return (0, 0, 0, 0, Vec::new());
+        };
+        let bounds = outlined.px_bounds();
+        let (w, h) = (bounds.width().ceil() as usize, bounds.height().ceil() as usize);
+        let mut coverage = vec![0u8; w * h];
+        outlined.draw(|x, y, c| {
+            let (x, y) = (x as usize, y as usize);
+            if x < w && y < h {
+                coverage[y * w + x] = (c * 255.0) as u8;
+            }
+        });
+        (w, h, bounds.min.x.floor() as i32, bounds.min.y.floor() as i32, coverage)
     }
 
     /// Draws `text` in printer cells at `scale` (1 or 2), `bold` by double striking.
@@ -76,34 +106,32 @@ impl ReceiptFont {
         let width: u32 = text.chars().map(|c| char_width(c).max(1) as u32 * cell_w).sum();
         let mut bitmap = Bitmap::new(width.max(1), cell_h);
         let px = 22.0 * scale as f32;
-        let ascent = self
-            .font
-            .horizontal_line_metrics(px)
-            .map(|m| m.ascent)
-            .unwrap_or(px * 0.88);
-        // Centre the font's ascent+descent in the cell.
-        let baseline = ((cell_h as f32 - px) / 2.0 + ascent).round() as i32;
+        let ascent = {
+            use ab_glyph::{Font, ScaleFont};
+            self.font.as_scaled(self.em(px)).ascent()
+        };
+        // Centre the font's em box in the cell.
+        let baseline = ((cell_h as f32 - px) / 2.0 + ascent * 0.95).round() as i32;
         let mut x = 0i32;
         for c in text.chars() {
             let advance = (char_width(c).max(1) as u32 * cell_w) as i32;
             if c != ' ' {
-                let (mut metrics, mut coverage) = self.font.rasterize(c, px);
+                let (mut w, h, _, top_offset, mut coverage) = self.rasterize(c, px);
                 // Printer cells are fixed: a glyph wider than its cell is narrowed (not
                 // shrunk), as printer fonts draw W and M.
                 let fit = (advance - 1).max(1) as usize;
-                if metrics.width > fit {
-                    let (w, h) = (metrics.width, metrics.height);
+                if w > fit {
                     coverage = (0..h)
                         .flat_map(|y| (0..fit).map(move |x| (y, x * w / fit)))
                         .map(|(y, sx)| coverage[y * w + sx])
                         .collect();
-                    metrics.width = fit;
+                    w = fit;
                 }
-                let left = x + (advance - metrics.width as i32) / 2;
-                let top = baseline - metrics.height as i32 - metrics.ymin;
-                for gy in 0..metrics.height {
-                    for gx in 0..metrics.width {
-                        if coverage[gy * metrics.width + gx] >= 110 {
+                let left = x + (advance - w as i32) / 2;
+                let top = baseline + top_offset;
+                for gy in 0..h {
+                    for gx in 0..w {
+                        if coverage[gy * w + gx] >= 110 {
                             let (dx, dy) = (left + gx as i32, top + gy as i32);
                             if dx >= 0 && dy >= 0 {
                                 bitmap.set(dx as u32, dy as u32, true);

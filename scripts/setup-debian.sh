@@ -5,12 +5,16 @@
 set -euo pipefail
 purpose=${1:-run}
 
-# fonts-wqy-microhei: a CJK font with rare name characters, for receipt previews, the
-# simulated printer and lines the printer's own font cannot print.
-packages=(build-essential pkg-config ca-certificates curl fonts-dejavu-core fonts-wqy-microhei)
+# Build: a C toolchain (bundled SQLite), pkg-config and fontconfig headers (Slint).
+# Fonts: Noto Sans CJK for the UI (full coverage, rare name characters), WenQuanYi Micro
+# Hei for receipts (previews, the simulated printer, lines the printer's font lacks).
+# X11 client libraries for the winit window.
+packages=(build-essential pkg-config libfontconfig1-dev ca-certificates curl fonts-dejavu-core fonts-noto-cjk fonts-wqy-microhei
+  libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0)
 if [ "$purpose" = test ]; then
-  # python-escpos (in a venv) is the independent ESC/POS encoder the tests compare against.
-  packages+=(python3 python3-venv)
+  # python-escpos (in a venv): the independent ESC/POS encoder the tests compare against.
+  # Xvfb: the test that opens the real window.
+  packages+=(python3 python3-venv xvfb)
 fi
 
 missing=()

@@ -579,3 +579,49 @@ mod printer {
         let _ = sim.wait();
     }
 }
+
+mod window {
+    use super::*;
+
+    /// `kiosk run` opens a real window (winit/X11, software renderer) under Xvfb with the
+    /// simulators behind it, runs, and stops cleanly.
+    #[test]
+    fn run_opens_the_touchscreen_window_under_xvfb() {
+        let display = ":97";
+        let mut xvfb = Command::new("Xvfb")
+            .args([display, "-noreset", "-screen", "0", "1280x1920x24"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("Xvfb is needed for this test (scripts/test-all.sh installs the xvfb package)");
+        let socket = Path::new("/tmp/.X11-unix/X97");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !socket.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_in(dir.path());
+        let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args(["--config", config.to_str().unwrap(), "run", "--exit-after", "3"])
+            .env("DISPLAY", display)
+            .env("KIOSK_LOG", "warn")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .unwrap();
+        let _ = xvfb.kill();
+        let _ = xvfb.wait();
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{shown}");
+        assert!(shown.contains("UI:            touchscreen window 1080×1920 (simulated devices"), "{shown}");
+        assert!(shown.contains("simulated SAM reader") && shown.contains("kiosk stopped"), "{shown}");
+        // Without a display the kiosk says so instead of crashing.
+        let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args(["--config", config.to_str().unwrap(), "run", "--exit-after", "1"])
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+        assert!(text(&out).contains("Use --headless"), "{}", text(&out));
+    }
+}

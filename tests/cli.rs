@@ -612,8 +612,14 @@ mod window {
         let _ = xvfb.wait();
         let shown = text(&out);
         assert_eq!(out.status.code(), Some(0), "{shown}");
-        assert!(shown.contains("UI:            touchscreen window 1080×1920 (simulated devices"), "{shown}");
-        assert!(shown.contains("simulated SAM reader") && shown.contains("kiosk stopped"), "{shown}");
+        assert!(
+            shown.contains("UI:            touchscreen window 1080×1920 (simulated devices"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("simulated SAM reader") && shown.contains("kiosk stopped"),
+            "{shown}"
+        );
         // Without a display the kiosk says so instead of crashing.
         let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
             .args(["--config", config.to_str().unwrap(), "run", "--exit-after", "1"])

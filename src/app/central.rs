@@ -7,6 +7,14 @@ use crate::domain::application::Application;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+/// Whether the last contact with the central system worked: set by the outbox worker, shown
+/// on the welcome page. Starts optimistic; the first failed send turns it off.
+pub static REACHABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+pub fn reachable() -> bool {
+    REACHABLE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The central system's answer to a submission.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Accepted {

@@ -343,3 +343,73 @@ fn edit(buffer: &mut String, key: &str, max: usize) {
         buffer.push_str(key);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::devices::printer::profile::profile;
+
+    /// The app layer alone (no Slint): a journey to a stored application and a print task.
+    #[test]
+    fn a_session_ends_in_a_stored_application_and_a_print_task() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.kiosk.state_dir = dir.path().to_path_buf();
+        let catalogue = crate::app::load_catalogue(&config).unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let mut app = KioskApp::new(
+            config,
+            catalogue,
+            Some(store),
+            None,
+            profile("generic-80mm").unwrap(),
+            true,
+        );
+        let today = Date::parse("2026-11-26").unwrap();
+        app.set_today(today);
+        assert!(app.dispatch(Event::Start { today }).is_empty());
+        app.choose_item("ID-005");
+        app.dispatch(Event::ConfirmGuide);
+        for key in "330225198506120431".chars() {
+            app.id_key(&key.to_string());
+        }
+        let typed = app.typed_id.clone();
+        app.dispatch(Event::ManualId(typed));
+        assert_eq!(app.session.step, Step::Form);
+        app.form_key("phone", "1", 11);
+        for key in "3805740000".chars() {
+            app.form_key("phone", &key.to_string(), 11);
+        }
+        app.form_key("phone", "9", 11);
+        assert_eq!(app.form_draft["phone"], "13805740000", "the keypad stops at 11 digits");
+        let draft = app.form_draft.clone();
+        app.dispatch(Event::SubmitForm(draft));
+        assert_eq!(app.session.step, Step::Review);
+        let tasks = app.dispatch(Event::ConfirmReview);
+        assert_eq!(app.session.step, Step::Receipt);
+        let [ShellTask::Print {
+            print_job,
+            receipt_no,
+            bytes,
+        }] = tasks.as_slice()
+        else {
+            panic!("{tasks:?}")
+        };
+        assert!(receipt_no.starts_with("DEV1-261126-0001-"));
+        assert!(bytes.starts_with(&[0x1B, 0x40]));
+        assert!(app.receipt_preview.is_some());
+        app.print_finished(
+            *print_job,
+            PrintOutcome::ShowQrInstead {
+                kind: crate::devices::DeviceErrorKind::PaperOut,
+                reason: "paper out".into(),
+            },
+        );
+        assert_eq!(app.session.data.print, crate::domain::session::PrintState::ShowQr);
+        let mut store = Store::open_in(dir.path()).unwrap();
+        assert_eq!(store.outbox_list(None).unwrap().len(), 1);
+        assert_eq!(store.reprint_queue().unwrap()[0].receipt_no, *receipt_no);
+        app.dispatch(Event::Cancel);
+        assert!(app.typed_id.is_empty() && app.form_draft.is_empty() && app.receipt_preview.is_none());
+    }
+}

@@ -51,6 +51,7 @@ pub fn try_send_next(store: &mut Store, central: &dyn CentralSystem, now: i64) -
     };
     match central.submit(&entry.idempotency_key, &application) {
         Ok(accepted) => {
+            super::central::REACHABLE.store(true, std::sync::atomic::Ordering::Relaxed);
             store.outbox_mark_sent(entry.id, now, RETENTION_SECS)?;
             log::info!("outbox: {} sent as {}", entry.receipt_no, accepted.case_number);
             Ok(Outcome::Sent {
@@ -59,6 +60,7 @@ pub fn try_send_next(store: &mut Store, central: &dyn CentralSystem, now: i64) -
             })
         }
         Err(CentralError::Unavailable(reason)) => {
+            super::central::REACHABLE.store(false, std::sync::atomic::Ordering::Relaxed);
             let at = now + backoff_secs(entry.attempts, &entry.idempotency_key);
             store.outbox_mark_retry(entry.id, now, at, &reason)?;
             log::warn!("outbox: {} not sent ({reason}); retry at {at}", entry.receipt_no);

@@ -160,6 +160,11 @@ fn run_ui(
     args: &RunArgs,
 ) -> i32 {
     use crate::ui::{self, Shell, SimControls};
+    // Rotation applies on the kiosk board's linuxkms backend (the desktop window manager
+    // rotates on its own); touch calibration goes in a udev rule (see README).
+    if config.ui.rotation != 0 && std::env::var_os("SLINT_KMS_ROTATION").is_none() {
+        std::env::set_var("SLINT_KMS_ROTATION", config.ui.rotation.to_string());
+    }
     let devices = match crate::app::devices::start_with(&config, Some(ui::reader_listener())) {
         Ok(devices) => devices,
         Err(e) => {

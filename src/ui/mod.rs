@@ -453,6 +453,9 @@ impl Shell {
         welcome.set_immediate(stats.immediate as i32);
         welcome.set_express(stats.express_delivery as i32);
         welcome.set_language(s(if lang == Lang::Zh { "zh_CN" } else { "en" }));
+        // Without a central client (a real URL in this version) applications stay queued:
+        // the page says "working offline", which is the truth.
+        welcome.set_network_online(app.config.central.url == "sim" && crate::app::central::reachable());
 
         let catalogue = w.global::<CatalogueAdapter>();
         let current = catalogue.get_current_category().to_string();

@@ -109,8 +109,9 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     if page == "catalogue" {
         return Ok(());
     }
-    let _ = app.choose_item("ID-003");
+    // The proxy flow needs an item that allows acting for someone else.
     let proxy = page == "identify-proxy";
+    let _ = app.choose_item(if proxy { "ID-001" } else { "ID-003" });
     if proxy {
         let _ = app.choose_item_again_for_proxy();
     }

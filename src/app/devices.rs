@@ -138,10 +138,6 @@ pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<D
     })
 }
 
-pub fn start(config: &Config) -> Result<Devices, StartError> {
-    start_with(config, None)
-}
-
 /// A printer that could not be opened: every print is refused with the reason.
 struct Unavailable(String);
 

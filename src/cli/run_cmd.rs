@@ -128,16 +128,25 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
     run_headless(&config, args)
 }
 
-fn run_headless(config: &crate::config::Config, args: &RunArgs) -> i32 {
-    let devices = match crate::app::devices::start(config) {
-        Ok(devices) => devices,
-        Err(e) => {
-            eprintln!("kiosk: {e}");
-            return exit::DEVICE;
-        }
-    };
+/// Starts the configured devices and says what they are.
+fn start_devices(
+    config: &crate::config::Config,
+    listener: Option<crate::devices::card_reader::ReaderListener>,
+) -> Result<crate::app::devices::Devices, i32> {
+    let devices = crate::app::devices::start_with(config, listener).map_err(|e| {
+        eprintln!("kiosk: {e}");
+        exit::DEVICE
+    })?;
     println!("  card reader:   {}", devices.reader_description);
     println!("  printer:       {}", devices.printer_description);
+    Ok(devices)
+}
+
+fn run_headless(config: &crate::config::Config, args: &RunArgs) -> i32 {
+    let devices = match start_devices(config, None) {
+        Ok(devices) => devices,
+        Err(code) => return code,
+    };
     println!("  UI:            headless — services only, no touchscreen window");
     println!("Press Ctrl-C to stop.");
     let started = Instant::now();
@@ -165,15 +174,10 @@ fn run_ui(
     if config.ui.rotation != 0 && std::env::var_os("SLINT_KMS_ROTATION").is_none() {
         std::env::set_var("SLINT_KMS_ROTATION", config.ui.rotation.to_string());
     }
-    let devices = match crate::app::devices::start_with(&config, Some(ui::reader_listener())) {
+    let devices = match start_devices(&config, Some(ui::reader_listener())) {
         Ok(devices) => devices,
-        Err(e) => {
-            eprintln!("kiosk: {e}");
-            return exit::DEVICE;
-        }
+        Err(code) => return code,
     };
-    println!("  card reader:   {}", devices.reader_description);
-    println!("  printer:       {}", devices.printer_description);
     let simulated = devices.simulated();
     let sim = simulated.then(|| SimControls {
         reader: devices.sim_reader.clone(),

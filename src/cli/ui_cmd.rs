@@ -23,6 +23,29 @@ pub struct ScreenshotArgs {
     pub out: Option<PathBuf>,
 }
 
+/// An app on the effective configuration with no store and no devices: for rendering.
+fn sample_app(cli: &Cli) -> Result<crate::app::kiosk::KioskApp, i32> {
+    let loaded = super::load_config(cli)?;
+    let catalogue = crate::app::load_catalogue(&loaded.config).map_err(|e| {
+        eprintln!("kiosk: {e}");
+        exit::CONFIG
+    })?;
+    let profile = crate::devices::printer::profile::profile(&loaded.config.devices.printer.profile)
+        .or_else(|_| crate::devices::printer::profile::profile(crate::devices::printer::profile::DEFAULT_PROFILE))
+        .map_err(|e| {
+            eprintln!("kiosk: {e}");
+            exit::CONFIG
+        })?;
+    Ok(crate::app::kiosk::KioskApp::new(
+        loaded.config,
+        catalogue,
+        None,
+        None,
+        profile,
+        true,
+    ))
+}
+
 pub fn parse_size(size: &str) -> Option<(u32, u32)> {
     let (w, h) = size.split_once(['x', 'X', '×'])?;
     let (w, h) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
@@ -43,20 +66,10 @@ pub fn screenshot(cli: &Cli, args: &ScreenshotArgs) -> i32 {
     let (Some(page), Some(out)) = (&args.page, &args.out) else {
         return exit::CONFIG;
     };
-    let loaded = match super::load_config(cli) {
-        Ok(loaded) => loaded,
+    let app = match sample_app(cli) {
+        Ok(app) => app,
         Err(code) => return code,
     };
-    let catalogue = match crate::app::load_catalogue(&loaded.config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("kiosk: {e}");
-            return exit::CONFIG;
-        }
-    };
-    let profile = crate::devices::printer::profile::profile(&loaded.config.devices.printer.profile)
-        .unwrap_or_else(|_| crate::devices::printer::profile::profile("generic-80mm").expect("embedded profile"));
-    let app = crate::app::kiosk::KioskApp::new(loaded.config, catalogue, None, None, profile, true);
     let lang: Lang = args.lang.into();
     match crate::ui::screenshot::screenshot(app, page, width, height, lang, args.elderly, out) {
         Ok(()) => {
@@ -122,19 +135,10 @@ pub fn bench(cli: &Cli, frames: u32) -> i32 {
     let _ = std::fs::remove_dir_all(&dir);
     starts.sort();
     let median = starts[starts.len() / 2];
-    let loaded = match super::load_config(cli) {
-        Ok(loaded) => loaded,
+    let app = match sample_app(cli) {
+        Ok(app) => app,
         Err(code) => return code,
     };
-    let catalogue = match crate::app::load_catalogue(&loaded.config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("kiosk: {e}");
-            return exit::CONFIG;
-        }
-    };
-    let profile = crate::devices::printer::profile::profile("generic-80mm").expect("embedded profile");
-    let app = crate::app::kiosk::KioskApp::new(loaded.config, catalogue, None, None, profile, true);
     // The receipt page is the busiest: two images, the receipt preview and the QR.
     let times = match crate::ui::screenshot::frame_times(app, "receipt-qr", 1080, 1920, frames) {
         Ok(t) => t,

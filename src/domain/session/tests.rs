@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::application::tests::{person, today};
 use crate::domain::catalogue::tests::shipped;
+use crate::domain::catalogue::Prefill;
 use crate::domain::receipt::{ReceiptContext, ReceiptNumber};
 use crate::domain::{calendar::WorkCalendar, catalogue::Text};
 use Effect::*;
@@ -470,4 +471,33 @@ fn events_out_of_place_change_nothing() {
         assert_eq!(effects, vec![]);
         assert_eq!((s.step, &s.data), (before.step, &before.data));
     }
+}
+
+#[test]
+fn card_values_prefill_the_form_without_overwriting_typed_ones() {
+    let mut plan = plan("HH-006");
+    let mut spec = plan.fields["phone"].clone();
+    spec.prefill = Some(Prefill::CardAddress);
+    spec.kind = crate::domain::catalogue::FieldKind::Text { max_chars: 70 };
+    plan.item.fields.push("address".into());
+    plan.fields.insert("address".into(), spec);
+    let (s, _) = run(vec![
+        Event::Start { today: today() },
+        Event::ChooseItem(plan.clone()),
+        Event::ConfirmGuide,
+        card(APPLICANT),
+    ]);
+    assert_eq!(s.step, Form);
+    assert_eq!(
+        s.data.form.get("address").map(String::as_str),
+        Some("浙江省宁波市象山县石浦镇中山路1号")
+    );
+    // A typed identity has no address: nothing is invented.
+    let (s, _) = run(vec![
+        Event::Start { today: today() },
+        Event::ChooseItem(plan),
+        Event::ConfirmGuide,
+        Event::ManualId(APPLICANT.into()),
+    ]);
+    assert_eq!(s.data.form.get("address"), None);
 }

@@ -1,0 +1,110 @@
+//! Privacy by construction: a whole session through the app layer, the storage, the outbox
+//! worker (with a refusal) and the printer (out of paper) writes log lines, none of which
+//! holds a full ID number, name, phone or address.
+
+use std::sync::Mutex;
+use township_kiosk::app::central::SimCentral;
+use township_kiosk::app::kiosk::{KioskApp, ShellTask};
+use township_kiosk::app::outbox_worker::try_send_next;
+use township_kiosk::app::printing::PrintOutcome;
+use township_kiosk::config::Config;
+use township_kiosk::devices::card_reader::fixtures::fixture;
+use township_kiosk::devices::card_reader::{Card, ReaderEvent};
+use township_kiosk::devices::printer::profile::profile;
+use township_kiosk::domain::calendar::Date;
+use township_kiosk::domain::session::Event;
+use township_kiosk::storage::Store;
+
+static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        LINES
+            .lock()
+            .unwrap()
+            .push(format!("{} {}", record.target(), record.args()));
+    }
+    fn flush(&self) {}
+}
+
+#[test]
+fn no_log_line_holds_personal_data() {
+    log::set_logger(&Capture).unwrap();
+    log::set_max_level(log::LevelFilter::Trace);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.kiosk.state_dir = dir.path().to_path_buf();
+    let catalogue = township_kiosk::app::load_catalogue(&config).unwrap();
+    let mut app = KioskApp::new(
+        config,
+        catalogue,
+        Some(Store::open_in(dir.path()).unwrap()),
+        None,
+        profile("generic-80mm").unwrap(),
+        true,
+    );
+    let today = Date::parse("2026-11-26").unwrap();
+    app.set_today(today);
+    app.dispatch(Event::Start { today });
+    app.choose_item("ID-005");
+    app.dispatch(Event::ConfirmGuide);
+    let sim = fixture("resident-elderly").unwrap();
+    let card = Card {
+        text: sim.text.clone(),
+        photo: sim.photo,
+        fingerprint: None,
+        appended_address: sim.appended_address.clone(),
+    };
+    app.reader_event(ReaderEvent::ReadFailed {
+        key: "reader.error.read-again",
+        detail: "card read failed (SW3 0x41)".into(),
+    });
+    app.reader_event(ReaderEvent::CardRead(Box::new(card)));
+    app.form_draft.insert("phone".into(), "13805740000".into());
+    let draft = app.form_draft.clone();
+    app.dispatch(Event::SubmitForm(draft));
+    app.dispatch(Event::ChooseDelivery(
+        township_kiosk::domain::application::Delivery::WindowPickup,
+    ));
+    let tasks = app.dispatch(Event::ConfirmReview);
+    let [ShellTask::Print { print_job, .. }] = tasks.as_slice() else {
+        panic!("{tasks:?}")
+    };
+    app.print_finished(
+        *print_job,
+        PrintOutcome::ShowQrInstead {
+            kind: township_kiosk::devices::DeviceErrorKind::PaperOut,
+            reason: "printer not printing: online, paper out".into(),
+        },
+    );
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let central = SimCentral::default();
+    central.reject_item("ID-005");
+    try_send_next(&mut store, &central, i64::MAX / 2).unwrap();
+
+    let lines = LINES.lock().unwrap().join("\n");
+    assert!(
+        lines.contains("application stored") && lines.contains("refused by the central system"),
+        "{lines}"
+    );
+    let number = sim.text.id_number.expose().to_string();
+    for secret in [
+        number.as_str(),
+        &number[6..14],
+        "王阿根",
+        "13805740000",
+        "金山路",
+        "大林村",
+    ] {
+        assert!(!lines.contains(secret), "{secret:?} in the logs:\n{lines}");
+    }
+    assert!(
+        lines.contains("330225********0614"),
+        "the masked form is what appears:\n{lines}"
+    );
+}

@@ -631,3 +631,82 @@ mod window {
         assert!(text(&out).contains("Use --headless"), "{}", text(&out));
     }
 }
+
+mod bad_input {
+    use super::*;
+
+    #[test]
+    fn garbage_files_and_arguments_get_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let garbage = dir.path().join("receipt.json");
+        std::fs::write(&garbage, "{\"number\": 42,").unwrap();
+        let out = kiosk(&[
+            "receipt",
+            "render",
+            garbage.to_str().unwrap(),
+            "--out",
+            dir.path().join("x.png").to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out).contains("cannot read receipt"), "{}", text(&out));
+
+        let out = kiosk(&[
+            "screenshot",
+            "--page",
+            "nowhere",
+            "--out",
+            dir.path().join("s.png").to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out).contains("unknown page \"nowhere\""), "{}", text(&out));
+        let out = kiosk(&[
+            "screenshot",
+            "--page",
+            "welcome",
+            "--size",
+            "big",
+            "--out",
+            dir.path().join("s.png").to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out).contains("WIDTHxHEIGHT"), "{}", text(&out));
+
+        let config = dir.path().join("k.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[kiosk]\nstate-dir = {:?}\ncatalogue = \"/srv/missing-catalogue.toml\"\n",
+                dir.path().display().to_string()
+            ),
+        )
+        .unwrap();
+        let out = kiosk(&["config", "validate", config.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out).contains("cannot read catalogue /srv/missing-catalogue.toml"),
+            "{}",
+            text(&out)
+        );
+        let broken = dir.path().join("catalogue.toml");
+        std::fs::write(
+            &broken,
+            township_kiosk::app::EMBEDDED_CATALOGUE.replacen("category = \"id-card\"", "category = \"nowhere\"", 1),
+        )
+        .unwrap();
+        std::fs::write(
+            &config,
+            format!(
+                "[kiosk]\nstate-dir = {:?}\ncatalogue = {:?}\n",
+                dir.path().display().to_string(),
+                broken.display().to_string()
+            ),
+        )
+        .unwrap();
+        let out = kiosk(&["config", "validate", config.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out).contains("unknown category \"nowhere\""), "{}", text(&out));
+
+        let out = kiosk(&["read-card", "--port", "/dev/null", "--wait", "1"]);
+        assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    }
+}

@@ -431,6 +431,7 @@ impl Shell {
         let session = &app.session;
         let data = &session.data;
         w.global::<Theme>().set_elderly(session.elderly);
+        w.global::<Theme>().set_hide_cursor(!app.simulated);
         w.global::<LanguageAdapter>()
             .set_other_language(s(if lang == Lang::Zh { "English" } else { "中文" }));
 

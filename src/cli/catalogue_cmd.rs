@@ -44,7 +44,7 @@ pub fn run(cli: &Cli, command: &CatalogueCommand) -> i32 {
         }
         CatalogueCommand::Show { code, json } => match catalogue.item(&code.to_uppercase()) {
             Some(item) if *json => {
-                let materials: Vec<_> = item.mandatory.iter().map(|c| (c, true)).chain(item.secondary.iter().map(|c| (c, false))).map(|(c, mandatory)| {
+                let materials: Vec<_> = item.materials().map(|(c, mandatory)| {
                     serde_json::json!({ "code": c, "mandatory": mandatory, "name": catalogue.material(c).map(|m| &m.name) })
                 }).collect();
                 let fields: Vec<_> = item

@@ -207,6 +207,14 @@ impl ServiceItem {
     pub fn has(&self, flag: Flag) -> bool {
         self.flags.contains(&flag)
     }
+
+    /// Every material code with whether it is mandatory (secondary ones are 容缺-eligible).
+    pub fn materials(&self) -> impl Iterator<Item = (&String, bool)> {
+        self.mandatory
+            .iter()
+            .map(|c| (c, true))
+            .chain(self.secondary.iter().map(|c| (c, false)))
+    }
 }
 
 /// The whole catalogue as shipped.

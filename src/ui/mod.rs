@@ -498,10 +498,7 @@ impl Shell {
             guide.set_name(s(item.name.get(lang)));
             guide.set_summary(s(item.summary.as_ref().map(|t| t.get(lang)).unwrap_or("")));
             let materials = item
-                .mandatory
-                .iter()
-                .map(|c| (c, true))
-                .chain(item.secondary.iter().map(|c| (c, false)))
+                .materials()
                 .filter_map(|(c, mandatory)| {
                     app.catalogue.material(c).map(|m| MaterialVm {
                         name: s(m.name.get(lang)),
@@ -568,10 +565,7 @@ impl Shell {
 
             let materials = w.global::<MaterialsAdapter>();
             let rows = item
-                .mandatory
-                .iter()
-                .map(|c| (c, true))
-                .chain(item.secondary.iter().map(|c| (c, false)))
+                .materials()
                 .map(|(code, mandatory)| {
                     let (state, deadline) = match data.materials.get(code) {
                         Some(MaterialState::Captured { .. }) => ("captured", String::new()),

@@ -43,11 +43,10 @@ pub struct KioskApp {
     pub receipt_preview: Option<crate::devices::printer::raster::Bitmap>,
     store: Option<Store>,
     reader: Option<Box<dyn CardReader>>,
-    font: Option<ReceiptFont>,
+    /// Loaded once: the encoder draws rare characters with it, the preview draws the paper.
+    font: Option<std::sync::Arc<ReceiptFont>>,
     started: Instant,
     today_override: Option<Date>,
-    /// Incremented at every wipe, so the UI can tell it must clear its models.
-    pub wipes: u64,
     /// The session clock at the last event (what countdowns are shown against).
     pub clock_ms: u64,
 }
@@ -77,10 +76,9 @@ impl KioskApp {
             receipt_preview: None,
             store,
             reader,
-            font: ReceiptFont::locate().ok(),
+            font: ReceiptFont::locate().ok().map(std::sync::Arc::new),
             started: Instant::now(),
             today_override: None,
-            wipes: 0,
             clock_ms: 0,
         }
     }
@@ -166,7 +164,6 @@ impl KioskApp {
         if let Some(reader) = &self.reader {
             reader.stop_reading();
         }
-        self.wipes += 1;
     }
 
     fn site_name(&self) -> Text {
@@ -228,15 +225,15 @@ impl KioskApp {
     /// so the screen shows exactly what the printer prints.
     pub fn render_receipt_preview(&mut self) -> Option<Vec<u8>> {
         let receipt = self.session.data.receipt.clone()?;
-        let (bytes, _) = match receipt_job(&receipt, self.lang(), &self.printer_profile, self.font.as_ref()) {
+        let (bytes, _) = match receipt_job(&receipt, self.lang(), &self.printer_profile, self.font.as_deref()) {
             Ok(job) => job,
             Err(e) => {
                 log::error!("receipt encoding failed: {e}");
                 return None;
             }
         };
-        let font = ReceiptFont::locate().ok().map(std::sync::Arc::new);
-        let mut paper = crate::devices::printer::paper::Paper::new(self.printer_profile.dots_per_line, font);
+        let mut paper =
+            crate::devices::printer::paper::Paper::new(self.printer_profile.dots_per_line, self.font.clone());
         paper.feed(&bytes);
         self.receipt_preview = Some(paper.tear());
         Some(bytes)
@@ -273,13 +270,10 @@ impl KioskApp {
 
     /// The shell reports how printing went (from the printer thread, via the event loop).
     pub fn print_finished(&mut self, print_job: i64, outcome: PrintOutcome) -> Vec<ShellTask> {
-        let (printed, detail) = match &outcome {
-            PrintOutcome::Printed { warning } => (true, warning.unwrap_or("printed").to_string()),
-            PrintOutcome::ShowQrInstead { reason, .. } => (false, reason.clone()),
-        };
+        let (printed, detail) = outcome.record();
         if let Some(store) = &mut self.store {
             if print_job > 0 {
-                if let Err(e) = store.print_outcome(print_job, printed, &detail, crate::storage::now_unix()) {
+                if let Err(e) = store.print_outcome(print_job, printed, detail, crate::storage::now_unix()) {
                     log::error!("cannot record the print outcome: {e}");
                 }
             }

@@ -25,6 +25,32 @@ pub enum PrintOutcome {
     },
 }
 
+impl PrintOutcome {
+    /// What a print attempt means for the citizen: printed (maybe with a warning for the
+    /// operators), or not printed and the QR goes on screen.
+    pub fn of(
+        result: Result<crate::devices::printer::PrintReport, crate::devices::printer::PrinterError>,
+    ) -> PrintOutcome {
+        match result {
+            Ok(report) => PrintOutcome::Printed {
+                warning: report.warning(),
+            },
+            Err(error) => PrintOutcome::ShowQrInstead {
+                kind: error.kind(),
+                reason: error.to_string(),
+            },
+        }
+    }
+
+    /// The outcome as stored with the print intent: printed?, and the detail.
+    pub fn record(&self) -> (bool, &str) {
+        match self {
+            PrintOutcome::Printed { warning } => (true, warning.unwrap_or("printed")),
+            PrintOutcome::ShowQrInstead { reason, .. } => (false, reason),
+        }
+    }
+}
+
 /// The ESC/POS job for a receipt on a given printer.
 pub fn receipt_job(
     receipt: &Receipt,
@@ -48,29 +74,13 @@ pub fn print_receipt(
     now: i64,
 ) -> Result<PrintOutcome, StorageError> {
     let intent = store.print_intent(receipt_no, now)?;
-    match printer.print(job) {
-        Ok(report) => {
-            store.print_outcome(
-                intent,
-                true,
-                report.warning().unwrap_or("printed"),
-                crate::storage::now_unix(),
-            )?;
-            if let Some(warning) = report.warning() {
-                log::warn!("printer: {warning}");
-            }
-            Ok(PrintOutcome::Printed {
-                warning: report.warning(),
-            })
-        }
-        Err(error) => {
-            let reason = error.to_string();
-            store.print_outcome(intent, false, &reason, crate::storage::now_unix())?;
-            log::warn!("printer: receipt {receipt_no} not printed: {reason}");
-            Ok(PrintOutcome::ShowQrInstead {
-                kind: error.kind(),
-                reason,
-            })
-        }
+    let outcome = PrintOutcome::of(printer.print(job));
+    let (printed, detail) = outcome.record();
+    store.print_outcome(intent, printed, detail, crate::storage::now_unix())?;
+    match &outcome {
+        PrintOutcome::Printed { warning: Some(warning) } => log::warn!("printer: {warning}"),
+        PrintOutcome::ShowQrInstead { reason, .. } => log::warn!("printer: receipt {receipt_no} not printed: {reason}"),
+        PrintOutcome::Printed { warning: None } => {}
     }
+    Ok(outcome)
 }

@@ -146,36 +146,21 @@ impl Shell {
                         self.run_tasks(tasks);
                         continue;
                     };
+                    let print = move || {
+                        let outcome = PrintOutcome::of(printer.lock().unwrap_or_else(|p| p.into_inner()).print(&bytes));
+                        if let PrintOutcome::ShowQrInstead { reason, .. } = &outcome {
+                            log::warn!("receipt {receipt_no} not printed: {reason}");
+                        }
+                        outcome
+                    };
                     if self.print_inline.get() {
-                        let result = printer.lock().unwrap_or_else(|p| p.into_inner()).print(&bytes);
-                        let outcome = match result {
-                            Ok(report) => PrintOutcome::Printed {
-                                warning: report.warning(),
-                            },
-                            Err(e) => PrintOutcome::ShowQrInstead {
-                                kind: e.kind(),
-                                reason: e.to_string(),
-                            },
-                        };
-                        let tasks = self.app.borrow_mut().print_finished(print_job, outcome);
+                        let tasks = self.app.borrow_mut().print_finished(print_job, print());
                         self.run_tasks(tasks);
                         continue;
                     }
                     let weak = self.window.as_weak();
                     std::thread::spawn(move || {
-                        let result = printer.lock().unwrap_or_else(|p| p.into_inner()).print(&bytes);
-                        let outcome = match result {
-                            Ok(report) => PrintOutcome::Printed {
-                                warning: report.warning(),
-                            },
-                            Err(e) => {
-                                log::warn!("receipt {receipt_no} not printed: {e}");
-                                PrintOutcome::ShowQrInstead {
-                                    kind: e.kind(),
-                                    reason: e.to_string(),
-                                }
-                            }
-                        };
+                        let outcome = print();
                         let _ = weak.upgrade_in_event_loop(move |_| {
                             with_shell(|shell| shell.print_finished(print_job, outcome))
                         });
@@ -206,14 +191,27 @@ impl Shell {
 
     /// The periodic clock: idle warning countdown and wipe.
     pub fn tick(self: &Rc<Self>) {
-        self.dispatch(Event::Tick);
+        let now_ms = self.app.borrow().now_ms();
+        self.tick_at(now_ms);
     }
 
-    /// The clock at a given session time (tests).
+    /// The clock at a given session time. Most ticks change nothing: only a change of step
+    /// or of the idle warning re-renders the pages; otherwise just the countdown moves.
     pub fn tick_at(self: &Rc<Self>, now_ms: u64) {
+        let before = {
+            let app = self.app.borrow();
+            (app.session.step, app.session.warning_since_ms)
+        };
         let tasks = self.app.borrow_mut().dispatch_at(Event::Tick, now_ms);
         self.run_tasks(tasks);
-        self.render();
+        let app = self.app.borrow();
+        if (app.session.step, app.session.warning_since_ms) != before {
+            drop(app);
+            self.render();
+        } else if app.session.warning_since_ms.is_some() {
+            let seconds = app.session.seconds_until_wipe(app.clock_ms).unwrap_or(0);
+            self.window.global::<AppAdapter>().set_idle_seconds(seconds as i32);
+        }
     }
 
     fn connect(self: &Rc<Self>) {

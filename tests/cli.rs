@@ -587,28 +587,30 @@ mod window {
     /// simulators behind it, runs, and stops cleanly.
     #[test]
     fn run_opens_the_touchscreen_window_under_xvfb() {
-        let display = ":97";
+        // -displayfd: Xvfb picks a free display and writes its number once it accepts
+        // connections (no fixed number to collide with, no race on the socket file).
         let mut xvfb = Command::new("Xvfb")
-            .args([display, "-noreset", "-screen", "0", "1280x1920x24"])
-            .stdout(std::process::Stdio::null())
+            .args(["-displayfd", "1", "-noreset", "-screen", "0", "1280x1920x24"])
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("Xvfb is needed for this test (scripts/test-all.sh installs the xvfb package)");
-        let socket = Path::new("/tmp/.X11-unix/X97");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !socket.exists() && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        let mut number = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(xvfb.stdout.take().unwrap()), &mut number).unwrap();
+        let display = format!(":{}", number.trim());
+        assert!(number.trim().parse::<u32>().is_ok(), "Xvfb did not start: {number:?}");
         let dir = tempfile::tempdir().unwrap();
         let config = config_in(dir.path());
         let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
             .args(["--config", config.to_str().unwrap(), "run", "--exit-after", "3"])
-            .env("DISPLAY", display)
+            .env("DISPLAY", &display)
             .env("KIOSK_LOG", "warn")
             .env_remove("WAYLAND_DISPLAY")
             .output()
             .unwrap();
-        let _ = xvfb.kill();
+        // SIGTERM lets Xvfb remove its lock and socket (SIGKILL would leave them behind).
+        // SAFETY: signalling our own child process.
+        unsafe { libc::kill(xvfb.id() as libc::pid_t, libc::SIGTERM) };
         let _ = xvfb.wait();
         let shown = text(&out);
         assert_eq!(out.status.code(), Some(0), "{shown}");

@@ -252,7 +252,7 @@ fn read_failures_reach_the_app_in_plain_language_and_polling_goes_on() {
         ReaderEvent::ReadFailed { key, detail } => Some((*key, detail.clone())),
         _ => None,
     });
-    assert_eq!(key, "reader.error.read-again");
+    assert_eq!(key.key(), "reader.error.read-again");
     assert!(detail.contains("0x41"), "{detail}");
     assert!(!detail.contains("陈晓燕"));
     card_read(&rx);
@@ -263,7 +263,7 @@ fn read_failures_reach_the_app_in_plain_language_and_polling_goes_on() {
         ReaderEvent::ReadFailed { key, .. } => Some(*key),
         _ => None,
     });
-    assert_eq!(key, "reader.error.card-not-accepted");
+    assert_eq!(key.key(), "reader.error.card-not-accepted");
     assert_eq!(reader.diagnostics().read_failures, 2);
 }
 

@@ -4,14 +4,15 @@
 
 use std::sync::Mutex;
 use township_kiosk::app::central::SimCentral;
-use township_kiosk::app::kiosk::{KioskApp, ShellTask};
+use township_kiosk::app::intent::Intent;
+use township_kiosk::app::kiosk::{AppParts, KioskApp};
 use township_kiosk::app::outbox_worker::try_send_next;
-use township_kiosk::app::printing::PrintOutcome;
 use township_kiosk::config::Config;
 use township_kiosk::devices::card_reader::fixtures::fixture;
 use township_kiosk::devices::card_reader::{Card, ReaderEvent};
 use township_kiosk::devices::printer::profile::profile;
 use township_kiosk::domain::calendar::Date;
+use township_kiosk::domain::message::Message;
 use township_kiosk::domain::session::Event;
 use township_kiosk::storage::Store;
 
@@ -40,19 +41,15 @@ fn no_log_line_holds_personal_data() {
     let mut config = Config::default();
     config.kiosk.state_dir = dir.path().to_path_buf();
     let catalogue = township_kiosk::app::load_catalogue(&config).unwrap();
-    let mut app = KioskApp::new(
-        config,
-        catalogue,
-        Some(Store::open_in(dir.path()).unwrap()),
-        None,
-        profile("generic-80mm").unwrap(),
-        true,
-    );
+    let mut parts = AppParts::bare(profile("generic-80mm").unwrap());
+    parts.store = Some(Store::open_in(dir.path()).unwrap());
+    let inbox = parts.inbox.0.clone();
+    let mut app = KioskApp::new(config, catalogue, parts);
     let today = Date::parse("2026-11-26").unwrap();
     app.set_today(today);
-    app.dispatch(Event::Start { today });
-    app.choose_item("ID-005");
-    app.dispatch(Event::ConfirmGuide);
+    app.handle(Intent::Start);
+    app.handle(Intent::ChooseItem("ID-005".into()));
+    app.handle(Intent::Session(Event::ConfirmGuide));
     let sim = fixture("resident-elderly").unwrap();
     let card = Card {
         text: sim.text.clone(),
@@ -60,27 +57,31 @@ fn no_log_line_holds_personal_data() {
         fingerprint: None,
         appended_address: sim.appended_address.clone(),
     };
-    app.reader_event(ReaderEvent::ReadFailed {
-        key: "reader.error.read-again",
+    // The reader reports through the app's inbox, as in the running kiosk.
+    let report = inbox.reader_listener();
+    report(ReaderEvent::ReadFailed {
+        key: Message::ReaderReadAgain,
         detail: "card read failed (SW3 0x41)".into(),
     });
-    app.reader_event(ReaderEvent::CardRead(Box::new(card)));
-    app.form_draft.insert("phone".into(), "13805740000".into());
-    let draft = app.form_draft.clone();
-    app.dispatch(Event::SubmitForm(draft));
-    app.dispatch(Event::ChooseDelivery(
-        township_kiosk::domain::application::Delivery::WindowPickup,
-    ));
-    let tasks = app.dispatch(Event::ConfirmReview);
-    let [ShellTask::Print { print_job, .. }] = tasks.as_slice() else {
-        panic!("{tasks:?}")
-    };
-    app.print_finished(
-        *print_job,
-        PrintOutcome::ShowQrInstead {
-            kind: township_kiosk::devices::DeviceErrorKind::PaperOut,
-            reason: "printer not printing: online, paper out".into(),
-        },
+    report(ReaderEvent::CardRead(Box::new(card)));
+    app.take_inbox();
+    app.handle(Intent::ActivateField(0));
+    for key in "13805740000".chars() {
+        app.handle(Intent::FieldKey(key.to_string()));
+    }
+    app.handle(Intent::SubmitForm);
+    app.handle(Intent::SetExpress(false));
+    app.handle(Intent::Session(Event::ConfirmReview));
+    // The worker stores the application and tries to print (no printer: QR on screen).
+    for _ in 0..100 {
+        if app.session().data.print == township_kiosk::domain::session::PrintState::ShowQr {
+            break;
+        }
+        app.wait_inbox(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        app.session().data.print,
+        township_kiosk::domain::session::PrintState::ShowQr
     );
     let mut store = Store::open_in(dir.path()).unwrap();
     let central = SimCentral::default();

@@ -8,12 +8,12 @@ use slint::Model;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use township_kiosk::app::kiosk::KioskApp;
+use township_kiosk::app::kiosk::{AppParts, KioskApp};
+use township_kiosk::app::sim_controls::SimControls;
 use township_kiosk::config::Config;
 use township_kiosk::devices::card_reader::fixtures::fixture;
 use township_kiosk::devices::card_reader::serial::{SerialCardReader, SerialReaderOptions};
 use township_kiosk::devices::card_reader::sim::{SimCardReader, SimReaderOptions};
-use township_kiosk::devices::card_reader::ReaderEvent;
 use township_kiosk::devices::printer::profile::profile;
 use township_kiosk::devices::printer::sim::{SimPrinter, SimPrinterOptions};
 use township_kiosk::devices::printer::status::PrinterStatus;
@@ -28,7 +28,6 @@ struct Kiosk {
     shell: Rc<Shell>,
     sim_reader: SimCardReader,
     sim_printer: SimPrinter,
-    events: Arc<Mutex<Vec<ReaderEvent>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -40,32 +39,30 @@ fn kiosk() -> Kiosk {
     let catalogue = township_kiosk::app::load_catalogue(&config).unwrap();
     let store = Store::open_in(dir.path()).unwrap();
     let sim_reader = SimCardReader::start(SimReaderOptions::default()).unwrap();
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&events);
+    let inbox = township_kiosk::app::inbox::channel();
     let mut options = SerialReaderOptions::new(sim_reader.path(), 115_200);
     options.poll_interval = Duration::from_millis(30);
-    let reader = SerialCardReader::spawn(options, Box::new(move |e| sink.lock().unwrap().push(e)));
+    let reader = SerialCardReader::spawn(options, inbox.0.reader_listener());
     let sim_printer = SimPrinter::start(SimPrinterOptions::default()).unwrap();
     let printer: Box<dyn ReceiptPrinter> = Box::new(EscPosPrinter::new(
         Box::new(SerialTransport::open(sim_printer.path(), 115_200, false).unwrap()),
         profile("generic-80mm").unwrap(),
     ));
-    let app = KioskApp::new(
-        config,
-        catalogue,
-        Some(store),
-        Some(Box::new(reader)),
-        profile("generic-80mm").unwrap(),
-        true,
-    );
-    let shell = Shell::new(app, Some(Arc::new(Mutex::new(printer))), None).unwrap();
-    shell.print_inline.set(true);
+    let parts = AppParts {
+        store: Some(store),
+        reader: Some(Box::new(reader)),
+        printer: Some(Arc::new(Mutex::new(printer))),
+        profile: profile("generic-80mm").unwrap(),
+        sim: Some(SimControls::new(None, None)),
+        inbox,
+    };
+    let app = KioskApp::new(config, catalogue, parts);
+    let shell = Shell::new(app).unwrap();
     shell.window.show().unwrap();
     Kiosk {
         shell,
         sim_reader,
         sim_printer,
-        events,
         _dir: dir,
     }
 }
@@ -114,19 +111,20 @@ impl Kiosk {
         }
     }
 
-    /// Delivers reader events (in the app they come through the event loop) until `done`.
+    /// Takes the reader's and the worker's reports (in the app the event loop's waker does
+    /// this) until `done`.
     fn pump_until(&self, what: &str, done: impl Fn(&Kiosk) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !done(self) {
+        loop {
+            self.shell.take_inbox();
+            if done(self) {
+                return;
+            }
             assert!(
                 Instant::now() < deadline,
                 "timed out waiting for {what}; page {:?}",
                 self.page()
             );
-            let events: Vec<ReaderEvent> = std::mem::take(&mut *self.events.lock().unwrap());
-            for event in events {
-                self.shell.reader_event(event);
-            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -157,7 +155,7 @@ impl Kiosk {
             self.page(),
             Page::Materials,
             "{:?}",
-            self.shell.app.borrow().session.data.form_errors
+            self.shell.app().session().data.form_errors
         );
         assert_eq!(self.tap_all("拍照上传"), 3);
         self.tap("容缺后补");
@@ -213,6 +211,14 @@ fn the_whole_journey_to_a_printed_receipt() {
     k.tap("模拟:支付成功");
     assert_eq!(k.page(), Page::Receipt);
     let receipt = k.shell.window.global::<ReceiptAdapter>();
+    assert!(
+        receipt.get_submitting(),
+        "storing runs on the worker: the submitting step is on screen meanwhile"
+    );
+    k.pump_until("the printed receipt", |k| {
+        k.shell.window.global::<ReceiptAdapter>().get_print_state() != "printing"
+    });
+    assert!(!receipt.get_submitting());
     assert_eq!(receipt.get_print_state(), "printed");
     let number = receipt.get_number().to_string();
     assert!(number.starts_with("DEV1-"), "{number}");
@@ -232,8 +238,8 @@ fn the_whole_journey_to_a_printed_receipt() {
     k.tap("返回首页");
     assert_eq!(k.page(), Page::Welcome);
     // Stored durably with its outbox row; nothing personal left on screen.
-    let app = k.shell.app.borrow();
-    assert_eq!(app.session.step, Step::Welcome);
+    let app = k.shell.app();
+    assert_eq!(app.session().step, Step::Welcome);
     drop(app);
     let mut store = Store::open_in(k._dir.path()).unwrap();
     let queued = store.outbox_list(None).unwrap();
@@ -257,13 +263,13 @@ fn proxy_reads_the_agents_card_first() {
     assert_eq!(k.page(), Page::Identify);
     k.place("resident-elderly");
     k.pump_until("the applicant's card", |k| k.page() == Page::Form);
-    let app = k.shell.app.borrow();
+    let app = k.shell.app();
     assert_eq!(
-        app.session.data.agent.as_ref().unwrap().id.masked(),
+        app.session().data.agent.as_ref().unwrap().id.masked(),
         "810000********0029"
     );
     assert_eq!(
-        app.session.data.applicant.as_ref().unwrap().id.masked(),
+        app.session().data.applicant.as_ref().unwrap().id.masked(),
         "330225********0614"
     );
 }
@@ -291,7 +297,7 @@ fn manual_entry_with_a_wrong_check_digit_says_so() {
     k.tap("确认号码");
     assert_eq!(k.page(), Page::Form);
     assert_eq!(
-        k.shell.app.borrow().session.data.applicant.as_ref().unwrap().source,
+        k.shell.app().session().data.applicant.as_ref().unwrap().source,
         township_kiosk::domain::application::IdentitySource::Typed
     );
 }
@@ -308,6 +314,9 @@ fn printer_out_of_paper_puts_the_qr_on_screen() {
     });
     k.tap("支付￥40.00并提交");
     k.tap("模拟:支付成功");
+    k.pump_until("the print outcome", |k| {
+        k.shell.window.global::<ReceiptAdapter>().get_print_state() != "printing"
+    });
     let receipt = k.shell.window.global::<ReceiptAdapter>();
     assert_eq!(receipt.get_print_state(), "qr");
     let number = receipt.get_number().to_string();
@@ -326,7 +335,7 @@ fn idle_timeout_warns_then_wipes_everything() {
     let k = kiosk();
     k.to_form();
     k.fill_form_and_materials();
-    let t0 = k.shell.app.borrow().session.last_activity_ms;
+    let t0 = k.shell.app().session().last_activity_ms;
     k.shell.tick_at(t0 + 60_000);
     assert!(k.shell.window.global::<AppAdapter>().get_idle_warning());
     assert_eq!(k.shell.window.global::<AppAdapter>().get_idle_seconds(), 20);
@@ -334,7 +343,7 @@ fn idle_timeout_warns_then_wipes_everything() {
     k.tap("我还需要时间");
     assert!(!k.shell.window.global::<AppAdapter>().get_idle_warning());
     assert_eq!(k.page(), Page::Review);
-    let t1 = k.shell.app.borrow().session.last_activity_ms;
+    let t1 = k.shell.app().session().last_activity_ms;
     k.shell.tick_at(t1 + 60_000);
     k.shell.tick_at(t1 + 80_000);
     assert_eq!(k.page(), Page::Welcome);
@@ -342,9 +351,9 @@ fn idle_timeout_warns_then_wipes_everything() {
     for secret in ["陈", "0431", "13805740000", "138****0000", "330225"] {
         assert!(!text.contains(secret), "{secret} left in the UI: {text}");
     }
-    let app = k.shell.app.borrow();
-    assert_eq!(app.session.data, Default::default());
-    assert!(app.typed_id.is_empty() && app.form_draft.is_empty() && app.receipt_preview.is_none());
+    let app = k.shell.app();
+    assert_eq!(app.session().data, Default::default());
+    assert!(app.typed_id().is_empty() && app.form_draft().is_empty() && app.receipt_preview().is_none());
 }
 
 #[test]
@@ -401,6 +410,9 @@ fn every_touch_target_has_an_accessible_label() {
     check(&k);
     k.tap("模拟:支付成功");
     check(&k);
+    k.pump_until("the receipt", |k| {
+        !k.shell.window.global::<ReceiptAdapter>().get_submitting()
+    });
     k.tap("完成");
     check(&k);
 }

@@ -30,6 +30,24 @@ impl Devices {
     pub fn simulated(&self) -> bool {
         self.sim_reader.is_some() || self.sim_printer.is_some()
     }
+
+    /// Hands the devices to the app: the reader to `KioskApp`, the printer to its worker,
+    /// the simulators behind the hot keys' app-level controls.
+    pub fn into_app_parts(
+        self,
+        store: Option<crate::storage::Store>,
+        inbox: (super::inbox::Inbox, super::inbox::InboxReceiver),
+    ) -> super::kiosk::AppParts {
+        let simulated = self.simulated();
+        super::kiosk::AppParts {
+            store,
+            reader: Some(self.reader),
+            printer: Some(self.printer),
+            profile: self.profile,
+            sim: simulated.then(|| super::sim_controls::SimControls::new(self.sim_reader, self.sim_printer)),
+            inbox,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -139,7 +157,7 @@ pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<D
 }
 
 /// A printer that could not be opened: every print is refused with the reason.
-struct Unavailable(String);
+pub(crate) struct Unavailable(pub(crate) String);
 
 impl ReceiptPrinter for Unavailable {
     fn describe(&self) -> String {

@@ -1,86 +1,176 @@
-//! The kiosk application without any UI toolkit: owns the session state machine, the
-//! catalogue, the store and the devices, carries out the session's effects, and hands the
-//! UI shell the few things that must run elsewhere (printing on its own thread). The UI
-//! layer renders `KioskApp`'s state; tests drive it directly.
+//! The kiosk application without any UI toolkit. `KioskApp` owns the session state machine,
+//! the catalogue, the card reader and the simulator controls; the worker (its own thread)
+//! owns the store and the printer. The UI sends [`Intent`]s, reads what to show through
+//! `app::view`, and calls [`KioskApp::take_inbox`] when the worker or the reader reported
+//! something. Nothing here blocks: the UI thread never waits for I/O. Tests drive it directly.
 
-use super::printing::{receipt_job, PrintOutcome};
+use super::inbox::{Inbound, Inbox, InboxReceiver};
+use super::intent::Intent;
+use super::printing::PrintOutcome;
+use super::sim_controls::SimControls;
+use super::worker::{Completion, Job, SharedPrinter, Worker, WorkerSetup};
 use crate::config::Config;
 use crate::devices::card_reader::{CardReader, ReaderEvent, ReaderState};
 use crate::devices::printer::font::ReceiptFont;
 use crate::devices::printer::profile::PrinterProfile;
-use crate::domain::application::{Application, Delivery};
+use crate::devices::printer::raster::Bitmap;
+use crate::domain::application::{supplement_deadline, Application, Delivery, FormValues};
 use crate::domain::calendar::{Date, WorkCalendar};
-use crate::domain::catalogue::{Catalogue, Text};
-use crate::domain::receipt::{Receipt, ReceiptContext};
-use crate::domain::session::{handle, Effect, Event, ItemPlan, Session, Step};
+use crate::domain::catalogue::{Catalogue, FieldKind, Text};
+use crate::domain::message::Message;
+use crate::domain::receipt::Receipt;
+use crate::domain::session::{handle, Effect, Event, ItemPlan, PrintState, Session, Step};
 use crate::domain::Lang;
 use crate::storage::Store;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-/// Work the shell must do off the UI thread.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ShellTask {
-    /// Send this ESC/POS job to the printer; report with [`KioskApp::print_finished`].
-    Print {
-        print_job: i64,
-        receipt_no: String,
-        bytes: Vec<u8>,
-    },
+/// The devices and store the app runs with (all optional: tests and screenshots run bare).
+pub struct AppParts {
+    pub store: Option<Store>,
+    pub reader: Option<Box<dyn CardReader>>,
+    pub printer: Option<SharedPrinter>,
+    pub profile: PrinterProfile,
+    pub sim: Option<SimControls>,
+    /// Where the reader reports: make it with [`super::inbox::channel`] before starting the
+    /// reader, so that not even its first state is lost.
+    pub inbox: (Inbox, InboxReceiver),
+}
+
+impl AppParts {
+    /// No store, reader or printer.
+    pub fn bare(profile: PrinterProfile) -> AppParts {
+        AppParts {
+            store: None,
+            reader: None,
+            printer: None,
+            profile,
+            sim: None,
+            inbox: super::inbox::channel(),
+        }
+    }
 }
 
 pub struct KioskApp {
-    pub config: Config,
-    pub catalogue: Catalogue,
-    pub calendar: WorkCalendar,
-    pub session: Session,
-    pub reader_state: ReaderState,
-    pub printer_profile: PrinterProfile,
-    pub simulated: bool,
-    /// Wiped with the session: the keypad buffers and the printed receipt's job.
-    pub typed_id: String,
-    pub active_field: i32,
-    pub form_draft: crate::domain::application::FormValues,
-    pub receipt_preview: Option<crate::devices::printer::raster::Bitmap>,
-    store: Option<Store>,
+    config: Config,
+    catalogue: Arc<Catalogue>,
+    calendar: WorkCalendar,
+    session: Session,
+    reader_state: ReaderState,
     reader: Option<Box<dyn CardReader>>,
-    /// Loaded once: the encoder draws rare characters with it, the preview draws the paper.
-    font: Option<std::sync::Arc<ReceiptFont>>,
+    sim: Option<SimControls>,
+    worker: Worker,
+    inbox: InboxReceiver,
+    /// Personal, wiped with the session: the keypad buffer, the form draft, the receipt.
+    typed_id: String,
+    active_field: usize,
+    form_draft: FormValues,
+    receipt_preview: Option<Bitmap>,
+    /// The application's UUID (its idempotency key), fixed at the first submit of a session.
+    submission_key: Option<String>,
+    current_category: String,
     started: Instant,
     today_override: Option<Date>,
     /// The session clock at the last event (what countdowns are shown against).
-    pub clock_ms: u64,
+    clock_ms: u64,
 }
 
 impl KioskApp {
-    pub fn new(
-        config: Config,
-        catalogue: Catalogue,
-        store: Option<Store>,
-        reader: Option<Box<dyn CardReader>>,
-        printer_profile: PrinterProfile,
-        simulated: bool,
-    ) -> KioskApp {
-        let timeouts = config.session_timeouts(config.ui.elderly_mode_default);
-        let session = Session::new(config.ui.default_language, config.ui.elderly_mode_default, timeouts, 0);
+    pub fn new(config: Config, catalogue: Catalogue, parts: AppParts) -> KioskApp {
+        let elderly = config.ui.elderly_mode_default;
+        let session = Session::new(config.ui.default_language, elderly, config.session_timeouts(elderly), 0);
+        let catalogue = Arc::new(catalogue);
+        let (inbox, receiver) = parts.inbox;
+        let worker = Worker::spawn(
+            WorkerSetup {
+                store: parts.store,
+                printer: parts.printer,
+                profile: parts.profile,
+                font: ReceiptFont::locate().ok().map(Arc::new),
+                catalogue: Arc::clone(&catalogue),
+                calendar: config.work_calendar(),
+                site_name: Text {
+                    zh: config.kiosk.site_name.clone(),
+                    en: config.kiosk.site_name_en.clone(),
+                },
+                progress_url: config.central.progress_url.clone(),
+                receipt_prefix: config.kiosk.receipt_prefix.clone(),
+            },
+            inbox,
+        );
+        let reader_state = parts
+            .reader
+            .as_ref()
+            .map_or(ReaderState::Connecting, |reader| reader.state());
         KioskApp {
             calendar: config.work_calendar(),
+            current_category: catalogue.categories.first().map(|c| c.code.clone()).unwrap_or_default(),
             config,
             catalogue,
             session,
-            reader_state: ReaderState::Connecting,
-            printer_profile,
-            simulated,
+            reader_state,
+            reader: parts.reader,
+            sim: parts.sim,
+            worker,
+            inbox: receiver,
             typed_id: String::new(),
             active_field: 0,
-            form_draft: Default::default(),
+            form_draft: FormValues::new(),
             receipt_preview: None,
-            store,
-            reader,
-            font: ReceiptFont::locate().ok().map(std::sync::Arc::new),
+            submission_key: None,
             started: Instant::now(),
             today_override: None,
             clock_ms: 0,
         }
+    }
+
+    // ---- what the view layer reads -------------------------------------------------------
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+    pub fn calendar(&self) -> &WorkCalendar {
+        &self.calendar
+    }
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+    pub fn reader_state(&self) -> &ReaderState {
+        &self.reader_state
+    }
+    pub fn simulated(&self) -> bool {
+        self.sim.is_some()
+    }
+    pub fn typed_id(&self) -> &str {
+        &self.typed_id
+    }
+    pub fn active_field(&self) -> usize {
+        self.active_field
+    }
+    pub fn form_draft(&self) -> &FormValues {
+        &self.form_draft
+    }
+    pub fn receipt_preview(&self) -> Option<&Bitmap> {
+        self.receipt_preview.as_ref()
+    }
+    pub fn current_category(&self) -> &str {
+        &self.current_category
+    }
+    pub fn clock_ms(&self) -> u64 {
+        self.clock_ms
+    }
+    pub fn lang(&self) -> Lang {
+        self.session.lang
+    }
+    pub fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+    pub fn today(&self) -> Date {
+        self.today_override
+            .unwrap_or_else(|| Date::from_unix_china(crate::storage::now_unix()))
     }
 
     /// Pins "today" (screenshots and tests).
@@ -88,25 +178,172 @@ impl KioskApp {
         self.today_override = Some(today);
     }
 
-    pub fn now_ms(&self) -> u64 {
-        self.started.elapsed().as_millis() as u64
+    /// Pins the reader's state (screenshots).
+    pub fn set_reader_state(&mut self, state: ReaderState) {
+        self.reader_state = state;
     }
 
-    pub fn today(&self) -> Date {
-        self.today_override
-            .unwrap_or_else(|| Date::from_unix_china(crate::storage::now_unix()))
+    // ---- intents ---------------------------------------------------------------------------
+
+    pub fn handle(&mut self, intent: Intent) {
+        self.handle_at(intent, self.now_ms());
     }
 
-    pub fn lang(&self) -> Lang {
-        self.session.lang
+    pub fn handle_at(&mut self, intent: Intent, now_ms: u64) {
+        match intent {
+            Intent::Session(event) => self.event_at(event, now_ms),
+            Intent::Start => {
+                let today = self.today();
+                self.event_at(Event::Start { today }, now_ms)
+            }
+            Intent::SetLanguage(lang) => self.event_at(Event::SetLanguage(lang), now_ms),
+            Intent::ToggleLanguage => {
+                let other = match self.lang() {
+                    Lang::Zh => Lang::En,
+                    Lang::En => Lang::Zh,
+                };
+                self.event_at(Event::SetLanguage(other), now_ms)
+            }
+            Intent::SetElderly(on) => self.event_at(Event::SetElderly(on), now_ms),
+            Intent::Touch => {
+                if self.session.warning_since_ms.is_none() {
+                    self.event_at(Event::Touch, now_ms)
+                }
+            }
+            Intent::ChooseCategory(code) => {
+                if self.catalogue.categories.iter().any(|c| c.code == code) {
+                    self.current_category = code;
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::ChooseItem(code) => {
+                if let Some(plan) = ItemPlan::new(&self.catalogue, &code) {
+                    self.event_at(Event::ChooseItem(Box::new(plan)), now_ms)
+                }
+            }
+            Intent::IdKey(key) => {
+                edit(&mut self.typed_id, &key, 18);
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::SubmitTypedId => {
+                let typed = self.typed_id.clone();
+                self.event_at(Event::ManualId(typed), now_ms);
+                // What was typed stays when it was refused, so the citizen can correct it.
+                if self.session.step != Step::Identify {
+                    self.typed_id.clear();
+                }
+            }
+            Intent::ActivateField(index) => {
+                self.active_field = index;
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::FieldKey(key) => {
+                if let Some((code, max)) = self.field_at(self.active_field) {
+                    edit(self.form_draft.entry(code).or_default(), &key, max);
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::ChooseOption { field, value } => {
+                if let Some((code, _)) = self.field_at(field) {
+                    self.form_draft.insert(code, value);
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::SubmitForm => {
+                let values = self
+                    .form_draft
+                    .iter()
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                self.event_at(Event::SubmitForm(values), now_ms)
+            }
+            Intent::CaptureMaterial(code) => {
+                // The camera issue replaces this reference with a sealed photo.
+                let photo = format!("sim-photo-{code}");
+                self.event_at(Event::MaterialCaptured { code, photo }, now_ms)
+            }
+            Intent::PromiseMaterial(code) => {
+                let deadline = supplement_deadline(&self.catalogue, &self.calendar, self.today());
+                self.event_at(Event::MaterialPromised { code, deadline }, now_ms)
+            }
+            Intent::SetExpress(true) => self.express_to_card_address(now_ms),
+            Intent::SetExpress(false) => self.event_at(Event::ChooseDelivery(Delivery::WindowPickup), now_ms),
+            Intent::SetUrgent(on) => self.event_at(Event::SetUrgent(on), now_ms),
+            Intent::Edit(step) => self.event_at(Event::Edit(step), now_ms),
+            Intent::SimulatePaid => {
+                if self.simulated() {
+                    let reference = format!("SIM-{}", uuid::Uuid::new_v4().simple());
+                    self.event_at(Event::PaymentCompleted { reference }, now_ms)
+                }
+            }
+            Intent::Sim(action) => {
+                if let Some(sim) = &mut self.sim {
+                    sim.apply(action);
+                }
+            }
+        }
     }
 
-    /// Feeds one event through the state machine and carries out its effects.
-    pub fn dispatch(&mut self, event: Event) -> Vec<ShellTask> {
-        self.dispatch_at(event, self.now_ms())
+    /// The periodic clock (idle warning and wipe).
+    pub fn tick_at(&mut self, now_ms: u64) {
+        self.event_at(Event::Tick, now_ms);
     }
 
-    pub fn dispatch_at(&mut self, event: Event, now_ms: u64) -> Vec<ShellTask> {
+    /// Takes everything the worker and the reader reported; true when anything arrived.
+    pub fn take_inbox(&mut self) -> bool {
+        let reports = self.inbox.drain();
+        let any = !reports.is_empty();
+        for report in reports {
+            self.on_report(report);
+        }
+        any
+    }
+
+    /// Waits up to `timeout` for one report and takes it (tests and tools without a UI).
+    pub fn wait_inbox(&mut self, timeout: Duration) -> bool {
+        match self.inbox.wait(timeout) {
+            Some(report) => {
+                self.on_report(report);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Installs the function that tells the UI thread a report is waiting.
+    pub fn set_waker(&self, wake: impl Fn() + Send + 'static) {
+        self.inbox.set_waker(wake);
+    }
+
+    fn on_report(&mut self, report: Inbound) {
+        let now_ms = self.now_ms();
+        match report {
+            Inbound::Reader(ReaderEvent::State(state)) => self.reader_state = state,
+            Inbound::Reader(ReaderEvent::CardRead(card)) => {
+                self.event_at(Event::CardRead(Box::new(card.person())), now_ms)
+            }
+            Inbound::Reader(ReaderEvent::ReadFailed { key, .. }) => self.event_at(Event::CardFailed(key), now_ms),
+            Inbound::Worker(Completion::Submitted(Ok(receipt))) => self.event_at(Event::Submitted(receipt), now_ms),
+            Inbound::Worker(Completion::Submitted(Err(message))) => self.event_at(Event::SubmitFailed(message), now_ms),
+            Inbound::Worker(Completion::ReceiptPreview(bitmap)) => {
+                // A preview that arrives after the session was wiped belongs to nobody.
+                if self.session.data.receipt.is_some() {
+                    self.receipt_preview = Some(bitmap);
+                }
+            }
+            Inbound::Worker(Completion::Printed(outcome)) => {
+                if let PrintOutcome::ShowQrInstead { reason, .. } = &outcome {
+                    log::warn!("receipt not printed: {reason}");
+                }
+                let printed = matches!(outcome, PrintOutcome::Printed { .. });
+                self.event_at(if printed { Event::Printed } else { Event::PrintFailed }, now_ms)
+            }
+        }
+    }
+
+    /// Feeds one session event through the state machine and carries out its effects.
+    pub fn event_at(&mut self, event: Event, now_ms: u64) {
         self.clock_ms = now_ms;
         let before = self.session.step;
         let elderly_before = self.session.elderly;
@@ -120,14 +357,12 @@ impl KioskApp {
             self.form_draft = self.session.data.form.clone();
             self.active_field = 0;
         }
-        let mut tasks = Vec::new();
         for effect in effects {
-            tasks.extend(self.carry_out(effect, now_ms));
+            self.carry_out(effect);
         }
-        tasks
     }
 
-    fn carry_out(&mut self, effect: Effect, now_ms: u64) -> Vec<ShellTask> {
+    fn carry_out(&mut self, effect: Effect) {
         match effect {
             Effect::StartCardReader => {
                 if let Some(reader) = &self.reader {
@@ -145,15 +380,20 @@ impl KioskApp {
                 log::info!("payment order for {fen} fen (simulated until the central payment issue)")
             }
             Effect::CancelPayment => log::info!("payment cancelled"),
-            Effect::RecordRating(stars) => {
-                if let Some(store) = &mut self.store {
-                    let _ = store.audit("kiosk", "rating", &format!("{stars} stars"));
+            Effect::RecordRating(stars) => self.worker.send(Job::Audit {
+                action: "rating",
+                detail: format!("{stars} stars"),
+            }),
+            Effect::SubmitApplication => self.submit(),
+            Effect::PrintReceipt => {
+                if let Some(receipt) = self.session.data.receipt.clone() {
+                    self.worker.send(Job::PrintReceipt {
+                        receipt: Box::new(receipt),
+                        lang: self.lang(),
+                    });
                 }
             }
-            Effect::SubmitApplication => return self.submit(now_ms),
-            Effect::PrintReceipt => return self.print_task(),
         }
-        Vec::new()
     }
 
     fn wipe(&mut self) {
@@ -161,25 +401,33 @@ impl KioskApp {
         self.form_draft.clear();
         self.active_field = 0;
         self.receipt_preview = None;
+        self.submission_key = None;
+        self.current_category = self
+            .catalogue
+            .categories
+            .first()
+            .map(|c| c.code.clone())
+            .unwrap_or_default();
         if let Some(reader) = &self.reader {
             reader.stop_reading();
         }
     }
 
-    fn site_name(&self) -> Text {
-        Text {
-            zh: self.config.kiosk.site_name.clone(),
-            en: self.config.kiosk.site_name_en.clone(),
-        }
-    }
-
-    fn submit(&mut self, now_ms: u64) -> Vec<ShellTask> {
+    /// Hands the application to the worker; the outcome comes back as `Submitted` or
+    /// `SubmitFailed`. A retry after a failure reuses the first attempt's UUID, so the store
+    /// and the central system see one application, not two.
+    fn submit(&mut self) {
+        let now_ms = self.clock_ms;
         let data = &self.session.data;
         let (Some(plan), Some(applicant)) = (&data.plan, &data.applicant) else {
-            return self.dispatch_at(Event::SubmitFailed("submit.error.incomplete"), now_ms);
+            return self.event_at(Event::SubmitFailed(Message::SubmitIncomplete), now_ms);
         };
+        let uuid = self
+            .submission_key
+            .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
+            .clone();
         let application = Application {
-            uuid: uuid::Uuid::new_v4().to_string(),
+            uuid,
             item_code: plan.item.code.clone(),
             applicant: applicant.clone(),
             agent: data.agent.clone(),
@@ -193,139 +441,66 @@ impl KioskApp {
         let problems = application.problems(&self.catalogue, &plan.item);
         if !problems.is_empty() {
             log::warn!("application refused before storing: {problems:?}");
-            return self.dispatch_at(Event::SubmitFailed("submit.error.incomplete"), now_ms);
+            return self.event_at(Event::SubmitFailed(Message::SubmitIncomplete), now_ms);
         }
-        let prefix = self.config.kiosk.receipt_prefix.clone();
-        let stored = match &mut self.store {
-            Some(store) => store.submit(&application, &[], &prefix, crate::storage::now_unix()),
-            None => Err(crate::storage::StorageError::NotFound("no store".into())),
-        };
-        match stored {
-            Ok(number) => {
-                log::info!("application stored: {}", application.masked_summary());
-                let context = ReceiptContext {
-                    catalogue: &self.catalogue,
-                    calendar: &self.calendar,
-                    site_name: self.site_name(),
-                    progress_base_url: &self.config.central.progress_url,
-                };
-                match Receipt::for_application(&application, number, &context) {
-                    Some(receipt) => self.dispatch_at(Event::Submitted(Box::new(receipt)), now_ms),
-                    None => self.dispatch_at(Event::SubmitFailed("submit.error.storage"), now_ms),
-                }
-            }
-            Err(e) => {
-                log::error!("storing the application failed: {e}");
-                self.dispatch_at(Event::SubmitFailed(e.translation_key()), now_ms)
-            }
-        }
+        self.worker.send(Job::Submit(Box::new(application)));
     }
 
-    /// The preview of the current receipt: the printer's own bytes through the paper model,
-    /// so the screen shows exactly what the printer prints.
-    pub fn render_receipt_preview(&mut self) -> Option<Vec<u8>> {
-        let receipt = self.session.data.receipt.clone()?;
-        let (bytes, _) = match receipt_job(&receipt, self.lang(), &self.printer_profile, self.font.as_deref()) {
-            Ok(job) => job,
-            Err(e) => {
-                log::error!("receipt encoding failed: {e}");
-                return None;
-            }
-        };
-        let mut paper =
-            crate::devices::printer::paper::Paper::new(self.printer_profile.dots_per_line, self.font.clone());
-        paper.feed(&bytes);
-        self.receipt_preview = Some(paper.tear());
-        Some(bytes)
-    }
-
-    /// For screenshots of the proxy flow: acting for someone else.
-    pub fn choose_item_again_for_proxy(&mut self) -> Vec<ShellTask> {
-        self.dispatch(Event::ChooseProxy(true))
-    }
-
-    fn print_task(&mut self) -> Vec<ShellTask> {
-        let Some(receipt) = self.session.data.receipt.clone() else {
-            return Vec::new();
-        };
-        let Some(bytes) = self.render_receipt_preview() else {
-            return self.dispatch(Event::PrintFailed);
-        };
-        let print_job = match &mut self.store {
-            Some(store) => match store.print_intent(receipt.number.as_str(), crate::storage::now_unix()) {
-                Ok(id) => id,
-                Err(e) => {
-                    log::error!("cannot record the print intent: {e}");
-                    return self.dispatch(Event::PrintFailed);
-                }
-            },
-            None => 0,
-        };
-        vec![ShellTask::Print {
-            print_job,
-            receipt_no: receipt.number.to_string(),
-            bytes,
-        }]
-    }
-
-    /// The shell reports how printing went (from the printer thread, via the event loop).
-    pub fn print_finished(&mut self, print_job: i64, outcome: PrintOutcome) -> Vec<ShellTask> {
-        let (printed, detail) = outcome.record();
-        if let Some(store) = &mut self.store {
-            if print_job > 0 {
-                if let Err(e) = store.print_outcome(print_job, printed, detail, crate::storage::now_unix()) {
-                    log::error!("cannot record the print outcome: {e}");
-                }
-            }
-        }
-        self.dispatch(if printed { Event::Printed } else { Event::PrintFailed })
-    }
-
-    /// A reader event from the reader thread.
-    pub fn reader_event(&mut self, event: ReaderEvent) -> Vec<ShellTask> {
-        match event {
-            ReaderEvent::State(state) => {
-                self.reader_state = state;
-                Vec::new()
-            }
-            ReaderEvent::CardRead(card) => self.dispatch(Event::CardRead(Box::new(card.person()))),
-            ReaderEvent::ReadFailed { key, .. } => self.dispatch(Event::CardFailed(key)),
-        }
-    }
-
-    pub fn choose_item(&mut self, code: &str) -> Vec<ShellTask> {
-        match ItemPlan::new(&self.catalogue, code) {
-            Some(plan) => self.dispatch(Event::ChooseItem(Box::new(plan))),
-            None => Vec::new(),
-        }
-    }
-
-    /// A key on the ID keypad.
-    pub fn id_key(&mut self, key: &str) {
-        edit(&mut self.typed_id, key, 18);
-        let _ = self.dispatch(Event::Touch);
-    }
-
-    /// A key for the active form field.
-    pub fn form_key(&mut self, code: &str, key: &str, max: usize) {
-        let value = self.form_draft.entry(code.to_string()).or_default();
-        edit(value, key, max);
-        let _ = self.dispatch(Event::Touch);
-    }
-
-    pub fn express_to_card_address(&mut self) -> Vec<ShellTask> {
+    fn express_to_card_address(&mut self, now_ms: u64) {
         let Some(applicant) = &self.session.data.applicant else {
-            return Vec::new();
+            return;
         };
         let (Some(name), Some(address)) = (applicant.name.clone(), applicant.address.clone()) else {
-            return Vec::new();
+            return;
         };
         let phone = self.session.data.form.get("phone").cloned().unwrap_or_default();
-        self.dispatch(Event::ChooseDelivery(Delivery::Express {
-            recipient: name,
-            phone,
-            address,
-        }))
+        self.event_at(
+            Event::ChooseDelivery(Delivery::Express {
+                recipient: name,
+                phone,
+                address,
+            }),
+            now_ms,
+        )
+    }
+
+    /// The code and the input limit of the form's field at `index`.
+    fn field_at(&self, index: usize) -> Option<(String, usize)> {
+        let plan = self.session.data.plan.as_ref()?;
+        let code = plan.item.fields.get(index)?;
+        let max = plan.fields.get(code).map_or(0, |spec| input_limit(&spec.kind));
+        Some((code.clone(), max))
+    }
+
+    /// Shows a receipt as if it had just been stored and printed (screenshots, the gallery):
+    /// renders the preview on the calling thread.
+    pub fn stage_receipt(&mut self, receipt: Receipt, print: PrintState, profile: &PrinterProfile) {
+        let font = ReceiptFont::locate().ok().map(Arc::new);
+        if let Ok((bytes, _)) = super::printing::receipt_job(&receipt, self.lang(), profile, font.as_deref()) {
+            let mut paper = crate::devices::printer::paper::Paper::new(profile.dots_per_line, font);
+            paper.feed(&bytes);
+            self.receipt_preview = Some(paper.tear());
+        }
+        self.session.data.receipt = Some(receipt);
+        self.session.data.print = print;
+        self.session.step = Step::Receipt;
+    }
+
+    /// Shows the submitting step (screenshots).
+    pub fn stage_submitting(&mut self) {
+        self.session.step = Step::Submitting;
+    }
+}
+
+/// How many characters the keypad accepts for a field of this kind.
+pub fn input_limit(kind: &FieldKind) -> usize {
+    match kind {
+        FieldKind::Phone => 11,
+        FieldKind::Date => 8,
+        FieldKind::IdNumber => 18,
+        FieldKind::Number { max, .. } => max.to_string().len(),
+        FieldKind::Text { max_chars } => *max_chars,
+        FieldKind::Choice { .. } => 0,
     }
 }
 
@@ -333,77 +508,12 @@ impl KioskApp {
 fn edit(buffer: &mut String, key: &str, max: usize) {
     if key == "DEL" {
         buffer.pop();
+    } else if key == "CLEAR" {
+        buffer.clear();
     } else if buffer.chars().count() < max {
         buffer.push_str(key);
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::devices::printer::profile::profile;
-
-    /// The app layer alone (no Slint): a journey to a stored application and a print task.
-    #[test]
-    fn a_session_ends_in_a_stored_application_and_a_print_task() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::default();
-        config.kiosk.state_dir = dir.path().to_path_buf();
-        let catalogue = crate::app::load_catalogue(&config).unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
-        let mut app = KioskApp::new(
-            config,
-            catalogue,
-            Some(store),
-            None,
-            profile("generic-80mm").unwrap(),
-            true,
-        );
-        let today = Date::parse("2026-11-26").unwrap();
-        app.set_today(today);
-        assert!(app.dispatch(Event::Start { today }).is_empty());
-        app.choose_item("ID-005");
-        app.dispatch(Event::ConfirmGuide);
-        for key in "330225198506120431".chars() {
-            app.id_key(&key.to_string());
-        }
-        let typed = app.typed_id.clone();
-        app.dispatch(Event::ManualId(typed));
-        assert_eq!(app.session.step, Step::Form);
-        app.form_key("phone", "1", 11);
-        for key in "3805740000".chars() {
-            app.form_key("phone", &key.to_string(), 11);
-        }
-        app.form_key("phone", "9", 11);
-        assert_eq!(app.form_draft["phone"], "13805740000", "the keypad stops at 11 digits");
-        let draft = app.form_draft.clone();
-        app.dispatch(Event::SubmitForm(draft));
-        assert_eq!(app.session.step, Step::Review);
-        let tasks = app.dispatch(Event::ConfirmReview);
-        assert_eq!(app.session.step, Step::Receipt);
-        let [ShellTask::Print {
-            print_job,
-            receipt_no,
-            bytes,
-        }] = tasks.as_slice()
-        else {
-            panic!("{tasks:?}")
-        };
-        assert!(receipt_no.starts_with("DEV1-261126-0001-"));
-        assert!(bytes.starts_with(&[0x1B, 0x40]));
-        assert!(app.receipt_preview.is_some());
-        app.print_finished(
-            *print_job,
-            PrintOutcome::ShowQrInstead {
-                kind: crate::devices::DeviceErrorKind::PaperOut,
-                reason: "paper out".into(),
-            },
-        );
-        assert_eq!(app.session.data.print, crate::domain::session::PrintState::ShowQr);
-        let mut store = Store::open_in(dir.path()).unwrap();
-        assert_eq!(store.outbox_list(None).unwrap().len(), 1);
-        assert_eq!(store.reprint_queue().unwrap()[0].receipt_no, *receipt_no);
-        app.dispatch(Event::Cancel);
-        assert!(app.typed_id.is_empty() && app.form_draft.is_empty() && app.receipt_preview.is_none());
-    }
-}
+mod tests;

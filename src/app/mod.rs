@@ -4,10 +4,15 @@
 
 pub mod central;
 pub mod devices;
+pub mod inbox;
+pub mod intent;
 pub mod kiosk;
 pub mod outbox_worker;
 pub mod printing;
 pub mod sample;
+pub mod sim_controls;
+pub mod view;
+pub mod worker;
 
 use crate::config::{Config, LoadedConfig};
 use crate::domain::catalogue::{Catalogue, CatalogueError};

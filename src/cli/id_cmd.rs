@@ -51,7 +51,7 @@ pub fn run(command: &IdCommand) -> i32 {
         Err(e) => {
             if *json {
                 super::print_json(
-                    &serde_json::json!({ "valid": false, "reason": e.to_string(), "key": e.translation_key() }),
+                    &serde_json::json!({ "valid": false, "reason": e.to_string(), "key": e.message().key() }),
                 );
             } else {
                 println!("valid:  no");

@@ -168,31 +168,22 @@ fn run_ui(
     store: crate::storage::Store,
     args: &RunArgs,
 ) -> i32 {
-    use crate::ui::{self, Shell, SimControls};
+    use crate::ui::{self, Shell};
     // Rotation applies on the kiosk board's linuxkms backend (the desktop window manager
     // rotates on its own); touch calibration goes in a udev rule (see README).
     if config.ui.rotation != 0 && std::env::var_os("SLINT_KMS_ROTATION").is_none() {
         std::env::set_var("SLINT_KMS_ROTATION", config.ui.rotation.to_string());
     }
-    let devices = match start_devices(&config, Some(ui::reader_listener())) {
+    // The inbox exists before the reader starts: its first reports wait there for the UI.
+    let inbox = crate::app::inbox::channel();
+    let devices = match start_devices(&config, Some(inbox.0.reader_listener())) {
         Ok(devices) => devices,
         Err(code) => return code,
     };
     let simulated = devices.simulated();
-    let sim = simulated.then(|| SimControls {
-        reader: devices.sim_reader.clone(),
-        printer: devices.sim_printer.clone(),
-    });
     let (width, height) = (config.ui.width, config.ui.height);
-    let app = crate::app::kiosk::KioskApp::new(
-        config,
-        catalogue,
-        Some(store),
-        Some(devices.reader),
-        devices.profile.clone(),
-        simulated,
-    );
-    let shell = match Shell::new(app, Some(devices.printer.clone()), sim) {
+    let app = crate::app::kiosk::KioskApp::new(config, catalogue, devices.into_app_parts(Some(store), inbox));
+    let shell = match Shell::new(app) {
         Ok(shell) => shell,
         Err(e) => {
             eprintln!("kiosk: cannot open the touchscreen window ({e}); is there a display? Use --headless to run the services only.");

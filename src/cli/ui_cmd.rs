@@ -36,14 +36,10 @@ fn sample_app(cli: &Cli) -> Result<crate::app::kiosk::KioskApp, i32> {
             eprintln!("kiosk: {e}");
             exit::CONFIG
         })?;
-    Ok(crate::app::kiosk::KioskApp::new(
-        loaded.config,
-        catalogue,
-        None,
-        None,
-        profile,
-        true,
-    ))
+    let mut parts = crate::app::kiosk::AppParts::bare(profile);
+    // Rendered as on simulated devices (the badge, the simulated payment button).
+    parts.sim = Some(crate::app::sim_controls::SimControls::new(None, None));
+    Ok(crate::app::kiosk::KioskApp::new(loaded.config, catalogue, parts))
 }
 
 pub fn parse_size(size: &str) -> Option<(u32, u32)> {

@@ -9,6 +9,7 @@ use super::calendar::{Date, WorkCalendar};
 use super::catalogue::{Catalogue, FieldKind, FieldSpec, Flag, ServiceItem};
 use super::id_number::{IdNumber, Sex};
 use super::masking::{mask_address, mask_name, mask_phone};
+use super::message::Message;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -56,7 +57,7 @@ impl fmt::Debug for Person {
 pub struct FieldError {
     pub field: String,
     /// Translation key, e.g. `form.error.required`.
-    pub key: &'static str,
+    pub key: Message,
 }
 
 pub type FormValues = BTreeMap<String, String>;
@@ -88,35 +89,35 @@ pub fn validate_fields<'a>(
         if !item.fields.contains(code) {
             errors.push(FieldError {
                 field: code.clone(),
-                key: "form.error.unknown-field",
+                key: Message::FormUnknownField,
             });
         }
     }
     errors
 }
 
-fn field_problem(spec: &FieldSpec, value: &str, today: Date) -> Option<&'static str> {
+fn field_problem(spec: &FieldSpec, value: &str, today: Date) -> Option<Message> {
     if value.is_empty() {
-        return spec.required.then_some("form.error.required");
+        return spec.required.then_some(Message::FormRequired);
     }
     match &spec.kind {
-        FieldKind::Text { max_chars } => (value.chars().count() > *max_chars).then_some("form.error.too-long"),
+        FieldKind::Text { max_chars } => (value.chars().count() > *max_chars).then_some(Message::FormTooLong),
         FieldKind::Phone => {
             let ok = value.len() == 11 && value.starts_with('1') && value.bytes().all(|b| b.is_ascii_digit());
-            (!ok).then_some("form.error.phone")
+            (!ok).then_some(Message::FormPhone)
         }
-        FieldKind::Choice { options } => (!options.iter().any(|o| o.value == value)).then_some("form.error.choice"),
+        FieldKind::Choice { options } => (!options.iter().any(|o| o.value == value)).then_some(Message::FormChoice),
         FieldKind::Date => match Date::parse(value) {
-            None => Some("form.error.date"),
-            Some(date) if date.year() < 1900 || date > today.add_days(366 * 2) => Some("form.error.date-range"),
+            None => Some(Message::FormDate),
+            Some(date) if date.year() < 1900 || date > today.add_days(366 * 2) => Some(Message::FormDateRange),
             Some(_) => None,
         },
         FieldKind::Number { min, max } => match value.parse::<i64>() {
             Ok(n) if (*min..=*max).contains(&n) => None,
-            Ok(_) => Some("form.error.number-range"),
-            Err(_) => Some("form.error.number"),
+            Ok(_) => Some(Message::FormNumberRange),
+            Err(_) => Some(Message::FormNumber),
         },
-        FieldKind::IdNumber => IdNumber::parse(value).err().map(|e| e.translation_key()),
+        FieldKind::IdNumber => IdNumber::parse(value).err().map(|e| e.message()),
     }
 }
 
@@ -347,16 +348,16 @@ pub(crate) mod tests {
             ]),
             today(),
         );
-        let keys: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.key)).collect();
+        let keys: Vec<(&str, Message)> = errors.iter().map(|e| (e.field.as_str(), e.key)).collect();
         assert_eq!(
             keys,
             vec![
-                ("phone", "form.error.phone"),
-                ("child-birth-date", "form.error.date"),
-                ("child-sex", "form.error.choice"),
-                ("other-parent-id", "id.error.check-digit"),
-                ("relation", "form.error.required"),
-                ("bogus", "form.error.unknown-field"),
+                ("phone", Message::FormPhone),
+                ("child-birth-date", Message::FormDate),
+                ("child-sex", Message::FormChoice),
+                ("other-parent-id", Message::IdCheckDigit),
+                ("relation", Message::FormRequired),
+                ("bogus", Message::FormUnknownField),
             ]
         );
     }
@@ -393,7 +394,7 @@ pub(crate) mod tests {
             errors,
             vec![FieldError {
                 field: "members-moving".into(),
-                key: "form.error.number-range"
+                key: Message::FormNumberRange
             }]
         );
     }

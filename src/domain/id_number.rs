@@ -8,6 +8,7 @@
 
 use super::calendar::Date;
 use super::masking::mask_id;
+use super::message::Message;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -74,13 +75,13 @@ pub enum IdNumberError {
 }
 
 impl IdNumberError {
-    pub fn translation_key(&self) -> &'static str {
+    pub fn message(&self) -> Message {
         match self {
-            IdNumberError::WrongLength(_) => "id.error.length",
-            IdNumberError::BadCharacter => "id.error.character",
-            IdNumberError::BadBirthDate => "id.error.birth-date",
-            IdNumberError::CheckMismatch { .. } => "id.error.check-digit",
-            IdNumberError::BadRegion => "id.error.region",
+            IdNumberError::WrongLength(_) => Message::IdLength,
+            IdNumberError::BadCharacter => Message::IdCharacter,
+            IdNumberError::BadBirthDate => Message::IdBirthDate,
+            IdNumberError::CheckMismatch { .. } => Message::IdCheckDigit,
+            IdNumberError::BadRegion => Message::IdRegion,
         }
     }
 }

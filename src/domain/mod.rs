@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod id_number;
 pub mod masking;
+pub mod message;
 pub mod receipt;
 pub mod session;
 

@@ -13,6 +13,7 @@ use super::application::{validate_fields, Delivery, FieldError, FormValues, Mate
 use super::calendar::Date;
 use super::catalogue::{Catalogue, FieldSpec, Flag, Prefill, ServiceItem};
 use super::id_number::IdNumber;
+use super::message::Message;
 use super::receipt::Receipt;
 use super::Lang;
 use std::collections::BTreeMap;
@@ -109,7 +110,7 @@ pub struct SessionData {
     /// After an edit from the review page, "next" goes back to review.
     pub return_to_review: bool,
     /// Translation key of the last problem to show on the current page.
-    pub error: Option<&'static str>,
+    pub error: Option<Message>,
 }
 
 impl Default for SessionData {
@@ -140,6 +141,8 @@ pub struct Session {
     pub step: Step,
     pub lang: Lang,
     pub default_lang: Lang,
+    /// The kiosk's configured elderly mode: every new session starts in it.
+    pub default_elderly: bool,
     pub elderly: bool,
     pub today: Option<Date>,
     pub data: SessionData,
@@ -169,7 +172,7 @@ pub enum Event {
     ConfirmGuide,
     CardRead(Box<Person>),
     /// The reader failed; the key explains why in plain language.
-    CardFailed(&'static str),
+    CardFailed(Message),
     ManualId(String),
     SubmitForm(FormValues),
     MaterialCaptured {
@@ -190,7 +193,7 @@ pub enum Event {
     },
     PaymentFailed,
     Submitted(Box<Receipt>),
-    SubmitFailed(&'static str),
+    SubmitFailed(Message),
     Printed,
     PrintFailed,
     ReceiptDone,
@@ -226,6 +229,7 @@ impl Session {
             step: Step::Welcome,
             lang,
             default_lang: lang,
+            default_elderly: elderly,
             elderly,
             today: None,
             data: SessionData::default(),
@@ -259,8 +263,9 @@ impl Session {
     }
 
     fn elderly_default(&self) -> bool {
-        // Elderly mode chosen by one citizen does not carry over to the next.
-        false
+        // Elderly mode chosen by one citizen does not carry over to the next; the kiosk's
+        // configured default does.
+        self.default_elderly
     }
 
     /// Seconds left before the wipe while the warning shows.
@@ -320,7 +325,7 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
 
         (Step::Guide | Step::Identify, Event::ChooseProxy(on)) => {
             if on && !s.has_flag(Flag::ProxyAllowed) {
-                s.data.error = Some("guide.error.no-proxy");
+                s.data.error = Some(Message::GuideNoProxy);
             } else {
                 s.data.proxy = on;
                 s.data.agent = None;
@@ -335,7 +340,7 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
         }
         (Step::Guide, Event::ConfirmGuide) => {
             if s.has_flag(Flag::ZeroTrip) {
-                s.data.error = Some("guide.error.online-only");
+                s.data.error = Some(Message::GuideOnlineOnly);
             } else {
                 s.data.error = None;
                 s.data.identify_phase = if s.data.proxy {
@@ -365,7 +370,7 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
                 };
                 identified(&mut s, person, &mut effects);
             }
-            Err(e) => s.data.error = Some(e.translation_key()),
+            Err(e) => s.data.error = Some(e.message()),
         },
         (Step::Identify, Event::CardFailed(key)) => s.data.error = Some(key),
         (Step::Identify, Event::Back) => {
@@ -388,7 +393,7 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
                 (Some(plan), Some(today)) => validate_fields(&plan.item, |c| plan.fields.get(c), &values, today),
                 _ => vec![FieldError {
                     field: String::new(),
-                    key: "form.error.no-item",
+                    key: Message::FormNoItem,
                 }],
             };
             s.data.form = values;
@@ -423,7 +428,7 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
                 s.data.materials.insert(code, MaterialState::Captured { photo });
                 s.data.error = None;
             } else {
-                s.data.error = Some("materials.error.unknown");
+                s.data.error = Some(Message::MaterialsUnknown);
             }
         }
         (Step::Materials, Event::MaterialPromised { code, deadline }) => {
@@ -431,7 +436,7 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
                 s.data.materials.insert(code, MaterialState::Promised { deadline });
                 s.data.error = None;
             } else {
-                s.data.error = Some("materials.error.not-deferrable");
+                s.data.error = Some(Message::MaterialsNotDeferrable);
             }
         }
         (Step::Materials, Event::MaterialsDone) => {
@@ -449,14 +454,14 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
                 s.data.return_to_review = false;
                 s.step = Step::Review;
             } else {
-                s.data.error = Some("materials.error.incomplete");
+                s.data.error = Some(Message::MaterialsIncomplete);
             }
         }
         (Step::Materials, Event::Back) => s.step = Step::Form,
 
         (Step::Review, Event::ChooseDelivery(delivery)) => {
             if matches!(delivery, Delivery::Express { .. }) && !s.has_flag(Flag::ExpressDelivery) {
-                s.data.error = Some("review.error.no-express");
+                s.data.error = Some(Message::ReviewNoExpress);
             } else {
                 s.data.delivery = delivery;
                 s.data.error = None;
@@ -464,7 +469,7 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
         }
         (Step::Review, Event::SetUrgent(on)) => {
             if on && !s.has_flag(Flag::UrgentChannel) {
-                s.data.error = Some("review.error.no-urgent");
+                s.data.error = Some(Message::ReviewNoUrgent);
             } else {
                 s.data.urgent = on;
             }
@@ -513,7 +518,7 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
             s.step = Step::Submitting;
             effects.push(Effect::SubmitApplication);
         }
-        (Step::Payment, Event::PaymentFailed) => s.data.error = Some("payment.error.failed"),
+        (Step::Payment, Event::PaymentFailed) => s.data.error = Some(Message::PaymentFailed),
         (Step::Payment, Event::Back) => {
             s.data.payment = PaymentState::NotRequired;
             s.step = Step::Review;
@@ -561,7 +566,7 @@ fn identified(s: &mut Session, person: Person, effects: &mut Vec<Effect>) {
         }
         IdentifyPhase::Applicant => {
             if s.data.agent.as_ref().is_some_and(|agent| agent.id == person.id) {
-                s.data.error = Some("identify.error.same-person");
+                s.data.error = Some(Message::IdentifySamePerson);
                 return;
             }
             if let Some(plan) = &s.data.plan {

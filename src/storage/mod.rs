@@ -38,10 +38,10 @@ pub enum StorageError {
 
 impl StorageError {
     /// Translation key for a citizen-facing message.
-    pub fn translation_key(&self) -> &'static str {
+    pub fn message(&self) -> crate::domain::message::Message {
         match self {
-            StorageError::DiskFull => "submit.error.disk-full",
-            _ => "submit.error.storage",
+            StorageError::DiskFull => crate::domain::message::Message::SubmitDiskFull,
+            _ => crate::domain::message::Message::SubmitStorage,
         }
     }
 

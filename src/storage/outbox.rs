@@ -126,6 +126,19 @@ impl Store {
         .to_string();
         let run = |store: &mut Store| -> rusqlite::Result<ReceiptNumber> {
             let tx = store.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Idempotent on the UUID: a retry of a submission that was stored returns the
+            // receipt number already issued and stores nothing twice.
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT receipt_no FROM applications WHERE uuid = ?1",
+                    [&application.uuid],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if let Some(existing) = existing {
+                return ReceiptNumber::parse(&existing)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)));
+            }
             let number = next_receipt_number(&tx, receipt_prefix, application.submitted_on)?;
             tx.execute(
                 "INSERT INTO applications (uuid, receipt_no, item_code, submitted_on, created_at, applicant_masked, personal)

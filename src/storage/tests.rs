@@ -81,8 +81,10 @@ fn submit_stores_everything_in_one_go_and_numbers_receipts_per_day() {
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0].applicant_masked, "123456********0017 欧*堃");
     assert_eq!(entries[0].state, OutboxState::Pending);
-    // The same application twice is refused (its UUID is the idempotency key).
-    assert!(store.submit(&sample_application("a-1"), &[], "XS01", 102).is_err());
+    // The same application twice is stored once (its UUID is the idempotency key): the
+    // retry gets the receipt number already issued.
+    let again = store.submit(&sample_application("a-1"), &[], "XS01", 102).unwrap();
+    assert!(again.as_str().starts_with("XS01-261126-0001-"), "{again}");
     assert_eq!(store.outbox_list(None).unwrap().len(), 2);
     // Receipt sequence survives reopening.
     drop(store);
@@ -211,7 +213,7 @@ fn disk_full_stores_nothing_and_says_so() {
     let big = vec![("household-book".to_string(), vec![7u8; 200_000])];
     let error = store.submit(&sample_application("a-2"), &big, "XS01", 101).unwrap_err();
     assert!(matches!(error, StorageError::DiskFull), "{error:?}");
-    assert_eq!(error.translation_key(), "submit.error.disk-full");
+    assert_eq!(error.message(), crate::domain::message::Message::SubmitDiskFull);
     assert_eq!(store.outbox_list(None).unwrap().len(), 1);
     // The receipt sequence did not advance either.
     store
@@ -362,4 +364,17 @@ fn print_intents_make_the_reprint_queue() {
         .map(|j| j.receipt_no)
         .collect();
     assert_eq!(queue, vec!["R-C"]);
+}
+
+#[test]
+fn submitting_the_same_application_twice_stores_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let application = sample_application("same-uuid");
+    let first = store.submit(&application, &photos(), "XS01", 1).unwrap();
+    let again = store.submit(&application, &photos(), "XS01", 2).unwrap();
+    assert_eq!(first, again, "the retry gets the receipt number already issued");
+    assert_eq!(store.outbox_list(None).unwrap().len(), 1);
+    let next = store.submit(&sample_application("other-uuid"), &[], "XS01", 3).unwrap();
+    assert_ne!(next, first, "a new application still gets a new number");
 }

@@ -3,12 +3,13 @@
 //! gallery, and the UI benchmark. Uses a minimal platform of our own (no display needed).
 
 use super::{select_language, Shell};
+use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
 use crate::app::sample;
 use crate::devices::card_reader::fixtures::fixture;
 use crate::devices::card_reader::ReaderState;
 use crate::domain::calendar::Date;
-use crate::domain::session::{Event, PrintState, Step};
+use crate::domain::session::{Event, PrintState};
 use crate::domain::Lang;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
@@ -91,40 +92,47 @@ pub fn write_png(pixels: &[Rgb8Pixel], width: u32, height: u32, out: impl std::i
     writer.finish().map_err(std::io::Error::other)
 }
 
-/// Brings `app` to `page` with sample data, through the state machine.
+/// Brings `app` to `page` with sample data, through the same intents a citizen's touches
+/// send (the receipt pages show the sample receipt, rendered as the printer prints it).
 pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Result<(), String> {
     if !PAGES.contains(&page) {
         return Err(format!("unknown page {page:?}; see --list-pages"));
     }
     let today = Date::parse("2026-11-26").ok_or("date")?;
     app.set_today(today);
-    app.reader_state = ReaderState::Ready;
+    app.set_reader_state(ReaderState::Ready);
     let t = 1000;
-    let _ = app.dispatch_at(Event::SetLanguage(lang), t);
-    let _ = app.dispatch_at(Event::SetElderly(elderly), t);
+    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
+    go(app, Intent::SetLanguage(lang));
+    go(app, Intent::SetElderly(elderly));
     if page == "welcome" {
         return Ok(());
     }
-    let _ = app.dispatch_at(Event::Start { today }, t);
+    go(app, Intent::Start);
     if page == "catalogue" {
         return Ok(());
     }
     // The proxy flow needs an item that allows acting for someone else.
     let proxy = page == "identify-proxy";
-    let _ = app.choose_item(if proxy { "ID-001" } else { "ID-003" });
+    go(app, Intent::ChooseItem(if proxy { "ID-001" } else { "ID-003" }.into()));
     if proxy {
-        let _ = app.choose_item_again_for_proxy();
+        go(app, Intent::Session(Event::ChooseProxy(true)));
     }
     if page == "guide" {
         return Ok(());
     }
-    let _ = app.dispatch_at(Event::ConfirmGuide, t);
+    go(app, Intent::Session(Event::ConfirmGuide));
+    let type_keys = |app: &mut KioskApp, text: &str| {
+        for key in text.chars() {
+            go(app, Intent::IdKey(key.to_string()));
+        }
+    };
     match page {
         "identify" | "identify-proxy" => return Ok(()),
         "identify-manual" => {
-            app.typed_id = "33022519900315002".into();
-            let _ = app.dispatch_at(Event::ManualId("330225199003150028".into()), t);
-            app.typed_id = "330225199003150028".into();
+            // A made-up number with a wrong check digit: the page shows why.
+            type_keys(app, "330225199003150028");
+            app.handle_at(Intent::SubmitTypedId, t);
             return Ok(());
         }
         _ => {}
@@ -137,78 +145,71 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         appended_address: None,
     }
     .person();
-    let _ = app.dispatch_at(Event::CardRead(Box::new(person)), t);
+    app.event_at(Event::CardRead(Box::new(person)), t);
+    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
+    let field = |app: &mut KioskApp, index: usize, text: &str| {
+        app.handle_at(Intent::ActivateField(index), t);
+        for key in text.chars() {
+            app.handle_at(Intent::FieldKey(key.to_string()), t);
+        }
+    };
     if page == "form-errors" {
-        app.form_draft.insert("phone".into(), "1380574".into());
-        let draft = app.form_draft.clone();
-        let _ = app.dispatch_at(Event::SubmitForm(draft), t);
+        field(app, 0, "1380574");
+        go(app, Intent::SubmitForm);
         return Ok(());
     }
-    app.form_draft.insert("phone".into(), "13805740000".into());
-    app.form_draft.insert("replace-reason".into(), "lost".into());
+    field(app, 0, "13805740000");
+    go(
+        app,
+        Intent::ChooseOption {
+            field: 1,
+            value: "lost".into(),
+        },
+    );
     if page == "form" {
         return Ok(());
     }
-    let draft = app.form_draft.clone();
-    let _ = app.dispatch_at(Event::SubmitForm(draft), t);
-    let deadline = crate::domain::application::supplement_deadline(&app.catalogue, &app.calendar, today);
-    let _ = app.dispatch_at(
-        Event::MaterialCaptured {
-            code: "household-book".into(),
-            photo: "p1".into(),
-        },
-        t,
-    );
-    let _ = app.dispatch_at(
-        Event::MaterialPromised {
-            code: "loss-statement".into(),
-            deadline,
-        },
-        t,
-    );
+    go(app, Intent::SubmitForm);
+    go(app, Intent::CaptureMaterial("household-book".into()));
+    go(app, Intent::PromiseMaterial("loss-statement".into()));
     if page == "materials" {
         return Ok(());
     }
-    let _ = app.dispatch_at(
-        Event::MaterialCaptured {
-            code: "id-photo-receipt".into(),
-            photo: "p2".into(),
-        },
-        t,
-    );
-    let _ = app.dispatch_at(Event::MaterialsDone, t);
+    go(app, Intent::CaptureMaterial("id-photo-receipt".into()));
+    go(app, Intent::Session(Event::MaterialsDone));
     if page == "review" || page == "idle-warning" {
         if page == "idle-warning" {
-            let warn = app.session.timeouts.warn_after_ms;
-            let _ = app.dispatch_at(Event::Tick, t + warn + 1);
+            let warn = app.session().timeouts.warn_after_ms;
+            app.tick_at(t + warn + 1);
         }
         return Ok(());
     }
-    let _ = app.dispatch_at(Event::ConfirmReview, t);
+    go(app, Intent::Session(Event::ConfirmReview));
     if page == "payment" {
         return Ok(());
     }
     // Submitting and beyond: the sample receipt stands in for a stored application.
-    app.session.step = Step::Submitting;
+    app.stage_submitting();
     if page == "submitting" {
         return Ok(());
     }
-    app.session.data.receipt = Some(sample::receipt());
-    app.session.step = Step::Receipt;
-    app.session.data.print = if page == "receipt-qr" {
+    let print = if page == "receipt-qr" {
         PrintState::ShowQr
     } else {
         PrintState::Printed
     };
-    app.render_receipt_preview();
+    let profile = crate::devices::printer::profile::profile(&app.config().devices.printer.profile)
+        .or_else(|_| crate::devices::printer::profile::profile(crate::devices::printer::profile::DEFAULT_PROFILE))
+        .map_err(|e| e.to_string())?;
+    app.stage_receipt(sample::receipt(), print, &profile);
     if page.starts_with("receipt") {
         return Ok(());
     }
-    let _ = app.dispatch_at(Event::ReceiptDone, t);
+    go(app, Intent::Session(Event::ReceiptDone));
     if page == "rating" {
         return Ok(());
     }
-    let _ = app.dispatch_at(Event::SkipRating, t);
+    go(app, Intent::Session(Event::SkipRating));
     Ok(())
 }
 
@@ -225,7 +226,7 @@ pub fn screenshot(
     let headless = Headless::install().map_err(|e| e.to_string())?;
     let mut app = app;
     prepare(&mut app, page, lang, elderly)?;
-    let shell = Shell::new(app, None, None).map_err(|e| e.to_string())?;
+    let shell = Shell::new(app).map_err(|e| e.to_string())?;
     select_language(lang);
     shell.render();
     shell.window.show().map_err(|e| e.to_string())?;
@@ -239,7 +240,7 @@ pub fn frame_times(app: KioskApp, page: &str, width: u32, height: u32, frames: u
     let headless = Headless::install().map_err(|e| e.to_string())?;
     let mut app = app;
     prepare(&mut app, page, Lang::Zh, false)?;
-    let shell = Shell::new(app, None, None).map_err(|e| e.to_string())?;
+    let shell = Shell::new(app).map_err(|e| e.to_string())?;
     shell.window.show().map_err(|e| e.to_string())?;
     let _ = headless.render(width, height);
     let mut times = Vec::new();

@@ -7,6 +7,7 @@ use super::card_data::{CardDataError, CardText};
 use super::protocol::{parse_card_blocks, Command, Decoder, FrameError, PayloadError, Response, SamId, Status};
 use super::Card;
 use crate::devices::DeviceErrorKind;
+use crate::domain::message::Message;
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -82,12 +83,12 @@ impl ReaderError {
     }
 
     /// The plain-language message key for a citizen.
-    pub fn citizen_key(&self) -> &'static str {
+    pub fn citizen_message(&self) -> Message {
         match self {
-            ReaderError::Status { status, .. } => status.citizen_key(),
-            ReaderError::Card(_) => "reader.error.card-not-accepted",
-            ReaderError::Frame(_) | ReaderError::Payload { .. } => "reader.error.read-again",
-            _ => "reader.error.out-of-order",
+            ReaderError::Status { status, .. } => status.citizen_message(),
+            ReaderError::Card(_) => Message::ReaderCardNotAccepted,
+            ReaderError::Frame(_) | ReaderError::Payload { .. } => Message::ReaderReadAgain,
+            _ => Message::ReaderOutOfOrder,
         }
     }
 }

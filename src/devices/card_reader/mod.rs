@@ -89,7 +89,7 @@ pub enum ReaderEvent {
     CardRead(Box<Card>),
     /// A card was on the reader but could not be read: a citizen-facing key and the detail.
     ReadFailed {
-        key: &'static str,
+        key: crate::domain::message::Message,
         detail: String,
     },
 }

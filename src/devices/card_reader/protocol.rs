@@ -8,6 +8,7 @@
 //! from this rule, never from byte arrays copied from elsewhere (several public ones are
 //! wrong). No I/O here: see `link.rs` for the transport.
 
+use crate::domain::message::Message;
 use std::fmt;
 
 pub const PREAMBLE: [u8; 5] = [0xAA, 0xAA, 0xAA, 0x96, 0x69];
@@ -285,14 +286,14 @@ impl Status {
     }
 
     /// Translation key of the plain-language message for a citizen.
-    pub fn citizen_key(self) -> &'static str {
+    pub fn citizen_message(self) -> Message {
         use Status::*;
         match self {
-            SamRejectsCard | CardRejectsSam | VerifyFailed => "reader.error.card-not-accepted",
-            UnknownCardType => "reader.error.card-type",
-            ReadFailed | SelectFailed | ChallengeFailed | InfoLength | FingerprintVerify => "reader.error.read-again",
-            FindFailed | NoCardFoundYet => "reader.error.no-card",
-            _ => "reader.error.out-of-order",
+            SamRejectsCard | CardRejectsSam | VerifyFailed => Message::ReaderCardNotAccepted,
+            UnknownCardType => Message::ReaderCardType,
+            ReadFailed | SelectFailed | ChallengeFailed | InfoLength | FingerprintVerify => Message::ReaderReadAgain,
+            FindFailed | NoCardFoundYet => Message::ReaderNoCard,
+            _ => Message::ReaderOutOfOrder,
         }
     }
 }

@@ -226,7 +226,7 @@ fn poll<T: super::link::Transport>(
                         shared.diag(|d| d.read_failures += 1);
                         log::info!("card reader: read failed: {error}");
                         (shared.listener)(ReaderEvent::ReadFailed {
-                            key: error.citizen_key(),
+                            key: error.citizen_message(),
                             detail: error.to_string(),
                         });
                         shared.set_state(ReaderState::Ready);

@@ -302,7 +302,7 @@ fn proxy_reads_the_agent_first_then_the_applicant() {
     let (s, effects) = handle(s, card(AGENT), 11);
     assert_eq!(
         (s.step, s.data.error, effects),
-        (Identify, Some("identify.error.same-person"), vec![])
+        (Identify, Some(Message::IdentifySamePerson), vec![])
     );
     // Back returns to the agent's card.
     let (s2, _) = handle(s.clone(), Event::Back, 12);
@@ -326,7 +326,7 @@ fn proxy_is_refused_where_the_item_does_not_allow_it() {
         Event::ChooseItem(plan("ID-004")),
         Event::ChooseProxy(true),
     ]);
-    assert_eq!((s.data.proxy, s.data.error), (false, Some("guide.error.no-proxy")));
+    assert_eq!((s.data.proxy, s.data.error), (false, Some(Message::GuideNoProxy)));
 }
 
 #[test]
@@ -338,7 +338,7 @@ fn online_only_items_stop_at_the_guide() {
     ]);
     assert_eq!(
         (s.step, s.data.error, effects),
-        (Guide, Some("guide.error.online-only"), vec![])
+        (Guide, Some(Message::GuideOnlineOnly), vec![])
     );
 }
 
@@ -347,10 +347,10 @@ fn manual_entry_with_a_wrong_check_digit_stays_with_the_reason() {
     let (s, effects) = after(Identify, Event::ManualId("123456198001010018".into()));
     assert_eq!(
         (s.step, s.data.error, effects),
-        (Identify, Some("id.error.check-digit"), vec![])
+        (Identify, Some(Message::IdCheckDigit), vec![])
     );
-    let (s, _) = after(Identify, Event::CardFailed("reader.error.auth"));
-    assert_eq!(s.data.error, Some("reader.error.auth"));
+    let (s, _) = after(Identify, Event::CardFailed(Message::ReaderCardNotAccepted));
+    assert_eq!(s.data.error, Some(Message::ReaderCardNotAccepted));
 }
 
 #[test]
@@ -363,7 +363,7 @@ fn form_errors_are_all_shown_and_the_form_is_kept() {
     let keys: Vec<_> = s.data.form_errors.iter().map(|e| (e.field.as_str(), e.key)).collect();
     assert_eq!(
         keys,
-        vec![("phone", "form.error.phone"), ("replace-reason", "form.error.required")]
+        vec![("phone", Message::FormPhone), ("replace-reason", Message::FormRequired)]
     );
     assert_eq!(s.data.form.get("phone").map(String::as_str), Some("12"));
 }
@@ -377,7 +377,7 @@ fn materials_rules() {
             deadline: today(),
         },
     );
-    assert_eq!(s.data.error, Some("materials.error.not-deferrable"));
+    assert_eq!(s.data.error, Some(Message::MaterialsNotDeferrable));
     let (s, _) = after(
         Materials,
         Event::MaterialCaptured {
@@ -385,9 +385,9 @@ fn materials_rules() {
             photo: "x".into(),
         },
     );
-    assert_eq!(s.data.error, Some("materials.error.unknown"));
+    assert_eq!(s.data.error, Some(Message::MaterialsUnknown));
     let (s, _) = run(path_to(Materials).into_iter().chain([Event::MaterialsDone]).collect());
-    assert_eq!((s.step, s.data.error), (Materials, Some("materials.error.incomplete")));
+    assert_eq!((s.step, s.data.error), (Materials, Some(Message::MaterialsIncomplete)));
 }
 
 #[test]
@@ -430,10 +430,10 @@ fn review_choices_respect_the_item() {
     let (s, _) = handle(s, Event::ChooseDelivery(express), 1);
     assert_eq!(
         (s.data.delivery.clone(), s.data.error),
-        (Delivery::WindowPickup, Some("review.error.no-express"))
+        (Delivery::WindowPickup, Some(Message::ReviewNoExpress))
     );
     let (s, _) = handle(s, Event::SetUrgent(true), 2);
-    assert_eq!((s.data.urgent, s.data.error), (false, Some("review.error.no-urgent")));
+    assert_eq!((s.data.urgent, s.data.error), (false, Some(Message::ReviewNoUrgent)));
     // No fee: straight to submitting.
     let (s, effects) = handle(s, Event::ConfirmReview, 3);
     assert_eq!((s.step, effects), (Submitting, vec![SubmitApplication]));
@@ -444,10 +444,10 @@ fn failures_on_the_way_out() {
     let (s, effects) = after(Payment, Event::PaymentFailed);
     assert_eq!(
         (s.step, s.data.error, effects),
-        (Payment, Some("payment.error.failed"), vec![])
+        (Payment, Some(Message::PaymentFailed), vec![])
     );
-    let (s, _) = after(Submitting, Event::SubmitFailed("submit.error.storage"));
-    assert_eq!((s.step, s.data.error), (Review, Some("submit.error.storage")));
+    let (s, _) = after(Submitting, Event::SubmitFailed(Message::SubmitStorage));
+    assert_eq!((s.step, s.data.error), (Review, Some(Message::SubmitStorage)));
     let (s, _) = after(Step::Receipt, Event::PrintFailed);
     assert_eq!(s.data.print, PrintState::ShowQr);
     let (s, _) = after(Step::Receipt, Event::Printed);
@@ -500,4 +500,20 @@ fn card_values_prefill_the_form_without_overwriting_typed_ones() {
         Event::ManualId(APPLICANT.into()),
     ]);
     assert_eq!(s.data.form.get("address"), None);
+}
+
+#[test]
+fn a_kiosk_configured_for_elderly_mode_keeps_it_for_every_citizen() {
+    let s = Session::new(Lang::Zh, true, Timeouts::default(), 0);
+    let (s, _) = handle(s, Event::Start { today: today() }, 1);
+    let (s, _) = handle(s, Event::SetElderly(false), 2);
+    assert!(!s.elderly, "a citizen may switch it off for themselves");
+    let (s, _) = handle(s, Event::Cancel, 3);
+    assert!(
+        s.elderly,
+        "the next citizen starts in the configured elderly mode again"
+    );
+    let (s, _) = handle(s, Event::Start { today: today() }, 4);
+    let (s, _) = handle(s, Event::Cancel, 5);
+    assert!(s.elderly, "...and the one after that");
 }

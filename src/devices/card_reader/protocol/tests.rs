@@ -168,7 +168,7 @@ fn every_status_code_has_messages() {
         let status = Status::from_byte(byte);
         assert_eq!(status.byte(), byte);
         assert!(!status.message_zh().is_empty() && !status.message_en().is_empty());
-        assert!(status.citizen_key().starts_with("reader.error."));
+        assert!(status.citizen_message().key().starts_with("reader.error."));
     }
     assert_eq!(
         Status::from_byte(0x66).to_string(),

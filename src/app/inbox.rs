@@ -1,0 +1,77 @@
+//! The app's inbox: what other threads report to the app (the worker's finished jobs, the
+//! card reader's events) waits here until the UI thread takes it. Nothing posted before the
+//! UI's event loop exists is lost: the shell drains the inbox when it starts, then a waker
+//! (installed by the shell) tells it whenever something new arrives.
+
+use super::worker::Completion;
+use crate::devices::card_reader::{ReaderEvent, ReaderListener};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+
+/// One report for the app.
+#[derive(Debug)]
+pub enum Inbound {
+    Worker(Completion),
+    Reader(ReaderEvent),
+}
+
+type Waker = Box<dyn Fn() + Send>;
+
+/// The sending side, cloned into every thread that reports to the app.
+#[derive(Clone)]
+pub struct Inbox {
+    tx: Sender<Inbound>,
+    waker: Arc<Mutex<Option<Waker>>>,
+}
+
+/// The app's side of the inbox.
+pub struct InboxReceiver {
+    rx: Receiver<Inbound>,
+    waker: Arc<Mutex<Option<Waker>>>,
+}
+
+/// A new inbox: the sender for the reporting threads, the receiver for the app.
+pub fn channel() -> (Inbox, InboxReceiver) {
+    let (tx, rx) = mpsc::channel();
+    let waker = Arc::new(Mutex::new(None));
+    (
+        Inbox {
+            tx,
+            waker: Arc::clone(&waker),
+        },
+        InboxReceiver { rx, waker },
+    )
+}
+
+impl Inbox {
+    pub fn post(&self, message: Inbound) {
+        if self.tx.send(message).is_ok() {
+            if let Some(wake) = self.waker.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                wake();
+            }
+        }
+    }
+
+    /// A card reader listener that reports into this inbox.
+    pub fn reader_listener(&self) -> ReaderListener {
+        let inbox = self.clone();
+        Box::new(move |event| inbox.post(Inbound::Reader(event)))
+    }
+}
+
+impl InboxReceiver {
+    /// Everything reported so far, in order.
+    pub fn drain(&self) -> Vec<Inbound> {
+        self.rx.try_iter().collect()
+    }
+
+    /// Waits up to `timeout` for the next report (tests and headless runs).
+    pub fn wait(&self, timeout: std::time::Duration) -> Option<Inbound> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Called (from any thread) after each new report.
+    pub fn set_waker(&self, wake: impl Fn() + Send + 'static) {
+        *self.waker.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(wake));
+    }
+}

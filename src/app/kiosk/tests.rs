@@ -1,0 +1,146 @@
+//! The app layer without Slint: journeys through intents, the worker's completions, the
+//! inbox that keeps early reader events, and idempotent resubmission.
+
+use super::*;
+use crate::devices::printer::profile::profile;
+use crate::domain::session::PrintState;
+
+fn app_in(dir: &std::path::Path) -> KioskApp {
+    let mut config = Config::default();
+    config.kiosk.state_dir = dir.to_path_buf();
+    let catalogue = crate::app::load_catalogue(&config).unwrap();
+    let mut parts = AppParts::bare(profile("generic-80mm").unwrap());
+    parts.store = Some(Store::open_in(dir).unwrap());
+    let mut app = KioskApp::new(config, catalogue, parts);
+    app.set_today(Date::parse("2026-11-26").unwrap());
+    app
+}
+
+/// Takes worker reports until `done` holds (bounded: the worker is local and fast).
+fn wait_until(app: &mut KioskApp, done: impl Fn(&KioskApp) -> bool) {
+    for _ in 0..100 {
+        if done(app) {
+            return;
+        }
+        app.wait_inbox(Duration::from_millis(100));
+    }
+    panic!("the worker did not report: step {:?}", app.session().step);
+}
+
+fn to_review(app: &mut KioskApp) {
+    app.handle(Intent::Start);
+    app.handle(Intent::ChooseItem("ID-005".into()));
+    app.handle(Intent::Session(Event::ConfirmGuide));
+    for key in "330225198506120431".chars() {
+        app.handle(Intent::IdKey(key.to_string()));
+    }
+    app.handle(Intent::SubmitTypedId);
+    assert_eq!(app.session().step, Step::Form);
+    app.handle(Intent::ActivateField(0));
+    for key in "138057400009".chars() {
+        app.handle(Intent::FieldKey(key.to_string()));
+    }
+    assert_eq!(
+        app.form_draft()["phone"],
+        "13805740000",
+        "the keypad stops at 11 digits"
+    );
+    app.handle(Intent::SubmitForm);
+    assert_eq!(app.session().step, Step::Review);
+}
+
+#[test]
+fn submitting_and_printing_run_on_the_worker_and_come_back_as_completions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    to_review(&mut app);
+    app.handle(Intent::Session(Event::ConfirmReview));
+    assert_eq!(
+        app.session().step,
+        Step::Submitting,
+        "the UI thread returns at once: submitting is a visible step"
+    );
+    wait_until(&mut app, |app| app.session().data.print == PrintState::ShowQr);
+    let receipt = app.session().data.receipt.clone().unwrap();
+    assert!(receipt.number.as_str().starts_with("DEV1-261126-0001-"));
+    assert!(app.receipt_preview().is_some(), "the worker rendered the preview");
+    let mut store = Store::open_in(dir.path()).unwrap();
+    assert_eq!(store.outbox_list(None).unwrap().len(), 1);
+    assert_eq!(
+        store.reprint_queue().unwrap()[0].receipt_no,
+        receipt.number.as_str(),
+        "no printer: the receipt waits in the reprint queue"
+    );
+    app.handle(Intent::Session(Event::Cancel));
+    assert!(app.typed_id().is_empty() && app.form_draft().is_empty() && app.receipt_preview().is_none());
+}
+
+#[test]
+fn a_retried_submit_reuses_the_idempotency_key_and_stores_one_application() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    to_review(&mut app);
+    app.handle(Intent::Session(Event::ConfirmReview));
+    // The first attempt's report is lost (say the worker's answer came too late): the
+    // citizen sees the failure and confirms again.
+    app.event_at(Event::SubmitFailed(Message::SubmitStorage), app.now_ms());
+    assert_eq!(app.session().step, Step::Review);
+    app.handle(Intent::Session(Event::ConfirmReview));
+    wait_until(&mut app, |app| app.session().data.receipt.is_some());
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let rows = store.outbox_list(None).unwrap();
+    assert_eq!(rows.len(), 1, "two submits of one session, one application: {rows:?}");
+}
+
+#[test]
+fn a_new_session_gets_a_new_idempotency_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    for _ in 0..2 {
+        to_review(&mut app);
+        app.handle(Intent::Session(Event::ConfirmReview));
+        wait_until(&mut app, |app| app.session().data.print == PrintState::ShowQr);
+        app.handle(Intent::Session(Event::Cancel));
+    }
+    let mut store = Store::open_in(dir.path()).unwrap();
+    assert_eq!(store.outbox_list(None).unwrap().len(), 2);
+}
+
+#[test]
+fn reader_reports_posted_before_anyone_listens_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (inbox, receiver) = crate::app::inbox::channel();
+    // The reader thread reports its state before the UI (and its event loop) exists.
+    (inbox.reader_listener())(ReaderEvent::State(ReaderState::Ready));
+    let mut config = Config::default();
+    config.kiosk.state_dir = dir.path().to_path_buf();
+    let catalogue = crate::app::load_catalogue(&config).unwrap();
+    let mut parts = AppParts::bare(profile("generic-80mm").unwrap());
+    parts.inbox = (inbox, receiver);
+    let mut app = KioskApp::new(config, catalogue, parts);
+    assert_eq!(app.reader_state(), &ReaderState::Connecting);
+    assert!(app.take_inbox());
+    assert_eq!(app.reader_state(), &ReaderState::Ready);
+}
+
+#[test]
+fn categories_and_a_typed_number_kept_when_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    app.handle(Intent::Start);
+    let second = app.catalogue().categories[1].code.clone();
+    app.handle(Intent::ChooseCategory(second.clone()));
+    assert_eq!(app.current_category(), second);
+    app.handle(Intent::ChooseCategory("no-such-category".into()));
+    assert_eq!(app.current_category(), second, "an unknown category changes nothing");
+    app.handle(Intent::ChooseItem("ID-005".into()));
+    app.handle(Intent::Session(Event::ConfirmGuide));
+    for key in "330225198506120432".chars() {
+        app.handle(Intent::IdKey(key.to_string()));
+    }
+    app.handle(Intent::SubmitTypedId);
+    assert_eq!(app.session().data.error, Some(Message::IdCheckDigit));
+    assert_eq!(app.typed_id(), "330225198506120432", "kept for correction");
+    app.handle(Intent::IdKey("CLEAR".into()));
+    assert_eq!(app.typed_id(), "");
+}

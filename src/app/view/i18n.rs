@@ -1,0 +1,110 @@
+//! The message catalogue: the text of every [`Message`] in every language. The match is
+//! exhaustive (no fallback arm), so a new message without its texts does not compile.
+
+use crate::domain::message::Message;
+use crate::domain::Lang;
+
+pub fn text(message: Message, lang: Lang) -> &'static str {
+    let (zh, en) = texts(message);
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+fn texts(message: Message) -> (&'static str, &'static str) {
+    use Message::*;
+    match message {
+        IdLength => ("号码位数不对,应为18位", "The number must have 18 characters"),
+        IdCharacter => (
+            "号码中有无效字符,只有最后一位可以是X",
+            "Only digits are allowed (the last may be X)",
+        ),
+        IdBirthDate => ("号码中的出生日期无效,请核对", "The birth date in the number is not valid"),
+        IdCheckDigit => (
+            "号码校验位不对,请逐位核对",
+            "The last character does not match: please check each digit",
+        ),
+        IdRegion => ("号码开头的地区代码无效", "The region code at the start is not valid"),
+        FormRequired => ("请填写此项", "Please fill this in"),
+        FormPhone => ("请输入11位手机号码", "Enter an 11-digit mobile number"),
+        FormChoice => ("请选择一项", "Please choose one"),
+        FormDate => ("日期无效,请按年月日输入8位数字", "Not a date: enter 8 digits, year month day"),
+        FormDateRange => ("日期超出范围", "The date is out of range"),
+        FormNumber => ("请输入数字", "Enter a number"),
+        FormNumberRange => ("数字超出允许范围", "The number is out of range"),
+        FormTooLong => ("内容太长", "Too long"),
+        FormUnknownField => (
+            "表格内容有误,请返回重新填写",
+            "Something in the form is not right: please go back and fill it in again",
+        ),
+        FormNoItem => ("请先选择要办理的事项", "Please choose a service first"),
+        GuideNoProxy => ("此事项需本人办理", "This service must be done in person"),
+        GuideOnlineOnly => ("此事项请在手机上网上办理", "This service is done online"),
+        IdentifySamePerson => (
+            "请放置申请人的身份证,而不是代办人的",
+            "Place the applicant's card, not the agent's",
+        ),
+        IdentifyCardRequired => (
+            "此事项须本人持身份证在读卡区刷卡办理,不能手工输入号码;没有证件请到窗口办理",
+            "This service needs the ID card on the reader, not a typed number. Without the card, please go to the window",
+        ),
+        MaterialsIncomplete => (
+            "还有材料未拍照或未选择后补",
+            "Some materials are neither photographed nor promised",
+        ),
+        MaterialsNotDeferrable => ("此材料必须现在提供", "This material is needed now"),
+        MaterialsUnknown => (
+            "此事项不需要这份材料",
+            "This material is not needed for this service",
+        ),
+        ReviewNoExpress => ("此事项不支持快递送达", "This service cannot be delivered"),
+        ReviewNoUrgent => ("此事项没有加急通道", "This service has no urgent channel"),
+        PaymentFailed => ("支付未成功,请重试", "Payment failed: please try again"),
+        SubmitDiskFull => (
+            "设备存储已满,请到窗口办理",
+            "This kiosk's storage is full: please go to the window",
+        ),
+        SubmitIncomplete => ("申请信息不完整,请检查", "The application is incomplete: please check it"),
+        SubmitStorage => (
+            "申请暂时无法保存,请稍后重试或到窗口办理",
+            "Your application could not be saved just now: please try again or go to the window",
+        ),
+        ReaderCardNotAccepted => (
+            "证件无法识别,请到窗口办理或手工输入号码",
+            "The card was not accepted: type the number or go to the window",
+        ),
+        ReaderCardType => (
+            "读卡器不支持此类证件,请手工输入号码",
+            "The reader does not support this card: type the number",
+        ),
+        ReaderReadAgain => (
+            "读卡失败,请拿起证件重新放置",
+            "Reading failed: lift the card and place it again",
+        ),
+        ReaderNoCard => ("未检测到证件", "No card found"),
+        ReaderOutOfOrder => (
+            "读卡器暂时无法使用,请手工输入号码或到窗口办理",
+            "The card reader is not working: type the number or go to the window",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_its_own_text_in_both_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for message in Message::ALL {
+            for lang in [Lang::Zh, Lang::En] {
+                let shown = text(message, lang);
+                assert!(!shown.is_empty(), "{message:?}");
+                assert!(seen.insert(shown), "{message:?} shares its text {shown:?}");
+            }
+        }
+        assert!(text(Message::FormRequired, Lang::Zh).chars().any(|c| c > '\u{2E80}'));
+        assert!(text(Message::FormRequired, Lang::En).is_ascii());
+    }
+}

@@ -1,0 +1,101 @@
+//! The view layer: what every page shows, computed from the app's state without any UI
+//! toolkit — labels from the catalogue in the citizen's language, masking, field limits,
+//! material counts, deadlines, QR pictures. Each page has one function here returning a
+//! plain struct; the UI's page presenters copy it onto the page's adapter. Tested without
+//! Slint. Texts written in the .slint files use `@tr()`; texts computed here come from the
+//! catalogue (data) or the message catalogue (`i18n`), never from per-language literals.
+
+pub mod catalogue;
+pub mod form;
+pub mod guide;
+pub mod i18n;
+pub mod identify;
+pub mod materials;
+pub mod payment;
+pub mod receipt;
+pub mod review;
+pub mod welcome;
+
+use super::kiosk::KioskApp;
+use crate::domain::session::Step;
+use crate::domain::Lang;
+
+/// A black-and-white picture (a receipt preview, a QR code) for the screen.
+pub use crate::devices::printer::raster::Bitmap as Picture;
+
+/// The pages of the touchscreen, one per step (submitting shares the receipt page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PageId {
+    Welcome,
+    Catalogue,
+    Guide,
+    Identify,
+    Form,
+    Materials,
+    Review,
+    Payment,
+    Receipt,
+    Rating,
+    Farewell,
+}
+
+impl PageId {
+    pub fn of(step: Step) -> PageId {
+        match step {
+            Step::Welcome => PageId::Welcome,
+            Step::ChooseService => PageId::Catalogue,
+            Step::Guide => PageId::Guide,
+            Step::Identify => PageId::Identify,
+            Step::Form => PageId::Form,
+            Step::Materials => PageId::Materials,
+            Step::Review => PageId::Review,
+            Step::Payment => PageId::Payment,
+            Step::Submitting | Step::Receipt => PageId::Receipt,
+            Step::Rating => PageId::Rating,
+            Step::Farewell => PageId::Farewell,
+        }
+    }
+}
+
+/// What the window around every page shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameView {
+    pub page: PageId,
+    pub lang: Lang,
+    pub elderly: bool,
+    pub simulated: bool,
+    /// No mouse pointer on a real kiosk.
+    pub hide_cursor: bool,
+    pub idle_warning: bool,
+    pub idle_seconds: u64,
+}
+
+pub fn frame(app: &KioskApp) -> FrameView {
+    let session = app.session();
+    FrameView {
+        page: PageId::of(session.step),
+        lang: session.lang,
+        elderly: session.elderly,
+        simulated: app.simulated(),
+        hide_cursor: !app.simulated(),
+        idle_warning: session.warning_since_ms.is_some(),
+        idle_seconds: session.seconds_until_wipe(app.clock_ms()).unwrap_or(0),
+    }
+}
+
+/// The error to show on `step`'s page, in the citizen's language (empty when none).
+pub(crate) fn error_on(app: &KioskApp, step: Step) -> String {
+    let session = app.session();
+    match session.data.error {
+        Some(message) if session.step == step => i18n::text(message, session.lang).to_string(),
+        _ => String::new(),
+    }
+}
+
+/// An amount in yuan (`￥40.00`), the same in every language; `None` when free.
+pub fn yuan(fen: u32) -> Option<String> {
+    (fen > 0).then(|| format!("￥{}.{:02}", fen / 100, fen % 100))
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,145 @@
+//! The view layer without Slint: what each page shows for a session driven through intents.
+
+use super::*;
+use crate::app::intent::Intent;
+use crate::app::kiosk::{AppParts, KioskApp};
+use crate::config::Config;
+use crate::devices::printer::profile::profile;
+use crate::domain::calendar::Date;
+use crate::domain::catalogue::Catalogue;
+use crate::domain::session::Event;
+
+pub(crate) fn app_with(catalogue: Catalogue) -> KioskApp {
+    let mut app = KioskApp::new(
+        Config::default(),
+        catalogue,
+        AppParts::bare(profile("generic-80mm").unwrap()),
+    );
+    app.set_today(Date::parse("2026-11-26").unwrap());
+    app
+}
+
+fn app() -> KioskApp {
+    app_with(crate::app::load_catalogue(&Config::default()).unwrap())
+}
+
+fn to_review(app: &mut KioskApp) {
+    app.handle(Intent::Start);
+    app.handle(Intent::ChooseItem("ID-003".into()));
+    app.handle(Intent::Session(Event::ConfirmGuide));
+    for key in "330225198506120431".chars() {
+        app.handle(Intent::IdKey(key.to_string()));
+    }
+    app.handle(Intent::SubmitTypedId);
+    app.handle(Intent::ActivateField(0));
+    for key in "13805740000".chars() {
+        app.handle(Intent::FieldKey(key.to_string()));
+    }
+    app.handle(Intent::ChooseOption {
+        field: 1,
+        value: "lost".into(),
+    });
+    app.handle(Intent::SubmitForm);
+    for row in materials::materials(app).rows {
+        if row.mandatory {
+            app.handle(Intent::CaptureMaterial(row.code));
+        } else {
+            app.handle(Intent::PromiseMaterial(row.code));
+        }
+    }
+    app.handle(Intent::Session(Event::MaterialsDone));
+    assert_eq!(app.session().step, Step::Review, "{:?}", app.session().data.error);
+}
+
+#[test]
+fn the_frame_follows_the_step() {
+    let mut app = app();
+    assert_eq!(frame(&app).page, PageId::Welcome);
+    app.handle(Intent::Start);
+    assert_eq!(frame(&app).page, PageId::Catalogue);
+    assert!(!frame(&app).idle_warning);
+}
+
+#[test]
+fn the_catalogue_lists_the_current_category_and_survives_an_empty_one() {
+    let app = app();
+    let view = catalogue::catalogue(&app);
+    assert_eq!(view.current, view.categories[0].code);
+    assert_eq!(view.items.len(), view.categories[0].count);
+    let mut empty = crate::app::load_catalogue(&Config::default()).unwrap();
+    empty.categories.clear();
+    let view = catalogue::catalogue(&app_with(empty));
+    assert!(view.categories.is_empty() && view.current.is_empty() && view.items.is_empty());
+}
+
+#[test]
+fn form_fields_carry_their_limits_choices_and_errors() {
+    let mut app = app();
+    app.handle(Intent::Start);
+    app.handle(Intent::ChooseItem("ID-003".into()));
+    app.handle(Intent::Session(Event::ConfirmGuide));
+    for key in "330225198506120431".chars() {
+        app.handle(Intent::IdKey(key.to_string()));
+    }
+    app.handle(Intent::SubmitTypedId);
+    app.handle(Intent::SubmitForm);
+    let view = form::form(&app);
+    let phone = view.fields.iter().find(|f| f.kind == "phone").unwrap();
+    assert_eq!(phone.max_len, 11);
+    assert_eq!(phone.error, "请填写此项");
+    let choice = view.fields.iter().find(|f| f.kind == "choice").unwrap();
+    assert!(!choice.choices.is_empty() && choice.max_len == 0);
+    app.handle(Intent::SetLanguage(crate::domain::Lang::En));
+    assert_eq!(form::form(&app).fields[0].error, "Please fill this in");
+}
+
+#[test]
+fn review_masks_every_personal_value_and_counts_materials() {
+    let mut app = app();
+    to_review(&mut app);
+    let view = review::review(&app);
+    let shown: String = view.rows.iter().map(|r| format!("{} {}\n", r.label, r.value)).collect();
+    assert!(
+        !shown.contains("330225198506120431") && !shown.contains("19850612"),
+        "{shown}"
+    );
+    assert!(shown.contains("330225********0431"), "{shown}");
+    assert!(shown.contains("138****0000"), "{shown}");
+    assert!(view.captured >= 1);
+    assert_eq!(view.fee.as_deref(), Some("￥40.00"));
+    let materials = view.rows.iter().find(|r| r.kind == review::RowKind::Materials).unwrap();
+    assert_eq!(materials.edit, Some(Step::Materials));
+    let promised = materials::materials(&app);
+    let deadline = promised
+        .rows
+        .iter()
+        .find(|r| r.status == materials::MaterialStatus::Promised);
+    if let Some(row) = deadline {
+        assert!(Date::parse(&row.deadline).unwrap() > Date::parse("2026-11-26").unwrap());
+    }
+}
+
+#[test]
+fn the_identify_page_shows_the_reason_only_on_its_own_step() {
+    let mut app = app();
+    app.handle(Intent::Start);
+    app.handle(Intent::ChooseItem("ID-003".into()));
+    app.handle(Intent::Session(Event::ConfirmGuide));
+    app.handle(Intent::IdKey("1".into()));
+    app.handle(Intent::SubmitTypedId);
+    let view = identify::identify(&app);
+    assert_eq!(view.message, "号码位数不对,应为18位");
+    assert!(view.typing);
+    assert_eq!(
+        guide::guide(&app).error,
+        "",
+        "the guide does not show the identify error"
+    );
+}
+
+#[test]
+fn amounts_in_yuan() {
+    assert_eq!(yuan(0), None);
+    assert_eq!(yuan(4000).as_deref(), Some("￥40.00"));
+    assert_eq!(yuan(5).as_deref(), Some("￥0.05"));
+}

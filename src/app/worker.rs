@@ -1,0 +1,169 @@
+//! The app layer's worker thread: everything that blocks runs here, never on the UI thread
+//! — storing a submission (one fsync'd transaction), issuing its receipt, rasterising the
+//! receipt, recording print intents and outcomes, printing, and audit entries. Jobs go in
+//! through a channel in order; each finished job comes back as a [`Completion`] through the
+//! app's inbox. Later the central system's calls (payment, progress) run here too.
+
+use super::inbox::{Inbound, Inbox};
+use super::printing::{print_receipt, receipt_job, PrintOutcome};
+use crate::devices::printer::font::ReceiptFont;
+use crate::devices::printer::paper::Paper;
+use crate::devices::printer::profile::PrinterProfile;
+use crate::devices::printer::raster::Bitmap;
+use crate::devices::printer::ReceiptPrinter;
+use crate::devices::DeviceErrorKind;
+use crate::domain::application::Application;
+use crate::domain::calendar::WorkCalendar;
+use crate::domain::catalogue::{Catalogue, Text};
+use crate::domain::message::Message;
+use crate::domain::receipt::{Receipt, ReceiptContext};
+use crate::domain::Lang;
+use crate::storage::Store;
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+
+pub type SharedPrinter = Arc<Mutex<Box<dyn ReceiptPrinter>>>;
+
+/// Work for the worker.
+#[derive(Debug)]
+pub enum Job {
+    /// Store the application and issue its receipt (idempotent on the application's UUID).
+    Submit(Box<Application>),
+    /// Render the receipt (preview first), record the intent, print, record the outcome.
+    PrintReceipt { receipt: Box<Receipt>, lang: Lang },
+    /// An audit entry (details already masked).
+    Audit { action: &'static str, detail: String },
+}
+
+/// A finished job, reported to the app.
+#[derive(Debug)]
+pub enum Completion {
+    Submitted(Result<Box<Receipt>, Message>),
+    /// The receipt as the printer will print it, for the screen.
+    ReceiptPreview(Bitmap),
+    Printed(PrintOutcome),
+}
+
+/// What the worker needs to do its jobs: it owns the store and the printer.
+pub struct WorkerSetup {
+    pub store: Option<Store>,
+    pub printer: Option<SharedPrinter>,
+    pub profile: PrinterProfile,
+    pub font: Option<Arc<ReceiptFont>>,
+    pub catalogue: Arc<Catalogue>,
+    pub calendar: WorkCalendar,
+    pub site_name: Text,
+    pub progress_url: String,
+    pub receipt_prefix: String,
+}
+
+/// The handle the app keeps: sending a job never blocks.
+pub struct Worker {
+    jobs: Sender<Job>,
+}
+
+impl Worker {
+    pub fn spawn(setup: WorkerSetup, inbox: Inbox) -> Worker {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let mut setup = setup;
+        let spawned = std::thread::Builder::new().name("app-worker".into()).spawn(move || {
+            for job in queue {
+                for completion in setup.run(job) {
+                    inbox.post(Inbound::Worker(completion));
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            log::error!("cannot start the app worker: {e}");
+        }
+        Worker { jobs }
+    }
+
+    pub fn send(&self, job: Job) {
+        if self.jobs.send(job).is_err() {
+            log::error!("the app worker has stopped: a job was dropped");
+        }
+    }
+}
+
+impl WorkerSetup {
+    fn run(&mut self, job: Job) -> Vec<Completion> {
+        match job {
+            Job::Submit(application) => vec![Completion::Submitted(self.submit(&application))],
+            Job::PrintReceipt { receipt, lang } => self.print(&receipt, lang),
+            Job::Audit { action, detail } => {
+                if let Some(store) = &mut self.store {
+                    if let Err(e) = store.audit("kiosk", action, &detail) {
+                        log::error!("audit {action}: {e}");
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn submit(&mut self, application: &Application) -> Result<Box<Receipt>, Message> {
+        let Some(store) = &mut self.store else {
+            log::error!("no store: the application cannot be kept");
+            return Err(Message::SubmitStorage);
+        };
+        let number = store
+            .submit(application, &[], &self.receipt_prefix, crate::storage::now_unix())
+            .map_err(|e| {
+                log::error!("storing the application failed: {e}");
+                e.message()
+            })?;
+        log::info!("application stored: {}", application.masked_summary());
+        let context = ReceiptContext {
+            catalogue: &self.catalogue,
+            calendar: &self.calendar,
+            site_name: self.site_name.clone(),
+            progress_base_url: &self.progress_url,
+        };
+        Receipt::for_application(application, number, &context)
+            .map(Box::new)
+            .ok_or(Message::SubmitStorage)
+    }
+
+    fn print(&mut self, receipt: &Receipt, lang: Lang) -> Vec<Completion> {
+        let not_printed = |kind, reason: &str| {
+            Completion::Printed(PrintOutcome::ShowQrInstead {
+                kind,
+                reason: reason.to_string(),
+            })
+        };
+        let bytes = match receipt_job(receipt, lang, &self.profile, self.font.as_deref()) {
+            Ok((bytes, _)) => bytes,
+            Err(e) => {
+                log::error!("receipt encoding failed: {e}");
+                return vec![not_printed(DeviceErrorKind::Protocol, "receipt encoding failed")];
+            }
+        };
+        let mut paper = Paper::new(self.profile.dots_per_line, self.font.clone());
+        paper.feed(&bytes);
+        let mut done = vec![Completion::ReceiptPreview(paper.tear())];
+        let receipt_no = receipt.number.as_str();
+        let no_printer =
+            || -> SharedPrinter { Arc::new(Mutex::new(Box::new(super::devices::Unavailable("no printer".into())))) };
+        let printer = self.printer.clone().unwrap_or_else(no_printer);
+        let outcome = match &mut self.store {
+            Some(store) => {
+                let mut printer = printer.lock().unwrap_or_else(|p| p.into_inner());
+                match print_receipt(store, printer.as_mut(), receipt_no, &bytes, crate::storage::now_unix()) {
+                    Ok(outcome) => Completion::Printed(outcome),
+                    Err(e) => {
+                        // Without a recorded intent nothing is printed: a reprint must stay possible.
+                        log::error!("cannot record the print intent for {receipt_no}: {e}");
+                        not_printed(DeviceErrorKind::Refused, "print intent not recorded")
+                    }
+                }
+            }
+            None => {
+                let mut printer = printer.lock().unwrap_or_else(|p| p.into_inner());
+                Completion::Printed(PrintOutcome::of(printer.print(&bytes)))
+            }
+        };
+        done.push(outcome);
+        done
+    }
+}

@@ -1,0 +1,153 @@
+//! Every problem a citizen can be told about, as one typed value. The domain, the app layer
+//! and the device adapters produce a [`Message`]; the view layer turns it into text with an
+//! exhaustive match (`app::view::i18n::text`), so a message without a text in every language
+//! does not compile. `key()` is the stable name used in logs, JSON and tests.
+//! Pure: must not import any I/O crate.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Message {
+    // The ID number typed on the keypad (or in a form field).
+    IdLength,
+    IdCharacter,
+    IdBirthDate,
+    IdCheckDigit,
+    IdRegion,
+    // Form fields.
+    FormRequired,
+    FormPhone,
+    FormChoice,
+    FormDate,
+    FormDateRange,
+    FormNumber,
+    FormNumberRange,
+    FormTooLong,
+    /// A value for a field the service does not have (a stale draft, a bug).
+    FormUnknownField,
+    /// The form was sent with no service chosen.
+    FormNoItem,
+    // The guide.
+    GuideNoProxy,
+    GuideOnlineOnly,
+    // Identification.
+    IdentifySamePerson,
+    /// The service needs the physical card: a typed number is refused.
+    IdentifyCardRequired,
+    // Materials.
+    MaterialsIncomplete,
+    MaterialsNotDeferrable,
+    MaterialsUnknown,
+    // Review and payment.
+    ReviewNoExpress,
+    ReviewNoUrgent,
+    PaymentFailed,
+    // Submitting.
+    SubmitDiskFull,
+    SubmitIncomplete,
+    SubmitStorage,
+    // The card reader.
+    ReaderCardNotAccepted,
+    ReaderCardType,
+    ReaderReadAgain,
+    ReaderNoCard,
+    ReaderOutOfOrder,
+}
+
+impl Message {
+    /// Every variant, for completeness tests.
+    pub const ALL: [Message; 33] = [
+        Message::IdLength,
+        Message::IdCharacter,
+        Message::IdBirthDate,
+        Message::IdCheckDigit,
+        Message::IdRegion,
+        Message::FormRequired,
+        Message::FormPhone,
+        Message::FormChoice,
+        Message::FormDate,
+        Message::FormDateRange,
+        Message::FormNumber,
+        Message::FormNumberRange,
+        Message::FormTooLong,
+        Message::FormUnknownField,
+        Message::FormNoItem,
+        Message::GuideNoProxy,
+        Message::GuideOnlineOnly,
+        Message::IdentifySamePerson,
+        Message::IdentifyCardRequired,
+        Message::MaterialsIncomplete,
+        Message::MaterialsNotDeferrable,
+        Message::MaterialsUnknown,
+        Message::ReviewNoExpress,
+        Message::ReviewNoUrgent,
+        Message::PaymentFailed,
+        Message::SubmitDiskFull,
+        Message::SubmitIncomplete,
+        Message::SubmitStorage,
+        Message::ReaderCardNotAccepted,
+        Message::ReaderCardType,
+        Message::ReaderReadAgain,
+        Message::ReaderNoCard,
+        Message::ReaderOutOfOrder,
+    ];
+
+    /// The stable name, e.g. `form.error.required`.
+    pub fn key(self) -> &'static str {
+        use Message::*;
+        match self {
+            IdLength => "id.error.length",
+            IdCharacter => "id.error.character",
+            IdBirthDate => "id.error.birth-date",
+            IdCheckDigit => "id.error.check-digit",
+            IdRegion => "id.error.region",
+            FormRequired => "form.error.required",
+            FormPhone => "form.error.phone",
+            FormChoice => "form.error.choice",
+            FormDate => "form.error.date",
+            FormDateRange => "form.error.date-range",
+            FormNumber => "form.error.number",
+            FormNumberRange => "form.error.number-range",
+            FormTooLong => "form.error.too-long",
+            FormUnknownField => "form.error.unknown-field",
+            FormNoItem => "form.error.no-item",
+            GuideNoProxy => "guide.error.no-proxy",
+            GuideOnlineOnly => "guide.error.online-only",
+            IdentifySamePerson => "identify.error.same-person",
+            IdentifyCardRequired => "identify.error.card-required",
+            MaterialsIncomplete => "materials.error.incomplete",
+            MaterialsNotDeferrable => "materials.error.not-deferrable",
+            MaterialsUnknown => "materials.error.unknown",
+            ReviewNoExpress => "review.error.no-express",
+            ReviewNoUrgent => "review.error.no-urgent",
+            PaymentFailed => "payment.error.failed",
+            SubmitDiskFull => "submit.error.disk-full",
+            SubmitIncomplete => "submit.error.incomplete",
+            SubmitStorage => "submit.error.storage",
+            ReaderCardNotAccepted => "reader.error.card-not-accepted",
+            ReaderCardType => "reader.error.card-type",
+            ReaderReadAgain => "reader.error.read-again",
+            ReaderNoCard => "reader.error.no-card",
+            ReaderOutOfOrder => "reader.error.out-of-order",
+        }
+    }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_all_is_complete() {
+        let mut keys: Vec<_> = Message::ALL.iter().map(|m| m.key()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), Message::ALL.len());
+    }
+}

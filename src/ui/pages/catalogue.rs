@@ -1,0 +1,52 @@
+//! Presenter of the catalogue page (事项清单).
+
+use super::on;
+use crate::app::intent::Intent;
+use crate::app::kiosk::KioskApp;
+use crate::app::view::catalogue::catalogue;
+use crate::domain::session::Event;
+use crate::ui::convert::{int, model, s};
+use crate::ui::generated::*;
+use crate::ui::Shell;
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+pub fn connect(shell: &Rc<Shell>) {
+    on!(shell, CatalogueAdapter, on_choose_category, |code| {
+        Intent::ChooseCategory(code.to_string())
+    });
+    on!(shell, CatalogueAdapter, on_choose_item, |code| Intent::ChooseItem(
+        code.to_string()
+    ));
+    on!(shell, CatalogueAdapter, on_back, || Intent::Session(Event::Back));
+    on!(shell, CatalogueAdapter, on_cancel, || Intent::Session(Event::Cancel));
+}
+
+pub fn render(w: &AppWindow, app: &KioskApp) {
+    let view = catalogue(app);
+    let a = w.global::<CatalogueAdapter>();
+    a.set_current_category(s(&view.current));
+    a.set_categories(model(
+        view.categories
+            .iter()
+            .map(|c| CategoryVm {
+                code: s(&c.code),
+                name: s(&c.name),
+                count: int(c.count),
+            })
+            .collect(),
+    ));
+    a.set_items(model(
+        view.items
+            .iter()
+            .map(|i| ItemVm {
+                code: s(&i.code),
+                name: s(&i.name),
+                at_most_once: i.at_most_once,
+                immediate: i.immediate,
+                online_only: i.online_only,
+                express: i.express,
+            })
+            .collect(),
+    ));
+}

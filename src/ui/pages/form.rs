@@ -1,0 +1,57 @@
+//! Presenter of the form page: fields, choices, the keypad for the active field.
+
+use super::on;
+use crate::app::intent::Intent;
+use crate::app::kiosk::KioskApp;
+use crate::app::view::form::form;
+use crate::domain::session::Event;
+use crate::ui::convert::{int, model, s};
+use crate::ui::generated::*;
+use crate::ui::Shell;
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+fn index(i: i32) -> usize {
+    usize::try_from(i).unwrap_or(usize::MAX)
+}
+
+pub fn connect(shell: &Rc<Shell>) {
+    on!(shell, FormAdapter, on_activate, |i| Intent::ActivateField(index(i)));
+    on!(shell, FormAdapter, on_choose, |i, value| Intent::ChooseOption {
+        field: index(i),
+        value: value.to_string(),
+    });
+    on!(shell, FormAdapter, on_key, |key| Intent::FieldKey(key.to_string()));
+    on!(shell, FormAdapter, on_submit, || Intent::SubmitForm);
+    on!(shell, FormAdapter, on_back, || Intent::Session(Event::Back));
+    on!(shell, FormAdapter, on_cancel, || Intent::Session(Event::Cancel));
+}
+
+pub fn render(w: &AppWindow, app: &KioskApp) {
+    let view = form(app);
+    let a = w.global::<FormAdapter>();
+    a.set_item_name(s(&view.item_name));
+    a.set_fields(model(
+        view.fields
+            .iter()
+            .map(|f| FieldVm {
+                code: s(&f.code),
+                label: s(&f.label),
+                kind: s(f.kind),
+                value: s(&f.value),
+                error: s(&f.error),
+                required: f.required,
+                options: model(
+                    f.choices
+                        .iter()
+                        .map(|c| OptionVm {
+                            value: s(&c.value),
+                            label: s(&c.label),
+                        })
+                        .collect(),
+                ),
+            })
+            .collect(),
+    ));
+    a.set_active(int(view.active));
+}

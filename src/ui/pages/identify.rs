@@ -1,0 +1,32 @@
+//! Presenter of the identify page: reader state, keypad, proxy phase.
+
+use super::on;
+use crate::app::intent::Intent;
+use crate::app::kiosk::KioskApp;
+use crate::app::view::identify::identify;
+use crate::domain::session::Event;
+use crate::ui::convert::s;
+use crate::ui::generated::*;
+use crate::ui::Shell;
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+pub fn connect(shell: &Rc<Shell>) {
+    on!(shell, IdentifyAdapter, on_key, |key| Intent::IdKey(key.to_string()));
+    on!(shell, IdentifyAdapter, on_submit_typed, || Intent::SubmitTypedId);
+    on!(shell, IdentifyAdapter, on_back, || Intent::Session(Event::Back));
+    on!(shell, IdentifyAdapter, on_cancel, || Intent::Session(Event::Cancel));
+}
+
+pub fn render(w: &AppWindow, app: &KioskApp) {
+    let view = identify(app);
+    let a = w.global::<IdentifyAdapter>();
+    a.set_proxy(view.proxy);
+    a.set_agent_phase(view.agent_phase);
+    a.set_reader_state(s(view.reader.code()));
+    a.set_typed(s(&view.typed));
+    if view.typing {
+        a.set_manual(true);
+    }
+    a.set_message(s(&view.message));
+}

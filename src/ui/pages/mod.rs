@@ -1,0 +1,109 @@
+//! The page presenters, one module per page: each connects its adapter's callbacks to
+//! intents and renders its adapter from the view layer's struct for that page.
+
+mod catalogue;
+mod form;
+mod guide;
+mod identify;
+mod materials;
+mod payment;
+mod receipt;
+mod review;
+mod welcome;
+
+use super::convert::{model, s};
+use super::generated::*;
+use super::Shell;
+use crate::app::intent::{Intent, SimAction};
+use crate::app::kiosk::KioskApp;
+use crate::app::view::PageId;
+use slint::{ComponentHandle, Image};
+use std::rc::Rc;
+
+/// Connects `$callback` of `$global` so that it sends the intent `$intent` (built from the
+/// callback's arguments) to the shell.
+macro_rules! on {
+    ($shell:expr, $global:ident, $callback:ident, || $intent:expr) => {
+        on!($shell, $global, $callback, | | $intent)
+    };
+    ($shell:expr, $global:ident, $callback:ident, |$($arg:ident),*| $intent:expr) => {{
+        let weak = std::rc::Rc::downgrade($shell);
+        $shell.window.global::<$global>().$callback(move |$($arg),*| {
+            if let Some(shell) = weak.upgrade() {
+                shell.handle($intent);
+            }
+        });
+    }};
+}
+pub(crate) use on;
+
+/// Wires every page, and the frame's own callbacks.
+pub fn connect(shell: &Rc<Shell>) {
+    on!(shell, AppAdapter, on_more_time, || Intent::Session(
+        crate::domain::session::Event::MoreTime
+    ));
+    on!(shell, AppAdapter, on_touched, || Intent::Touch);
+    on!(shell, LanguageAdapter, on_toggle, || Intent::ToggleLanguage);
+    let weak = Rc::downgrade(shell);
+    shell.window.global::<AppAdapter>().on_sim_key(move |key| {
+        if let (Some(shell), Some(action)) = (weak.upgrade(), sim_action(key.as_str())) {
+            shell.handle(Intent::Sim(action));
+        }
+    });
+    welcome::connect(shell);
+    catalogue::connect(shell);
+    guide::connect(shell);
+    identify::connect(shell);
+    form::connect(shell);
+    materials::connect(shell);
+    review::connect(shell);
+    payment::connect(shell);
+    receipt::connect(shell);
+}
+
+/// Hot keys on simulated devices: F1–F6 place the fixture cards, F7 lifts the card, F8
+/// toggles the printer's paper.
+fn sim_action(key: &str) -> Option<SimAction> {
+    use slint::platform::Key;
+    let f = |k: Key| slint::SharedString::from(k);
+    let fkeys = [Key::F1, Key::F2, Key::F3, Key::F4, Key::F5, Key::F6].map(f);
+    if let Some(index) = fkeys.iter().position(|k| k.as_str() == key) {
+        Some(SimAction::PlaceCard(index))
+    } else if key == f(Key::F7).as_str() {
+        Some(SimAction::LiftCard)
+    } else if key == f(Key::F8).as_str() {
+        Some(SimAction::TogglePaper)
+    } else {
+        None
+    }
+}
+
+/// Renders the page that is on screen.
+pub fn render(w: &AppWindow, app: &KioskApp, page: PageId) {
+    match page {
+        PageId::Welcome => welcome::render(w, app),
+        PageId::Catalogue => catalogue::render(w, app),
+        PageId::Guide => guide::render(w, app),
+        PageId::Identify => identify::render(w, app),
+        PageId::Form => form::render(w, app),
+        PageId::Materials => materials::render(w, app),
+        PageId::Review => review::render(w, app),
+        PageId::Payment => payment::render(w, app),
+        PageId::Receipt => receipt::render(w, app),
+        PageId::Rating | PageId::Farewell => {}
+    }
+}
+
+/// After a wipe: every model or property that could hold personal data is emptied.
+pub fn clear_personal(w: &AppWindow) {
+    w.global::<FormAdapter>().set_fields(model(vec![]));
+    w.global::<ReviewAdapter>().set_rows(model(vec![]));
+    w.global::<MaterialsAdapter>().set_materials(model(vec![]));
+    w.global::<IdentifyAdapter>().set_typed(s(""));
+    w.global::<IdentifyAdapter>().set_message(s(""));
+    w.global::<IdentifyAdapter>().set_manual(false);
+    w.global::<ReceiptAdapter>().set_number(s(""));
+    w.global::<ReceiptAdapter>().set_preview(Image::default());
+    w.global::<ReceiptAdapter>().set_qr(Image::default());
+    w.global::<PaymentAdapter>().set_qr(Image::default());
+}

@@ -1,0 +1,27 @@
+//! Presenter of the payment page.
+
+use super::on;
+use crate::app::intent::Intent;
+use crate::app::kiosk::KioskApp;
+use crate::app::view::payment::payment;
+use crate::domain::session::Event;
+use crate::ui::convert::{image_or_empty, s};
+use crate::ui::generated::*;
+use crate::ui::Shell;
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+pub fn connect(shell: &Rc<Shell>) {
+    on!(shell, PaymentAdapter, on_simulate_paid, || Intent::SimulatePaid);
+    on!(shell, PaymentAdapter, on_back, || Intent::Session(Event::Back));
+    on!(shell, PaymentAdapter, on_cancel, || Intent::Session(Event::Cancel));
+}
+
+pub fn render(w: &AppWindow, app: &KioskApp) {
+    let view = payment(app);
+    let a = w.global::<PaymentAdapter>();
+    a.set_amount(s(&view.amount));
+    a.set_simulated(view.simulated);
+    a.set_qr(image_or_empty(view.qr.as_ref()));
+    a.set_error(s(&view.error));
+}

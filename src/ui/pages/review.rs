@@ -1,0 +1,66 @@
+//! Presenter of the review page (核对).
+
+use super::on;
+use crate::app::intent::Intent;
+use crate::app::kiosk::KioskApp;
+use crate::app::view::review::review;
+use crate::domain::session::{Event, Step};
+use crate::ui::convert::{int, model, s};
+use crate::ui::generated::*;
+use crate::ui::Shell;
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+fn step_code(step: Option<Step>) -> &'static str {
+    match step {
+        Some(Step::Identify) => "identify",
+        Some(Step::Materials) => "materials",
+        Some(Step::Form) => "form",
+        _ => "",
+    }
+}
+
+fn step_of(code: &str) -> Step {
+    match code {
+        "identify" => Step::Identify,
+        "materials" => Step::Materials,
+        _ => Step::Form,
+    }
+}
+
+pub fn connect(shell: &Rc<Shell>) {
+    on!(shell, ReviewAdapter, on_edit, |step| Intent::Edit(step_of(
+        step.as_str()
+    )));
+    on!(shell, ReviewAdapter, on_set_express, |on| Intent::SetExpress(on));
+    on!(shell, ReviewAdapter, on_set_urgent, |on| Intent::SetUrgent(on));
+    on!(shell, ReviewAdapter, on_confirm, || Intent::Session(
+        Event::ConfirmReview
+    ));
+    on!(shell, ReviewAdapter, on_back, || Intent::Session(Event::Back));
+    on!(shell, ReviewAdapter, on_cancel, || Intent::Session(Event::Cancel));
+}
+
+pub fn render(w: &AppWindow, app: &KioskApp) {
+    let view = review(app);
+    let a = w.global::<ReviewAdapter>();
+    a.set_rows(model(
+        view.rows
+            .iter()
+            .map(|r| ReviewRow {
+                kind: s(r.kind.code()),
+                label: s(&r.label),
+                value: s(&r.value),
+                edit: s(step_code(r.edit)),
+            })
+            .collect(),
+    ));
+    a.set_captured(int(view.captured));
+    a.set_promised(int(view.promised));
+    a.set_express_allowed(view.express_allowed);
+    a.set_express(view.express);
+    a.set_urgent_allowed(view.urgent_allowed);
+    a.set_urgent(view.urgent);
+    a.set_fee(s(view.fee.as_deref().unwrap_or("")));
+    a.set_error(s(&view.error));
+}

@@ -1,0 +1,32 @@
+//! Presenter of the welcome page.
+
+use super::on;
+use crate::app::intent::Intent;
+use crate::app::kiosk::KioskApp;
+use crate::app::view::welcome::welcome;
+use crate::domain::Lang;
+use crate::ui::convert::{int, s};
+use crate::ui::generated::*;
+use crate::ui::Shell;
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+pub fn connect(shell: &Rc<Shell>) {
+    on!(shell, WelcomeAdapter, on_start, || Intent::Start);
+    on!(shell, WelcomeAdapter, on_set_language, |code| Intent::SetLanguage(
+        if code.as_str() == "en" { Lang::En } else { Lang::Zh }
+    ));
+}
+
+pub fn render(w: &AppWindow, app: &KioskApp) {
+    let view = welcome(app);
+    let a = w.global::<WelcomeAdapter>();
+    a.set_site_name(s(&view.site_name));
+    a.set_opening_hours(s(&view.opening_hours));
+    a.set_services(int(view.services));
+    a.set_at_most_once(int(view.at_most_once));
+    a.set_immediate(int(view.immediate));
+    a.set_express(int(view.express));
+    a.set_language(s(view.language));
+    a.set_network_online(view.network_online);
+}

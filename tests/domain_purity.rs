@@ -85,3 +85,30 @@ fn the_rule_catches_a_violation() {
         .collect();
     assert_eq!(hits.len(), 1);
 }
+
+/// The UI layer talks to the app only: no device, storage or configuration type, and no
+/// file in `src/ui` grows past 300 lines (one presenter per page keeps them small).
+#[test]
+fn the_ui_sees_the_app_layer_only_and_stays_small() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() >= 10, "ui files not found");
+    let mut violations = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let lines = text.lines().count();
+        if lines > 300 {
+            violations.push(format!("{}: {lines} lines", file.display()));
+        }
+        for (number, line) in production_lines(&text) {
+            let code = line.split("//").next().unwrap_or("");
+            for word in ["crate::devices", "crate::storage", "township_kiosk::devices"] {
+                if code.contains(word) {
+                    violations.push(format!("{}:{number}: {word}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(violations.is_empty(), "layering:\n{}", violations.join("\n"));
+}

@@ -215,6 +215,12 @@ fn the_whole_journey_to_a_printed_receipt() {
         receipt.get_submitting(),
         "storing runs on the worker: the submitting step is on screen meanwhile"
     );
+    assert!(
+        ElementHandle::find_by_accessible_label(&k.shell.window, "正在提交,请勿离开")
+            .next()
+            .is_some(),
+        "the citizen is told to wait"
+    );
     k.pump_until("the printed receipt", |k| {
         k.shell.window.global::<ReceiptAdapter>().get_print_state() != "printing"
     });

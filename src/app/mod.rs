@@ -11,6 +11,7 @@ pub mod outbox_worker;
 pub mod printing;
 pub mod sample;
 pub mod sim_controls;
+pub mod staging;
 pub mod view;
 pub mod worker;
 

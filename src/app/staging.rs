@@ -1,0 +1,154 @@
+//! Sample sessions for every page of the touchscreen: brings an app to a page with made-up
+//! data through the same intents a citizen's touches send (the screenshots, the README
+//! gallery, the layout tests and the UI benchmark use it). The receipt pages show the sample
+//! receipt rendered as the printer prints it.
+
+use super::intent::Intent;
+use super::kiosk::KioskApp;
+use super::sample;
+use crate::devices::card_reader::fixtures::fixture;
+use crate::devices::card_reader::ReaderState;
+use crate::domain::calendar::Date;
+use crate::domain::session::{Event, PrintState};
+use crate::domain::Lang;
+
+pub const PAGES: &[&str] = &[
+    "welcome",
+    "catalogue",
+    "guide",
+    "identify",
+    "identify-manual",
+    "identify-proxy",
+    "form",
+    "form-errors",
+    "materials",
+    "review",
+    "payment",
+    "submitting",
+    "receipt",
+    "receipt-qr",
+    "rating",
+    "farewell",
+    "idle-warning",
+];
+
+/// Brings `app` to `page` with sample data, through the same intents a citizen's touches
+/// send (the receipt pages show the sample receipt, rendered as the printer prints it).
+pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Result<(), String> {
+    if !PAGES.contains(&page) {
+        return Err(format!("unknown page {page:?}; see --list-pages"));
+    }
+    let today = Date::parse("2026-11-26").ok_or("date")?;
+    app.set_today(today);
+    app.set_reader_state(ReaderState::Ready);
+    let t = 1000;
+    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
+    go(app, Intent::SetLanguage(lang));
+    go(app, Intent::SetElderly(elderly));
+    if page == "welcome" {
+        return Ok(());
+    }
+    go(app, Intent::Start);
+    if page == "catalogue" {
+        return Ok(());
+    }
+    // The proxy flow needs an item that allows acting for someone else.
+    let proxy = page == "identify-proxy";
+    go(app, Intent::ChooseItem(if proxy { "ID-001" } else { "ID-003" }.into()));
+    if proxy {
+        go(app, Intent::Session(Event::ChooseProxy(true)));
+    }
+    if page == "guide" {
+        return Ok(());
+    }
+    go(app, Intent::Session(Event::ConfirmGuide));
+    let type_keys = |app: &mut KioskApp, text: &str| {
+        for key in text.chars() {
+            go(app, Intent::IdKey(key.to_string()));
+        }
+    };
+    match page {
+        "identify" | "identify-proxy" => return Ok(()),
+        "identify-manual" => {
+            // A made-up number with a wrong check digit: the page shows why.
+            type_keys(app, "330225199003150028");
+            app.handle_at(Intent::SubmitTypedId, t);
+            return Ok(());
+        }
+        _ => {}
+    }
+    let card = fixture("resident").ok_or("fixture")?;
+    let person = crate::devices::card_reader::Card {
+        text: card.text,
+        photo: card.photo,
+        fingerprint: None,
+        appended_address: None,
+    }
+    .person();
+    app.event_at(Event::CardRead(Box::new(person)), t);
+    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
+    let field = |app: &mut KioskApp, index: usize, text: &str| {
+        app.handle_at(Intent::ActivateField(index), t);
+        for key in text.chars() {
+            app.handle_at(Intent::FieldKey(key.to_string()), t);
+        }
+    };
+    if page == "form-errors" {
+        field(app, 0, "1380574");
+        go(app, Intent::SubmitForm);
+        return Ok(());
+    }
+    field(app, 0, "13805740000");
+    go(
+        app,
+        Intent::ChooseOption {
+            field: 1,
+            value: "lost".into(),
+        },
+    );
+    if page == "form" {
+        return Ok(());
+    }
+    go(app, Intent::SubmitForm);
+    go(app, Intent::CaptureMaterial("household-book".into()));
+    go(app, Intent::PromiseMaterial("loss-statement".into()));
+    if page == "materials" {
+        return Ok(());
+    }
+    go(app, Intent::CaptureMaterial("id-photo-receipt".into()));
+    go(app, Intent::Session(Event::MaterialsDone));
+    if page == "review" || page == "idle-warning" {
+        if page == "idle-warning" {
+            let warn = app.session().timeouts.warn_after_ms;
+            app.tick_at(t + warn + 1);
+        }
+        return Ok(());
+    }
+    go(app, Intent::Session(Event::ConfirmReview));
+    if page == "payment" {
+        return Ok(());
+    }
+    // Submitting and beyond: the sample receipt stands in for a stored application.
+    app.stage_submitting();
+    if page == "submitting" {
+        return Ok(());
+    }
+    let print = if page == "receipt-qr" {
+        PrintState::ShowQr
+    } else {
+        PrintState::Printed
+    };
+    let profile = crate::devices::printer::profile::profile(&app.config().devices.printer.profile)
+        .or_else(|_| crate::devices::printer::profile::profile(crate::devices::printer::profile::DEFAULT_PROFILE))
+        .map_err(|e| e.to_string())?;
+    app.stage_receipt(sample::receipt(), print, &profile);
+    if page.starts_with("receipt") {
+        return Ok(());
+    }
+    go(app, Intent::Session(Event::ReceiptDone));
+    if page == "rating" {
+        return Ok(());
+    }
+    go(app, Intent::Session(Event::SkipRating));
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Every page fits every supported screen: rendered through Slint's testing backend at each
+//! size (portrait 1080×1920, landscape 1920×1080, 1280×800 and the small 800×480 panel), in
+//! both languages and in elderly mode, no labelled element (text, button) lies outside the
+//! window — unless it is inside a scrolling area, which must still contain it horizontally —
+//! and no button's text is cut (the button reports `clipped` when its text needs more room).
+
+use i_slint_backend_testing::{ElementHandle, ElementQuery};
+use slint::ComponentHandle;
+use std::rc::Rc;
+use township_kiosk::app::kiosk::{AppParts, KioskApp};
+use township_kiosk::app::sim_controls::SimControls;
+use township_kiosk::app::staging::{prepare, PAGES};
+use township_kiosk::config::Config;
+use township_kiosk::devices::printer::profile::profile;
+use township_kiosk::domain::Lang;
+use township_kiosk::ui::Shell;
+
+const SIZES: [(f32, f32); 4] = [(1080.0, 1920.0), (1920.0, 1080.0), (1280.0, 800.0), (800.0, 480.0)];
+
+fn shell_on(page: &str, lang: Lang, elderly: bool) -> Rc<Shell> {
+    let config = Config::default();
+    let catalogue = township_kiosk::app::load_catalogue(&config).unwrap();
+    let mut parts = AppParts::bare(profile("generic-80mm").unwrap());
+    parts.sim = Some(SimControls::new(None, None));
+    let mut app = KioskApp::new(config, catalogue, parts);
+    prepare(&mut app, page, lang, elderly).unwrap();
+    let shell = Shell::new(app).unwrap();
+    shell.window.show().unwrap();
+    shell
+}
+
+struct Rect {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+fn rect(e: &ElementHandle) -> Rect {
+    let (p, s) = (e.absolute_position(), e.size());
+    Rect {
+        x: p.x,
+        y: p.y,
+        w: s.width,
+        h: s.height,
+    }
+}
+
+/// What is wrong with this page at this size (empty when it fits).
+fn problems(shell: &Rc<Shell>, width: f32, height: f32) -> Vec<String> {
+    shell.set_size(width as u32, height as u32);
+    let all = ElementQuery::from_root(&shell.window).find_all();
+    // Elements inside a scrolling area, by identity (type, label, place, size), with the
+    // horizontal extent of their area.
+    let key = |e: &ElementHandle| {
+        let r = rect(e);
+        format!(
+            "{:?}|{:?}|{}|{}|{}|{}",
+            e.type_name(),
+            e.accessible_label(),
+            r.x,
+            r.y,
+            r.w,
+            r.h
+        )
+    };
+    let mut scrolled = std::collections::HashMap::new();
+    let scrolls = |e: &&ElementHandle| {
+        e.type_name().as_deref() == Some("Flickable") || e.bases().is_some_and(|mut b| b.any(|b| b == "Flickable"))
+    };
+    for flickable in all.iter().filter(scrolls) {
+        let area = rect(flickable);
+        for inner in flickable.query_descendants().find_all() {
+            scrolled.insert(key(&inner), (area.x, area.x + area.w));
+        }
+    }
+    let mut found = Vec::new();
+    const SLACK: f32 = 1.0;
+    for element in &all {
+        let Some(label) = element.accessible_label().filter(|l| !l.trim().is_empty()) else {
+            continue;
+        };
+        if element.computed_opacity() <= 0.0 {
+            continue;
+        }
+        let r = rect(element);
+        if r.w <= 0.0 || r.h <= 0.0 {
+            continue;
+        }
+        if element.accessible_description().as_deref() == Some("clipped") {
+            found.push(format!("{label:?}: its text does not fit ({:.0}×{:.0})", r.w, r.h));
+        }
+        let (left, right, top, bottom) = match scrolled.get(&key(element)) {
+            // Inside a scrolling area: any height, but the width of the area.
+            Some(&(left, right)) => (left, right, f32::MIN, f32::MAX),
+            None => (0.0, width, 0.0, height),
+        };
+        if r.x < left - SLACK || r.x + r.w > right + SLACK || r.y < top - SLACK || r.y + r.h > bottom + SLACK {
+            found.push(format!(
+                "{label:?} at {:.0},{:.0} {:.0}×{:.0} is cut off",
+                r.x, r.y, r.w, r.h
+            ));
+        }
+    }
+    found
+}
+
+#[test]
+fn every_page_fits_every_size_in_both_languages_and_elderly_mode() {
+    i_slint_backend_testing::init_no_event_loop();
+    let mut failures = Vec::new();
+    for page in PAGES {
+        for (lang, elderly) in [(Lang::Zh, false), (Lang::En, false), (Lang::Zh, true), (Lang::En, true)] {
+            let shell = shell_on(page, lang, elderly);
+            for (width, height) in SIZES {
+                for problem in problems(&shell, width, height) {
+                    failures.push(format!(
+                        "{page} {}{} {width}×{height}: {problem}",
+                        lang.code(),
+                        if elderly { " elderly" } else { "" }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_check_sees_a_page_that_does_not_fit() {
+    i_slint_backend_testing::init_no_event_loop();
+    let shell = shell_on("review", Lang::En, true);
+    // A window far narrower than any supported panel cannot hold the review page's buttons.
+    let found = problems(&shell, 260.0, 400.0);
+    assert!(!found.is_empty());
+}

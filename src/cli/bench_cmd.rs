@@ -9,33 +9,38 @@ use std::time::Instant;
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
     /// Durable submissions per second (WAL, synchronous=FULL) against the disk's raw
-    /// write+fdatasync rate in the same directory.
+    /// write+fdatasync rate into a preallocated file in the same directory.
     Storage {
         /// How many submissions to time.
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         count: u32,
         /// Directory to measure (default: a temporary directory under the state dir).
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
     },
-    /// End-to-end card reads through the production driver against the simulator paced
-    /// at a real baud rate: time per read against the pure wire time of the bytes.
     /// ESC/POS size and generation time of the standard receipt: native QR, raster QR,
     /// and fully rasterised text.
     Receipt {
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         count: u32,
     },
-    /// Exec to first frame, idle RSS and frame time of the busiest page (software renderer).
+    /// The real `kiosk run` process on X (Xvfb when no display is set): exec to the first
+    /// painted window, PSS/RSS idle and after scripted journeys, longest UI-thread event.
     #[cfg(feature = "ui")]
     Ui {
-        #[arg(long, default_value_t = 30)]
-        frames: u32,
+        /// Scripted citizen journeys (welcome → receipt → welcome) to run.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        journeys: u32,
+        /// WIDTHxHEIGHT of the window.
+        #[arg(long, default_value = "1080x1920")]
+        size: String,
     },
+    /// End-to-end card reads through the production driver against the simulator paced
+    /// at a real baud rate: time per read against the pure wire time of the bytes.
     CardRead {
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
         count: u32,
-        #[arg(long, default_value_t = 115_200)]
+        #[arg(long, default_value_t = 115_200, value_parser = clap::value_parser!(u32).range(1200..=4_000_000))]
         baud: u32,
         /// Fixture card to read.
         #[arg(long, default_value = "resident")]
@@ -46,7 +51,13 @@ pub enum BenchCommand {
 pub fn run(cli: &Cli, command: &BenchCommand) -> i32 {
     match command {
         #[cfg(feature = "ui")]
-        BenchCommand::Ui { frames } => super::ui_cmd::bench(cli, *frames),
+        BenchCommand::Ui { journeys, size } => match super::ui_cmd::parse_size(size) {
+            Some((width, height)) => super::ui_bench::bench(*journeys, width, height),
+            None => {
+                eprintln!("kiosk bench ui: --size must be WIDTHxHEIGHT, e.g. 1080x1920");
+                exit::CONFIG
+            }
+        },
         BenchCommand::Receipt { count } => match bench_receipt(*count) {
             Ok(()) => exit::OK,
             Err(e) => {
@@ -93,7 +104,15 @@ fn bench_storage(base: &std::path::Path, count: u32) -> Result<(), Box<dyn std::
             .read(true)
             .write(true)
             .open(dir.join("fsync-probe"))?;
-        file.set_len(u64::from(count) * 4096)?;
+        // Really allocated (zero-filled), not a sparse file whose first writes would
+        // allocate blocks and update metadata.
+        let zeros = vec![0u8; 1 << 20];
+        let mut left = u64::from(count) * 4096;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            file.write_all(&zeros[..n])?;
+            left -= n as u64;
+        }
         file.sync_all()?;
         let page = vec![0x5Au8; 4096];
         let start = Instant::now();
@@ -117,11 +136,25 @@ fn bench_storage(base: &std::path::Path, count: u32) -> Result<(), Box<dyn std::
         println!("storage: {count} durable submissions (application + outbox + receipt number, sealed, WAL, synchronous=FULL)");
         println!("  submissions/s:        {submits_per_sec:8.1}");
         println!("  raw fdatasync/s:      {fsyncs_per_sec:8.1}  (physical limit of this disk)");
-        println!("  ratio to the limit:   {:8.2}", submits_per_sec / fsyncs_per_sec);
+        // WAL with synchronous=FULL syncs the log at commit and again at checkpoints: half
+        // the raw rate is the ceiling; 0.40 leaves room for the sealing and the SQL.
+        let ratio = submits_per_sec / fsyncs_per_sec;
+        println!(
+            "  ratio to the limit:   {ratio:8.2}  (goal ≥ 0.40: {})",
+            met(ratio >= 0.40)
+        );
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok {
+        "goal met"
+    } else {
+        "goal NOT met"
+    }
 }
 
 /// CPU time of the calling thread.
@@ -176,9 +209,10 @@ fn bench_card_read(count: u32, baud: u32, card: &str) -> Result<(), Box<dyn std:
         wire.as_secs_f64() * 1000.0 / n
     );
     println!("  measured per read:       {:8.1} ms", total.as_secs_f64() * 1000.0 / n);
+    let ratio = total.as_secs_f64() / wire.as_secs_f64();
     println!(
-        "  ratio measured / wire:   {:8.3}  (goal <= 1.10)",
-        total.as_secs_f64() / wire.as_secs_f64()
+        "  ratio measured / wire:   {ratio:8.3}  (goal ≤ 1.10: {})",
+        met(ratio <= 1.10)
     );
     println!(
         "  host CPU per read:       {:8.3} ms  (driver thread)",
@@ -209,6 +243,7 @@ fn bench_receipt(count: u32) -> Result<(), Box<dyn std::error::Error>> {
     ];
     println!("receipt: the standard 受理回执 (sample), 80 mm / 576 dots, {count} encodings each");
     let mut baseline = None;
+    let mut native_figures = None;
     for (name, profile, options) in variants {
         let start = Instant::now();
         let mut bytes = 0;
@@ -217,6 +252,7 @@ fn bench_receipt(count: u32) -> Result<(), Box<dyn std::error::Error>> {
         }
         let per = start.elapsed().as_secs_f64() * 1000.0 / f64::from(count);
         let (base_bytes, base_ms) = *baseline.get_or_insert((bytes, per));
+        native_figures.get_or_insert((bytes, per));
         println!(
             "  {name:<22} {bytes:>7} bytes ({:>5.1}× native) {per:>8.3} ms ({:>6.1}× native)   wire time at 115200: {:>6.0} ms",
             bytes as f64 / base_bytes as f64,
@@ -224,6 +260,10 @@ fn bench_receipt(count: u32) -> Result<(), Box<dyn std::error::Error>> {
             bytes as f64 * 10.0 / 115.2
         );
     }
-    println!("  goal: native-QR receipt <= 4096 bytes and <= 1 ms to generate");
+    let (native_bytes, native_ms) = native_figures.unwrap_or_default();
+    println!(
+        "  goal: native-QR receipt ≤ 4096 bytes and ≤ 1 ms to generate: {}",
+        met(native_bytes <= 4096 && native_ms <= 1.0)
+    );
     Ok(())
 }

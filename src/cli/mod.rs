@@ -13,6 +13,8 @@ mod reader_cmd;
 mod run_cmd;
 mod sim_cmd;
 #[cfg(feature = "ui")]
+mod ui_bench;
+#[cfg(feature = "ui")]
 mod ui_cmd;
 
 use crate::config::{self, LoadedConfig};

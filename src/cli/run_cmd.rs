@@ -19,6 +19,9 @@ pub struct RunArgs {
     /// Run the services without the touchscreen window.
     #[arg(long)]
     pub headless: bool,
+    /// For `kiosk bench ui`: report the first frame and take scripted journeys on stdin.
+    #[arg(long, hide = true)]
+    pub bench: bool,
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -191,6 +194,9 @@ fn run_ui(
         }
     };
     ui::install(&shell);
+    if args.bench {
+        ui::bench_probe::install(&shell);
+    }
     shell.set_size(width, height);
     println!(
         "  UI:            touchscreen window {width}×{height} ({})",

@@ -4,6 +4,7 @@
 //! shell renders the frame and the current page only. Blocking work happens on the app's
 //! worker: reports come back through the inbox, and a waker brings them onto this thread.
 
+pub mod bench_probe;
 pub mod convert;
 pub mod generated;
 mod pages;

@@ -88,29 +88,3 @@ pub fn screenshot(
     let file = std::fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?;
     write_png(&pixels, width, height, std::io::BufWriter::new(file)).map_err(|e| e.to_string())
 }
-
-/// Renders `page` `frames` times (full repaints) and returns the time of each frame.
-pub fn frame_times(app: KioskApp, page: &str, width: u32, height: u32, frames: u32) -> Result<Vec<Duration>, String> {
-    let headless = Headless::install().map_err(|e| e.to_string())?;
-    let mut app = app;
-    prepare(&mut app, page, Lang::Zh, false)?;
-    let shell = Shell::new(app).map_err(|e| e.to_string())?;
-    shell.window.show().map_err(|e| e.to_string())?;
-    let _ = headless.render(width, height);
-    let mut times = Vec::new();
-    for _ in 0..frames {
-        let start = Instant::now();
-        let _ = headless.render(width, height);
-        times.push(start.elapsed());
-    }
-    Ok(times)
-}
-
-/// Resident set size of this process in KiB (Linux).
-pub fn rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}

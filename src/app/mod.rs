@@ -8,6 +8,8 @@ pub mod kiosk;
 pub mod outbox_worker;
 pub mod printing;
 pub mod sample;
+pub mod status;
+pub mod technician;
 
 use crate::config::{Config, LoadedConfig};
 use crate::domain::catalogue::{Catalogue, CatalogueError};

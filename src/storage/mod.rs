@@ -185,16 +185,14 @@ impl Store {
     /// the key opens. For audited actions, so they cannot be pointed at a throw-away store.
     pub fn open_established(state_dir: &Path) -> Result<Store, StorageError> {
         let db = state_dir.join(DATABASE_FILE);
-        let not_established = || StorageError::NotEstablished {
-            db: db.display().to_string(),
-        };
         if !db.is_file() {
-            return Err(not_established());
+            return Err(StorageError::NotEstablished {
+                db: db.display().to_string(),
+            });
         }
+        // A missing key is never saved here (`create` is false): the database either holds
+        // sealed data (KeyMissing) or is not established.
         let key = KeySource::from_file(state_dir.join(KEY_FILE))?;
-        if key.unsaved.is_some() {
-            return Err(not_established());
-        }
         Store::open_with(&db, key, false)
     }
 

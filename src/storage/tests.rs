@@ -526,6 +526,16 @@ fn an_established_store_is_required_for_audited_actions() {
     assert!(!dir.path().join(DATABASE_FILE).exists() && !dir.path().join(KEY_FILE).exists());
     drop(open(dir.path()));
     assert!(Store::open_established(dir.path()).is_ok());
+    // An empty database and no key: still not established, and no key is made.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join(DATABASE_FILE), b"").unwrap();
+    let error = Store::open_established(other.path()).err().unwrap();
+    assert!(matches!(error, StorageError::NotEstablished { .. }), "{error:?}");
+    assert!(!other.path().join(KEY_FILE).exists());
+    // The kiosk's store without its key says so.
+    std::fs::remove_file(dir.path().join(KEY_FILE)).unwrap();
+    let error = Store::open_established(dir.path()).err().unwrap();
+    assert!(matches!(error, StorageError::KeyMissing { .. }), "{error:?}");
 }
 
 // ---- Point 3: a corrupt database loses nothing and reissues no receipt number. ----

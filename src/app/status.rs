@@ -110,7 +110,7 @@ pub fn collect(config: &Config, version: &str, now: i64) -> StatusSnapshot {
     snapshot.moved_aside = storage::moved_aside_databases(&state_dir);
     if !snapshot.moved_aside.is_empty() {
         snapshot.alarms.push(format!(
-            "{} damaged database(s) moved aside: re-queue their unsent applications with `kiosk storage salvage FILE`",
+            "{} damaged database(s) moved aside: re-queue their unsent applications with `kiosk storage salvage FILE`, then archive or remove the file (it still holds sealed personal data)",
             snapshot.moved_aside.len()
         ));
     }

@@ -19,6 +19,23 @@ fn kiosk(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `kiosk` with `input` on its standard input (a pipe, so PINs are read as lines).
+fn kiosk_with_input(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(args)
+        .env("KIOSK_LOG", "warn")
+        .env_remove("KIOSK_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The command may exit before reading everything (a refusal): ignore a closed pipe.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
 fn text(output: &Output) -> String {
     format!(
         "{}{}",
@@ -348,20 +365,30 @@ mod reader {
     }
 
     #[test]
-    fn reveal_shows_everything_and_is_audited() {
+    fn reveal_asks_for_the_pin_shows_everything_and_is_audited_in_the_kiosk_store() {
         let dir = tempfile::tempdir().unwrap();
         let config = config_in(dir.path());
+        let c = config.to_str().unwrap();
         let sim = SimCardReader::start(SimReaderOptions::default()).unwrap();
         sim.place(fixture("resident-elderly").unwrap());
-        let out = kiosk(&[
-            "--config",
-            config.to_str().unwrap(),
-            "read-card",
-            "--port",
-            sim.path().to_str().unwrap(),
-            "--json",
-            "--reveal",
-        ]);
+        let port = sim.path().to_str().unwrap().to_string();
+        let reveal = ["--config", c, "read-card", "--port", &port, "--json", "--reveal"];
+        // No PIN set yet: refused, nothing shown.
+        drop(Store::open_in(&dir.path().join("state")).unwrap());
+        let out = kiosk_with_input(&reveal, "");
+        assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+        assert!(text(&out).contains("kiosk technician set-pin"), "{}", text(&out));
+        let out = kiosk_with_input(&["--config", c, "technician", "set-pin"], "246810\n246810\n");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        // A wrong PIN shows nothing.
+        let out = kiosk_with_input(&reveal, "111111\n");
+        assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+        assert!(
+            out.stdout.is_empty() && !text(&out).contains("王阿根"),
+            "{}",
+            text(&out)
+        );
+        let out = kiosk_with_input(&reveal, "246810\n");
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(
@@ -372,9 +399,35 @@ mod reader {
         assert_eq!(json["appended_address"], "浙江省象山县石浦镇金山路21弄3号");
         let mut store = Store::open_in(&dir.path().join("state")).unwrap();
         let audit = store.audit_entries().unwrap();
-        assert_eq!(audit.len(), 1);
-        assert_eq!(audit[0].action, "read-card.reveal");
-        assert!(audit[0].detail.contains("330225********0614") && !audit[0].detail.contains("330225194203080614"));
+        let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["technician.set-pin", "technician.pin-wrong", "read-card.reveal"]
+        );
+        let reveal_entry = audit.last().unwrap();
+        assert!(
+            reveal_entry.detail.contains("330225********0614") && !reveal_entry.detail.contains("330225194203080614")
+        );
+
+        // --config pointing at a throw-away store (with its own PIN hash) is refused.
+        let hash = std::fs::read_to_string(dir.path().join("state/overrides.toml")).unwrap();
+        let evil = dir.path().join("evil.toml");
+        std::fs::write(
+            &evil,
+            format!(
+                "[kiosk]\nstate-dir = {:?}\n{hash}",
+                dir.path().join("throwaway").display().to_string()
+            ),
+        )
+        .unwrap();
+        let e = evil.to_str().unwrap();
+        let out = kiosk_with_input(&["--config", e, "read-card", "--port", &port, "--reveal"], "246810\n");
+        assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+        assert!(text(&out).contains("not an established kiosk store"), "{}", text(&out));
+        assert!(!text(&out).contains("王阿根"));
+        let out = kiosk(&["--config", e, "outbox", "export"]);
+        assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+        assert!(!dir.path().join("throwaway/kiosk.db").exists());
     }
 
     #[test]
@@ -710,5 +763,243 @@ mod bad_input {
 
         let out = kiosk(&["read-card", "--port", "/dev/null", "--wait", "1"]);
         assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    }
+}
+
+/// Issue 8, points 2, 3, 4 and 6 as a technician meets them on the command line.
+mod hardening {
+    use super::*;
+
+    fn state(dir: &Path) -> PathBuf {
+        dir.join("state")
+    }
+
+    #[test]
+    fn a_missing_key_stops_the_kiosk_with_advice_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_in(dir.path());
+        Store::open_in(&state(dir.path()))
+            .unwrap()
+            .submit(&application("app-1"), &[], "T01", 1_764_000_000)
+            .unwrap();
+        let key = state(dir.path()).join("data.key");
+        std::fs::rename(&key, dir.path().join("key.backup")).unwrap();
+        for args in [&["outbox", "list"][..], &["status"][..]] {
+            let out = kiosk(&[&["--config", config.to_str().unwrap()][..], args].concat());
+            let shown = text(&out);
+            assert_eq!(out.status.code(), Some(5), "{shown}");
+            assert!(
+                shown.contains(&key.display().to_string()) && shown.contains("restore the key file"),
+                "{shown}"
+            );
+        }
+        assert!(!key.exists(), "no new key was made");
+        std::fs::rename(dir.path().join("key.backup"), &key).unwrap();
+        let out = kiosk(&["--config", config.to_str().unwrap(), "outbox", "list"]);
+        assert!(text(&out).contains("1 row(s)"), "{}", text(&out));
+    }
+
+    #[test]
+    fn salvage_and_status_after_a_damaged_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_in(dir.path());
+        let c = config.to_str().unwrap();
+        let issued: Vec<String> = {
+            let mut store = Store::open_in(&state(dir.path())).unwrap();
+            (1..=3)
+                .map(|i| {
+                    store
+                        .submit(&application(&format!("app-{i}")), &[], "T01", 1_764_000_000)
+                        .unwrap()
+                        .as_str()
+                        .to_string()
+                })
+                .collect()
+        };
+        // Scribble over one page of the database (its outbox index).
+        let db = state(dir.path()).join("kiosk.db");
+        let page: usize = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT rootpage FROM sqlite_schema WHERE name = 'outbox_due'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap() as usize;
+        let mut bytes = std::fs::read(&db).unwrap();
+        for b in bytes[(page - 1) * 4096..page * 4096].iter_mut() {
+            *b = 0x5A;
+        }
+        std::fs::write(&db, &bytes).unwrap();
+        let out = kiosk(&["--config", c, "outbox", "list"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let out = kiosk(&["--config", c, "status"]);
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(5), "{shown}");
+        assert!(
+            shown.contains("moved aside: ") && shown.contains("kiosk storage salvage"),
+            "{shown}"
+        );
+        let out = kiosk(&["--config", c, "status", "--json"]);
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let aside = status["moved_aside"][0].as_str().unwrap().to_string();
+        // The receipt numbers already issued are not issued again.
+        let fresh = Store::open_in(&state(dir.path()))
+            .unwrap()
+            .submit(&application("app-new"), &[], "T01", 1_764_000_100)
+            .unwrap();
+        assert!(!issued.contains(&fresh.as_str().to_string()), "{fresh} reissued");
+
+        let out = kiosk(&["--config", c, "storage", "salvage", &aside]);
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{shown}");
+        assert!(shown.contains("3 re-queued, 0 already queued"), "{shown}");
+        assert!(
+            shown.contains("330212********1232 林*燕") && shown.contains(&issued[0]),
+            "{shown}"
+        );
+        let out = kiosk(&["--config", c, "storage", "salvage", &aside, "--json"]);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            (report["requeued"].as_array().unwrap().len(), &report["already_queued"]),
+            (0, &serde_json::json!(3))
+        );
+        let out = kiosk(&["--config", c, "storage", "salvage", "/no/such/file"]);
+        assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+        let out = kiosk(&["--config", c, "outbox", "list"]);
+        assert!(text(&out).contains("4 row(s)"), "{}", text(&out));
+        for output in [shown, text(&out)] {
+            assert!(!output.contains(FULL_ID) && !output.contains("林晓燕") && !output.contains("13700001111"));
+        }
+    }
+
+    #[test]
+    fn status_shows_a_failed_purge_and_the_outbox() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_in(dir.path());
+        let c = config.to_str().unwrap();
+        let out = kiosk(&["--config", c, "status"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(text(&out).contains("not created yet"), "{}", text(&out));
+        {
+            let mut store = Store::open_in(&state(dir.path())).unwrap();
+            store.submit(&application("app-1"), &[], "T01", 1_000).unwrap();
+        }
+        let conn = rusqlite::Connection::open(state(dir.path()).join("kiosk.db")).unwrap();
+        conn.execute(
+            "INSERT INTO maintenance (task, at, ok, count, error) VALUES ('purge', 1764000000, 0, NULL, 'database is locked')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let out = kiosk(&["--config", c, "status", "--json"]);
+        assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(status["outbox"]["counts"]["pending"], 1);
+        assert!(status["outbox"]["oldest_unsent_age_secs"].as_i64().unwrap() > 0);
+        assert_eq!(status["last_purge"]["error"], "database is locked");
+        assert_eq!(status["storage"]["key"], "verified");
+        assert!(status["version"].as_str().unwrap().contains("(git "));
+        let out = kiosk(&["--config", c, "status"]);
+        assert!(text(&out).contains("FAILED: database is locked"), "{}", text(&out));
+    }
+
+    #[test]
+    fn audit_verify_names_the_first_bad_entry_and_list_is_masked() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_in(dir.path());
+        let c = config.to_str().unwrap();
+        let out = kiosk(&["--config", c, "audit", "verify"]);
+        assert_eq!(out.status.code(), Some(5), "no store yet: {}", text(&out));
+        {
+            let mut store = Store::open_in(&state(dir.path())).unwrap();
+            store.submit(&application("app-1"), &[], "T01", 1_764_000_000).unwrap();
+            store.audit("technician:cli", "outbox.retry", "row 1").unwrap();
+            store
+                .audit("technician:cli", "test", &format!("slipped {FULL_ID}"))
+                .unwrap();
+            store.audit("technician:cli", "outbox.retry", "row 2").unwrap();
+        }
+        let out = kiosk(&["--config", c, "audit", "verify"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(
+            text(&out).contains("audit log intact: 3 entries; head #3 "),
+            "{}",
+            text(&out)
+        );
+        let out = kiosk(&["--config", c, "audit", "list"]);
+        let shown = text(&out);
+        assert!(
+            shown.contains("slipped 330212********1232") && !shown.contains(FULL_ID),
+            "{shown}"
+        );
+        let out = kiosk(&["--config", c, "audit", "list", "--json", "--last", "1"]);
+        let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(rows[0]["detail"], "row 2");
+        // Each append writes the head to the journal.
+        let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args(["--config", c, "outbox", "retry", "app-1"])
+            .env("KIOSK_LOG", "info")
+            .env_remove("KIOSK_CONFIG")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("audit head #4 "),
+            "{}",
+            text(&out)
+        );
+        let conn = rusqlite::Connection::open(state(dir.path()).join("kiosk.db")).unwrap();
+        conn.execute("UPDATE audit_log SET detail = 'row 9' WHERE id = 3", [])
+            .unwrap();
+        drop(conn);
+        let out = kiosk(&["--config", c, "audit", "verify"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(
+            text(&out).contains("entry 3 is the first that does not verify"),
+            "{}",
+            text(&out)
+        );
+    }
+
+    #[test]
+    fn set_pin_asks_twice_and_five_wrong_pins_lock_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_in(dir.path());
+        let c = config.to_str().unwrap();
+        let set_pin = ["--config", c, "technician", "set-pin"];
+        let out = kiosk_with_input(&set_pin, "246810\n246811\n");
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("differ"), "{}", text(&out));
+        let out = kiosk_with_input(&set_pin, "12ab\n12ab\n");
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("6 to 12 digits"), "{}", text(&out));
+        let out = kiosk_with_input(&set_pin, "246810\n246810\n");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(!text(&out).contains("246810"), "never echoed: {}", text(&out));
+        let overrides = std::fs::read_to_string(state(dir.path()).join("overrides.toml")).unwrap();
+        assert!(overrides.contains("pin-hash = \"$argon2id$"), "{overrides}");
+        let out = kiosk(&["--config", c, "config", "show"]);
+        assert!(!text(&out).contains("$argon2id$"), "{}", text(&out));
+        // Changing it needs the current PIN; five wrong ones lock it, restarts included.
+        for _ in 0..4 {
+            let out = kiosk_with_input(&set_pin, "000000\n");
+            assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+        }
+        let out = kiosk_with_input(&set_pin, "000000\n");
+        assert!(text(&out).contains("locked for 60 s"), "{}", text(&out));
+        let out = kiosk_with_input(&set_pin, "246810\n135790\n135790\n");
+        assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+        assert!(text(&out).contains("try again in"), "{}", text(&out));
+        let out = kiosk_with_input(&set_pin, "");
+        assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+        let mut store = Store::open_in(&state(dir.path())).unwrap();
+        let actions: Vec<String> = store.audit_entries().unwrap().into_iter().map(|e| e.action).collect();
+        assert_eq!(
+            actions.iter().filter(|a| *a == "technician.pin-wrong").count(),
+            5,
+            "{actions:?}"
+        );
+        assert_eq!(actions[0], "technician.set-pin");
     }
 }

@@ -12,6 +12,8 @@ pub mod printing;
 pub mod sample;
 pub mod sim_controls;
 pub mod staging;
+pub mod status;
+pub mod technician;
 pub mod view;
 pub mod worker;
 

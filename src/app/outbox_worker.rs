@@ -1,12 +1,19 @@
 //! The outbox worker as a step function: each call sends at most one due application and
 //! reports what happened, so tests drain the queue deterministically and the run loop
 //! simply calls it on a timer. Retries back off exponentially with jitter up to an hour.
+//!
+//! Only a row that cannot be read back (wrong key, tampered, purged) becomes a dead
+//! letter; a busy or locked database, or any other storage hiccup, puts the row back in
+//! the queue for a short while.
 
 use super::central::{CentralError, CentralSystem};
 use crate::storage::{StorageError, Store};
 
-/// Personal data of delivered applications is kept this long, then purged.
-pub const RETENTION_SECS: i64 = 30 * 86_400;
+/// Personal data of delivered (or refused) applications is kept this long, then purged.
+pub const RETENTION_SECS: i64 = crate::storage::DEFAULT_RETENTION_SECS;
+
+/// How soon a row whose application could not be loaded for a passing reason is retried.
+pub const STORAGE_RETRY_SECS: i64 = 5;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -42,17 +49,27 @@ pub fn try_send_next(store: &mut Store, central: &dyn CentralSystem, now: i64) -
     };
     let application = match store.load_application(&entry.idempotency_key) {
         Ok(application) => application,
-        Err(e) => {
+        Err(e) if e.is_unreadable_row() => {
             store.outbox_mark_dead(entry.id, now, &format!("unreadable: {e}"))?;
+            log::error!("outbox: {} is unreadable and needs a technician: {e}", entry.receipt_no);
             return Ok(Outcome::Dead {
                 receipt_no: entry.receipt_no,
+            });
+        }
+        Err(e) => {
+            let at = now + STORAGE_RETRY_SECS;
+            store.outbox_mark_retry(entry.id, now, at, &format!("storage: {e}"))?;
+            log::warn!("outbox: {} not loaded ({e}); retry at {at}", entry.receipt_no);
+            return Ok(Outcome::WillRetry {
+                receipt_no: entry.receipt_no,
+                at,
             });
         }
     };
     match central.submit(&entry.idempotency_key, &application) {
         Ok(accepted) => {
             super::central::REACHABLE.store(true, std::sync::atomic::Ordering::Relaxed);
-            store.outbox_mark_sent(entry.id, now, RETENTION_SECS)?;
+            store.outbox_mark_sent(entry.id, now)?;
             log::info!("outbox: {} sent as {}", entry.receipt_no, accepted.case_number);
             Ok(Outcome::Sent {
                 receipt_no: entry.receipt_no,
@@ -156,6 +173,68 @@ mod tests {
             store.outbox_get("a-1").unwrap().last_error.as_deref(),
             Some("422 item ID-003 not handled at this point")
         );
+    }
+
+    fn outcome_receipt(outcome: &Outcome) -> String {
+        match outcome {
+            Outcome::Sent { receipt_no, .. } | Outcome::WillRetry { receipt_no, .. } | Outcome::Dead { receipt_no } => {
+                receipt_no.clone()
+            }
+            Outcome::Idle => String::new(),
+        }
+    }
+
+    #[test]
+    fn a_busy_database_is_retried_and_never_dead_letters_a_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_in(dir.path()).unwrap();
+        let central = SimCentral::default();
+        store.submit(&sample_application("a-1"), &[], "XS01", 0).unwrap();
+        let mut now = 0;
+        for code in [rusqlite::ErrorCode::DatabaseBusy, rusqlite::ErrorCode::DatabaseLocked] {
+            store.fail_next_load = Some(code);
+            let outcome = try_send_next(&mut store, &central, now).unwrap();
+            now += STORAGE_RETRY_SECS;
+            assert_eq!(
+                outcome,
+                Outcome::WillRetry {
+                    receipt_no: outcome_receipt(&outcome),
+                    at: now
+                }
+            );
+            let entry = store.outbox_get("a-1").unwrap();
+            assert_eq!(entry.state, crate::storage::outbox::OutboxState::Pending, "{code:?}");
+            assert!(entry.last_error.unwrap().starts_with("storage: "));
+        }
+        assert!(matches!(
+            try_send_next(&mut store, &central, now).unwrap(),
+            Outcome::Sent { .. }
+        ));
+        assert_eq!(central.created(), 1);
+    }
+
+    #[test]
+    fn a_row_that_cannot_be_opened_is_a_dead_letter() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_in(dir.path()).unwrap();
+        let central = SimCentral::default();
+        store.submit(&sample_application("a-1"), &[], "XS01", 0).unwrap();
+        store.submit(&sample_application("a-2"), &[], "XS01", 0).unwrap();
+        store
+            .conn()
+            .execute("UPDATE applications SET personal = (SELECT personal FROM applications WHERE uuid = 'a-2') WHERE uuid = 'a-1'", [])
+            .unwrap();
+        assert!(matches!(
+            try_send_next(&mut store, &central, 0).unwrap(),
+            Outcome::Dead { .. }
+        ));
+        let purge_after: Option<i64> = store
+            .conn()
+            .query_row("SELECT purge_after FROM applications WHERE uuid = 'a-1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(purge_after, Some(RETENTION_SECS), "dead letters are purged too");
     }
 
     #[test]

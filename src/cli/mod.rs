@@ -3,6 +3,7 @@
 //! Output never contains a full ID number, name, address or phone unless a technician
 //! asks with `--reveal`, which is audited.
 
+mod audit_cmd;
 mod bench_cmd;
 mod catalogue_cmd;
 mod config_cmd;
@@ -12,6 +13,9 @@ mod printer_cmd;
 mod reader_cmd;
 mod run_cmd;
 mod sim_cmd;
+mod status_cmd;
+mod storage_cmd;
+mod technician_cmd;
 #[cfg(feature = "ui")]
 mod ui_bench;
 #[cfg(feature = "ui")]
@@ -36,6 +40,8 @@ pub mod exit {
     pub const STORAGE: i32 = 5;
     /// Something was not found (catalogue code, outbox row).
     pub const NOT_FOUND: i32 = 6;
+    /// Refused: wrong, locked or unset technician PIN.
+    pub const DENIED: i32 = 7;
 }
 
 const EXIT_CODES_HELP: &str = "Exit codes:
@@ -46,6 +52,7 @@ const EXIT_CODES_HELP: &str = "Exit codes:
   4  device error (reader or printer status, I/O fault)
   5  local storage error (database, disk full, key file)
   6  not found (catalogue code, outbox row)
+  7  refused: wrong, locked or unset technician PIN
 
 Configuration: --config PATH, else $KIOSK_CONFIG, else /etc/township-kiosk/kiosk.toml if
 present, else the embedded defaults (simulated devices). Technician changes go to
@@ -80,7 +87,19 @@ pub enum Command {
     /// The queue of applications waiting for the central system.
     #[command(subcommand)]
     Outbox(outbox_cmd::OutboxCommand),
-    /// Read one ID card and print its fields (masked unless --reveal, which is audited).
+    /// A local snapshot: version, storage and key, audit chain, outbox, last purge, alarms.
+    Status(status_cmd::StatusArgs),
+    /// Local storage tools (salvage of a damaged database that was moved aside).
+    #[command(subcommand)]
+    Storage(storage_cmd::StorageCommand),
+    /// The audit log: verify its keyed chain, list it (masked).
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCommand),
+    /// Technician access: the PIN that guards --reveal and the technician screens.
+    #[command(subcommand)]
+    Technician(technician_cmd::TechnicianCommand),
+    /// Read one ID card and print its fields (masked unless --reveal, which asks for the
+    /// technician PIN and is audited).
     ReadCard(reader_cmd::ReadCardArgs),
     /// Check the reader's SAM and print its ID.
     SamInfo(reader_cmd::SamInfoArgs),
@@ -103,7 +122,7 @@ pub enum Command {
     Bench(bench_cmd::BenchCommand),
 }
 
-fn version() -> &'static str {
+pub(crate) fn version() -> &'static str {
     concat!(env!("CARGO_PKG_VERSION"), " (git ", env!("KIOSK_GIT_REVISION"), ")")
 }
 
@@ -128,6 +147,10 @@ pub fn main() -> i32 {
         Command::Catalogue(ref command) => catalogue_cmd::run(&cli, command),
         Command::Id(ref command) => id_cmd::run(command),
         Command::Outbox(ref command) => outbox_cmd::run(&cli, command),
+        Command::Status(ref args) => status_cmd::run(&cli, args),
+        Command::Storage(ref command) => storage_cmd::run(&cli, command),
+        Command::Audit(ref command) => audit_cmd::run(&cli, command),
+        Command::Technician(ref command) => technician_cmd::run(&cli, command),
         Command::Bench(ref command) => bench_cmd::run(&cli, command),
         #[cfg(feature = "ui")]
         Command::Screenshot(ref args) => ui_cmd::screenshot(&cli, args),
@@ -155,6 +178,22 @@ pub(crate) fn load_config(cli: &Cli) -> Result<LoadedConfig, i32> {
 pub(crate) fn open_store(loaded: &LoadedConfig) -> Result<crate::storage::Store, i32> {
     crate::storage::Store::open_in(&loaded.config.kiosk.state_dir).map_err(|e| {
         eprintln!("kiosk: storage in {}: {e}", loaded.config.kiosk.state_dir.display());
+        exit::STORAGE
+    })
+}
+
+/// The configuration and the store it names (created if need be), or the exit code.
+pub(crate) fn load_config_and_store(cli: &Cli) -> Result<(LoadedConfig, crate::storage::Store), i32> {
+    let loaded = load_config(cli)?;
+    let store = open_store(&loaded)?;
+    Ok((loaded, store))
+}
+
+/// The configured, established store only (never a new one): for audited actions, so
+/// `--config` cannot point their audit entry at a throw-away store. `why` starts the error.
+pub(crate) fn open_established_store(loaded: &LoadedConfig, why: &str) -> Result<crate::storage::Store, i32> {
+    crate::storage::Store::open_established(&loaded.config.kiosk.state_dir).map_err(|e| {
+        eprintln!("kiosk: {why}: {e}");
         exit::STORAGE
     })
 }

@@ -1,5 +1,6 @@
 //! `kiosk outbox list|show|retry|export`: the technician's view of applications waiting
-//! for (or refused by) the central system. Masked throughout.
+//! for (or refused by) the central system. Masked throughout. `export` is audited in the
+//! configured, established store only (see `open_established_store`).
 
 use super::{exit, Cli};
 use crate::storage::outbox::{OutboxEntry, OutboxState};
@@ -51,7 +52,7 @@ pub enum OutboxCommand {
     },
 }
 
-fn when(unix: i64) -> String {
+pub(super) fn when(unix: i64) -> String {
     let date = crate::domain::calendar::Date::from_unix_china(unix);
     let secs = (unix + crate::domain::calendar::CHINA_UTC_OFFSET_SECS).rem_euclid(86_400);
     format!("{date} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
@@ -70,7 +71,15 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let mut store = match super::open_store(&loaded) {
+    // An export is audited: it goes to the configured kiosk's own store only.
+    let opened = match command {
+        OutboxCommand::Export { .. } => super::open_established_store(
+            &loaded,
+            "an export writes its audit entry to the kiosk's own store only",
+        ),
+        _ => super::open_store(&loaded),
+    };
+    let mut store = match opened {
         Ok(store) => store,
         Err(code) => return code,
     };
@@ -147,6 +156,14 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
                 text.push_str(&serde_json::to_string(entry).unwrap_or_default());
                 text.push('\n');
             }
+            // Audited before anything leaves the store.
+            let target = out
+                .as_ref()
+                .map_or("standard output".to_string(), |p| p.display().to_string());
+            let detail = format!("{} row(s) to {target}", entries.len());
+            if let Err(e) = store.audit("technician:cli", "outbox.export", &detail) {
+                return storage_error(e);
+            }
             let written = match out {
                 Some(path) => std::fs::write(path, &text),
                 None => std::io::stdout().write_all(text.as_bytes()),
@@ -154,9 +171,6 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
             if let Err(e) = written {
                 eprintln!("kiosk: cannot write export: {e}");
                 return exit::STORAGE;
-            }
-            if let Err(e) = store.audit("technician:cli", "outbox.export", &format!("{} row(s)", entries.len())) {
-                return storage_error(e);
             }
             if let Some(path) = out {
                 eprintln!("exported {} row(s) to {}", entries.len(), path.display());

@@ -1,5 +1,6 @@
 //! Technician commands for the ID card reader: `kiosk read-card`, `kiosk sam-info`.
-//! Card fields are masked unless `--reveal`, which is written to the audit log first.
+//! Card fields are masked unless `--reveal`, which asks for the technician PIN and is
+//! written to the audit log of the configured kiosk store (never a new one) first.
 
 use super::{exit, Cli};
 use crate::devices::card_reader::card_data::{CardSex, CardText};
@@ -71,13 +72,21 @@ pub fn read_card(cli: &Cli, args: &ReadCardArgs) -> i32 {
             Ok(loaded) => loaded,
             Err(code) => return code,
         };
-        match super::open_store(&loaded) {
-            Ok(store) => audit_store = Some(store),
+        // The configured kiosk's own store only, and the technician PIN.
+        let mut store = match super::open_established_store(
+            &loaded,
+            "--reveal writes its audit entry to the kiosk's own store only",
+        ) {
+            Ok(store) => store,
             Err(code) => {
                 eprintln!("kiosk: --reveal needs the audit log; refusing to show personal data");
                 return code;
             }
+        };
+        if let Err(code) = super::technician_cmd::ask_and_check_pin(&loaded, &mut store, "read-card --reveal") {
+            return code;
         }
+        audit_store = Some(store);
     }
     let result = open_port(&args.port, args.baud).and_then(|port| {
         let mut link = SamLink::new(port);

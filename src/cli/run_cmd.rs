@@ -24,6 +24,9 @@ pub struct RunArgs {
     pub bench: bool,
 }
 
+/// How often the worker purges expired personal data.
+const PURGE_INTERVAL_SECS: i64 = 60;
+
 static STOP: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn request_stop(_: libc::c_int) {
@@ -50,6 +53,7 @@ fn spawn_outbox_worker(state_dir: std::path::PathBuf, central: Arc<dyn CentralSy
                     return;
                 }
             };
+            let mut last_purge = 0;
             while !STOP.load(Ordering::SeqCst) {
                 loop {
                     match outbox_worker::try_send_next(&mut store, central.as_ref(), crate::storage::now_unix()) {
@@ -57,11 +61,22 @@ fn spawn_outbox_worker(state_dir: std::path::PathBuf, central: Arc<dyn CentralSy
                         Ok(_) => continue,
                         Err(e) => {
                             log::error!("outbox worker: {e}");
+                            // A step that failed half-way (e.g. a busy database) may have
+                            // left its row claimed: this thread is the only sender, so
+                            // nothing is legitimately in flight between steps.
+                            if let Err(e) = store.outbox_recover_in_flight(crate::storage::now_unix()) {
+                                log::error!("outbox worker: {e}");
+                            }
                             break;
                         }
                     }
                 }
-                let _ = store.purge_expired(crate::storage::now_unix());
+                let now = crate::storage::now_unix();
+                if now - last_purge >= PURGE_INTERVAL_SECS {
+                    // Errors are logged and recorded for `kiosk status` by the store.
+                    let _ = store.purge_and_record(now);
+                    last_purge = now;
+                }
                 std::thread::sleep(Duration::from_millis(500));
             }
         })
@@ -87,7 +102,13 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
     };
     let now = crate::storage::now_unix();
     let recovered = store.outbox_recover_in_flight(now).unwrap_or(0);
-    let purged = store.purge_expired(now).unwrap_or(0);
+    let purged = match store.purge_and_record(now) {
+        Ok(n) => format!("{n} purged"),
+        Err(e) => {
+            eprintln!("kiosk: ALARM: purge of expired personal data failed: {e} (see `kiosk status`)");
+            "purge FAILED".to_string()
+        }
+    };
     let stats = catalogue.stats();
 
     println!(
@@ -101,7 +122,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
         catalogue.version, stats.items, stats.at_most_once
     );
     println!(
-        "  storage:       {} (schema v{}; {recovered} resumed, {purged} purged)",
+        "  storage:       {} (schema v{}; {recovered} resumed, {purged})",
         store.path().display(),
         store.schema_version().unwrap_or(0)
     );

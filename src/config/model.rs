@@ -16,6 +16,7 @@ pub struct Config {
     pub ui: UiSection,
     pub status: StatusSection,
     pub calendar: CalendarSection,
+    pub technician: TechnicianSection,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -293,6 +294,21 @@ impl Default for StatusSection {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TechnicianSection {
+    /// The technician PIN as an argon2id PHC string (`$argon2id$v=19$…`); set it with
+    /// `kiosk technician set-pin`, which writes it to the overrides file. No PIN set: the
+    /// actions it guards (`read-card --reveal`, the technician screens) are refused.
+    pub pin_hash: Option<String>,
+}
+
+/// Whether `hash` is an argon2id PHC string with a salt and a hash.
+pub fn is_argon2id_phc(hash: &str) -> bool {
+    argon2::PasswordHash::new(hash)
+        .is_ok_and(|h| h.algorithm.as_str() == "argon2id" && h.salt.is_some() && h.hash.is_some())
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CalendarSection {
     /// Public holidays (YYYY-MM-DD) on which the back office does not work.
     pub holidays: Vec<Date>,
@@ -398,6 +414,14 @@ impl Config {
         {
             problem("calendar.extra-workdays", format!("{day} is also listed as a holiday"));
         }
+        if let Some(hash) = &self.technician.pin_hash {
+            if !is_argon2id_phc(hash) {
+                problem(
+                    "technician.pin-hash",
+                    "is not an argon2id hash: set the PIN with `kiosk technician set-pin`".into(),
+                );
+            }
+        }
         problems
     }
 
@@ -422,6 +446,10 @@ impl Config {
     pub fn to_redacted_toml(&self) -> String {
         let mut copy = self.clone();
         copy.central.url = redact_url(&copy.central.url);
+        if copy.technician.pin_hash.is_some() {
+            // A PIN hash can be attacked offline: show that one is set, not the hash.
+            copy.technician.pin_hash = Some("<set>".into());
+        }
         toml::to_string_pretty(&copy).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }
 }

@@ -2,18 +2,25 @@
 //! 24-byte nonce per value and associated data that binds each value to its table, column
 //! and row, so a sealed value copied to another row does not open.
 //!
-//! The 32-byte key lives in a file of its own, created 0600 on first run and never
-//! regenerated (a new key would make every stored application unreadable).
+//! The 32-byte key lives in a file of its own. It is created atomically (temp file 0600,
+//! fsync, rename, fsync of the directory) and never replaced: the store decides whether a
+//! missing key may be created (see `Store::open_in`), because a new key would make every
+//! stored application unreadable. The same key also keys the audit chain, through a key
+//! derived from it with HMAC-SHA256.
 
+use super::write_atomic;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-const KEY_LEN: usize = 32;
+pub const KEY_LEN: usize = 32;
 const NONCE_LEN: usize = 24;
+/// Label of the audit-chain key derived from the data key.
+const AUDIT_KEY_LABEL: &[u8] = b"township-kiosk audit-chain v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CryptoError {
@@ -29,55 +36,88 @@ pub enum CryptoError {
 
 pub struct FieldCipher {
     cipher: XChaCha20Poly1305,
+    audit_key: [u8; KEY_LEN],
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// HMAC-SHA256 of length-prefixed `parts` (so no two part lists collide).
+fn hmac_parts(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // HMAC accepts keys of any length: `new_from_slice` cannot fail here.
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    for part in parts {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the key file holds.
+pub enum KeyFileState {
+    Present(FieldCipher),
+    /// No file, or an empty one (a crash while an old version created it).
+    Absent,
 }
 
 impl FieldCipher {
     pub fn from_key(key: &[u8; KEY_LEN]) -> FieldCipher {
         FieldCipher {
             cipher: XChaCha20Poly1305::new(key.into()),
+            audit_key: hmac_parts(key, &[AUDIT_KEY_LABEL]),
         }
     }
 
-    /// Loads the key file, creating it (0600, random) if it does not exist yet.
-    pub fn load_or_create(path: &Path) -> Result<FieldCipher, CryptoError> {
+    /// A fresh random key (not yet saved anywhere).
+    pub fn generate_key() -> [u8; KEY_LEN] {
+        XChaCha20Poly1305::generate_key(&mut OsRng).into()
+    }
+
+    /// Reads the key file. Never creates or replaces it; tightens loose permissions.
+    pub fn load(path: &Path) -> Result<KeyFileState, CryptoError> {
         let shown = path.display().to_string();
         let io = |source| CryptoError::KeyFile {
             path: shown.clone(),
             source,
         };
-        match fs::read(path) {
-            Ok(bytes) => {
-                let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| CryptoError::KeyLength {
-                    path: shown.clone(),
-                    len: bytes.len(),
-                })?;
-                let mode = fs::metadata(path).map_err(io)?.permissions().mode();
-                if mode & 0o077 != 0 {
-                    log::warn!(
-                        "key file {shown} was readable by others (mode {:o}); tightened to 0600",
-                        mode & 0o777
-                    );
-                    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(io)?;
-                }
-                Ok(FieldCipher::from_key(&key))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(dir) = path.parent() {
-                    fs::create_dir_all(dir).map_err(io)?;
-                }
-                let key: [u8; KEY_LEN] = XChaCha20Poly1305::generate_key(&mut OsRng).into();
-                let mut file = OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(path)
-                    .map_err(io)?;
-                file.write_all(&key).map_err(io)?;
-                file.sync_all().map_err(io)?;
-                Ok(FieldCipher::from_key(&key))
-            }
-            Err(e) => Err(io(e)),
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(KeyFileState::Absent),
+            Err(e) => return Err(io(e)),
+        };
+        if bytes.is_empty() {
+            return Ok(KeyFileState::Absent);
         }
+        let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| CryptoError::KeyLength {
+            path: shown.clone(),
+            len: bytes.len(),
+        })?;
+        let mode = fs::metadata(path).map_err(io)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            log::warn!(
+                "key file {shown} was readable by others (mode {:o}); tightened to 0600",
+                mode & 0o777
+            );
+            fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+        Ok(KeyFileState::Present(FieldCipher::from_key(&key)))
+    }
+
+    /// Writes `key` to `path` atomically: a temp file 0600 in the same directory, fsync,
+    /// rename over `path`, fsync of the directory. A crash leaves no key or the whole key.
+    pub fn save_key(path: &Path, key: &[u8; KEY_LEN]) -> Result<(), CryptoError> {
+        write_atomic(path, key).map_err(|source| CryptoError::KeyFile {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// Hex HMAC-SHA256 of `parts` with the audit-chain key (derived from the data key).
+    pub(crate) fn audit_mac(&self, parts: &[&[u8]]) -> String {
+        hex(&hmac_parts(&self.audit_key, parts))
     }
 
     /// `nonce ‖ ciphertext+tag`, bound to `context` (e.g. `applications.personal:<uuid>`).
@@ -134,23 +174,43 @@ mod tests {
     }
 
     #[test]
-    fn key_file_is_created_0600_reused_and_never_replaced() {
+    fn key_file_is_saved_0600_atomically_and_never_replaced_by_load() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/data.key");
-        let sealed = FieldCipher::load_or_create(&path).unwrap().seal("x", b"v").unwrap();
+        let path = dir.path().join("data.key");
+        assert!(matches!(FieldCipher::load(&path).unwrap(), KeyFileState::Absent));
+        let key = FieldCipher::generate_key();
+        FieldCipher::save_key(&path, &key).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(
-            FieldCipher::load_or_create(&path).unwrap().open("x", &sealed).unwrap(),
-            b"v"
-        );
+        assert_eq!(fs::read(&path).unwrap(), key);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temp file left behind: {names:?}");
+        let sealed = FieldCipher::from_key(&key).seal("x", b"v").unwrap();
+        let KeyFileState::Present(loaded) = FieldCipher::load(&path).unwrap() else {
+            panic!("key not loaded")
+        };
+        assert_eq!(loaded.open("x", &sealed).unwrap(), b"v");
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        FieldCipher::load_or_create(&path).unwrap();
+        FieldCipher::load(&path).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        fs::write(&path, b"").unwrap();
+        assert!(matches!(FieldCipher::load(&path).unwrap(), KeyFileState::Absent));
         fs::write(&path, b"short").unwrap();
         assert!(matches!(
-            FieldCipher::load_or_create(&path),
+            FieldCipher::load(&path),
             Err(CryptoError::KeyLength { len: 5, .. })
         ));
         assert_eq!(fs::read(&path).unwrap(), b"short");
+    }
+
+    #[test]
+    fn the_audit_key_is_derived_from_the_data_key() {
+        let a = FieldCipher::from_key(&[1; 32]);
+        let b = FieldCipher::from_key(&[2; 32]);
+        assert_eq!(a.audit_mac(&[b"x"]), FieldCipher::from_key(&[1; 32]).audit_mac(&[b"x"]));
+        assert_ne!(a.audit_mac(&[b"x"]), b.audit_mac(&[b"x"]));
+        assert_ne!(a.audit_mac(&[b"ab", b"c"]), a.audit_mac(&[b"a", b"bc"]));
     }
 }

@@ -64,6 +64,33 @@ pub const MIGRATIONS: &[&str] = &[
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL
     );",
+    // v4: hardening. The key check value (a sealed known plaintext: the data key is never
+    // silently replaced), the keyed audit chain (scheme 2; older rows keep scheme 1, the
+    // plain SHA-256 chain), the outcome of maintenance tasks (purge) for `kiosk status`,
+    // the technician PIN's failure counter, and a purge date for delivered or refused
+    // applications that were left without one (marking sent was not atomic before).
+    "CREATE TABLE key_check (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        check_id TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    ALTER TABLE audit_log ADD COLUMN scheme INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE maintenance (
+        task TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        count INTEGER,
+        error TEXT
+    );
+    CREATE TABLE pin_guard (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        failures INTEGER NOT NULL,
+        locked_until INTEGER NOT NULL
+    );
+    UPDATE applications SET purge_after = (
+        SELECT o.updated_at + 2592000 FROM outbox o WHERE o.application_id = applications.id
+    ) WHERE purge_after IS NULL AND id IN (SELECT application_id FROM outbox WHERE state IN ('sent', 'dead'));",
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -4,7 +4,12 @@
 //! outcome: sent, retry later, or dead (a 4xx a technician must look at). Rows left in
 //! `sending` by a crash go back to `pending` at start-up; the Idempotency-Key (the
 //! application's UUID) makes the resend harmless.
+//!
+//! Retention: marking a row sent or dead sets its application's purge date in the same
+//! transaction, and `purge_and_record` erases the personal data once that date has passed
+//! and records the outcome (or the error) for `kiosk status`.
 
+use super::highwater::HighWater;
 use super::{StorageError, Store};
 use crate::domain::application::{Application, MaterialState};
 use crate::domain::calendar::Date;
@@ -90,13 +95,60 @@ fn finish(pair: (OutboxEntry, String)) -> Result<OutboxEntry, StorageError> {
     Ok(entry)
 }
 
-fn personal_context(uuid: &str) -> String {
+pub(super) fn personal_context(uuid: &str) -> String {
     format!("applications.personal:{uuid}")
 }
 
-fn photo_context(uuid: &str, code: &str) -> String {
+pub(super) fn photo_context(uuid: &str, code: &str) -> String {
     format!("materials.photo:{uuid}:{code}")
 }
+
+/// One sealed value with its context, to prove that a key belongs to a database that has
+/// no key check value yet.
+pub(super) fn first_sealed_value(conn: &rusqlite::Connection) -> rusqlite::Result<Option<(String, Vec<u8>)>> {
+    let personal = conn
+        .query_row(
+            "SELECT uuid, personal FROM applications WHERE personal IS NOT NULL ORDER BY id LIMIT 1",
+            [],
+            |row| Ok((personal_context(&row.get::<_, String>(0)?), row.get(1)?)),
+        )
+        .optional()?;
+    if personal.is_some() {
+        return Ok(personal);
+    }
+    conn.query_row(
+        "SELECT a.uuid, m.code, m.photo FROM materials m JOIN applications a ON a.id = m.application_id
+         WHERE m.photo IS NOT NULL ORDER BY m.id LIMIT 1",
+        [],
+        |row| {
+            Ok((
+                photo_context(&row.get::<_, String>(0)?, &row.get::<_, String>(1)?),
+                row.get(2)?,
+            ))
+        },
+    )
+    .optional()
+}
+
+/// What a state change does to the application's purge date.
+enum PurgeDate {
+    Keep,
+    At(i64),
+    Clear,
+}
+
+/// The outcome of the last run of a maintenance task (the purge), for `kiosk status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MaintenanceRun {
+    pub task: String,
+    pub at: i64,
+    pub ok: bool,
+    /// Rows handled (purged applications), when it worked.
+    pub count: Option<u64>,
+    pub error: Option<String>,
+}
+
+pub const PURGE_TASK: &str = "purge";
 
 impl Store {
     /// Stores the application with its materials (photos by code) and outbox row, issues
@@ -124,56 +176,71 @@ impl Store {
         )
         .trim()
         .to_string();
-        let run = |store: &mut Store| -> rusqlite::Result<ReceiptNumber> {
-            let tx = store.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // Idempotent on the UUID: a retry of a submission that was stored returns the
-            // receipt number already issued and stores nothing twice.
-            let existing: Option<String> = tx
-                .query_row(
-                    "SELECT receipt_no FROM applications WHERE uuid = ?1",
-                    [&application.uuid],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            if let Some(existing) = existing {
-                return ReceiptNumber::parse(&existing)
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)));
-            }
-            let number = next_receipt_number(&tx, receipt_prefix, application.submitted_on)?;
+        let highwater = HighWater::beside(self.path());
+        let sql = StorageError::from_sqlite;
+        let tx = self
+            .conn()
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        // Idempotent on the UUID: a retry of a submission that was stored returns the
+        // receipt number already issued and stores nothing twice.
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT receipt_no FROM applications WHERE uuid = ?1",
+                [&application.uuid],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql)?;
+        if let Some(existing) = existing {
+            return ReceiptNumber::parse(&existing).map_err(|e| StorageError::Corrupt(e.to_string()));
+        }
+        let (number, sequence) = next_receipt_number(&tx, &highwater, receipt_prefix, application.submitted_on)?;
+        tx.execute(
+            "INSERT INTO applications (uuid, receipt_no, item_code, submitted_on, created_at, applicant_masked, personal)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![application.uuid, number.as_str(), application.item_code, application.submitted_on.to_string(), now, masked, sealed],
+        )
+        .map_err(sql)?;
+        let app_id = tx.last_insert_rowid();
+        for (code, state) in &application.materials {
+            let (state, deadline, photo) = match state {
+                MaterialState::Captured { .. } => (
+                    "captured",
+                    None,
+                    sealed_photos.iter().find(|(c, _)| c == code).map(|(_, b)| b.clone()),
+                ),
+                MaterialState::Promised { deadline } => ("promised", Some(deadline.to_string()), None),
+                MaterialState::Missing => continue,
+            };
             tx.execute(
-                "INSERT INTO applications (uuid, receipt_no, item_code, submitted_on, created_at, applicant_masked, personal)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![application.uuid, number.as_str(), application.item_code, application.submitted_on.to_string(), now, masked, sealed],
-            )?;
-            let app_id = tx.last_insert_rowid();
-            for (code, state) in &application.materials {
-                let (state, deadline, photo) = match state {
-                    MaterialState::Captured { .. } => (
-                        "captured",
-                        None,
-                        sealed_photos.iter().find(|(c, _)| c == code).map(|(_, b)| b.clone()),
-                    ),
-                    MaterialState::Promised { deadline } => ("promised", Some(deadline.to_string()), None),
-                    MaterialState::Missing => continue,
-                };
-                tx.execute(
-                    "INSERT INTO materials (application_id, code, state, deadline, photo) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![app_id, code, state, deadline, photo],
-                )?;
-            }
-            tx.execute(
-                "INSERT INTO outbox (application_id, idempotency_key, state, attempts, next_try_at, created_at, updated_at)
-                 VALUES (?1, ?2, 'pending', 0, ?3, ?3, ?3)",
-                params![app_id, application.uuid, now],
-            )?;
-            tx.commit()?;
-            Ok(number)
-        };
-        run(self).map_err(StorageError::from_sqlite)
+                "INSERT INTO materials (application_id, code, state, deadline, photo) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![app_id, code, state, deadline, photo],
+            )
+            .map_err(sql)?;
+        }
+        tx.execute(
+            "INSERT INTO outbox (application_id, idempotency_key, state, attempts, next_try_at, created_at, updated_at)
+             VALUES (?1, ?2, 'pending', 0, ?3, ?3, ?3)",
+            params![app_id, application.uuid, now],
+        )
+        .map_err(sql)?;
+        // The mark goes to disk before the commit: a crash in between leaves a gap in the
+        // sequence, never a number that a reset database could issue again.
+        highwater.raise(receipt_prefix, &application.submitted_on.to_string(), sequence)?;
+        tx.commit().map_err(sql)?;
+        Ok(number)
     }
 
     /// The stored application (decrypted) for sending.
     pub fn load_application(&mut self, idempotency_key: &str) -> Result<Application, StorageError> {
+        #[cfg(test)]
+        if let Some(code) = self.fail_next_load.take() {
+            return Err(StorageError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error { code, extended_code: 0 },
+                None,
+            )));
+        }
         let sealed: Option<Vec<u8>> = self
             .conn()
             .query_row(
@@ -246,12 +313,15 @@ impl Store {
         self.outbox_get(&id.to_string()).map(Some)
     }
 
-    fn outbox_update(
+    /// Moves row `id` from one of the states `from`, setting `sql_set` and the purge date of
+    /// its application, in ONE transaction: a row is never sent without its purge date.
+    fn outbox_transition(
         &mut self,
         id: i64,
         from: &[OutboxState],
         sql_set: &str,
         values: &[&dyn rusqlite::ToSql],
+        purge: PurgeDate,
     ) -> Result<(), StorageError> {
         let states: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
         let sql = format!(
@@ -260,11 +330,26 @@ impl Store {
         );
         let mut all: Vec<&dyn rusqlite::ToSql> = vec![&id];
         all.extend_from_slice(values);
-        let changed = self
-            .conn()
-            .execute(&sql, all.as_slice())
-            .map_err(StorageError::from_sqlite)?;
-        if changed == 0 {
+        let run = |store: &mut Store| -> rusqlite::Result<usize> {
+            let tx = store.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(&sql, all.as_slice())?;
+            if changed > 0 {
+                let purge_after = match purge {
+                    PurgeDate::Keep => None,
+                    PurgeDate::At(at) => Some(Some(at)),
+                    PurgeDate::Clear => Some(None),
+                };
+                if let Some(purge_after) = purge_after {
+                    tx.execute(
+                        "UPDATE applications SET purge_after = ?2 WHERE id = (SELECT application_id FROM outbox WHERE id = ?1)",
+                        params![id, purge_after],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(changed)
+        };
+        if run(self).map_err(StorageError::from_sqlite)? == 0 {
             return Err(StorageError::NotFound(format!(
                 "outbox row {id} in state {}",
                 states.join("/")
@@ -273,49 +358,50 @@ impl Store {
         Ok(())
     }
 
-    pub fn outbox_mark_sent(&mut self, id: i64, now: i64, retention_secs: i64) -> Result<(), StorageError> {
-        self.outbox_update(
+    /// Delivered: the personal data is purged after the retention time.
+    pub fn outbox_mark_sent(&mut self, id: i64, now: i64) -> Result<(), StorageError> {
+        let purge = PurgeDate::At(now.saturating_add(self.retention_secs()));
+        self.outbox_transition(
             id,
             &[OutboxState::Sending],
             "state = 'sent', last_error = NULL, updated_at = ?2",
             &[&now],
-        )?;
-        self.conn()
-            .execute(
-                "UPDATE applications SET purge_after = ?2 WHERE id = (SELECT application_id FROM outbox WHERE id = ?1)",
-                params![id, now + retention_secs],
-            )
-            .map_err(StorageError::from_sqlite)?;
-        Ok(())
+            purge,
+        )
     }
 
-    /// A retryable failure (network, 5xx): try again at `next_try_at`.
+    /// A retryable failure (network, 5xx, a busy database): try again at `next_try_at`.
     pub fn outbox_mark_retry(&mut self, id: i64, now: i64, next_try_at: i64, error: &str) -> Result<(), StorageError> {
-        self.outbox_update(
+        self.outbox_transition(
             id,
             &[OutboxState::Sending],
             "state = 'pending', next_try_at = ?2, last_error = ?3, updated_at = ?4",
             &[&next_try_at, &error, &now],
+            PurgeDate::Keep,
         )
     }
 
-    /// A permanent failure (4xx): a technician must look at it.
+    /// A permanent failure (4xx, unreadable): a technician must look at it. Dead letters
+    /// are purged after the same retention time as delivered ones.
     pub fn outbox_mark_dead(&mut self, id: i64, now: i64, error: &str) -> Result<(), StorageError> {
-        self.outbox_update(
+        let purge = PurgeDate::At(now.saturating_add(self.retention_secs()));
+        self.outbox_transition(
             id,
             &[OutboxState::Sending, OutboxState::Pending],
             "state = 'dead', last_error = ?2, updated_at = ?3",
             &[&error, &now],
+            purge,
         )
     }
 
-    /// Technician retry: a dead or waiting row becomes due now.
+    /// Technician retry: a dead or waiting row becomes due now (and is no longer purged).
     pub fn outbox_retry(&mut self, id: i64, now: i64) -> Result<(), StorageError> {
-        self.outbox_update(
+        self.outbox_transition(
             id,
             &[OutboxState::Dead, OutboxState::Pending],
             "state = 'pending', next_try_at = ?2, updated_at = ?2",
             &[&now],
+            PurgeDate::Clear,
         )
     }
 
@@ -330,9 +416,11 @@ impl Store {
     }
 
     /// Erases personal data (sealed application and photos) of applications that were
-    /// delivered and whose retention time has passed. Masked rows stay for statistics.
+    /// delivered or refused and whose retention time has passed. Masked rows stay for
+    /// statistics. `secure_delete` overwrites the freed content; the checkpoint then
+    /// carries that into the database file and empties the WAL.
     pub fn purge_expired(&mut self, now: i64) -> Result<usize, StorageError> {
-        let tx = self.conn().transaction()?;
+        let tx = self.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "UPDATE materials SET photo = NULL WHERE photo IS NOT NULL AND application_id IN
                (SELECT id FROM applications WHERE purge_after IS NOT NULL AND purge_after <= ?1)",
@@ -341,10 +429,61 @@ impl Store {
         let purged = tx.execute("UPDATE applications SET personal = NULL WHERE personal IS NOT NULL AND purge_after IS NOT NULL AND purge_after <= ?1", [now])?;
         tx.commit()?;
         if purged > 0 {
-            // Overwrite freed pages so purged ciphertext does not linger in the file.
-            self.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")?;
+            self.conn()
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         }
         Ok(purged)
+    }
+
+    /// Runs the purge, logs a failure and records the outcome for `kiosk status`. The
+    /// error is returned as well: a purge that fails is never silently skipped.
+    pub fn purge_and_record(&mut self, now: i64) -> Result<usize, StorageError> {
+        let result = self.purge_expired(now);
+        let (ok, count, error) = match &result {
+            Ok(n) => (true, Some(*n as i64), None),
+            Err(e) => {
+                log::error!("storage: purge of expired personal data failed: {e}");
+                (false, None, Some(e.to_string()))
+            }
+        };
+        let recorded = self.conn().execute(
+            "INSERT INTO maintenance (task, at, ok, count, error) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (task) DO UPDATE SET at = ?2, ok = ?3, count = ?4, error = ?5",
+            params![PURGE_TASK, now, ok, count, error],
+        );
+        if let Err(e) = recorded {
+            log::error!("storage: cannot record the purge outcome: {e}");
+        }
+        result
+    }
+
+    /// The last recorded run of `task` (e.g. [`PURGE_TASK`]).
+    pub fn last_maintenance(&mut self, task: &str) -> Result<Option<MaintenanceRun>, StorageError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT task, at, ok, count, error FROM maintenance WHERE task = ?1",
+                [task],
+                |row| {
+                    Ok(MaintenanceRun {
+                        task: row.get(0)?,
+                        at: row.get(1)?,
+                        ok: row.get(2)?,
+                        count: row.get::<_, Option<i64>>(3)?.map(|n| n.max(0) as u64),
+                        error: row.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// When the oldest row still waiting to be sent (pending or sending) was queued.
+    pub fn oldest_unsent_created_at(&mut self) -> Result<Option<i64>, StorageError> {
+        Ok(self.conn().query_row(
+            "SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')",
+            [],
+            |row| row.get(0),
+        )?)
     }
 
     pub fn outbox_counts(&mut self) -> Result<Vec<(OutboxState, u64)>, StorageError> {
@@ -360,18 +499,34 @@ impl Store {
     }
 }
 
-/// The next receipt number of `prefix` for `day`, inside the caller's transaction.
-fn next_receipt_number(tx: &rusqlite::Transaction<'_>, prefix: &str, day: Date) -> rusqlite::Result<ReceiptNumber> {
+/// The next receipt number of `prefix` for `day`, inside the caller's transaction:
+/// `max(database, high-water file) + 1`, so a reset database never repeats a number.
+fn next_receipt_number(
+    tx: &rusqlite::Transaction<'_>,
+    highwater: &HighWater,
+    prefix: &str,
+    day: Date,
+) -> Result<(ReceiptNumber, u32), StorageError> {
     let key = day.to_string();
+    let in_db: u32 = tx
+        .query_row(
+            "SELECT last FROM receipt_sequence WHERE prefix = ?1 AND day = ?2",
+            params![prefix, key],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(StorageError::from_sqlite)?
+        .unwrap_or(0);
+    let next = in_db
+        .max(highwater.get(prefix, &key)?)
+        .checked_add(1)
+        .ok_or_else(|| StorageError::Corrupt(format!("receipt sequence of {prefix} on {key} is exhausted")))?;
     tx.execute(
-        "INSERT INTO receipt_sequence (prefix, day, last) VALUES (?1, ?2, 1)
-         ON CONFLICT (prefix, day) DO UPDATE SET last = last + 1",
-        params![prefix, key],
-    )?;
-    let last: u32 = tx.query_row(
-        "SELECT last FROM receipt_sequence WHERE prefix = ?1 AND day = ?2",
-        params![prefix, key],
-        |row| row.get(0),
-    )?;
-    ReceiptNumber::issue(prefix, day, last).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+        "INSERT INTO receipt_sequence (prefix, day, last) VALUES (?1, ?2, ?3)
+         ON CONFLICT (prefix, day) DO UPDATE SET last = ?3",
+        params![prefix, key, next],
+    )
+    .map_err(StorageError::from_sqlite)?;
+    let number = ReceiptNumber::issue(prefix, day, next).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    Ok((number, next))
 }

@@ -1,0 +1,155 @@
+//! A local snapshot of the kiosk for `kiosk status`: version, storage and key state, the
+//! audit chain, the outbox, the last purge and databases that were moved aside. Built from
+//! the configuration alone, so it works whether the kiosk is running or not, and masked
+//! (counts and paths, no personal data). Each part is a field of [`StatusSnapshot`]: device
+//! states, central reachability and the HTTP `/status` endpoint are meant to add theirs.
+
+use crate::config::Config;
+use crate::storage::outbox::{MaintenanceRun, OutboxState, PURGE_TASK};
+use crate::storage::{self, KeyCheck, StorageError, Store};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusSnapshot {
+    pub version: String,
+    pub kiosk_id: String,
+    pub at: i64,
+    pub state_dir: PathBuf,
+    pub storage: StorageStatus,
+    /// `None` when the store could not be opened.
+    pub outbox: Option<OutboxStatus>,
+    pub audit: Option<AuditStatus>,
+    pub last_purge: Option<MaintenanceRun>,
+    /// Damaged databases moved aside (their unsent applications: `kiosk storage salvage`).
+    pub moved_aside: Vec<PathBuf>,
+    /// What a technician must look at; empty when all is well.
+    pub alarms: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StorageStatus {
+    pub database: PathBuf,
+    /// `ok`, `not-created` or `error`.
+    pub state: &'static str,
+    pub schema_version: Option<u32>,
+    /// How the data key was found to fit: `verified`, `verified-against-data`, `created`.
+    pub key: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+/// Outbox rows per state.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct OutboxCounts {
+    pub pending: u64,
+    pub sending: u64,
+    pub sent: u64,
+    pub dead: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OutboxStatus {
+    pub counts: OutboxCounts,
+    /// Age of the oldest application still waiting to be sent.
+    pub oldest_unsent_age_secs: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditStatus {
+    pub entries: u64,
+    pub intact: bool,
+    pub first_bad_entry: Option<i64>,
+}
+
+impl StatusSnapshot {
+    pub fn healthy(&self) -> bool {
+        self.alarms.is_empty()
+    }
+}
+
+fn key_name(check: KeyCheck) -> &'static str {
+    match check {
+        KeyCheck::Verified => "verified",
+        KeyCheck::VerifiedAgainstData => "verified-against-data",
+        KeyCheck::Created => "created",
+    }
+}
+
+/// Reads the snapshot. Creates nothing: a store that does not exist yet is reported so.
+pub fn collect(config: &Config, version: &str, now: i64) -> StatusSnapshot {
+    let state_dir = config.kiosk.state_dir.clone();
+    let database = state_dir.join(storage::DATABASE_FILE);
+    let mut snapshot = StatusSnapshot {
+        version: version.to_string(),
+        kiosk_id: config.kiosk.id.clone(),
+        at: now,
+        state_dir: state_dir.clone(),
+        storage: StorageStatus {
+            database: database.clone(),
+            state: "not-created",
+            schema_version: None,
+            key: None,
+            error: None,
+        },
+        outbox: None,
+        audit: None,
+        last_purge: None,
+        moved_aside: Vec::new(),
+        alarms: Vec::new(),
+    };
+    if database.exists() {
+        match Store::open_established(&state_dir).and_then(|mut store| read_store(&mut store, &mut snapshot, now)) {
+            Ok(()) => snapshot.storage.state = "ok",
+            Err(e) => {
+                snapshot.storage.state = "error";
+                snapshot.alarms.push(format!("storage: {e}"));
+                snapshot.storage.error = Some(e.to_string());
+            }
+        }
+    }
+    snapshot.moved_aside = storage::moved_aside_databases(&state_dir);
+    if !snapshot.moved_aside.is_empty() {
+        snapshot.alarms.push(format!(
+            "{} damaged database(s) moved aside: re-queue their unsent applications with `kiosk storage salvage FILE`, then archive or remove the file (it still holds sealed personal data)",
+            snapshot.moved_aside.len()
+        ));
+    }
+    snapshot
+}
+
+fn read_store(store: &mut Store, snapshot: &mut StatusSnapshot, now: i64) -> Result<(), StorageError> {
+    snapshot.storage.schema_version = Some(store.schema_version()?);
+    snapshot.storage.key = Some(key_name(store.report.key_check));
+    let mut counts = OutboxCounts::default();
+    for (state, n) in store.outbox_counts()? {
+        *match state {
+            OutboxState::Pending => &mut counts.pending,
+            OutboxState::Sending => &mut counts.sending,
+            OutboxState::Sent => &mut counts.sent,
+            OutboxState::Dead => &mut counts.dead,
+        } = n;
+    }
+    snapshot.outbox = Some(OutboxStatus {
+        counts,
+        oldest_unsent_age_secs: store.oldest_unsent_created_at()?.map(|t| (now - t).max(0)),
+    });
+    let verdict = store.audit_verdict()?;
+    if let Some(id) = verdict.first_bad {
+        snapshot
+            .alarms
+            .push(format!("audit log broken at entry {id}: see `kiosk audit verify`"));
+    }
+    snapshot.audit = Some(AuditStatus {
+        entries: verdict.entries,
+        intact: verdict.first_bad.is_none(),
+        first_bad_entry: verdict.first_bad,
+    });
+    snapshot.last_purge = store.last_maintenance(PURGE_TASK)?;
+    if let Some(run) = snapshot.last_purge.as_ref().filter(|r| !r.ok) {
+        snapshot.alarms.push(format!(
+            "the last purge of expired personal data failed: {}",
+            run.error.as_deref().unwrap_or("unknown error")
+        ));
+    }
+    Ok(())
+}

@@ -195,6 +195,14 @@ impl KioskApp {
             log::warn!("application refused before storing: {problems:?}");
             return self.dispatch_at(Event::SubmitFailed("submit.error.incomplete"), now_ms);
         }
+        // Before storing: a receipt must never go out without its progress token.
+        let progress_key = match super::progress::ProgressKey::load_or_create(&self.config.kiosk.state_dir) {
+            Ok(key) => key,
+            Err(e) => {
+                log::error!("cannot load the progress key: {e}");
+                return self.dispatch_at(Event::SubmitFailed("submit.error.storage"), now_ms);
+            }
+        };
         let prefix = self.config.kiosk.receipt_prefix.clone();
         let stored = match &mut self.store {
             Some(store) => store.submit(&application, &[], &prefix, crate::storage::now_unix()),
@@ -209,7 +217,8 @@ impl KioskApp {
                     site_name: self.site_name(),
                     progress_base_url: &self.config.central.progress_url,
                 };
-                match Receipt::for_application(&application, number, &context) {
+                let token = progress_key.token(&number);
+                match Receipt::for_application(&application, number, &token, &context) {
                     Some(receipt) => self.dispatch_at(Event::Submitted(Box::new(receipt)), now_ms),
                     None => self.dispatch_at(Event::SubmitFailed("submit.error.storage"), now_ms),
                 }
@@ -368,7 +377,13 @@ mod tests {
             app.id_key(&key.to_string());
         }
         let typed = app.typed_id.clone();
-        app.dispatch(Event::ManualId(typed));
+        app.dispatch(Event::ManualId(typed.into()));
+        // Reporting a card lost needs the card itself: a typed number is refused.
+        assert_eq!(
+            (app.session.step, app.session.data.error),
+            (Step::Identify, Some("identify.error.card-required"))
+        );
+        app.dispatch(Event::CardRead(Box::new(crate::app::sample::applicant())));
         assert_eq!(app.session.step, Step::Form);
         app.form_key("phone", "1", 11);
         for key in "3805740000".chars() {

@@ -7,6 +7,7 @@ pub mod devices;
 pub mod kiosk;
 pub mod outbox_worker;
 pub mod printing;
+pub mod progress;
 pub mod sample;
 
 use crate::config::{Config, LoadedConfig};

@@ -20,7 +20,8 @@ pub(crate) fn sample_application(uuid: &str) -> Application {
         form: BTreeMap::from([
             ("phone".to_string(), PHONE.to_string()),
             ("replace-reason".to_string(), "lost".to_string()),
-        ]),
+        ])
+        .into(),
         materials: BTreeMap::from([
             (
                 "household-book".to_string(),

@@ -38,6 +38,10 @@ pub fn message(key: &str, lang: Lang) -> String {
             "请放置申请人的身份证,而不是代办人的",
             "Place the applicant's card, not the agent's",
         ),
+        "identify.error.card-required" => (
+            "此事项需要您把身份证放在读卡器上。请使用身份证,或到窗口办理。",
+            "This service needs your ID card on the reader. Please use the card, or go to the service window.",
+        ),
         "materials.error.incomplete" => (
             "还有材料未拍照或未选择后补",
             "Some materials are neither photographed nor promised",
@@ -117,6 +121,7 @@ mod tests {
             "guide.error.no-proxy",
             "guide.error.online-only",
             "identify.error.same-person",
+            "identify.error.card-required",
             "materials.error.incomplete",
             "materials.error.not-deferrable",
             "review.error.no-express",

@@ -271,7 +271,7 @@ impl Shell {
         });
         on!(IdentifyAdapter, on_submit_typed, |shell| {
             let typed = std::mem::take(&mut shell.app.borrow_mut().typed_id);
-            shell.dispatch(Event::ManualId(typed.clone()));
+            shell.dispatch(Event::ManualId(typed.clone().into()));
             // Keep what was typed when it was refused, so the citizen can correct it.
             if shell.app.borrow().session.step == Step::Identify {
                 shell.app.borrow_mut().typed_id = typed;
@@ -461,7 +461,12 @@ impl Shell {
         let current = if app.catalogue.categories.iter().any(|c| c.code == current) {
             current
         } else {
-            app.catalogue.categories[0].code.clone()
+            // The catalogue check refuses an empty category list; never panic on one anyway.
+            app.catalogue
+                .categories
+                .first()
+                .map(|c| c.code.clone())
+                .unwrap_or_default()
         };
         catalogue.set_current_category(s(&current));
         catalogue.set_categories(model(

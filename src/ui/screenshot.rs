@@ -109,9 +109,14 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     if page == "catalogue" {
         return Ok(());
     }
-    // The proxy flow needs an item that allows acting for someone else.
+    // The proxy flow needs an item that allows acting for someone else, typing one that
+    // does not require the card.
     let proxy = page == "identify-proxy";
-    let _ = app.choose_item(if proxy { "ID-001" } else { "ID-003" });
+    let _ = app.choose_item(match page {
+        "identify-proxy" => "ID-001",
+        "identify-manual" => "HH-006",
+        _ => "ID-003",
+    });
     if proxy {
         let _ = app.choose_item_again_for_proxy();
     }

@@ -103,7 +103,18 @@ fn golden_bytes_of_the_standard_receipt() {
 #[test]
 fn every_profile_renders_a_clean_receipt_whose_qr_decodes() {
     let font = Arc::new(font());
-    let url = sample::receipt().progress_url;
+    let receipt = sample::receipt();
+    let url = receipt.progress_url.clone();
+    // The QR leads to this receipt only: besides the sequential number it carries a
+    // 128-bit token, so the next number's URL cannot be guessed from this one.
+    let bare = format!("https://zwfw.example.gov.cn/progress/{}", receipt.number);
+    let token = url
+        .strip_prefix(&format!("{bare}?t="))
+        .unwrap_or_else(|| panic!("{url} is not {bare} with a token"));
+    assert!(
+        token.len() >= 32 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{token}"
+    );
     for name in [
         "generic-58mm",
         "generic-80mm",

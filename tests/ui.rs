@@ -1,7 +1,8 @@
 //! The touchscreen UI through Slint's testing backend, driven by accessible labels as a
 //! citizen's finger would, with the simulated reader and printer behind the production
 //! drivers: the whole journey to a printed receipt, proxy, manual entry with a wrong check
-//! digit, paper out → QR on screen, the idle wipe, and a language switch mid-session.
+//! digit, a typed number refused where the card is required, paper out → QR on screen,
+//! the idle wipe, and a language switch mid-session.
 
 use i_slint_backend_testing::ElementHandle;
 use slint::Model;
@@ -135,6 +136,17 @@ impl Kiosk {
     }
 
     /// Welcome → the lost-ID item → identified with the resident card → form filled.
+    /// The URL a receipt's QR must carry: the number and its token from this kiosk's key
+    /// (not only the sequential number, which would let anyone guess the next one).
+    fn progress_url(&self, number: &str) -> String {
+        let key = township_kiosk::app::progress::ProgressKey::load_or_create(self._dir.path()).unwrap();
+        let number = township_kiosk::domain::receipt::ReceiptNumber::parse(number).unwrap();
+        format!(
+            "https://zwfw.example.gov.cn/progress/{number}?t={}",
+            key.token(&number).as_str()
+        )
+    }
+
     fn to_form(&self) {
         self.tap("开始办理");
         assert_eq!(self.page(), Page::Catalogue);
@@ -233,10 +245,7 @@ fn the_whole_journey_to_a_printed_receipt() {
     assert_eq!(pages.len(), 1);
     assert_eq!(pages[0].report.garbage_chars, 0);
     // The preview on screen is the printer's own rendering.
-    assert_eq!(
-        qr_of(&receipt.get_preview()),
-        vec![format!("https://zwfw.example.gov.cn/progress/{number}")]
-    );
+    assert_eq!(qr_of(&receipt.get_preview()), vec![k.progress_url(&number)]);
     k.tap("完成");
     assert_eq!(k.page(), Page::Rating);
     k.tap("满意");
@@ -281,10 +290,28 @@ fn proxy_reads_the_agents_card_first() {
 }
 
 #[test]
-fn manual_entry_with_a_wrong_check_digit_says_so() {
+fn a_typed_number_is_refused_where_the_card_is_required() {
     let k = kiosk();
     k.tap("开始办理");
     k.tap("居民身份证遗失补领");
+    k.tap("开始办理");
+    k.tap("没带证件?手工输入号码");
+    k.type_keys("330225198506120431");
+    k.tap("确认号码");
+    assert_eq!(k.page(), Page::Identify);
+    assert_eq!(
+        k.shell.window.global::<IdentifyAdapter>().get_message(),
+        "此事项需要您把身份证放在读卡器上。请使用身份证,或到窗口办理。"
+    );
+    k.place("resident");
+    k.pump_until("the card", |k| k.page() == Page::Form);
+}
+
+#[test]
+fn manual_entry_with_a_wrong_check_digit_says_so() {
+    let k = kiosk();
+    k.tap("开始办理");
+    k.tap("未成年人首次申领身份证");
     k.tap("开始办理");
     k.tap("没带证件?手工输入号码");
     k.type_keys("330225198506120432");
@@ -326,10 +353,7 @@ fn printer_out_of_paper_puts_the_qr_on_screen() {
     let receipt = k.shell.window.global::<ReceiptAdapter>();
     assert_eq!(receipt.get_print_state(), "qr");
     let number = receipt.get_number().to_string();
-    assert_eq!(
-        qr_of(&receipt.get_qr()),
-        vec![format!("https://zwfw.example.gov.cn/progress/{number}")]
-    );
+    assert_eq!(qr_of(&receipt.get_qr()), vec![k.progress_url(&number)]);
     std::thread::sleep(Duration::from_millis(400));
     assert!(k.sim_printer.pages().is_empty(), "nothing printed");
     let mut store = Store::open_in(k._dir.path()).unwrap();

@@ -95,6 +95,7 @@ impl KioskApp {
                 },
                 progress_url: config.central.progress_url.clone(),
                 receipt_prefix: config.kiosk.receipt_prefix.clone(),
+                state_dir: config.kiosk.state_dir.clone(),
             },
             inbox,
         );
@@ -227,7 +228,7 @@ impl KioskApp {
             }
             Intent::SubmitTypedId => {
                 let typed = self.typed_id.clone();
-                self.event_at(Event::ManualId(typed), now_ms);
+                self.event_at(Event::ManualId(typed.into()), now_ms);
                 // What was typed stays when it was refused, so the citizen can correct it.
                 if self.session.step != Step::Identify {
                     self.typed_id.clear();

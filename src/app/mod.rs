@@ -9,6 +9,7 @@ pub mod intent;
 pub mod kiosk;
 pub mod outbox_worker;
 pub mod printing;
+pub mod progress;
 pub mod sample;
 pub mod sim_controls;
 pub mod staging;

@@ -93,7 +93,9 @@ fn receipt_for(application: &Application) -> crate::domain::receipt::Receipt {
         progress_base_url: "https://zwfw.example.gov.cn/progress/",
     };
     let number = ReceiptNumber::issue("XSSP", application.submitted_on, 1).expect("valid prefix");
-    Receipt::for_application(application, number, &context).expect("sample item exists")
+    // A fixed key, for samples only: a kiosk's own key is random (see `progress`).
+    let token = super::progress::ProgressKey::from_bytes([0x5A; 32]).token(&number);
+    Receipt::for_application(application, number, &token, &context).expect("sample item exists")
 }
 
 #[cfg(test)]

@@ -54,7 +54,13 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     }
     // The proxy flow needs an item that allows acting for someone else.
     let proxy = page == "identify-proxy";
-    go(app, Intent::ChooseItem(if proxy { "ID-001" } else { "ID-003" }.into()));
+    // Typing a number needs an item that does not require the card.
+    let item = match page {
+        "identify-proxy" => "ID-001",
+        "identify-manual" => "HH-006",
+        _ => "ID-003",
+    };
+    go(app, Intent::ChooseItem(item.into()));
     if proxy {
         go(app, Intent::Session(Event::ChooseProxy(true)));
     }

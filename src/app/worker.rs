@@ -55,6 +55,8 @@ pub struct WorkerSetup {
     pub site_name: Text,
     pub progress_url: String,
     pub receipt_prefix: String,
+    /// Where the progress key lives (the receipt QR's token).
+    pub state_dir: std::path::PathBuf,
 }
 
 /// The handle the app keeps: sending a job never blocks.
@@ -107,6 +109,11 @@ impl WorkerSetup {
             log::error!("no store: the application cannot be kept");
             return Err(Message::SubmitStorage);
         };
+        // Before storing: a receipt must never go out without its progress token.
+        let progress_key = super::progress::ProgressKey::load_or_create(&self.state_dir).map_err(|e| {
+            log::error!("cannot load the progress key: {e}");
+            Message::SubmitStorage
+        })?;
         let number = store
             .submit(application, &[], &self.receipt_prefix, crate::storage::now_unix())
             .map_err(|e| {
@@ -120,7 +127,8 @@ impl WorkerSetup {
             site_name: self.site_name.clone(),
             progress_base_url: &self.progress_url,
         };
-        Receipt::for_application(application, number, &context)
+        let token = progress_key.token(&number);
+        Receipt::for_application(application, number, &token, &context)
             .map(Box::new)
             .ok_or(Message::SubmitStorage)
     }

@@ -164,4 +164,12 @@ fn print_guide(catalogue: &Catalogue, item: &ServiceItem) {
         yes_no(item.has(Flag::AppointmentRequired))
     );
     println!("可委托代办 Proxy allowed:  {}", yes_no(item.has(Flag::ProxyAllowed)));
+    println!(
+        "须刷身份证 Card required:  {}",
+        if item.has(Flag::CardRequired) {
+            "是 yes (a typed number is refused)"
+        } else {
+            "否 no (the number may be typed)"
+        }
+    );
 }

@@ -1,8 +1,10 @@
 //! `kiosk id check NUMBER`: what a technician or window clerk needs to know about a number
-//! (kind, masked form, birth date, sex, region) without ever printing it in full.
+//! (kind, masked form, birth year, sex, region) without ever printing it in full: the
+//! birth date shows as `YYYY-**-**`, as the masking rule requires next to a masked number.
 
 use super::exit;
 use crate::domain::id_number::{IdNumber, Sex};
+use crate::domain::masking::mask_birth_date;
 use clap::Subcommand;
 
 #[derive(Subcommand, Debug)]
@@ -29,7 +31,7 @@ pub fn run(command: &IdCommand) -> i32 {
                     "valid": true,
                     "kind": id.kind().code(),
                     "masked": id.masked(),
-                    "birth_date": id.birth_date().to_string(),
+                    "birth_date": mask_birth_date(id.birth_date()),
                     "sex": id.sex(),
                     "region": id.region_code(),
                 }));
@@ -42,7 +44,7 @@ pub fn run(command: &IdCommand) -> i32 {
                     id.kind().name_en()
                 );
                 println!("number:     {}", id.masked());
-                println!("birth date: {}", id.birth_date());
+                println!("birth date: {}", mask_birth_date(id.birth_date()));
                 println!("sex:        {sex}");
                 println!("region:     {}", id.region_code());
             }

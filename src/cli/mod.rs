@@ -1,7 +1,8 @@
 //! The command-line surface: `kiosk run` for the kiosk itself and the technician and
 //! operator tools. One file per subcommand; each returns an exit code (see [`exit`]).
 //! Output never contains a full ID number, name, address or phone unless a technician
-//! asks with `--reveal`, which is audited.
+//! asks with `--reveal`, which is audited. A panic prints where it happened, never its
+//! payload (see [`install_panic_hook`]).
 
 mod audit_cmd;
 mod bench_cmd;
@@ -132,6 +133,7 @@ pub fn main() -> i32 {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    install_panic_hook();
     init_logging();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -205,6 +207,23 @@ pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
     }
 }
 
+/// A panic's payload is whatever was formatted into it (an `expect` message, an assertion
+/// with a value): it may hold personal data, so the hook prints only where it happened.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| report_panic(info, &mut std::io::stderr())));
+}
+
+fn report_panic(info: &std::panic::PanicHookInfo<'_>, out: &mut dyn std::io::Write) {
+    let place = info
+        .location()
+        .map(|at| format!(" at {}:{}:{}", at.file(), at.line(), at.column()))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "kiosk: internal error{place}; its details are withheld because they may contain personal data. Please report this line to the maintainers."
+    );
+}
+
 /// Minimal stderr logger: `KIOSK_LOG=debug|info|warn|error` (default info).
 fn init_logging() {
     struct StderrLogger(log::LevelFilter);
@@ -228,5 +247,31 @@ fn init_logging() {
     };
     if log::set_boxed_logger(Box::new(StderrLogger(level))).is_ok() {
         log::set_max_level(level);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn the_panic_hook_prints_the_place_but_never_the_payload() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let mut out = sink.lock().unwrap_or_else(|e| e.into_inner());
+            super::report_panic(info, &mut *out);
+        }));
+        let result = std::panic::catch_unwind(|| {
+            panic!("parse failed for 330225198506120431 陈晓燕 1985-06-12");
+        });
+        std::panic::set_hook(previous);
+        assert!(result.is_err());
+        let text = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("internal error at src/cli/mod.rs:"), "{text}");
+        for secret in ["330225198506120431", "陈晓燕", "1985-06-12", "parse failed"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
     }
 }

@@ -6,11 +6,14 @@ use super::{exit, Cli};
 use crate::devices::card_reader::card_data::{CardSex, CardText};
 use crate::devices::card_reader::link::{open_port, wait_and_read, ReaderError, SamLink};
 use crate::devices::card_reader::Card;
-use crate::domain::masking::{mask_address, mask_document, mask_id, mask_name};
+use crate::domain::masking::{mask_address, mask_birth_date, mask_document, mask_id, mask_name};
 use clap::Args;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// The longest `read-card --wait`: an hour is already more than anyone waits at a reader.
+const MAX_WAIT_SECS: u64 = 3600;
 
 #[derive(Args, Debug)]
 pub struct ReadCardArgs {
@@ -19,8 +22,8 @@ pub struct ReadCardArgs {
     pub port: PathBuf,
     #[arg(long, default_value_t = 115_200)]
     pub baud: u32,
-    /// How long to wait for a card to be placed.
-    #[arg(long, default_value_t = 10)]
+    /// How long to wait for a card to be placed, in seconds (1 to 3600).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_WAIT_SECS))]
     pub wait: u64,
     #[arg(long)]
     pub json: bool,
@@ -139,7 +142,7 @@ pub fn card_json(card: &Card, sam_id: Option<String>, reveal: bool) -> Value {
         "name_en": opt(&t.name_en, mask_name),
         "sex": sex,
         "ethnicity": t.ethnicity.map(|e| e.zh),
-        "birth_date": t.birth_date.to_string(),
+        "birth_date": if reveal { t.birth_date.to_string() } else { mask_birth_date(t.birth_date) },
         "address": opt(&t.address, mask_address),
         "id_number": m(t.id_number.expose(), mask_id),
         "issuer": t.issuer,

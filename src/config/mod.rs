@@ -101,7 +101,30 @@ pub fn load(path: Option<&Path>, overrides_path: Option<&Path>) -> Result<Loaded
             text,
         });
     }
-    let config = to_config(&table, overrides.as_deref().or(path))?;
+    let config = checked(&table, &sources, overrides.as_deref().or(path))?;
+    Ok(LoadedConfig {
+        config,
+        source: path.map(Path::to_path_buf),
+        overrides,
+    })
+}
+
+/// Parses and checks one configuration text as [`load`] does with a file, without any
+/// file access (`name` is only used to point problems at it). For tests and fuzzing.
+pub fn parse_str(text: &str, name: &Path) -> Result<Config, ConfigErrors> {
+    parse_config(text, name)?;
+    let table = parse_text(text, name)?;
+    let sources = [SourceText {
+        path: name.to_path_buf(),
+        text: text.to_string(),
+    }];
+    checked(&table, &sources, Some(name))
+}
+
+/// The configuration of the merged `table`, with every semantic problem pointed at the
+/// last of `sources` that sets its key.
+fn checked(table: &toml::Table, sources: &[SourceText], file: Option<&Path>) -> Result<Config, ConfigErrors> {
+    let config = to_config(table, file)?;
     let problems: Vec<ConfigProblem> = config
         .check()
         .into_iter()
@@ -130,11 +153,7 @@ pub fn load(path: Option<&Path>, overrides_path: Option<&Path>) -> Result<Loaded
         })
         .collect();
     if problems.is_empty() {
-        Ok(LoadedConfig {
-            config,
-            source: path.map(Path::to_path_buf),
-            overrides,
-        })
+        Ok(config)
     } else {
         Err(ConfigErrors(problems))
     }
@@ -177,7 +196,12 @@ fn to_config(table: &toml::Table, file: Option<&Path>) -> Result<Config, ConfigE
 fn toml_problem(error: &toml::de::Error, file: &Path, text: &str) -> ConfigProblem {
     let (line, key) = match error.span() {
         Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            // Counted in bytes: a span need not fall on a character boundary.
+            let line = text.as_bytes()[..span.start.min(text.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
             (Some(line), locate::key_at_line(text, line).unwrap_or_default())
         }
         None => (None, String::new()),

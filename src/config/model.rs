@@ -361,21 +361,23 @@ impl Config {
         if self.devices.printer.baud == 0 {
             problem("devices.printer.baud", "must be positive".into());
         }
-        let central_ok = self.central.url == "sim"
-            || self.central.url.starts_with("https://")
-            || self.central.url.starts_with("http://127.")
-            || self.central.url.starts_with("http://localhost");
-        if !central_ok {
-            problem(
-                "central.url",
-                format!(
-                    "{:?} must be \"sim\" or an https:// URL (plain http only on loopback)",
-                    self.central.url
-                ),
-            );
+        if self.central.url != "sim" {
+            if let Err(why) = check_central_url(&self.central.url) {
+                problem(
+                    "central.url",
+                    format!(
+                        "{:?} {why}; use \"sim\", an https:// URL, or plain http:// only to a loopback host (127.0.0.0/8, ::1, localhost)",
+                        redact_url(&self.central.url)
+                    ),
+                );
+            }
         }
-        if !self.central.progress_url.starts_with("https://") {
-            problem("central.progress-url", "must be an https:// URL".into());
+        match url::Url::parse(&self.central.progress_url) {
+            Ok(parsed) if parsed.scheme() == "https" && parsed.host().is_some() => {}
+            _ => problem(
+                "central.progress-url",
+                format!("{:?} must be an https:// URL", redact_url(&self.central.progress_url)),
+            ),
         }
         if !(10..=600).contains(&self.central.heartbeat_secs) {
             problem("central.heartbeat-secs", "must be between 10 and 600".into());
@@ -385,6 +387,12 @@ impl Config {
         }
         if !(5..=120).contains(&self.timeouts.idle_grace_secs) {
             problem("timeouts.idle-grace-secs", "must be between 5 and 120".into());
+        }
+        if !(3..=120).contains(&self.timeouts.farewell_secs) {
+            problem("timeouts.farewell-secs", "must be between 3 and 120".into());
+        }
+        if !(1..=60).contains(&self.timeouts.card_read_secs) {
+            problem("timeouts.card-read-secs", "must be between 1 and 60".into());
         }
         if !(1.0..=5.0).contains(&self.timeouts.elderly_factor) {
             problem("timeouts.elderly-factor", "must be between 1.0 and 5.0".into());
@@ -438,7 +446,8 @@ impl Config {
         crate::domain::session::Timeouts {
             warn_after_ms: ms(self.timeouts.idle_warning_secs),
             grace_ms: ms(self.timeouts.idle_grace_secs),
-            farewell_ms: self.timeouts.farewell_secs * 1000,
+            // Saturating: `check` bounds every duration, but a bad value must not panic here.
+            farewell_ms: self.timeouts.farewell_secs.saturating_mul(1000),
         }
     }
 
@@ -446,6 +455,7 @@ impl Config {
     pub fn to_redacted_toml(&self) -> String {
         let mut copy = self.clone();
         copy.central.url = redact_url(&copy.central.url);
+        copy.central.progress_url = redact_url(&copy.central.progress_url);
         if copy.technician.pin_hash.is_some() {
             // A PIN hash can be attacked offline: show that one is set, not the hash.
             copy.technician.pin_hash = Some("<set>".into());
@@ -454,12 +464,49 @@ impl Config {
     }
 }
 
-/// Removes `user:password@` from a URL.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
+/// Why `url` may not be the central system's address: https to any host, plain http only
+/// to a loopback host. The host is the parsed URL's host component, so neither
+/// `http://127.evil.cn` nor `http://127.0.0.1@evil.cn` passes for loopback.
+fn check_central_url(url: &str) -> Result<(), &'static str> {
+    let parsed = url::Url::parse(url).map_err(|_| "is not a valid URL")?;
+    let host = parsed.host().ok_or("has no host")?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&host) => Ok(()),
+        "http" => Err("uses plain http to a host that is not loopback"),
+        _ => Err("is neither https nor http"),
+    }
+}
+
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Replaces any `user:password@` of a URL with `***@`. The user information ends at the
+/// LAST `@` before the host, so a password that itself contains `@` is hidden whole; a URL
+/// that does not parse is cut at its last `@` (hiding too much rather than too little).
+pub(crate) fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let (scheme, rest) = (&url[..scheme_end], &url[scheme_end + 3..]);
+    match url::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            // Both setters only fail for URLs without a host, which have no user information.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            let shown = parsed.to_string();
+            let after = shown.find("://").map_or(shown.as_str(), |i| &shown[i + 3..]);
+            format!("{scheme}://***@{after}")
         }
-        _ => url.to_string(),
+        Ok(_) => url.to_string(),
+        Err(_) => match rest.rfind('@') {
+            Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+            None => url.to_string(),
+        },
     }
 }

@@ -150,3 +150,88 @@ fn elderly_mode_lengthens_idle_times() {
     assert_eq!(elderly.warn_after_ms, 120_000);
     assert_eq!(elderly.grace_ms, 40_000);
 }
+
+#[test]
+fn central_url_is_judged_by_its_parsed_host() {
+    let problems_for = |url: &str| {
+        let mut config = Config::default();
+        config.central.url = url.into();
+        config
+            .check()
+            .into_iter()
+            .filter(|(key, _)| key == "central.url")
+            .count()
+    };
+    for good in [
+        "sim",
+        "https://gateway.example.gov.cn/kiosk/v1",
+        "http://127.0.0.1:8080/api",
+        "http://127.1.2.3/",
+        "http://localhost:9000",
+        "http://[::1]:9000/api",
+    ] {
+        assert_eq!(problems_for(good), 0, "{good}");
+    }
+    for bad in [
+        "http://127.evil.cn/api",
+        "http://127.0.0.1.evil.cn/",
+        "http://127.0.0.1@evil.cn/",
+        "http://localhost.evil.cn/",
+        "http://10.0.0.1/",
+        "ftp://127.0.0.1/",
+        "https://",
+        "not a url",
+    ] {
+        assert_eq!(problems_for(bad), 1, "{bad}");
+    }
+}
+
+#[test]
+fn durations_that_would_overflow_are_refused_and_never_panic() {
+    let mut config = Config::default();
+    config.timeouts.farewell_secs = u64::MAX;
+    config.timeouts.card_read_secs = u64::MAX;
+    config.timeouts.idle_warning_secs = u64::MAX;
+    config.timeouts.idle_grace_secs = u64::MAX;
+    config.central.heartbeat_secs = u64::MAX;
+    let keys: Vec<String> = config.check().into_iter().map(|(key, _)| key).collect();
+    for key in [
+        "timeouts.farewell-secs",
+        "timeouts.card-read-secs",
+        "timeouts.idle-warning-secs",
+        "timeouts.idle-grace-secs",
+        "central.heartbeat-secs",
+    ] {
+        assert!(keys.iter().any(|k| k == key), "{key} not refused: {keys:?}");
+    }
+    // Even unchecked, turning them into milliseconds saturates instead of panicking.
+    let timeouts = config.session_timeouts(true);
+    assert_eq!(timeouts.farewell_ms, u64::MAX);
+}
+
+#[test]
+fn a_password_with_an_at_sign_is_redacted_whole() {
+    let mut config = Config::default();
+    config.central.url = "https://kiosk:p@ss@gw.example.gov.cn/api".into();
+    let shown = config.to_redacted_toml();
+    assert!(!shown.contains("p@ss") && !shown.contains("ss@gw"), "{shown}");
+    assert!(shown.contains("https://***@gw.example.gov.cn/api"), "{shown}");
+    // A URL that does not parse is cut at its last `@`, and a problem never echoes it.
+    config.central.url = "http://kiosk:p@ss@evil cn/".into();
+    assert!(!config.to_redacted_toml().contains("ss@"));
+    let problems = format!("{:?}", config.check());
+    assert!(
+        problems.contains("central.url") && !problems.contains("p@ss"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_text_is_checked_without_touching_files() {
+    let name = Path::new("fuzz.toml");
+    assert!(parse_str("[kiosk]\nid = \"K1\"\n", name).is_ok());
+    let errors = parse_str("[timeouts]\nfarewell-secs = 9223372036854775807\n", name).unwrap_err();
+    assert_eq!(errors.0[0].key, "timeouts.farewell-secs");
+    assert_eq!(errors.0[0].line, Some(2));
+    assert!(parse_str("[kiosk\n", name).is_err());
+}

@@ -8,7 +8,7 @@
 use super::calendar::{Date, WorkCalendar};
 use super::catalogue::{Catalogue, FieldKind, FieldSpec, Flag, ServiceItem};
 use super::id_number::{IdNumber, Sex};
-use super::masking::{mask_address, mask_name, mask_phone};
+use super::masking::{mask_address, mask_id, mask_name, mask_phone};
 use super::message::Message;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -60,7 +60,93 @@ pub struct FieldError {
     pub key: Message,
 }
 
-pub type FormValues = BTreeMap<String, String>;
+/// The values of a form by field code, as typed. They may hold phones, dates and other
+/// people's ID numbers, so `Debug` shows the field codes only; everything else of a map is
+/// reached through `Deref`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FormValues(BTreeMap<String, String>);
+
+impl FormValues {
+    pub fn new() -> FormValues {
+        FormValues::default()
+    }
+}
+
+impl std::ops::Deref for FormValues {
+    type Target = BTreeMap<String, String>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for FormValues {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<BTreeMap<String, String>> for FormValues {
+    fn from(map: BTreeMap<String, String>) -> FormValues {
+        FormValues(map)
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for FormValues {
+    fn from(pairs: [(String, String); N]) -> FormValues {
+        FormValues(pairs.into())
+    }
+}
+
+impl FromIterator<(String, String)> for FormValues {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> FormValues {
+        FormValues(pairs.into_iter().collect())
+    }
+}
+
+impl IntoIterator for FormValues {
+    type Item = (String, String);
+    type IntoIter = std::collections::btree_map::IntoIter<String, String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Debug for FormValues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("FormValues")
+            .field(&self.0.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// What a citizen typed on the ID keypad, not yet checked. `Debug` shows it masked.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TypedId(pub String);
+
+impl TypedId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for TypedId {
+    fn from(text: String) -> TypedId {
+        TypedId(text)
+    }
+}
+
+impl From<&str> for TypedId {
+    fn from(text: &str) -> TypedId {
+        TypedId(text.to_string())
+    }
+}
+
+impl fmt::Debug for TypedId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TypedId({})", mask_id(&self.0))
+    }
+}
 
 /// Checks every field of `item` at once; an empty result means the form is complete.
 pub fn validate_form(catalogue: &Catalogue, item: &ServiceItem, values: &FormValues, today: Date) -> Vec<FieldError> {
@@ -202,7 +288,7 @@ impl fmt::Debug for Application {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Application")
             .field("summary", &self.masked_summary())
-            .field("form_fields", &self.form.keys().collect::<Vec<_>>())
+            .field("form", &self.form)
             .field("materials", &self.materials)
             .field("urgent", &self.urgent)
             .field("payment", &self.payment)
@@ -229,6 +315,8 @@ pub enum ApplicationProblem {
     UrgentNotAllowed,
     #[error("this item is handled online only")]
     OnlineOnly,
+    #[error("this item needs the ID card on the reader, not a typed number")]
+    CardRequired,
 }
 
 impl Application {
@@ -263,6 +351,10 @@ impl Application {
         }
         if item.fee_fen > 0 && !matches!(self.payment, PaymentState::Paid { .. }) {
             problems.push(ApplicationProblem::Unpaid);
+        }
+        let typed = |person: &Person| person.source == IdentitySource::Typed;
+        if item.has(Flag::CardRequired) && (typed(&self.applicant) || self.agent.as_ref().is_some_and(typed)) {
+            problems.push(ApplicationProblem::CardRequired);
         }
         problems
     }
@@ -445,6 +537,12 @@ pub(crate) mod tests {
             reference: "PAY1".into(),
         };
         assert_eq!(application.problems(&catalogue, item), vec![]);
+        application.applicant.source = IdentitySource::Typed;
+        assert_eq!(
+            application.problems(&catalogue, item),
+            vec![ApplicationProblem::CardRequired]
+        );
+        application.applicant.source = IdentitySource::Card;
         let summary = format!("{} {application:?}", application.masked_summary());
         assert!(
             !summary.contains("123456198001010017") && !summary.contains("张三"),

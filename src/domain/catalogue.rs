@@ -176,6 +176,9 @@ pub enum Flag {
     AppointmentRequired,
     ProxyAllowed,
     UrgentChannel,
+    /// Only with the ID card on the reader: a typed number is refused, because acting on
+    /// someone else's number would harm them (挂失, and every service that changes a record).
+    CardRequired,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -269,6 +272,17 @@ impl Catalogue {
     /// Every inconsistency at once: dangling references, duplicates, impossible promises.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
+        if self.categories.is_empty() {
+            problems.push("the catalogue has no categories".to_string());
+        }
+        if self.items.is_empty() {
+            problems.push("the catalogue has no items".to_string());
+        }
+        for category in &self.categories {
+            if self.items_in(&category.code).next().is_none() {
+                problems.push(format!("category {}: has no items", category.code));
+            }
+        }
         let category_codes: BTreeSet<&str> = self.categories.iter().map(|c| c.code.as_str()).collect();
         if category_codes.len() != self.categories.len() {
             problems.push("duplicate category code".to_string());
@@ -391,8 +405,57 @@ pub(crate) mod tests {
             Flag::AppointmentRequired,
             Flag::ProxyAllowed,
             Flag::UrgentChannel,
+            Flag::CardRequired,
         ] {
             assert!(catalogue.items.iter().any(|i| i.has(flag)), "no item with {flag:?}");
+        }
+    }
+
+    #[test]
+    fn services_that_act_on_a_record_require_the_card() {
+        let catalogue = shipped();
+        let required: Vec<&str> = catalogue
+            .items
+            .iter()
+            .filter(|i| i.has(Flag::CardRequired))
+            .map(|i| i.code.as_str())
+            .collect();
+        // 挂失, replacing or renewing a card or licence, and every change to the register.
+        for code in [
+            "ID-001", "ID-002", "ID-003", "ID-004", "ID-005", "HH-001", "HH-002", "HH-003", "HH-004", "HH-005",
+            "HH-007", "EE-002", "EE-004", "EE-006", "RP-001", "RP-002", "RP-003", "TR-001", "TR-002", "TR-003",
+            "TR-005",
+        ] {
+            assert!(required.contains(&code), "{code} must be card-required: {required:?}");
+        }
+        // Online-only items never reach the identify step.
+        assert!(catalogue
+            .items
+            .iter()
+            .all(|i| !(i.has(Flag::CardRequired) && i.has(Flag::ZeroTrip))));
+    }
+
+    #[test]
+    fn an_empty_catalogue_or_category_list_is_refused() {
+        let mut empty = shipped();
+        empty.categories.clear();
+        empty.items.clear();
+        let problems = empty.problems();
+        assert!(
+            problems.contains(&"the catalogue has no categories".to_string()),
+            "{problems:?}"
+        );
+        assert!(
+            problems.contains(&"the catalogue has no items".to_string()),
+            "{problems:?}"
+        );
+        let mut lonely = shipped();
+        lonely.items.retain(|i| i.category != "cyber");
+        assert_eq!(lonely.problems(), vec!["category cyber: has no items".to_string()]);
+        let text = "version = \"0\"\nsupplement-days = 10\ncategory = []\nitem = []\n[material]\n[field]\n";
+        match Catalogue::parse(text) {
+            Err(CatalogueError::Inconsistent(problems)) => assert_eq!(problems.len(), 2, "{problems:?}"),
+            other => panic!("expected inconsistency, got {other:?}"),
         }
     }
 

@@ -5,7 +5,22 @@
 //! birth date and sequence are hidden), names keep the first and last character, phones
 //! keep 3 + 4 digits, addresses keep their first 6 characters. The masked form keeps the
 //! length of the original so a citizen recognises their own data.
+//!
+//! **No output adds up to more than the masked number.** Everything one non-revealed
+//! output says about a person (CLI text and JSON, screens, receipts, logs, status,
+//! exports) taken together must never pin down more than the masked number alone does.
+//! The middle of an 18-character number *is* the birth date, so next to a masked number a
+//! birth date is shown only as its year ([`mask_birth_date`]: `1985-**-**`) or as an age,
+//! never in full; the same holds for anything that carries the full date (a form value, a
+//! card's raw text block). With the year, the region and the last four characters known,
+//! about 365 / 11 ≈ 33 valid numbers remain, and the tests count them for every fixture.
+//! Only an audited `--reveal` may show the full date.
+//!
+//! `Debug` of every type that can hold a typed number, form values or raw card bytes is
+//! masked the same way, and the binary's panic hook prints no payload.
 //! Pure: must not import any I/O crate.
+
+use super::calendar::Date;
 
 /// `330212199001011234` → `330212********1234`; 15-character numbers keep 3 + 4.
 pub fn mask_id(number: &str) -> String {
@@ -71,6 +86,11 @@ pub fn mask_document(number: &str) -> String {
     mask_middle(&chars, 2, 2)
 }
 
+/// A birth date as a non-revealed output may show it: the year only (`1985-**-**`).
+pub fn mask_birth_date(date: Date) -> String {
+    format!("{:04}-**-**", date.year())
+}
+
 fn mask_middle(chars: &[char], head: usize, tail: usize) -> String {
     let len = chars.len();
     if head + tail >= len {
@@ -107,5 +127,12 @@ mod tests {
         assert_eq!(mask_document("H6"), "**");
         assert_eq!(mask_address("浙江省宁波市象山县石浦镇中山路1号"), "浙江省宁波市****");
         assert_eq!(mask_address("石浦"), "石****");
+    }
+
+    #[test]
+    fn birth_dates_keep_only_the_year() {
+        let date = Date::parse("1985-06-12").unwrap();
+        assert_eq!(mask_birth_date(date), "1985-**-**");
+        assert!(!mask_birth_date(date).contains("06"));
     }
 }

@@ -5,6 +5,11 @@
 //! sequence from durable storage and C a Luhn mod-36 check character that catches any single
 //! mistyped character and any swap of two neighbours when a citizen types it back in.
 //! Contents are masked: a receipt is paper that leaves the building.
+//!
+//! The QR encodes a progress URL `BASE + NUMBER + "?t=" + TOKEN`. Receipt numbers are
+//! sequential, so the number alone would let anyone walk through other people's
+//! applications; the token (≥ 128 bits, an HMAC of the number under a kiosk key, made by
+//! the app layer and passed in) is what the progress page checks.
 //! Pure: must not import any I/O crate.
 
 use super::application::{expected_completion, Application, Delivery, MaterialState};
@@ -116,6 +121,37 @@ impl From<ReceiptNumber> for String {
     }
 }
 
+/// The unguessable part of a receipt's progress URL: at least 128 bits as lowercase hex.
+/// `Debug` hides it: whoever holds it can follow the application.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProgressToken(String);
+
+impl ProgressToken {
+    /// Hex characters needed: 32 (128 bits).
+    pub const MIN_HEX_CHARS: usize = 32;
+
+    pub fn new(hex: &str) -> Option<ProgressToken> {
+        let well_formed =
+            hex.len() >= Self::MIN_HEX_CHARS && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        well_formed.then(|| ProgressToken(hex.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ProgressToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProgressToken(***)")
+    }
+}
+
+/// The URL the receipt's QR encodes.
+pub fn progress_url(base: &str, number: &ReceiptNumber, token: &ProgressToken) -> String {
+    format!("{base}{number}?t={}", token.as_str())
+}
+
 /// One material still owed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwedMaterial {
@@ -152,7 +188,7 @@ pub struct Receipt {
     pub fee_fen: u32,
     pub materials_owed: Vec<OwedMaterial>,
     pub delivery: ReceiptDelivery,
-    /// What the QR code encodes: a progress URL carrying only the receipt number.
+    /// What the QR code encodes: the progress URL with the receipt number and its token.
     pub progress_url: String,
 }
 
@@ -169,6 +205,7 @@ impl Receipt {
     pub fn for_application(
         application: &Application,
         number: ReceiptNumber,
+        token: &ProgressToken,
         context: &ReceiptContext<'_>,
     ) -> Option<Receipt> {
         let item = context.catalogue.item(&application.item_code)?;
@@ -199,7 +236,7 @@ impl Receipt {
                 masked_address: super::masking::mask_address(address),
             },
         };
-        let progress_url = format!("{}{}", context.progress_base_url, number.as_str());
+        let progress_url = progress_url(context.progress_base_url, &number, token);
         Some(Receipt {
             site_name: context.site_name.clone(),
             item_code: item.code.clone(),
@@ -232,6 +269,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
+
+    const TOKEN: &str = "3f9a0c1d5e7b2468ace013579bdf8642";
+
+    #[test]
+    fn progress_tokens_have_at_least_128_bits_and_stay_hidden() {
+        assert!(ProgressToken::new(TOKEN).is_some());
+        assert!(ProgressToken::new(&TOKEN[..31]).is_none(), "fewer than 128 bits");
+        assert!(ProgressToken::new(&TOKEN.to_uppercase()).is_none());
+        assert!(ProgressToken::new("").is_none());
+        let token = ProgressToken::new(TOKEN).unwrap();
+        assert!(!format!("{token:?}").contains(TOKEN));
+        let number = ReceiptNumber::issue("XS01", today(), 7).unwrap();
+        let url = progress_url("https://x/p/", &number, &token);
+        assert_eq!(url, format!("https://x/p/{number}?t={TOKEN}"));
+    }
 
     #[test]
     fn issue_and_parse_round_trip() {
@@ -277,7 +329,7 @@ mod tests {
             item_code: "ID-003".into(),
             applicant: person("123456198001010017", "王小明"),
             agent: None,
-            form: BTreeMap::from([("phone".into(), "13812345678".into())]),
+            form: BTreeMap::from([("phone".into(), "13812345678".into())]).into(),
             materials: BTreeMap::from([
                 (
                     "household-book".to_string(),
@@ -316,12 +368,16 @@ mod tests {
             progress_base_url: "https://example.gov.cn/p/",
         };
         let number = ReceiptNumber::issue("XS01", today(), 7).unwrap();
-        let receipt = Receipt::for_application(&application, number.clone(), &context).unwrap();
+        let token = ProgressToken::new(TOKEN).unwrap();
+        let receipt = Receipt::for_application(&application, number.clone(), &token, &context).unwrap();
         assert_eq!(receipt.masked_applicant_id, "123456********0017");
         assert_eq!(receipt.masked_applicant_name, "王*明");
         assert_eq!(receipt.materials_owed.len(), 1);
         assert_eq!(receipt.materials_owed[0].name.zh, "身份证遗失声明");
-        assert_eq!(receipt.progress_url, format!("https://example.gov.cn/p/{number}"));
+        assert_eq!(
+            receipt.progress_url,
+            format!("https://example.gov.cn/p/{number}?t={TOKEN}")
+        );
         assert_eq!(receipt.fee_fen, 4000);
         let everything = serde_json::to_string(&receipt).unwrap();
         for secret in ["123456198001010017", "王小明", "13812345678", "中山路"] {

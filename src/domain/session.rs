@@ -9,7 +9,9 @@
 //! central system and feeds the outcomes back in as events.
 //! Pure: must not import any I/O crate; time comes in as `now_ms` (monotonic milliseconds).
 
-use super::application::{validate_fields, Delivery, FieldError, FormValues, MaterialState, PaymentState, Person};
+use super::application::{
+    validate_fields, Delivery, FieldError, FormValues, MaterialState, PaymentState, Person, TypedId,
+};
 use super::calendar::Date;
 use super::catalogue::{Catalogue, FieldSpec, Flag, Prefill, ServiceItem};
 use super::id_number::IdNumber;
@@ -173,7 +175,8 @@ pub enum Event {
     CardRead(Box<Person>),
     /// The reader failed; the key explains why in plain language.
     CardFailed(Message),
-    ManualId(String),
+    /// Typed on the keypad (masked in `Debug`).
+    ManualId(TypedId),
     SubmitForm(FormValues),
     MaterialCaptured {
         code: String,
@@ -359,7 +362,10 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
         }
 
         (Step::Identify, Event::CardRead(person)) => identified(&mut s, *person, &mut effects),
-        (Step::Identify, Event::ManualId(text)) => match IdNumber::parse(&text) {
+        (Step::Identify, Event::ManualId(_)) if s.has_flag(Flag::CardRequired) => {
+            s.data.error = Some(Message::IdentifyCardRequired);
+        }
+        (Step::Identify, Event::ManualId(text)) => match IdNumber::parse(text.as_str()) {
             Ok(id) => {
                 let person = Person {
                     id,

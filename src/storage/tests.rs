@@ -20,7 +20,8 @@ pub(crate) fn sample_application(uuid: &str) -> Application {
         form: BTreeMap::from([
             ("phone".to_string(), PHONE.to_string()),
             ("replace-reason".to_string(), "lost".to_string()),
-        ]),
+        ])
+        .into(),
         materials: BTreeMap::from([
             (
                 "household-book".to_string(),
@@ -444,6 +445,7 @@ fn submitting_the_same_application_twice_stores_it_once() {
     assert_eq!(store.outbox_list(None).unwrap().len(), 1);
     let next = store.submit(&sample_application("other-uuid"), &[], "XS01", 3).unwrap();
     assert_ne!(next, first, "a new application still gets a new number");
+}
 
 // ---- Point 2: the data key is never silently replaced. ----
 

@@ -7,8 +7,8 @@ use super::card_data::{CardSex, CardText, CardType, Ethnicity, ValidTo};
 use crate::domain::calendar::Date;
 use crate::domain::id_number::IdNumber;
 
-/// A card as the simulated reader holds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A card as the simulated reader holds it. `Debug` is masked like [`super::Card`]'s.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SimCard {
     pub text: CardText,
     /// The WLT photo block (1024 bytes; made-up bytes with a WLT-like header).
@@ -16,6 +16,23 @@ pub struct SimCard {
     /// 0, 512 or 1024 bytes of fingerprint templates.
     pub fingerprint_len: usize,
     pub appended_address: Option<String>,
+}
+
+impl std::fmt::Debug for SimCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimCard")
+            .field("text", &self.text)
+            .field("photo_bytes", &self.photo.len())
+            .field("fingerprint_len", &self.fingerprint_len)
+            .field(
+                "appended_address",
+                &self
+                    .appended_address
+                    .as_deref()
+                    .map(crate::domain::masking::mask_address),
+            )
+            .finish()
+    }
 }
 
 pub const FIXTURE_NAMES: &[&str] = &[

@@ -283,12 +283,13 @@ pub fn wait_and_read<T: Transport>(
     wait: Duration,
     poll: Duration,
 ) -> Result<Option<Card>, ReaderError> {
-    let deadline = Instant::now() + wait;
+    // A wait too long for the clock (years) is the same as waiting for ever.
+    let deadline = Instant::now().checked_add(wait);
     loop {
         if link.find()? {
             return link.read_found_card().map(Some);
         }
-        if Instant::now() + poll > deadline {
+        if deadline.is_some_and(|deadline| Instant::now().checked_add(poll).is_none_or(|next| next > deadline)) {
             return Ok(None);
         }
         std::thread::sleep(poll);

@@ -7,6 +7,9 @@
 //! bodies are `CMD PARA data…`; response bodies are `SW1 SW2 SW3 data…`. Frames are built
 //! from this rule, never from byte arrays copied from elsewhere (several public ones are
 //! wrong). No I/O here: see `link.rs` for the transport.
+//!
+//! Frames, responses and card blocks carry a card's raw bytes (name, number, birth date,
+//! address, photo), so their `Debug` shows lengths and status only.
 
 use crate::domain::message::Message;
 use std::fmt;
@@ -311,18 +314,35 @@ impl fmt::Display for Status {
 }
 
 /// A frame body whose checksum was verified.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Frame {
     pub body: Vec<u8>,
 }
 
+impl fmt::Debug for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Frame").field("body_bytes", &self.body.len()).finish()
+    }
+}
+
 /// A decoded response: status and payload.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Response {
     pub sw1: u8,
     pub sw2: u8,
     pub status: Status,
     pub data: Vec<u8>,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("sw1", &self.sw1)
+            .field("sw2", &self.sw2)
+            .field("status", &self.status)
+            .field("data_bytes", &self.data.len())
+            .finish()
+    }
 }
 
 impl Frame {
@@ -351,10 +371,19 @@ pub enum FrameError {
 /// A streaming decoder: feed it bytes as they arrive (in any chunks), take frames out.
 /// It skips garbage until the preamble, reassembles split frames, and resynchronises one
 /// byte after a corrupt frame, so one bad frame never hides the next good one.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Decoder {
     buffer: Vec<u8>,
     skipped: u64,
+}
+
+impl fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decoder")
+            .field("buffered_bytes", &self.buffer.len())
+            .field("skipped", &self.skipped)
+            .finish()
+    }
 }
 
 impl Decoder {
@@ -446,12 +475,22 @@ pub enum PayloadError {
 }
 
 /// The blocks of a `30 01` / `30 10` response.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CardBlocks {
     pub text: Vec<u8>,
     pub photo: Vec<u8>,
     /// `None` for `30 01`; `Some(empty)` for a card without fingerprints.
     pub fingerprint: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for CardBlocks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardBlocks")
+            .field("text_bytes", &self.text.len())
+            .field("photo_bytes", &self.photo.len())
+            .field("fingerprint_bytes", &self.fingerprint.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 /// Splits a read response using its big-endian length fields (never fixed offsets).

@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::application::tests::{person, today};
 use crate::domain::catalogue::tests::shipped;
 use crate::domain::catalogue::Prefill;
-use crate::domain::receipt::{ReceiptContext, ReceiptNumber};
+use crate::domain::receipt::{ProgressToken, ReceiptContext, ReceiptNumber};
 use crate::domain::{calendar::WorkCalendar, catalogue::Text};
 use Effect::*;
 use Step::*;
@@ -54,6 +54,7 @@ fn receipt() -> Box<super::Receipt> {
         super::Receipt::for_application(
             &application,
             ReceiptNumber::issue("XS01", today(), 1).unwrap(),
+            &ProgressToken::new("00112233445566778899aabbccddeeff").unwrap(),
             &context,
         )
         .unwrap(),
@@ -144,7 +145,6 @@ fn forward_transitions() {
         (ChooseService, Event::ChooseItem(plan("ID-003")), Guide, vec![]),
         (Guide, Event::ConfirmGuide, Identify, vec![StartCardReader]),
         (Identify, card(APPLICANT), Form, vec![StopCardReader]),
-        (Identify, Event::ManualId(APPLICANT.into()), Form, vec![StopCardReader]),
         (Form, Event::SubmitForm(good_form()), Materials, vec![]),
         (Review, Event::ConfirmReview, Payment, vec![CreatePayment { fen: 4000 }]),
         (
@@ -288,7 +288,7 @@ fn language_and_elderly_switch_keep_the_session() {
 fn proxy_reads_the_agent_first_then_the_applicant() {
     let (s, _) = run(vec![
         Event::Start { today: today() },
-        Event::ChooseItem(plan("ID-001")),
+        Event::ChooseItem(plan("HH-006")),
         Event::ChooseProxy(true),
         Event::ConfirmGuide,
     ]);
@@ -342,9 +342,57 @@ fn online_only_items_stop_at_the_guide() {
     );
 }
 
+/// A session at the identify step of `code`.
+fn identify(code: &str) -> Session {
+    let (s, _) = run(vec![
+        Event::Start { today: today() },
+        Event::ChooseItem(plan(code)),
+        Event::ConfirmGuide,
+    ]);
+    assert_eq!(s.step, Identify);
+    s
+}
+
+#[test]
+fn a_typed_number_is_accepted_where_the_card_is_not_required() {
+    let (s, effects) = handle(identify("HH-006"), Event::ManualId(APPLICANT.into()), 10);
+    assert_eq!((s.step, effects), (Form, vec![StopCardReader]));
+}
+
+#[test]
+fn a_typed_number_cannot_act_where_the_card_is_required() {
+    for code in ["ID-005", "ID-003", "HH-002", "TR-005"] {
+        let (s, effects) = handle(identify(code), Event::ManualId(APPLICANT.into()), 10);
+        assert_eq!(
+            (s.step, s.data.error, s.data.applicant.is_none(), effects),
+            (Identify, Some(Message::IdentifyCardRequired), true, vec![]),
+            "{code}"
+        );
+        // The card itself is welcome.
+        let (s, _) = handle(s, card(APPLICANT), 11);
+        assert_eq!((s.step, s.data.error), (Form, None), "{code}");
+    }
+    // Acting for someone: the agent cannot type either.
+    let (s, _) = run(vec![
+        Event::Start { today: today() },
+        Event::ChooseItem(plan("ID-001")),
+        Event::ChooseProxy(true),
+        Event::ConfirmGuide,
+        Event::ManualId(AGENT.into()),
+    ]);
+    assert_eq!(
+        (s.data.identify_phase, s.data.error),
+        (IdentifyPhase::Agent, Some(Message::IdentifyCardRequired))
+    );
+}
+
 #[test]
 fn manual_entry_with_a_wrong_check_digit_stays_with_the_reason() {
-    let (s, effects) = after(Identify, Event::ManualId("123456198001010018".into()));
+    let (s, effects) = handle(
+        identify("HH-006"),
+        Event::ManualId("123456198001010018".into()),
+        100_000,
+    );
     assert_eq!(
         (s.step, s.data.error, effects),
         (Identify, Some(Message::IdCheckDigit), vec![])

@@ -35,6 +35,8 @@ pub enum Intent {
     SetExpress(bool),
     SetUrgent(bool),
     Edit(Step),
+    /// 呼叫工作人员: the citizen asks for help (raises the needs-attention state).
+    CallStaff,
     /// The simulated payment button (simulated devices only).
     SimulatePaid,
     /// A simulator hot key.

@@ -69,6 +69,8 @@ pub struct KioskApp {
     /// The application's UUID (its idempotency key), fixed at the first submit of a session.
     submission_key: Option<String>,
     current_category: String,
+    /// The citizen asked for staff (cleared with the session).
+    staff_called: bool,
     started: Instant,
     today_override: Option<Date>,
     /// The session clock at the last event (what countdowns are shown against).
@@ -119,6 +121,7 @@ impl KioskApp {
             form_draft: FormValues::new(),
             receipt_preview: None,
             submission_key: None,
+            staff_called: false,
             started: Instant::now(),
             today_override: None,
             clock_ms: 0,
@@ -159,6 +162,14 @@ impl KioskApp {
     }
     pub fn current_category(&self) -> &str {
         &self.current_category
+    }
+    pub fn staff_called(&self) -> bool {
+        self.staff_called
+    }
+    /// The wall clock as the header shows it (China time, `HH:MM`).
+    pub fn clock_text(&self) -> String {
+        let secs = (crate::storage::now_unix() + 8 * 3600).rem_euclid(86_400);
+        format!("{:02}:{:02}", secs / 3600, secs / 60 % 60)
     }
     pub fn clock_ms(&self) -> u64 {
         self.clock_ms
@@ -272,6 +283,17 @@ impl KioskApp {
             Intent::SetExpress(false) => self.event_at(Event::ChooseDelivery(Delivery::WindowPickup), now_ms),
             Intent::SetUrgent(on) => self.event_at(Event::SetUrgent(on), now_ms),
             Intent::Edit(step) => self.event_at(Event::Edit(step), now_ms),
+            Intent::CallStaff => {
+                if !self.staff_called {
+                    self.staff_called = true;
+                    log::warn!("ATTENTION: a citizen asked for staff at step {:?}", self.session.step);
+                    self.worker.send(Job::Audit {
+                        action: "call-staff",
+                        detail: format!("step {:?}", self.session.step),
+                    });
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
             Intent::SimulatePaid => {
                 if self.simulated() {
                     let reference = format!("SIM-{}", uuid::Uuid::new_v4().simple());
@@ -403,6 +425,7 @@ impl KioskApp {
         self.active_field = 0;
         self.receipt_preview = None;
         self.submission_key = None;
+        self.staff_called = false;
         self.current_category = self
             .catalogue
             .categories

@@ -271,6 +271,29 @@ impl Session {
         self.default_elderly
     }
 
+    /// Idle time before the warning on this step: reading the guide, filling the form and
+    /// paying take longer, so those steps get twice the time (no time pressure).
+    pub fn idle_limit_ms(&self) -> u64 {
+        match self.step {
+            Step::Guide | Step::Form | Step::Payment => self.timeouts.warn_after_ms.saturating_mul(2),
+            _ => self.timeouts.warn_after_ms,
+        }
+    }
+
+    /// Seconds until everything is cleared if nobody touches the screen, for the countdown
+    /// chip; `None` where no timer runs (welcome, submitting, farewell).
+    pub fn seconds_left(&self, now_ms: u64) -> Option<u64> {
+        match self.step {
+            Step::Welcome | Step::Submitting | Step::Farewell => None,
+            _ => Some(match self.warning_since_ms {
+                Some(_) => self.seconds_until_wipe(now_ms).unwrap_or(0),
+                None => (self.last_activity_ms + self.idle_limit_ms() + self.timeouts.grace_ms)
+                    .saturating_sub(now_ms)
+                    .div_ceil(1000),
+            }),
+        }
+    }
+
     /// Seconds left before the wipe while the warning shows.
     pub fn seconds_until_wipe(&self, now_ms: u64) -> Option<u64> {
         self.warning_since_ms
@@ -617,7 +640,7 @@ fn on_tick(mut s: Session, now_ms: u64) -> (Session, Vec<Effect>) {
                 effects.push(Effect::WipePersonalData);
                 (s.wiped(now_ms), effects)
             }
-            None if idle >= s.timeouts.warn_after_ms => {
+            None if idle >= s.idle_limit_ms() => {
                 s.warning_since_ms = Some(now_ms);
                 let seconds = s.timeouts.grace_ms.div_ceil(1000);
                 (s, vec![Effect::ShowIdleWarning { seconds }])

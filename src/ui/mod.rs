@@ -120,11 +120,10 @@ impl Shell {
         if key(&app) != before {
             drop(app);
             self.render();
-        } else if app.session().warning_since_ms.is_some() {
+        } else {
+            // Only the countdowns and the clock move.
             let frame = view::frame(&app);
-            self.window
-                .global::<AppAdapter>()
-                .set_idle_seconds(frame.idle_seconds as i32);
+            self.render_clock(&frame);
         }
         self.note_busy(started);
     }
@@ -157,12 +156,27 @@ impl Shell {
         a.set_page(router(frame.page));
         a.set_simulated(frame.simulated);
         a.set_idle_warning(frame.idle_warning);
-        a.set_idle_seconds(frame.idle_seconds as i32);
+        let f = w.global::<FrameAdapter>();
+        f.set_site_name(convert::s(&frame.site_name));
+        f.set_step(frame.progress_step.map_or(-1, i32::from));
+        f.set_staff_called(frame.staff_called);
+        self.render_clock(&frame);
         if frame.page == PageId::Welcome {
             pages::clear_personal(w);
         }
         pages::render(w, &app, frame.page);
         self.rendered.set(Some((frame.page, frame.lang)));
+    }
+}
+
+impl Shell {
+    /// The parts of the frame that move with time: countdowns and the clock.
+    fn render_clock(&self, frame: &view::FrameView) {
+        let w = &self.window;
+        w.global::<AppAdapter>().set_idle_seconds(frame.idle_seconds as i32);
+        let f = w.global::<FrameAdapter>();
+        f.set_seconds_left(frame.seconds_left.map_or(-1, |s| i32::try_from(s).unwrap_or(i32::MAX)));
+        f.set_clock(convert::s(&frame.clock));
     }
 }
 

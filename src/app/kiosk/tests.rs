@@ -29,7 +29,7 @@ fn wait_until(app: &mut KioskApp, done: impl Fn(&KioskApp) -> bool) {
 
 fn to_review(app: &mut KioskApp) {
     app.handle(Intent::Start);
-    app.handle(Intent::ChooseItem("ID-005".into()));
+    app.handle(Intent::ChooseItem("HH-006".into()));
     app.handle(Intent::Session(Event::ConfirmGuide));
     for key in "330225198506120431".chars() {
         app.handle(Intent::IdKey(key.to_string()));
@@ -46,6 +46,9 @@ fn to_review(app: &mut KioskApp) {
         "the keypad stops at 11 digits"
     );
     app.handle(Intent::SubmitForm);
+    assert_eq!(app.session().step, Step::Materials);
+    app.handle(Intent::CaptureMaterial("id-card".into()));
+    app.handle(Intent::Session(Event::MaterialsDone));
     assert_eq!(app.session().step, Step::Review);
 }
 
@@ -133,7 +136,7 @@ fn categories_and_a_typed_number_kept_when_refused() {
     assert_eq!(app.current_category(), second);
     app.handle(Intent::ChooseCategory("no-such-category".into()));
     assert_eq!(app.current_category(), second, "an unknown category changes nothing");
-    app.handle(Intent::ChooseItem("ID-005".into()));
+    app.handle(Intent::ChooseItem("HH-006".into()));
     app.handle(Intent::Session(Event::ConfirmGuide));
     for key in "330225198506120432".chars() {
         app.handle(Intent::IdKey(key.to_string()));

@@ -20,7 +20,10 @@ fn texts(message: Message) -> (&'static str, &'static str) {
             "号码中有无效字符,只有最后一位可以是X",
             "Only digits are allowed (the last may be X)",
         ),
-        IdBirthDate => ("号码中的出生日期无效,请核对", "The birth date in the number is not valid"),
+        IdBirthDate => (
+            "号码中的出生日期无效,请核对",
+            "The birth date in the number is not valid",
+        ),
         IdCheckDigit => (
             "号码校验位不对,请逐位核对",
             "The last character does not match: please check each digit",
@@ -29,7 +32,10 @@ fn texts(message: Message) -> (&'static str, &'static str) {
         FormRequired => ("请填写此项", "Please fill this in"),
         FormPhone => ("请输入11位手机号码", "Enter an 11-digit mobile number"),
         FormChoice => ("请选择一项", "Please choose one"),
-        FormDate => ("日期无效,请按年月日输入8位数字", "Not a date: enter 8 digits, year month day"),
+        FormDate => (
+            "日期无效,请按年月日输入8位数字",
+            "Not a date: enter 8 digits, year month day",
+        ),
         FormDateRange => ("日期超出范围", "The date is out of range"),
         FormNumber => ("请输入数字", "Enter a number"),
         FormNumberRange => ("数字超出允许范围", "The number is out of range"),
@@ -46,18 +52,15 @@ fn texts(message: Message) -> (&'static str, &'static str) {
             "Place the applicant's card, not the agent's",
         ),
         IdentifyCardRequired => (
-            "此事项须本人持身份证在读卡区刷卡办理,不能手工输入号码;没有证件请到窗口办理",
-            "This service needs the ID card on the reader, not a typed number. Without the card, please go to the window",
+            "此事项需要您把身份证放在读卡器上。请使用身份证,或到窗口办理。",
+            "This service needs your ID card on the reader. Please use the card, or go to the service window.",
         ),
         MaterialsIncomplete => (
             "还有材料未拍照或未选择后补",
             "Some materials are neither photographed nor promised",
         ),
         MaterialsNotDeferrable => ("此材料必须现在提供", "This material is needed now"),
-        MaterialsUnknown => (
-            "此事项不需要这份材料",
-            "This material is not needed for this service",
-        ),
+        MaterialsUnknown => ("此事项不需要这份材料", "This material is not needed for this service"),
         ReviewNoExpress => ("此事项不支持快递送达", "This service cannot be delivered"),
         ReviewNoUrgent => ("此事项没有加急通道", "This service has no urgent channel"),
         PaymentFailed => ("支付未成功,请重试", "Payment failed: please try again"),
@@ -65,7 +68,10 @@ fn texts(message: Message) -> (&'static str, &'static str) {
             "设备存储已满,请到窗口办理",
             "This kiosk's storage is full: please go to the window",
         ),
-        SubmitIncomplete => ("申请信息不完整,请检查", "The application is incomplete: please check it"),
+        SubmitIncomplete => (
+            "申请信息不完整,请检查",
+            "The application is incomplete: please check it",
+        ),
         SubmitStorage => (
             "申请暂时无法保存,请稍后重试或到窗口办理",
             "Your application could not be saved just now: please try again or go to the window",

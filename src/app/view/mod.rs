@@ -68,6 +68,15 @@ pub struct FrameView {
     pub hide_cursor: bool,
     pub idle_warning: bool,
     pub idle_seconds: u64,
+    pub site_name: String,
+    /// `HH:MM`.
+    pub clock: String,
+    /// Seconds until the session is cleared without a touch; `None`: no timer on this page.
+    pub seconds_left: Option<u64>,
+    pub staff_called: bool,
+    /// Where the citizen is in the six steps (0 选择事项 … 5 核对缴费, 6 all done), `None`
+    /// on pages outside the journey.
+    pub progress_step: Option<u8>,
 }
 
 pub fn frame(app: &KioskApp) -> FrameView {
@@ -80,6 +89,23 @@ pub fn frame(app: &KioskApp) -> FrameView {
         hide_cursor: !app.simulated(),
         idle_warning: session.warning_since_ms.is_some(),
         idle_seconds: session.seconds_until_wipe(app.clock_ms()).unwrap_or(0),
+        site_name: match session.lang {
+            Lang::Zh => app.config().kiosk.site_name.clone(),
+            Lang::En => app.config().kiosk.site_name_en.clone(),
+        },
+        clock: app.clock_text(),
+        seconds_left: session.seconds_left(app.clock_ms()),
+        staff_called: app.staff_called(),
+        progress_step: match session.step {
+            Step::Welcome | Step::Farewell => None,
+            Step::ChooseService => Some(0),
+            Step::Guide => Some(1),
+            Step::Identify => Some(2),
+            Step::Form => Some(3),
+            Step::Materials => Some(4),
+            Step::Review | Step::Payment => Some(5),
+            Step::Submitting | Step::Receipt | Step::Rating => Some(6),
+        },
     }
 }
 

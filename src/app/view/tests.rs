@@ -27,10 +27,8 @@ fn to_review(app: &mut KioskApp) {
     app.handle(Intent::Start);
     app.handle(Intent::ChooseItem("ID-003".into()));
     app.handle(Intent::Session(Event::ConfirmGuide));
-    for key in "330225198506120431".chars() {
-        app.handle(Intent::IdKey(key.to_string()));
-    }
-    app.handle(Intent::SubmitTypedId);
+    // ID-003 needs the card: read it, as the reader would report it.
+    app.event_at(Event::CardRead(Box::new(crate::app::sample::applicant())), app.now_ms());
     app.handle(Intent::ActivateField(0));
     for key in "13805740000".chars() {
         app.handle(Intent::FieldKey(key.to_string()));
@@ -78,10 +76,8 @@ fn form_fields_carry_their_limits_choices_and_errors() {
     app.handle(Intent::Start);
     app.handle(Intent::ChooseItem("ID-003".into()));
     app.handle(Intent::Session(Event::ConfirmGuide));
-    for key in "330225198506120431".chars() {
-        app.handle(Intent::IdKey(key.to_string()));
-    }
-    app.handle(Intent::SubmitTypedId);
+    // ID-003 needs the card: read it, as the reader would report it.
+    app.event_at(Event::CardRead(Box::new(crate::app::sample::applicant())), app.now_ms());
     app.handle(Intent::SubmitForm);
     let view = form::form(&app);
     let phone = view.fields.iter().find(|f| f.kind == "phone").unwrap();
@@ -99,11 +95,9 @@ fn review_masks_every_personal_value_and_counts_materials() {
     to_review(&mut app);
     let view = review::review(&app);
     let shown: String = view.rows.iter().map(|r| format!("{} {}\n", r.label, r.value)).collect();
-    assert!(
-        !shown.contains("330225198506120431") && !shown.contains("19850612"),
-        "{shown}"
-    );
-    assert!(shown.contains("330225********0431"), "{shown}");
+    let full = crate::app::sample::SAMPLE_ID;
+    assert!(!shown.contains(full) && !shown.contains(&full[6..14]), "{shown}");
+    assert!(shown.contains("330225********0027"), "{shown}");
     assert!(shown.contains("138****0000"), "{shown}");
     assert!(view.captured >= 1);
     assert_eq!(view.fee.as_deref(), Some("￥40.00"));
@@ -123,7 +117,7 @@ fn review_masks_every_personal_value_and_counts_materials() {
 fn the_identify_page_shows_the_reason_only_on_its_own_step() {
     let mut app = app();
     app.handle(Intent::Start);
-    app.handle(Intent::ChooseItem("ID-003".into()));
+    app.handle(Intent::ChooseItem("HH-006".into()));
     app.handle(Intent::Session(Event::ConfirmGuide));
     app.handle(Intent::IdKey("1".into()));
     app.handle(Intent::SubmitTypedId);

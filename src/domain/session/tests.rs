@@ -238,18 +238,20 @@ fn idle_timeout_warns_then_wipes_and_more_time_rescues() {
     ] {
         let s = at(from);
         let t0 = s.last_activity_ms;
-        let (s, effects) = handle(s, Event::Tick, t0 + 59_999);
+        // Guide, form and payment get a longer time (see the test below); others 60 s.
+        let limit = s.idle_limit_ms();
+        let (s, effects) = handle(s, Event::Tick, t0 + limit - 1);
         assert_eq!(effects, vec![], "{from:?} too early");
-        let (s, effects) = handle(s, Event::Tick, t0 + 60_000);
+        let (s, effects) = handle(s, Event::Tick, t0 + limit);
         assert_eq!(effects, vec![ShowIdleWarning { seconds: 20 }], "{from:?}");
-        assert_eq!(s.seconds_until_wipe(t0 + 65_000), Some(15));
+        assert_eq!(s.seconds_until_wipe(t0 + limit + 5_000), Some(15));
         // "I need more time" keeps everything.
-        let (rescued, effects) = handle(s.clone(), Event::MoreTime, t0 + 70_000);
+        let (rescued, effects) = handle(s.clone(), Event::MoreTime, t0 + limit + 10_000);
         assert_eq!(effects, vec![HideIdleWarning]);
         assert_eq!((rescued.step, rescued.warning_since_ms), (from, None));
         assert_eq!(rescued.data, s.data);
         // Ignoring the warning wipes.
-        let (s, effects) = handle(s, Event::Tick, t0 + 80_000);
+        let (s, effects) = handle(s, Event::Tick, t0 + limit + 20_000);
         assert_eq!(s.step, Welcome, "{from:?}");
         assert_eq!(s.data, SessionData::default());
         assert_eq!(effects.first(), Some(&HideIdleWarning));
@@ -564,4 +566,25 @@ fn a_kiosk_configured_for_elderly_mode_keeps_it_for_every_citizen() {
     let (s, _) = handle(s, Event::Start { today: today() }, 4);
     let (s, _) = handle(s, Event::Cancel, 5);
     assert!(s.elderly, "...and the one after that");
+}
+
+#[test]
+fn reading_typing_and_paying_get_longer_timers_and_the_countdown_counts_down() {
+    let s = at(Form);
+    let t0 = s.last_activity_ms;
+    let warn = s.timeouts.warn_after_ms;
+    let (s, effects) = handle(s, Event::Tick, t0 + warn + 1);
+    assert_eq!((s.step, effects), (Form, vec![]), "no warning yet on the form");
+    assert_eq!(s.seconds_left(t0), Some((2 * warn + s.timeouts.grace_ms) / 1000));
+    let (s, effects) = handle(s, Event::Tick, t0 + 2 * warn);
+    assert!(matches!(effects[..], [ShowIdleWarning { .. }]));
+    assert_eq!(s.seconds_left(t0 + 2 * warn), Some(s.timeouts.grace_ms / 1000));
+    let s = at(Identify);
+    let t0 = s.last_activity_ms;
+    let (_, effects) = handle(s, Event::Tick, t0 + warn);
+    assert!(
+        matches!(effects[..], [ShowIdleWarning { .. }]),
+        "other steps keep the normal time"
+    );
+    assert_eq!(at(Welcome).seconds_left(0), None);
 }

@@ -43,6 +43,10 @@ pub fn connect(shell: &Rc<Shell>) {
         crate::domain::session::Event::MoreTime
     ));
     on!(shell, AppAdapter, on_touched, || Intent::Touch);
+    on!(shell, AppAdapter, on_end_session, || Intent::Session(
+        crate::domain::session::Event::Cancel
+    ));
+    on!(shell, FrameAdapter, on_call_staff, || Intent::CallStaff);
     on!(shell, LanguageAdapter, on_toggle, || Intent::ToggleLanguage);
     let weak = Rc::downgrade(shell);
     shell.window.global::<AppAdapter>().on_sim_key(move |key| {

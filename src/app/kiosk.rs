@@ -73,6 +73,8 @@ pub struct KioskApp {
     staff_called: bool,
     started: Instant,
     today_override: Option<Date>,
+    /// A pinned wall clock (screenshots: the same picture every time).
+    clock_override: Option<String>,
     /// The session clock at the last event (what countdowns are shown against).
     clock_ms: u64,
 }
@@ -124,6 +126,7 @@ impl KioskApp {
             staff_called: false,
             started: Instant::now(),
             today_override: None,
+            clock_override: None,
             clock_ms: 0,
         }
     }
@@ -168,6 +171,9 @@ impl KioskApp {
     }
     /// The wall clock as the header shows it (China time, `HH:MM`).
     pub fn clock_text(&self) -> String {
+        if let Some(pinned) = &self.clock_override {
+            return pinned.clone();
+        }
         let secs = (crate::storage::now_unix() + 8 * 3600).rem_euclid(86_400);
         format!("{:02}:{:02}", secs / 3600, secs / 60 % 60)
     }
@@ -188,6 +194,11 @@ impl KioskApp {
     /// Pins "today" (screenshots and tests).
     pub fn set_today(&mut self, today: Date) {
         self.today_override = Some(today);
+    }
+
+    /// Pins the header clock (screenshots).
+    pub fn pin_clock(&mut self, hhmm: &str) {
+        self.clock_override = Some(hhmm.to_string());
     }
 
     /// Pins the reader's state (screenshots).

@@ -41,6 +41,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     let today = Date::parse("2026-11-26").ok_or("date")?;
     app.set_today(today);
     app.set_reader_state(ReaderState::Ready);
+    app.pin_clock("09:30");
     let t = 1000;
     let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
     go(app, Intent::SetLanguage(lang));

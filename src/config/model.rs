@@ -260,6 +260,18 @@ pub struct UiSection {
     pub rotation: u16,
     pub width: u32,
     pub height: u32,
+    /// Where the card reader physically is, seen from the citizen: the identify page points
+    /// there.
+    pub reader_side: ReaderSide,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReaderSide {
+    #[default]
+    Below,
+    Left,
+    Right,
 }
 
 impl Default for UiSection {
@@ -271,6 +283,7 @@ impl Default for UiSection {
             rotation: 0,
             width: 1080,
             height: 1920,
+            reader_side: ReaderSide::Below,
         }
     }
 }

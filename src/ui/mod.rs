@@ -79,6 +79,12 @@ impl Shell {
         self.window
             .window()
             .set_size(slint::LogicalSize::new(width as f32, height as f32));
+        // The window's `changed width` handler does the same once an event loop runs; set it
+        // now for headless rendering and tests. Sizes follow the short side (1080 px = 1.0),
+        // never below 0.5.
+        let theme = self.window.global::<Theme>();
+        theme.set_scale((width.min(height) as f32 / 1080.0).max(0.5));
+        theme.set_landscape(width > height);
     }
 
     /// Shows the window and runs the event loop until it quits.

@@ -11,20 +11,25 @@ use slint::platform::{Platform, WindowAdapter};
 use slint::Rgb8Pixel;
 use slint::{ComponentHandle, PhysicalSize, PlatformError};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct HeadlessPlatform {
     window: Rc<MinimalSoftwareWindow>,
-    start: Instant,
 }
 
 impl Platform for HeadlessPlatform {
     fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
         Ok(self.window.clone())
     }
+    /// Time stands still: animations (the landing card, the spinner) are drawn at the same
+    /// moment in every picture, so screenshots can be compared.
     fn duration_since_start(&self) -> Duration {
-        self.start.elapsed()
+        Duration::from_millis(500)
     }
+}
+
+thread_local! {
+    static HEADLESS: std::cell::RefCell<Option<Rc<MinimalSoftwareWindow>>> = const { std::cell::RefCell::new(None) };
 }
 
 /// A headless renderer: one window of a given size.
@@ -33,14 +38,15 @@ pub struct Headless {
 }
 
 impl Headless {
-    /// Installs the headless platform (once per process).
+    /// Installs the headless platform (the first time; later calls reuse it).
     pub fn install() -> Result<Headless, PlatformError> {
+        if let Some(window) = HEADLESS.with(|h| h.borrow().clone()) {
+            return Ok(Headless { window });
+        }
         let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-        slint::platform::set_platform(Box::new(HeadlessPlatform {
-            window: window.clone(),
-            start: Instant::now(),
-        }))
-        .map_err(|e| PlatformError::Other(e.to_string()))?;
+        slint::platform::set_platform(Box::new(HeadlessPlatform { window: window.clone() }))
+            .map_err(|e| PlatformError::Other(e.to_string()))?;
+        HEADLESS.with(|h| *h.borrow_mut() = Some(window.clone()));
         Ok(Headless { window })
     }
 
@@ -67,7 +73,29 @@ pub fn write_png(pixels: &[Rgb8Pixel], width: u32, height: u32, out: impl std::i
     writer.finish().map_err(std::io::Error::other)
 }
 
-/// Renders one page to PNG (installs the headless platform: call once per process).
+/// Renders one page headless into RGB pixels (installs the headless platform the first time).
+pub fn render_page(
+    app: KioskApp,
+    page: &str,
+    width: u32,
+    height: u32,
+    lang: Lang,
+    elderly: bool,
+) -> Result<Vec<Rgb8Pixel>, String> {
+    let headless = Headless::install().map_err(|e| e.to_string())?;
+    let mut app = app;
+    prepare(&mut app, page, lang, elderly)?;
+    let shell = Shell::new(app).map_err(|e| e.to_string())?;
+    select_language(lang);
+    shell.render();
+    shell.window.show().map_err(|e| e.to_string())?;
+    shell.set_size(width, height);
+    let pixels = headless.render(width, height);
+    shell.window.hide().map_err(|e| e.to_string())?;
+    Ok(pixels)
+}
+
+/// Renders one page to PNG.
 pub fn screenshot(
     app: KioskApp,
     page: &str,
@@ -77,14 +105,7 @@ pub fn screenshot(
     elderly: bool,
     out: &std::path::Path,
 ) -> Result<(), String> {
-    let headless = Headless::install().map_err(|e| e.to_string())?;
-    let mut app = app;
-    prepare(&mut app, page, lang, elderly)?;
-    let shell = Shell::new(app).map_err(|e| e.to_string())?;
-    select_language(lang);
-    shell.render();
-    shell.window.show().map_err(|e| e.to_string())?;
-    let pixels = headless.render(width, height);
+    let pixels = render_page(app, page, width, height, lang, elderly)?;
     let file = std::fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?;
     write_png(&pixels, width, height, std::io::BufWriter::new(file)).map_err(|e| e.to_string())
 }

@@ -55,6 +55,8 @@ pub struct ReviewView {
     pub express: bool,
     pub urgent_allowed: bool,
     pub urgent: bool,
+    /// Working days on the urgent channel (0 when there is none).
+    pub urgent_days: u32,
     pub fee: Option<String>,
     pub error: String,
 }
@@ -123,6 +125,7 @@ pub fn review(app: &KioskApp) -> ReviewView {
         express: matches!(data.delivery, Delivery::Express { .. }),
         urgent_allowed: item.has(Flag::UrgentChannel),
         urgent: data.urgent,
+        urgent_days: item.urgent_days.unwrap_or(0),
         fee: yuan(item.fee_fen),
         error: error_on(app, Step::Review),
     }

@@ -26,16 +26,26 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     let view = catalogue(app);
     let a = w.global::<CatalogueAdapter>();
     a.set_current_category(s(&view.current));
-    a.set_categories(model(
-        view.categories
-            .iter()
-            .map(|c| CategoryVm {
-                code: s(&c.code),
-                name: s(&c.name),
-                count: int(c.count),
+    let tiles: Vec<CategoryVm> = view
+        .categories
+        .iter()
+        .map(|c| CategoryVm {
+            code: s(&c.code),
+            name: s(&c.name),
+            count: int(c.count),
+        })
+        .collect();
+    a.set_category_rows(model(
+        tiles
+            .chunks(2)
+            .map(|pair| CategoryRowVm {
+                left: pair[0].clone(),
+                right: pair.get(1).cloned().unwrap_or_default(),
+                has_right: pair.len() == 2,
             })
             .collect(),
     ));
+    a.set_categories(model(tiles));
     a.set_items(model(
         view.items
             .iter()

@@ -25,6 +25,7 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     a.set_agent_phase(view.agent_phase);
     a.set_reader_state(s(view.reader.code()));
     a.set_typed(s(&view.typed));
+    a.set_reader_side(s(view.reader_side));
     if view.typing {
         a.set_manual(true);
     }

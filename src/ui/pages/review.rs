@@ -61,6 +61,7 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     a.set_express(view.express);
     a.set_urgent_allowed(view.urgent_allowed);
     a.set_urgent(view.urgent);
+    a.set_urgent_days(view.urgent_days as i32);
     a.set_fee(s(view.fee.as_deref().unwrap_or("")));
     a.set_error(s(&view.error));
 }

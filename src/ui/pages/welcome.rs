@@ -16,6 +16,7 @@ pub fn connect(shell: &Rc<Shell>) {
     on!(shell, WelcomeAdapter, on_set_language, |code| Intent::SetLanguage(
         if code.as_str() == "en" { Lang::En } else { Lang::Zh }
     ));
+    on!(shell, WelcomeAdapter, on_set_elderly, |on| Intent::SetElderly(on));
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {
@@ -29,4 +30,5 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     a.set_express(int(view.express));
     a.set_language(s(view.language));
     a.set_network_online(view.network_online);
+    a.set_elderly(app.session().elderly);
 }

@@ -156,7 +156,7 @@ impl Engine {
             places: Vec::new(),
             stats: LoadStats::default(),
         };
-        let mut readings = Readings::default();
+        let mut readings = Readings::with_capacity(words.len() / 16);
         let mut ids = Vec::with_capacity(8);
         for (number, line) in words.lines().enumerate() {
             if line.starts_with('#') || line.is_empty() {
@@ -181,7 +181,7 @@ impl Engine {
             if ids.len() != text.chars().count() || ids.len() > MAX_SYLLABLES {
                 continue; // Not one syllable per character: not a word we can offer.
             }
-            readings.add(text, weight, &ids);
+            readings.add(text, weight, engine.syllables.len() as u32, ids.len() as u8);
             engine.push(text, &ids, weight, u32::MAX);
         }
         engine.stats.words = engine.entries.len();
@@ -191,7 +191,7 @@ impl Engine {
             }
             let reading = match division.reading {
                 Some(pinyin) => pinyin.split(' ').map(syllables::id).collect::<Option<Vec<u16>>>(),
-                None => readings.annotate(division.name),
+                None => readings.annotate(division.name, &engine.syllables),
             };
             let Some(reading) =
                 reading.filter(|r| r.len() == division.name.chars().count() && r.len() <= MAX_SYLLABLES)
@@ -227,7 +227,24 @@ impl Engine {
         drop(readings);
         let (syls, entries) = (&engine.syllables, &mut engine.entries);
         let key = |e: &Entry| &syls[e.syl as usize..e.syl as usize + e.nsyl as usize];
-        entries.sort_unstable_by(|a, b| key(a).cmp(key(b)).then(b.weight.cmp(&a.weight)));
+        // The first seven syllables packed 9 bits each (ids + 1, so shorter sorts first)
+        // decide almost every comparison without touching the syllable array.
+        let packed = |e: &Entry| {
+            key(e)
+                .iter()
+                .take(7)
+                .fold((0u64, 0), |(k, n), id| {
+                    (k | (u64::from(*id) + 1) << (54 - 9 * n), n + 1)
+                })
+                .0
+        };
+        let mut keyed: Vec<(u64, Entry)> = entries.iter().map(|e| (packed(e), *e)).collect();
+        keyed.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| key(&a.1).cmp(key(&b.1)))
+                .then(b.1.weight.cmp(&a.1.weight))
+        });
+        *entries = keyed.into_iter().map(|(_, e)| e).collect();
         engine.texts.shrink_to_fit();
         engine.syllables.shrink_to_fit();
         engine.entries.shrink_to_fit();
@@ -311,20 +328,26 @@ impl Engine {
             .collect()
     }
 
-    /// The pinyin of every indexed reading of `text` ("石浦" → ["shi pu"]), for tools and tests.
+    /// The pinyin of every indexed reading of `text`, the most frequent first ("石浦" →
+    /// ["shi pu"]), for tools, benchmarks and tests. A linear scan: not for the UI's hot path.
     pub fn readings_of(&self, text: &str) -> Vec<String> {
-        let mut out: Vec<String> = (0..self.entries.len())
+        let mut found: Vec<(u32, String)> = (0..self.entries.len())
             .filter(|i| self.text(&self.entries[*i]) == text)
             .map(|i| {
                 let e = &self.entries[i];
-                (0..e.nsyl as usize)
+                let syllables: Vec<&str> = (0..e.nsyl as usize)
                     .map(|d| syllables::SYLLABLES[self.syllable(i, d) as usize])
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                    .collect();
+                (e.weight, syllables.join(" "))
             })
             .collect();
-        out.sort();
-        out.dedup();
+        found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut out: Vec<String> = Vec::new();
+        for (_, reading) in found {
+            if !out.contains(&reading) {
+                out.push(reading);
+            }
+        }
         out
     }
 }

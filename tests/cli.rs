@@ -993,3 +993,45 @@ mod hardening {
         assert_eq!(actions[0], "technician.set-pin");
     }
 }
+
+#[test]
+fn ime_query_prints_candidates_in_order() {
+    let out = kiosk(&["ime", "query", "shipu", "--region", "330225", "--top", "3", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let candidates = json.as_object().unwrap();
+    assert_eq!(candidates.keys().collect::<Vec<_>>(), ["candidates"]);
+    let list = candidates["candidates"].as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[0], "石浦");
+    let out = kiosk(&["ime", "query", "pcs", "--json", "--top", "1"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json, serde_json::json!({"candidates": ["派出所"]}));
+    let out = kiosk(&["ime", "query", "sipu", "--region", "330225", "--no-fuzzy", "--json"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("石浦"));
+    let out = kiosk(&["ime", "query", "shipuzhen", "--region", "330225", "--top", "3"]);
+    assert!(text(&out).lines().next().unwrap().contains("石浦镇"), "{}", text(&out));
+    let out = kiosk(&["ime", "query", "shipu", "--region", "999999"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn divisions_show_and_children() {
+    let out = kiosk(&["divisions", "show", "330225101"]);
+    assert!(out.status.success());
+    let shown = text(&out);
+    for name in ["浙江省", "宁波市", "象山县", "石浦镇"] {
+        assert!(shown.contains(name), "{shown}");
+    }
+    let out = kiosk(&["divisions", "children", "330225"]);
+    assert!(text(&out).contains("330225101     township  石浦镇"), "{}", text(&out));
+    assert_eq!(
+        kiosk(&["divisions", "children"])
+            .stdout
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count(),
+        31
+    );
+    assert_eq!(kiosk(&["divisions", "show", "999999"]).status.code(), Some(6));
+}

@@ -35,6 +35,13 @@ pub enum BenchCommand {
         #[arg(long, default_value = "1080x1920")]
         size: String,
     },
+    /// The pinyin engine: index load time and memory, lookup latency p50/p99 over every
+    /// prefix of 1,000 address words, top-5 hit rate.
+    Ime {
+        /// Also write the word set (`word<TAB>pinyin`) to score another engine on it.
+        #[arg(long, value_name = "FILE")]
+        words_out: Option<std::path::PathBuf>,
+    },
     /// End-to-end card reads through the production driver against the simulator paced
     /// at a real baud rate: time per read against the pure wire time of the bytes.
     CardRead {
@@ -58,6 +65,7 @@ pub fn run(cli: &Cli, command: &BenchCommand) -> i32 {
                 exit::CONFIG
             }
         },
+        BenchCommand::Ime { words_out } => super::ime_bench::bench(words_out.as_deref()),
         BenchCommand::Receipt { count } => match bench_receipt(*count) {
             Ok(()) => exit::OK,
             Err(e) => {

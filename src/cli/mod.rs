@@ -8,7 +8,10 @@ mod audit_cmd;
 mod bench_cmd;
 mod catalogue_cmd;
 mod config_cmd;
+mod divisions_cmd;
 mod id_cmd;
+mod ime_bench;
+mod ime_cmd;
 mod outbox_cmd;
 mod printer_cmd;
 mod reader_cmd;
@@ -118,6 +121,12 @@ pub enum Command {
     /// Render a UI page headless to PNG, with sample data.
     #[cfg(feature = "ui")]
     Screenshot(ui_cmd::ScreenshotArgs),
+    /// The pinyin input engine behind the on-screen keyboard.
+    #[command(subcommand)]
+    Ime(ime_cmd::ImeCommand),
+    /// The administrative-division table behind the address picker.
+    #[command(subcommand)]
+    Divisions(divisions_cmd::DivisionsCommand),
     /// Performance figures as ratios against physical limits.
     #[command(subcommand)]
     Bench(bench_cmd::BenchCommand),
@@ -148,6 +157,8 @@ pub fn main() -> i32 {
         Command::Config(ref command) => config_cmd::run(&cli, command),
         Command::Catalogue(ref command) => catalogue_cmd::run(&cli, command),
         Command::Id(ref command) => id_cmd::run(command),
+        Command::Ime(ref command) => ime_cmd::run(command),
+        Command::Divisions(ref command) => divisions_cmd::run(command),
         Command::Outbox(ref command) => outbox_cmd::run(&cli, command),
         Command::Status(ref args) => status_cmd::run(&cli, args),
         Command::Storage(ref command) => storage_cmd::run(&cli, command),

@@ -1,10 +1,11 @@
-//! The pure domain core: identity numbers, masking, the service catalogue, applications,
+//! The pure domain core: identity numbers, masking, postal addresses, the service catalogue, applications,
 //! receipts, working-day calendars and the session state machine.
 //!
 //! Dependency rule: this module uses only `std` (no file, network, process, thread or clock
 //! access), `serde`, `thiserror` and `toml` (parsing a string). No SQLite, Slint, serial
 //! port or any other layer of this crate. tests/domain_purity.rs enforces it.
 
+pub mod address;
 pub mod application;
 pub mod calendar;
 pub mod catalogue;

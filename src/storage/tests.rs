@@ -444,6 +444,7 @@ fn submitting_the_same_application_twice_stores_it_once() {
     assert_eq!(store.outbox_list(None).unwrap().len(), 1);
     let next = store.submit(&sample_application("other-uuid"), &[], "XS01", 3).unwrap();
     assert_ne!(next, first, "a new application still gets a new number");
+}
 
 // ---- Point 2: the data key is never silently replaced. ----
 

@@ -10,8 +10,7 @@ use super::central::{CatalogueSync, CentralError, CentralSystem};
 use crate::central_api::{
     self as api, BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateUpload,
     FinaliseResponse, Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse, StatusQuery,
-    StatusQueryResponse, StatusResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse,
-    UploadState,
+    StatusQueryResponse, StatusResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, UploadState,
 };
 use crate::config::CentralSection;
 use crate::domain::calendar::Date;
@@ -259,9 +258,18 @@ struct Reply {
 fn transport_error(method: &str, route: &str, error: &ureq::Error) -> CentralError {
     let text = error.to_string();
     let lower = text.to_lowercase();
-    let tls_refusal = ["certificate", "unknownca", "unknown ca", "bad_certificate", "badcertificate", "access denied", "accessdenied", "revoked"]
-        .iter()
-        .any(|needle| lower.contains(needle));
+    let tls_refusal = [
+        "certificate",
+        "unknownca",
+        "unknown ca",
+        "bad_certificate",
+        "badcertificate",
+        "access denied",
+        "accessdenied",
+        "revoked",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle));
     let detail = format!("{method} {route}: {text}");
     if tls_refusal {
         CentralError::Unauthorized(detail)
@@ -319,10 +327,9 @@ impl CentralSystem for HttpCentral {
     }
 
     fn status_by_id(&self, id: &IdNumber) -> Result<StatusQueryResponse, CentralError> {
-        let key = self
-            .lookup_key
-            .as_deref()
-            .ok_or(CentralError::Unsupported("status by ID number needs central.lookup-key"))?;
+        let key = self.lookup_key.as_deref().ok_or(CentralError::Unsupported(
+            "status by ID number needs central.lookup-key",
+        ))?;
         let query = StatusQuery {
             id_hash: api::id_lookup_hash(key, id),
         };

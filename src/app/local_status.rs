@@ -23,20 +23,18 @@ pub trait StatusSource: Send + Sync + 'static {
 pub fn serve(listen: &str, source: Arc<dyn StatusSource>) -> std::io::Result<SocketAddr> {
     let listener = TcpListener::bind(listen)?;
     let addr = listener.local_addr()?;
-    std::thread::Builder::new()
-        .name("local-status".into())
-        .spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let source = source.clone();
-                let _ = std::thread::Builder::new()
-                    .name("local-status-conn".into())
-                    .spawn(move || {
-                        if let Err(e) = handle(stream, source.as_ref()) {
-                            log::debug!("local status: {e}");
-                        }
-                    });
-            }
-        })?;
+    std::thread::Builder::new().name("local-status".into()).spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let source = source.clone();
+            let _ = std::thread::Builder::new()
+                .name("local-status-conn".into())
+                .spawn(move || {
+                    if let Err(e) = handle(stream, source.as_ref()) {
+                        log::debug!("local status: {e}");
+                    }
+                });
+        }
+    })?;
     Ok(addr)
 }
 
@@ -83,18 +81,19 @@ fn handle(stream: TcpStream, source: &dyn StatusSource) -> std::io::Result<()> {
 
 /// A minimal GET for tests and `kiosk status` probes: `(status code, body)`.
 pub fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
-
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut text = String::new();
     stream.read_to_string(&mut text)?;
-    let code = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let code = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Ok((code, body))
 }
 

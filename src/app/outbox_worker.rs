@@ -244,31 +244,56 @@ fn upload_photo(
     };
     store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
     let chunk = options.chunk_bytes.clamp(1, api::MAX_CHUNK_BYTES);
-    let mut mismatches = 0;
-    while !state.stored && (state.received as usize) < photo.len() {
-        let from = state.received as usize;
-        let to = (from + chunk).min(photo.len());
-        state = match central.upload_chunk(&state.upload_id, from as u64, &photo[from..to]) {
-            Ok(next) => next,
-            // The server holds a different amount than we thought (a lost reply): ask it.
-            Err(CentralError::Rejected(reason)) if reason.contains("offset_mismatch") && mismatches < 3 => {
-                mismatches += 1;
-                central.upload_state(&state.upload_id)?
-            }
-            Err(e) => return Err(e.into()),
-        };
-        store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
-    }
-    if !state.stored {
-        let done = central.upload_finalise(&state.upload_id)?;
-        if !done.stored {
+    // The upload protocol's own 4xx (a lost reply, a garbled chunk, a photo that does not
+    // add up) are answered by asking the server where it stands; a few in a row become a
+    // retry later, never a dead letter.
+    let mut resyncs = 0;
+    let mut resync = |reason: &str, state: &api::UploadState| -> Result<api::UploadState, Stop> {
+        resyncs += 1;
+        if resyncs > 5 {
             return Err(Stop::Central(CentralError::Unavailable(format!(
-                "material {} not yet stored by the server",
+                "material {}: upload keeps failing ({reason})",
                 upload.code
             ))));
         }
+        Ok(central.upload_state(&state.upload_id)?)
+    };
+    loop {
+        while !state.stored && (state.received as usize) < photo.len() {
+            let from = state.received as usize;
+            let to = (from + chunk).min(photo.len());
+            state = match central.upload_chunk(&state.upload_id, from as u64, &photo[from..to]) {
+                Ok(next) => next,
+                Err(CentralError::Rejected(reason)) if is_upload_protocol(&reason) => resync(&reason, &state)?,
+                Err(e) => return Err(e.into()),
+            };
+            store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
+        }
+        if state.stored {
+            return Ok(());
+        }
+        match central.upload_finalise(&state.upload_id) {
+            Ok(done) if done.stored => return Ok(()),
+            Ok(_) => state = resync("not stored", &state)?,
+            Err(CentralError::Rejected(reason)) if is_upload_protocol(&reason) => {
+                state = resync(&reason, &state)?;
+                store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    Ok(())
+}
+
+/// The upload protocol's recoverable refusals (docs/central-api.md).
+fn is_upload_protocol(reason: &str) -> bool {
+    [
+        "offset_mismatch",
+        "chunk_hash_mismatch",
+        "sha256_mismatch",
+        "incomplete",
+    ]
+    .iter()
+    .any(|code| reason.contains(code))
 }
 
 /// Drains the queue now, for `kiosk outbox drain` and tests: every waiting row is made due,
@@ -341,6 +366,7 @@ pub struct DrainReport {
 mod tests {
     use super::super::central::SimCentral;
     use super::*;
+    use crate::central_api as api;
     use crate::storage::tests::sample_application;
 
     fn opts() -> DeliveryOptions {
@@ -365,7 +391,10 @@ mod tests {
                 Outcome::WillRetry { .. }
             ));
         }
-        assert_eq!(try_send_next(&mut store, &central, &opts(), now).unwrap(), Outcome::Idle);
+        assert_eq!(
+            try_send_next(&mut store, &central, &opts(), now).unwrap(),
+            Outcome::Idle
+        );
         central.set_down(false);
         let mut sent = 0;
         while sent < 3 {
@@ -485,6 +514,134 @@ mod tests {
             })
             .unwrap();
         assert_eq!(purge_after, Some(RETENTION_SECS), "dead letters are purged too");
+    }
+
+    fn photo(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i * 7 % 251) as u8).collect()
+    }
+
+    #[test]
+    fn materials_go_up_in_chunks_and_the_local_photo_is_erased_once_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_in(dir.path()).unwrap();
+        let central = SimCentral::default();
+        let bytes = photo(10_000);
+        store
+            .submit(
+                &sample_application("a-1"),
+                &[("household-book".into(), bytes.clone())],
+                "XS01",
+                0,
+            )
+            .unwrap();
+        let options = DeliveryOptions {
+            chunk_bytes: 3000,
+            ..opts()
+        };
+        assert!(matches!(
+            try_send_next(&mut store, &central, &options, 0).unwrap(),
+            Outcome::Sent { .. }
+        ));
+        assert_eq!(
+            central.stored_photos("a-1"),
+            vec![("household-book".to_string(), bytes)]
+        );
+        assert_eq!(store.load_photo("a-1", "household-book").unwrap(), None);
+        let uploads = store.material_uploads("a-1").unwrap();
+        assert!(uploads[0].stored && uploads[0].uploaded == 10_000, "{uploads:?}");
+    }
+
+    /// Fails every call after the first `budget` calls, like a link that drops mid-upload.
+    struct Flaky<'a> {
+        inner: &'a SimCentral,
+        budget: std::sync::atomic::AtomicI32,
+    }
+
+    impl Flaky<'_> {
+        fn spend(&self) -> Result<(), CentralError> {
+            if self.budget.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) <= 0 {
+                return Err(CentralError::Unavailable("connection reset".into()));
+            }
+            Ok(())
+        }
+    }
+
+    impl CentralSystem for Flaky<'_> {
+        fn submit(&self, r: &SubmitApplication) -> Result<api::SubmitResponse, CentralError> {
+            self.spend()?;
+            self.inner.submit(r)
+        }
+        fn upload_create(&self, k: &str, c: &str, r: &CreateUpload) -> Result<api::UploadState, CentralError> {
+            self.spend()?;
+            self.inner.upload_create(k, c, r)
+        }
+        fn upload_state(&self, id: &str) -> Result<api::UploadState, CentralError> {
+            self.spend()?;
+            self.inner.upload_state(id)
+        }
+        fn upload_chunk(&self, id: &str, offset: u64, chunk: &[u8]) -> Result<api::UploadState, CentralError> {
+            self.spend()?;
+            self.inner.upload_chunk(id, offset, chunk)
+        }
+        fn upload_finalise(&self, id: &str) -> Result<api::FinaliseResponse, CentralError> {
+            self.spend()?;
+            self.inner.upload_finalise(id)
+        }
+        fn heartbeat(&self, h: &api::Heartbeat) -> Result<api::HeartbeatResponse, CentralError> {
+            self.inner.heartbeat(h)
+        }
+    }
+
+    #[test]
+    fn an_interrupted_upload_resumes_from_the_recorded_progress_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let central = SimCentral::default();
+        let bytes = photo(10_000);
+        let options = DeliveryOptions {
+            chunk_bytes: 1000,
+            ..opts()
+        };
+        {
+            let mut store = Store::open_in(dir.path()).unwrap();
+            store
+                .submit(
+                    &sample_application("a-1"),
+                    &[("household-book".into(), bytes.clone())],
+                    "XS01",
+                    0,
+                )
+                .unwrap();
+            // submit + create + 4 chunks, then the link drops.
+            let flaky = Flaky {
+                inner: &central,
+                budget: 6.into(),
+            };
+            assert!(matches!(
+                try_send_next(&mut store, &flaky, &options, 0).unwrap(),
+                Outcome::WillRetry { .. }
+            ));
+            let uploads = store.material_uploads("a-1").unwrap();
+            assert_eq!(uploads[0].uploaded, 4000);
+        }
+        // A new process: the row is resent from where the server stands.
+        let mut store = Store::open_in(dir.path()).unwrap();
+        store.outbox_recover_in_flight(1).unwrap();
+        store.outbox_make_due(1).unwrap();
+        let before = central.received();
+        assert!(matches!(
+            try_send_next(&mut store, &central, &options, 1).unwrap(),
+            Outcome::Sent { .. }
+        ));
+        assert_eq!(
+            central.received(),
+            before,
+            "the application itself was not submitted again"
+        );
+        assert_eq!(central.created(), 1);
+        assert_eq!(
+            central.stored_photos("a-1"),
+            vec![("household-book".to_string(), bytes)]
+        );
     }
 
     #[test]

@@ -112,7 +112,11 @@ pub fn heartbeat(config: &Config, store: Option<&mut Store>, now: i64) -> Heartb
         }
     }
     Heartbeat {
-        kiosk_id: config.central.kiosk_id.clone().unwrap_or_else(|| config.kiosk.id.clone()),
+        kiosk_id: config
+            .central
+            .kiosk_id
+            .clone()
+            .unwrap_or_else(|| config.kiosk.id.clone()),
         version: env!("CARGO_PKG_VERSION").to_string(),
         uptime_secs: telemetry::uptime_secs(),
         sent_at: Some(now),
@@ -206,15 +210,27 @@ impl super::local_status::StatusSource for RuntimeStatus {
             out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"));
         };
         gauge("kiosk_up", "1 while the kiosk runs.", "1".into());
-        gauge("kiosk_uptime_seconds", "Seconds since start.", telemetry::uptime_secs().to_string());
+        gauge(
+            "kiosk_uptime_seconds",
+            "Seconds since start.",
+            telemetry::uptime_secs().to_string(),
+        );
         if let Some(outbox) = &s.outbox {
             gauge(
                 "kiosk_outbox_pending",
                 "Applications waiting to be sent.",
                 (outbox.counts.pending + outbox.counts.sending).to_string(),
             );
-            gauge("kiosk_outbox_dead", "Applications refused (dead letters).", outbox.counts.dead.to_string());
-            gauge("kiosk_outbox_sent", "Applications delivered.", outbox.counts.sent.to_string());
+            gauge(
+                "kiosk_outbox_dead",
+                "Applications refused (dead letters).",
+                outbox.counts.dead.to_string(),
+            );
+            gauge(
+                "kiosk_outbox_sent",
+                "Applications delivered.",
+                outbox.counts.sent.to_string(),
+            );
             gauge(
                 "kiosk_outbox_oldest_pending_age_seconds",
                 "Age of the oldest application waiting.",

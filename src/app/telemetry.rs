@@ -106,9 +106,7 @@ pub fn record_sent(now: i64) {
 
 /// `None` before any contact; else whether the last one worked.
 pub fn central_reachable() -> Option<bool> {
-    CONTACTED
-        .load(Ordering::Relaxed)
-        .then(super::central::reachable)
+    CONTACTED.load(Ordering::Relaxed).then(super::central::reachable)
 }
 
 pub fn last_contact_at() -> Option<i64> {

@@ -117,7 +117,12 @@ impl Store {
 
     /// Records a contact with the central system: `Ok(())`, or the (masked) reason it failed.
     /// `sent` says an application was delivered by it.
-    pub fn record_central_contact(&mut self, now: i64, outcome: Result<(), &str>, sent: bool) -> Result<(), StorageError> {
+    pub fn record_central_contact(
+        &mut self,
+        now: i64,
+        outcome: Result<(), &str>,
+        sent: bool,
+    ) -> Result<(), StorageError> {
         let (ok, error) = match outcome {
             Ok(()) => (true, None),
             Err(reason) => (false, Some(reason)),

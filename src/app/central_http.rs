@@ -72,6 +72,21 @@ fn pem_error(key: &'static str, path: &Path, reason: impl std::fmt::Display) -> 
     }
 }
 
+/// The certificates of a PEM file (at least one).
+fn certificates(key: &'static str, path: &Path) -> Result<Vec<Certificate<'static>>, SetupError> {
+    let pem = read(key, path)?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        if let ureq::tls::PemItem::Certificate(cert) = item.map_err(|e| pem_error(key, path, e))? {
+            certs.push(cert);
+        }
+    }
+    if certs.is_empty() {
+        return Err(pem_error(key, path, "no certificate in it"));
+    }
+    Ok(certs)
+}
+
 impl HttpCentral {
     /// Builds the client from `[central]`: url, ca, cert, key, lookup-key.
     pub fn from_config(central: &CentralSection, kiosk_id: &str) -> Result<HttpCentral, SetupError> {
@@ -81,32 +96,13 @@ impl HttpCentral {
         let ca_path = central.ca.as_deref().ok_or(SetupError::Missing("ca"))?;
         let cert_path = central.cert.as_deref().ok_or(SetupError::Missing("cert"))?;
         let key_path = central.key.as_deref().ok_or(SetupError::Missing("key"))?;
-        let ca_pem = read("ca", ca_path)?;
-        let mut roots = Vec::new();
-        for item in ureq::tls::parse_pem(&ca_pem) {
-            if let ureq::tls::PemItem::Certificate(cert) = item.map_err(|e| pem_error("ca", ca_path, e))? {
-                roots.push(cert);
-            }
-        }
-        if roots.is_empty() {
-            return Err(pem_error("ca", ca_path, "no certificate in it"));
-        }
-        let cert_pem = read("cert", cert_path)?;
-        let mut chain = Vec::new();
-        for item in ureq::tls::parse_pem(&cert_pem) {
-            if let ureq::tls::PemItem::Certificate(cert) = item.map_err(|e| pem_error("cert", cert_path, e))? {
-                chain.push(cert);
-            }
-        }
-        if chain.is_empty() {
-            return Err(pem_error("cert", cert_path, "no certificate in it"));
-        }
+        let roots = certificates("ca", ca_path)?;
+        let chain = certificates("cert", cert_path)?;
         let key = PrivateKey::from_pem(&read("key", key_path)?).map_err(|e| pem_error("key", key_path, e))?;
         let lookup_key = match &central.lookup_key {
             Some(hex) => Some(api::unhex(hex).filter(|k| k.len() == 32).ok_or(SetupError::LookupKey)?),
             None => None,
         };
-        let chain: Vec<Certificate<'static>> = chain;
         let tls = TlsConfig::builder()
             .root_certs(RootCerts::new_with_certs(&roots))
             .client_cert(Some(ClientCert::new_with_certs(&chain, key)))

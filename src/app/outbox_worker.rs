@@ -148,7 +148,10 @@ pub fn try_send_next(
 
 fn dead(store: &mut Store, entry: &OutboxEntry, now: i64, reason: &str) -> Result<Outcome, StorageError> {
     store.outbox_mark_dead(entry.id, now, reason)?;
-    log::error!("outbox: {} is a dead letter: {reason}", entry.receipt_no);
+    log::error!(
+        "outbox: {} is a dead letter (refused by the central system or unreadable): {reason}",
+        entry.receipt_no
+    );
     super::telemetry::record_error(&format!("outbox {}: dead letter: {reason}", entry.receipt_no));
     Ok(Outcome::Dead {
         receipt_no: entry.receipt_no.clone(),

@@ -382,6 +382,17 @@ impl Backend for Postgres {
         "postgres"
     }
     fn transaction(&self, f: &mut dyn FnMut(&mut dyn Sql) -> Result<()>) -> Result<()> {
+        // The blocking client runs its own small runtime: called from async code (tests,
+        // tools), step out of the caller's runtime first.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return tokio::task::block_in_place(|| self.run(f));
+        }
+        self.run(f)
+    }
+}
+
+impl Postgres {
+    fn run(&self, f: &mut dyn FnMut(&mut dyn Sql) -> Result<()>) -> Result<()> {
         let mut client = self.take()?;
         let result = (|| {
             let mut tx = client.transaction()?;

@@ -1,7 +1,5 @@
-//! `township-central`: the reference central system for township police kiosks.
-//! The API contract is `township_kiosk::central_api` (docs/central-api.md).
+//! `township-central` command line entry point (see `cli`).
 
 fn main() {
-    eprintln!("township-central: the server is under construction (issue 14)");
-    std::process::exit(2);
+    std::process::exit(township_central::cli::main());
 }

@@ -17,13 +17,18 @@ use township_kiosk::cli::local_central::{self, LocalCentral};
 
 const KIOSK_ID: &str = "TEST-KIOSK-01";
 
-fn kiosk_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_kiosk")
+/// `$KIOSK_BIN` (a private copy, when a shared target directory is being rebuilt by
+/// others), else the binary cargo built for this test.
+fn kiosk_bin() -> String {
+    std::env::var("KIOSK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_kiosk").to_string())
 }
 
 /// The server binary beside the kiosk's, built on demand.
 fn central_bin() -> PathBuf {
-    let bin = Path::new(kiosk_bin()).with_file_name("township-central");
+    if let Some(bin) = std::env::var_os("TOWNSHIP_CENTRAL") {
+        return bin.into();
+    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_kiosk")).with_file_name("township-central");
     if !bin.is_file() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)

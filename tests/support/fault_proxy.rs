@@ -156,7 +156,11 @@ fn handle(client: TcpStream, upstream: SocketAddr, fault: Fault, delay_ms: u64) 
             };
             let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
             let up = std::thread::spawn(move || pump(c2, s2));
-            pump(server, client);
+            // Even a passed connection is cut after a while (a flaky link): the client
+            // must reconnect, and the next connection meets the schedule again.
+            let cut_after = 4 + (delay_ms % 40) as usize;
+            pump_records(server, client.try_clone().unwrap(), None, Some(cut_after));
+            reset(&client);
             let _ = up.join();
         }
         Fault::DropReplyAfterCommit => {

@@ -1,14 +1,65 @@
 #!/usr/bin/env bash
 # Starts the kiosk on this machine: installs what it needs, builds, and runs `kiosk run`.
-# With no configuration it uses the embedded defaults: simulated devices, the embedded
-# catalogue, and state under ~/.local/share/township-kiosk.
+# With no configuration (no --config, no $KIOSK_CONFIG, no /etc/township-kiosk/kiosk.toml)
+# it also starts a local reference central server on loopback: `township-central init` and
+# `enroll` into the state dir (once), `serve` in the background, and runs the kiosk against
+# it over mutual TLS. Simulated devices, the embedded catalogue, state under
+# ~/.local/share/township-kiosk. It prints the back office / fleet dashboard address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup-debian.sh run
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo build --release --bin kiosk
+# KIOSK_BIN and TOWNSHIP_CENTRAL name prebuilt binaries (tests); else a release build.
+if [ -n "${KIOSK_BIN:-}" ] && [ -n "${TOWNSHIP_CENTRAL:-}" ]; then
+  KIOSK="$KIOSK_BIN"
+  CENTRAL="$TOWNSHIP_CENTRAL"
+else
+  cargo build --release --bin kiosk --bin township-central
+  KIOSK="${CARGO_TARGET_DIR:-./target}/release/kiosk"
+  CENTRAL="${CARGO_TARGET_DIR:-./target}/release/township-central"
+fi
+args=("$@")
+
+configured=no
+for a in "$@"; do [ "$a" = "--config" ] && configured=yes; done
+if [ -n "${KIOSK_CONFIG:-}" ] || [ -f /etc/township-kiosk/kiosk.toml ]; then configured=yes; fi
+
+if [ "$configured" = no ]; then
+  STATE="${XDG_DATA_HOME:-$HOME/.local/share}/township-kiosk"
+  SERVER_DIR="$STATE/central-server"
+  ENROLMENT="$STATE/enrolment"
+  KIOSK_ID=DEV-KIOSK-01
+  mkdir -p "$STATE"
+  if [ ! -f "$SERVER_DIR/server.toml" ]; then
+    "$CENTRAL" init --dir "$SERVER_DIR"
+  fi
+  if [ ! -f "$ENROLMENT/central.toml" ]; then
+    "$CENTRAL" enroll "$KIOSK_ID" --dir "$SERVER_DIR" --out "$ENROLMENT"
+  fi
+  if [ ! -f "$SERVER_DIR/demo-operator.txt" ]; then
+    password="$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
+    printf '%s\n%s\n' "$password" "$password" | "$CENTRAL" operator add demo --dir "$SERVER_DIR" >/dev/null
+    (umask 077; printf 'user: demo\npassword: %s\n' "$password" > "$SERVER_DIR/demo-operator.txt")
+  fi
+  "$CENTRAL" serve --dir "$SERVER_DIR" >>"$SERVER_DIR/serve.log" 2>&1 &
+  server_pid=$!
+  trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+  CONFIG="$STATE/kiosk-local-central.toml"
+  { printf '[kiosk]\nid = "%s"\nstate-dir = "%s"\n\n' "$KIOSK_ID" "$STATE"; cat "$ENROLMENT/central.toml"; } > "$CONFIG"
+  for _ in $(seq 50); do
+    "$KIOSK" --config "$CONFIG" central ping >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  admin="$(sed -n 's/^admin[-_]listen *= *"\(.*\)"/\1/p' "$SERVER_DIR/server.toml" | head -1)"
+  echo "run-kiosk: local reference central server on loopback (log: $SERVER_DIR/serve.log)"
+  echo "run-kiosk: back office and fleet dashboard: http://${admin:-127.0.0.1:8080}/ (login in $SERVER_DIR/demo-operator.txt)"
+  "$KIOSK" --config "$CONFIG" central ping || true
+  args=(--config "$CONFIG" "${args[@]}")
+fi
+
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${SLINT_BACKEND:-}" ]; then
   echo "run-kiosk: no display here: starting the services headless (set DISPLAY to see the touchscreen UI)"
-  exec ./target/release/kiosk run --headless "$@"
+  "$KIOSK" run --headless "${args[@]}"
+  exit
 fi
-exec ./target/release/kiosk run "$@"
+"$KIOSK" run "${args[@]}"

@@ -5,6 +5,7 @@
 //! loaders); `app` orchestrates them; `cli` is the command-line surface over everything.
 
 pub mod app;
+pub mod central_api;
 pub mod cli;
 pub mod config;
 pub mod devices;

@@ -86,7 +86,13 @@ fn no_log_line_holds_personal_data() {
     let mut store = Store::open_in(dir.path()).unwrap();
     let central = SimCentral::default();
     central.reject_item("ID-005");
-    try_send_next(&mut store, &central, i64::MAX / 2).unwrap();
+    try_send_next(
+        &mut store,
+        &central,
+        &township_kiosk::app::outbox_worker::DeliveryOptions::new("DEV-KIOSK"),
+        i64::MAX / 2,
+    )
+    .unwrap();
 
     let lines = LINES.lock().unwrap().join("\n");
     assert!(

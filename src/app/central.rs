@@ -1,43 +1,141 @@
-//! The seam to the central system. Until the central issue lands, the kiosk talks to
-//! [`SimCentral`], an in-process simulation with the same contract: submissions are
-//! idempotent by key (the first response is replayed), and failures are classified as
-//! retryable (network, 5xx) or permanent (4xx).
+//! The seam to the central system: the [`CentralSystem`] trait, whose production
+//! implementation is the HTTPS client in [`super::central_http`], and [`SimCentral`], an
+//! in-process simulation with the same contract for unit tests. Every call's failure is a
+//! typed [`CentralError`]: retryable (network, timeout, 5xx, a refused or revoked
+//! certificate), permanent (4xx: sending it again will not help) or "no such record". A
+//! citizen never sees the raw error: [`CentralError::message`] picks the words.
 
-use crate::domain::application::Application;
+use crate::central_api::{
+    BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateUpload, FinaliseResponse,
+    Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse, StatusQueryResponse, StatusResponse,
+    SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, UploadState,
+};
+use crate::domain::calendar::Date;
+use crate::domain::id_number::IdNumber;
+use crate::domain::message::Message;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Whether the last contact with the central system worked: set by the outbox worker, shown
-/// on the welcome page. Starts optimistic; the first failed send turns it off.
+/// Whether the last contact with the central system worked: set by every call of the
+/// client, shown on the welcome page. Starts optimistic; the first failed call turns it off.
 pub static REACHABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
 
 pub fn reachable() -> bool {
     REACHABLE.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// The central system's answer to a submission.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Accepted {
-    /// The central case number.
-    pub case_number: String,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CentralError {
-    /// Network down, timeout, 5xx: try again later.
+    /// Network down, timeout, 5xx, 429: try again later.
     #[error("central system unreachable: {0}")]
     Unavailable(String),
+    /// The TLS handshake or the server refused this kiosk (certificate unknown, revoked,
+    /// 401/403): a technician must re-enrol it. Applications stay queued.
+    #[error("central system refused this kiosk's credentials: {0}")]
+    Unauthorized(String),
     /// 4xx: sending it again will not help; a technician must look.
-    #[error("central system refused the application: {0}")]
+    #[error("central system refused the request: {0}")]
     Rejected(String),
+    /// 404 on a lookup: no such receipt, order or booking.
+    #[error("not found at the central system")]
+    NotFound,
+    /// This central system (the simulation) does not offer the call.
+    #[error("not offered by this central system: {0}")]
+    Unsupported(&'static str),
 }
 
-/// What the kiosk needs from the central system (more operations arrive with later issues:
-/// material upload, progress, payment, catalogue sync, heartbeat).
+impl CentralError {
+    /// Whether the outbox should try again later (rather than dead-letter).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, CentralError::Unavailable(_) | CentralError::Unauthorized(_))
+    }
+
+    /// What a citizen is told.
+    pub fn message(&self) -> Message {
+        match self {
+            CentralError::Unavailable(_) | CentralError::Unauthorized(_) | CentralError::Unsupported(_) => {
+                Message::CentralOffline
+            }
+            CentralError::Rejected(_) => Message::CentralRefused,
+            CentralError::NotFound => Message::CentralNotFound,
+        }
+    }
+}
+
+/// The answer to a catalogue sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatalogueSync {
+    /// The cached catalogue (its ETag was sent) is current.
+    NotModified,
+    Changed {
+        etag: Option<String>,
+        catalogue: CatalogueResponse,
+    },
+}
+
+/// What the kiosk needs from the central system. The outbox worker uses submission and
+/// uploads; the UI (through the app worker) uses the lookups, payment, appointments,
+/// rating and complaint; a background thread sends heartbeats.
 pub trait CentralSystem: Send + Sync {
-    /// Submits an application under `idempotency_key`. Submitting the same key again
-    /// returns the first answer and creates nothing new.
-    fn submit(&self, idempotency_key: &str, application: &Application) -> Result<Accepted, CentralError>;
+    /// Submits an application under its UUID as the Idempotency-Key. Submitting the same
+    /// key again returns the first answer and creates nothing new.
+    fn submit(&self, request: &SubmitApplication) -> Result<SubmitResponse, CentralError>;
+    /// Starts (or finds again: same application, material and sha256) a photo upload.
+    fn upload_create(&self, key: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError>;
+    /// Where an upload stands.
+    fn upload_state(&self, upload_id: &str) -> Result<UploadState, CentralError>;
+    /// Sends the chunk that starts at `offset`.
+    fn upload_chunk(&self, upload_id: &str, offset: u64, chunk: &[u8]) -> Result<UploadState, CentralError>;
+    /// Asks the server to check the whole photo's sha256 and keep it.
+    fn upload_finalise(&self, upload_id: &str) -> Result<FinaliseResponse, CentralError>;
+    /// Where the application with this receipt number stands.
+    fn status_by_receipt(&self, receipt_no: &str) -> Result<StatusResponse, CentralError> {
+        let _ = receipt_no;
+        Err(CentralError::Unsupported("status by receipt"))
+    }
+    /// The person's applications; the number travels only as a keyed hash.
+    fn status_by_id(&self, id: &IdNumber) -> Result<StatusQueryResponse, CentralError> {
+        let _ = id;
+        Err(CentralError::Unsupported("status by ID number"))
+    }
+    fn payment_create(&self, request: &CreatePayment) -> Result<PaymentOrder, CentralError> {
+        let _ = request;
+        Err(CentralError::Unsupported("payment"))
+    }
+    fn payment_poll(&self, order_id: &str) -> Result<PaymentOrder, CentralError> {
+        let _ = order_id;
+        Err(CentralError::Unsupported("payment"))
+    }
+    fn payment_cancel(&self, order_id: &str) -> Result<PaymentOrder, CentralError> {
+        let _ = order_id;
+        Err(CentralError::Unsupported("payment"))
+    }
+    /// The catalogue, unless `etag` is still current.
+    fn catalogue(&self, etag: Option<&str>) -> Result<CatalogueSync, CentralError> {
+        let _ = etag;
+        Err(CentralError::Unsupported("catalogue"))
+    }
+    fn slots(&self, from: Date, days: u32) -> Result<SlotsResponse, CentralError> {
+        let _ = (from, days);
+        Err(CentralError::Unsupported("appointments"))
+    }
+    fn book(&self, request: &BookAppointment) -> Result<Booking, CentralError> {
+        let _ = request;
+        Err(CentralError::Unsupported("appointments"))
+    }
+    fn cancel_booking(&self, booking_no: &str) -> Result<Booking, CentralError> {
+        let _ = booking_no;
+        Err(CentralError::Unsupported("appointments"))
+    }
+    fn rate(&self, request: &SubmitRating) -> Result<RatingResponse, CentralError> {
+        let _ = request;
+        Err(CentralError::Unsupported("rating"))
+    }
+    fn complain(&self, request: &SubmitComplaint) -> Result<ComplaintResponse, CentralError> {
+        let _ = request;
+        Err(CentralError::Unsupported("complaint"))
+    }
+    fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError>;
 }
 
 /// In-process simulation of the central system, with switchable outages.
@@ -48,10 +146,21 @@ pub struct SimCentral {
 
 #[derive(Default)]
 struct SimState {
-    accepted: HashMap<String, Accepted>,
+    accepted: HashMap<String, SubmitResponse>,
+    uploads: HashMap<String, SimUpload>,
     down: bool,
     reject_items: Vec<String>,
     received: u64,
+    heartbeats: u64,
+}
+
+struct SimUpload {
+    key: String,
+    code: String,
+    size: u64,
+    sha256: String,
+    bytes: Vec<u8>,
+    stored: bool,
 }
 
 impl SimCentral {
@@ -69,33 +178,126 @@ impl SimCentral {
     pub fn received(&self) -> u64 {
         self.lock().received
     }
+    /// Photos stored (finalised) for the application with this key.
+    pub fn stored_photos(&self, key: &str) -> Vec<(String, Vec<u8>)> {
+        self.lock()
+            .uploads
+            .values()
+            .filter(|u| u.key == key && u.stored)
+            .map(|u| (u.code.clone(), u.bytes.clone()))
+            .collect()
+    }
+    pub fn heartbeats(&self) -> u64 {
+        self.lock().heartbeats
+    }
     fn lock(&self) -> std::sync::MutexGuard<'_, SimState> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
-}
-
-impl CentralSystem for SimCentral {
-    fn submit(&self, idempotency_key: &str, application: &Application) -> Result<Accepted, CentralError> {
-        let mut state = self.lock();
+    fn up(&self) -> Result<std::sync::MutexGuard<'_, SimState>, CentralError> {
+        let state = self.lock();
         if state.down {
             return Err(CentralError::Unavailable(
                 "connection refused (simulated outage)".into(),
             ));
         }
+        Ok(state)
+    }
+}
+
+fn sim_upload_state(id: &str, upload: &SimUpload) -> UploadState {
+    UploadState {
+        upload_id: id.to_string(),
+        received: upload.bytes.len() as u64,
+        stored: upload.stored,
+    }
+}
+
+impl CentralSystem for SimCentral {
+    fn submit(&self, request: &SubmitApplication) -> Result<SubmitResponse, CentralError> {
+        let mut state = self.up()?;
         state.received += 1;
-        if let Some(first) = state.accepted.get(idempotency_key) {
+        let key = &request.application.uuid;
+        if let Some(first) = state.accepted.get(key) {
             return Ok(first.clone());
         }
-        if state.reject_items.contains(&application.item_code) {
+        if state.reject_items.contains(&request.application.item_code) {
             return Err(CentralError::Rejected(format!(
                 "422 item {} not handled at this point",
-                application.item_code
+                request.application.item_code
             )));
         }
-        let accepted = Accepted {
+        let accepted = SubmitResponse {
             case_number: format!("CASE-{:06}", state.accepted.len() + 1),
+            status: crate::central_api::CaseStatus::Received,
         };
-        state.accepted.insert(idempotency_key.to_string(), accepted.clone());
+        state.accepted.insert(key.clone(), accepted.clone());
         Ok(accepted)
+    }
+
+    fn upload_create(&self, key: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError> {
+        let mut state = self.up()?;
+        if !state.accepted.contains_key(key) {
+            return Err(CentralError::Rejected("404 no such application".into()));
+        }
+        let id = format!("up-{key}-{code}-{}", &request.sha256[..8.min(request.sha256.len())]);
+        let upload = state.uploads.entry(id.clone()).or_insert_with(|| SimUpload {
+            key: key.to_string(),
+            code: code.to_string(),
+            size: request.size,
+            sha256: request.sha256.clone(),
+            bytes: Vec::new(),
+            stored: false,
+        });
+        Ok(sim_upload_state(&id, upload))
+    }
+
+    fn upload_state(&self, upload_id: &str) -> Result<UploadState, CentralError> {
+        let state = self.up()?;
+        state
+            .uploads
+            .get(upload_id)
+            .map(|u| sim_upload_state(upload_id, u))
+            .ok_or(CentralError::NotFound)
+    }
+
+    fn upload_chunk(&self, upload_id: &str, offset: u64, chunk: &[u8]) -> Result<UploadState, CentralError> {
+        let mut state = self.up()?;
+        let upload = state.uploads.get_mut(upload_id).ok_or(CentralError::NotFound)?;
+        if offset > upload.bytes.len() as u64 {
+            return Err(CentralError::Rejected("409 offset_mismatch".into()));
+        }
+        // A chunk the server already holds is accepted again (a lost reply is harmless).
+        upload.bytes.truncate(offset as usize);
+        if offset + chunk.len() as u64 > upload.size {
+            return Err(CentralError::Rejected("413 beyond the announced size".into()));
+        }
+        upload.bytes.extend_from_slice(chunk);
+        Ok(sim_upload_state(upload_id, upload))
+    }
+
+    fn upload_finalise(&self, upload_id: &str) -> Result<FinaliseResponse, CentralError> {
+        use sha2::Digest;
+        let mut state = self.up()?;
+        let upload = state.uploads.get_mut(upload_id).ok_or(CentralError::NotFound)?;
+        let digest = crate::central_api::hex(&sha2::Sha256::digest(&upload.bytes));
+        if upload.bytes.len() as u64 != upload.size || digest != upload.sha256 {
+            return Err(CentralError::Rejected("422 sha256 mismatch".into()));
+        }
+        upload.stored = true;
+        Ok(FinaliseResponse { stored: true })
+    }
+
+    fn status_by_receipt(&self, receipt_no: &str) -> Result<StatusResponse, CentralError> {
+        let _state = self.up()?;
+        let _ = receipt_no;
+        Err(CentralError::NotFound)
+    }
+
+    fn heartbeat(&self, _heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError> {
+        let mut state = self.up()?;
+        state.heartbeats += 1;
+        Ok(HeartbeatResponse {
+            server_time: crate::storage::now_unix(),
+        })
     }
 }

@@ -3,18 +3,22 @@
 //! the session's effects against devices. Everything here is testable without Slint.
 
 pub mod central;
+pub mod central_http;
 pub mod devices;
 pub mod inbox;
 pub mod intent;
 pub mod kiosk;
+pub mod local_status;
 pub mod outbox_worker;
 pub mod printing;
 pub mod progress;
 pub mod sample;
+pub mod services;
 pub mod sim_controls;
 pub mod staging;
 pub mod status;
 pub mod technician;
+pub mod telemetry;
 pub mod view;
 pub mod worker;
 

@@ -1,19 +1,50 @@
-//! The outbox worker as a step function: each call sends at most one due application and
-//! reports what happened, so tests drain the queue deterministically and the run loop
-//! simply calls it on a timer. Retries back off exponentially with jitter up to an hour.
+//! The outbox worker as a step function: each call of [`try_send_next`] delivers at most
+//! one due application and reports what happened, so tests drain the queue
+//! deterministically and the run loop (or `kiosk outbox drain`) calls it in a loop with
+//! backoff. Delivery has three durable stages, each recorded in the store so a restart
+//! resumes where it stopped: (1) the application is submitted under its UUID as the
+//! Idempotency-Key and its case number recorded; (2) each material photo is uploaded in
+//! chunks (upload id and confirmed bytes recorded after every chunk; the server tells
+//! where to resume), then finalised — the server checks the sha256 — and the local photo
+//! erased; (3) the row is marked sent. A lost reply at any stage is harmless: the server
+//! replays the submission and finds the same upload again.
 //!
-//! Only a row that cannot be read back (wrong key, tampered, purged) becomes a dead
-//! letter; a busy or locked database, or any other storage hiccup, puts the row back in
-//! the queue for a short while.
+//! Network errors, timeouts, 5xx and refused credentials are retried, row by row, with
+//! exponential backoff and jitter up to an hour; any other 4xx makes a dead letter with
+//! its reason for a technician. Only a row that cannot be read back (wrong key, tampered,
+//! purged) also becomes a dead letter; a busy database puts the row back for a short while.
 
 use super::central::{CentralError, CentralSystem};
+use crate::central_api::{self as api, CreateUpload, MaterialManifest, SubmitApplication};
+use crate::storage::outbox::OutboxEntry;
 use crate::storage::{StorageError, Store};
+use sha2::Digest;
 
 /// Personal data of delivered (or refused) applications is kept this long, then purged.
 pub const RETENTION_SECS: i64 = crate::storage::DEFAULT_RETENTION_SECS;
 
 /// How soon a row whose application could not be loaded for a passing reason is retried.
 pub const STORAGE_RETRY_SECS: i64 = 5;
+
+/// Photos go up in chunks of this size unless told otherwise.
+pub const DEFAULT_CHUNK_BYTES: usize = 256 * 1024;
+
+/// What the worker needs besides the store and the central system.
+#[derive(Clone, Debug)]
+pub struct DeliveryOptions {
+    /// This kiosk's id, as in its client certificate.
+    pub kiosk_id: String,
+    pub chunk_bytes: usize,
+}
+
+impl DeliveryOptions {
+    pub fn new(kiosk_id: &str) -> DeliveryOptions {
+        DeliveryOptions {
+            kiosk_id: kiosk_id.to_string(),
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -43,41 +74,60 @@ pub fn backoff_secs(attempts: u32, jitter_seed: &str) -> i64 {
     base + base * jitter / 100
 }
 
-pub fn try_send_next(store: &mut Store, central: &dyn CentralSystem, now: i64) -> Result<Outcome, StorageError> {
+/// Why a stage stopped.
+enum Stop {
+    Central(CentralError),
+    Storage(StorageError),
+    /// The row cannot be delivered as it is (e.g. a photo lost locally).
+    Broken(String),
+}
+
+impl From<CentralError> for Stop {
+    fn from(e: CentralError) -> Stop {
+        Stop::Central(e)
+    }
+}
+
+impl From<StorageError> for Stop {
+    fn from(e: StorageError) -> Stop {
+        Stop::Storage(e)
+    }
+}
+
+pub fn try_send_next(
+    store: &mut Store,
+    central: &dyn CentralSystem,
+    options: &DeliveryOptions,
+    now: i64,
+) -> Result<Outcome, StorageError> {
     let Some(entry) = store.outbox_claim_due(now)? else {
         return Ok(Outcome::Idle);
     };
-    let application = match store.load_application(&entry.idempotency_key) {
-        Ok(application) => application,
-        Err(e) if e.is_unreadable_row() => {
-            store.outbox_mark_dead(entry.id, now, &format!("unreadable: {e}"))?;
-            log::error!("outbox: {} is unreadable and needs a technician: {e}", entry.receipt_no);
-            return Ok(Outcome::Dead {
+    match deliver(store, central, options, &entry, now) {
+        Ok(case_number) => {
+            store.outbox_mark_sent(entry.id, now)?;
+            record_contact(store, now, Ok(()), true);
+            super::telemetry::record_sent(now);
+            log::info!("outbox: {} sent as {case_number}", entry.receipt_no);
+            Ok(Outcome::Sent {
                 receipt_no: entry.receipt_no,
-            });
+                case_number,
+            })
         }
-        Err(e) => {
+        Err(Stop::Storage(e)) if e.is_unreadable_row() => dead(store, &entry, now, &format!("unreadable: {e}")),
+        Err(Stop::Storage(e)) => {
             let at = now + STORAGE_RETRY_SECS;
             store.outbox_mark_retry(entry.id, now, at, &format!("storage: {e}"))?;
             log::warn!("outbox: {} not loaded ({e}); retry at {at}", entry.receipt_no);
-            return Ok(Outcome::WillRetry {
+            Ok(Outcome::WillRetry {
                 receipt_no: entry.receipt_no,
                 at,
-            });
-        }
-    };
-    match central.submit(&entry.idempotency_key, &application) {
-        Ok(accepted) => {
-            super::central::REACHABLE.store(true, std::sync::atomic::Ordering::Relaxed);
-            store.outbox_mark_sent(entry.id, now)?;
-            log::info!("outbox: {} sent as {}", entry.receipt_no, accepted.case_number);
-            Ok(Outcome::Sent {
-                receipt_no: entry.receipt_no,
-                case_number: accepted.case_number,
             })
         }
-        Err(CentralError::Unavailable(reason)) => {
-            super::central::REACHABLE.store(false, std::sync::atomic::Ordering::Relaxed);
+        Err(Stop::Broken(reason)) => dead(store, &entry, now, &reason),
+        Err(Stop::Central(e)) if e.is_retryable() => {
+            let reason = e.to_string();
+            record_contact(store, now, Err(&reason), false);
             let at = now + backoff_secs(entry.attempts, &entry.idempotency_key);
             store.outbox_mark_retry(entry.id, now, at, &reason)?;
             log::warn!("outbox: {} not sent ({reason}); retry at {at}", entry.receipt_no);
@@ -86,21 +136,245 @@ pub fn try_send_next(store: &mut Store, central: &dyn CentralSystem, now: i64) -
                 at,
             })
         }
-        Err(CentralError::Rejected(reason)) => {
-            store.outbox_mark_dead(entry.id, now, &reason)?;
-            log::error!("outbox: {} refused by the central system: {reason}", entry.receipt_no);
-            Ok(Outcome::Dead {
-                receipt_no: entry.receipt_no,
-            })
+        Err(Stop::Central(e)) => {
+            let reason = match e {
+                CentralError::Rejected(reason) => reason,
+                other => other.to_string(),
+            };
+            dead(store, &entry, now, &reason)
         }
     }
+}
+
+fn dead(store: &mut Store, entry: &OutboxEntry, now: i64, reason: &str) -> Result<Outcome, StorageError> {
+    store.outbox_mark_dead(entry.id, now, reason)?;
+    log::error!(
+        "outbox: {} is a dead letter (refused by the central system or unreadable): {reason}",
+        entry.receipt_no
+    );
+    super::telemetry::record_error(&format!("outbox {}: dead letter: {reason}", entry.receipt_no));
+    Ok(Outcome::Dead {
+        receipt_no: entry.receipt_no.clone(),
+    })
+}
+
+fn record_contact(store: &mut Store, now: i64, outcome: Result<(), &str>, sent: bool) {
+    if let Err(e) = store.record_central_contact(now, outcome, sent) {
+        log::warn!("outbox: cannot record the central contact: {e}");
+    }
+}
+
+/// The stages of one application; returns its case number.
+fn deliver(
+    store: &mut Store,
+    central: &dyn CentralSystem,
+    options: &DeliveryOptions,
+    entry: &OutboxEntry,
+    now: i64,
+) -> Result<String, Stop> {
+    let key = entry.idempotency_key.as_str();
+    let case_number = match store.outbox_case_number(entry.id)? {
+        Some(case) => case,
+        None => {
+            let application = store.load_application(key)?;
+            let mut materials = Vec::new();
+            for upload in store.material_uploads(key)? {
+                if let Some(photo) = store.load_photo(key, &upload.code)? {
+                    materials.push(MaterialManifest {
+                        code: upload.code,
+                        photos: 1,
+                        bytes: photo.len() as u64,
+                    });
+                }
+            }
+            let request = SubmitApplication {
+                kiosk_id: options.kiosk_id.clone(),
+                receipt_no: entry.receipt_no.clone(),
+                application,
+                materials,
+            };
+            let accepted = central.submit(&request)?;
+            store.outbox_record_case(entry.id, &accepted.case_number)?;
+            accepted.case_number
+        }
+    };
+    for upload in store.material_uploads(key)? {
+        if upload.stored {
+            continue;
+        }
+        let Some(photo) = store.load_photo(key, &upload.code)? else {
+            if upload.upload_id.is_some() {
+                return Err(Stop::Broken(format!(
+                    "the photo of material {} is gone locally before the server stored it",
+                    upload.code
+                )));
+            }
+            continue; // captured without a photo kept: nothing to send
+        };
+        upload_photo(store, central, options, key, &upload, &photo)?;
+        store.mark_material_stored(key, &upload.code, now)?;
+    }
+    Ok(case_number)
+}
+
+/// Uploads one photo from where the server says it stands, recording progress after each
+/// chunk, then finalises it.
+fn upload_photo(
+    store: &mut Store,
+    central: &dyn CentralSystem,
+    options: &DeliveryOptions,
+    key: &str,
+    upload: &crate::storage::delivery::MaterialUpload,
+    photo: &[u8],
+) -> Result<(), Stop> {
+    let sha256 = api::hex(&sha2::Sha256::digest(photo));
+    let create = || {
+        central.upload_create(
+            key,
+            &upload.code,
+            &CreateUpload {
+                size: photo.len() as u64,
+                sha256: sha256.clone(),
+            },
+        )
+    };
+    let mut state = match &upload.upload_id {
+        Some(id) => match central.upload_state(id) {
+            Err(CentralError::NotFound) => create()?,
+            other => other?,
+        },
+        None => create()?,
+    };
+    store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
+    let chunk = options.chunk_bytes.clamp(1, api::MAX_CHUNK_BYTES);
+    // The upload protocol's own 4xx (a lost reply, a garbled chunk, a photo that does not
+    // add up) are answered by asking the server where it stands; a few in a row become a
+    // retry later, never a dead letter.
+    let mut resyncs = 0;
+    let mut resync = |reason: &str, state: &api::UploadState| -> Result<api::UploadState, Stop> {
+        resyncs += 1;
+        if resyncs > 5 {
+            return Err(Stop::Central(CentralError::Unavailable(format!(
+                "material {}: upload keeps failing ({reason})",
+                upload.code
+            ))));
+        }
+        Ok(central.upload_state(&state.upload_id)?)
+    };
+    loop {
+        while !state.stored && (state.received as usize) < photo.len() {
+            let from = state.received as usize;
+            let to = (from + chunk).min(photo.len());
+            state = match central.upload_chunk(&state.upload_id, from as u64, &photo[from..to]) {
+                Ok(next) => next,
+                Err(CentralError::Rejected(reason)) if is_upload_protocol(&reason) => resync(&reason, &state)?,
+                Err(e) => return Err(e.into()),
+            };
+            store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
+        }
+        if state.stored {
+            return Ok(());
+        }
+        match central.upload_finalise(&state.upload_id) {
+            Ok(done) if done.stored => return Ok(()),
+            Ok(_) => state = resync("not stored", &state)?,
+            Err(CentralError::Rejected(reason)) if is_upload_protocol(&reason) => {
+                state = resync(&reason, &state)?;
+                store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The upload protocol's recoverable refusals (docs/central-api.md).
+fn is_upload_protocol(reason: &str) -> bool {
+    [
+        "offset_mismatch",
+        "chunk_hash_mismatch",
+        "sha256_mismatch",
+        "incomplete",
+    ]
+    .iter()
+    .any(|code| reason.contains(code))
+}
+
+/// Drains the queue now, for `kiosk outbox drain` and tests: every waiting row is made due,
+/// then sent; after a retryable failure the loop waits (exponential backoff with jitter,
+/// 100 ms doubling to 5 s) and makes the rows due again, until `deadline` passes or, with
+/// `once`, after one pass. Rows refused (dead letters) are not retried.
+pub fn drain(
+    store: &mut Store,
+    central: &dyn CentralSystem,
+    options: &DeliveryOptions,
+    once: bool,
+    deadline: std::time::Instant,
+    mut on_outcome: impl FnMut(&Outcome),
+) -> Result<DrainReport, StorageError> {
+    let mut report = DrainReport::default();
+    let mut failures = 0u32;
+    store.outbox_make_due(crate::storage::now_unix())?;
+    loop {
+        let mut retry = false;
+        loop {
+            match try_send_next(store, central, options, crate::storage::now_unix())? {
+                Outcome::Idle => break,
+                outcome => {
+                    match &outcome {
+                        Outcome::Sent { .. } => {
+                            report.sent += 1;
+                            failures = 0;
+                        }
+                        Outcome::Dead { .. } => report.dead += 1,
+                        Outcome::WillRetry { .. } => {
+                            report.retries += 1;
+                            retry = true;
+                        }
+                        Outcome::Idle => {}
+                    }
+                    on_outcome(&outcome);
+                    if retry {
+                        break;
+                    }
+                }
+            }
+        }
+        if !retry || once || std::time::Instant::now() >= deadline {
+            break;
+        }
+        failures += 1;
+        std::thread::sleep(pause(failures).min(deadline.saturating_duration_since(std::time::Instant::now())));
+        store.outbox_make_due(crate::storage::now_unix())?;
+    }
+    Ok(report)
+}
+
+/// The drain loop's pause after `failures` failed rounds: 100 ms · 2^(n-1), capped at 5 s,
+/// then randomised to 50–100 % of that ("equal jitter").
+pub fn pause(failures: u32) -> std::time::Duration {
+    let base = 100u64.saturating_mul(1 << failures.saturating_sub(1).min(6)).min(5000);
+    let random = (uuid::Uuid::new_v4().as_u128() % 1000) as u64;
+    std::time::Duration::from_millis(base / 2 + base / 2 * random / 1000)
+}
+
+/// What a drain did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    pub sent: u64,
+    pub dead: u64,
+    pub retries: u64,
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::central::SimCentral;
     use super::*;
+    use crate::central_api as api;
     use crate::storage::tests::sample_application;
+
+    fn opts() -> DeliveryOptions {
+        DeliveryOptions::new("XS01-K1")
+    }
 
     #[test]
     fn outage_then_recovery_sends_each_application_exactly_once() {
@@ -116,16 +390,19 @@ mod tests {
         let mut now = 0;
         for _ in 0..3 {
             assert!(matches!(
-                try_send_next(&mut store, &central, now).unwrap(),
+                try_send_next(&mut store, &central, &opts(), now).unwrap(),
                 Outcome::WillRetry { .. }
             ));
         }
-        assert_eq!(try_send_next(&mut store, &central, now).unwrap(), Outcome::Idle);
+        assert_eq!(
+            try_send_next(&mut store, &central, &opts(), now).unwrap(),
+            Outcome::Idle
+        );
         central.set_down(false);
         let mut sent = 0;
         while sent < 3 {
             now += 10;
-            match try_send_next(&mut store, &central, now).unwrap() {
+            match try_send_next(&mut store, &central, &opts(), now).unwrap() {
                 Outcome::Sent { .. } => sent += 1,
                 Outcome::Idle => {}
                 other => panic!("{other:?}"),
@@ -134,7 +411,7 @@ mod tests {
         }
         assert_eq!(central.created(), 3);
         assert_eq!(
-            try_send_next(&mut store, &central, now + 10_000).unwrap(),
+            try_send_next(&mut store, &central, &opts(), now + 10_000).unwrap(),
             Outcome::Idle
         );
     }
@@ -148,11 +425,16 @@ mod tests {
         // The central system committed, but the kiosk crashed before recording it.
         let entry = store.outbox_claim_due(0).unwrap().unwrap();
         central
-            .submit(&entry.idempotency_key, &store.load_application("a-1").unwrap())
+            .submit(&SubmitApplication {
+                kiosk_id: "K".into(),
+                receipt_no: entry.receipt_no.clone(),
+                application: store.load_application("a-1").unwrap(),
+                materials: Vec::new(),
+            })
             .unwrap();
         store.outbox_recover_in_flight(1).unwrap();
         assert!(matches!(
-            try_send_next(&mut store, &central, 1).unwrap(),
+            try_send_next(&mut store, &central, &opts(), 1).unwrap(),
             Outcome::Sent { .. }
         ));
         assert_eq!((central.created(), central.received()), (1, 2));
@@ -166,7 +448,7 @@ mod tests {
         central.reject_item("ID-003");
         store.submit(&sample_application("a-1"), &[], "XS01", 0).unwrap();
         assert!(matches!(
-            try_send_next(&mut store, &central, 0).unwrap(),
+            try_send_next(&mut store, &central, &opts(), 0).unwrap(),
             Outcome::Dead { .. }
         ));
         assert_eq!(
@@ -193,7 +475,7 @@ mod tests {
         let mut now = 0;
         for code in [rusqlite::ErrorCode::DatabaseBusy, rusqlite::ErrorCode::DatabaseLocked] {
             store.fail_next_load = Some(code);
-            let outcome = try_send_next(&mut store, &central, now).unwrap();
+            let outcome = try_send_next(&mut store, &central, &opts(), now).unwrap();
             now += STORAGE_RETRY_SECS;
             assert_eq!(
                 outcome,
@@ -207,7 +489,7 @@ mod tests {
             assert!(entry.last_error.unwrap().starts_with("storage: "));
         }
         assert!(matches!(
-            try_send_next(&mut store, &central, now).unwrap(),
+            try_send_next(&mut store, &central, &opts(), now).unwrap(),
             Outcome::Sent { .. }
         ));
         assert_eq!(central.created(), 1);
@@ -225,7 +507,7 @@ mod tests {
             .execute("UPDATE applications SET personal = (SELECT personal FROM applications WHERE uuid = 'a-2') WHERE uuid = 'a-1'", [])
             .unwrap();
         assert!(matches!(
-            try_send_next(&mut store, &central, 0).unwrap(),
+            try_send_next(&mut store, &central, &opts(), 0).unwrap(),
             Outcome::Dead { .. }
         ));
         let purge_after: Option<i64> = store
@@ -235,6 +517,134 @@ mod tests {
             })
             .unwrap();
         assert_eq!(purge_after, Some(RETENTION_SECS), "dead letters are purged too");
+    }
+
+    fn photo(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i * 7 % 251) as u8).collect()
+    }
+
+    #[test]
+    fn materials_go_up_in_chunks_and_the_local_photo_is_erased_once_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_in(dir.path()).unwrap();
+        let central = SimCentral::default();
+        let bytes = photo(10_000);
+        store
+            .submit(
+                &sample_application("a-1"),
+                &[("household-book".into(), bytes.clone())],
+                "XS01",
+                0,
+            )
+            .unwrap();
+        let options = DeliveryOptions {
+            chunk_bytes: 3000,
+            ..opts()
+        };
+        assert!(matches!(
+            try_send_next(&mut store, &central, &options, 0).unwrap(),
+            Outcome::Sent { .. }
+        ));
+        assert_eq!(
+            central.stored_photos("a-1"),
+            vec![("household-book".to_string(), bytes)]
+        );
+        assert_eq!(store.load_photo("a-1", "household-book").unwrap(), None);
+        let uploads = store.material_uploads("a-1").unwrap();
+        assert!(uploads[0].stored && uploads[0].uploaded == 10_000, "{uploads:?}");
+    }
+
+    /// Fails every call after the first `budget` calls, like a link that drops mid-upload.
+    struct Flaky<'a> {
+        inner: &'a SimCentral,
+        budget: std::sync::atomic::AtomicI32,
+    }
+
+    impl Flaky<'_> {
+        fn spend(&self) -> Result<(), CentralError> {
+            if self.budget.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) <= 0 {
+                return Err(CentralError::Unavailable("connection reset".into()));
+            }
+            Ok(())
+        }
+    }
+
+    impl CentralSystem for Flaky<'_> {
+        fn submit(&self, r: &SubmitApplication) -> Result<api::SubmitResponse, CentralError> {
+            self.spend()?;
+            self.inner.submit(r)
+        }
+        fn upload_create(&self, k: &str, c: &str, r: &CreateUpload) -> Result<api::UploadState, CentralError> {
+            self.spend()?;
+            self.inner.upload_create(k, c, r)
+        }
+        fn upload_state(&self, id: &str) -> Result<api::UploadState, CentralError> {
+            self.spend()?;
+            self.inner.upload_state(id)
+        }
+        fn upload_chunk(&self, id: &str, offset: u64, chunk: &[u8]) -> Result<api::UploadState, CentralError> {
+            self.spend()?;
+            self.inner.upload_chunk(id, offset, chunk)
+        }
+        fn upload_finalise(&self, id: &str) -> Result<api::FinaliseResponse, CentralError> {
+            self.spend()?;
+            self.inner.upload_finalise(id)
+        }
+        fn heartbeat(&self, h: &api::Heartbeat) -> Result<api::HeartbeatResponse, CentralError> {
+            self.inner.heartbeat(h)
+        }
+    }
+
+    #[test]
+    fn an_interrupted_upload_resumes_from_the_recorded_progress_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let central = SimCentral::default();
+        let bytes = photo(10_000);
+        let options = DeliveryOptions {
+            chunk_bytes: 1000,
+            ..opts()
+        };
+        {
+            let mut store = Store::open_in(dir.path()).unwrap();
+            store
+                .submit(
+                    &sample_application("a-1"),
+                    &[("household-book".into(), bytes.clone())],
+                    "XS01",
+                    0,
+                )
+                .unwrap();
+            // submit + create + 4 chunks, then the link drops.
+            let flaky = Flaky {
+                inner: &central,
+                budget: 6.into(),
+            };
+            assert!(matches!(
+                try_send_next(&mut store, &flaky, &options, 0).unwrap(),
+                Outcome::WillRetry { .. }
+            ));
+            let uploads = store.material_uploads("a-1").unwrap();
+            assert_eq!(uploads[0].uploaded, 4000);
+        }
+        // A new process: the row is resent from where the server stands.
+        let mut store = Store::open_in(dir.path()).unwrap();
+        store.outbox_recover_in_flight(1).unwrap();
+        store.outbox_make_due(1).unwrap();
+        let before = central.received();
+        assert!(matches!(
+            try_send_next(&mut store, &central, &options, 1).unwrap(),
+            Outcome::Sent { .. }
+        ));
+        assert_eq!(
+            central.received(),
+            before,
+            "the application itself was not submitted again"
+        );
+        assert_eq!(central.created(), 1);
+        assert_eq!(
+            central.stored_photos("a-1"),
+            vec![("household-book".to_string(), bytes)]
+        );
     }
 
     #[test]

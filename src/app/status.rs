@@ -21,6 +21,8 @@ pub struct StatusSnapshot {
     pub outbox: Option<OutboxStatus>,
     pub audit: Option<AuditStatus>,
     pub last_purge: Option<MaintenanceRun>,
+    /// The central system as this kiosk last found it.
+    pub central: CentralStatus,
     /// Damaged databases moved aside (their unsent applications: `kiosk storage salvage`).
     pub moved_aside: Vec<PathBuf>,
     /// What a technician must look at; empty when all is well.
@@ -36,6 +38,30 @@ pub struct StorageStatus {
     /// How the data key was found to fit: `verified`, `verified-against-data`, `created`.
     pub key: Option<&'static str>,
     pub error: Option<String>,
+}
+
+/// The central system: where it is, the last contact (any request of any process) and the
+/// last delivered application, and the refused applications with the server's reason.
+#[derive(Clone, Debug, Serialize)]
+pub struct CentralStatus {
+    /// `sim`, or the API URL (credentials redacted).
+    pub url: String,
+    /// Enrolled: client certificate, key and CA configured.
+    pub enrolled: bool,
+    /// `None` before any contact.
+    pub reachable: Option<bool>,
+    pub last_contact_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_success_at: Option<i64>,
+    pub last_sent_at: Option<i64>,
+    pub dead_letters: Vec<DeadLetter>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeadLetter {
+    pub receipt_no: String,
+    pub item_code: String,
+    pub reason: String,
 }
 
 /// Outbox rows per state.
@@ -94,6 +120,16 @@ pub fn collect(config: &Config, version: &str, now: i64) -> StatusSnapshot {
         outbox: None,
         audit: None,
         last_purge: None,
+        central: CentralStatus {
+            url: crate::config::redact_url(&config.central.url),
+            enrolled: config.central.cert.is_some() && config.central.key.is_some() && config.central.ca.is_some(),
+            reachable: None,
+            last_contact_at: None,
+            last_error: None,
+            last_success_at: None,
+            last_sent_at: None,
+            dead_letters: Vec::new(),
+        },
         moved_aside: Vec::new(),
         alarms: Vec::new(),
     };
@@ -144,6 +180,29 @@ fn read_store(store: &mut Store, snapshot: &mut StatusSnapshot, now: i64) -> Res
         intact: verdict.first_bad.is_none(),
         first_bad_entry: verdict.first_bad,
     });
+    if let Some(contact) = store.central_contact()? {
+        let central = &mut snapshot.central;
+        central.reachable = Some(contact.ok);
+        central.last_contact_at = Some(contact.at);
+        central.last_error = contact.error;
+        central.last_success_at = contact.last_ok_at;
+        central.last_sent_at = contact.last_sent_at;
+    }
+    snapshot.central.dead_letters = store
+        .outbox_list(Some(OutboxState::Dead))?
+        .into_iter()
+        .map(|e| DeadLetter {
+            receipt_no: e.receipt_no,
+            item_code: e.item_code,
+            reason: e.last_error.unwrap_or_default(),
+        })
+        .collect();
+    if !snapshot.central.dead_letters.is_empty() {
+        snapshot.alarms.push(format!(
+            "{} application(s) refused by the central system (dead letters): see `kiosk outbox list --state dead`",
+            snapshot.central.dead_letters.len()
+        ));
+    }
     snapshot.last_purge = store.last_maintenance(PURGE_TASK)?;
     if let Some(run) = snapshot.last_purge.as_ref().filter(|r| !r.ok) {
         snapshot.alarms.push(format!(

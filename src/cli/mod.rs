@@ -7,11 +7,13 @@
 mod audit_cmd;
 mod bench_cmd;
 mod catalogue_cmd;
+pub mod central_cmd;
 mod config_cmd;
 mod divisions_cmd;
 mod id_cmd;
 mod ime_bench;
 mod ime_cmd;
+pub mod local_central;
 mod outbox_cmd;
 mod printer_cmd;
 mod reader_cmd;
@@ -46,6 +48,10 @@ pub mod exit {
     pub const NOT_FOUND: i32 = 6;
     /// Refused: wrong, locked or unset technician PIN.
     pub const DENIED: i32 = 7;
+    /// The central system cannot be reached (or refused this kiosk's certificate).
+    pub const UNREACHABLE: i32 = 8;
+    /// The central system refused applications (dead letters).
+    pub const REFUSED: i32 = 9;
 }
 
 const EXIT_CODES_HELP: &str = "Exit codes:
@@ -57,6 +63,8 @@ const EXIT_CODES_HELP: &str = "Exit codes:
   5  local storage error (database, disk full, key file)
   6  not found (catalogue code, outbox row)
   7  refused: wrong, locked or unset technician PIN
+  8  the central system cannot be reached, or refused this kiosk's certificate
+  9  the central system refused applications (dead letters)
 
 Configuration: --config PATH, else $KIOSK_CONFIG, else /etc/township-kiosk/kiosk.toml if
 present, else the embedded defaults (simulated devices). Technician changes go to
@@ -130,6 +138,11 @@ pub enum Command {
     /// Performance figures as ratios against physical limits.
     #[command(subcommand)]
     Bench(bench_cmd::BenchCommand),
+    /// Enqueue an application given as JSON (lab tests, recovery); see --example.
+    Submit(central_cmd::SubmitArgs),
+    /// The central system: reachability and authentication.
+    #[command(subcommand)]
+    Central(central_cmd::CentralCommand),
 }
 
 pub(crate) fn version() -> &'static str {
@@ -165,6 +178,8 @@ pub fn main() -> i32 {
         Command::Audit(ref command) => audit_cmd::run(&cli, command),
         Command::Technician(ref command) => technician_cmd::run(&cli, command),
         Command::Bench(ref command) => bench_cmd::run(&cli, command),
+        Command::Submit(ref args) => central_cmd::submit(&cli, args),
+        Command::Central(ref command) => central_cmd::central(&cli, command),
         #[cfg(feature = "ui")]
         Command::Screenshot(ref args) => ui_cmd::screenshot(&cli, args),
         Command::ReadCard(ref args) => reader_cmd::read_card(&cli, args),

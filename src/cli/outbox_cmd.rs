@@ -30,6 +30,9 @@ impl From<StateFilter> for OutboxState {
 
 #[derive(Subcommand, Debug)]
 pub enum OutboxCommand {
+    /// Send the queue to the central system now: exit 0 when everything is delivered, 8
+    /// when the central system cannot be reached, 9 when applications were refused.
+    Drain(super::central_cmd::DrainArgs),
     /// List queued applications.
     List {
         #[arg(long, value_enum)]
@@ -85,6 +88,7 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
     };
     let now = crate::storage::now_unix();
     match command {
+        OutboxCommand::Drain(args) => super::central_cmd::drain(cli, args),
         OutboxCommand::List { state, json } => match store.outbox_list(state.map(Into::into)) {
             Ok(entries) if *json => {
                 super::print_json(&entries);

@@ -4,8 +4,9 @@
 //! says so.
 
 use super::{exit, Cli};
-use crate::app::central::{CentralSystem, SimCentral};
-use crate::app::outbox_worker::{self, Outcome};
+use crate::app::central::CentralSystem;
+use crate::app::outbox_worker::DeliveryOptions;
+use crate::app::services::{self, systemd};
 use clap::Args;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -24,9 +25,6 @@ pub struct RunArgs {
     pub bench: bool,
 }
 
-/// How often the worker purges expired personal data.
-const PURGE_INTERVAL_SECS: i64 = 60;
-
 static STOP: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn request_stop(_: libc::c_int) {
@@ -39,48 +37,6 @@ fn install_signal_handlers() {
         libc::signal(libc::SIGINT, request_stop as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, request_stop as *const () as libc::sighandler_t);
     }
-}
-
-/// The outbox worker on its own thread with its own connection: sends due applications.
-fn spawn_outbox_worker(state_dir: std::path::PathBuf, central: Arc<dyn CentralSystem>) {
-    std::thread::Builder::new()
-        .name("outbox".into())
-        .spawn(move || {
-            let mut store = match crate::storage::Store::open_in(&state_dir) {
-                Ok(store) => store,
-                Err(e) => {
-                    log::error!("outbox worker: {e}");
-                    return;
-                }
-            };
-            let mut last_purge = 0;
-            while !STOP.load(Ordering::SeqCst) {
-                loop {
-                    match outbox_worker::try_send_next(&mut store, central.as_ref(), crate::storage::now_unix()) {
-                        Ok(Outcome::Idle) => break,
-                        Ok(_) => continue,
-                        Err(e) => {
-                            log::error!("outbox worker: {e}");
-                            // A step that failed half-way (e.g. a busy database) may have
-                            // left its row claimed: this thread is the only sender, so
-                            // nothing is legitimately in flight between steps.
-                            if let Err(e) = store.outbox_recover_in_flight(crate::storage::now_unix()) {
-                                log::error!("outbox worker: {e}");
-                            }
-                            break;
-                        }
-                    }
-                }
-                let now = crate::storage::now_unix();
-                if now - last_purge >= PURGE_INTERVAL_SECS {
-                    // Errors are logged and recorded for `kiosk status` by the store.
-                    let _ = store.purge_and_record(now);
-                    last_purge = now;
-                }
-                std::thread::sleep(Duration::from_millis(500));
-            }
-        })
-        .expect("spawning the outbox worker");
 }
 
 pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
@@ -129,19 +85,42 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
     if let Some(aside) = &store.report.moved_aside {
         println!("  ALARM:         damaged database moved aside to {}", aside.display());
     }
-    let central: Option<Arc<dyn CentralSystem>> = if config.central.url == "sim" {
-        println!("  central:       in-process simulation (applications are accepted locally)");
-        Some(Arc::new(SimCentral::default()))
-    } else {
-        println!(
-            "  central:       {} — no network client in this version: applications stay queued",
-            config.central.url
-        );
-        None
+    crate::app::telemetry::start();
+    let central: Option<Arc<dyn CentralSystem>> = match services::central_from_config(&config) {
+        Ok(central) if config.central.url == "sim" => {
+            println!("  central:       in-process simulation (applications are accepted locally)");
+            Some(central)
+        }
+        Ok(central) => {
+            println!(
+                "  central:       {} (mutual TLS as {})",
+                crate::config::redact_url(&config.central.url),
+                config.central.kiosk_id.as_deref().unwrap_or(&config.kiosk.id)
+            );
+            Some(central)
+        }
+        Err(e) => {
+            println!("  central:       NOT CONNECTED: {e} — applications stay queued");
+            crate::app::central::REACHABLE.store(false, Ordering::Relaxed);
+            None
+        }
     };
     install_signal_handlers();
     if let Some(central) = central {
-        spawn_outbox_worker(config.kiosk.state_dir.clone(), central);
+        services::spawn_outbox_worker(
+            config.kiosk.state_dir.clone(),
+            central.clone(),
+            DeliveryOptions::new(config.central.kiosk_id.as_deref().unwrap_or(&config.kiosk.id)),
+            &STOP,
+        );
+        services::spawn_heartbeat(config.clone(), central, &STOP);
+    }
+    if config.status.enabled {
+        let source = Arc::new(services::RuntimeStatus { config: config.clone() });
+        match crate::app::local_status::serve(&config.status.listen, source) {
+            Ok(addr) => println!("  local status:  http://{addr}/status (also /healthz, /metrics)"),
+            Err(e) => println!("  local status:  cannot listen on {}: {e}", config.status.listen),
+        }
     }
 
     #[cfg(feature = "ui")]
@@ -163,6 +142,12 @@ fn start_devices(
     })?;
     println!("  card reader:   {}", devices.reader_description);
     println!("  printer:       {}", devices.printer_description);
+    let simulated = devices.simulated();
+    crate::app::telemetry::set_devices(|d| {
+        let state = if simulated { "sim" } else { "ok" };
+        d.reader = state.into();
+        d.printer = state.into();
+    });
     Ok(devices)
 }
 
@@ -173,12 +158,16 @@ fn run_headless(config: &crate::config::Config, args: &RunArgs) -> i32 {
     };
     println!("  UI:            headless — services only, no touchscreen window");
     println!("Press Ctrl-C to stop.");
+    systemd::ready();
+    let mut watchdog = systemd::Watchdog::from_env();
     let started = Instant::now();
     let deadline = args.exit_after.map(Duration::from_secs);
     while !STOP.load(Ordering::SeqCst) && deadline.is_none_or(|d| started.elapsed() < d) {
+        watchdog.tick();
         std::thread::sleep(Duration::from_millis(100));
     }
     STOP.store(true, Ordering::SeqCst);
+    systemd::stopping();
     drop(devices);
     std::thread::sleep(Duration::from_millis(300));
     println!("kiosk stopped");
@@ -228,7 +217,11 @@ fn run_ui(
         }
     );
     let tick = slint::Timer::default();
-    tick.start(slint::TimerMode::Repeated, Duration::from_millis(250), || {
+    // The watchdog is fed from the UI loop's timer: a frozen UI stops feeding it and
+    // systemd restarts the kiosk.
+    let mut watchdog = systemd::Watchdog::from_env();
+    tick.start(slint::TimerMode::Repeated, Duration::from_millis(250), move || {
+        watchdog.tick();
         if STOP.load(Ordering::SeqCst) {
             let _ = slint::quit_event_loop();
         }
@@ -240,7 +233,9 @@ fn run_ui(
             let _ = slint::quit_event_loop();
         });
     }
+    systemd::ready();
     let result = shell.run();
+    systemd::stopping();
     STOP.store(true, Ordering::SeqCst);
     drop(tick);
     println!("kiosk stopped");

@@ -76,6 +76,30 @@ fn print_human(s: &StatusSnapshot) {
         };
         println!("outbox:      {counts}{oldest}");
     }
+    let c = &s.central;
+    let reach = match c.reachable {
+        Some(true) => "reachable".to_string(),
+        Some(false) => format!("NOT reachable ({})", c.last_error.as_deref().unwrap_or("unknown")),
+        None => "not contacted yet".to_string(),
+    };
+    let enrolled = if c.url == "sim" {
+        "in-process simulation"
+    } else if c.enrolled {
+        "enrolled"
+    } else {
+        "NOT enrolled"
+    };
+    println!("central:     {} ({enrolled}), {reach}", c.url);
+    if let Some(at) = c.last_contact_at {
+        println!("             last contact {}", when(at));
+    }
+    match c.last_sent_at {
+        Some(at) => println!("             last successful send {}", when(at)),
+        None => println!("             nothing sent yet"),
+    }
+    for dead in &c.dead_letters {
+        println!("dead letter: {} {} — {}", dead.receipt_no, dead.item_code, dead.reason);
+    }
     match &s.last_purge {
         Some(run) if run.ok => println!("last purge:  {} ok, {} purged", when(run.at), run.count.unwrap_or(0)),
         Some(run) => println!(

@@ -214,6 +214,17 @@ pub struct CentralSection {
     /// Printed in the receipt QR followed by the receipt number.
     pub progress_url: String,
     pub heartbeat_secs: u64,
+    /// The central system's CA certificate (PEM) that signed its server certificate.
+    /// `ca`, `cert` and `key` come together from `township-central enroll` (central.toml).
+    pub ca: Option<PathBuf>,
+    /// This kiosk's client certificate (PEM); its common name is the kiosk id.
+    pub cert: Option<PathBuf>,
+    /// This kiosk's private key (PEM, mode 0600).
+    pub key: Option<PathBuf>,
+    /// The id in the client certificate; when set it must equal `kiosk.id`.
+    pub kiosk_id: Option<String>,
+    /// The fleet's key (hex, 32 bytes) for hashing ID numbers in status queries.
+    pub lookup_key: Option<String>,
 }
 
 impl Default for CentralSection {
@@ -223,6 +234,11 @@ impl Default for CentralSection {
             credentials_file: "/etc/township-kiosk/credentials.toml".into(),
             progress_url: "https://zwfw.example.gov.cn/progress/".into(),
             heartbeat_secs: 60,
+            ca: None,
+            cert: None,
+            key: None,
+            kiosk_id: None,
+            lookup_key: None,
         }
     }
 }
@@ -395,6 +411,7 @@ impl Config {
         if !(10..=600).contains(&self.central.heartbeat_secs) {
             problem("central.heartbeat-secs", "must be between 10 and 600".into());
         }
+        self.check_central_credentials(&mut problem);
         if !(15..=600).contains(&self.timeouts.idle_warning_secs) {
             problem("timeouts.idle-warning-secs", "must be between 15 and 600".into());
         }
@@ -446,6 +463,52 @@ impl Config {
         problems
     }
 
+    /// The enrolment keys of `[central]`: all three files or none, only with an https URL;
+    /// the certificate's kiosk id is this kiosk's id; the lookup key is 32 bytes of hex.
+    fn check_central_credentials(&self, problem: &mut impl FnMut(&str, String)) {
+        let c = &self.central;
+        let files = [
+            ("central.ca", &c.ca),
+            ("central.cert", &c.cert),
+            ("central.key", &c.key),
+        ];
+        let given = files.iter().filter(|(_, f)| f.is_some()).count();
+        if given > 0 && given < files.len() {
+            for (key, _) in files.iter().filter(|(_, f)| f.is_none()) {
+                problem(key, "ca, cert and key must be given together".into());
+            }
+        }
+        for (key, file) in files {
+            if file.as_ref().is_some_and(|f| f.as_os_str().is_empty()) {
+                problem(key, "must not be empty".into());
+            }
+        }
+        if given > 0 && !c.url.starts_with("https://") {
+            problem("central.url", "client certificates need an https:// URL".into());
+        }
+        if let Some(id) = &c.kiosk_id {
+            if !crate::central_api::valid_kiosk_id(id) {
+                problem(
+                    "central.kiosk-id",
+                    format!("{id:?} must be 1 to 64 of A-Z a-z 0-9 . _ -"),
+                );
+            } else if *id != self.kiosk.id {
+                problem(
+                    "central.kiosk-id",
+                    format!(
+                        "{id:?} differs from kiosk.id {:?}: enrol this kiosk under its own id",
+                        self.kiosk.id
+                    ),
+                );
+            }
+        }
+        if let Some(key) = &c.lookup_key {
+            if crate::central_api::unhex(key).is_none_or(|k| k.len() != 32) {
+                problem("central.lookup-key", "must be 64 hex digits (32 bytes)".into());
+            }
+        }
+    }
+
     pub fn work_calendar(&self) -> WorkCalendar {
         WorkCalendar {
             holidays: self.calendar.holidays.clone(),
@@ -472,6 +535,9 @@ impl Config {
         if copy.technician.pin_hash.is_some() {
             // A PIN hash can be attacked offline: show that one is set, not the hash.
             copy.technician.pin_hash = Some("<set>".into());
+        }
+        if copy.central.lookup_key.is_some() {
+            copy.central.lookup_key = Some("<set>".into());
         }
         toml::to_string_pretty(&copy).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }
@@ -502,7 +568,7 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
 /// Replaces any `user:password@` of a URL with `***@`. The user information ends at the
 /// LAST `@` before the host, so a password that itself contains `@` is hidden whole; a URL
 /// that does not parse is cut at its last `@` (hiding too much rather than too little).
-pub(crate) fn redact_url(url: &str) -> String {
+pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_string();
     };

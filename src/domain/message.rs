@@ -46,6 +46,13 @@ pub enum Message {
     SubmitDiskFull,
     SubmitIncomplete,
     SubmitStorage,
+    // The central system (progress, payment, appointments, rating, complaint).
+    /// Offline or not answering: the application itself is kept and sent later.
+    CentralOffline,
+    /// The central system refused the request.
+    CentralRefused,
+    /// No such receipt, order or booking.
+    CentralNotFound,
     // The card reader.
     ReaderCardNotAccepted,
     ReaderCardType,
@@ -56,7 +63,7 @@ pub enum Message {
 
 impl Message {
     /// Every variant, for completeness tests.
-    pub const ALL: [Message; 33] = [
+    pub const ALL: [Message; 36] = [
         Message::IdLength,
         Message::IdCharacter,
         Message::IdBirthDate,
@@ -85,6 +92,9 @@ impl Message {
         Message::SubmitDiskFull,
         Message::SubmitIncomplete,
         Message::SubmitStorage,
+        Message::CentralOffline,
+        Message::CentralRefused,
+        Message::CentralNotFound,
         Message::ReaderCardNotAccepted,
         Message::ReaderCardType,
         Message::ReaderReadAgain,
@@ -124,6 +134,9 @@ impl Message {
             SubmitDiskFull => "submit.error.disk-full",
             SubmitIncomplete => "submit.error.incomplete",
             SubmitStorage => "submit.error.storage",
+            CentralOffline => "central.error.offline",
+            CentralRefused => "central.error.refused",
+            CentralNotFound => "central.error.not-found",
             ReaderCardNotAccepted => "reader.error.card-not-accepted",
             ReaderCardType => "reader.error.card-type",
             ReaderReadAgain => "reader.error.read-again",

@@ -91,6 +91,22 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE applications SET purge_after = (
         SELECT o.updated_at + 2592000 FROM outbox o WHERE o.application_id = applications.id
     ) WHERE purge_after IS NULL AND id IN (SELECT application_id FROM outbox WHERE state IN ('sent', 'dead'));",
+    // v5: delivery to the central system in steps. The case number once the application
+    // itself was accepted (its materials may still be going up); per material photo the
+    // server's upload id, the bytes it confirmed and when it stored the whole photo (the
+    // local photo is then erased); the last contact with the central system.
+    "ALTER TABLE outbox ADD COLUMN case_number TEXT;
+    ALTER TABLE materials ADD COLUMN upload_id TEXT;
+    ALTER TABLE materials ADD COLUMN uploaded INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE materials ADD COLUMN stored_at INTEGER;
+    CREATE TABLE central_contact (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        at INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        error TEXT,
+        last_ok_at INTEGER,
+        last_sent_at INTEGER
+    );",
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod crypto;
+pub mod delivery;
 pub mod guard;
 mod highwater;
 pub mod migrations;

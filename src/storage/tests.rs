@@ -278,7 +278,8 @@ fn upgrades_from_every_older_schema_keep_the_data() {
         } else {
             assert_eq!(actions, ["a"], "from v{from}");
         }
-        if from >= 2 {
+        // v4 gave delivered rows without one a purge date; later databases never lack it.
+        if (2..4).contains(&from) {
             let purge_after: Option<i64> = store
                 .conn()
                 .query_row("SELECT purge_after FROM applications WHERE uuid = 'gone'", [], |r| {

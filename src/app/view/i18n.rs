@@ -76,6 +76,15 @@ fn texts(message: Message) -> (&'static str, &'static str) {
             "申请暂时无法保存,请稍后重试或到窗口办理",
             "Your application could not be saved just now: please try again or go to the window",
         ),
+        CentralOffline => (
+            "暂时连不上后台系统,请稍后再试;已提交的申请会自动发送",
+            "The back office cannot be reached just now: please try again later. Submitted applications are sent automatically",
+        ),
+        CentralRefused => (
+            "后台系统未受理此请求,请到窗口咨询",
+            "The back office did not accept this request: please ask at the window",
+        ),
+        CentralNotFound => ("没有找到相关记录,请核对后重试", "Nothing was found: please check and try again"),
         ReaderCardNotAccepted => (
             "证件无法识别,请到窗口办理或手工输入号码",
             "The card was not accepted: type the number or go to the window",

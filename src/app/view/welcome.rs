@@ -34,8 +34,8 @@ pub fn welcome(app: &KioskApp) -> WelcomeView {
             Lang::Zh => "zh_CN",
             Lang::En => "en",
         },
-        // Without a central client (a real URL in this version) applications stay queued:
-        // the page says "working offline", which is the truth.
-        network_online: config.central.url == "sim" && crate::app::central::reachable(),
+        // False after a failed contact, or when no central client could be set up
+        // (applications stay queued): the page says "working offline", the truth.
+        network_online: crate::app::central::reachable(),
     }
 }

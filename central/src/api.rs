@@ -1,0 +1,208 @@
+//! The kiosk API (`/api/v1`, docs/central-api.md): routing, identity checks (revoked
+//! certificate, `X-Kiosk-Id` against the certificate) and the mapping of refusals to
+//! `{error, message}` answers. Logs carry the request kind, status and kiosk id only.
+
+use crate::http::{Peer, Req, Resp};
+use crate::server::Central;
+use crate::store::{Answer, Refusal};
+use hyper::Method;
+use serde::de::DeserializeOwned;
+use township_kiosk::central_api::{self as api, PaymentStatus};
+use township_kiosk::domain::calendar::Date;
+
+/// Handles one API request.
+pub fn handle(central: &Central, peer: Option<&Peer>, req: &Req) -> Resp {
+    let started = std::time::Instant::now();
+    let (kind, resp) = match peer {
+        None => (
+            "unknown",
+            Resp::error(403, "no_certificate", "a client certificate is required"),
+        ),
+        Some(peer) => route(central, peer, req),
+    };
+    central.metrics.observe(kind, resp.status, started.elapsed());
+    if resp.status >= 400 {
+        let code = serde_json::from_slice::<api::ApiError>(&resp.body)
+            .map(|e| e.error)
+            .unwrap_or_default();
+        log::warn!(
+            "api {kind} -> {} {code} kiosk={}",
+            resp.status,
+            peer.map(|p| p.kiosk_id.as_str()).unwrap_or("-")
+        );
+    }
+    resp
+}
+
+fn body<T: DeserializeOwned>(req: &Req) -> Result<T, Resp> {
+    // serde's messages can quote the offending value (which may be personal data): only
+    // the position goes back.
+    serde_json::from_slice(&req.body).map_err(|e| {
+        Resp::error(
+            400,
+            "bad_request",
+            &format!(
+                "the body is not valid for this endpoint (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+fn answer(result: anyhow::Result<Answer>) -> Resp {
+    match result {
+        Ok(a) => {
+            let resp = Resp::raw_json(a.status, a.body.into_bytes());
+            if a.replayed {
+                resp.with(api::REPLAYED_HEADER, "true")
+            } else {
+                resp
+            }
+        }
+        Err(e) => failure(e),
+    }
+}
+
+fn ok<T: serde::Serialize>(status: u16, result: anyhow::Result<T>) -> Resp {
+    match result {
+        Ok(v) => Resp::json(status, &v),
+        Err(e) => failure(e),
+    }
+}
+
+/// A refusal keeps its status; anything else is a 500 (retried by the kiosk).
+pub fn failure(e: anyhow::Error) -> Resp {
+    match e.downcast_ref::<Refusal>() {
+        Some(r) => Resp::error(r.status, r.code, &r.message),
+        None => {
+            // Database errors may quote values: log the first line of the chain's head only.
+            let head = e.to_string();
+            log::error!("internal error: {}", head.lines().next().unwrap_or(""));
+            Resp::error(500, "internal", "internal error: try again later")
+        }
+    }
+}
+
+fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
+    let Some(rest) = req.path.strip_prefix(api::BASE_PATH) else {
+        return ("unknown", Resp::error(404, "not_found", "unknown path"));
+    };
+    let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    if central.is_revoked(&peer.fingerprint) {
+        return (
+            "revoked",
+            Resp::error(403, "revoked", "this kiosk's certificate is revoked"),
+        );
+    }
+    if peer.kiosk_id.is_empty() {
+        return (
+            "unknown",
+            Resp::error(403, "no_kiosk_id", "the client certificate has no common name"),
+        );
+    }
+    if let Some(claimed) = req.header(api::KIOSK_ID_HEADER) {
+        if claimed != peer.kiosk_id {
+            central.store.note_refusal(&peer.kiosk_id);
+            return (
+                "identity",
+                Resp::error(
+                    403,
+                    "kiosk_id_mismatch",
+                    "X-Kiosk-Id differs from the client certificate",
+                ),
+            );
+        }
+    }
+    let kiosk = peer.kiosk_id.as_str();
+    let store = &central.store;
+    macro_rules! parse {
+        ($t:ty) => {
+            match body::<$t>(req) {
+                Ok(v) => v,
+                Err(resp) => return (KIND, resp),
+            }
+        };
+    }
+    let m = &req.method;
+    match segments.as_slice() {
+        ["applications"] if m == Method::POST => {
+            const KIND: &str = "submit";
+            let Some(key) = req.header(api::IDEMPOTENCY_KEY_HEADER) else {
+                return (
+                    KIND,
+                    Resp::error(400, "bad_request", "the Idempotency-Key header is missing"),
+                );
+            };
+            let request = parse!(api::SubmitApplication);
+            (KIND, answer(store.submit(kiosk, key, &request)))
+        }
+        ["applications", "by-receipt", receipt, "supplements"] if m == Method::POST => {
+            const KIND: &str = "supplement";
+            let request = parse!(api::CreateSupplement);
+            (KIND, answer(store.supplement(kiosk, receipt, &request)))
+        }
+        ["applications", key, "materials", code, "uploads"] if m == Method::POST => {
+            const KIND: &str = "upload_create";
+            let request = parse!(api::CreateUpload);
+            (KIND, ok(201, store.create_upload(key, code, &request)))
+        }
+        ["uploads", id] if m == Method::PUT => {
+            let offset = req.param("offset").and_then(|o| o.parse::<u64>().ok());
+            let Some(offset) = offset else {
+                return ("upload_chunk", Resp::error(400, "bad_request", "?offset=N is required"));
+            };
+            let sha = req.header(api::CHUNK_SHA256_HEADER);
+            ("upload_chunk", ok(200, store.put_chunk(id, offset, sha, &req.body)))
+        }
+        ["uploads", id] if m == Method::GET => ("upload_state", ok(200, store.upload_state(id))),
+        ["uploads", id, "finalise"] if m == Method::POST => ("upload_finalise", ok(200, store.finalise(id))),
+        ["status", receipt] if m == Method::GET => ("status", ok(200, store.status(receipt))),
+        ["status-queries"] if m == Method::POST => {
+            const KIND: &str = "status_query";
+            let request = parse!(api::StatusQuery);
+            (KIND, ok(200, store.status_query(&request)))
+        }
+        ["payments"] if m == Method::POST => {
+            const KIND: &str = "payment_create";
+            let request = parse!(api::CreatePayment);
+            (KIND, answer(store.create_payment(kiosk, &request)))
+        }
+        ["payments", id] if m == Method::GET => ("payment_poll", ok(200, store.payment(id))),
+        ["payments", id, "cancel"] if m == Method::POST => (
+            "payment_cancel",
+            ok(200, store.set_payment(id, PaymentStatus::Cancelled)),
+        ),
+        ["catalogue"] if m == Method::GET => ("catalogue", central.catalogue(req)),
+        ["appointments", "slots"] if m == Method::GET => {
+            let from = req.param("from").and_then(Date::parse);
+            let days = req.param("days").map(|d| d.parse::<u32>().unwrap_or(0)).unwrap_or(7);
+            match from {
+                Some(from) => ("slots", ok(200, store.slots(from, days))),
+                None => ("slots", Resp::error(400, "bad_request", "?from=YYYY-MM-DD is required")),
+            }
+        }
+        ["appointments"] if m == Method::POST => {
+            const KIND: &str = "book";
+            let request = parse!(api::BookAppointment);
+            (KIND, answer(store.book(kiosk, &request)))
+        }
+        ["appointments", no, "cancel"] if m == Method::POST => ("book_cancel", ok(200, store.cancel_booking(no))),
+        ["ratings"] if m == Method::POST => {
+            const KIND: &str = "rating";
+            let request = parse!(api::SubmitRating);
+            (KIND, answer(store.rate(kiosk, &request)))
+        }
+        ["complaints"] if m == Method::POST => {
+            const KIND: &str = "complaint";
+            let request = parse!(api::SubmitComplaint);
+            (KIND, answer(store.complain(kiosk, &request)))
+        }
+        ["heartbeat"] if m == Method::POST => {
+            const KIND: &str = "heartbeat";
+            let request = parse!(api::Heartbeat);
+            (KIND, ok(200, store.heartbeat(kiosk, &request)))
+        }
+        _ => ("unknown", Resp::error(404, "not_found", "unknown path or method")),
+    }
+}

@@ -1,0 +1,304 @@
+//! The command line: init, enroll, revoke, serve, operator add, list, review and
+//! simulate-fleet. Exit codes: 0 success, 1 failure, 2 usage.
+
+use crate::server;
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
+use township_kiosk::central_api::CaseStatus;
+
+#[derive(Parser)]
+#[command(
+    name = "township-central",
+    version,
+    about = "Reference central system for township police kiosks"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the CA, the server certificate (localhost, 127.0.0.1) and server.toml in DIR.
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        admin_listen: String,
+        /// More host names or addresses for the server certificate.
+        #[arg(long = "name")]
+        names: Vec<String>,
+    },
+    /// Issue a kiosk's client certificate and write OUT/central.toml.
+    Enroll {
+        kiosk_id: String,
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+    },
+    /// Revoke every certificate of a kiosk (running servers notice within a second).
+    Revoke {
+        kiosk_id: String,
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+    },
+    /// Serve the API (mutual TLS) and the back office.
+    Serve {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        listen: Option<String>,
+        #[arg(long)]
+        admin_listen: Option<String>,
+        /// postgres://… (default: server.toml's db, else SQLite in DIR).
+        #[arg(long)]
+        db: Option<String>,
+        /// Worker threads (default: the number of cores).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Operator accounts of the back office.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+    /// The applications held, newest first.
+    List {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+    },
+    /// Pre-review an application: exactly one of --approve, --supplement MSG, --reject MSG.
+    Review {
+        receipt: String,
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long)]
+        approve: bool,
+        #[arg(long, value_name = "MSG")]
+        supplement: Option<String>,
+        #[arg(long, value_name = "MSG")]
+        reject: Option<String>,
+        #[arg(long, default_value = "cli")]
+        operator: String,
+    },
+    /// Run N simulated kiosks against a running server and report latencies.
+    SimulateFleet {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 100)]
+        kiosks: usize,
+        #[arg(long, default_value_t = 60)]
+        duration: u64,
+        /// Submissions per second across the fleet.
+        #[arg(long, default_value_t = 1.0)]
+        submit_rate: f64,
+        #[arg(long, default_value_t = 60)]
+        heartbeat_secs: u64,
+        /// The API address (default: server.toml's listen).
+        #[arg(long)]
+        server: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Add an operator (or reset the password); the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+    },
+}
+
+/// A logger to standard error; lines carry no personal data by construction.
+struct StderrLog;
+
+impl log::Log for StderrLog {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= log::Level::Info && metadata.target().starts_with("township_central")
+    }
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            eprintln!("{} {}", record.level(), record.args());
+        }
+    }
+    fn flush(&self) {}
+}
+
+static LOGGER: StderrLog = StderrLog;
+
+/// Raises the open-file limit to the hard limit (10,000 kiosks are 10,000 connections).
+pub fn raise_fd_limit() {
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let _ = log::set_logger(&LOGGER).map(|()| log::set_max_level(log::LevelFilter::Info));
+    match run(cli.command) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("township-central: {e:#}");
+            1
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Init {
+            dir,
+            listen,
+            admin_listen,
+            names,
+        } => {
+            server::init(&dir, &listen, &admin_listen, &names)?;
+            println!("initialised {}: CA, server certificate, server.toml", dir.display());
+        }
+        Command::Enroll { kiosk_id, dir, out, db } => {
+            server::enroll(&dir, &kiosk_id, &out, db.as_deref())?;
+            println!("enrolled {kiosk_id}: {}", out.join("central.toml").display());
+        }
+        Command::Revoke { kiosk_id, dir, db } => {
+            let n = server::open_store(&dir, db.as_deref())?.revoke(&kiosk_id)?;
+            if n == 0 {
+                bail!("{kiosk_id} has no certificate that is not already revoked");
+            }
+            println!("revoked {n} certificate(s) of {kiosk_id}");
+        }
+        Command::Serve {
+            dir,
+            listen,
+            admin_listen,
+            db,
+            threads,
+        } => {
+            raise_fd_limit();
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            if let Some(n) = threads {
+                builder.worker_threads(n.max(1));
+            }
+            let runtime = builder.enable_all().build()?;
+            runtime.block_on(async {
+                let running = server::start(&dir, listen.as_deref(), admin_listen.as_deref(), db.as_deref()).await?;
+                println!("API (mutual TLS): https://{}", running.api);
+                println!("back office: http://{}/", running.admin);
+                println!("storage: {}", running.central.store.db.name());
+                tokio::signal::ctrl_c().await.ok();
+                anyhow::Ok(())
+            })?;
+        }
+        Command::Operator {
+            command: OperatorCommand::Add { name, dir, db },
+        } => {
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            server::open_store(&dir, db.as_deref())?.add_operator(&name, password)?;
+            println!("operator {name} can log in");
+        }
+        Command::List { dir, db, json, limit } => {
+            let rows = server::open_store(&dir, db.as_deref())?.list(limit)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for r in rows {
+                    println!(
+                        "{}  {}  {}  {}  {}  materials {}/{}  {}",
+                        r.receipt_no,
+                        r.case_number,
+                        r.item_code,
+                        r.kiosk_id,
+                        r.idempotency_key,
+                        r.materials,
+                        r.materials_expected,
+                        r.status
+                    );
+                }
+            }
+        }
+        Command::Review {
+            receipt,
+            dir,
+            db,
+            approve,
+            supplement,
+            reject,
+            operator,
+        } => {
+            let (status, message) = match (approve, supplement, reject) {
+                (true, None, None) => (CaseStatus::Approved, None),
+                (false, Some(m), None) => (CaseStatus::Supplement, Some(m)),
+                (false, None, Some(m)) => (CaseStatus::Rejected, Some(m)),
+                _ => bail!("give exactly one of --approve, --supplement MSG, --reject MSG"),
+            };
+            server::open_store(&dir, db.as_deref())?
+                .review(&receipt, status, message.as_deref(), &operator)
+                .context("review")?;
+            println!("{receipt}: {}", status.as_str());
+        }
+        Command::SimulateFleet {
+            dir,
+            kiosks,
+            duration,
+            submit_rate,
+            heartbeat_secs,
+            server,
+            json,
+        } => {
+            raise_fd_limit();
+            let config = server::load_config(&dir)?;
+            let addr = server.unwrap_or(config.listen).parse().context("the server address")?;
+            let report = crate::fleet::run(&crate::fleet::Plan {
+                dir,
+                addr,
+                kiosks,
+                duration_secs: duration,
+                submit_rate,
+                heartbeat_secs,
+            })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.render());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! `township-central`: the reference central system for township police kiosks — the API of
+//! docs/central-api.md over mutual TLS, storage on SQLite or PostgreSQL, the back office,
+//! fleet monitoring and a fleet simulator for load tests.
+
+pub mod admin;
+pub mod api;
+pub mod cli;
+pub mod db;
+pub mod fleet;
+pub mod http;
+pub mod pki;
+pub mod server;
+pub mod slots;
+pub mod store;

@@ -1,0 +1,288 @@
+//! The server directory (`init`, `enroll`, `revoke`), its `server.toml`, the shared state
+//! [`Central`] (store, revocation list, request metrics) and `serve`: the API listener over
+//! mutual TLS and the back-office listener.
+
+use crate::db;
+use crate::http::{Req, Resp};
+use crate::pki::{self, Ca};
+use crate::store::Store;
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use township_kiosk::central_api::{hex, CatalogueResponse};
+use township_kiosk::domain::catalogue::Catalogue;
+
+pub const CONFIG_FILE: &str = "server.toml";
+pub const DB_FILE: &str = "central.db";
+
+/// `DIR/server.toml`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ServerConfig {
+    /// The API listener (mutual TLS).
+    pub listen: String,
+    /// The back office and /metrics (plain HTTP: keep it on loopback or behind a proxy).
+    pub admin_listen: String,
+    /// The URL kiosks use, written into their central.toml.
+    pub public_url: String,
+    /// `postgres://…`; none: SQLite in DIR/central.db.
+    #[serde(default)]
+    pub db: Option<String>,
+    /// The fleet's key for ID-number lookup hashes (hex, 32 bytes).
+    pub lookup_key: String,
+    #[serde(default = "default_offline")]
+    pub offline_after_secs: i64,
+    #[serde(default = "default_payment_ttl")]
+    pub payment_ttl_secs: i64,
+}
+
+fn default_offline() -> i64 {
+    180
+}
+fn default_payment_ttl() -> i64 {
+    900
+}
+
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// `township-central init`: CA, server certificate and server.toml in `dir`.
+pub fn init(dir: &Path, listen: &str, admin_listen: &str, extra_names: &[String]) -> Result<()> {
+    if dir.join(pki::CA_KEY).exists() {
+        bail!("{} already holds a CA: refusing to overwrite it", dir.display());
+    }
+    std::fs::create_dir_all(dir)?;
+    let (ca, ca_key) = Ca::create()?;
+    write_private(&dir.join(pki::CA_KEY), &ca_key)?;
+    std::fs::write(dir.join(pki::CA_CERT), &ca.cert_pem)?;
+    let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+    names.extend(extra_names.iter().cloned());
+    let (cert, key) = ca.issue_server(&names)?;
+    std::fs::write(dir.join(pki::SERVER_CERT), cert)?;
+    write_private(&dir.join(pki::SERVER_KEY), &key)?;
+    let mut lookup = [0u8; 32];
+    lookup[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    lookup[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    let config = ServerConfig {
+        listen: listen.to_string(),
+        admin_listen: admin_listen.to_string(),
+        public_url: format!("https://{listen}"),
+        db: None,
+        lookup_key: hex(&lookup),
+        offline_after_secs: default_offline(),
+        payment_ttl_secs: default_payment_ttl(),
+    };
+    write_private(&dir.join(CONFIG_FILE), &toml::to_string_pretty(&config)?)?;
+    Ok(())
+}
+
+pub fn load_config(dir: &Path) -> Result<ServerConfig> {
+    let path = dir.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {} (run `township-central init` first)", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("in {}", path.display()))
+}
+
+/// Opens the store of `dir` (`db` overrides server.toml's database).
+pub fn open_store(dir: &Path, db: Option<&str>) -> Result<Store> {
+    let config = load_config(dir)?;
+    let url = db.map(str::to_string).or(config.db.clone());
+    let backend = db::open(url.as_deref(), &dir.join(DB_FILE))?;
+    let catalogue_path = dir.join("catalogue.toml");
+    let catalogue_toml = if catalogue_path.exists() {
+        std::fs::read_to_string(&catalogue_path)?
+    } else {
+        township_kiosk::app::EMBEDDED_CATALOGUE.to_string()
+    };
+    let catalogue = Catalogue::parse(&catalogue_toml).context("the catalogue")?;
+    Ok(Store {
+        db: backend,
+        catalogue,
+        catalogue_toml,
+        lookup_key: township_kiosk::central_api::unhex(&config.lookup_key).context("lookup-key is not hex")?,
+        calendar: Default::default(),
+        offline_after_secs: config.offline_after_secs,
+        payment_ttl_secs: config.payment_ttl_secs,
+    })
+}
+
+/// `township-central enroll`: a client certificate for `kiosk_id` and its central.toml.
+pub fn enroll(dir: &Path, kiosk_id: &str, out: &Path, db: Option<&str>) -> Result<()> {
+    let config = load_config(dir)?;
+    let ca = Ca::load(dir)?;
+    let (cert, key, fingerprint) = ca.issue_kiosk(kiosk_id)?;
+    std::fs::create_dir_all(out)?;
+    let out = out.canonicalize()?;
+    std::fs::write(out.join("ca.pem"), &ca.cert_pem)?;
+    std::fs::write(out.join("kiosk.pem"), cert)?;
+    write_private(&out.join("kiosk.key"), &key)?;
+    open_store(dir, db)?.record_certificate(kiosk_id, &fingerprint)?;
+    let section = format!(
+        "# Written by `township-central enroll {kiosk_id}`: put this section into the kiosk's config.\n[central]\nurl = {:?}\nca = {:?}\ncert = {:?}\nkey = {:?}\nkiosk-id = {:?}\nlookup-key = {:?}\n",
+        config.public_url,
+        out.join("ca.pem").display().to_string(),
+        out.join("kiosk.pem").display().to_string(),
+        out.join("kiosk.key").display().to_string(),
+        kiosk_id,
+        config.lookup_key,
+    );
+    write_private(&out.join("central.toml"), &section)?;
+    Ok(())
+}
+
+/// (request kind, HTTP status).
+pub type RequestKey = (&'static str, u16);
+
+/// Request counts and latency sums per (kind, status), for /metrics.
+#[derive(Default)]
+pub struct Metrics {
+    counts: Mutex<BTreeMap<RequestKey, (u64, f64)>>,
+}
+
+impl Metrics {
+    pub fn observe(&self, kind: &'static str, status: u16, elapsed: Duration) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = counts.entry((kind, status)).or_default();
+        entry.0 += 1;
+        entry.1 += elapsed.as_secs_f64();
+    }
+    pub fn snapshot(&self) -> Vec<(RequestKey, (u64, f64))> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect()
+    }
+}
+
+/// Everything a request handler needs.
+pub struct Central {
+    pub store: Store,
+    pub metrics: Metrics,
+    revoked: RwLock<HashSet<String>>,
+    catalogue_etag: String,
+}
+
+impl Central {
+    pub fn new(store: Store) -> Result<Central> {
+        let revoked = store.revoked()?;
+        let catalogue_etag = format!(
+            "\"{}\"",
+            &crate::store::sha256_hex(store.catalogue_toml.as_bytes())[..32]
+        );
+        Ok(Central {
+            store,
+            metrics: Metrics::default(),
+            revoked: RwLock::new(revoked),
+            catalogue_etag,
+        })
+    }
+
+    pub fn is_revoked(&self, fingerprint: &str) -> bool {
+        self.revoked
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(fingerprint)
+    }
+
+    /// Re-reads the revocation list (another instance or the CLI may have revoked).
+    pub fn refresh_revoked(&self) {
+        if let Ok(set) = self.store.revoked() {
+            *self.revoked.write().unwrap_or_else(|p| p.into_inner()) = set;
+        }
+    }
+
+    pub fn catalogue(&self, req: &Req) -> Resp {
+        if req.header("if-none-match") == Some(self.catalogue_etag.as_str()) {
+            return Resp {
+                status: 304,
+                headers: vec![("etag", self.catalogue_etag.clone())],
+                body: Vec::new(),
+            };
+        }
+        Resp::json(
+            200,
+            &CatalogueResponse {
+                version: self.store.catalogue.version.clone(),
+                toml: self.store.catalogue_toml.clone(),
+            },
+        )
+        .with("etag", self.catalogue_etag.clone())
+    }
+}
+
+/// A running server: its bound addresses; dropping the runtime stops it.
+pub struct Running {
+    pub api: SocketAddr,
+    pub admin: SocketAddr,
+    pub central: Arc<Central>,
+}
+
+/// Binds both listeners and spawns the server on the current tokio runtime.
+pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>, db: Option<&str>) -> Result<Running> {
+    let config = load_config(dir)?;
+    let store = {
+        let dir = dir.to_path_buf();
+        let db = db.map(str::to_string);
+        tokio::task::spawn_blocking(move || open_store(&dir, db.as_deref())).await??
+    };
+    let central = Arc::new(Central::new(store)?);
+    let tls = Arc::new(pki::server_config(dir)?);
+    let api_listener = tokio::net::TcpListener::bind(listen.unwrap_or(&config.listen))
+        .await
+        .with_context(|| format!("binding the API listener {}", listen.unwrap_or(&config.listen)))?;
+    let admin_listener = tokio::net::TcpListener::bind(admin_listen.unwrap_or(&config.admin_listen))
+        .await
+        .with_context(|| {
+            format!(
+                "binding the back-office listener {}",
+                admin_listen.unwrap_or(&config.admin_listen)
+            )
+        })?;
+    let running = Running {
+        api: api_listener.local_addr()?,
+        admin: admin_listener.local_addr()?,
+        central: central.clone(),
+    };
+    tokio::spawn(crate::http::serve_tls(
+        api_listener,
+        tls,
+        central.clone(),
+        crate::api::handle,
+    ));
+    tokio::spawn(crate::http::serve_plain(
+        admin_listener,
+        central.clone(),
+        crate::admin::handle,
+    ));
+    let refresher = central.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let c = refresher.clone();
+            let _ = tokio::task::spawn_blocking(move || c.refresh_revoked()).await;
+        }
+    });
+    Ok(running)
+}
+
+/// Where `serve` keeps its database by default.
+pub fn default_db(dir: &Path) -> PathBuf {
+    dir.join(DB_FILE)
+}

@@ -1,0 +1,221 @@
+//! Test helpers: server directories with enrolled kiosks, an in-process server, kiosk
+//! clients, a blocking HTTP client for the back office, Debian packages installed on demand
+//! and a throw-away PostgreSQL cluster.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+use township_central::http::Client;
+use township_central::{pki, server};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_township-central")
+}
+
+/// `township-central init` in `dir/srv` plus one enrolment per kiosk in `dir/<id>`.
+pub fn setup(dir: &Path, kiosks: &[&str], db: Option<&str>) -> PathBuf {
+    let srv = dir.join("srv");
+    server::init(&srv, "127.0.0.1:0", "127.0.0.1:0", &[]).unwrap();
+    for id in kiosks {
+        server::enroll(&srv, id, &dir.join(id), db).unwrap();
+    }
+    srv
+}
+
+/// A kiosk's TLS configuration from its enrolment directory.
+pub fn kiosk_tls(dir: &Path, id: &str) -> Arc<rustls::ClientConfig> {
+    let read = |name: &str| std::fs::read_to_string(dir.join(id).join(name)).unwrap();
+    Arc::new(pki::client_config(&read("ca.pem"), Some((&read("kiosk.pem"), &read("kiosk.key")))).unwrap())
+}
+
+pub async fn kiosk(dir: &Path, id: &str, addr: SocketAddr) -> Client {
+    Client::connect(addr, kiosk_tls(dir, id), Some(id)).await.unwrap()
+}
+
+/// One blocking HTTP/1.1 request to the back office: (status, headers, body).
+pub fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let body = form.unwrap_or("");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if form.is_some() {
+        request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+    }
+    if let Some(c) = cookie {
+        request.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+/// Whether `program` runs; installs `package` from Debian when it does not (tests may need
+/// root for that). `false` with a loud message when it cannot be had.
+pub fn ensure(program: &str, package: &str) -> bool {
+    let have = |p: &str| {
+        Path::new(p).exists()
+            || Command::new("sh")
+                .args(["-c", &format!("command -v {p}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+    };
+    if have(program) {
+        return true;
+    }
+    eprintln!("installing Debian package {package} for this test…");
+    let _ = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=600", package])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status();
+    if have(program) {
+        return true;
+    }
+    eprintln!("\n!!!!!!!! SKIPPED: {program} (Debian {package}) cannot be installed on this machine !!!!!!!!\n");
+    false
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A throw-away PostgreSQL cluster, stopped on drop.
+pub struct Pg {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    bin: PathBuf,
+    port: u16,
+    root: bool,
+}
+
+fn pg_bin() -> Option<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin"))
+        .collect();
+    versions.sort();
+    versions.pop().filter(|b| b.join("initdb").exists())
+}
+
+impl Pg {
+    pub fn start() -> Option<Pg> {
+        if pg_bin().is_none() && !ensure("/usr/lib/postgresql", "postgresql") {
+            return None;
+        }
+        let Some(bin) = pg_bin() else {
+            eprintln!("\n!!!!!!!! SKIPPED: PostgreSQL's initdb not found after installing postgresql !!!!!!!!\n");
+            return None;
+        };
+        let root = unsafe { libc::geteuid() } == 0;
+        let dir = tempfile::tempdir().unwrap();
+        if root {
+            let uid = Command::new("id").args(["-u", "postgres"]).output().unwrap();
+            let uid: u32 = String::from_utf8_lossy(&uid.stdout).trim().parse().unwrap();
+            std::os::unix::fs::chown(dir.path(), Some(uid), Some(uid)).unwrap();
+        }
+        let data = dir.path().join("data");
+        let port = free_port();
+        let run = |args: Vec<String>| {
+            let mut command = if root {
+                let mut c = Command::new("runuser");
+                c.args(["-u", "postgres", "--"]);
+                c
+            } else {
+                Command::new(&args[0])
+            };
+            let rest = if root { &args[..] } else { &args[1..] };
+            command.args(rest).stdout(std::process::Stdio::null());
+            command.status().unwrap().success()
+        };
+        assert!(
+            run(vec![
+                bin.join("initdb").display().to_string(),
+                "-D".into(),
+                data.display().to_string(),
+                "-A".into(),
+                "trust".into(),
+                "-U".into(),
+                "kiosk".into()
+            ]),
+            "initdb failed"
+        );
+        assert!(
+            run(vec![
+                bin.join("pg_ctl").display().to_string(),
+                "-D".into(),
+                data.display().to_string(),
+                "-o".into(),
+                format!(
+                    "-k {} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=200",
+                    dir.path().display()
+                ),
+                "-l".into(),
+                dir.path().join("log").display().to_string(),
+                "-w".into(),
+                "-t".into(),
+                "60".into(),
+                "start".into(),
+            ]),
+            "pg_ctl start failed"
+        );
+        Some(Pg {
+            _dir: dir,
+            data,
+            bin,
+            port,
+            root,
+        })
+    }
+
+    /// A fresh database's URL.
+    pub fn database(&self, name: &str) -> String {
+        let mut client = postgres::Client::connect(
+            &format!("postgres://kiosk@127.0.0.1:{}/postgres", self.port),
+            postgres::NoTls,
+        )
+        .unwrap();
+        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        format!("postgres://kiosk@127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        let pg_ctl = self.bin.join("pg_ctl").display().to_string();
+        let data = self.data.display().to_string();
+        let mut command = if self.root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--", &pg_ctl]);
+            c
+        } else {
+            Command::new(&pg_ctl)
+        };
+        let _ = command
+            .args(["-D", &data, "-m", "immediate", "stop"])
+            .stdout(std::process::Stdio::null())
+            .status();
+    }
+}

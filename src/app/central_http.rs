@@ -1,0 +1,391 @@
+//! The production [`CentralSystem`]: JSON over HTTPS (ureq + rustls with ring) with mutual
+//! TLS — the kiosk's enrolment certificate and key as the client identity, the enrolment
+//! CA as the only trusted root. Every request has a connect timeout and an overall
+//! deadline; 5xx, 408, 429 and transport failures are `Unavailable` (retried), 401/403 and
+//! handshake refusals `Unauthorized`, 404 `NotFound`, other 4xx `Rejected`. Errors and logs
+//! carry the method, the route template and the status — never a body, and no URL holds
+//! personal data (the contract puts it only in bodies). Paths: docs/central-api.md.
+
+use super::central::{CatalogueSync, CentralError, CentralSystem};
+use crate::central_api::{
+    self as api, BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateUpload,
+    FinaliseResponse, Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse, StatusQuery,
+    StatusQueryResponse, StatusResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, UploadState,
+};
+use crate::config::CentralSection;
+use crate::domain::calendar::Date;
+use crate::domain::id_number::IdNumber;
+use std::path::Path;
+use std::time::Duration;
+use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
+
+/// Connecting (TCP + TLS) must succeed within this.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// A whole request (one chunk of at most 1 MiB included) must finish within this.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest response body read.
+const MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Why a client could not be built from the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("central.url is \"sim\": there is no central server configured")]
+    NotConfigured,
+    #[error("central.{0} is not set: add the [central] section written by `township-central enroll`")]
+    Missing(&'static str),
+    #[error("cannot read central.{key} {path}: {source}")]
+    Read {
+        key: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("central.{key} {path} is not valid PEM: {reason}")]
+    Pem {
+        key: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error("central.lookup-key must be 64 hex digits")]
+    LookupKey,
+}
+
+pub struct HttpCentral {
+    agent: ureq::Agent,
+    base: String,
+    kiosk_id: String,
+    lookup_key: Option<Vec<u8>>,
+}
+
+fn read(key: &'static str, path: &Path) -> Result<Vec<u8>, SetupError> {
+    std::fs::read(path).map_err(|source| SetupError::Read {
+        key,
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn pem_error(key: &'static str, path: &Path, reason: impl std::fmt::Display) -> SetupError {
+    SetupError::Pem {
+        key,
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// The certificates of a PEM file (at least one).
+fn certificates(key: &'static str, path: &Path) -> Result<Vec<Certificate<'static>>, SetupError> {
+    let pem = read(key, path)?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        if let ureq::tls::PemItem::Certificate(cert) = item.map_err(|e| pem_error(key, path, e))? {
+            certs.push(cert);
+        }
+    }
+    if certs.is_empty() {
+        return Err(pem_error(key, path, "no certificate in it"));
+    }
+    Ok(certs)
+}
+
+impl HttpCentral {
+    /// Builds the client from `[central]`: url, ca, cert, key, lookup-key.
+    pub fn from_config(central: &CentralSection, kiosk_id: &str) -> Result<HttpCentral, SetupError> {
+        if central.url == "sim" {
+            return Err(SetupError::NotConfigured);
+        }
+        let ca_path = central.ca.as_deref().ok_or(SetupError::Missing("ca"))?;
+        let cert_path = central.cert.as_deref().ok_or(SetupError::Missing("cert"))?;
+        let key_path = central.key.as_deref().ok_or(SetupError::Missing("key"))?;
+        let roots = certificates("ca", ca_path)?;
+        let chain = certificates("cert", cert_path)?;
+        let key = PrivateKey::from_pem(&read("key", key_path)?).map_err(|e| pem_error("key", key_path, e))?;
+        let lookup_key = match &central.lookup_key {
+            Some(hex) => Some(api::unhex(hex).filter(|k| k.len() == 32).ok_or(SetupError::LookupKey)?),
+            None => None,
+        };
+        let tls = TlsConfig::builder()
+            .root_certs(RootCerts::new_with_certs(&roots))
+            .client_cert(Some(ClientCert::new_with_certs(&chain, key)))
+            .build();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .tls_config(tls)
+            .https_only(true)
+            .http_status_as_error(false)
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_global(Some(REQUEST_TIMEOUT))
+            .max_redirects(0)
+            .user_agent(format!("township-kiosk/{}", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(HttpCentral {
+            agent,
+            base: format!("{}{}", central.url.trim_end_matches('/'), api::BASE_PATH),
+            kiosk_id: central.kiosk_id.clone().unwrap_or_else(|| kiosk_id.to_string()),
+            lookup_key,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends one request and classifies the answer. `route` names it in errors and logs.
+    fn call(
+        &self,
+        method: &str,
+        route: &'static str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, &[u8])>,
+    ) -> Result<Reply, CentralError> {
+        let url = self.url(path);
+        let now = crate::storage::now_unix();
+        let result = match (method, body) {
+            ("GET", _) => {
+                let mut req = self.agent.get(&url);
+                for (name, value) in headers {
+                    req = req.header(*name, *value);
+                }
+                req.header(api::KIOSK_ID_HEADER, &self.kiosk_id).call()
+            }
+            (_, body) => {
+                let mut req = match method {
+                    "PUT" => self.agent.put(&url),
+                    _ => self.agent.post(&url),
+                };
+                for (name, value) in headers {
+                    req = req.header(*name, *value);
+                }
+                req = req.header(api::KIOSK_ID_HEADER, &self.kiosk_id);
+                match body {
+                    Some((content_type, bytes)) => req.content_type(content_type).send(bytes),
+                    None => req.send_empty(),
+                }
+            }
+        };
+        let mut response = match result {
+            Ok(response) => response,
+            Err(e) => {
+                let error = transport_error(method, route, &e);
+                super::telemetry::record_contact(now, false);
+                super::telemetry::record_error(&error.to_string());
+                return Err(error);
+            }
+        };
+        let status = response.status().as_u16();
+        let etag = response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .read_to_vec()
+            .map_err(|e| {
+                let error = transport_error(method, route, &e);
+                super::telemetry::record_contact(now, false);
+                error
+            })?;
+        // A 4xx still proves the link and the credentials work (except 401/403).
+        super::telemetry::record_contact(now, status < 500 && status != 401 && status != 403);
+        if (200..300).contains(&status) || status == 304 {
+            return Ok(Reply { status, etag, bytes });
+        }
+        let detail = match serde_json::from_slice::<api::ApiError>(&bytes) {
+            Ok(e) => format!("{method} {route}: {status} {}: {}", e.error, e.message),
+            Err(_) => format!("{method} {route}: HTTP {status}"),
+        };
+        let error = match status {
+            404 => CentralError::NotFound,
+            401 | 403 => CentralError::Unauthorized(detail),
+            408 | 425 | 429 => CentralError::Unavailable(detail),
+            s if api::is_permanent(s) => CentralError::Rejected(detail),
+            _ => CentralError::Unavailable(detail),
+        };
+        if !matches!(error, CentralError::NotFound) {
+            super::telemetry::record_error(&error.to_string());
+        }
+        Err(error)
+    }
+
+    fn json<T: serde::de::DeserializeOwned>(route: &'static str, reply: &Reply) -> Result<T, CentralError> {
+        serde_json::from_slice(&reply.bytes)
+            .map_err(|e| CentralError::Unavailable(format!("{route}: unreadable answer ({e})")))
+    }
+
+    fn get_json<T: serde::de::DeserializeOwned>(&self, route: &'static str, path: &str) -> Result<T, CentralError> {
+        let reply = self.call("GET", route, path, &[], None)?;
+        Self::json(route, &reply)
+    }
+
+    fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        route: &'static str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &B,
+    ) -> Result<T, CentralError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| CentralError::Rejected(format!("{route}: {e}")))?;
+        let reply = self.call("POST", route, path, headers, Some(("application/json", &bytes)))?;
+        Self::json(route, &reply)
+    }
+
+    /// Checks reachability and authentication: a heartbeat-free call that needs a valid
+    /// client certificate. Returns the server's clock.
+    pub fn ping(&self, heartbeat: &Heartbeat) -> Result<i64, CentralError> {
+        self.heartbeat(heartbeat).map(|r| r.server_time)
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+}
+
+struct Reply {
+    status: u16,
+    etag: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// Transport failures: a refused handshake (certificate unknown, revoked, required) is
+/// `Unauthorized`; everything else (refused, reset, timeout, DNS) is `Unavailable`.
+fn transport_error(method: &str, route: &str, error: &ureq::Error) -> CentralError {
+    let text = error.to_string();
+    let lower = text.to_lowercase();
+    let tls_refusal = [
+        "certificate",
+        "unknownca",
+        "unknown ca",
+        "bad_certificate",
+        "badcertificate",
+        "access denied",
+        "accessdenied",
+        "revoked",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle));
+    let detail = format!("{method} {route}: {text}");
+    if tls_refusal {
+        CentralError::Unauthorized(detail)
+    } else {
+        CentralError::Unavailable(detail)
+    }
+}
+
+impl CentralSystem for HttpCentral {
+    fn submit(&self, request: &SubmitApplication) -> Result<SubmitResponse, CentralError> {
+        let key = request.application.uuid.as_str();
+        self.post_json(
+            "/applications",
+            "/applications",
+            &[(api::IDEMPOTENCY_KEY_HEADER, key)],
+            request,
+        )
+    }
+
+    fn upload_create(&self, key: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError> {
+        self.post_json(
+            "/applications/{key}/materials/{code}/uploads",
+            &format!("/applications/{key}/materials/{code}/uploads"),
+            &[],
+            request,
+        )
+    }
+
+    fn upload_state(&self, upload_id: &str) -> Result<UploadState, CentralError> {
+        self.get_json("/uploads/{id}", &format!("/uploads/{upload_id}"))
+    }
+
+    fn upload_chunk(&self, upload_id: &str, offset: u64, chunk: &[u8]) -> Result<UploadState, CentralError> {
+        use sha2::Digest;
+        let digest = api::hex(&sha2::Sha256::digest(chunk));
+        let route = "/uploads/{id}";
+        let reply = self.call(
+            "PUT",
+            route,
+            &format!("/uploads/{upload_id}?offset={offset}"),
+            &[(api::CHUNK_SHA256_HEADER, &digest)],
+            Some(("application/octet-stream", chunk)),
+        )?;
+        Self::json(route, &reply)
+    }
+
+    fn upload_finalise(&self, upload_id: &str) -> Result<FinaliseResponse, CentralError> {
+        let route = "/uploads/{id}/finalise";
+        let reply = self.call("POST", route, &format!("/uploads/{upload_id}/finalise"), &[], None)?;
+        Self::json(route, &reply)
+    }
+
+    fn status_by_receipt(&self, receipt_no: &str) -> Result<StatusResponse, CentralError> {
+        self.get_json("/status/{receipt}", &format!("/status/{receipt_no}"))
+    }
+
+    fn status_by_id(&self, id: &IdNumber) -> Result<StatusQueryResponse, CentralError> {
+        let key = self.lookup_key.as_deref().ok_or(CentralError::Unsupported(
+            "status by ID number needs central.lookup-key",
+        ))?;
+        let query = StatusQuery {
+            id_hash: api::id_lookup_hash(key, id),
+        };
+        self.post_json("/status-queries", "/status-queries", &[], &query)
+    }
+
+    fn payment_create(&self, request: &CreatePayment) -> Result<PaymentOrder, CentralError> {
+        self.post_json("/payments", "/payments", &[], request)
+    }
+
+    fn payment_poll(&self, order_id: &str) -> Result<PaymentOrder, CentralError> {
+        self.get_json("/payments/{id}", &format!("/payments/{order_id}"))
+    }
+
+    fn payment_cancel(&self, order_id: &str) -> Result<PaymentOrder, CentralError> {
+        let route = "/payments/{id}/cancel";
+        let reply = self.call("POST", route, &format!("/payments/{order_id}/cancel"), &[], None)?;
+        Self::json(route, &reply)
+    }
+
+    fn catalogue(&self, etag: Option<&str>) -> Result<CatalogueSync, CentralError> {
+        let route = "/catalogue";
+        let headers: Vec<(&str, &str)> = etag.map(|e| ("If-None-Match", e)).into_iter().collect();
+        let reply = self.call("GET", route, "/catalogue", &headers, None)?;
+        if reply.status == 304 {
+            return Ok(CatalogueSync::NotModified);
+        }
+        let catalogue: CatalogueResponse = Self::json(route, &reply)?;
+        Ok(CatalogueSync::Changed {
+            etag: reply.etag.clone(),
+            catalogue,
+        })
+    }
+
+    fn slots(&self, from: Date, days: u32) -> Result<SlotsResponse, CentralError> {
+        self.get_json(
+            "/appointments/slots",
+            &format!("/appointments/slots?from={from}&days={days}"),
+        )
+    }
+
+    fn book(&self, request: &BookAppointment) -> Result<Booking, CentralError> {
+        self.post_json("/appointments", "/appointments", &[], request)
+    }
+
+    fn cancel_booking(&self, booking_no: &str) -> Result<Booking, CentralError> {
+        let route = "/appointments/{no}/cancel";
+        let reply = self.call("POST", route, &format!("/appointments/{booking_no}/cancel"), &[], None)?;
+        Self::json(route, &reply)
+    }
+
+    fn rate(&self, request: &SubmitRating) -> Result<RatingResponse, CentralError> {
+        self.post_json("/ratings", "/ratings", &[], request)
+    }
+
+    fn complain(&self, request: &SubmitComplaint) -> Result<ComplaintResponse, CentralError> {
+        self.post_json("/complaints", "/complaints", &[], request)
+    }
+
+    fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError> {
+        self.post_json("/heartbeat", "/heartbeat", &[], heartbeat)
+    }
+}

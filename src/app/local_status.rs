@@ -1,0 +1,128 @@
+//! The local status endpoint of a running kiosk: `/healthz`, `/status` (a JSON snapshot)
+//! and `/metrics` (Prometheus text), on a tiny std-only HTTP/1.1 server bound to localhost
+//! by default (`status.listen`). One short-lived thread per connection, GET only, no
+//! keep-alive: it serves a monitoring agent, not a crowd. Nothing it says holds personal
+//! data — the snapshot is built from counts, states and masked errors.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the endpoint serves; called per request.
+pub trait StatusSource: Send + Sync + 'static {
+    /// The `/status` document.
+    fn status_json(&self) -> serde_json::Value;
+    /// The `/metrics` exposition.
+    fn metrics(&self) -> String;
+    /// Whether `/healthz` answers 200.
+    fn healthy(&self) -> bool;
+}
+
+/// Binds `listen` and serves on a background thread. Returns the bound address.
+pub fn serve(listen: &str, source: Arc<dyn StatusSource>) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(listen)?;
+    let addr = listener.local_addr()?;
+    std::thread::Builder::new().name("local-status".into()).spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let source = source.clone();
+            let _ = std::thread::Builder::new()
+                .name("local-status-conn".into())
+                .spawn(move || {
+                    if let Err(e) = handle(stream, source.as_ref()) {
+                        log::debug!("local status: {e}");
+                    }
+                });
+        }
+    })?;
+    Ok(addr)
+}
+
+fn handle(stream: TcpStream, source: &dyn StatusSource) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.by_ref().take(8192).read_line(&mut request_line)?;
+    // Headers are read and ignored (bounded).
+    let mut header = String::new();
+    for _ in 0..100 {
+        header.clear();
+        if reader.by_ref().take(8192).read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let path = target.split('?').next().unwrap_or("");
+    let (status, content_type, body) = match (method, path) {
+        ("GET" | "HEAD", "/healthz") if source.healthy() => ("200 OK", "text/plain", "ok\n".to_string()),
+        ("GET" | "HEAD", "/healthz") => ("503 Service Unavailable", "text/plain", "unhealthy\n".to_string()),
+        ("GET" | "HEAD", "/status") => (
+            "200 OK",
+            "application/json",
+            serde_json::to_string_pretty(&source.status_json()).unwrap_or_default() + "\n",
+        ),
+        ("GET" | "HEAD", "/metrics") => ("200 OK", "text/plain; version=0.0.4", source.metrics()),
+        ("GET" | "HEAD", _) => ("404 Not Found", "text/plain", "not found\n".to_string()),
+        _ => ("405 Method Not Allowed", "text/plain", "GET only\n".to_string()),
+    };
+    let mut out = stream;
+    write!(
+        out,
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    if method != "HEAD" {
+        out.write_all(body.as_bytes())?;
+    }
+    out.flush()
+}
+
+/// A minimal GET for tests and `kiosk status` probes: `(status code, body)`.
+pub fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text)?;
+    let code = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((code, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixed;
+    impl StatusSource for Fixed {
+        fn status_json(&self) -> serde_json::Value {
+            serde_json::json!({ "version": "test", "outbox": { "pending": 2 } })
+        }
+        fn metrics(&self) -> String {
+            "kiosk_outbox_pending 2\n".into()
+        }
+        fn healthy(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn serves_health_status_and_metrics_on_loopback() {
+        let addr = serve("127.0.0.1:0", Arc::new(Fixed)).unwrap().to_string();
+        assert_eq!(get(&addr, "/healthz").unwrap(), (200, "ok\n".into()));
+        let (code, body) = get(&addr, "/status").unwrap();
+        assert_eq!(code, 200);
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["outbox"]["pending"], 2);
+        assert_eq!(get(&addr, "/metrics").unwrap().1, "kiosk_outbox_pending 2\n");
+        assert_eq!(get(&addr, "/nope").unwrap().0, 404);
+    }
+}

@@ -1,0 +1,315 @@
+//! The kiosk's background services besides the UI: the central client chosen from the
+//! configuration, the outbox worker thread (the step function in a loop), the heartbeat
+//! thread, the local status endpoint's data and the systemd notifications (sd-notify: a
+//! no-op when not started by systemd). `kiosk run` starts them; each stops when the shared
+//! stop flag is set.
+
+use super::central::{CentralSystem, SimCentral};
+use super::central_http::HttpCentral;
+use super::outbox_worker::{self, DeliveryOptions, Outcome};
+use super::telemetry;
+use crate::central_api::{DeviceStates, Heartbeat, OutboxSummary, PaperState};
+use crate::config::Config;
+use crate::storage::Store;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often the worker purges expired personal data.
+pub const PURGE_INTERVAL_SECS: i64 = 60;
+
+/// The central system the configuration names: the in-process simulation for `sim`, else
+/// the HTTPS client with the enrolment's credentials.
+pub fn central_from_config(config: &Config) -> Result<Arc<dyn CentralSystem>, String> {
+    if config.central.url == "sim" {
+        return Ok(Arc::new(SimCentral::default()));
+    }
+    HttpCentral::from_config(&config.central, &config.kiosk.id)
+        .map(|client| Arc::new(client) as Arc<dyn CentralSystem>)
+        .map_err(|e| e.to_string())
+}
+
+/// The outbox worker on its own thread with its own connection: sends due applications,
+/// and purges expired personal data every minute.
+pub fn spawn_outbox_worker(
+    state_dir: PathBuf,
+    central: Arc<dyn CentralSystem>,
+    options: DeliveryOptions,
+    stop: &'static AtomicBool,
+) {
+    let spawned = std::thread::Builder::new().name("outbox".into()).spawn(move || {
+        let mut store = match Store::open_in(&state_dir) {
+            Ok(store) => store,
+            Err(e) => {
+                log::error!("outbox worker: {e}");
+                telemetry::record_error(&format!("outbox worker: {e}"));
+                return;
+            }
+        };
+        let mut last_purge = 0;
+        while !stop.load(Ordering::SeqCst) {
+            loop {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                match outbox_worker::try_send_next(&mut store, central.as_ref(), &options, crate::storage::now_unix()) {
+                    Ok(Outcome::Idle) => break,
+                    // A failed row waits for its own backoff; the others still go.
+                    Ok(_) => continue,
+                    Err(e) => {
+                        log::error!("outbox worker: {e}");
+                        // A step that failed half-way (e.g. a busy database) may have left
+                        // its row claimed: this thread is the only sender, so nothing is
+                        // legitimately in flight between steps.
+                        if let Err(e) = store.outbox_recover_in_flight(crate::storage::now_unix()) {
+                            log::error!("outbox worker: {e}");
+                        }
+                        break;
+                    }
+                }
+            }
+            let now = crate::storage::now_unix();
+            if now - last_purge >= PURGE_INTERVAL_SECS {
+                // Errors are logged and recorded for `kiosk status` by the store.
+                let _ = store.purge_and_record(now);
+                last_purge = now;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("cannot start the outbox worker: {e}");
+    }
+}
+
+/// The heartbeat the kiosk sends now: version, uptime, device states, paper, outbox depth,
+/// oldest pending age, last delivery and the last (masked) errors.
+pub fn heartbeat(config: &Config, store: Option<&mut Store>, now: i64) -> Heartbeat {
+    let devices = telemetry::devices();
+    let mut outbox = OutboxSummary {
+        pending: 0,
+        dead: 0,
+        oldest_pending_age_secs: None,
+        last_sent_at: telemetry::last_sent_at(),
+    };
+    if let Some(store) = store {
+        for (state, n) in store.outbox_counts().unwrap_or_default() {
+            use crate::storage::outbox::OutboxState::*;
+            match state {
+                Pending | Sending => outbox.pending += n,
+                Dead => outbox.dead += n,
+                Sent => {}
+            }
+        }
+        outbox.oldest_pending_age_secs = store
+            .oldest_unsent_created_at()
+            .ok()
+            .flatten()
+            .map(|t| (now - t).max(0) as u64);
+        if outbox.last_sent_at.is_none() {
+            outbox.last_sent_at = store.central_contact().ok().flatten().and_then(|c| c.last_sent_at);
+        }
+    }
+    Heartbeat {
+        kiosk_id: config
+            .central
+            .kiosk_id
+            .clone()
+            .unwrap_or_else(|| config.kiosk.id.clone()),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        uptime_secs: telemetry::uptime_secs(),
+        sent_at: Some(now),
+        devices: DeviceStates {
+            reader: devices.reader,
+            printer: devices.printer,
+            camera: devices.camera,
+            gpio: devices.gpio,
+        },
+        paper: match devices.paper.as_str() {
+            "out" => PaperState::Out,
+            "low" => PaperState::Low,
+            _ => PaperState::Ok,
+        },
+        outbox,
+        last_errors: telemetry::last_errors(),
+    }
+}
+
+/// Sends a heartbeat every `central.heartbeat-secs` (the first one at once).
+pub fn spawn_heartbeat(config: Config, central: Arc<dyn CentralSystem>, stop: &'static AtomicBool) {
+    let spawned = std::thread::Builder::new().name("heartbeat".into()).spawn(move || {
+        let mut store = Store::open_in(&config.kiosk.state_dir).ok();
+        let interval = Duration::from_secs(config.central.heartbeat_secs.max(1));
+        let mut next = Instant::now();
+        while !stop.load(Ordering::SeqCst) {
+            if Instant::now() >= next {
+                let now = crate::storage::now_unix();
+                let beat = heartbeat(&config, store.as_mut(), now);
+                match central.heartbeat(&beat) {
+                    Ok(reply) => {
+                        let drift = reply.server_time - now;
+                        if drift.abs() > 60 {
+                            log::warn!("heartbeat: the kiosk clock is {drift} s off the central system's");
+                        }
+                    }
+                    Err(e) => log::warn!("heartbeat: {e}"),
+                }
+                next += interval;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("cannot start the heartbeat: {e}");
+    }
+}
+
+/// The running kiosk's `/status`, `/metrics` and `/healthz`.
+pub struct RuntimeStatus {
+    pub config: Config,
+}
+
+impl RuntimeStatus {
+    fn snapshot(&self) -> (super::status::StatusSnapshot, serde_json::Value) {
+        let now = crate::storage::now_unix();
+        let mut snapshot = super::status::collect(&self.config, env!("CARGO_PKG_VERSION"), now);
+        // The live view of this process wins over the last recorded contact.
+        if let Some(ok) = telemetry::central_reachable() {
+            snapshot.central.reachable = Some(ok);
+            snapshot.central.last_contact_at = telemetry::last_contact_at();
+        }
+        if let Some(at) = telemetry::last_sent_at() {
+            snapshot.central.last_sent_at = Some(at);
+        }
+        let mut json = serde_json::to_value(&snapshot).unwrap_or_default();
+        if let Some(map) = json.as_object_mut() {
+            map.insert("uptime_secs".into(), telemetry::uptime_secs().into());
+            map.insert(
+                "devices".into(),
+                serde_json::to_value(telemetry::devices()).unwrap_or_default(),
+            );
+            map.insert("last_errors".into(), telemetry::last_errors().into());
+            // The state directory is a path on this machine, not for a monitoring agent.
+            map.remove("state_dir");
+        }
+        (snapshot, json)
+    }
+}
+
+impl super::local_status::StatusSource for RuntimeStatus {
+    fn status_json(&self) -> serde_json::Value {
+        self.snapshot().1
+    }
+
+    fn metrics(&self) -> String {
+        let (s, _) = self.snapshot();
+        let devices = telemetry::devices();
+        let mut out = String::new();
+        let mut gauge = |name: &str, help: &str, value: String| {
+            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"));
+        };
+        gauge("kiosk_up", "1 while the kiosk runs.", "1".into());
+        gauge(
+            "kiosk_uptime_seconds",
+            "Seconds since start.",
+            telemetry::uptime_secs().to_string(),
+        );
+        if let Some(outbox) = &s.outbox {
+            gauge(
+                "kiosk_outbox_pending",
+                "Applications waiting to be sent.",
+                (outbox.counts.pending + outbox.counts.sending).to_string(),
+            );
+            gauge(
+                "kiosk_outbox_dead",
+                "Applications refused (dead letters).",
+                outbox.counts.dead.to_string(),
+            );
+            gauge(
+                "kiosk_outbox_sent",
+                "Applications delivered.",
+                outbox.counts.sent.to_string(),
+            );
+            gauge(
+                "kiosk_outbox_oldest_pending_age_seconds",
+                "Age of the oldest application waiting.",
+                outbox.oldest_unsent_age_secs.unwrap_or(0).to_string(),
+            );
+        }
+        gauge(
+            "kiosk_central_reachable",
+            "1 when the last contact with the central system worked.",
+            u8::from(s.central.reachable.unwrap_or(false)).to_string(),
+        );
+        gauge(
+            "kiosk_last_sent_timestamp_seconds",
+            "When the last application was delivered (0: never).",
+            s.central.last_sent_at.unwrap_or(0).to_string(),
+        );
+        gauge(
+            "kiosk_paper_out",
+            "1 when the receipt printer is out of paper.",
+            u8::from(devices.paper == "out").to_string(),
+        );
+        for (device, state) in [
+            ("reader", &devices.reader),
+            ("printer", &devices.printer),
+            ("camera", &devices.camera),
+            ("gpio", &devices.gpio),
+        ] {
+            let ok = u8::from(crate::central_api::device_ok(state) || state == "absent");
+            out.push_str(&format!("kiosk_device_ok{{device=\"{device}\"}} {ok}\n"));
+        }
+        out
+    }
+
+    fn healthy(&self) -> bool {
+        true
+    }
+}
+
+/// systemd notifications; each is a no-op without `NOTIFY_SOCKET`.
+pub mod systemd {
+    use std::time::{Duration, Instant};
+
+    /// READY=1: the UI (or the headless services) are up.
+    pub fn ready() {
+        if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
+            log::debug!("sd-notify READY: {e}");
+        }
+    }
+
+    /// STOPPING=1.
+    pub fn stopping() {
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    }
+
+    /// Sends WATCHDOG=1 at most every half watchdog interval; call it from the UI loop's
+    /// timer so a frozen UI stops the pings and systemd restarts the kiosk.
+    pub struct Watchdog {
+        every: Option<Duration>,
+        last: Option<Instant>,
+    }
+
+    impl Watchdog {
+        pub fn from_env() -> Watchdog {
+            Watchdog {
+                every: sd_notify::watchdog_enabled().map(|d| d / 2),
+                last: None,
+            }
+        }
+
+        pub fn enabled(&self) -> bool {
+            self.every.is_some()
+        }
+
+        pub fn tick(&mut self) {
+            let Some(every) = self.every else { return };
+            if self.last.is_none_or(|last| last.elapsed() >= every) {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+                self.last = Some(Instant::now());
+            }
+        }
+    }
+}

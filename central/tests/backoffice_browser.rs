@@ -154,14 +154,7 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
         .unwrap()
         .add_operator("olga", "a long passphrase")
         .unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let running = runtime
-        .block_on(server::start(&srv, Some("127.0.0.1:0"), Some("127.0.0.1:0"), None))
-        .unwrap();
+    let (runtime, running) = serve(&srv, None);
     let submission = township_central::fleet::submission("K-WEB", "WEB", 3);
     let receipt = submission.receipt_no.clone();
     runtime.block_on(async {

@@ -4,20 +4,13 @@
 mod common;
 
 use common::*;
-use township_central::{fleet, server};
+use township_central::fleet;
 
 #[test]
 fn a_small_simulated_fleet_runs_clean() {
     let tmp = tempfile::tempdir().unwrap();
     let srv = setup(tmp.path(), &[], None);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let running = runtime
-        .block_on(server::start(&srv, Some("127.0.0.1:0"), Some("127.0.0.1:0"), None))
-        .unwrap();
+    let (runtime, running) = serve(&srv, None);
     let report = fleet::run(&fleet::Plan {
         dir: srv.clone(),
         addr: running.api,

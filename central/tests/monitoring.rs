@@ -7,7 +7,6 @@ mod common;
 use common::*;
 use std::path::Path;
 use std::process::Command;
-use township_central::server;
 use township_kiosk::central_api as api;
 
 fn monitoring(file: &str) -> std::path::PathBuf {
@@ -49,14 +48,7 @@ fn alert_rules_and_metrics_pass_promtool() {
 
     let tmp = tempfile::tempdir().unwrap();
     let srv = setup(tmp.path(), &["K-M"], None);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let running = runtime
-        .block_on(server::start(&srv, Some("127.0.0.1:0"), Some("127.0.0.1:0"), None))
-        .unwrap();
+    let (runtime, running) = serve(&srv, None);
     runtime.block_on(async {
         let mut k = kiosk(tmp.path(), "K-M", running.api).await;
         let beat = api::Heartbeat {

@@ -146,7 +146,7 @@ pub fn run(plan: &Plan) -> Result<Report> {
             KindReport {
                 count: ms.len(),
                 errors: samples.errors.get(kind).copied().unwrap_or(0),
-                per_sec: ms.len() as f64 / plan.duration_secs.max(1) as f64,
+                per_sec: ms.len() as f64 / elapsed,
                 p50_ms: percentile(&ms, 0.50),
                 p99_ms: percentile(&ms, 0.99),
                 max_ms: ms.last().copied().unwrap_or(0.0),

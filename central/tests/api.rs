@@ -73,14 +73,7 @@ fn contract(db: Option<&str>) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let srv = setup(dir, &["K-A", "K-B", "K-C", "K-D"], db);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let running = runtime
-        .block_on(server::start(&srv, Some("127.0.0.1:0"), Some("127.0.0.1:0"), db))
-        .unwrap();
+    let (runtime, running) = serve(&srv, db);
     let addr = running.api;
     let store = &running.central.store;
     let admin = running.admin;

@@ -32,6 +32,19 @@ pub fn kiosk_tls(dir: &Path, id: &str) -> Arc<rustls::ClientConfig> {
     Arc::new(pki::client_config(&read("ca.pem"), Some((&read("kiosk.pem"), &read("kiosk.key")))).unwrap())
 }
 
+/// A two-worker runtime with the server of `srv` on loopback ports.
+pub fn serve(srv: &Path, db: Option<&str>) -> (tokio::runtime::Runtime, server::Running) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let running = runtime
+        .block_on(server::start(srv, Some("127.0.0.1:0"), Some("127.0.0.1:0"), db))
+        .unwrap();
+    (runtime, running)
+}
+
 pub async fn kiosk(dir: &Path, id: &str, addr: SocketAddr) -> Client {
     Client::connect(addr, kiosk_tls(dir, id), Some(id)).await.unwrap()
 }

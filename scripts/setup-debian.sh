@@ -15,6 +15,9 @@ if [ "$purpose" = test ]; then
   # python-escpos (in a venv): the independent ESC/POS encoder the tests compare against.
   # Xvfb: the test that opens the real window.
   packages+=(python3 python3-venv xvfb)
+  # The reference central server's tests: a throw-away PostgreSQL cluster, promtool for the
+  # alert rules, headless Chromium for the back office pages.
+  packages+=(postgresql prometheus chromium)
 fi
 
 missing=()

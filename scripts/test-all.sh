@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 source scripts/setup-debian.sh test
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo fmt --all -- --check
-cargo clippy --all-targets -- -D warnings
-cargo test --all-targets
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace --all-targets

@@ -35,6 +35,27 @@ pub enum Intent {
     SetExpress(bool),
     SetUrgent(bool),
     Edit(Step),
+    /// A key of the on-screen text keyboard (letters, `'`, `DEL`, `SPACE`, `CLEAR`, digits,
+    /// punctuation) for the text field being edited.
+    TextKey(String),
+    /// Candidate `n` of the candidate bar's current page.
+    PickCandidate(usize),
+    /// The candidate bar's next (+1) or previous (-1) page.
+    CandidatePage(isize),
+    /// `pinyin`, `latin` or `digits`.
+    KeyMode(String),
+    /// 快递到其他地址: open the address picker.
+    OpenAddress,
+    /// A division in the picker (one level down).
+    AddressChoose(String),
+    /// One level up in the picker.
+    AddressUp,
+    /// Which address text field the keyboard types into.
+    AddressField(usize),
+    /// Start from the address on the ID card.
+    AddressFromCard,
+    AddressConfirm,
+    AddressCancel,
     /// 呼叫工作人员: the citizen asks for help (raises the needs-attention state).
     CallStaff,
     /// The simulated payment button (simulated devices only).

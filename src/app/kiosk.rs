@@ -71,6 +71,10 @@ pub struct KioskApp {
     current_category: String,
     /// The citizen asked for staff (cleared with the session).
     staff_called: bool,
+    /// The on-screen keyboard (pinyin buffer, candidate page, mode).
+    keyboard: super::text_entry::Keyboard,
+    /// The delivery address being entered (the address page is open while this is set).
+    address: Option<super::address_entry::AddressDraft>,
     started: Instant,
     today_override: Option<Date>,
     /// A pinned wall clock (screenshots: the same picture every time).
@@ -103,6 +107,7 @@ impl KioskApp {
             },
             inbox,
         );
+        super::text_entry::warm_up();
         let reader_state = parts
             .reader
             .as_ref()
@@ -124,6 +129,8 @@ impl KioskApp {
             receipt_preview: None,
             submission_key: None,
             staff_called: false,
+            keyboard: Default::default(),
+            address: None,
             started: Instant::now(),
             today_override: None,
             clock_override: None,
@@ -168,6 +175,21 @@ impl KioskApp {
     }
     pub fn staff_called(&self) -> bool {
         self.staff_called
+    }
+    pub fn keyboard(&self) -> &super::text_entry::Keyboard {
+        &self.keyboard
+    }
+    pub fn address(&self) -> Option<&super::address_entry::AddressDraft> {
+        self.address.as_ref()
+    }
+    /// Where place names rank first on the keyboard: the address being picked, else the
+    /// kiosk's own county.
+    pub fn keyboard_region(&self) -> String {
+        self.address
+            .as_ref()
+            .and_then(|a| a.region())
+            .unwrap_or(&self.config.kiosk.county)
+            .to_string()
     }
     /// The wall clock as the header shows it (China time, `HH:MM`).
     pub fn clock_text(&self) -> String {
@@ -294,6 +316,94 @@ impl KioskApp {
             Intent::SetExpress(false) => self.event_at(Event::ChooseDelivery(Delivery::WindowPickup), now_ms),
             Intent::SetUrgent(on) => self.event_at(Event::SetUrgent(on), now_ms),
             Intent::Edit(step) => self.event_at(Event::Edit(step), now_ms),
+            Intent::TextKey(key) => {
+                let region = self.keyboard_region();
+                let mut keyboard = std::mem::take(&mut self.keyboard);
+                if let Some((text, max)) = self.text_target() {
+                    keyboard.key(&key, text, max, Some(&region));
+                }
+                self.keyboard = keyboard;
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::PickCandidate(index) => {
+                let region = self.keyboard_region();
+                let mut keyboard = std::mem::take(&mut self.keyboard);
+                if let Some((text, max)) = self.text_target() {
+                    keyboard.pick(index, text, max, Some(&region));
+                }
+                self.keyboard = keyboard;
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::CandidatePage(delta) => {
+                let region = self.keyboard_region();
+                self.keyboard.turn_page(delta, Some(&region));
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::KeyMode(mode) => {
+                self.keyboard.set_mode(super::text_entry::KeyMode::parse(&mode));
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::OpenAddress => {
+                if self.session.step == Step::Review {
+                    let applicant = self.session.data.applicant.as_ref();
+                    let recipient = applicant.and_then(|a| a.name.clone()).unwrap_or_default();
+                    let phone = self.session.data.form.get("phone").cloned().unwrap_or_default();
+                    self.address = Some(super::address_entry::AddressDraft::at_county(
+                        &self.config.kiosk.county,
+                        &recipient,
+                        &phone,
+                    ));
+                    self.keyboard = Default::default();
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::AddressChoose(code) => {
+                if let Some(draft) = &mut self.address {
+                    draft.choose(&code);
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::AddressUp => {
+                if let Some(draft) = &mut self.address {
+                    draft.up();
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::AddressField(index) => {
+                if let Some(draft) = &mut self.address {
+                    draft.active = index.min(super::address_entry::PHONE);
+                    let mode = if draft.active == super::address_entry::PHONE {
+                        super::text_entry::KeyMode::Digits
+                    } else {
+                        super::text_entry::KeyMode::Pinyin
+                    };
+                    self.keyboard.set_mode(mode);
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::AddressFromCard => {
+                let card_address = self.session.data.applicant.as_ref().and_then(|a| a.address.clone());
+                if let (Some(draft), Some(address)) = (&mut self.address, card_address) {
+                    draft.use_card_address(&address);
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::AddressConfirm => {
+                let confirmed = self.address.as_mut().and_then(|draft| draft.confirm());
+                match (confirmed, super::text_entry::divisions()) {
+                    (Some(address), Some(table)) => {
+                        self.address = None;
+                        self.keyboard = Default::default();
+                        self.event_at(Event::ChooseDelivery(address.to_delivery(table)), now_ms)
+                    }
+                    _ => self.event_at(Event::Touch, now_ms),
+                }
+            }
+            Intent::AddressCancel => {
+                self.address = None;
+                self.keyboard = Default::default();
+                self.event_at(Event::Touch, now_ms)
+            }
             Intent::CallStaff => {
                 if !self.staff_called {
                     self.staff_called = true;
@@ -437,6 +547,8 @@ impl KioskApp {
         self.receipt_preview = None;
         self.submission_key = None;
         self.staff_called = false;
+        self.keyboard = Default::default();
+        self.address = None;
         self.current_category = self
             .catalogue
             .categories
@@ -497,6 +609,22 @@ impl KioskApp {
             }),
             now_ms,
         )
+    }
+
+    /// The text the on-screen keyboard edits now: a field of the address being entered, or
+    /// the form's active field.
+    fn text_target(&mut self) -> Option<(&mut String, usize)> {
+        if self.address.is_some() {
+            let draft = self.address.as_mut()?;
+            let active = draft.active;
+            return Some(draft.field_mut(active));
+        }
+        if self.session.step != Step::Form {
+            return None;
+        }
+        let (code, max) = self.field_at(self.active_field)?;
+        let draft = &mut self.form_draft;
+        Some((draft.entry(code).or_default(), max))
     }
 
     /// The code and the input limit of the form's field at `index`.

@@ -2,6 +2,7 @@
 //! store, runs the outbox worker against the central system, and (with the UI) carries out
 //! the session's effects against devices. Everything here is testable without Slint.
 
+pub mod address_entry;
 pub mod central;
 pub mod central_http;
 pub mod devices;
@@ -19,6 +20,7 @@ pub mod staging;
 pub mod status;
 pub mod technician;
 pub mod telemetry;
+pub mod text_entry;
 pub mod view;
 pub mod worker;
 

@@ -27,6 +27,7 @@ pub const PAGES: &[&str] = &[
     "submitting",
     "receipt",
     "receipt-qr",
+    "address",
     "rating",
     "farewell",
     "idle-warning",
@@ -124,6 +125,16 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     }
     go(app, Intent::CaptureMaterial("id-photo-receipt".into()));
     go(app, Intent::Session(Event::MaterialsDone));
+    if page == "address" {
+        // Free delivery to another address: 石浦镇 picked, "shipu" typed for the street.
+        super::text_entry::load_now();
+        go(app, Intent::OpenAddress);
+        go(app, Intent::AddressChoose("330225101".into()));
+        for key in ["s", "h", "i", "p", "u"] {
+            go(app, Intent::TextKey(key.into()));
+        }
+        return Ok(());
+    }
     if page == "review" || page == "idle-warning" {
         if page == "idle-warning" {
             let warn = app.session().timeouts.warn_after_ms;

@@ -33,6 +33,9 @@ pub struct KioskSection {
     pub state_dir: PathBuf,
     /// The catalogue data file; `None` uses the one built into the binary.
     pub catalogue: Option<PathBuf>,
+    /// The county (6-digit division code) the kiosk serves: the address picker opens there
+    /// and its place names rank first on the pinyin keyboard.
+    pub county: String,
 }
 
 impl Default for KioskSection {
@@ -45,6 +48,7 @@ impl Default for KioskSection {
             opening_hours: "周一至周五 08:30-12:00 13:30-17:00;周六 09:00-12:00".into(),
             state_dir: default_state_dir(),
             catalogue: None,
+            county: "330225".into(),
         }
     }
 }

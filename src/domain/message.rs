@@ -53,6 +53,11 @@ pub enum Message {
     CentralRefused,
     /// No such receipt, order or booking.
     CentralNotFound,
+    // A delivery address.
+    AddressDivision,
+    AddressStreet,
+    AddressRecipient,
+    AddressPhone,
     // The card reader.
     ReaderCardNotAccepted,
     ReaderCardType,
@@ -63,7 +68,7 @@ pub enum Message {
 
 impl Message {
     /// Every variant, for completeness tests.
-    pub const ALL: [Message; 36] = [
+    pub const ALL: [Message; 40] = [
         Message::IdLength,
         Message::IdCharacter,
         Message::IdBirthDate,
@@ -95,6 +100,10 @@ impl Message {
         Message::CentralOffline,
         Message::CentralRefused,
         Message::CentralNotFound,
+        Message::AddressDivision,
+        Message::AddressStreet,
+        Message::AddressRecipient,
+        Message::AddressPhone,
         Message::ReaderCardNotAccepted,
         Message::ReaderCardType,
         Message::ReaderReadAgain,
@@ -137,6 +146,10 @@ impl Message {
             CentralOffline => "central.error.offline",
             CentralRefused => "central.error.refused",
             CentralNotFound => "central.error.not-found",
+            AddressDivision => "address.error.division",
+            AddressStreet => "address.error.street",
+            AddressRecipient => "address.error.recipient",
+            AddressPhone => "address.error.phone",
             ReaderCardNotAccepted => "reader.error.card-not-accepted",
             ReaderCardType => "reader.error.card-type",
             ReaderReadAgain => "reader.error.read-again",

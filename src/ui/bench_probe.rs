@@ -142,6 +142,7 @@ fn step(shell: &Rc<Shell>, script: &mut Option<Script>) {
             }
         }
         Page::Rating => w.global::<RatingAdapter>().invoke_rate(5),
+        Page::Address => w.global::<AddressAdapter>().invoke_cancel(),
         Page::Farewell => {
             shell.handle(Intent::Sim(SimAction::LiftCard));
             s.placed_at = None;

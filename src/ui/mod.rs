@@ -200,6 +200,7 @@ fn router(page: PageId) -> Page {
         PageId::Receipt => Page::Receipt,
         PageId::Rating => Page::Rating,
         PageId::Farewell => Page::Farewell,
+        PageId::Address => Page::Address,
     }
 }
 

@@ -85,6 +85,13 @@ fn texts(message: Message) -> (&'static str, &'static str) {
             "The back office did not accept this request: please ask at the window",
         ),
         CentralNotFound => ("没有找到相关记录,请核对后重试", "Nothing was found: please check and try again"),
+        AddressDivision => (
+            "请选到乡镇(街道)一级",
+            "Choose down to the township (or street office)",
+        ),
+        AddressStreet => ("请填写街道、门牌号", "Enter the street and house number"),
+        AddressRecipient => ("请填写收件人姓名", "Enter the recipient's name"),
+        AddressPhone => ("请输入收件人的11位手机号码", "Enter the recipient's 11-digit mobile number"),
         ReaderCardNotAccepted => (
             "证件无法识别,请到窗口办理或手工输入号码",
             "The card was not accepted: type the number or go to the window",

@@ -5,11 +5,13 @@
 //! Slint. Texts written in the .slint files use `@tr()`; texts computed here come from the
 //! catalogue (data) or the message catalogue (`i18n`), never from per-language literals.
 
+pub mod address;
 pub mod catalogue;
 pub mod form;
 pub mod guide;
 pub mod i18n;
 pub mod identify;
+pub mod keyboard;
 pub mod materials;
 pub mod payment;
 pub mod receipt;
@@ -37,6 +39,8 @@ pub enum PageId {
     Receipt,
     Rating,
     Farewell,
+    /// The delivery address picker (opened from the review page).
+    Address,
 }
 
 impl PageId {
@@ -82,7 +86,11 @@ pub struct FrameView {
 pub fn frame(app: &KioskApp) -> FrameView {
     let session = app.session();
     FrameView {
-        page: PageId::of(session.step),
+        page: if app.address().is_some() {
+            PageId::Address
+        } else {
+            PageId::of(session.step)
+        },
         lang: session.lang,
         elderly: session.elderly,
         simulated: app.simulated(),

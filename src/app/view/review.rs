@@ -52,6 +52,8 @@ pub struct ReviewView {
     pub captured: usize,
     pub promised: usize,
     pub express_allowed: bool,
+    /// Free delivery to any address (the address page).
+    pub delivery_allowed: bool,
     pub express: bool,
     pub urgent_allowed: bool,
     pub urgent: bool,
@@ -122,6 +124,7 @@ pub fn review(app: &KioskApp) -> ReviewView {
         promised: counts.promised,
         express_allowed: item.has(Flag::ExpressDelivery)
             && data.applicant.as_ref().is_some_and(|a| a.address.is_some()),
+        delivery_allowed: item.has(Flag::ExpressDelivery),
         express: matches!(data.delivery, Delivery::Express { .. }),
         urgent_allowed: item.has(Flag::UrgentChannel),
         urgent: data.urgent,

@@ -1,6 +1,7 @@
 //! The page presenters, one module per page: each connects its adapter's callbacks to
 //! intents and renders its adapter from the view layer's struct for that page.
 
+mod address;
 mod catalogue;
 mod form;
 mod guide;
@@ -55,6 +56,7 @@ pub fn connect(shell: &Rc<Shell>) {
         }
     });
     welcome::connect(shell);
+    address::connect(shell);
     catalogue::connect(shell);
     guide::connect(shell);
     identify::connect(shell);
@@ -89,11 +91,15 @@ pub fn render(w: &AppWindow, app: &KioskApp, page: PageId) {
         PageId::Catalogue => catalogue::render(w, app),
         PageId::Guide => guide::render(w, app),
         PageId::Identify => identify::render(w, app),
-        PageId::Form => form::render(w, app),
+        PageId::Form => {
+            form::render(w, app);
+            address::render_keyboard(w, app);
+        }
         PageId::Materials => materials::render(w, app),
         PageId::Review => review::render(w, app),
         PageId::Payment => payment::render(w, app),
         PageId::Receipt => receipt::render(w, app),
+        PageId::Address => address::render(w, app),
         PageId::Rating | PageId::Farewell => {}
     }
 }

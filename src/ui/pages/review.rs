@@ -34,6 +34,7 @@ pub fn connect(shell: &Rc<Shell>) {
     )));
     on!(shell, ReviewAdapter, on_set_express, |on| Intent::SetExpress(on));
     on!(shell, ReviewAdapter, on_set_urgent, |on| Intent::SetUrgent(on));
+    on!(shell, ReviewAdapter, on_other_address, || Intent::OpenAddress);
     on!(shell, ReviewAdapter, on_confirm, || Intent::Session(
         Event::ConfirmReview
     ));
@@ -58,6 +59,7 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     a.set_captured(int(view.captured));
     a.set_promised(int(view.promised));
     a.set_express_allowed(view.express_allowed);
+    a.set_delivery_allowed(view.delivery_allowed);
     a.set_express(view.express);
     a.set_urgent_allowed(view.urgent_allowed);
     a.set_urgent(view.urgent);

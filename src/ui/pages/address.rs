@@ -1,0 +1,71 @@
+//! Presenter of the delivery address page and of the on-screen text keyboard.
+
+use super::on;
+use crate::app::intent::Intent;
+use crate::app::kiosk::KioskApp;
+use crate::app::view::address::address;
+use crate::app::view::keyboard::keyboard;
+use crate::ui::convert::{int, model, s};
+use crate::ui::generated::*;
+use crate::ui::Shell;
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+pub fn connect(shell: &Rc<Shell>) {
+    on!(shell, AddressAdapter, on_choose, |code| Intent::AddressChoose(
+        code.to_string()
+    ));
+    on!(shell, AddressAdapter, on_up, || Intent::AddressUp);
+    on!(shell, AddressAdapter, on_activate, |i| Intent::AddressField(
+        usize::try_from(i).unwrap_or(0)
+    ));
+    on!(shell, AddressAdapter, on_from_card, || Intent::AddressFromCard);
+    on!(shell, AddressAdapter, on_key, |key| Intent::TextKey(key.to_string()));
+    on!(shell, AddressAdapter, on_confirm, || Intent::AddressConfirm);
+    on!(shell, AddressAdapter, on_cancel, || Intent::AddressCancel);
+    on!(shell, KeyboardAdapter, on_key, |key| Intent::TextKey(key.to_string()));
+    on!(shell, KeyboardAdapter, on_pick, |i| Intent::PickCandidate(
+        usize::try_from(i).unwrap_or(usize::MAX)
+    ));
+    on!(shell, KeyboardAdapter, on_page, |delta| Intent::CandidatePage(
+        delta as isize
+    ));
+    on!(shell, KeyboardAdapter, on_set_mode, |mode| Intent::KeyMode(
+        mode.to_string()
+    ));
+}
+
+pub fn render(w: &AppWindow, app: &KioskApp) {
+    let view = address(app);
+    let a = w.global::<AddressAdapter>();
+    let places = |list: &[crate::app::view::address::Place]| {
+        model(
+            list.iter()
+                .map(|p| PlaceVm {
+                    code: s(&p.code),
+                    name: s(&p.name),
+                })
+                .collect(),
+        )
+    };
+    a.set_path(places(&view.path));
+    a.set_choices(places(&view.choices));
+    a.set_street(s(&view.street));
+    a.set_recipient(s(&view.recipient));
+    a.set_phone(s(&view.phone));
+    a.set_active(int(view.active));
+    a.set_problems(model(view.problems.iter().map(s).collect()));
+    a.set_card_address(view.card_address);
+    render_keyboard(w, app);
+}
+
+/// The keyboard's candidate bar and mode (on the form and address pages).
+pub fn render_keyboard(w: &AppWindow, app: &KioskApp) {
+    let view = keyboard(app);
+    let k = w.global::<KeyboardAdapter>();
+    k.set_buffer(s(&view.buffer));
+    k.set_candidates(model(view.candidates.iter().map(s).collect()));
+    k.set_has_prev(view.has_prev);
+    k.set_has_next(view.has_next);
+    k.set_mode(s(view.mode));
+}

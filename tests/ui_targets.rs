@@ -1,6 +1,8 @@
 //! Touch targets are large enough on every page at 1080 px width: every button, checkbox and
 //! text field in the accessible tree is at least 96 px in both directions, 120 px in elderly
 //! mode (MIIT 2021 asks 60×60 dp; this kiosk's 1080-wide portrait panel is ~1.6 px per dp).
+//! One stated exception: the letter keys of the text keyboard, ten in a row, cannot be 120 px
+//! wide on a 1080 px panel; in elderly mode they are 120 px high and at least 96 px wide.
 
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
 use slint::ComponentHandle;
@@ -38,6 +40,11 @@ fn every_touch_target_is_large_enough_in_both_modes() {
                 }
                 let size = element.size();
                 if size.width <= 0.0 || size.height <= 0.0 {
+                    continue;
+                }
+                let label = element.accessible_label().unwrap_or_default();
+                let letter_key = label.chars().count() == 1 && label.is_ascii();
+                if elderly && letter_key && size.width >= 95.5 && size.height >= minimum {
                     continue;
                 }
                 if size.width < minimum || size.height < minimum {

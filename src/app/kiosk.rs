@@ -631,6 +631,9 @@ impl KioskApp {
     fn field_at(&self, index: usize) -> Option<(String, usize)> {
         let plan = self.session.data.plan.as_ref()?;
         let code = plan.item.fields.get(index)?;
+        if plan.item.preset.contains_key(code) {
+            return None; // decided by the chosen item: locked
+        }
         let max = plan.fields.get(code).map_or(0, |spec| input_limit(&spec.kind));
         Some((code.clone(), max))
     }

@@ -204,6 +204,10 @@ pub struct ServiceItem {
     pub urgent_days: Option<u32>,
     #[serde(default)]
     pub flags: BTreeSet<Flag>,
+    /// Form values the citizen already chose by picking this item (遗失 in 遗失补领): they
+    /// are filled in and locked, never asked again.
+    #[serde(default)]
+    pub preset: std::collections::BTreeMap<String, String>,
 }
 
 impl ServiceItem {
@@ -304,6 +308,19 @@ impl Catalogue {
             for code in &item.fields {
                 if !self.fields.contains_key(code) {
                     problems.push(format!("item {at}: unknown field {code:?}"));
+                }
+            }
+            for (code, value) in &item.preset {
+                let valid = item.fields.contains(code)
+                    && match self.fields.get(code).map(|f| &f.kind) {
+                        Some(FieldKind::Choice { options }) => options.iter().any(|o| &o.value == value),
+                        Some(_) => !value.is_empty(),
+                        None => false,
+                    };
+                if !valid {
+                    problems.push(format!(
+                        "item {at}: preset {code:?} = {value:?} is not a value of its fields"
+                    ));
                 }
             }
             if item.promised_days > item.statutory_days {

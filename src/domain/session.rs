@@ -417,7 +417,13 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
         }
 
         (Step::Form, Event::SubmitForm(values)) => {
-            let values: FormValues = values.into_iter().map(|(k, v)| (k, v.trim().to_string())).collect();
+            let mut values: FormValues = values.into_iter().map(|(k, v)| (k, v.trim().to_string())).collect();
+            // What the chosen item decided stays decided.
+            if let Some(plan) = &s.data.plan {
+                for (code, value) in &plan.item.preset {
+                    values.insert(code.clone(), value.clone());
+                }
+            }
             let errors = match (&s.data.plan, s.today) {
                 (Some(plan), Some(today)) => validate_fields(&plan.item, |c| plan.fields.get(c), &values, today),
                 _ => vec![FieldError {
@@ -608,6 +614,9 @@ fn identified(s: &mut Session, person: Person, effects: &mut Vec<Effect>) {
                     if let Some(value) = value {
                         s.data.form.entry(code.clone()).or_insert(value);
                     }
+                }
+                for (code, value) in &plan.item.preset {
+                    s.data.form.insert(code.clone(), value.clone());
                 }
             }
             s.data.applicant = Some(person);

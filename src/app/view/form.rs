@@ -1,9 +1,10 @@
 //! The form page: each field of the chosen service with its label, the draft value, its
 //! input limit, its choices and the problem found with it.
 
-use super::i18n::text;
+use super::i18n::{please_choose, please_enter, text};
 use crate::app::kiosk::{input_limit, KioskApp};
 use crate::domain::catalogue::FieldKind;
+use crate::domain::message::Message;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChoiceView {
@@ -22,6 +23,8 @@ pub struct FieldView {
     pub required: bool,
     /// How many characters the keypad accepts.
     pub max_len: usize,
+    /// Decided by the chosen item (遗失 in 遗失补领): shown, not asked.
+    pub locked: bool,
     pub choices: Vec<ChoiceView>,
 }
 
@@ -61,20 +64,27 @@ pub fn form(app: &KioskApp) -> FormView {
                 FieldKind::Number { .. } => ("number", vec![]),
                 FieldKind::IdNumber => ("id-number", vec![]),
             };
+            let label = spec.label.get(lang);
             let error = data
                 .form_errors
                 .iter()
                 .find(|e| &e.field == code)
-                .map(|e| text(e.key, lang).to_string())
+                .map(|e| match e.key {
+                    // Say what to do with this very field: 请选择补换领原因, not 请填写此项.
+                    Message::FormRequired if kind == "choice" => please_choose(label, lang),
+                    Message::FormRequired => please_enter(label, lang),
+                    other => text(other, lang).to_string(),
+                })
                 .unwrap_or_default();
             Some(FieldView {
                 code: code.clone(),
-                label: spec.label.get(lang).to_string(),
+                label: label.to_string(),
                 kind,
                 value: app.form_draft().get(code).cloned().unwrap_or_default(),
                 error,
                 required: spec.required,
                 max_len: input_limit(&spec.kind),
+                locked: plan.item.preset.contains_key(code),
                 choices,
             })
         })

@@ -12,6 +12,22 @@ pub fn text(message: Message, lang: Lang) -> &'static str {
     }
 }
 
+/// A required choice left open, naming the field: 请选择补换领原因.
+pub fn please_choose(label: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("请选择{label}"),
+        Lang::En => format!("Please choose: {label}"),
+    }
+}
+
+/// A required field left empty, naming it: 请填写手机号码.
+pub fn please_enter(label: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("请填写{label}"),
+        Lang::En => format!("Please enter: {label}"),
+    }
+}
+
 fn texts(message: Message) -> (&'static str, &'static str) {
     use Message::*;
     match message {

@@ -82,11 +82,25 @@ fn form_fields_carry_their_limits_choices_and_errors() {
     let view = form::form(&app);
     let phone = view.fields.iter().find(|f| f.kind == "phone").unwrap();
     assert_eq!(phone.max_len, 11);
-    assert_eq!(phone.error, "请填写此项");
+    assert_eq!(
+        phone.error, "请填写手机号码",
+        "the error says what to do with this field"
+    );
     let choice = view.fields.iter().find(|f| f.kind == "choice").unwrap();
     assert!(!choice.choices.is_empty() && choice.max_len == 0);
+    assert!(choice.locked, "遗失补领 decided the reason");
+    assert_eq!((choice.value.as_str(), choice.error.as_str()), ("lost", ""));
+    app.handle(Intent::ChooseOption {
+        field: 1,
+        value: "damaged".into(),
+    });
+    assert_eq!(
+        form::form(&app).fields[1].value,
+        "lost",
+        "a locked choice does not change"
+    );
     app.handle(Intent::SetLanguage(crate::domain::Lang::En));
-    assert_eq!(form::form(&app).fields[0].error, "Please fill this in");
+    assert_eq!(form::form(&app).fields[0].error, "Please enter: Mobile number");
 }
 
 #[test]

@@ -411,11 +411,20 @@ fn form_errors_are_all_shown_and_the_form_is_kept() {
     let (s, _) = after(Form, Event::SubmitForm(bad));
     assert_eq!(s.step, Form);
     let keys: Vec<_> = s.data.form_errors.iter().map(|e| (e.field.as_str(), e.key)).collect();
-    assert_eq!(
-        keys,
-        vec![("phone", Message::FormPhone), ("replace-reason", Message::FormRequired)]
-    );
+    // 遗失补领 decided the reason: it cannot go missing, only the phone is wrong.
+    assert_eq!(keys, vec![("phone", Message::FormPhone)]);
     assert_eq!(s.data.form.get("phone").map(String::as_str), Some("12"));
+    assert_eq!(s.data.form.get("replace-reason").map(String::as_str), Some("lost"));
+}
+
+#[test]
+fn a_preset_choice_is_filled_in_when_identified_and_cannot_be_changed() {
+    let s = at(Form);
+    assert_eq!(s.data.form.get("replace-reason").map(String::as_str), Some("lost"));
+    let mut changed = good_form();
+    changed.insert("replace-reason".into(), "damaged".into());
+    let (s, _) = handle(s, Event::SubmitForm(changed), 99);
+    assert_eq!(s.data.form.get("replace-reason").map(String::as_str), Some("lost"));
 }
 
 #[test]

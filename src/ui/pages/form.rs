@@ -41,6 +41,7 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
                 value: s(&f.value),
                 error: s(&f.error),
                 required: f.required,
+                locked: f.locked,
                 options: model(
                     f.choices
                         .iter()

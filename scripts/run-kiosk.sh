@@ -14,7 +14,7 @@ if [ -n "${KIOSK_BIN:-}" ] && [ -n "${TOWNSHIP_CENTRAL:-}" ]; then
   KIOSK="$KIOSK_BIN"
   CENTRAL="$TOWNSHIP_CENTRAL"
 else
-  cargo build --release --bin kiosk --bin township-central
+  cargo build --release --workspace --bins
   KIOSK="${CARGO_TARGET_DIR:-./target}/release/kiosk"
   CENTRAL="${CARGO_TARGET_DIR:-./target}/release/township-central"
 fi

@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
 # Renders the README gallery (docs/screenshots) headless: UI pages and receipts.
+# KIOSK_BIN names a prebuilt kiosk binary; else a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --bin kiosk
-k=./target/release/kiosk
+if [ -z "${KIOSK_BIN:-}" ]; then
+  cargo build --release --bin kiosk
+fi
+k="${KIOSK_BIN:-./target/release/kiosk}"
 out=docs/screenshots
 mkdir -p "$out"
-for page in welcome catalogue guide identify form-errors review receipt-qr; do
-  $k screenshot --page "$page" --lang zh --size 1080x1920 --out "$out/zh-$page.png"
+shot() { $k screenshot "$@" >/dev/null; }
+for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating idle-warning; do
+  shot --page "$page" --lang zh --size 1080x1920 --out "$out/zh-$page.png"
 done
-for page in welcome form; do
-  $k screenshot --page "$page" --lang en --size 1080x1920 --out "$out/en-$page.png"
+for page in welcome catalogue identify form review address receipt; do
+  shot --page "$page" --lang en --size 1080x1920 --out "$out/en-$page.png"
 done
-$k screenshot --page catalogue --lang zh --size 1920x1080 --out "$out/zh-catalogue-1920x1080.png"
-$k screenshot --page identify-manual --lang en --size 800x480 --out "$out/en-identify-manual-800x480.png"
-$k screenshot --page review --lang zh --elderly --size 1080x1920 --out "$out/zh-review-elderly.png"
-$k screenshot --page idle-warning --lang zh --size 1280x800 --out "$out/zh-idle-warning-1280x800.png"
-$k receipt render --sample --profile generic-80mm --out "$out/receipt-80mm-zh.png"
-$k receipt render --rare-name --profile generic-58mm --out "$out/receipt-58mm-rare-name.png"
-$k receipt render --sample --lang en --profile xprinter-58mm --out "$out/receipt-58mm-en.png"
+for page in welcome catalogue review address rating; do
+  shot --page "$page" --lang zh --elderly --size 1080x1920 --out "$out/zh-$page-elderly.png"
+done
+shot --page catalogue --lang zh --size 1920x1080 --out "$out/zh-catalogue-1920x1080.png"
+shot --page form --lang en --size 1920x1080 --out "$out/en-form-1920x1080.png"
+shot --page identify-manual --lang en --size 800x480 --out "$out/en-identify-manual-800x480.png"
+shot --page review --lang zh --size 800x480 --out "$out/zh-review-800x480.png"
+shot --page idle-warning --lang zh --size 1280x800 --out "$out/zh-idle-warning-1280x800.png"
+$k receipt render --sample --profile generic-80mm --out "$out/receipt-80mm-zh.png" >/dev/null
+$k receipt render --rare-name --profile generic-58mm --out "$out/receipt-58mm-rare-name.png" >/dev/null
+$k receipt render --sample --lang en --profile xprinter-58mm --out "$out/receipt-58mm-en.png" >/dev/null
+echo "screenshots: $(ls "$out" | wc -l) files in $out"

@@ -107,7 +107,6 @@ impl KioskApp {
             },
             inbox,
         );
-        super::text_entry::warm_up();
         let reader_state = parts
             .reader
             .as_ref()
@@ -344,6 +343,7 @@ impl KioskApp {
                 self.event_at(Event::Touch, now_ms)
             }
             Intent::OpenAddress => {
+                super::text_entry::warm_up();
                 if self.session.step == Step::Review {
                     let applicant = self.session.data.applicant.as_ref();
                     let recipient = applicant.and_then(|a| a.name.clone()).unwrap_or_default();
@@ -500,6 +500,20 @@ impl KioskApp {
         if self.session.step == Step::Form && before != Step::Form {
             self.form_draft = self.session.data.form.clone();
             self.active_field = 0;
+            let has_text = self.session.data.plan.as_ref().is_some_and(|plan| {
+                plan.fields
+                    .values()
+                    .any(|spec| matches!(spec.kind, FieldKind::Text { .. }))
+            });
+            if has_text {
+                super::text_entry::warm_up();
+            }
+        }
+        if self.session.step == Step::Review && before != Step::Review {
+            // Free delivery may need an address typed in pinyin: load the engine now, off
+            // the UI thread, so it is ready when the address page opens (not at start-up,
+            // where its 12 MB would sit idle).
+            super::text_entry::warm_up();
         }
         for effect in effects {
             self.carry_out(effect);

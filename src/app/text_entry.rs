@@ -15,8 +15,14 @@ pub const PAGE: usize = 5;
 /// The longest pinyin the buffer takes.
 const MAX_BUFFER: usize = 32;
 
-/// Loads the engine and the division table on a thread of their own.
+static WARMING: std::sync::Once = std::sync::Once::new();
+
+/// Loads the engine and the division table on a thread of their own (once).
 pub fn warm_up() {
+    WARMING.call_once(start_loading);
+}
+
+fn start_loading() {
     let spawned = std::thread::Builder::new().name("ime-load".into()).spawn(|| {
         divisions();
         ENGINE.get_or_init(|| match Engine::load_default() {

@@ -48,7 +48,10 @@ struct Shared {
     /// Bytes of print data left before the roll runs out (None: endless roll).
     paper_budget: Option<u64>,
     no_reply: bool,
-    pages: Vec<PrintedPage>,
+    /// The most recent pages (at most [`KEPT_PAGES`]: a simulated kiosk runs for days).
+    pages: std::collections::VecDeque<PrintedPage>,
+    /// Every page printed since start.
+    printed: usize,
     bytes_received: u64,
 }
 
@@ -71,7 +74,8 @@ impl SimPrinter {
                 status: PrinterStatus::OK,
                 paper_budget: None,
                 no_reply: false,
-                pages: Vec::new(),
+                pages: std::collections::VecDeque::new(),
+                printed: 0,
                 bytes_received: 0,
             }),
             Condvar::new(),
@@ -162,8 +166,9 @@ impl SimPrinter {
         self.with(|s| s.no_reply = no_reply);
     }
 
+    /// The most recent pages printed (at most [`KEPT_PAGES`]), oldest first.
     pub fn pages(&self) -> Vec<PrintedPage> {
-        self.with(|s| s.pages.clone())
+        self.with(|s| s.pages.iter().cloned().collect())
     }
 
     pub fn bytes_received(&self) -> u64 {
@@ -175,14 +180,14 @@ impl SimPrinter {
         let (lock, cvar) = &*self.shared;
         let deadline = Instant::now() + timeout;
         let mut guard = lock.lock().unwrap_or_else(|p| p.into_inner());
-        while guard.pages.len() < n {
+        while guard.printed < n {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
             guard = cvar.wait_timeout(guard, left).unwrap_or_else(|p| p.into_inner()).0;
         }
-        guard.pages.clone()
+        guard.pages.iter().cloned().collect()
     }
 }
 
@@ -295,12 +300,18 @@ fn serve(
     }
 }
 
+/// How many printed pages the simulator keeps for tests and `kiosk sim printer`.
+pub const KEPT_PAGES: usize = 16;
+
 fn finish_page(paper: &mut Paper, shared: &(Mutex<Shared>, Condvar)) {
     let (bitmap, report) = paper.tear_with_report();
     let (lock, cvar) = shared;
-    lock.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .pages
-        .push(PrintedPage { bitmap, report });
+    let mut state = lock.lock().unwrap_or_else(|p| p.into_inner());
+    if state.pages.len() == KEPT_PAGES {
+        state.pages.pop_front();
+    }
+    state.pages.push_back(PrintedPage { bitmap, report });
+    state.printed += 1;
+    drop(state);
     cvar.notify_all();
 }

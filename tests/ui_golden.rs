@@ -24,45 +24,19 @@ struct Grey {
     pixels: Vec<u8>,
 }
 
+/// An approved picture (stored grey, already averaged).
 fn decode(path: &Path) -> Grey {
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buffer).unwrap();
-    let channels = info.color_type.samples();
-    let (w, h) = (info.width as usize, info.height as usize);
-    let grey = |x: usize, y: usize| -> u32 {
-        let i = (y * w + x) * channels;
-        if channels >= 3 {
-            (u32::from(buffer[i]) * 3 + u32::from(buffer[i + 1]) * 6 + u32::from(buffer[i + 2])) / 10
-        } else {
-            u32::from(buffer[i])
-        }
-    };
-    if channels == 1 {
-        return Grey {
-            width: w,
-            height: h,
-            pixels: buffer[..w * h].to_vec(),
-        };
-    }
-    let (gw, gh) = (w / SCALE, h / SCALE);
-    let mut pixels = Vec::with_capacity(gw * gh);
-    for y in 0..gh {
-        for x in 0..gw {
-            let mut sum = 0;
-            for dy in 0..SCALE {
-                for dx in 0..SCALE {
-                    sum += grey(x * SCALE + dx, y * SCALE + dy);
-                }
-            }
-            pixels.push((sum / (SCALE * SCALE) as u32) as u8);
-        }
-    }
+    assert_eq!(info.color_type, png::ColorType::Grayscale, "{}", path.display());
+    let (width, height) = (info.width as usize, info.height as usize);
+    buffer.truncate(width * height);
     Grey {
-        width: gw,
-        height: gh,
-        pixels,
+        width,
+        height,
+        pixels: buffer,
     }
 }
 

@@ -4,7 +4,9 @@
 //! validates everything at once into a `domain::address::PostalAddress`.
 
 use super::text_entry::divisions;
-use crate::domain::address::{is_mobile, AddressError, DivisionCodes, PostalAddress, MAX_NAME_CHARS, MAX_STREET_CHARS};
+use crate::domain::address::{
+    text_problems, AddressError, DivisionCodes, PostalAddress, MAX_NAME_CHARS, MAX_STREET_CHARS,
+};
 use crate::domain::message::Message;
 
 /// The text fields of the address, in order.
@@ -104,15 +106,7 @@ impl AddressDraft {
             None => {
                 // Not down to a township yet: say so, and what else is missing.
                 let mut problems = vec![AddressError::Division("township")];
-                if self.street.trim().is_empty() {
-                    problems.push(AddressError::StreetMissing);
-                }
-                if self.recipient.trim().is_empty() {
-                    problems.push(AddressError::Recipient);
-                }
-                if !is_mobile(&self.phone) {
-                    problems.push(AddressError::Phone);
-                }
+                problems.extend(text_problems(&self.street, &self.recipient, &self.phone));
                 Err(problems)
             }
         };

@@ -657,9 +657,7 @@ impl KioskApp {
     pub fn stage_receipt(&mut self, receipt: Receipt, print: PrintState, profile: &PrinterProfile) {
         let font = ReceiptFont::locate().ok().map(Arc::new);
         if let Ok((bytes, _)) = super::printing::receipt_job(&receipt, self.lang(), profile, font.as_deref()) {
-            let mut paper = crate::devices::printer::paper::Paper::new(profile.dots_per_line, font);
-            paper.feed(&bytes);
-            self.receipt_preview = Some(paper.tear());
+            self.receipt_preview = Some(super::printing::paper_preview(&bytes, profile, font));
         }
         self.session.data.receipt = Some(receipt);
         self.session.data.print = print;

@@ -66,6 +66,18 @@ pub fn receipt_job(
     )
 }
 
+/// The receipt as the printer will print it: the job's own bytes through the paper model,
+/// so the screen shows exactly what comes out of the printer.
+pub fn paper_preview(
+    bytes: &[u8],
+    profile: &PrinterProfile,
+    font: Option<std::sync::Arc<ReceiptFont>>,
+) -> crate::devices::printer::raster::Bitmap {
+    let mut paper = crate::devices::printer::paper::Paper::new(profile.dots_per_line, font);
+    paper.feed(bytes);
+    paper.tear()
+}
+
 pub fn print_receipt(
     store: &mut Store,
     printer: &mut dyn ReceiptPrinter,

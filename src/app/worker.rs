@@ -5,9 +5,8 @@
 //! app's inbox. Later the central system's calls (payment, progress) run here too.
 
 use super::inbox::{Inbound, Inbox};
-use super::printing::{print_receipt, receipt_job, PrintOutcome};
+use super::printing::{paper_preview, print_receipt, receipt_job, PrintOutcome};
 use crate::devices::printer::font::ReceiptFont;
-use crate::devices::printer::paper::Paper;
 use crate::devices::printer::profile::PrinterProfile;
 use crate::devices::printer::raster::Bitmap;
 use crate::devices::printer::ReceiptPrinter;
@@ -147,9 +146,8 @@ impl WorkerSetup {
                 return vec![not_printed(DeviceErrorKind::Protocol, "receipt encoding failed")];
             }
         };
-        let mut paper = Paper::new(self.profile.dots_per_line, self.font.clone());
-        paper.feed(&bytes);
-        let mut done = vec![Completion::ReceiptPreview(paper.tear())];
+        let preview = paper_preview(&bytes, &self.profile, self.font.clone());
+        let mut done = vec![Completion::ReceiptPreview(preview)];
         let receipt_no = receipt.number.as_str();
         let no_printer =
             || -> SharedPrinter { Arc::new(Mutex::new(Box::new(super::devices::Unavailable("no printer".into())))) };

@@ -3,7 +3,6 @@
 
 use super::{exit, Cli};
 use crate::devices::printer::font::ReceiptFont;
-use crate::devices::printer::paper::Paper;
 use crate::devices::printer::profile::{self, PrinterProfile};
 use crate::devices::printer::sim::{SimPrinter, SimPrinterOptions};
 use crate::devices::printer::status::PrinterStatus;
@@ -160,9 +159,7 @@ pub fn render(cli: &Cli, args: &RenderArgs) -> i32 {
     };
     let is_png = args.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
     let written = if is_png {
-        let mut paper = Paper::new(profile.dots_per_line, font.map(Arc::new));
-        paper.feed(&bytes);
-        let bitmap = paper.tear();
+        let bitmap = crate::app::printing::paper_preview(&bytes, &profile, font.map(Arc::new));
         std::fs::File::create(&args.out)
             .and_then(|f| bitmap.write_png(std::io::BufWriter::new(f)))
             .map(|_| format!("{}×{} dots", bitmap.width, bitmap.height))

@@ -119,6 +119,37 @@ pub fn written_name(name: &str) -> &str {
     name
 }
 
+/// The phone as stored: spaces and hyphens inside it dropped.
+fn normalized_phone(phone: &str) -> String {
+    phone.chars().filter(|c| !matches!(c, ' ' | '-')).collect()
+}
+
+/// What is wrong with the typed part of an address — the street and house number, the
+/// recipient's name, the phone — every problem at once, in that order.
+pub fn text_problems(street: &str, recipient: &str, phone: &str) -> Vec<AddressError> {
+    let mut problems = Vec::new();
+    let street = street.trim();
+    if street.is_empty() {
+        problems.push(AddressError::StreetMissing);
+    } else if street.chars().count() > MAX_STREET_CHARS || street.chars().any(char::is_control) {
+        problems.push(AddressError::StreetTooLong);
+    }
+    let recipient = recipient.trim();
+    let letters = recipient.chars().count();
+    let name_ok = (1..=MAX_NAME_CHARS).contains(&letters)
+        && recipient
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '·' || c == '.' || c == '-')
+        && recipient.chars().any(char::is_alphabetic);
+    if !name_ok {
+        problems.push(AddressError::Recipient);
+    }
+    if !is_mobile(&normalized_phone(phone)) {
+        problems.push(AddressError::Phone);
+    }
+    problems
+}
+
 /// A complete, validated delivery address. Build it with [`PostalAddress::new`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct PostalAddress {
@@ -137,30 +168,9 @@ impl PostalAddress {
         recipient: &str,
         phone: &str,
     ) -> Result<Self, Vec<AddressError>> {
-        let mut problems = Vec::new();
-        if let Err(e) = divisions.check() {
-            problems.push(e);
-        }
-        let street = street.trim();
-        if street.is_empty() {
-            problems.push(AddressError::StreetMissing);
-        } else if street.chars().count() > MAX_STREET_CHARS || street.chars().any(char::is_control) {
-            problems.push(AddressError::StreetTooLong);
-        }
-        let recipient = recipient.trim();
-        let letters = recipient.chars().count();
-        let name_ok = (1..=MAX_NAME_CHARS).contains(&letters)
-            && recipient
-                .chars()
-                .all(|c| c.is_alphabetic() || c == ' ' || c == '·' || c == '.' || c == '-')
-            && recipient.chars().any(char::is_alphabetic);
-        if !name_ok {
-            problems.push(AddressError::Recipient);
-        }
-        let phone: String = phone.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-        if !is_mobile(&phone) {
-            problems.push(AddressError::Phone);
-        }
+        let mut problems: Vec<AddressError> = divisions.check().err().into_iter().collect();
+        problems.extend(text_problems(street, recipient, phone));
+        let (street, recipient, phone) = (street.trim(), recipient.trim(), normalized_phone(phone));
         if !problems.is_empty() {
             return Err(problems);
         }

@@ -90,6 +90,14 @@ impl Browser {
     }
 
     fn call(&mut self, method: &str, params: Value) -> Value {
+        match self.try_call(method, params) {
+            Ok(result) => result,
+            Err(error) => panic!("{method}: {error}"),
+        }
+    }
+
+    /// Sends one DevTools command; `Err` carries the protocol's error reply.
+    fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         let id = self.next_id;
         self.next_id += 1;
         let mut message = json!({"id": id, "method": method, "params": params});
@@ -107,8 +115,10 @@ impl Browser {
                 .recv_timeout(left)
                 .unwrap_or_else(|_| panic!("no reply to {method} within 30 s"));
             if reply["id"] == json!(id) {
-                assert!(reply.get("error").is_none(), "{method}: {reply}");
-                return reply["result"].clone();
+                return match reply.get("error") {
+                    Some(error) => Err(error.clone()),
+                    None => Ok(reply["result"].clone()),
+                };
             }
         }
     }
@@ -121,10 +131,32 @@ impl Browser {
             .clone()
     }
 
+    /// Runs a statement that may navigate away (a click, a submit). The reply can then be the
+    /// "target navigated" error, which means the action took effect.
+    fn act(&mut self, statement: &str) {
+        if let Err(error) = self.try_call(
+            "Runtime.evaluate",
+            json!({"expression": statement, "returnByValue": true}),
+        ) {
+            let text = error.to_string();
+            assert!(
+                text.contains("navigated") || text.contains("context was destroyed"),
+                "{statement}: {text}"
+            );
+        }
+    }
+
     /// Evaluates `expression` until it returns true (pages load between polls).
     fn wait_for(&mut self, expression: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while self.eval(&format!("document.readyState === 'complete' && !!({expression})")) != json!(true) {
+        let probe = format!("document.readyState === 'complete' && !!({expression})");
+        loop {
+            // A poll that lands while the page navigates is answered with "target navigated"
+            // or "context destroyed": the page is not there yet, so poll again.
+            let answer = self.try_call("Runtime.evaluate", json!({"expression": probe, "returnByValue": true}));
+            if matches!(&answer, Ok(result) if result["result"]["value"] == json!(true)) {
+                return;
+            }
             assert!(Instant::now() < deadline, "timed out waiting for {expression}");
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -205,7 +237,7 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
 
     browser.goto(&format!("{base}/"));
     browser.wait_for("document.getElementById('login')");
-    browser.eval("document.getElementById('name').value = 'olga'; document.getElementById('password').value = 'a long passphrase'; document.getElementById('login').submit(); true");
+    browser.act("document.getElementById('name').value = 'olga'; document.getElementById('password').value = 'a long passphrase'; document.getElementById('login').submit(); true");
     browser.wait_for("document.getElementById('fleet')");
     let row = browser.eval("document.querySelector('tr[data-kiosk=\"K-WEB\"]').innerText");
     let row = row.as_str().unwrap();
@@ -221,11 +253,11 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
 
     browser.goto(&format!("{base}/applications"));
     browser.wait_for(&format!("document.body.innerText.includes('{receipt}')"));
-    browser.eval(&format!(
+    browser.act(&format!(
         "document.querySelector('a[href=\"/applications/{receipt}\"]').click(); true"
     ));
     browser.wait_for("document.getElementById('review')");
-    browser.eval("document.getElementById('review-message').value = '请补充清晰的户口簿首页照片'; document.getElementById('supplement').click(); true");
+    browser.act("document.getElementById('review-message').value = '请补充清晰的户口簿首页照片'; document.getElementById('supplement').click(); true");
     browser
         .wait_for("document.getElementById('status') && document.getElementById('status').innerText === 'supplement'");
     assert_eq!(

@@ -6,6 +6,7 @@
 
 mod audit_cmd;
 mod bench_cmd;
+mod camera_cmd;
 mod catalogue_cmd;
 pub mod central_cmd;
 mod config_cmd;
@@ -143,6 +144,9 @@ pub enum Command {
     /// The central system: reachability and authentication.
     #[command(subcommand)]
     Central(central_cmd::CentralCommand),
+    /// The document camera: list cameras, take a material photo.
+    #[command(subcommand)]
+    Camera(camera_cmd::CameraCommand),
 }
 
 pub(crate) fn version() -> &'static str {
@@ -180,6 +184,7 @@ pub fn main() -> i32 {
         Command::Bench(ref command) => bench_cmd::run(&cli, command),
         Command::Submit(ref args) => central_cmd::submit(&cli, args),
         Command::Central(ref command) => central_cmd::central(&cli, command),
+        Command::Camera(ref command) => camera_cmd::run(&cli, command),
         #[cfg(feature = "ui")]
         Command::Screenshot(ref args) => ui_cmd::screenshot(&cli, args),
         Command::ReadCard(ref args) => reader_cmd::read_card(&cli, args),

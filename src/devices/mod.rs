@@ -5,6 +5,7 @@
 //! Errors expose a [`DeviceErrorKind`] so generic code (UI, status, diagnostics) can react
 //! without knowing the driver. Nothing here logs personal data.
 
+pub mod camera;
 pub mod card_reader;
 pub mod printer;
 pub mod pty;

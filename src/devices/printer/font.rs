@@ -78,7 +78,7 @@ impl ReceiptFont {
 
     /// Coverage (0–255) of one glyph at `px`, with its left/top offsets from the pen
     /// position on the baseline.
-    fn rasterize(&self, c: char, px: f32) -> (usize, usize, i32, i32, Vec<u8>) {
+    pub(crate) fn rasterize(&self, c: char, px: f32) -> (usize, usize, i32, i32, Vec<u8>) {
         use ab_glyph::Font;
         let glyph = self
             .font

@@ -2,7 +2,8 @@
 //! (speaking the real protocols over ptys and sockets) with the production drivers on top
 //! when no hardware is configured. Nothing here knows about the UI.
 
-use crate::config::{Config, PrinterKind, ReaderKind};
+use crate::config::{CameraKind, Config, PrinterKind, ReaderKind};
+use crate::devices::camera::CameraSource;
 use crate::devices::card_reader::serial::{SerialCardReader, SerialReaderOptions};
 use crate::devices::card_reader::sim::{SimCardReader, SimReaderOptions};
 use crate::devices::card_reader::{photo, CardReader, ReaderEvent, ReaderListener};
@@ -22,6 +23,9 @@ pub struct Devices {
     pub sim_printer: Option<Arc<SimPrinter>>,
     pub reader_description: String,
     pub printer_description: String,
+    /// The document camera; its pipeline starts when the materials page opens.
+    pub camera: CameraSource,
+    pub camera_description: String,
     /// Set by the reader thread; the app takes events from here or from its own listener.
     pub reader_events: Arc<Mutex<Vec<ReaderEvent>>>,
 }
@@ -45,6 +49,7 @@ impl Devices {
             printer: Some(self.printer),
             profile: self.profile,
             sim: simulated.then(|| super::sim_controls::SimControls::new(self.sim_reader, self.sim_printer)),
+            camera: Some(self.camera),
             inbox,
         }
     }
@@ -144,7 +149,15 @@ pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<D
                 }
             },
         };
+    let camera = match config.devices.camera.kind {
+        CameraKind::Sim => CameraSource::Sim(Default::default()),
+        CameraKind::V4l2 => CameraSource::V4l2 {
+            device: config.devices.camera.device.clone(),
+        },
+    };
     Ok(Devices {
+        camera_description: camera.describe(),
+        camera,
         reader,
         printer: Arc::new(Mutex::new(printer)),
         profile,

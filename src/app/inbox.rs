@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 pub enum Inbound {
     Worker(Completion),
     Reader(ReaderEvent),
+    /// A material photo finished (or failed).
+    Camera(super::camera::CaptureDone),
 }
 
 type Waker = Box<dyn Fn() + Send>;

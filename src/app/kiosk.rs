@@ -32,6 +32,8 @@ pub struct AppParts {
     pub printer: Option<SharedPrinter>,
     pub profile: PrinterProfile,
     pub sim: Option<SimControls>,
+    /// The document camera (none: the kiosk has none, materials can only be promised).
+    pub camera: Option<crate::devices::camera::CameraSource>,
     /// Where the reader reports: make it with [`super::inbox::channel`] before starting the
     /// reader, so that not even its first state is lost.
     pub inbox: (Inbox, InboxReceiver),
@@ -46,6 +48,7 @@ impl AppParts {
             printer: None,
             profile,
             sim: None,
+            camera: None,
             inbox: super::inbox::channel(),
         }
     }
@@ -75,6 +78,8 @@ pub struct KioskApp {
     keyboard: super::text_entry::Keyboard,
     /// The delivery address being entered (the address page is open while this is set).
     address: Option<super::address_entry::AddressDraft>,
+    /// The materials page's camera and the session's photos.
+    camera: super::camera::MaterialCamera,
     started: Instant,
     today_override: Option<Date>,
     /// A pinned wall clock (screenshots: the same picture every time).
@@ -89,6 +94,7 @@ impl KioskApp {
         let session = Session::new(config.ui.default_language, elderly, config.session_timeouts(elderly), 0);
         let catalogue = Arc::new(catalogue);
         let (inbox, receiver) = parts.inbox;
+        let camera = super::camera::MaterialCamera::new(parts.camera, Some(inbox.clone()));
         let worker = Worker::spawn(
             WorkerSetup {
                 store: parts.store,
@@ -130,6 +136,7 @@ impl KioskApp {
             staff_called: false,
             keyboard: Default::default(),
             address: None,
+            camera,
             started: Instant::now(),
             today_override: None,
             clock_override: None,
@@ -148,6 +155,16 @@ impl KioskApp {
     pub fn calendar(&self) -> &WorkCalendar {
         &self.calendar
     }
+    /// The materials page's camera: preview, photos, capture in progress.
+    pub fn camera(&self) -> &super::camera::MaterialCamera {
+        &self.camera
+    }
+
+    /// Screenshots stage a preview and photos here.
+    pub fn camera_mut(&mut self) -> &mut super::camera::MaterialCamera {
+        &mut self.camera
+    }
+
     pub fn session(&self) -> &Session {
         &self.session
     }
@@ -303,9 +320,10 @@ impl KioskApp {
                 self.event_at(Event::SubmitForm(values), now_ms)
             }
             Intent::CaptureMaterial(code) => {
-                // The camera issue replaces this reference with a sealed photo.
-                let photo = format!("sim-photo-{code}");
-                self.event_at(Event::MaterialCaptured { code, photo }, now_ms)
+                // The still is taken and processed off the UI thread; the page shows
+                // "taking the photo" until `Inbound::Camera` comes back.
+                self.camera.capture(&code);
+                self.event_at(Event::Touch, now_ms)
             }
             Intent::PromiseMaterial(code) => {
                 let deadline = supplement_deadline(&self.catalogue, &self.calendar, self.today());
@@ -468,6 +486,13 @@ impl KioskApp {
                 self.event_at(Event::CardRead(Box::new(card.person())), now_ms)
             }
             Inbound::Reader(ReaderEvent::ReadFailed { key, .. }) => self.event_at(Event::CardFailed(key), now_ms),
+            Inbound::Camera(done) => {
+                if let Some(Ok(code)) = self.camera.finished(done) {
+                    // The session refers to the photo; the bytes stay here until submit.
+                    let photo = format!("photo:{code}");
+                    self.event_at(Event::MaterialCaptured { code, photo }, now_ms)
+                }
+            }
             Inbound::Worker(Completion::Submitted(Ok(receipt))) => self.event_at(Event::Submitted(receipt), now_ms),
             Inbound::Worker(Completion::Submitted(Err(message))) => self.event_at(Event::SubmitFailed(message), now_ms),
             Inbound::Worker(Completion::ReceiptPreview(bitmap)) => {
@@ -508,6 +533,11 @@ impl KioskApp {
             if has_text {
                 super::text_entry::warm_up();
             }
+        }
+        if self.session.step == Step::Materials && before != Step::Materials {
+            self.camera.open();
+        } else if before == Step::Materials && self.session.step != Step::Materials {
+            self.camera.close();
         }
         if self.session.step == Step::Review && before != Step::Review {
             // Free delivery may need an address typed in pinyin: load the engine now, off
@@ -563,6 +593,7 @@ impl KioskApp {
         self.staff_called = false;
         self.keyboard = Default::default();
         self.address = None;
+        self.camera.forget();
         self.current_category = self
             .catalogue
             .categories
@@ -604,7 +635,11 @@ impl KioskApp {
             log::warn!("application refused before storing: {problems:?}");
             return self.event_at(Event::SubmitFailed(Message::SubmitIncomplete), now_ms);
         }
-        self.worker.send(Job::Submit(Box::new(application)));
+        let photos = self.camera.photos_for_upload();
+        self.worker.send(Job::Submit {
+            application: Box::new(application),
+            photos,
+        });
     }
 
     fn express_to_card_address(&mut self, now_ms: u64) {

@@ -3,6 +3,7 @@
 //! the session's effects against devices. Everything here is testable without Slint.
 
 pub mod address_entry;
+pub mod camera;
 pub mod central;
 pub mod central_http;
 pub mod devices;

@@ -118,12 +118,12 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         return Ok(());
     }
     go(app, Intent::SubmitForm);
-    go(app, Intent::CaptureMaterial("household-book".into()));
+    stage_photo(app, "household-book");
     go(app, Intent::PromiseMaterial("loss-statement".into()));
     if page == "materials" {
         return Ok(());
     }
-    go(app, Intent::CaptureMaterial("id-photo-receipt".into()));
+    stage_photo(app, "id-photo-receipt");
     go(app, Intent::Session(Event::MaterialsDone));
     if page == "address" {
         // Free delivery to another address: 石浦镇 picked, "shipu" typed for the street.
@@ -169,4 +169,18 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     }
     go(app, Intent::Session(Event::SkipRating));
     Ok(())
+}
+
+/// A material photographed with the fixture page, as the camera would have done it.
+fn stage_photo(app: &mut KioskApp, code: &str) {
+    let (preview, photo) = super::camera::fixture_sample();
+    app.camera_mut().stage(preview, vec![(code.to_string(), photo)]);
+    let t = app.now_ms();
+    app.event_at(
+        Event::MaterialCaptured {
+            code: code.into(),
+            photo: format!("photo:{code}"),
+        },
+        t,
+    );
 }

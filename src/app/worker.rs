@@ -27,7 +27,11 @@ pub type SharedPrinter = Arc<Mutex<Box<dyn ReceiptPrinter>>>;
 #[derive(Debug)]
 pub enum Job {
     /// Store the application and issue its receipt (idempotent on the application's UUID).
-    Submit(Box<Application>),
+    Submit {
+        application: Box<Application>,
+        /// The material photos (JPEG by material code), sealed with the application.
+        photos: Vec<(String, Vec<u8>)>,
+    },
     /// Render the receipt (preview first), record the intent, print, record the outcome.
     PrintReceipt { receipt: Box<Receipt>, lang: Lang },
     /// An audit entry (details already masked).
@@ -90,7 +94,7 @@ impl Worker {
 impl WorkerSetup {
     fn run(&mut self, job: Job) -> Vec<Completion> {
         match job {
-            Job::Submit(application) => vec![Completion::Submitted(self.submit(&application))],
+            Job::Submit { application, photos } => vec![Completion::Submitted(self.submit(&application, &photos))],
             Job::PrintReceipt { receipt, lang } => self.print(&receipt, lang),
             Job::Audit { action, detail } => {
                 if let Some(store) = &mut self.store {
@@ -103,7 +107,7 @@ impl WorkerSetup {
         }
     }
 
-    fn submit(&mut self, application: &Application) -> Result<Box<Receipt>, Message> {
+    fn submit(&mut self, application: &Application, photos: &[(String, Vec<u8>)]) -> Result<Box<Receipt>, Message> {
         let Some(store) = &mut self.store else {
             log::error!("no store: the application cannot be kept");
             return Err(Message::SubmitStorage);
@@ -114,7 +118,7 @@ impl WorkerSetup {
             Message::SubmitStorage
         })?;
         let number = store
-            .submit(application, &[], &self.receipt_prefix, crate::storage::now_unix())
+            .submit(application, photos, &self.receipt_prefix, crate::storage::now_unix())
             .map_err(|e| {
                 log::error!("storing the application failed: {e}");
                 e.message()

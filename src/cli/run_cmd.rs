@@ -227,6 +227,11 @@ fn run_ui(
         }
         ui::with_shell(|shell| shell.tick());
     });
+    // The camera preview: ~15 fps while the materials page shows (a no-op elsewhere).
+    let preview = slint::Timer::default();
+    preview.start(slint::TimerMode::Repeated, Duration::from_millis(66), || {
+        ui::with_shell(|shell| shell.refresh_preview());
+    });
     let stopper = slint::Timer::default();
     if let Some(secs) = args.exit_after {
         stopper.start(slint::TimerMode::SingleShot, Duration::from_secs(secs), || {
@@ -238,6 +243,7 @@ fn run_ui(
     systemd::stopping();
     STOP.store(true, Ordering::SeqCst);
     drop(tick);
+    drop(preview);
     println!("kiosk stopped");
     match result {
         Ok(()) => exit::OK,

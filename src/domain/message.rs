@@ -64,11 +64,14 @@ pub enum Message {
     ReaderReadAgain,
     ReaderNoCard,
     ReaderOutOfOrder,
+    // The document camera.
+    CameraUnavailable,
+    CameraRetake,
 }
 
 impl Message {
     /// Every variant, for completeness tests.
-    pub const ALL: [Message; 40] = [
+    pub const ALL: [Message; 42] = [
         Message::IdLength,
         Message::IdCharacter,
         Message::IdBirthDate,
@@ -109,6 +112,8 @@ impl Message {
         Message::ReaderReadAgain,
         Message::ReaderNoCard,
         Message::ReaderOutOfOrder,
+        Message::CameraUnavailable,
+        Message::CameraRetake,
     ];
 
     /// The stable name, e.g. `form.error.required`.
@@ -155,6 +160,8 @@ impl Message {
             ReaderReadAgain => "reader.error.read-again",
             ReaderNoCard => "reader.error.no-card",
             ReaderOutOfOrder => "reader.error.out-of-order",
+            CameraUnavailable => "camera.error.unavailable",
+            CameraRetake => "camera.error.retake",
         }
     }
 }

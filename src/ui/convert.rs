@@ -1,6 +1,6 @@
 //! Small conversions from the view layer's plain values to Slint values.
 
-use crate::app::view::Picture;
+use crate::app::view::{Photo, Picture};
 use slint::{Image, ModelRc, Rgba8Pixel, SharedPixelBuffer, SharedString, VecModel};
 
 pub fn s(text: impl AsRef<str>) -> SharedString {
@@ -34,4 +34,13 @@ pub fn image_of(picture: &Picture) -> Image {
 /// The picture, or an empty image.
 pub fn image_or_empty(picture: Option<&Picture>) -> Image {
     picture.map(image_of).unwrap_or_default()
+}
+
+/// A colour photo (RGBA) as a Slint image.
+pub fn photo_image(photo: &Photo) -> Image {
+    let mut buffer = SharedPixelBuffer::<Rgba8Pixel>::new(photo.width, photo.height.max(1));
+    let bytes = buffer.make_mut_bytes();
+    let n = bytes.len().min(photo.rgba.len());
+    bytes[..n].copy_from_slice(&photo.rgba[..n]);
+    Image::from_rgba8(buffer)
 }

@@ -28,6 +28,8 @@ pub struct Shell {
     rendered: Cell<Option<(PageId, Lang)>>,
     /// The longest time one intent or report kept the UI thread busy (the UI benchmark).
     busiest: Cell<Duration>,
+    /// The running number of the camera frame on screen.
+    preview_shown: Cell<u64>,
 }
 
 /// Selects the bundled translation for `lang` (English is the source language).
@@ -49,6 +51,7 @@ impl Shell {
             app: RefCell::new(app),
             rendered: Cell::new(None),
             busiest: Cell::new(Duration::ZERO),
+            preview_shown: Cell::new(0),
         });
         pages::connect(&shell);
         // What the reader and the worker reported before the window existed is shown now.
@@ -130,6 +133,20 @@ impl Shell {
             // Only the countdowns and the clock move.
             let frame = view::frame(&app);
             self.render_clock(&frame);
+        }
+        self.note_busy(started);
+    }
+
+    /// The camera preview timer (every ~66 ms): on the materials page, shows the newest
+    /// frame if there is one; nothing else is rendered.
+    pub fn refresh_preview(&self) {
+        let Some((PageId::Materials, _)) = self.rendered.get() else {
+            return;
+        };
+        let started = Instant::now();
+        let mut shown = self.preview_shown.get();
+        if pages::materials::refresh_preview(&self.window, &self.app.borrow(), &mut shown) {
+            self.preview_shown.set(shown);
         }
         self.note_busy(started);
     }

@@ -13,6 +13,22 @@ pub fn text(message: Message, lang: Lang) -> &'static str {
 }
 
 /// A required choice left open, naming the field: 请选择补换领原因.
+/// Under the camera preview: how to lay the page.
+pub fn camera_hint(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "把材料正面朝上放平在拍摄区内,画面清楚后点“拍照”",
+        Lang::En => "Lay the page face up inside the frame; when the picture is clear, tap Photograph",
+    }
+}
+
+/// Under the camera preview while a still is taken.
+pub fn camera_busy(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "正在拍照,请保持材料不动…",
+        Lang::En => "Taking the photo: keep the page still…",
+    }
+}
+
 pub fn please_choose(label: &str, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!("请选择{label}"),
@@ -124,6 +140,14 @@ fn texts(message: Message) -> (&'static str, &'static str) {
         ReaderOutOfOrder => (
             "读卡器暂时无法使用,请手工输入号码或到窗口办理",
             "The card reader is not working: type the number or go to the window",
+        ),
+        CameraUnavailable => (
+            "拍照设备暂时无法使用,可选择容缺后补,或请工作人员协助",
+            "The camera is not working: supply later where allowed, or ask staff for help",
+        ),
+        CameraRetake => (
+            "没有拍好,请把材料放平、保持不动,再拍一次",
+            "The photo did not work: lay the page flat, hold still and try again",
         ),
     }
 }

@@ -1,7 +1,9 @@
 //! The materials page: each material of the service, photographed, promised (容缺, with
 //! its deadline) or still missing.
 
-use super::error_on;
+use super::i18n::{camera_busy, camera_hint, text};
+use super::{error_on, Photo};
+use crate::domain::message::Message;
 use crate::app::kiosk::KioskApp;
 use crate::domain::application::MaterialState;
 use crate::domain::session::Step;
@@ -31,10 +33,27 @@ pub struct MaterialRow {
     pub status: MaterialStatus,
     /// `YYYY-MM-DD` for a promised material, else empty.
     pub deadline: String,
+    /// The photo the citizen took, small, so they can check it (and retake it).
+    pub thumbnail: Option<Photo>,
+    /// This material's photo is being taken right now.
+    pub capturing: bool,
+}
+
+/// The camera panel above the list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CameraPanel {
+    /// A live preview is there to show.
+    pub live: bool,
+    /// What the panel says under the preview (how to lay the page, or what went wrong).
+    pub note: String,
+    pub problem: bool,
+    /// A photo is being taken (the buttons wait).
+    pub busy: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MaterialsView {
+    pub camera: CameraPanel,
     pub rows: Vec<MaterialRow>,
     pub captured: usize,
     pub promised: usize,
@@ -66,11 +85,30 @@ pub fn materials(app: &KioskApp) -> MaterialsView {
                 mandatory,
                 status,
                 deadline,
+                thumbnail: app.camera().photo(code).map(|p| p.thumbnail.clone()),
+                capturing: app.camera().capturing() == Some(code.as_str()),
             }
         })
         .collect();
+    let camera = app.camera();
+    let live = camera.latest_preview().is_some();
+    let (note, problem) = if camera.last_error().is_some() {
+        (text(Message::CameraRetake, lang).to_string(), true)
+    } else if !live && (camera.open_error().is_some() || !camera.configured()) {
+        (text(Message::CameraUnavailable, lang).to_string(), true)
+    } else if camera.capturing().is_some() {
+        (camera_busy(lang).to_string(), false)
+    } else {
+        (camera_hint(lang).to_string(), false)
+    };
     let count = |status| rows.iter().filter(|r| r.status == status).count();
     MaterialsView {
+        camera: CameraPanel {
+            live,
+            note,
+            problem,
+            busy: camera.capturing().is_some(),
+        },
         captured: count(MaterialStatus::Captured),
         promised: count(MaterialStatus::Promised),
         rows,

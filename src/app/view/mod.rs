@@ -23,6 +23,7 @@ use crate::domain::session::Step;
 use crate::domain::Lang;
 
 /// A black-and-white picture (a receipt preview, a QR code) for the screen.
+pub use crate::devices::camera::PreviewFrame as Photo;
 pub use crate::devices::printer::raster::Bitmap as Picture;
 
 /// The pages of the touchscreen, one per step (submitting shares the receipt page).

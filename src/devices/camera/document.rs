@@ -62,6 +62,8 @@ pub struct ProcessedPage {
     /// The page corners found in the still (None: the whole frame was kept).
     pub corners: Option<Quad>,
     pub quality: u8,
+    /// The flattened, scaled page the JPEG was made from (for thumbnails).
+    pub page: RgbImage,
 }
 
 /// Finds the page, flattens it, scales it and encodes it.
@@ -79,6 +81,7 @@ pub fn process(still: &RgbImage) -> ProcessedPage {
         height: scaled.height,
         corners,
         quality,
+        page: scaled,
     }
 }
 

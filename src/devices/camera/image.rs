@@ -131,7 +131,7 @@ impl RgbImage {
 
 /// One preview frame as the screen shows it: RGBA, with a running number so the UI only
 /// uploads new frames.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PreviewFrame {
     pub sequence: u64,
     pub width: u32,

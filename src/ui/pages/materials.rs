@@ -5,7 +5,7 @@ use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
 use crate::app::view::materials::materials;
 use crate::domain::session::Event;
-use crate::ui::convert::{model, s};
+use crate::ui::convert::{model, photo_image, s};
 use crate::ui::generated::*;
 use crate::ui::Shell;
 use slint::ComponentHandle;
@@ -37,8 +37,33 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
                 mandatory: r.mandatory,
                 state: s(r.status.code()),
                 deadline: s(&r.deadline),
+                thumbnail: r.thumbnail.as_ref().map(photo_image).unwrap_or_default(),
+                has_thumbnail: r.thumbnail.is_some(),
+                capturing: r.capturing,
             })
             .collect(),
     ));
+    a.set_live(view.camera.live);
+    a.set_camera_note(s(&view.camera.note));
+    a.set_camera_problem(view.camera.problem);
+    a.set_busy(view.camera.busy);
     a.set_error(s(&view.error));
+    refresh_preview(w, app, &mut 0);
+}
+
+/// Shows the camera's newest frame if it is newer than `shown` (a running number), and
+/// returns whether it did. Called from the shell's preview timer: no other part of the
+/// page is rebuilt for a new frame.
+pub fn refresh_preview(w: &AppWindow, app: &KioskApp, shown: &mut u64) -> bool {
+    let Some(frame) = app.camera().latest_preview() else {
+        return false;
+    };
+    if frame.sequence == *shown && *shown != 0 {
+        return false;
+    }
+    *shown = frame.sequence;
+    let a = w.global::<MaterialsAdapter>();
+    a.set_preview(photo_image(&frame));
+    a.set_live(true);
+    true
 }

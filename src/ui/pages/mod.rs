@@ -6,7 +6,7 @@ mod catalogue;
 mod form;
 mod guide;
 mod identify;
-mod materials;
+pub(super) mod materials;
 mod payment;
 mod receipt;
 mod review;

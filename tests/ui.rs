@@ -55,6 +55,7 @@ fn kiosk() -> Kiosk {
         printer: Some(Arc::new(Mutex::new(printer))),
         profile: profile("generic-80mm").unwrap(),
         sim: Some(SimControls::new(None, None)),
+        camera: Some(township_kiosk::devices::camera::CameraSource::Sim(Default::default())),
         inbox,
     };
     let app = KioskApp::new(config, catalogue, parts);
@@ -115,7 +116,8 @@ impl Kiosk {
     /// Takes the reader's and the worker's reports (in the app the event loop's waker does
     /// this) until `done`.
     fn pump_until(&self, what: &str, done: impl Fn(&Kiosk) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        // Generous: a debug-build camera capture on a loaded CI machine takes seconds.
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             self.shell.take_inbox();
             if done(self) {
@@ -170,7 +172,24 @@ impl Kiosk {
             "{:?}",
             self.shell.app().session().data.form_errors
         );
-        assert_eq!(self.tap_all("拍照上传"), 3);
+        // The live preview is on screen, then each mandatory material is photographed: the
+        // buttons wait while a photo is being taken, and the photo taken is shown.
+        assert!(self.shell.window.global::<MaterialsAdapter>().get_live());
+        assert_eq!(self.targets("拍照上传").len(), 3);
+        for taken in 1..=2 {
+            self.tap("拍照上传");
+            assert!(self.shell.window.global::<MaterialsAdapter>().get_busy());
+            self.pump_until("the photo", |k| {
+                k.shell
+                    .window
+                    .global::<MaterialsAdapter>()
+                    .get_materials()
+                    .iter()
+                    .filter(|m| m.has_thumbnail)
+                    .count()
+                    == taken
+            });
+        }
         self.tap("容缺后补");
         self.tap("下一步");
         assert_eq!(self.page(), Page::Review);

@@ -27,7 +27,13 @@ pub struct MaterialPhoto {
 
 impl std::fmt::Debug for MaterialPhoto {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "MaterialPhoto({}x{}, {} bytes)", self.width, self.height, self.jpeg.len())
+        write!(
+            f,
+            "MaterialPhoto({}x{}, {} bytes)",
+            self.width,
+            self.height,
+            self.jpeg.len()
+        )
     }
 }
 
@@ -146,7 +152,10 @@ impl MaterialCamera {
 
     /// The photos to store with the application, by material code.
     pub fn photos_for_upload(&self) -> Vec<(String, Vec<u8>)> {
-        self.photos.iter().map(|(code, p)| (code.clone(), p.jpeg.clone())).collect()
+        self.photos
+            .iter()
+            .map(|(code, p)| (code.clone(), p.jpeg.clone()))
+            .collect()
     }
 
     /// Takes a still for `code` off the UI thread. A second tap while one is running is
@@ -161,10 +170,16 @@ impl MaterialCamera {
         self.capturing = Some(code.to_string());
         self.last_error = None;
         let (code, generation) = (code.to_string(), self.generation);
-        let spawned = std::thread::Builder::new().name("camera-capture".into()).spawn(move || {
-            let result = camera.capture_still(STILL_TIMEOUT).map(|still| photo_from(&still));
-            inbox.post(Inbound::Camera(CaptureDone { code, generation, result }));
-        });
+        let spawned = std::thread::Builder::new()
+            .name("camera-capture".into())
+            .spawn(move || {
+                let result = camera.capture_still(STILL_TIMEOUT).map(|still| photo_from(&still));
+                inbox.post(Inbound::Camera(CaptureDone {
+                    code,
+                    generation,
+                    result,
+                }));
+            });
         if spawned.is_err() {
             self.capturing = None;
             return false;

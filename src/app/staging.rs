@@ -172,7 +172,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
 }
 
 /// A material photographed with the fixture page, as the camera would have done it.
-fn stage_photo(app: &mut KioskApp, code: &str) {
+pub(crate) fn stage_photo(app: &mut KioskApp, code: &str) {
     let (preview, photo) = super::camera::fixture_sample();
     app.camera_mut().stage(preview, vec![(code.to_string(), photo)]);
     let t = app.now_ms();

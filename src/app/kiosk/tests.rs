@@ -11,14 +11,16 @@ fn app_in(dir: &std::path::Path) -> KioskApp {
     let catalogue = crate::app::load_catalogue(&config).unwrap();
     let mut parts = AppParts::bare(profile("generic-80mm").unwrap());
     parts.store = Some(Store::open_in(dir).unwrap());
+    parts.camera = Some(crate::devices::camera::CameraSource::Sim(Default::default()));
     let mut app = KioskApp::new(config, catalogue, parts);
     app.set_today(Date::parse("2026-11-26").unwrap());
     app
 }
 
-/// Takes worker reports until `done` holds (bounded: the worker is local and fast).
+/// Takes worker and camera reports until `done` holds (bounded at a minute: a debug-build
+/// capture on a loaded machine takes seconds).
 fn wait_until(app: &mut KioskApp, done: impl Fn(&KioskApp) -> bool) {
-    for _ in 0..100 {
+    for _ in 0..600 {
         if done(app) {
             return;
         }
@@ -47,8 +49,21 @@ fn to_review(app: &mut KioskApp) {
     );
     app.handle(Intent::SubmitForm);
     assert_eq!(app.session().step, Step::Materials);
+    assert!(app.camera().available(), "the materials page opened the camera");
     app.handle(Intent::CaptureMaterial("id-card".into()));
+    app.handle(Intent::CaptureMaterial("id-card".into()));
+    assert_eq!(
+        app.camera().capturing(),
+        Some("id-card"),
+        "a second tap waits for the first"
+    );
+    wait_until(app, |app| app.camera().photo("id-card").is_some());
+    assert!(matches!(
+        app.session().data.materials.get("id-card"),
+        Some(crate::domain::application::MaterialState::Captured { .. })
+    ));
     app.handle(Intent::Session(Event::MaterialsDone));
+    assert!(!app.camera().available(), "leaving the page closed the camera");
     assert_eq!(app.session().step, Step::Review);
 }
 
@@ -69,6 +84,15 @@ fn submitting_and_printing_run_on_the_worker_and_come_back_as_completions() {
     assert!(app.receipt_preview().is_some(), "the worker rendered the preview");
     let mut store = Store::open_in(dir.path()).unwrap();
     assert_eq!(store.outbox_list(None).unwrap().len(), 1);
+    let key = store.outbox_list(None).unwrap()[0].idempotency_key.clone();
+    let photo = store
+        .load_photo(&key, "id-card")
+        .unwrap()
+        .expect("the material photo is stored with the application");
+    assert!(
+        photo.starts_with(&[0xFF, 0xD8]) && photo.len() <= 500 * 1024,
+        "a JPEG under 500 KB"
+    );
     assert_eq!(
         store.reprint_queue().unwrap()[0].receipt_no,
         receipt.number.as_str(),
@@ -76,6 +100,10 @@ fn submitting_and_printing_run_on_the_worker_and_come_back_as_completions() {
     );
     app.handle(Intent::Session(Event::Cancel));
     assert!(app.typed_id().is_empty() && app.form_draft().is_empty() && app.receipt_preview().is_none());
+    assert!(
+        app.camera().photo("id-card").is_none(),
+        "the photo is forgotten with the session"
+    );
 }
 
 #[test]

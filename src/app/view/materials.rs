@@ -3,9 +3,9 @@
 
 use super::i18n::{camera_busy, camera_hint, text};
 use super::{error_on, Photo};
-use crate::domain::message::Message;
 use crate::app::kiosk::KioskApp;
 use crate::domain::application::MaterialState;
+use crate::domain::message::Message;
 use crate::domain::session::Step;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

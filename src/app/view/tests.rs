@@ -40,7 +40,7 @@ fn to_review(app: &mut KioskApp) {
     app.handle(Intent::SubmitForm);
     for row in materials::materials(app).rows {
         if row.mandatory {
-            app.handle(Intent::CaptureMaterial(row.code));
+            crate::app::staging::stage_photo(app, &row.code);
         } else {
             app.handle(Intent::PromiseMaterial(row.code));
         }

@@ -98,15 +98,6 @@ impl Kiosk {
         element.invoke_accessible_default_action();
     }
 
-    fn tap_all(&self, label: &str) -> usize {
-        let found = self.targets(label);
-        let n = found.len();
-        for element in found {
-            element.invoke_accessible_default_action();
-        }
-        n
-    }
-
     fn type_keys(&self, text: &str) {
         for c in text.chars() {
             self.tap(&c.to_string());

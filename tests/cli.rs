@@ -1035,3 +1035,67 @@ fn divisions_show_and_children() {
     );
     assert_eq!(kiosk(&["divisions", "show", "999999"]).status.code(), Some(6));
 }
+
+#[test]
+fn camera_list_capture_and_status() {
+    let out = kiosk(&["camera", "list", "--json"]);
+    assert!(out.status.success());
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["cameras"].as_array().unwrap().last().unwrap()["device"], "sim");
+
+    let dir = tempfile::tempdir().unwrap();
+    let jpeg = dir.path().join("page.jpg");
+    let out = kiosk(&[
+        "camera",
+        "capture",
+        "--device",
+        "sim",
+        "--out",
+        jpeg.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["page_found"], true);
+    let bytes = std::fs::read(&jpeg).unwrap();
+    assert_eq!(report["bytes"], bytes.len());
+    assert!(bytes.starts_with(&[0xFF, 0xD8]) && bytes.len() <= 500 * 1024);
+    assert_eq!(
+        report["width"]
+            .as_u64()
+            .unwrap()
+            .min(report["height"].as_u64().unwrap()),
+        1240
+    );
+
+    let out = kiosk(&[
+        "camera",
+        "capture",
+        "--device",
+        "/dev/video-none",
+        "--out",
+        jpeg.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "a device error");
+    let error = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        error.contains("/dev/video-none") && error.contains("camera.not-found"),
+        "{error}"
+    );
+
+    // A configured camera that is not there is an alarm in `kiosk status`.
+    let config = config_in(dir.path());
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("[devices.camera]\nkind = \"v4l2\"\ndevice = \"/dev/video-none\"\n");
+    std::fs::write(&config, toml).unwrap();
+    let out = kiosk(&["--config", config.to_str().unwrap(), "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["camera"]["present"], false);
+    assert!(status["alarms"]
+        .to_string()
+        .contains("camera /dev/video-none not found"));
+}

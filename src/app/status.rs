@@ -23,10 +23,50 @@ pub struct StatusSnapshot {
     pub last_purge: Option<MaintenanceRun>,
     /// The central system as this kiosk last found it.
     pub central: CentralStatus,
+    /// The document camera as configured, and whether its device is there.
+    pub camera: CameraStatus,
     /// Damaged databases moved aside (their unsent applications: `kiosk storage salvage`).
     pub moved_aside: Vec<PathBuf>,
     /// What a technician must look at; empty when all is well.
     pub alarms: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CameraStatus {
+    /// `sim` or `v4l2`.
+    pub kind: &'static str,
+    pub device: PathBuf,
+    pub present: bool,
+    /// The name the camera gives (from sysfs), when present.
+    pub name: Option<String>,
+}
+
+/// The configured camera, checked without opening it (a running kiosk may hold it).
+pub fn camera_status(config: &Config) -> CameraStatus {
+    use crate::config::CameraKind;
+    match config.devices.camera.kind {
+        CameraKind::Sim => CameraStatus {
+            kind: "sim",
+            device: "sim".into(),
+            present: true,
+            name: Some(crate::devices::camera::CameraSource::Sim(Default::default()).describe()),
+        },
+        CameraKind::V4l2 => {
+            let device = config.devices.camera.device.clone();
+            // A udev symlink (/dev/kiosk-camera) names the node sysfs lists.
+            let node = std::fs::canonicalize(&device).unwrap_or_else(|_| device.clone());
+            let name = crate::devices::camera::list()
+                .into_iter()
+                .find(|c| std::path::Path::new(&c.device) == node)
+                .map(|c| c.name);
+            CameraStatus {
+                kind: "v4l2",
+                present: device.exists(),
+                device,
+                name,
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -130,9 +170,16 @@ pub fn collect(config: &Config, version: &str, now: i64) -> StatusSnapshot {
             last_sent_at: None,
             dead_letters: Vec::new(),
         },
+        camera: camera_status(config),
         moved_aside: Vec::new(),
         alarms: Vec::new(),
     };
+    if !snapshot.camera.present {
+        snapshot.alarms.push(format!(
+            "camera {} not found: check its USB cable and `kiosk camera list`",
+            snapshot.camera.device.display()
+        ));
+    }
     if database.exists() {
         match Store::open_established(&state_dir).and_then(|mut store| read_store(&mut store, &mut snapshot, now)) {
             Ok(()) => snapshot.storage.state = "ok",

@@ -42,6 +42,14 @@ pub enum BenchCommand {
         #[arg(long, value_name = "FILE")]
         words_out: Option<std::path::PathBuf>,
     },
+    /// The document camera pipeline (simulated source): preview fps and CPU at 640x480,
+    /// still-to-JPEG latency.
+    Camera {
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=600))]
+        seconds: u32,
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+        stills: u32,
+    },
     /// End-to-end card reads through the production driver against the simulator paced
     /// at a real baud rate: time per read against the pure wire time of the bytes.
     CardRead {
@@ -65,6 +73,7 @@ pub fn run(cli: &Cli, command: &BenchCommand) -> i32 {
                 exit::CONFIG
             }
         },
+        BenchCommand::Camera { seconds, stills } => super::camera_bench::bench(*seconds, *stills),
         BenchCommand::Ime { words_out } => super::ime_bench::bench(words_out.as_deref()),
         BenchCommand::Receipt { count } => match bench_receipt(*count) {
             Ok(()) => exit::OK,

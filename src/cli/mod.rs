@@ -6,6 +6,7 @@
 
 mod audit_cmd;
 mod bench_cmd;
+mod camera_bench;
 mod camera_cmd;
 mod catalogue_cmd;
 pub mod central_cmd;

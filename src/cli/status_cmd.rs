@@ -58,6 +58,17 @@ fn print_human(s: &StatusSnapshot) {
             error.as_deref().unwrap_or("unknown")
         ),
     }
+    let camera = &s.camera;
+    println!(
+        "camera:      {} {} — {}",
+        camera.kind,
+        camera.device.display(),
+        match (camera.present, &camera.name) {
+            (true, Some(name)) => name.clone(),
+            (true, None) => "present".into(),
+            (false, _) => "NOT FOUND".into(),
+        }
+    );
     if let Some(audit) = &s.audit {
         match audit.first_bad_entry {
             None => println!("audit log:   {} entries, chain intact", audit.entries),

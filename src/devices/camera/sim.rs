@@ -17,6 +17,9 @@ const EXPOSURE_RAMP_FRAMES: u64 = 6;
 pub struct SimCameraControl {
     unplugged: AtomicBool,
     pushed: AtomicU64,
+    /// CPU time the feeding threads spent making frames (what a real camera does in
+    /// hardware), so benchmarks can report the pipeline's own cost.
+    feeder_cpu_ns: AtomicU64,
 }
 
 impl Default for SimCameraControl {
@@ -24,6 +27,7 @@ impl Default for SimCameraControl {
         SimCameraControl {
             unplugged: AtomicBool::new(false),
             pushed: AtomicU64::new(0),
+            feeder_cpu_ns: AtomicU64::new(0),
         }
     }
 }
@@ -39,6 +43,11 @@ impl SimCameraControl {
 
     pub fn plugged(&self) -> bool {
         !self.unplugged.load(Ordering::SeqCst)
+    }
+
+    /// CPU time spent making simulated frames so far.
+    pub fn feeder_cpu(&self) -> Duration {
+        Duration::from_nanos(self.feeder_cpu_ns.load(Ordering::SeqCst))
     }
 
     /// Frames pushed into pipelines so far (all openings together).
@@ -69,6 +78,7 @@ pub fn feed(src: gstreamer_app::AppSrc, control: Arc<SimCameraControl>, stop: Ar
             gstreamer::element_error!(src, gstreamer::ResourceError::Read, ("simulated camera unplugged"));
             return;
         }
+        let cpu_before = thread_cpu_ns();
         let t = started.elapsed().as_secs_f32();
         let dx = (MOTION_MARGIN as f32 + 3.0 * (t * 0.9).sin()).round() as usize;
         let dy = (MOTION_MARGIN as f32 + 2.0 * (t * 0.6).cos()).round() as usize;
@@ -95,6 +105,9 @@ pub fn feed(src: gstreamer_app::AppSrc, control: Arc<SimCameraControl>, stop: Ar
                 *byte = table[*byte as usize];
             }
         }
+        control
+            .feeder_cpu_ns
+            .fetch_add(thread_cpu_ns().saturating_sub(cpu_before), Ordering::SeqCst);
         if src.push_buffer(gstreamer::Buffer::from_mut_slice(data)).is_err() {
             return; // the pipeline is shutting down
         }
@@ -104,4 +117,12 @@ pub fn feed(src: gstreamer_app::AppSrc, control: Arc<SimCameraControl>, stop: Ar
             std::thread::sleep(wait);
         }
     }
+}
+
+/// This thread's CPU time so far.
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }

@@ -9,8 +9,11 @@ purpose=${1:-run}
 # Fonts: Noto Sans CJK for the UI (full coverage, rare name characters), WenQuanYi Micro
 # Hei for receipts (previews, the simulated printer, lines the printer's font lacks).
 # X11 client libraries for the winit window.
+# GStreamer for the document camera: headers to build, base (videoconvert, videoscale, app
+# elements) and good (v4l2src, jpegdec) plugins to run.
 packages=(build-essential pkg-config libfontconfig1-dev ca-certificates curl fonts-dejavu-core fonts-noto-cjk fonts-wqy-microhei
-  libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0)
+  libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 if [ "$purpose" = test ]; then
   # python-escpos (in a venv): the independent ESC/POS encoder the tests compare against.
   # Xvfb: the test that opens the real window.

@@ -5,6 +5,7 @@
 //! exactly the N applications enqueued, none lost, none duplicated, materials complete.
 
 mod support {
+    pub mod central_bin;
     pub mod fault_proxy;
 }
 
@@ -12,6 +13,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::central_bin::central_bin;
 use support::fault_proxy::{self, Fault, FaultProxy};
 use township_kiosk::cli::local_central::{self, LocalCentral};
 
@@ -21,24 +23,6 @@ const KIOSK_ID: &str = "TEST-KIOSK-01";
 /// others), else the binary cargo built for this test.
 fn kiosk_bin() -> String {
     std::env::var("KIOSK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_kiosk").to_string())
-}
-
-/// The server binary beside the kiosk's, built on demand.
-fn central_bin() -> PathBuf {
-    if let Some(bin) = std::env::var_os("TOWNSHIP_CENTRAL") {
-        return bin.into();
-    }
-    let bin = Path::new(env!("CARGO_BIN_EXE_kiosk")).with_file_name("township-central");
-    if !bin.is_file() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "township-central"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo build -p township-central");
-        assert!(status.success(), "cannot build township-central");
-    }
-    bin
 }
 
 struct Lab {

@@ -56,6 +56,7 @@ fn kiosk() -> Kiosk {
         profile: profile("generic-80mm").unwrap(),
         sim: Some(SimControls::new(None, None)),
         camera: Some(township_kiosk::devices::camera::CameraSource::Sim(Default::default())),
+        central: None,
         inbox,
     };
     let app = KioskApp::new(config, catalogue, parts);

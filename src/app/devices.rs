@@ -50,6 +50,7 @@ impl Devices {
             profile: self.profile,
             sim: simulated.then(|| super::sim_controls::SimControls::new(self.sim_reader, self.sim_printer)),
             camera: Some(self.camera),
+            central: None,
             inbox,
         }
     }

@@ -15,6 +15,8 @@ pub enum Inbound {
     Reader(ReaderEvent),
     /// A material photo finished (or failed).
     Camera(super::camera::CaptureDone),
+    /// A progress lookup answered (or failed).
+    Lookup(super::lookup::LookupDone),
 }
 
 type Waker = Box<dyn Fn() + Send>;

@@ -10,6 +10,14 @@ pub enum Intent {
     Session(Event),
     /// 开始办理 on the welcome page (the app knows today's date).
     Start,
+    /// 查询进度 / 补交材料 on the welcome page.
+    OpenProgress,
+    /// A key of the progress page's receipt-number keypad (digit, letter, DEL, CLEAR).
+    ProgressKey(String),
+    /// Look up the typed receipt number.
+    ProgressSearch,
+    /// Clear the answer and ask again.
+    ProgressAgain,
     SetLanguage(Lang),
     ToggleLanguage,
     SetElderly(bool),

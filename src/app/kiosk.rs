@@ -34,6 +34,8 @@ pub struct AppParts {
     pub sim: Option<SimControls>,
     /// The document camera (none: the kiosk has none, materials can only be promised).
     pub camera: Option<crate::devices::camera::CameraSource>,
+    /// The central system for lookups, payment, rating (none: answers say "offline").
+    pub central: Option<Arc<dyn super::central::CentralSystem>>,
     /// Where the reader reports: make it with [`super::inbox::channel`] before starting the
     /// reader, so that not even its first state is lost.
     pub inbox: (Inbox, InboxReceiver),
@@ -49,6 +51,7 @@ impl AppParts {
             profile,
             sim: None,
             camera: None,
+            central: None,
             inbox: super::inbox::channel(),
         }
     }
@@ -80,6 +83,8 @@ pub struct KioskApp {
     address: Option<super::address_entry::AddressDraft>,
     /// The materials page's camera and the session's photos.
     camera: super::camera::MaterialCamera,
+    /// 查询进度: the typed receipt number and the central system's answer.
+    lookup: super::lookup::ProgressLookup,
     started: Instant,
     today_override: Option<Date>,
     /// A pinned wall clock (screenshots: the same picture every time).
@@ -95,6 +100,8 @@ impl KioskApp {
         let catalogue = Arc::new(catalogue);
         let (inbox, receiver) = parts.inbox;
         let camera = super::camera::MaterialCamera::new(parts.camera, Some(inbox.clone()));
+        let lookup =
+            super::lookup::ProgressLookup::new(parts.central, Some(inbox.clone()), &config.kiosk.receipt_prefix);
         let worker = Worker::spawn(
             WorkerSetup {
                 store: parts.store,
@@ -137,6 +144,7 @@ impl KioskApp {
             keyboard: Default::default(),
             address: None,
             camera,
+            lookup,
             started: Instant::now(),
             today_override: None,
             clock_override: None,
@@ -158,6 +166,16 @@ impl KioskApp {
     /// The materials page's camera: preview, photos, capture in progress.
     pub fn camera(&self) -> &super::camera::MaterialCamera {
         &self.camera
+    }
+
+    /// 查询进度: what was typed and what the central system answered.
+    pub fn lookup(&self) -> &super::lookup::ProgressLookup {
+        &self.lookup
+    }
+
+    /// Screenshots stage an answer here.
+    pub fn lookup_mut(&mut self) -> &mut super::lookup::ProgressLookup {
+        &mut self.lookup
     }
 
     /// Screenshots stage a preview and photos here.
@@ -256,6 +274,19 @@ impl KioskApp {
             Intent::Start => {
                 let today = self.today();
                 self.event_at(Event::Start { today }, now_ms)
+            }
+            Intent::OpenProgress => self.event_at(Event::OpenProgress, now_ms),
+            Intent::ProgressKey(key) => {
+                self.lookup.key(&key);
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::ProgressSearch => {
+                self.lookup.search_receipt();
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::ProgressAgain => {
+                self.lookup.reset();
+                self.event_at(Event::Touch, now_ms)
             }
             Intent::SetLanguage(lang) => self.event_at(Event::SetLanguage(lang), now_ms),
             Intent::ToggleLanguage => {
@@ -482,9 +513,15 @@ impl KioskApp {
         let now_ms = self.now_ms();
         match report {
             Inbound::Reader(ReaderEvent::State(state)) => self.reader_state = state,
+            Inbound::Reader(ReaderEvent::CardRead(card)) if self.session.step == Step::Progress => {
+                // Only the number is used, and only as a keyed hash on the wire.
+                self.lookup.search_card(card.person().id);
+                self.event_at(Event::Touch, now_ms)
+            }
             Inbound::Reader(ReaderEvent::CardRead(card)) => {
                 self.event_at(Event::CardRead(Box::new(card.person())), now_ms)
             }
+            Inbound::Lookup(done) => self.lookup.finished(done),
             Inbound::Reader(ReaderEvent::ReadFailed { key, .. }) => self.event_at(Event::CardFailed(key), now_ms),
             Inbound::Camera(done) => {
                 if let Some(Ok(code)) = self.camera.finished(done) {
@@ -594,6 +631,7 @@ impl KioskApp {
         self.keyboard = Default::default();
         self.address = None;
         self.camera.forget();
+        self.lookup.reset();
         self.current_category = self
             .catalogue
             .categories

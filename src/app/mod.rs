@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod intent;
 pub mod kiosk;
 pub mod local_status;
+pub mod lookup;
 pub mod outbox_worker;
 pub mod printing;
 pub mod progress;

@@ -14,6 +14,8 @@ use crate::domain::Lang;
 
 pub const PAGES: &[&str] = &[
     "welcome",
+    "progress",
+    "progress-answer",
     "catalogue",
     "guide",
     "identify",
@@ -48,6 +50,32 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     go(app, Intent::SetLanguage(lang));
     go(app, Intent::SetElderly(elderly));
     if page == "welcome" {
+        return Ok(());
+    }
+    if page.starts_with("progress") {
+        go(app, Intent::OpenProgress);
+        for key in "2611260001".chars() {
+            go(app, Intent::ProgressKey(key.to_string()));
+        }
+        if page == "progress-answer" {
+            // The answer the reference server gives after a supplement request.
+            use crate::central_api::{CaseStatus, StatusResponse};
+            let answer = StatusResponse {
+                receipt_no: "DEV1-261126-0001-7".into(),
+                item_code: "ID-003".into(),
+                status: CaseStatus::Supplement,
+                message: Some("请补充清晰的户口簿首页照片".into()),
+                expected_on: Date::parse("2026-12-03"),
+            };
+            let done = StatusResponse {
+                receipt_no: "DEV1-261120-0003-K".into(),
+                item_code: "HH-006".into(),
+                status: CaseStatus::Approved,
+                message: None,
+                expected_on: Date::parse("2026-11-27"),
+            };
+            app.lookup_mut().stage_answer(Ok(vec![answer, done]), true);
+        }
         return Ok(());
     }
     go(app, Intent::Start);

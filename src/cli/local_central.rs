@@ -131,6 +131,23 @@ impl LocalCentral {
         std::fs::read_to_string(out.join("central.toml")).map_err(|e| format!("central.toml: {e}"))
     }
 
+    /// `township-central review RECEIPT --supplement MSG`: the back office asks for a
+    /// material (what an operator does on the pre-review page).
+    pub fn request_supplement(&self, receipt_no: &str, message: &str) -> Result<(), String> {
+        run(
+            &self.bin,
+            &[
+                "review",
+                receipt_no,
+                "--dir",
+                self.dir.to_str().ok_or("not UTF-8")?,
+                "--supplement",
+                message,
+            ],
+        )
+        .map(|_| ())
+    }
+
     /// `township-central list --json`: the applications the server holds.
     pub fn list(&self) -> Result<Vec<serde_json::Value>, String> {
         let text = run(

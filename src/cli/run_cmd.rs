@@ -106,7 +106,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
         }
     };
     install_signal_handlers();
-    if let Some(central) = central {
+    if let Some(central) = central.clone() {
         services::spawn_outbox_worker(
             config.kiosk.state_dir.clone(),
             central.clone(),
@@ -125,7 +125,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
 
     #[cfg(feature = "ui")]
     if !args.headless {
-        return run_ui(config, catalogue, store, args);
+        return run_ui(config, catalogue, store, central, args);
     }
     let _ = &mut store;
     run_headless(&config, args)
@@ -179,6 +179,7 @@ fn run_ui(
     config: crate::config::Config,
     catalogue: crate::domain::catalogue::Catalogue,
     store: crate::storage::Store,
+    central: Option<Arc<dyn CentralSystem>>,
     args: &RunArgs,
 ) -> i32 {
     use crate::ui::{self, Shell};
@@ -195,7 +196,10 @@ fn run_ui(
     };
     let simulated = devices.simulated();
     let (width, height) = (config.ui.width, config.ui.height);
-    let app = crate::app::kiosk::KioskApp::new(config, catalogue, devices.into_app_parts(Some(store), inbox));
+    let mut parts = devices.into_app_parts(Some(store), inbox);
+    // Progress lookups (and later payment, appointments, rating) use the same client.
+    parts.central = central;
+    let app = crate::app::kiosk::KioskApp::new(config, catalogue, parts);
     let shell = match Shell::new(app) {
         Ok(shell) => shell,
         Err(e) => {

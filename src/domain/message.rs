@@ -67,11 +67,13 @@ pub enum Message {
     // The document camera.
     CameraUnavailable,
     CameraRetake,
+    // 查询进度.
+    ProgressBadReceipt,
 }
 
 impl Message {
     /// Every variant, for completeness tests.
-    pub const ALL: [Message; 42] = [
+    pub const ALL: [Message; 43] = [
         Message::IdLength,
         Message::IdCharacter,
         Message::IdBirthDate,
@@ -114,6 +116,7 @@ impl Message {
         Message::ReaderOutOfOrder,
         Message::CameraUnavailable,
         Message::CameraRetake,
+        Message::ProgressBadReceipt,
     ];
 
     /// The stable name, e.g. `form.error.required`.
@@ -162,6 +165,7 @@ impl Message {
             ReaderOutOfOrder => "reader.error.out-of-order",
             CameraUnavailable => "camera.error.unavailable",
             CameraRetake => "camera.error.retake",
+            ProgressBadReceipt => "progress.error.receipt",
         }
     }
 }

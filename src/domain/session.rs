@@ -34,6 +34,8 @@ pub enum Step {
     Receipt,
     Rating,
     Farewell,
+    /// 查询进度: the citizen looks up their applications (receipt number or ID card).
+    Progress,
 }
 
 /// Whose card the identify step is waiting for.
@@ -159,6 +161,8 @@ pub enum Event {
     Start {
         today: Date,
     },
+    /// 查询进度 / 补交材料 on the welcome page.
+    OpenProgress,
     /// Any touch that is not a command (scrolling, typing): keeps the session alive.
     Touch,
     /// Periodic clock tick for the idle timer.
@@ -323,12 +327,24 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
         (Step::Submitting, Event::Cancel) => {} // the application is being stored: let it finish
         (Step::Welcome, Event::Cancel) => {}
         (step, Event::Cancel) => {
-            if step == Step::Identify {
+            if step == Step::Identify || step == Step::Progress {
                 effects.push(Effect::StopCardReader);
             }
             if step == Step::Payment {
                 effects.push(Effect::CancelPayment);
             }
+            s = s.wiped(now_ms);
+            effects.push(Effect::WipePersonalData);
+        }
+
+        (Step::Welcome, Event::OpenProgress) => {
+            s.data = SessionData::default();
+            s.step = Step::Progress;
+            // The card is one way to look up: the reader waits for it on this page.
+            effects.push(Effect::StartCardReader);
+        }
+        (Step::Progress, Event::Back) => {
+            effects.push(Effect::StopCardReader);
             s = s.wiped(now_ms);
             effects.push(Effect::WipePersonalData);
         }
@@ -640,7 +656,7 @@ fn on_tick(mut s: Session, now_ms: u64) -> (Session, Vec<Effect>) {
         step => match s.warning_since_ms {
             Some(since) if now_ms.saturating_sub(since) >= s.timeouts.grace_ms => {
                 let mut effects = vec![Effect::HideIdleWarning];
-                if step == Step::Identify {
+                if step == Step::Identify || step == Step::Progress {
                     effects.push(Effect::StopCardReader);
                 }
                 if step == Step::Payment {

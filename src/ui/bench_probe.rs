@@ -125,16 +125,22 @@ fn step(shell: &Rc<Shell>, script: &mut Option<Script>) {
             form.invoke_submit();
         }
         Page::Materials => {
+            // One photo at a time, as a citizen does: wait while one is being taken.
             let materials = w.global::<MaterialsAdapter>();
-            for row in materials.get_materials().iter() {
-                if row.mandatory {
-                    materials.invoke_capture(row.code.clone());
-                } else {
-                    materials.invoke_promise(row.code.clone());
-                }
+            if materials.get_busy() || !materials.get_live() {
+                return;
+            }
+            let rows: Vec<_> = materials.get_materials().iter().collect();
+            if let Some(row) = rows.iter().find(|r| r.mandatory && !r.has_thumbnail) {
+                materials.invoke_capture(row.code.clone());
+                return;
+            }
+            for row in rows.iter().filter(|r| !r.mandatory) {
+                materials.invoke_promise(row.code.clone());
             }
             materials.invoke_done();
         }
+        Page::Progress => w.global::<ProgressAdapter>().invoke_back(),
         Page::Review => w.global::<ReviewAdapter>().invoke_confirm(),
         Page::Payment => w.global::<PaymentAdapter>().invoke_simulate_paid(),
         Page::Receipt => {

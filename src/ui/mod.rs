@@ -218,6 +218,7 @@ fn router(page: PageId) -> Page {
         PageId::Rating => Page::Rating,
         PageId::Farewell => Page::Farewell,
         PageId::Address => Page::Address,
+        PageId::Progress => Page::Progress,
     }
 }
 

@@ -13,6 +13,23 @@ pub fn text(message: Message, lang: Lang) -> &'static str {
 }
 
 /// A required choice left open, naming the field: 请选择补换领原因.
+/// An application's state at the central system, as the progress page says it.
+pub fn case_status(status: crate::central_api::CaseStatus, lang: Lang) -> &'static str {
+    use crate::central_api::CaseStatus::*;
+    match (status, lang) {
+        (Received, Lang::Zh) => "已受理",
+        (Received, Lang::En) => "Received",
+        (Approved, Lang::Zh) => "预审通过",
+        (Approved, Lang::En) => "Pre-review passed",
+        (Supplement, Lang::Zh) => "需补交材料",
+        (Supplement, Lang::En) => "Material needed",
+        (Rejected, Lang::Zh) => "未通过",
+        (Rejected, Lang::En) => "Not accepted",
+        (Done, Lang::Zh) => "已办结",
+        (Done, Lang::En) => "Done",
+    }
+}
+
 /// Under the camera preview: how to lay the page.
 pub fn camera_hint(lang: Lang) -> &'static str {
     match lang {
@@ -144,6 +161,10 @@ fn texts(message: Message) -> (&'static str, &'static str) {
         CameraUnavailable => (
             "拍照设备暂时无法使用,可选择容缺后补,或请工作人员协助",
             "The camera is not working: supply later where allowed, or ask staff for help",
+        ),
+        ProgressBadReceipt => (
+            "回执编号不对,请对照回执再输一次(编号在二维码上方)",
+            "That receipt number is not right: check it against the receipt (above the QR code)",
         ),
         CameraRetake => (
             "没有拍好,请把材料放平、保持不动,再拍一次",

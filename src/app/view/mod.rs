@@ -14,6 +14,7 @@ pub mod identify;
 pub mod keyboard;
 pub mod materials;
 pub mod payment;
+pub mod progress;
 pub mod receipt;
 pub mod review;
 pub mod welcome;
@@ -42,6 +43,8 @@ pub enum PageId {
     Farewell,
     /// The delivery address picker (opened from the review page).
     Address,
+    /// 查询进度: applications by receipt number or ID card.
+    Progress,
 }
 
 impl PageId {
@@ -58,6 +61,7 @@ impl PageId {
             Step::Submitting | Step::Receipt => PageId::Receipt,
             Step::Rating => PageId::Rating,
             Step::Farewell => PageId::Farewell,
+            Step::Progress => PageId::Progress,
         }
     }
 }
@@ -106,7 +110,7 @@ pub fn frame(app: &KioskApp) -> FrameView {
         seconds_left: session.seconds_left(app.clock_ms()),
         staff_called: app.staff_called(),
         progress_step: match session.step {
-            Step::Welcome | Step::Farewell => None,
+            Step::Welcome | Step::Farewell | Step::Progress => None,
             Step::ChooseService => Some(0),
             Step::Guide => Some(1),
             Step::Identify => Some(2),

@@ -8,6 +8,7 @@ mod guide;
 mod identify;
 pub(super) mod materials;
 mod payment;
+mod progress;
 mod receipt;
 mod review;
 mod welcome;
@@ -65,6 +66,7 @@ pub fn connect(shell: &Rc<Shell>) {
     review::connect(shell);
     payment::connect(shell);
     receipt::connect(shell);
+    progress::connect(shell);
 }
 
 /// Hot keys on simulated devices: F1–F6 place the fixture cards, F7 lifts the card, F8
@@ -100,6 +102,7 @@ pub fn render(w: &AppWindow, app: &KioskApp, page: PageId) {
         PageId::Payment => payment::render(w, app),
         PageId::Receipt => receipt::render(w, app),
         PageId::Address => address::render(w, app),
+        PageId::Progress => progress::render(w, app),
         PageId::Rating | PageId::Farewell => {}
     }
 }
@@ -116,4 +119,6 @@ pub fn clear_personal(w: &AppWindow) {
     w.global::<ReceiptAdapter>().set_preview(Image::default());
     w.global::<ReceiptAdapter>().set_qr(Image::default());
     w.global::<PaymentAdapter>().set_qr(Image::default());
+    w.global::<ProgressAdapter>().set_rows(model(vec![]));
+    w.global::<ProgressAdapter>().set_typed(s(""));
 }

@@ -1,0 +1,47 @@
+//! Presenter of the 查询进度 page.
+
+use super::on;
+use crate::app::intent::Intent;
+use crate::app::kiosk::KioskApp;
+use crate::app::view::progress::{next_step, progress};
+use crate::domain::session::Event;
+use crate::ui::convert::{model, s};
+use crate::ui::generated::*;
+use crate::ui::Shell;
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+pub fn connect(shell: &Rc<Shell>) {
+    on!(shell, ProgressAdapter, on_key, |key| Intent::ProgressKey(
+        key.to_string()
+    ));
+    on!(shell, ProgressAdapter, on_search, || Intent::ProgressSearch);
+    on!(shell, ProgressAdapter, on_again, || Intent::ProgressAgain);
+    on!(shell, ProgressAdapter, on_back, || Intent::Session(Event::Back));
+    on!(shell, ProgressAdapter, on_cancel, || Intent::Session(Event::Cancel));
+}
+
+pub fn render(w: &AppWindow, app: &KioskApp) {
+    let view = progress(app);
+    let lang = app.lang();
+    let a = w.global::<ProgressAdapter>();
+    a.set_typed(s(&view.typed));
+    a.set_searching(view.searching);
+    a.set_answered(view.answered);
+    a.set_by_card(view.by_card);
+    a.set_error(s(&view.error));
+    a.set_rows(model(
+        view.rows
+            .iter()
+            .map(|r| ProgressRowVm {
+                receipt_no: s(&r.receipt_no),
+                item: s(&r.item),
+                status: s(r.status),
+                status_label: s(&r.status_label),
+                message: s(&r.message),
+                expected_on: s(&r.expected_on),
+                next_step: s(next_step(r.status, lang)),
+            })
+            .collect(),
+    ));
+}

@@ -1,0 +1,158 @@
+//! The whole loop of the reform at one township point, against the real reference server
+//! over mutual TLS: a citizen applies at the touchscreen (app layer, simulated camera for
+//! the material photo), the outbox delivers the application with its photo, the back office
+//! asks for a supplement, and the citizen's progress query at the kiosk shows that request.
+
+mod support {
+    pub mod central_bin;
+}
+
+use std::time::Duration;
+use support::central_bin::central_bin;
+use township_kiosk::app::intent::Intent;
+use township_kiosk::app::kiosk::{AppParts, KioskApp};
+use township_kiosk::app::view::progress::progress;
+use township_kiosk::cli::local_central::{self, LocalCentral};
+use township_kiosk::devices::camera::CameraSource;
+use township_kiosk::devices::printer::profile::profile;
+use township_kiosk::domain::session::{Event, Step};
+use township_kiosk::storage::Store;
+
+const KIOSK_ID: &str = "LOOP-KIOSK-01";
+
+fn wait_until(app: &mut KioskApp, what: &str, done: impl Fn(&KioskApp) -> bool) {
+    for _ in 0..600 {
+        if done(app) {
+            return;
+        }
+        app.wait_inbox(Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}; step {:?}", app.session().step);
+}
+
+#[test]
+fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_shows_in_the_progress_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_dir = dir.path().join("central");
+    std::fs::create_dir_all(&server_dir).unwrap();
+    let server = LocalCentral::start(&central_bin(), &server_dir).unwrap();
+    let central_toml = server.enroll(KIOSK_ID, &dir.path().join("enrolment")).unwrap();
+    let config_path = dir.path().join("kiosk.toml");
+    let state = dir.path().join("state");
+    std::fs::write(
+        &config_path,
+        local_central::kiosk_config(KIOSK_ID, &state, &central_toml, None),
+    )
+    .unwrap();
+    let config = township_kiosk::config::load(Some(&config_path), None)
+        .unwrap_or_else(|e| panic!("{:?}", e.0))
+        .config;
+    let catalogue = township_kiosk::app::load_catalogue(&config).unwrap();
+    let central = township_kiosk::app::services::central_from_config(&config).unwrap();
+
+    // The citizen at the touchscreen: 户籍证明 (HH-006) with a typed ID number and a
+    // photographed household register.
+    let mut parts = AppParts::bare(profile("generic-80mm").unwrap());
+    parts.store = Some(Store::open_in(&state).unwrap());
+    parts.camera = Some(CameraSource::Sim(Default::default()));
+    parts.central = Some(central.clone());
+    let mut app = KioskApp::new(config.clone(), catalogue, parts);
+    app.handle(Intent::Start);
+    app.handle(Intent::ChooseItem("HH-006".into()));
+    app.handle(Intent::Session(Event::ConfirmGuide));
+    for key in "330225198506120431".chars() {
+        app.handle(Intent::IdKey(key.to_string()));
+    }
+    app.handle(Intent::SubmitTypedId);
+    app.handle(Intent::ActivateField(0));
+    for key in "13805740000".chars() {
+        app.handle(Intent::FieldKey(key.to_string()));
+    }
+    app.handle(Intent::SubmitForm);
+    assert_eq!(
+        app.session().step,
+        Step::Materials,
+        "{:?}",
+        app.session().data.form_errors
+    );
+    let mandatory: Vec<String> = township_kiosk::app::view::materials::materials(&app)
+        .rows
+        .into_iter()
+        .filter(|r| r.mandatory)
+        .map(|r| r.code)
+        .collect();
+    for code in &mandatory {
+        app.handle(Intent::CaptureMaterial(code.clone()));
+        wait_until(&mut app, "the photo", |app| app.camera().photo(code).is_some());
+    }
+    app.handle(Intent::Session(Event::MaterialsDone));
+    assert_eq!(app.session().step, Step::Review, "{:?}", app.session().data.error);
+    app.handle(Intent::Session(Event::ConfirmReview));
+    if app.session().step == Step::Payment {
+        app.handle(Intent::SimulatePaid);
+    }
+    wait_until(&mut app, "the receipt", |app| app.session().data.receipt.is_some());
+    let receipt = app.session().data.receipt.clone().unwrap().number.as_str().to_string();
+
+    // The outbox delivers it with its photos (the worker's step function, as `kiosk run`).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--config", config_path.to_str().unwrap(), "outbox", "drain"])
+        .env("KIOSK_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let held = server.list().unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0]["receipt_no"], receipt.as_str());
+    assert_eq!(
+        held[0]["materials"].as_u64(),
+        Some(mandatory.len() as u64),
+        "the photos arrived"
+    );
+
+    // The back office asks for a supplement.
+    server
+        .request_supplement(&receipt, "请补充清晰的户口簿首页照片")
+        .unwrap();
+
+    // Later, the citizen asks at the kiosk: 查询进度, typing the receipt number.
+    app.handle(Intent::Session(Event::Cancel));
+    app.handle(Intent::OpenProgress);
+    assert_eq!(app.session().step, Step::Progress);
+    app.handle(Intent::ProgressKey("CLEAR".into()));
+    for c in receipt.chars() {
+        app.handle(Intent::ProgressKey(c.to_string()));
+    }
+    assert_eq!(progress(&app).typed, receipt);
+    app.handle(Intent::ProgressSearch);
+    assert!(progress(&app).searching);
+    wait_until(&mut app, "the answer", |app| app.lookup().answer().is_some());
+    let view = progress(&app);
+    assert!(view.error.is_empty(), "{}", view.error);
+    assert_eq!(view.rows.len(), 1);
+    assert_eq!(view.rows[0].receipt_no, receipt);
+    assert_eq!(view.rows[0].status, "supplement");
+    assert_eq!(view.rows[0].message, "请补充清晰的户口簿首页照片");
+
+    // A number that does not exist is a clear answer, not an error page.
+    app.handle(Intent::ProgressAgain);
+    app.handle(Intent::ProgressKey("CLEAR".into()));
+    let other = township_kiosk::domain::receipt::ReceiptNumber::issue(
+        "ZZ9",
+        township_kiosk::domain::calendar::Date::parse("2026-01-02").unwrap(),
+        42,
+    )
+    .unwrap();
+    for c in other.as_str().chars() {
+        app.handle(Intent::ProgressKey(c.to_string()));
+    }
+    app.handle(Intent::ProgressSearch);
+    wait_until(&mut app, "the answer", |app| app.lookup().answer().is_some());
+    assert!(!progress(&app).error.is_empty());
+    assert!(progress(&app).rows.is_empty());
+
+    // Leaving wipes the answer.
+    app.handle(Intent::Session(Event::Back));
+    assert_eq!(app.session().step, Step::Welcome);
+    assert!(app.lookup().answer().is_none());
+}

@@ -6,6 +6,7 @@
 //! without knowing the driver. Nothing here logs personal data.
 
 pub mod card_reader;
+pub mod gpio;
 pub mod printer;
 pub mod pty;
 

@@ -25,6 +25,8 @@ pub struct StatusSnapshot {
     pub central: CentralStatus,
     /// Damaged databases moved aside (their unsent applications: `kiosk storage salvage`).
     pub moved_aside: Vec<PathBuf>,
+    /// The GPIO backend, board map and lines, and whether its hardware is there.
+    pub gpio: super::gpio_status::GpioStatus,
     /// What a technician must look at; empty when all is well.
     pub alarms: Vec<String>,
 }
@@ -131,8 +133,12 @@ pub fn collect(config: &Config, version: &str, now: i64) -> StatusSnapshot {
             dead_letters: Vec::new(),
         },
         moved_aside: Vec::new(),
+        gpio: super::gpio_status::collect(config),
         alarms: Vec::new(),
     };
+    if let Some(error) = &snapshot.gpio.error {
+        snapshot.alarms.push(format!("gpio: {error}"));
+    }
     if database.exists() {
         match Store::open_established(&state_dir).and_then(|mut store| read_store(&mut store, &mut snapshot, now)) {
             Ok(()) => snapshot.storage.state = "ok",

@@ -1,6 +1,7 @@
 //! The app's inbox: what other threads report to the app (the worker's finished jobs, the
-//! card reader's events) waits here until the UI thread takes it. Nothing posted before the
-//! UI's event loop exists is lost: the shell drains the inbox when it starts, then a waker
+//! card reader's events, the GPIO's screen and paper reports) waits here until the UI
+//! thread takes it. Nothing posted before the UI's event loop exists is lost: the shell
+//! drains the inbox when it starts, then a waker
 //! (installed by the shell) tells it whenever something new arrives.
 
 use super::worker::Completion;
@@ -17,6 +18,7 @@ pub enum Inbound {
     Camera(super::camera::CaptureDone),
     /// A progress lookup answered (or failed).
     Lookup(super::lookup::LookupDone),
+    Gpio(super::gpio_service::GpioReport),
 }
 
 type Waker = Box<dyn Fn() + Send>;
@@ -54,6 +56,12 @@ impl Inbox {
                 wake();
             }
         }
+    }
+
+    /// Where the GPIO thread reports (screen wake/dim, paper low).
+    pub fn gpio_sink(&self) -> impl FnMut(super::gpio_service::GpioReport) + Send + 'static {
+        let inbox = self.clone();
+        move |report| inbox.post(Inbound::Gpio(report))
     }
 
     /// A card reader listener that reports into this inbox.

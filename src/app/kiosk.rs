@@ -91,6 +91,8 @@ pub struct KioskApp {
     clock_override: Option<String>,
     /// The session clock at the last event (what countdowns are shown against).
     clock_ms: u64,
+    /// The GPIO's end in the app: LED signals out, screen wake/dim and paper-low in.
+    gpio: super::gpio_service::GpioLink,
 }
 
 impl KioskApp {
@@ -149,6 +151,7 @@ impl KioskApp {
             today_override: None,
             clock_override: None,
             clock_ms: 0,
+            gpio: Default::default(),
         }
     }
 
@@ -530,6 +533,7 @@ impl KioskApp {
                     self.event_at(Event::MaterialCaptured { code, photo }, now_ms)
                 }
             }
+            Inbound::Gpio(report) => self.gpio.on_report(report),
             Inbound::Worker(Completion::Submitted(Ok(receipt))) => self.event_at(Event::Submitted(receipt), now_ms),
             Inbound::Worker(Completion::Submitted(Err(message))) => self.event_at(Event::SubmitFailed(message), now_ms),
             Inbound::Worker(Completion::ReceiptPreview(bitmap)) => {
@@ -542,6 +546,7 @@ impl KioskApp {
                 if let PrintOutcome::ShowQrInstead { reason, .. } = &outcome {
                     log::warn!("receipt not printed: {reason}");
                 }
+                self.gpio.note_print(&outcome);
                 let printed = matches!(outcome, PrintOutcome::Printed { .. });
                 self.event_at(if printed { Event::Printed } else { Event::PrintFailed }, now_ms)
             }
@@ -551,6 +556,7 @@ impl KioskApp {
     /// Feeds one session event through the state machine and carries out its effects.
     pub fn event_at(&mut self, event: Event, now_ms: u64) {
         self.clock_ms = now_ms;
+        let citizen_did_something = !matches!(event, Event::Tick);
         let before = self.session.step;
         let elderly_before = self.session.elderly;
         let session = std::mem::replace(&mut self.session, Session::new(Lang::Zh, false, Default::default(), 0));
@@ -585,6 +591,7 @@ impl KioskApp {
         for effect in effects {
             self.carry_out(effect);
         }
+        self.publish_gpio(citizen_did_something);
     }
 
     fn carry_out(&mut self, effect: Effect) {
@@ -766,5 +773,6 @@ fn edit(buffer: &mut String, key: &str, max: usize) {
     }
 }
 
+mod gpio;
 #[cfg(test)]
 mod tests;

@@ -27,6 +27,8 @@ pub struct StatusSnapshot {
     pub camera: CameraStatus,
     /// Damaged databases moved aside (their unsent applications: `kiosk storage salvage`).
     pub moved_aside: Vec<PathBuf>,
+    /// The GPIO backend, board map and lines, and whether its hardware is there.
+    pub gpio: super::gpio_status::GpioStatus,
     /// What a technician must look at; empty when all is well.
     pub alarms: Vec<String>,
 }
@@ -172,6 +174,7 @@ pub fn collect(config: &Config, version: &str, now: i64) -> StatusSnapshot {
         },
         camera: camera_status(config),
         moved_aside: Vec::new(),
+        gpio: super::gpio_status::collect(config),
         alarms: Vec::new(),
     };
     if !snapshot.camera.present {
@@ -179,6 +182,9 @@ pub fn collect(config: &Config, version: &str, now: i64) -> StatusSnapshot {
             "camera {} not found: check its USB cable and `kiosk camera list`",
             snapshot.camera.device.display()
         ));
+    }
+    if let Some(error) = &snapshot.gpio.error {
+        snapshot.alarms.push(format!("gpio: {error}"));
     }
     if database.exists() {
         match Store::open_established(&state_dir).and_then(|mut store| read_store(&mut store, &mut snapshot, now)) {

@@ -12,6 +12,7 @@ mod catalogue_cmd;
 pub mod central_cmd;
 mod config_cmd;
 mod divisions_cmd;
+mod gpio_cmd;
 mod id_cmd;
 mod ime_bench;
 mod ime_cmd;
@@ -125,6 +126,9 @@ pub enum Command {
     /// Receipt printer tools.
     #[command(subcommand)]
     Printer(printer_cmd::PrinterCommand),
+    /// GPIO: watch the inputs' edges, set an output (presence, paper-low, LEDs).
+    #[command(subcommand)]
+    Gpio(gpio_cmd::GpioCommand),
     /// Run a simulated device standalone.
     #[command(subcommand)]
     Sim(sim_cmd::SimCommand),
@@ -191,6 +195,7 @@ pub fn main() -> i32 {
         Command::ReadCard(ref args) => reader_cmd::read_card(&cli, args),
         Command::SamInfo(ref args) => reader_cmd::sam_info(args),
         Command::Sim(ref command) => sim_cmd::run(command),
+        Command::Gpio(ref command) => gpio_cmd::run(&cli, command),
         Command::Receipt(printer_cmd::ReceiptCommand::Render(ref args)) => printer_cmd::render(&cli, args),
         Command::TestPrint(ref target) => printer_cmd::test_print(&cli, target),
         Command::Printer(ref command) => printer_cmd::status(&cli, command),

@@ -151,11 +151,35 @@ fn start_devices(
     Ok(devices)
 }
 
+/// Starts the GPIO thread (its outputs go to their safe states at once). The kiosk serves
+/// citizens without GPIO, so a GPIO that cannot start is reported, not fatal.
+fn start_gpio(
+    config: &crate::config::Config,
+    report: impl FnMut(crate::app::gpio_service::GpioReport) + Send + 'static,
+) -> Option<(
+    crate::app::gpio_service::GpioService,
+    crate::app::gpio_service::GpioLink,
+)> {
+    match crate::app::gpio_service::GpioService::start(config, report) {
+        Ok((service, link)) => {
+            println!("  gpio:          {}", service.description);
+            Some((service, link))
+        }
+        Err(e) => {
+            println!("  gpio:          NOT AVAILABLE: {e}");
+            crate::app::telemetry::record_error(&format!("gpio: {e}"));
+            crate::app::telemetry::set_devices(|d| d.gpio = format!("fault: {e}"));
+            None
+        }
+    }
+}
+
 fn run_headless(config: &crate::config::Config, args: &RunArgs) -> i32 {
     let devices = match start_devices(config, None) {
         Ok(devices) => devices,
         Err(code) => return code,
     };
+    let gpio = start_gpio(config, |_| {});
     println!("  UI:            headless — services only, no touchscreen window");
     println!("Press Ctrl-C to stop.");
     systemd::ready();
@@ -168,6 +192,8 @@ fn run_headless(config: &crate::config::Config, args: &RunArgs) -> i32 {
     }
     STOP.store(true, Ordering::SeqCst);
     systemd::stopping();
+    // The GPIO thread puts every output in its safe state before it ends.
+    drop(gpio);
     drop(devices);
     std::thread::sleep(Duration::from_millis(300));
     println!("kiosk stopped");
@@ -196,10 +222,15 @@ fn run_ui(
     };
     let simulated = devices.simulated();
     let (width, height) = (config.ui.width, config.ui.height);
+    let gpio_sink = inbox.0.gpio_sink();
+    let (gpio, gpio_link) = start_gpio(&config, gpio_sink).unzip();
     let mut parts = devices.into_app_parts(Some(store), inbox);
     // Progress lookups (and later payment, appointments, rating) use the same client.
     parts.central = central;
-    let app = crate::app::kiosk::KioskApp::new(config, catalogue, parts);
+    let mut app = crate::app::kiosk::KioskApp::new(config, catalogue, parts);
+    if let Some(link) = gpio_link {
+        app.attach_gpio(link);
+    }
     let shell = match Shell::new(app) {
         Ok(shell) => shell,
         Err(e) => {
@@ -246,6 +277,8 @@ fn run_ui(
     let result = shell.run();
     systemd::stopping();
     STOP.store(true, Ordering::SeqCst);
+    // Outputs to their safe states (also on SIGTERM: the stop flag ended the event loop).
+    drop(gpio);
     drop(tick);
     drop(preview);
     println!("kiosk stopped");

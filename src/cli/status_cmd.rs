@@ -124,10 +124,48 @@ fn print_human(s: &StatusSnapshot) {
     for path in &s.moved_aside {
         println!("moved aside: {}", path.display());
     }
+    print_gpio(&s.gpio);
     for alarm in &s.alarms {
         println!("ALARM:       {alarm}");
     }
     if s.healthy() {
         println!("no alarms");
+    }
+}
+
+fn print_gpio(g: &crate::app::gpio_status::GpioStatus) {
+    let state = match (g.state, &g.hardware) {
+        ("sim", _) => "simulated".to_string(),
+        ("ok", Some(hardware)) => format!("ok ({hardware})"),
+        _ => "NOT AVAILABLE (see ALARM)".to_string(),
+    };
+    println!("gpio:        {} on board {}: {state}", g.kind, g.board);
+    let lines = |lines: &[crate::app::gpio_status::GpioLine]| {
+        lines
+            .iter()
+            .map(|l| {
+                let mut text = format!("{} {}", l.name, l.pin);
+                if l.active_low {
+                    text.push_str(" active-low");
+                }
+                if let Some(ms) = l.debounce_ms {
+                    text.push_str(&format!(" {ms} ms"));
+                }
+                text
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !g.inputs.is_empty() {
+        println!("             inputs: {}", lines(&g.inputs));
+    }
+    if !g.outputs.is_empty() {
+        println!("             outputs: {}", lines(&g.outputs));
+    }
+    if let Some(backlight) = &g.backlight {
+        println!("             backlight: {backlight}");
+    }
+    if !g.missing.is_empty() {
+        println!("             not wired: {}", g.missing.join(", "));
     }
 }

@@ -184,26 +184,38 @@ pub enum GpioKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct GpioConfig {
+    /// `sim` (the default: no GPIO hardware), `rppal` (Raspberry Pi) or `gpiocdev` (any
+    /// Linux board's /dev/gpiochipN).
     pub kind: GpioKind,
-    /// For gpiocdev: the chip device.
-    pub chip: PathBuf,
-    pub presence_pin: Option<u8>,
-    pub paper_low_pin: Option<u8>,
-    pub led_ready_pin: Option<u8>,
-    pub led_busy_pin: Option<u8>,
-    pub led_attention_pin: Option<u8>,
+    /// A board map from hardware/gpio (`raspberry-pi-4`, `generic-gpiochip`) or the path
+    /// of one's copy (ending in .toml): which pin each input and output is.
+    pub board: String,
+    /// For gpiocdev: the chip device, overriding the board map's.
+    pub chip: Option<PathBuf>,
+    /// The screen dims after this long without a touch or anyone in front of it.
+    pub dim_after_secs: u64,
+    /// Backlight brightness when dimmed, in percent (boards with a PWM backlight).
+    pub dim_percent: u8,
 }
 
 impl Default for GpioConfig {
     fn default() -> Self {
         GpioConfig {
             kind: GpioKind::Sim,
-            chip: "/dev/gpiochip0".into(),
-            presence_pin: Some(17),
-            paper_low_pin: Some(27),
-            led_ready_pin: Some(22),
-            led_busy_pin: Some(23),
-            led_attention_pin: Some(24),
+            board: crate::devices::gpio::board::DEFAULT_BOARD.into(),
+            chip: None,
+            dim_after_secs: 120,
+            dim_percent: 20,
+        }
+    }
+}
+
+impl GpioKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GpioKind::Sim => "sim",
+            GpioKind::Rppal => "rppal",
+            GpioKind::Gpiocdev => "gpiocdev",
         }
     }
 }
@@ -394,6 +406,7 @@ impl Config {
         if self.devices.printer.baud == 0 {
             problem("devices.printer.baud", "must be positive".into());
         }
+        self.check_gpio(&mut problem);
         if self.central.url != "sim" {
             if let Err(why) = check_central_url(&self.central.url) {
                 problem(
@@ -465,6 +478,43 @@ impl Config {
             }
         }
         problems
+    }
+
+    /// `[devices.gpio]`: a board map that loads, is written for the backend, and sensible
+    /// dimming.
+    fn check_gpio(&self, problem: &mut impl FnMut(&str, String)) {
+        let gpio = &self.devices.gpio;
+        match crate::devices::gpio::board::BoardMap::load(&gpio.board) {
+            Ok(board) if !board.supports(gpio.kind.as_str()) => problem(
+                "devices.gpio.board",
+                format!(
+                    "board {:?} is for {}, not kind = {:?}",
+                    gpio.board,
+                    board.backends.join(" or "),
+                    gpio.kind.as_str()
+                ),
+            ),
+            Ok(_) => {}
+            Err(e) => problem("devices.gpio.board", e.to_string()),
+        }
+        if gpio.chip.is_some() && gpio.kind != GpioKind::Gpiocdev {
+            problem(
+                "devices.gpio.chip",
+                format!(
+                    "only kind = \"gpiocdev\" uses a chip (kind is {:?})",
+                    gpio.kind.as_str()
+                ),
+            );
+        }
+        if gpio.chip.as_ref().is_some_and(|c| c.as_os_str().is_empty()) {
+            problem("devices.gpio.chip", "must not be empty".into());
+        }
+        if !(10..=3600).contains(&gpio.dim_after_secs) {
+            problem("devices.gpio.dim-after-secs", "must be between 10 and 3600".into());
+        }
+        if gpio.dim_percent > 100 {
+            problem("devices.gpio.dim-percent", "must be between 0 and 100".into());
+        }
     }
 
     /// The enrolment keys of `[central]`: all three files or none, only with an https URL;

@@ -261,3 +261,67 @@ fn central_enrolment_keys_are_checked() {
     assert!(plain.check().iter().any(|(k, _)| k == "central.url"));
     assert_eq!(Config::default().central.url, "sim");
 }
+
+#[test]
+fn gpio_defaults_to_the_simulator_on_the_pi_map() {
+    let gpio = Config::default().devices.gpio;
+    assert_eq!((gpio.kind, gpio.board.as_str()), (GpioKind::Sim, "raspberry-pi-4"));
+}
+
+#[test]
+fn gpio_problems_name_the_key_and_what_to_do() {
+    let check = |text: &str| {
+        parse_str(text, Path::new("k.toml"))
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|p| (p.line, p.key, p.message))
+            .collect::<Vec<_>>()
+    };
+    let unknown = check("[devices.gpio]\nkind = \"rppal\"\nboard = \"orange-pi\"\n");
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!((unknown[0].0, unknown[0].1.as_str()), (Some(3), "devices.gpio.board"));
+    assert!(unknown[0].2.contains("raspberry-pi-4, generic-gpiochip"), "{unknown:?}");
+
+    let wrong_backend = check("[devices.gpio]\nkind = \"rppal\"\nboard = \"generic-gpiochip\"\n");
+    assert!(
+        wrong_backend[0].2.contains("is for gpiocdev, not kind = \"rppal\""),
+        "{wrong_backend:?}"
+    );
+
+    let chip_without_cdev = check("[devices.gpio]\nkind = \"rppal\"\nchip = \"/dev/gpiochip1\"\n");
+    assert_eq!(chip_without_cdev[0].1, "devices.gpio.chip");
+
+    let dimming = check("[devices.gpio]\ndim-after-secs = 2\ndim-percent = 140\n");
+    let keys: Vec<&str> = dimming.iter().map(|p| p.1.as_str()).collect();
+    assert_eq!(keys, ["devices.gpio.dim-after-secs", "devices.gpio.dim-percent"]);
+
+    let old_keys = parse_str("[devices.gpio]\npresence-pin = 17\n", Path::new("k.toml"))
+        .unwrap_err()
+        .0;
+    assert!(
+        old_keys[0].message.contains("unknown field `presence-pin`"),
+        "{old_keys:?}"
+    );
+}
+
+#[test]
+fn a_board_map_file_is_checked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = write(
+        dir.path(),
+        "my-board.toml",
+        "description = \"x\"\nbackends = [\"gpiocdev\"]\n[input.presence]\npin = 3\n[output.led-ready]\npin = 3\n",
+    );
+    let text = format!(
+        "[devices.gpio]\nkind = \"gpiocdev\"\nboard = {:?}\n",
+        board.display().to_string()
+    );
+    let errors = parse_str(&text, Path::new("k.toml")).unwrap_err().0;
+    assert!(errors[0].message.contains("pin 3 is used by both"), "{errors:?}");
+    let fixed = fs::read_to_string(&board)
+        .unwrap()
+        .replace("pin = 3\n[output", "pin = 4\n[output");
+    fs::write(&board, fixed).unwrap();
+    assert!(parse_str(&text, Path::new("k.toml")).is_ok());
+}

@@ -7,6 +7,7 @@
 
 pub mod camera;
 pub mod card_reader;
+pub mod gpio;
 pub mod printer;
 pub mod pty;
 

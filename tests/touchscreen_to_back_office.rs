@@ -81,6 +81,7 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
         .filter(|r| r.mandatory)
         .map(|r| r.code)
         .collect();
+    wait_until(&mut app, "the camera", |app| app.camera().available());
     for code in &mandatory {
         app.handle(Intent::CaptureMaterial(code.clone()));
         wait_until(&mut app, "the photo", |app| app.camera().photo(code).is_some());

@@ -166,7 +166,10 @@ impl Kiosk {
         );
         // The live preview is on screen, then each mandatory material is photographed: the
         // buttons wait while a photo is being taken, and the photo taken is shown.
-        assert!(self.shell.window.global::<MaterialsAdapter>().get_live());
+        self.pump_until("the camera", |k| {
+            k.shell.refresh_preview();
+            k.shell.window.global::<MaterialsAdapter>().get_live()
+        });
         assert_eq!(self.targets("拍照上传").len(), 3);
         for taken in 1..=2 {
             self.tap("拍照上传");

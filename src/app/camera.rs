@@ -46,10 +46,26 @@ pub struct CaptureDone {
     pub result: Result<MaterialPhoto, CameraError>,
 }
 
+/// A camera opened (or not) off the UI thread.
+pub struct CameraOpened {
+    /// Which opening this answers (a later close makes it stale).
+    pub attempt: u64,
+    pub result: Result<GstCamera, CameraError>,
+}
+
+impl std::fmt::Debug for CameraOpened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CameraOpened(#{} ok={})", self.attempt, self.result.is_ok())
+    }
+}
+
 /// The camera and the session's photos.
 pub struct MaterialCamera {
     source: Option<CameraSource>,
     camera: Option<Arc<GstCamera>>,
+    /// An opening is under way (its number); the page shows "starting the camera".
+    opening: Option<u64>,
+    attempts: u64,
     open_error: Option<CameraError>,
     photos: BTreeMap<String, MaterialPhoto>,
     capturing: Option<String>,
@@ -66,6 +82,8 @@ impl MaterialCamera {
         MaterialCamera {
             source,
             camera: None,
+            opening: None,
+            attempts: 0,
             open_error: None,
             photos: BTreeMap::new(),
             capturing: None,
@@ -76,16 +94,38 @@ impl MaterialCamera {
         }
     }
 
-    /// Starts the preview (the materials page opened). Failing to open is remembered and
-    /// shown as "camera unavailable", never as a raw error.
+    /// Starts the preview (the materials page opened). Opening waits for the first frame,
+    /// so it runs on its own thread and answers through the inbox; failing to open is
+    /// remembered and shown as "camera unavailable", never as a raw error.
     pub fn open(&mut self) {
-        if self.camera.is_some() {
+        if self.camera.is_some() || self.opening.is_some() {
             return;
         }
-        let Some(source) = self.source.clone() else {
+        let (Some(source), Some(inbox)) = (self.source.clone(), self.inbox.clone()) else {
             return;
         };
-        match GstCamera::open(source) {
+        self.attempts += 1;
+        let attempt = self.attempts;
+        self.opening = Some(attempt);
+        let spawned = std::thread::Builder::new().name("camera-open".into()).spawn(move || {
+            let result = GstCamera::open(source);
+            inbox.post(Inbound::CameraOpened(CameraOpened { attempt, result }));
+        });
+        if spawned.is_err() {
+            self.opening = None;
+        }
+    }
+
+    /// Takes an opened camera in, if the page still wants it (else it is closed again).
+    pub fn opened(&mut self, opened: CameraOpened) {
+        if self.opening != Some(opened.attempt) {
+            if let Ok(camera) = opened.result {
+                std::thread::spawn(move || drop(camera));
+            }
+            return;
+        }
+        self.opening = None;
+        match opened.result {
             Ok(camera) => {
                 self.camera = Some(Arc::new(camera));
                 self.open_error = None;
@@ -97,8 +137,14 @@ impl MaterialCamera {
         }
     }
 
+    /// The camera is being started.
+    pub fn starting(&self) -> bool {
+        self.opening.is_some()
+    }
+
     /// Stops the preview (the page closed). The pipeline is torn down on another thread.
     pub fn close(&mut self) {
+        self.opening = None;
         if let Some(camera) = self.camera.take() {
             std::thread::spawn(move || drop(camera));
         }

@@ -16,6 +16,8 @@ pub enum Inbound {
     Reader(ReaderEvent),
     /// A material photo finished (or failed).
     Camera(super::camera::CaptureDone),
+    /// The materials page's camera started (or could not).
+    CameraOpened(super::camera::CameraOpened),
     /// A progress lookup answered (or failed).
     Lookup(super::lookup::LookupDone),
     Gpio(super::gpio_service::GpioReport),

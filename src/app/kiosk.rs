@@ -526,6 +526,7 @@ impl KioskApp {
             }
             Inbound::Lookup(done) => self.lookup.finished(done),
             Inbound::Reader(ReaderEvent::ReadFailed { key, .. }) => self.event_at(Event::CardFailed(key), now_ms),
+            Inbound::CameraOpened(opened) => self.camera.opened(opened),
             Inbound::Camera(done) => {
                 if let Some(Ok(code)) = self.camera.finished(done) {
                     // The session refers to the photo; the bytes stay here until submit.

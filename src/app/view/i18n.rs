@@ -38,6 +38,14 @@ pub fn camera_hint(lang: Lang) -> &'static str {
     }
 }
 
+/// Under the camera panel while the camera starts.
+pub fn camera_starting(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "正在打开拍照设备…",
+        Lang::En => "Starting the camera…",
+    }
+}
+
 /// Under the camera preview while a still is taken.
 pub fn camera_busy(lang: Lang) -> &'static str {
     match lang {

@@ -1,7 +1,7 @@
 //! The materials page: each material of the service, photographed, promised (容缺, with
 //! its deadline) or still missing.
 
-use super::i18n::{camera_busy, camera_hint, text};
+use super::i18n::{camera_busy, camera_hint, camera_starting, text};
 use super::{error_on, Photo};
 use crate::app::kiosk::KioskApp;
 use crate::domain::application::MaterialState;
@@ -96,6 +96,8 @@ pub fn materials(app: &KioskApp) -> MaterialsView {
         (text(Message::CameraRetake, lang).to_string(), true)
     } else if !live && (camera.open_error().is_some() || !camera.configured()) {
         (text(Message::CameraUnavailable, lang).to_string(), true)
+    } else if camera.starting() && !live {
+        (camera_starting(lang).to_string(), false)
     } else if camera.capturing().is_some() {
         (camera_busy(lang).to_string(), false)
     } else {

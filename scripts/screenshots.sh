@@ -10,17 +10,19 @@ k="${KIOSK_BIN:-./target/release/kiosk}"
 out=docs/screenshots
 mkdir -p "$out"
 shot() { $k screenshot "$@" >/dev/null; }
-for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating idle-warning; do
+for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating idle-warning progress progress-answer; do
   shot --page "$page" --lang zh --size 1080x1920 --out "$out/zh-$page.png"
 done
-for page in welcome catalogue identify form review address receipt; do
+for page in welcome catalogue identify form materials review address receipt progress-answer; do
   shot --page "$page" --lang en --size 1080x1920 --out "$out/en-$page.png"
 done
-for page in welcome catalogue review address rating; do
+for page in welcome catalogue materials review address rating progress-answer; do
   shot --page "$page" --lang zh --elderly --size 1080x1920 --out "$out/zh-$page-elderly.png"
 done
 shot --page catalogue --lang zh --size 1920x1080 --out "$out/zh-catalogue-1920x1080.png"
 shot --page form --lang en --size 1920x1080 --out "$out/en-form-1920x1080.png"
+shot --page materials --lang en --size 1920x1080 --out "$out/en-materials-1920x1080.png"
+shot --page progress --lang zh --size 1920x1080 --out "$out/zh-progress-1920x1080.png"
 shot --page identify-manual --lang en --size 800x480 --out "$out/en-identify-manual-800x480.png"
 shot --page review --lang zh --size 800x480 --out "$out/zh-review-800x480.png"
 shot --page idle-warning --lang zh --size 1280x800 --out "$out/zh-idle-warning-1280x800.png"

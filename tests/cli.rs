@@ -1099,3 +1099,15 @@ fn camera_list_capture_and_status() {
         .to_string()
         .contains("camera /dev/video-none not found"));
 }
+
+#[test]
+fn id_check_accepts_an_enterprise_credit_code() {
+    let out = kiosk(&["id", "check", "91350100M000100Y43", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["kind"], "enterprise");
+    assert_eq!(json["region"], "350100");
+    // One character off: refused with the ID number's reason (it is neither).
+    let out = kiosk(&["id", "check", "91350100M000100Y44"]);
+    assert_eq!(out.status.code(), Some(1));
+}

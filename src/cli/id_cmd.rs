@@ -1,8 +1,11 @@
 //! `kiosk id check NUMBER`: what a technician or window clerk needs to know about a number
 //! (kind, masked form, birth year, sex, region) without ever printing it in full: the
 //! birth date shows as `YYYY-**-**`, as the masking rule requires next to a masked number.
+//! An enterprise's unified social credit code (GB 32100-2015) is accepted too, as kind
+//! `enterprise`; it is public and printed whole.
 
 use super::exit;
+use crate::domain::credit_code::CreditCode;
 use crate::domain::id_number::{IdNumber, Sex};
 use crate::domain::masking::mask_birth_date;
 use clap::Subcommand;
@@ -51,6 +54,9 @@ pub fn run(command: &IdCommand) -> i32 {
             exit::OK
         }
         Err(e) => {
+            if let Ok(code) = CreditCode::parse(number) {
+                return enterprise(&code, *json);
+            }
             if *json {
                 super::print_json(
                     &serde_json::json!({ "valid": false, "reason": e.to_string(), "key": e.message().key() }),
@@ -62,4 +68,23 @@ pub fn run(command: &IdCommand) -> i32 {
             exit::INVALID
         }
     }
+}
+
+fn enterprise(code: &CreditCode, json: bool) -> i32 {
+    if json {
+        super::print_json(&serde_json::json!({
+            "valid": true,
+            "kind": "enterprise",
+            "code": code.as_str(),
+            "authority": code.authority().to_string(),
+            "region": code.region_code(),
+        }));
+    } else {
+        println!("valid:      yes");
+        println!("kind:       enterprise (统一社会信用代码 / unified social credit code)");
+        println!("code:       {code}");
+        println!("authority:  {}", code.authority());
+        println!("region:     {}", code.region_code());
+    }
+    exit::OK
 }

@@ -9,6 +9,7 @@ pub mod address;
 pub mod application;
 pub mod calendar;
 pub mod catalogue;
+pub mod credit_code;
 pub mod id_number;
 pub mod masking;
 pub mod message;

@@ -49,7 +49,10 @@ fn to_review(app: &mut KioskApp) {
     );
     app.handle(Intent::SubmitForm);
     assert_eq!(app.session().step, Step::Materials);
-    assert!(app.camera().starting(), "the materials page starts the camera, off the UI thread");
+    assert!(
+        app.camera().starting(),
+        "the materials page starts the camera, off the UI thread"
+    );
     wait_until(app, |app| app.camera().available());
     app.handle(Intent::CaptureMaterial("id-card".into()));
     app.handle(Intent::CaptureMaterial("id-card".into()));

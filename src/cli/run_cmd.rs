@@ -142,6 +142,7 @@ fn start_devices(
     })?;
     println!("  card reader:   {}", devices.reader_description);
     println!("  printer:       {}", devices.printer_description);
+    println!("  camera:        {} (opened on the materials page)", devices.camera_description);
     let simulated = devices.simulated();
     crate::app::telemetry::set_devices(|d| {
         let state = if simulated { "sim" } else { "ok" };

@@ -52,10 +52,17 @@ pub fn load_catalogue(config: &Config) -> Result<Catalogue, CatalogueLoadError> 
                 source,
             })
         }
-        _ => Catalogue::parse(EMBEDDED_CATALOGUE).map_err(|source| CatalogueLoadError::Invalid {
+        Some(_) => Catalogue::parse(EMBEDDED_CATALOGUE).map_err(|source| CatalogueLoadError::Invalid {
             path: "<embedded>".into(),
             source,
         }),
+        None => {
+            let text = crate::config::data::text("catalogue.toml", EMBEDDED_CATALOGUE);
+            Catalogue::parse(&text).map_err(|source| CatalogueLoadError::Invalid {
+                path: "catalogue.toml".into(),
+                source,
+            })
+        }
     }
 }
 

@@ -3,9 +3,11 @@
 //! the session's effects against devices. Everything here is testable without Slint.
 
 pub mod address_entry;
+pub mod board;
 pub mod central;
 pub mod central_http;
 pub mod devices;
+pub mod doctor;
 pub mod inbox;
 pub mod intent;
 pub mod kiosk;

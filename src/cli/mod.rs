@@ -6,6 +6,7 @@
 
 mod audit_cmd;
 mod bench_cmd;
+mod board_cmd;
 mod catalogue_cmd;
 pub mod central_cmd;
 mod config_cmd;
@@ -143,6 +144,12 @@ pub enum Command {
     /// The central system: reachability and authentication.
     #[command(subcommand)]
     Central(central_cmd::CentralCommand),
+    /// Check this board (devices, groups, fonts, display, time, disk, central) and print
+    /// what to fix; exit 1 when something must be fixed.
+    Doctor(board_cmd::DoctorArgs),
+    /// Kiosk board setup: the touchscreen calibration rule.
+    #[command(subcommand)]
+    Board(board_cmd::BoardCommand),
 }
 
 pub(crate) fn version() -> &'static str {
@@ -180,6 +187,8 @@ pub fn main() -> i32 {
         Command::Bench(ref command) => bench_cmd::run(&cli, command),
         Command::Submit(ref args) => central_cmd::submit(&cli, args),
         Command::Central(ref command) => central_cmd::central(&cli, command),
+        Command::Doctor(ref args) => board_cmd::doctor(&cli, args),
+        Command::Board(ref command) => board_cmd::board(&cli, command),
         #[cfg(feature = "ui")]
         Command::Screenshot(ref args) => ui_cmd::screenshot(&cli, args),
         Command::ReadCard(ref args) => reader_cmd::read_card(&cli, args),

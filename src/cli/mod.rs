@@ -11,6 +11,7 @@ mod catalogue_cmd;
 pub mod central_cmd;
 mod config_cmd;
 mod divisions_cmd;
+pub mod generate_cmd;
 mod id_cmd;
 mod ime_bench;
 mod ime_cmd;
@@ -150,6 +151,9 @@ pub enum Command {
     /// Kiosk board setup: the touchscreen calibration rule.
     #[command(subcommand)]
     Board(board_cmd::BoardCommand),
+    /// Write the man page and shell completions (for the package).
+    #[command(hide = true)]
+    Generate(generate_cmd::GenerateArgs),
 }
 
 pub(crate) fn version() -> &'static str {
@@ -189,6 +193,7 @@ pub fn main() -> i32 {
         Command::Central(ref command) => central_cmd::central(&cli, command),
         Command::Doctor(ref args) => board_cmd::doctor(&cli, args),
         Command::Board(ref command) => board_cmd::board(&cli, command),
+        Command::Generate(ref args) => generate_cmd::run(args),
         #[cfg(feature = "ui")]
         Command::Screenshot(ref args) => ui_cmd::screenshot(&cli, args),
         Command::ReadCard(ref args) => reader_cmd::read_card(&cli, args),

@@ -118,7 +118,9 @@ fn device(facts: &Facts, node: &DeviceNode) -> Finding {
     let check = node.role;
     let path = node.path.display();
     if !node.exists {
-        let fix = if path.to_string().starts_with("/dev/kiosk-") {
+        let fix = if check == "gpio" {
+            "enable GPIO: Raspberry Pi OS has /dev/gpiomem (kind = \"rppal\"); other boards use kind = \"gpiocdev\" with chip = \"/dev/gpiochipN\""
+        } else if path.to_string().starts_with("/dev/kiosk-") {
             "plug it in; if it is, its USB id is not in /usr/lib/udev/rules.d/60-township-kiosk.rules (lsusb; add it to hardware/ and rebuild the package) or set the path in /etc/township-kiosk/kiosk.toml"
         } else {
             "plug it in, or set the right path in the configuration"

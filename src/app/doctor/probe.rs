@@ -103,8 +103,14 @@ pub fn gather(config: &Config, user: Option<&str>) -> Facts {
             (n.path, n.accessible)
         })
         .collect();
+    // Root opens every node anyway: groups matter for the service user.
+    let missing = if uid == 0 {
+        Vec::new()
+    } else {
+        missing_groups(&groups, &user, Some(gid))
+    };
     Facts {
-        missing_groups: missing_groups(&groups, &user, Some(gid)),
+        missing_groups: missing,
         user,
         simulated: devices.is_empty(),
         devices,
@@ -157,16 +163,16 @@ fn drm_nodes() -> Vec<PathBuf> {
     nodes
 }
 
+/// A Simplified Chinese family fontconfig offers, a sans-serif one when there is one.
 fn ui_font() -> Option<String> {
     let out = std::process::Command::new("fc-list")
-        .args([":lang=zh", "family"])
+        .args([":lang=zh-cn", "family"])
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .next()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
+    let families: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let sans = families.iter().find(|f| f.contains("Sans") && f.contains("SC"));
+    sans.or(families.first()).map(|f| f.to_string())
 }
 
 fn time_synced() -> Option<bool> {

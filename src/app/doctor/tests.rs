@@ -140,3 +140,12 @@ fn only_configured_hardware_is_checked() {
     let roles: Vec<&str> = configured_nodes(&config).iter().map(|(r, _)| *r).collect();
     assert_eq!(roles, ["card reader", "printer", "camera", "gpio"]);
 }
+
+#[test]
+fn a_missing_gpio_node_says_how_to_enable_gpio() {
+    let mut facts = healthy();
+    facts.devices[0].role = "gpio";
+    facts.devices[0].path = "/dev/gpiomem".into();
+    facts.devices[0].exists = false;
+    assert!(the(&diagnose(&facts), "gpio").fix.unwrap().contains("gpiocdev"));
+}

@@ -21,7 +21,8 @@ ARM64_DEV_PACKAGES=(
 dir=$(realpath -m "$1")
 sysroot=$dir/sysroot
 stamp=$dir/packages.stamp
-want="${ARM64_DEV_PACKAGES[*]}"
+# Remade when this script (its package list or recipe) changes.
+want="$(sha256sum "$0" | cut -d' ' -f1) ${ARM64_DEV_PACKAGES[*]}"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$sysroot/usr" ]; then
   exit 0
 fi
@@ -48,7 +49,7 @@ keep=()
 for p in "${closure[@]}"; do
   case "$p" in
     libc6|libc6-dev|libc-dev-bin|libcrypt1|libcrypt-dev|linux-libc-dev|libgcc*|libstdc++*|gcc-*-base) ;;
-    lib*|*-dev) keep+=("$p:arm64") ;;
+    lib*|*-dev|zlib1g) keep+=("$p:arm64") ;;
   esac
 done
 (cd "$dir/debs" && apt-get "${apt_opts[@]}" download -qq "${keep[@]}")

@@ -203,6 +203,7 @@ fn free_bytes(dir: &Path) -> Option<u64> {
     }
     // SAFETY: statvfs returned 0, so it filled the struct.
     let stat = unsafe { stat.assume_init() };
+    #[allow(clippy::unnecessary_cast)] // c_ulong: u32 on 32-bit boards
     Some(stat.f_bavail as u64 * stat.f_frsize as u64)
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing the kiosk needs on Debian (12+): the C toolchain for the
 # bundled SQLite, pkg-config, fonts, and the test helpers. Idempotent; uses sudo when not root.
-# Usage: scripts/setup-debian.sh [run|test]
+# Usage: scripts/setup-debian.sh [run|test|package]
 set -euo pipefail
 purpose=${1:-run}
 
@@ -21,6 +21,18 @@ if [ "$purpose" = test ]; then
   # The reference central server's tests: a throw-away PostgreSQL cluster, promtool for the
   # alert rules, headless Chromium for the back office pages.
   packages+=(postgresql prometheus chromium)
+  # The package install test (scripts/test-package.sh): cargo-deb's dpkg-shlibdeps,
+  # lintian, the signed apt repository (reprepro, gnupg), the udev and systemd tools, and
+  # the kiosk package's run-time dependencies, so installing it fetches nothing.
+  packages+=(dpkg-dev lintian reprepro gnupg adduser udev systemd
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+  # The arm64 check (scripts/check-arm64.sh): Debian's cross gcc.
+  packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+fi
+if [ "$purpose" = package ]; then
+  # scripts/package.sh: cargo-deb's dpkg-shlibdeps, python3 for the udev rule generator,
+  # and the arm64 cross toolchain (the arm64 libraries go into a private sysroot).
+  packages+=(dpkg-dev python3 gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 fi
 
 missing=()

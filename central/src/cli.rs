@@ -1,5 +1,6 @@
 //! The command line: init, enroll, revoke, serve, operator add, list, review and
-//! simulate-fleet. Exit codes: 0 success, 1 failure, 2 usage.
+//! simulate-fleet (and a hidden `generate DIR` for the package's man page and completions).
+//! Exit codes: 0 success, 1 failure, 2 usage.
 
 use crate::server;
 use anyhow::{bail, Context, Result};
@@ -117,6 +118,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the man page and shell completions to DIR (for the package).
+    #[command(hide = true)]
+    Generate { dir: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -272,6 +276,12 @@ fn run(command: Command) -> Result<()> {
                 .review(&receipt, status, message.as_deref(), &operator)
                 .context("review")?;
             println!("{receipt}: {}", status.as_str());
+        }
+        Command::Generate { dir } => {
+            use clap::CommandFactory;
+            for path in township_kiosk::cli::generate_cmd::write_assets(Cli::command(), &dir)? {
+                println!("{}", path.display());
+            }
         }
         Command::SimulateFleet {
             dir,

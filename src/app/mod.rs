@@ -3,10 +3,12 @@
 //! the session's effects against devices. Everything here is testable without Slint.
 
 pub mod address_entry;
+pub mod board;
 pub mod camera;
 pub mod central;
 pub mod central_http;
 pub mod devices;
+pub mod doctor;
 pub mod gpio_policy;
 pub mod gpio_service;
 pub mod gpio_status;
@@ -57,10 +59,17 @@ pub fn load_catalogue(config: &Config) -> Result<Catalogue, CatalogueLoadError> 
                 source,
             })
         }
-        _ => Catalogue::parse(EMBEDDED_CATALOGUE).map_err(|source| CatalogueLoadError::Invalid {
+        Some(_) => Catalogue::parse(EMBEDDED_CATALOGUE).map_err(|source| CatalogueLoadError::Invalid {
             path: "<embedded>".into(),
             source,
         }),
+        None => {
+            let text = crate::config::data::text("catalogue.toml", EMBEDDED_CATALOGUE);
+            Catalogue::parse(&text).map_err(|source| CatalogueLoadError::Invalid {
+                path: "catalogue.toml".into(),
+                source,
+            })
+        }
     }
 }
 

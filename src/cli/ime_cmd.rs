@@ -63,7 +63,7 @@ pub fn run(command: &ImeCommand) -> i32 {
                 return exit::CONFIG;
             }
         },
-        None => crate::ime::DEFAULT_WORDS.to_string(),
+        None => crate::ime::default_words().into_owned(),
     };
     let engine = match Engine::build(&words, &table) {
         Ok(engine) => engine,

@@ -8,11 +8,13 @@ mod audit_cmd;
 mod bench_cmd;
 mod camera_bench;
 mod camera_cmd;
+mod board_cmd;
 mod catalogue_cmd;
 pub mod central_cmd;
 mod config_cmd;
 mod divisions_cmd;
 mod gpio_cmd;
+pub mod generate_cmd;
 mod id_cmd;
 mod ime_bench;
 mod ime_cmd;
@@ -152,6 +154,15 @@ pub enum Command {
     /// The document camera: list cameras, take a material photo.
     #[command(subcommand)]
     Camera(camera_cmd::CameraCommand),
+    /// Check this board (devices, groups, fonts, display, time, disk, central) and print
+    /// what to fix; exit 1 when something must be fixed.
+    Doctor(board_cmd::DoctorArgs),
+    /// Kiosk board setup: the touchscreen calibration rule.
+    #[command(subcommand)]
+    Board(board_cmd::BoardCommand),
+    /// Write the man page and shell completions (for the package).
+    #[command(hide = true)]
+    Generate(generate_cmd::GenerateArgs),
 }
 
 pub(crate) fn version() -> &'static str {
@@ -190,6 +201,9 @@ pub fn main() -> i32 {
         Command::Submit(ref args) => central_cmd::submit(&cli, args),
         Command::Central(ref command) => central_cmd::central(&cli, command),
         Command::Camera(ref command) => camera_cmd::run(&cli, command),
+        Command::Doctor(ref args) => board_cmd::doctor(&cli, args),
+        Command::Board(ref command) => board_cmd::board(&cli, command),
+        Command::Generate(ref args) => generate_cmd::run(args),
         #[cfg(feature = "ui")]
         Command::Screenshot(ref args) => ui_cmd::screenshot(&cli, args),
         Command::ReadCard(ref args) => reader_cmd::read_card(&cli, args),

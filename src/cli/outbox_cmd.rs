@@ -1,6 +1,7 @@
 //! `kiosk outbox list|show|retry|export`: the technician's view of applications waiting
 //! for (or refused by) the central system. Masked throughout. `export` is audited in the
-//! configured, established store only (see `open_established_store`).
+//! configured, established store only (see `open_established_store`). `unsent` prints one
+//! number for the package's maintainer scripts (a purge warns while it is not 0).
 
 use super::{exit, Cli};
 use crate::storage::outbox::{OutboxEntry, OutboxState};
@@ -53,12 +54,36 @@ pub enum OutboxCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Print how many applications the central system does not have (pending, sending or
+    /// dead); 0 when the kiosk has no store yet. Never creates one.
+    Unsent,
 }
 
 pub(super) fn when(unix: i64) -> String {
     let date = crate::domain::calendar::Date::from_unix_china(unix);
     let secs = (unix + crate::domain::calendar::CHINA_UTC_OFFSET_SECS).rem_euclid(86_400);
     format!("{date} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
+}
+
+fn unsent(loaded: &crate::config::LoadedConfig) -> i32 {
+    let state_dir = &loaded.config.kiosk.state_dir;
+    if !state_dir.join(crate::storage::DATABASE_FILE).exists() {
+        println!("0");
+        return exit::OK;
+    }
+    let counts = crate::storage::Store::open_established(state_dir).and_then(|mut s| s.outbox_counts());
+    match counts {
+        Ok(counts) => {
+            let n: u64 = counts
+                .iter()
+                .filter(|(state, _)| *state != OutboxState::Sent)
+                .map(|(_, n)| n)
+                .sum();
+            println!("{n}");
+            exit::OK
+        }
+        Err(e) => storage_error(e),
+    }
 }
 
 fn storage_error(e: StorageError) -> i32 {
@@ -74,6 +99,9 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if let OutboxCommand::Unsent = command {
+        return unsent(&loaded);
+    }
     // An export is audited: it goes to the configured kiosk's own store only.
     let opened = match command {
         OutboxCommand::Export { .. } => super::open_established_store(
@@ -150,6 +178,7 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
                 Err(e) => storage_error(e),
             }
         }
+        OutboxCommand::Unsent => unsent(&loaded),
         OutboxCommand::Export { out } => {
             let entries = match store.outbox_list(None) {
                 Ok(entries) => entries,

@@ -290,6 +290,9 @@ pub struct UiSection {
     pub elderly_mode_default: bool,
     /// Screen rotation in degrees: 0, 90, 180, 270.
     pub rotation: u16,
+    /// The touchscreen's libinput calibration matrix (six numbers, `a b c d e f`); none
+    /// derives it from `rotation`. Applied by a udev rule (`kiosk board touch-rule`).
+    pub touch_calibration: Option<[f32; 6]>,
     pub width: u32,
     pub height: u32,
     /// Where the card reader physically is, seen from the citizen: the identify page points
@@ -313,6 +316,7 @@ impl Default for UiSection {
             default_language: Lang::Zh,
             elderly_mode_default: false,
             rotation: 0,
+            touch_calibration: None,
             width: 1080,
             height: 1920,
             reader_side: ReaderSide::Below,
@@ -448,6 +452,13 @@ impl Config {
             problem("ui.languages", "needs at least one language".into());
         } else if !self.ui.languages.contains(&self.ui.default_language) {
             problem("ui.default-language", "must be one of ui.languages".into());
+        }
+        if self
+            .ui
+            .touch_calibration
+            .is_some_and(|m| m.iter().any(|v| !v.is_finite()))
+        {
+            problem("ui.touch-calibration", "every number must be finite".into());
         }
         if ![0, 90, 180, 270].contains(&self.ui.rotation) {
             problem("ui.rotation", format!("{} is not 0, 90, 180 or 270", self.ui.rotation));

@@ -145,9 +145,9 @@ pub fn name_forms(name: &str) -> Vec<&str> {
 }
 
 impl DivisionTable {
-    /// The embedded table (`packaging/divisions.tsv`).
+    /// The installed table, else the embedded one (`packaging/divisions.tsv`).
     pub fn load_default() -> Result<DivisionTable, DataError> {
-        DivisionTable::parse(super::DEFAULT_DIVISIONS, "divisions.tsv")
+        DivisionTable::parse(&super::default_divisions(), "divisions.tsv")
     }
 
     /// A replacement table file.

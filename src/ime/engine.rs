@@ -126,9 +126,9 @@ fn same_prefix(a: u64, b: u64, digits: usize) -> bool {
 }
 
 impl Engine {
-    /// The embedded word list and division table.
+    /// The installed (else embedded) word list and division table.
     pub fn load_default() -> Result<Engine, DataError> {
-        Engine::build(super::DEFAULT_WORDS, &DivisionTable::load_default()?)
+        Engine::build(&super::default_words(), &DivisionTable::load_default()?)
     }
 
     /// Replacement data files; `None` takes the embedded one.
@@ -142,7 +142,7 @@ impl Engine {
         };
         match words {
             Some(path) => Engine::build(&super::read(path)?, &table),
-            None => Engine::build(super::DEFAULT_WORDS, &table),
+            None => Engine::build(&super::default_words(), &table),
         }
     }
 

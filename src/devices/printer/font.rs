@@ -10,13 +10,27 @@ use std::path::{Path, PathBuf};
 pub const CELL_WIDTH: u32 = 12;
 pub const CELL_HEIGHT: u32 = 24;
 
-/// Fonts tried in order: `$KIOSK_RECEIPT_FONT`, then the Debian packages' paths.
-const CANDIDATES: &[(&str, u32)] = &[
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-];
+/// Fonts tried in order after `$KIOSK_RECEIPT_FONT`: the Debian packages' paths, from the
+/// installed `fonts.list` (else the embedded copy of `packaging/fonts.list`).
+pub const EMBEDDED_FONTS_LIST: &str = include_str!("../../../packaging/fonts.list");
+
+/// The fonts list's entries: `(path, face index)`.
+pub fn candidates() -> Vec<(PathBuf, u32)> {
+    parse_fonts_list(&crate::config::data::text("fonts.list", EMBEDDED_FONTS_LIST))
+}
+
+/// `PATH [INDEX]` lines; `#` comments and blank lines are skipped.
+pub fn parse_fonts_list(text: &str) -> Vec<(PathBuf, u32)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let mut parts = line.split_whitespace();
+            let path = PathBuf::from(parts.next().unwrap_or_default());
+            (path, parts.next().and_then(|i| i.parse().ok()).unwrap_or(0))
+        })
+        .collect()
+}
 
 /// Glyphs are outlined and rasterised on demand (ab_glyph): the font costs its file size
 /// in memory, not a cache of every glyph (a CJK font has ~30 000).
@@ -55,10 +69,10 @@ impl ReceiptFont {
         if let Some(path) = std::env::var_os("KIOSK_RECEIPT_FONT") {
             return ReceiptFont::load(Path::new(&path), 0);
         }
-        CANDIDATES
+        candidates()
             .iter()
-            .filter(|(p, _)| Path::new(p).exists())
-            .find_map(|(p, i)| ReceiptFont::load(Path::new(p), *i).ok())
+            .filter(|(p, _)| p.exists())
+            .find_map(|(p, i)| ReceiptFont::load(p, *i).ok())
             .ok_or(FontError::NotFound)
     }
 
@@ -146,5 +160,18 @@ impl ReceiptFont {
             x += advance;
         }
         bitmap
+    }
+}
+
+#[cfg(test)]
+mod fonts_list_tests {
+    use super::*;
+
+    #[test]
+    fn the_fonts_list_has_paths_and_face_indexes() {
+        let list = parse_fonts_list("# comment\n\n/a.ttc 2\n/b.ttf\n");
+        assert_eq!(list, vec![(PathBuf::from("/a.ttc"), 2), (PathBuf::from("/b.ttf"), 0)]);
+        let shipped = parse_fonts_list(EMBEDDED_FONTS_LIST);
+        assert!(shipped.iter().any(|(p, _)| p.ends_with("wqy-microhei.ttc")));
     }
 }

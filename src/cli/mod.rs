@@ -9,6 +9,7 @@ mod bench_cmd;
 mod camera_bench;
 mod camera_cmd;
 mod catalogue_cmd;
+mod central_bench;
 pub mod central_cmd;
 mod config_cmd;
 mod divisions_cmd;

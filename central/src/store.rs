@@ -517,11 +517,10 @@ impl Store {
                 )?;
                 if status == CaseStatus::Supplement {
                     // This supplement answers the open request: the case goes back to
-                    // pre-review once its photos (and every other announced one) are stored.
+                    // pre-review once the materials it names are complete.
                     sql.exec(
-                        "INSERT INTO supplement_answers (app_key, supplement_id) VALUES ($1, $2) \
-                         ON CONFLICT (app_key) DO UPDATE SET supplement_id = excluded.supplement_id",
-                        &[key.as_str().into(), supplement_id.as_str().into()],
+                        "INSERT INTO supplement_answers (supplement_id, app_key) VALUES ($1, $2)",
+                        &[supplement_id.as_str().into(), key.as_str().into()],
                     )?;
                 }
                 Ok(Answer::json(
@@ -713,21 +712,47 @@ impl Store {
         }
     }
 
-    /// A case waiting for a supplement goes back to `received` (pre-review) only when a
-    /// supplement answered this request and every photo announced for the application —
-    /// the supplement's and the original ones — is stored. A photo of an earlier round or a
-    /// late original upload does not reopen it, nor does the first of several photos.
+    /// A case waiting for a supplement goes back to `received` (pre-review) only when
+    /// supplements answered this request and every material they name is complete (all its
+    /// announced photos stored, the supplement's and the original ones). A photo of another
+    /// material, of a supplement sent before the request, or the first of several photos
+    /// does not reopen it.
     fn close_answered_supplement(sql: &mut dyn Sql, app_key: &str) -> Result<()> {
-        let closed = sql.exec(
-            "UPDATE applications SET status = 'received', message = NULL WHERE app_key = $1 AND status = 'supplement' \
-             AND EXISTS (SELECT 1 FROM supplement_answers s WHERE s.app_key = $1) \
-             AND NOT EXISTS (SELECT 1 FROM materials m WHERE m.app_key = $1 AND m.photos > \
-               (SELECT COUNT(*) FROM uploads u WHERE u.app_key = m.app_key AND u.code = m.code AND u.stored = 1))",
+        let waiting = sql.query_one(
+            "SELECT 1 FROM applications WHERE app_key = $1 AND status = 'supplement'",
             &[app_key.into()],
         )?;
-        if closed > 0 {
-            sql.exec("DELETE FROM supplement_answers WHERE app_key = $1", &[app_key.into()])?;
+        if waiting.is_none() {
+            return Ok(());
         }
+        let mut codes = std::collections::BTreeSet::new();
+        for row in sql.query(
+            "SELECT s.materials FROM supplement_answers a JOIN supplements s ON s.supplement_id = a.supplement_id WHERE a.app_key = $1",
+            &[app_key.into()],
+        )? {
+            let named: Vec<api::MaterialManifest> = serde_json::from_str(&row.text(0))?;
+            codes.extend(named.into_iter().map(|m| m.code));
+        }
+        if codes.is_empty() {
+            return Ok(());
+        }
+        for code in &codes {
+            let complete = sql
+                .query_one(
+                    "SELECT m.photos, (SELECT COUNT(*) FROM uploads u WHERE u.app_key = m.app_key AND u.code = m.code AND u.stored = 1) \
+                     FROM materials m WHERE m.app_key = $1 AND m.code = $2",
+                    &[app_key.into(), code.as_str().into()],
+                )?
+                .is_some_and(|r| r.int(0) <= r.int(1));
+            if !complete {
+                return Ok(());
+            }
+        }
+        sql.exec(
+            "UPDATE applications SET status = 'received', message = NULL WHERE app_key = $1 AND status = 'supplement'",
+            &[app_key.into()],
+        )?;
+        sql.exec("DELETE FROM supplement_answers WHERE app_key = $1", &[app_key.into()])?;
         Ok(())
     }
 

@@ -4,98 +4,19 @@
 //! between and the draining kiosk SIGKILLed at random points, after which the server holds
 //! exactly the N applications enqueued, none lost, none duplicated, materials complete.
 
+#[allow(dead_code)]
+mod common;
 mod support {
-    pub mod central_bin;
+    pub mod central_lab;
     pub mod fault_proxy;
 }
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::central_bin::central_bin;
+use support::central_lab::{application_file, kiosk, kiosk_bin, text, Lab, KIOSK_ID};
 use support::fault_proxy::{self, Fault, FaultProxy};
-use township_kiosk::cli::local_central::{self, LocalCentral};
-
-const KIOSK_ID: &str = "TEST-KIOSK-01";
-
-/// `$KIOSK_BIN` (a private copy, when a shared target directory is being rebuilt by
-/// others), else the binary cargo built for this test.
-fn kiosk_bin() -> String {
-    std::env::var("KIOSK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_kiosk").to_string())
-}
-
-struct Lab {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    central: LocalCentral,
-    central_toml: String,
-}
-
-impl Lab {
-    fn new() -> Lab {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        let server_dir = root.join("central");
-        std::fs::create_dir_all(&server_dir).unwrap();
-        let central = LocalCentral::start(&central_bin(), &server_dir).unwrap();
-        let central_toml = central.enroll(KIOSK_ID, &root.join("enrolment")).unwrap();
-        Lab {
-            _dir: dir,
-            root,
-            central,
-            central_toml,
-        }
-    }
-
-    /// A kiosk config (its own state dir) talking to the server, or to `url`.
-    fn kiosk_config(&self, name: &str, url: Option<&str>) -> PathBuf {
-        let state = self.root.join(name);
-        let path = self.root.join(format!("{name}.toml"));
-        std::fs::write(
-            &path,
-            local_central::kiosk_config(KIOSK_ID, &state, &self.central_toml, url),
-        )
-        .unwrap();
-        path
-    }
-}
-
-fn kiosk(config: &Path, args: &[&str]) -> Output {
-    Command::new(kiosk_bin())
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env("KIOSK_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// Writes the example application with photos of `photo_bytes` (0: none) to a file.
-fn application_file(dir: &Path, name: &str, photo_bytes: usize) -> PathBuf {
-    let mut example = township_kiosk::cli::central_cmd::example_json();
-    for material in example["materials"].as_object_mut().unwrap().values_mut() {
-        if material["state"] == "captured" {
-            material["photo"] = if photo_bytes == 0 {
-                "".into()
-            } else {
-                format!("synthetic:{photo_bytes}").into()
-            };
-        }
-    }
-    let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, serde_json::to_string(&example).unwrap()).unwrap();
-    path
-}
+use township_kiosk::cli::local_central;
 
 fn assert_no_personal_data(output: &str) {
     for secret in ["330225199003150027", "陈晓燕", "13805740000", "渔港路"] {
@@ -312,9 +233,17 @@ fn a_running_kiosk_serves_healthz_status_and_metrics_on_localhost() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(health, Some((200, "ok\n".to_string())));
-    let (code, body) = township_kiosk::app::local_status::get(&addr, "/status").unwrap();
-    assert_eq!(code, 200);
-    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    // The status server starts before the devices: until they are up they show "absent".
+    let status = || {
+        let (code, body) = township_kiosk::app::local_status::get(&addr, "/status").unwrap();
+        assert_eq!(code, 200);
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let mut json = status();
+    while json["devices"]["printer"] == "absent" && started.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(100));
+        json = status();
+    }
     for key in ["version", "uptime_secs", "devices", "outbox", "central", "last_purge"] {
         assert!(json.get(key).is_some(), "{key} missing: {json}");
     }

@@ -3,12 +3,13 @@
 //! the material photo), the outbox delivers the application with its photo, the back office
 //! asks for a supplement, and the citizen's progress query at the kiosk shows that request.
 
+mod common;
 mod support {
-    pub mod central_bin;
+    pub mod central_lab;
 }
 
 use std::time::Duration;
-use support::central_bin::central_bin;
+use support::central_lab::central_bin;
 use township_kiosk::app::intent::Intent;
 use township_kiosk::app::kiosk::{AppParts, KioskApp};
 use township_kiosk::app::view::progress::progress;

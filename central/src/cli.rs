@@ -1,6 +1,6 @@
-//! The command line: init, enroll, revoke, serve, operator add, list, review and
-//! simulate-fleet (and a hidden `generate DIR` for the package's man page and completions).
-//! Exit codes: 0 success, 1 failure, 2 usage.
+//! The command line: init, enroll, revoke, serve, operator add, list, review, payment,
+//! bench-store and simulate-fleet (and a hidden `generate DIR` for the package's man page and
+//! completions). Exit codes: 0 success, 1 failure, 2 usage.
 
 use crate::server;
 use anyhow::{bail, Context, Result};
@@ -98,6 +98,35 @@ enum Command {
         reject: Option<String>,
         #[arg(long, default_value = "cli")]
         operator: String,
+    },
+    /// The payment simulation (as on the back office's Payments page): mark an order paid
+    /// or expire it. Prints the order as JSON.
+    Payment {
+        order_id: String,
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long, conflicts_with = "expire", required_unless_present = "expire")]
+        paid: bool,
+        #[arg(long)]
+        expire: bool,
+    },
+    /// The store's own insert rate (no HTTP, no TLS) on a freshly initialised DIR: COUNT
+    /// applications without and COUNT with two photos, for `kiosk bench central`.
+    BenchStore {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        count: u32,
+        #[arg(long, default_value_t = 150_000)]
+        photo_bytes: usize,
+        #[arg(long, default_value_t = 256 * 1024)]
+        chunk_bytes: usize,
+        #[arg(long)]
+        json: bool,
     },
     /// Run N simulated kiosks against a running server and report latencies.
     SimulateFleet {
@@ -281,6 +310,45 @@ fn run(command: Command) -> Result<()> {
             use clap::CommandFactory;
             for path in township_kiosk::cli::generate_cmd::write_assets(Cli::command(), &dir)? {
                 println!("{}", path.display());
+            }
+        }
+        Command::Payment {
+            order_id,
+            dir,
+            db,
+            paid,
+            expire: _,
+        } => {
+            let to = if paid {
+                township_kiosk::central_api::PaymentStatus::Paid
+            } else {
+                township_kiosk::central_api::PaymentStatus::Expired
+            };
+            let order = server::open_store(&dir, db.as_deref())?
+                .set_payment(&order_id, to)
+                .context("payment")?;
+            println!("{}", serde_json::to_string(&order)?);
+        }
+        Command::BenchStore {
+            dir,
+            db,
+            count,
+            photo_bytes,
+            chunk_bytes,
+            json,
+        } => {
+            let store = server::open_store(&dir, db.as_deref())?;
+            let report = crate::bench::run(&store, count, photo_bytes, chunk_bytes)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{} store: {:.0} applications/s without materials, {:.1}/s with 2 × {} B photos",
+                    store.db.name(),
+                    report.applications_per_sec,
+                    report.with_photos_per_sec,
+                    report.photo_bytes
+                );
             }
         }
         Command::SimulateFleet {

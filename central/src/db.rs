@@ -130,6 +130,8 @@ CREATE TABLE IF NOT EXISTS upload_chunks (upload_id TEXT NOT NULL, chunk_offset 
   data {BLOB} NOT NULL, PRIMARY KEY (upload_id, chunk_offset));
 CREATE TABLE IF NOT EXISTS supplements (supplement_id TEXT PRIMARY KEY, app_key TEXT NOT NULL,
   kiosk_id TEXT NOT NULL, materials TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS supplement_answers (supplement_id TEXT PRIMARY KEY, app_key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS supplement_answers_app ON supplement_answers (app_key);
 CREATE TABLE IF NOT EXISTS payments (order_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, item_code TEXT NOT NULL,
   amount_fen BIGINT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
   paid_at BIGINT);

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod bench;
 pub mod cli;
 pub mod db;
 pub mod fleet;

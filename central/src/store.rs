@@ -469,6 +469,12 @@ impl Store {
                     receipt.into(),
                 ],
             )?;
+            // A new pre-review result closes the supplement round: a new request waits
+            // for a new supplement; an approval or refusal ends it.
+            sql.exec(
+                "DELETE FROM supplement_answers WHERE app_key = (SELECT app_key FROM applications WHERE receipt_no = $1)",
+                &[receipt.into()],
+            )?;
             sql.exec(
                 "INSERT INTO audit (at, operator, action, subject) VALUES ($1, $2, $3, $4)",
                 &[now().into(), operator.into(), format!("review:{}", status.as_str()).into(), receipt.into()],
@@ -509,6 +515,14 @@ impl Store {
                         now().into(),
                     ],
                 )?;
+                if status == CaseStatus::Supplement {
+                    // This supplement answers the open request: the case goes back to
+                    // pre-review once the materials it names are complete.
+                    sql.exec(
+                        "INSERT INTO supplement_answers (supplement_id, app_key) VALUES ($1, $2)",
+                        &[supplement_id.as_str().into(), key.as_str().into()],
+                    )?;
+                }
                 Ok(Answer::json(
                     201,
                     &api::SupplementResponse {
@@ -659,7 +673,11 @@ impl Store {
                 return Ok(Ok(()));
             }
             if row.int(1) != row.int(3) {
-                return refuse(409, "incomplete", format!("the server holds {} of {} bytes", row.int(1), row.int(3)));
+                return refuse(
+                    409,
+                    "incomplete",
+                    format!("the server holds {} of {} bytes", row.int(1), row.int(3)),
+                );
             }
             let mut hasher = Sha256::new();
             for chunk in sql.query(
@@ -670,16 +688,18 @@ impl Store {
             }
             if hex(&hasher.finalize()) != row.text(4) {
                 sql.exec("DELETE FROM upload_chunks WHERE upload_id = $1", &[upload_id.into()])?;
-                sql.exec("UPDATE uploads SET received = 0 WHERE upload_id = $1", &[upload_id.into()])?;
+                sql.exec(
+                    "UPDATE uploads SET received = 0 WHERE upload_id = $1",
+                    &[upload_id.into()],
+                )?;
                 // Commit the reset, then refuse.
                 return Ok(Err(()));
             }
-            sql.exec("UPDATE uploads SET stored = 1 WHERE upload_id = $1", &[upload_id.into()])?;
             sql.exec(
-                "UPDATE applications SET status = 'received', message = NULL WHERE app_key = $1 AND status = 'supplement' \
-                 AND EXISTS (SELECT 1 FROM supplements s WHERE s.app_key = $1)",
-                &[row.text(5).into()],
+                "UPDATE uploads SET stored = 1 WHERE upload_id = $1",
+                &[upload_id.into()],
             )?;
+            Self::close_answered_supplement(sql, &row.text(5))?;
             Ok(Ok(()))
         })?;
         match outcome {
@@ -690,6 +710,50 @@ impl Store {
                 "the whole upload's SHA-256 differs: upload it again from 0",
             ),
         }
+    }
+
+    /// A case waiting for a supplement goes back to `received` (pre-review) only when
+    /// supplements answered this request and every material they name is complete (all its
+    /// announced photos stored, the supplement's and the original ones). A photo of another
+    /// material, of a supplement sent before the request, or the first of several photos
+    /// does not reopen it.
+    fn close_answered_supplement(sql: &mut dyn Sql, app_key: &str) -> Result<()> {
+        let waiting = sql.query_one(
+            "SELECT 1 FROM applications WHERE app_key = $1 AND status = 'supplement'",
+            &[app_key.into()],
+        )?;
+        if waiting.is_none() {
+            return Ok(());
+        }
+        let mut codes = std::collections::BTreeSet::new();
+        for row in sql.query(
+            "SELECT s.materials FROM supplement_answers a JOIN supplements s ON s.supplement_id = a.supplement_id WHERE a.app_key = $1",
+            &[app_key.into()],
+        )? {
+            let named: Vec<api::MaterialManifest> = serde_json::from_str(&row.text(0))?;
+            codes.extend(named.into_iter().map(|m| m.code));
+        }
+        if codes.is_empty() {
+            return Ok(());
+        }
+        for code in &codes {
+            let complete = sql
+                .query_one(
+                    "SELECT m.photos, (SELECT COUNT(*) FROM uploads u WHERE u.app_key = m.app_key AND u.code = m.code AND u.stored = 1) \
+                     FROM materials m WHERE m.app_key = $1 AND m.code = $2",
+                    &[app_key.into(), code.as_str().into()],
+                )?
+                .is_some_and(|r| r.int(0) <= r.int(1));
+            if !complete {
+                return Ok(());
+            }
+        }
+        sql.exec(
+            "UPDATE applications SET status = 'received', message = NULL WHERE app_key = $1 AND status = 'supplement'",
+            &[app_key.into()],
+        )?;
+        sql.exec("DELETE FROM supplement_answers WHERE app_key = $1", &[app_key.into()])?;
+        Ok(())
     }
 
     /// The stored bytes of a finalised upload (for the back office).

@@ -5,6 +5,7 @@
 pub mod address_entry;
 pub mod board;
 pub mod camera;
+pub mod catalogue_cache;
 pub mod central;
 pub mod central_http;
 pub mod devices;

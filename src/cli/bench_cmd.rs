@@ -50,6 +50,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
         stills: u32,
     },
+    /// Outbox drain throughput over loopback mutual TLS against a throw-away reference
+    /// server, without and with ~150 KB photos, against the server's own insert rate.
+    Central {
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=5_000))]
+        count: u32,
+        #[arg(long, default_value_t = 150_000, value_parser = clap::value_parser!(u64).range(1_000..=8_000_000))]
+        photo_bytes: u64,
+    },
     /// End-to-end card reads through the production driver against the simulator paced
     /// at a real baud rate: time per read against the pure wire time of the bytes.
     CardRead {
@@ -74,6 +82,7 @@ pub fn run(cli: &Cli, command: &BenchCommand) -> i32 {
             }
         },
         BenchCommand::Camera { seconds, stills } => super::camera_bench::bench(*seconds, *stills),
+        BenchCommand::Central { count, photo_bytes } => super::central_bench::bench(*count, *photo_bytes as usize),
         BenchCommand::Ime { words_out } => super::ime_bench::bench(words_out.as_deref()),
         BenchCommand::Receipt { count } => match bench_receipt(*count) {
             Ok(()) => exit::OK,

@@ -60,6 +60,13 @@ fn run(bin: &Path, args: &[&str]) -> Result<String, String> {
 impl LocalCentral {
     /// Initialises `dir` and serves it on two free loopback ports.
     pub fn start(bin: &Path, dir: &Path) -> Result<LocalCentral, String> {
+        LocalCentral::init(bin, dir)?;
+        LocalCentral::serve(bin, dir)
+    }
+
+    /// `township-central init` of `dir` with two free loopback ports (in its server.toml),
+    /// without serving it: the caller may change server.toml or add a catalogue.toml first.
+    pub fn init(bin: &Path, dir: &Path) -> Result<(), String> {
         let port = |what| free_port().map_err(|e| format!("no free port for the {what}: {e}"));
         let api: SocketAddr = ([127, 0, 0, 1], port("API")?).into();
         let admin: SocketAddr = ([127, 0, 0, 1], port("back office")?).into();
@@ -76,7 +83,28 @@ impl LocalCentral {
                 &admin.to_string(),
             ],
         )?;
-        let log = std::fs::File::create(dir.join("serve.log")).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Serves an initialised `dir` on the addresses of its server.toml (again, after
+    /// [`LocalCentral::stop`]: same ports, same database).
+    pub fn serve(bin: &Path, dir: &Path) -> Result<LocalCentral, String> {
+        let config = std::fs::read_to_string(dir.join("server.toml")).map_err(|e| format!("server.toml: {e}"))?;
+        let config: toml::Table = toml::from_str(&config).map_err(|e| format!("server.toml: {e}"))?;
+        let addr = |key: &str| -> Result<SocketAddr, String> {
+            config
+                .get(key)
+                .and_then(|v| v.as_str())
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("server.toml: no {key} address"))
+        };
+        let (api, admin) = (addr("listen")?, addr("admin-listen")?);
+        let d = dir.to_str().ok_or("the directory is not UTF-8")?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("serve.log"))
+            .map_err(|e| e.to_string())?;
         let child = Command::new(bin)
             .args(["serve", "--dir", d])
             .stdin(Stdio::null())
@@ -93,6 +121,14 @@ impl LocalCentral {
         };
         central.wait_listening(Duration::from_secs(20))?;
         Ok(central)
+    }
+
+    /// Runs another `township-central` command on this server's directory (`--dir` added),
+    /// e.g. `review`, `payment`; returns its standard output.
+    pub fn command(&self, args: &[&str]) -> Result<String, String> {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--dir", self.dir.to_str().ok_or("not UTF-8")?]);
+        run(&self.bin, &all)
     }
 
     fn wait_listening(&mut self, within: Duration) -> Result<(), String> {

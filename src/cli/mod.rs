@@ -6,15 +6,16 @@
 
 mod audit_cmd;
 mod bench_cmd;
+mod board_cmd;
 mod camera_bench;
 mod camera_cmd;
-mod board_cmd;
 mod catalogue_cmd;
+mod central_bench;
 pub mod central_cmd;
 mod config_cmd;
 mod divisions_cmd;
-mod gpio_cmd;
 pub mod generate_cmd;
+mod gpio_cmd;
 mod id_cmd;
 mod ime_bench;
 mod ime_cmd;

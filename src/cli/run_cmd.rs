@@ -45,13 +45,21 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
         Err(code) => return code,
     };
     let config = loaded.config.clone();
-    let catalogue = match crate::app::load_catalogue(&config) {
-        Ok(catalogue) => catalogue,
-        Err(e) => {
-            eprintln!("kiosk: {e}");
-            return exit::CONFIG;
-        }
-    };
+    // Against a real central system: its catalogue, else the cached copy, else packaged.
+    let start_catalogue = services::central_from_config(&config).ok();
+    let (catalogue, catalogue_origin, catalogue_synced) =
+        match crate::app::catalogue_cache::for_start(&config, start_catalogue) {
+            Ok(start) => {
+                for warning in &start.warnings {
+                    eprintln!("kiosk: warning: {warning}");
+                }
+                (start.catalogue, start.origin, start.synced)
+            }
+            Err(e) => {
+                eprintln!("kiosk: {e}");
+                return exit::CONFIG;
+            }
+        };
     let mut store = match super::open_store(&loaded) {
         Ok(store) => store,
         Err(code) => return code,
@@ -74,8 +82,11 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
     );
     println!("  configuration: {}", crate::app::describe_source(&loaded));
     println!(
-        "  catalogue:     {} ({} services, {} at most one trip)",
-        catalogue.version, stats.items, stats.at_most_once
+        "  catalogue:     {} ({} services, {} at most one trip; {})",
+        catalogue.version,
+        stats.items,
+        stats.at_most_once,
+        catalogue_origin.describe()
     );
     println!(
         "  storage:       {} (schema v{}; {recovered} resumed, {purged})",
@@ -113,6 +124,14 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
             DeliveryOptions::new(config.central.kiosk_id.as_deref().unwrap_or(&config.kiosk.id)),
             &STOP,
         );
+        if config.central.url != "sim" {
+            let first = if catalogue_synced {
+                crate::app::catalogue_cache::SYNC_EVERY
+            } else {
+                crate::app::catalogue_cache::RETRY_AFTER_FAILURE
+            };
+            crate::app::catalogue_cache::spawn_sync(config.kiosk.state_dir.clone(), central.clone(), first, &STOP);
+        }
         services::spawn_heartbeat(config.clone(), central, &STOP);
     }
     if config.status.enabled {
@@ -142,7 +161,10 @@ fn start_devices(
     })?;
     println!("  card reader:   {}", devices.reader_description);
     println!("  printer:       {}", devices.printer_description);
-    println!("  camera:        {} (opened on the materials page)", devices.camera_description);
+    println!(
+        "  camera:        {} (opened on the materials page)",
+        devices.camera_description
+    );
     let simulated = devices.simulated();
     crate::app::telemetry::set_devices(|d| {
         let state = if simulated { "sim" } else { "ok" };

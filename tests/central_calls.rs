@@ -1,0 +1,507 @@
+//! The touchscreen's calls to the central system through the kiosk's own client
+//! (`HttpCentral`, mutual TLS) against the real reference server on loopback: status by
+//! receipt number (with the pre-review's supplement message) and by ID number (a keyed
+//! hash, the number never reaching the server), payment orders (poll, paid and expired
+//! through the server's simulation, no double charge, cancel), catalogue sync with ETag,
+//! appointment slots (lunch-hour and Saturday slots, book, full, cancel), rating and
+//! complaint, a heartbeat in the server's /metrics — and, with the server stopped, the
+//! "central offline" answer from every call. Also the catalogue cached for offline start.
+
+#[allow(dead_code)]
+mod common;
+mod support {
+    pub mod central_lab;
+}
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::central_lab::{kiosk, text, Lab, KIOSK_ID};
+use township_kiosk::app::central::{CatalogueSync, CentralError, CentralSystem};
+use township_kiosk::app::central_http::HttpCentral;
+use township_kiosk::central_api::{self as api, CaseStatus, PaymentStatus, SlotKind};
+use township_kiosk::config::Config;
+use township_kiosk::domain::calendar::Date;
+use township_kiosk::domain::catalogue::Catalogue;
+use township_kiosk::domain::id_number::IdNumber;
+use township_kiosk::domain::message::Message;
+
+/// A phone number for bookings and complaints (made up; it must not reach a log).
+const PHONE: &str = "13912345678";
+
+fn config(lab: &Lab, name: &str) -> Config {
+    township_kiosk::config::parse_str(&lab.kiosk_config_text(name, None), Path::new("kiosk.toml")).unwrap()
+}
+
+fn client(lab: &Lab) -> HttpCentral {
+    HttpCentral::from_config(&config(lab, "kiosk").central, KIOSK_ID).unwrap()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn key(tag: &str) -> String {
+    format!("{tag}-{}", uuid::Uuid::new_v4())
+}
+
+/// The server's log and database files as text (lossy): what an operator could read.
+fn server_text(lab: &Lab) -> String {
+    let mut all = String::new();
+    for entry in std::fs::read_dir(&lab.central.dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("central.db") || name == "serve.log" {
+            all.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        }
+    }
+    all
+}
+
+/// `kiosk submit --example` + `kiosk outbox drain`: the receipt number now at the server.
+fn submit_and_drain(lab: &Lab) -> String {
+    let config = lab.kiosk_config("kiosk", None);
+    let example = kiosk(&config, &["submit", "--example"]);
+    let file = lab.root.join("example.json");
+    std::fs::write(&file, &example.stdout).unwrap();
+    let out = kiosk(&config, &["submit", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let receipt = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let drain = kiosk(&config, &["outbox", "drain"]);
+    assert!(drain.status.success(), "{}", text(&drain));
+    receipt
+}
+
+fn admin_get(lab: &Lab, path: &str) -> String {
+    let (code, body) = township_kiosk::app::local_status::get(&lab.central.admin.to_string(), path).unwrap();
+    assert_eq!(code, 200, "{path}: {body}");
+    body
+}
+
+#[test]
+fn status_by_receipt_and_by_id_number_with_the_pre_review_message() {
+    let lab = Lab::new();
+    let central = client(&lab);
+    let receipt = submit_and_drain(&lab);
+
+    let st = central.status_by_receipt(&receipt).unwrap();
+    assert_eq!((st.status, st.item_code.as_str()), (CaseStatus::Received, "ID-003"));
+    assert_eq!(st.message, None);
+    assert!(st.expected_on.is_some());
+    assert_eq!(
+        central.status_by_receipt("XSSP-000000-0000-0"),
+        Err(CentralError::NotFound)
+    );
+
+    let ask = "请补充清晰的户口簿首页照片";
+    let out = lab.central.command(&["review", &receipt, "--supplement", ask]).unwrap();
+    assert!(out.contains("supplement"), "{out}");
+    let st = central.status_by_receipt(&receipt).unwrap();
+    assert_eq!((st.status, st.message.as_deref()), (CaseStatus::Supplement, Some(ask)));
+
+    // By ID number: the applicant's applications, newest first, with the same answer.
+    let applicant = township_kiosk::app::sample::application("").applicant.id;
+    let found = central.status_by_id(&applicant).unwrap();
+    assert_eq!(found.applications.len(), 1, "{found:?}");
+    assert_eq!(found.applications[0], st);
+    // Someone with no application: an empty answer, and the number is nowhere at the
+    // server — not in its log, not in its database (it travelled as a keyed hash).
+    let stranger = IdNumber::parse("11010519491231002X").unwrap();
+    assert!(central.status_by_id(&stranger).unwrap().applications.is_empty());
+    let server = server_text(&lab);
+    assert!(server.contains(&receipt), "the server's files were read");
+    assert!(!server.contains(stranger.expose()), "the ID number reached the server");
+    let log = std::fs::read_to_string(lab.central.dir.join("serve.log")).unwrap();
+    assert!(!log.contains(applicant.expose()), "ID number in the server's log");
+
+    lab.central
+        .command(&["review", &receipt, "--reject", "材料不符合要求"])
+        .unwrap();
+    let st = central.status_by_receipt(&receipt).unwrap();
+    assert_eq!(
+        (st.status, st.message.as_deref()),
+        (CaseStatus::Rejected, Some("材料不符合要求"))
+    );
+}
+
+/// The first item with a fee, and the fee.
+fn fee_item() -> (String, u32) {
+    let catalogue = Catalogue::parse(township_kiosk::app::EMBEDDED_CATALOGUE).unwrap();
+    let item = catalogue.items.iter().find(|i| i.fee_fen > 0).unwrap();
+    (item.code.clone(), item.fee_fen)
+}
+
+fn set_payment(lab: &Lab, order_id: &str, action: &str) -> api::PaymentOrder {
+    let out = lab.central.command(&["payment", order_id, action]).unwrap();
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn payment_orders_poll_paid_expired_once_per_application_and_cancel() {
+    let lab = Lab::new();
+    let central = client(&lab);
+    let (item, fee) = fee_item();
+    let order = |k: &str| api::CreatePayment {
+        idempotency_key: k.into(),
+        item_code: item.clone(),
+        amount_fen: fee,
+    };
+
+    let polled = |order_id: &str| central.payment_poll(order_id).unwrap().status;
+    // Create → poll pending → paid at the server (its simulation) → poll paid.
+    let application = key("app");
+    let created = central.payment_create(&order(&application)).unwrap();
+    assert_eq!((created.status, created.amount_fen), (PaymentStatus::Pending, fee));
+    assert!(created.qr_payload.contains(&created.order_id), "{created:?}");
+    assert_eq!(polled(&created.order_id), PaymentStatus::Pending);
+    // The same application asks again (a retry, a page shown twice): the same order.
+    let again = central.payment_create(&order(&application)).unwrap();
+    assert_eq!(again.order_id, created.order_id, "no second order: no double charge");
+    assert_eq!(
+        set_payment(&lab, &created.order_id, "--paid").status,
+        PaymentStatus::Paid
+    );
+    assert_eq!(polled(&created.order_id), PaymentStatus::Paid);
+    let replay = central.payment_create(&order(&application)).unwrap();
+    assert_eq!(replay.order_id, created.order_id);
+    assert_eq!(polled(&replay.order_id), PaymentStatus::Paid);
+    assert!(
+        matches!(
+            central.payment_cancel(&created.order_id),
+            Err(CentralError::Rejected(_))
+        ),
+        "a paid order cannot be cancelled"
+    );
+    // Another application is another order.
+    let other = central.payment_create(&order(&key("app"))).unwrap();
+    assert_ne!(other.order_id, created.order_id);
+
+    // Expired by the server's simulation.
+    assert_eq!(
+        set_payment(&lab, &other.order_id, "--expire").status,
+        PaymentStatus::Expired
+    );
+    assert_eq!(polled(&other.order_id), PaymentStatus::Expired);
+    assert!(matches!(
+        central.payment_cancel(&other.order_id),
+        Err(CentralError::Rejected(_))
+    ));
+
+    // Cancelled by the kiosk (the citizen walks away), twice: the same answer.
+    let third = central.payment_create(&order(&key("app"))).unwrap();
+    assert_eq!(
+        central.payment_cancel(&third.order_id).unwrap().status,
+        PaymentStatus::Cancelled
+    );
+    assert_eq!(
+        central.payment_cancel(&third.order_id).unwrap().status,
+        PaymentStatus::Cancelled
+    );
+    assert_eq!(polled(&third.order_id), PaymentStatus::Cancelled);
+
+    assert!(matches!(
+        central.payment_create(&api::CreatePayment {
+            amount_fen: fee + 1,
+            ..order(&key("app"))
+        }),
+        Err(CentralError::Rejected(_))
+    ));
+    assert_eq!(central.payment_poll("P-nonexistent"), Err(CentralError::NotFound));
+}
+
+#[test]
+fn an_unpaid_order_expires_at_its_time() {
+    let lab = Lab::with(|dir| {
+        let path = dir.join("server.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("payment-ttl-secs = 900"), "{text}");
+        std::fs::write(&path, text.replace("payment-ttl-secs = 900", "payment-ttl-secs = 1")).unwrap();
+    });
+    let central = client(&lab);
+    let (item, fee) = fee_item();
+    let order = central
+        .payment_create(&api::CreatePayment {
+            idempotency_key: key("app"),
+            item_code: item,
+            amount_fen: fee,
+        })
+        .unwrap();
+    // Wait (bounded) until the server's clock is past the expiry, then poll.
+    let started = Instant::now();
+    while now() <= order.expires_at + 1 && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        central.payment_poll(&order.order_id).unwrap().status,
+        PaymentStatus::Expired
+    );
+}
+
+#[test]
+fn catalogue_etag_slots_booking_rating_complaint_and_heartbeat() {
+    let lab = Lab::new();
+    let central = client(&lab);
+
+    // ---- catalogue sync with ETag ----
+    let CatalogueSync::Changed { etag, catalogue } = central.catalogue(None).unwrap() else {
+        panic!("a first sync brings the catalogue");
+    };
+    let etag = etag.expect("an ETag");
+    let parsed = Catalogue::parse(&catalogue.toml).unwrap();
+    assert_eq!(parsed.version, catalogue.version);
+    assert_eq!(central.catalogue(Some(&etag)).unwrap(), CatalogueSync::NotModified);
+    assert!(matches!(
+        central.catalogue(Some("\"stale\"")).unwrap(),
+        CatalogueSync::Changed { .. }
+    ));
+
+    // ---- appointment slots: lunch hour and Saturday mornings offered ----
+    let today = Date::from_unix_china(now());
+    let slots = central.slots(today, 31).unwrap().slots;
+    let lunch: Vec<_> = slots.iter().filter(|s| s.kind == SlotKind::Lunch).collect();
+    let weekend: Vec<_> = slots.iter().filter(|s| s.kind == SlotKind::Weekend).collect();
+    assert!(!lunch.is_empty() && !weekend.is_empty(), "{slots:?}");
+    assert!(lunch
+        .iter()
+        .all(|s| s.start.as_str() >= "12:00" && s.end.as_str() <= "13:30"));
+    assert!(weekend.iter().all(|s| s.date.iso_weekday() == 6));
+    // The first lunch slot not today (today's may be past).
+    let slot = lunch.iter().find(|s| s.date > today).unwrap();
+    let book = |k: &str| api::BookAppointment {
+        idempotency_key: k.into(),
+        slot_id: slot.slot_id.clone(),
+        item_code: "ID-003".into(),
+        phone: PHONE.into(),
+    };
+    let booking_key = key("book");
+    let booking = central.book(&book(&booking_key)).unwrap();
+    assert_eq!(
+        (booking.status.as_str(), booking.slot.slot_id.as_str()),
+        ("booked", slot.slot_id.as_str())
+    );
+    assert_eq!(booking.slot.free, slot.free - 1);
+    assert_eq!(
+        central.book(&book(&booking_key)).unwrap().booking_no,
+        booking.booking_no,
+        "replayed"
+    );
+    if booking.slot.free == 0 {
+        assert!(
+            matches!(central.book(&book(&key("book"))), Err(CentralError::Rejected(_))),
+            "a full slot is refused"
+        );
+    }
+    let cancelled = central.cancel_booking(&booking.booking_no).unwrap();
+    assert_eq!(
+        (cancelled.status.as_str(), cancelled.slot.free),
+        ("cancelled", slot.free)
+    );
+    assert_eq!(
+        central.cancel_booking(&booking.booking_no).unwrap().slot.free,
+        slot.free
+    );
+    assert_eq!(central.cancel_booking("B-nonexistent"), Err(CentralError::NotFound));
+
+    // ---- rating and complaint ----
+    let rating = api::SubmitRating {
+        idempotency_key: key("rate"),
+        receipt_no: None,
+        stars: 2,
+        reasons: vec!["等待时间长".into()],
+    };
+    let rated = central.rate(&rating).unwrap();
+    assert!(rated.follow_up_due.is_some(), "a poor rating opens a follow-up");
+    assert_eq!(central.rate(&rating).unwrap(), rated, "replayed, not counted twice");
+    let ticket = central
+        .complain(&api::SubmitComplaint {
+            idempotency_key: key("complaint"),
+            phone: PHONE.into(),
+            topic: "服务态度".into(),
+            text: "窗口工作人员不在岗".into(),
+        })
+        .unwrap();
+    assert!(ticket.ticket_no.starts_with("T-"), "{ticket:?}");
+
+    // ---- heartbeat: the kiosk shows in the server's fleet metrics ----
+    let config = config(&lab, "kiosk");
+    let beat = township_kiosk::app::services::heartbeat(&config, None, now());
+    central.heartbeat(&beat).unwrap();
+    let metrics = admin_get(&lab, "/metrics");
+    for line in [
+        format!("township_kiosk_up{{kiosk=\"{KIOSK_ID}\"}} 1\n"),
+        format!(
+            "township_kiosk_info{{kiosk=\"{KIOSK_ID}\",version=\"{}\"}} 1\n",
+            beat.version
+        ),
+        "township_central_requests_total{kind=\"rating\",status=\"201\"} ".to_string(),
+        "township_central_requests_total{kind=\"complaint\",status=\"201\"} ".to_string(),
+        "township_central_requests_total{kind=\"book\",status=\"201\"} ".to_string(),
+    ] {
+        assert!(metrics.contains(&line), "{line} missing:\n{metrics}");
+    }
+    let log = std::fs::read_to_string(lab.central.dir.join("serve.log")).unwrap();
+    assert!(!log.contains(PHONE), "a phone number in the server's log");
+}
+
+#[test]
+fn every_call_against_a_stopped_server_says_central_offline() {
+    let mut lab = Lab::new();
+    let central = client(&lab);
+    let now = now();
+    central
+        .heartbeat(&township_kiosk::app::services::heartbeat(
+            &config(&lab, "kiosk"),
+            None,
+            now,
+        ))
+        .unwrap();
+    lab.central.stop();
+    let today = Date::from_unix_china(now);
+    let id = township_kiosk::app::sample::application("").applicant.id;
+    let started = Instant::now();
+    let results: Vec<(&str, Result<(), CentralError>)> = vec![
+        (
+            "status by receipt",
+            central.status_by_receipt("XSSP-261126-0001-K").map(drop),
+        ),
+        ("status by ID", central.status_by_id(&id).map(drop)),
+        (
+            "payment create",
+            central
+                .payment_create(&api::CreatePayment {
+                    idempotency_key: key("app"),
+                    item_code: "CRJ-002".into(),
+                    amount_fen: 1500,
+                })
+                .map(drop),
+        ),
+        ("payment poll", central.payment_poll("P-1").map(drop)),
+        ("payment cancel", central.payment_cancel("P-1").map(drop)),
+        ("catalogue", central.catalogue(None).map(drop)),
+        ("slots", central.slots(today, 7).map(drop)),
+        (
+            "book",
+            central
+                .book(&api::BookAppointment {
+                    idempotency_key: key("book"),
+                    slot_id: "20991231-1200".into(),
+                    item_code: "ID-003".into(),
+                    phone: PHONE.into(),
+                })
+                .map(drop),
+        ),
+        ("cancel booking", central.cancel_booking("B-1").map(drop)),
+        (
+            "rate",
+            central
+                .rate(&api::SubmitRating {
+                    idempotency_key: key("rate"),
+                    receipt_no: None,
+                    stars: 5,
+                    reasons: vec![],
+                })
+                .map(drop),
+        ),
+        (
+            "complain",
+            central
+                .complain(&api::SubmitComplaint {
+                    idempotency_key: key("complaint"),
+                    phone: PHONE.into(),
+                    topic: "t".into(),
+                    text: "x".into(),
+                })
+                .map(drop),
+        ),
+        (
+            "heartbeat",
+            central
+                .heartbeat(&township_kiosk::app::services::heartbeat(
+                    &config(&lab, "kiosk"),
+                    None,
+                    now,
+                ))
+                .map(drop),
+        ),
+    ];
+    for (call, result) in results {
+        let error = result.expect_err(call);
+        assert!(error.is_retryable(), "{call}: {error:?}");
+        assert_eq!(error.message(), Message::CentralOffline, "{call}: {error:?}");
+        let shown = error.to_string();
+        assert!(
+            !shown.contains(PHONE) && !shown.contains(id.expose()),
+            "{call}: {shown}"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(60));
+    // Back up: the same client works again.
+    lab.restart_central();
+    assert!(central.catalogue(None).is_ok());
+}
+
+/// `kiosk run --headless` for a moment: its output.
+fn run_kiosk(config: &Path) -> String {
+    let out = kiosk(config, &["run", "--headless", "--exit-after", "1"]);
+    assert!(out.status.success(), "{}", text(&out));
+    text(&out)
+}
+
+#[test]
+fn the_catalogue_is_cached_for_an_offline_start() {
+    let packaged = Catalogue::parse(township_kiosk::app::EMBEDDED_CATALOGUE)
+        .unwrap()
+        .version;
+    let mut lab = Lab::with(|dir| {
+        let text = township_kiosk::app::EMBEDDED_CATALOGUE;
+        let line = text.lines().find(|l| l.starts_with("version = ")).unwrap();
+        std::fs::write(
+            dir.join("catalogue.toml"),
+            text.replacen(line, "version = \"2099.1-central\"", 1),
+        )
+        .unwrap();
+    });
+    let config = lab.kiosk_config("kiosk", None);
+    let cache = lab.root.join("kiosk").join("catalogue-cache.json");
+
+    // Fresh: the central system's catalogue, cached.
+    let out = run_kiosk(&config);
+    assert!(
+        out.contains("catalogue:     2099.1-central (") && out.contains("from the central system"),
+        "{out}"
+    );
+    let cached: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_eq!(cached["version"], "2099.1-central");
+    assert!(cached["etag"].as_str().is_some_and(|e| !e.is_empty()), "{cached}");
+
+    // Central unreachable: the cache.
+    lab.central.stop();
+    let out = run_kiosk(&config);
+    assert!(
+        out.contains("catalogue:     2099.1-central (") && out.contains("cached from the central system"),
+        "{out}"
+    );
+    assert!(out.contains("warning: catalogue sync"), "{out}");
+
+    // A corrupt cache: the packaged catalogue, with a warning.
+    std::fs::write(&cache, b"{\"etag\": \"\\\"x\\\"\", \"vers").unwrap();
+    let out = run_kiosk(&config);
+    assert!(out.contains(&format!("catalogue:     {packaged} (")), "{out}");
+    assert!(
+        out.contains("corrupt") && out.contains("using the packaged catalogue"),
+        "{out}"
+    );
+
+    // Central back: synced and cached again.
+    lab.restart_central();
+    let out = run_kiosk(&config);
+    assert!(out.contains("catalogue:     2099.1-central ("), "{out}");
+    let cached: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_eq!(cached["version"], "2099.1-central");
+}

@@ -3,8 +3,10 @@
 //! the material photo), the outbox delivers the application with its photo, the back office
 //! asks for a supplement, and the citizen's progress query at the kiosk shows that request.
 
+#[allow(dead_code, unused_imports)]
 mod common;
 mod support {
+    #![allow(unused_imports)]
     pub mod central_lab;
 }
 

@@ -113,7 +113,7 @@ fn a_development_machine_without_drm_only_warns() {
 #[test]
 fn groups_are_read_from_etc_group() {
     let groups = parse_groups("root:x:0:\ndialout:x:20:township-kiosk\nvideo:x:44:\nrender:x:105:\nkiosk:x:998:\n");
-    assert_eq!(groups.len(), 4);
+    assert_eq!(groups.len(), 5);
     assert_eq!(
         missing_groups(&groups, "township-kiosk", Some(998)),
         vec!["video", "render"]

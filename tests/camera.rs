@@ -72,19 +72,8 @@ fn a_material_photo_is_a_flattened_page_at_150_dpi_under_500_kb() {
 #[test]
 fn perspective_correction_recovers_the_fixture_page() {
     // The still the simulator would give with no drift: the skewed page on the desk.
-    let scene = fixture::scene();
-    let m = fixture::MOTION_MARGIN as usize;
-    let (w, h) = (fixture::SCENE_WIDTH as usize, fixture::SCENE_HEIGHT as usize);
-    let mut data = Vec::with_capacity(w * h * 3);
-    for y in 0..h {
-        let start = ((y + m) * scene.width as usize + m) * 3;
-        data.extend_from_slice(&scene.data[start..start + w * 3]);
-    }
-    let still = township_kiosk::devices::camera::RgbImage {
-        width: w as u32,
-        height: h as u32,
-        data,
-    };
+    let margin = fixture::MOTION_MARGIN as usize;
+    let still = fixture::view(&fixture::scene(), margin, margin);
     let quad = document::find_page(&still).expect("page found");
     for (found, placed) in quad.iter().zip(fixture::page_corners()) {
         assert!(distance(*found, placed) < 8.0, "corner {found:?} vs {placed:?}");

@@ -283,23 +283,12 @@ pub fn photo_from(still: &crate::devices::camera::RgbImage) -> MaterialPhoto {
 /// For screenshots and tests without a pipeline: the simulated camera's view (no drift) as
 /// a preview frame, and the material photo the kiosk makes of it. Computed once.
 pub fn fixture_sample() -> (Arc<PreviewFrame>, MaterialPhoto) {
-    use crate::devices::camera::{fixture, RgbImage};
+    use crate::devices::camera::fixture;
     static SAMPLE: std::sync::OnceLock<(Arc<PreviewFrame>, MaterialPhoto)> = std::sync::OnceLock::new();
     SAMPLE
         .get_or_init(|| {
-            let scene = fixture::scene();
-            let m = fixture::MOTION_MARGIN as usize;
-            let (w, h) = (fixture::SCENE_WIDTH as usize, fixture::SCENE_HEIGHT as usize);
-            let mut data = Vec::with_capacity(w * h * 3);
-            for y in 0..h {
-                let start = ((y + m) * scene.width as usize + m) * 3;
-                data.extend_from_slice(&scene.data[start..start + w * 3]);
-            }
-            let still = RgbImage {
-                width: w as u32,
-                height: h as u32,
-                data,
-            };
+            let margin = fixture::MOTION_MARGIN as usize;
+            let still = fixture::view(&fixture::scene(), margin, margin);
             let small = still.resize(640, 480);
             let preview = PreviewFrame {
                 sequence: 1,

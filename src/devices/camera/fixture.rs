@@ -47,6 +47,23 @@ pub fn scene() -> Arc<RgbImage> {
     scene
 }
 
+/// What the camera sees of `scene`: the frame-sized window `dx`, `dy` pixels into its motion
+/// margin (`MOTION_MARGIN` each way is the still camera, with no drift).
+pub fn view(scene: &RgbImage, dx: usize, dy: usize) -> RgbImage {
+    let (w, h) = (SCENE_WIDTH as usize, SCENE_HEIGHT as usize);
+    let row = scene.width as usize * 3;
+    let mut data = Vec::with_capacity(w * h * 3);
+    for y in 0..h {
+        let start = (y + dy) * row + dx * 3;
+        data.extend_from_slice(&scene.data[start..start + w * 3]);
+    }
+    RgbImage {
+        width: SCENE_WIDTH,
+        height: SCENE_HEIGHT,
+        data,
+    }
+}
+
 fn render_scene() -> RgbImage {
     let page = render_page();
     let (w, h) = (SCENE_WIDTH + 2 * MOTION_MARGIN, SCENE_HEIGHT + 2 * MOTION_MARGIN);

@@ -66,7 +66,6 @@ pub fn caps_description() -> String {
 pub fn feed(src: gstreamer_app::AppSrc, control: Arc<SimCameraControl>, stop: Arc<AtomicBool>) {
     let scene = fixture::scene();
     let (w, h) = (SCENE_WIDTH as usize, SCENE_HEIGHT as usize);
-    let scene_row = scene.width as usize * 3;
     let period = Duration::from_secs(1) / FRAMES_PER_SECOND;
     let started = Instant::now();
     let mut noise_state = 0x2545_f491_4f6c_dd1du64;
@@ -82,11 +81,7 @@ pub fn feed(src: gstreamer_app::AppSrc, control: Arc<SimCameraControl>, stop: Ar
         let t = started.elapsed().as_secs_f32();
         let dx = (MOTION_MARGIN as f32 + 3.0 * (t * 0.9).sin()).round() as usize;
         let dy = (MOTION_MARGIN as f32 + 2.0 * (t * 0.6).cos()).round() as usize;
-        let mut data = Vec::with_capacity(w * h * 3);
-        for y in 0..h {
-            let start = (y + dy) * scene_row + dx * 3;
-            data.extend_from_slice(&scene.data[start..start + w * 3]);
-        }
+        let mut data = fixture::view(&scene, dx, dy).data;
         // Sensor noise on one pixel in 64.
         for _ in 0..(w * h / 64) {
             noise_state ^= noise_state << 13;

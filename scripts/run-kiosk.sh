@@ -31,8 +31,11 @@ if [ "$configured" = no ]; then
   KIOSK_ID=DEV-KIOSK-01
   mkdir -p "$STATE"
   if [ ! -f "$SERVER_DIR/server.toml" ]; then
-    "$CENTRAL" init --dir "$SERVER_DIR"
+    "$CENTRAL" init --dir "$SERVER_DIR" --sandbox-payments
   fi
+  # The demonstration's payment sandbox: the simulated kiosk's "payment received" button
+  # marks its order paid at this server (a directory made before the sandbox existed gets it).
+  grep -q '^sandbox-payments' "$SERVER_DIR/server.toml" || echo 'sandbox-payments = true' >> "$SERVER_DIR/server.toml"
   if [ ! -f "$ENROLMENT/central.toml" ]; then
     "$CENTRAL" enroll "$KIOSK_ID" --dir "$SERVER_DIR" --out "$ENROLMENT"
   fi

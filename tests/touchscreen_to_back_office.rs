@@ -6,60 +6,25 @@
 #[allow(dead_code, unused_imports)]
 mod common;
 mod support {
-    #![allow(unused_imports)]
+    #![allow(unused_imports, dead_code)]
     pub mod central_lab;
+    pub mod kiosk_lab;
 }
 
-use std::time::Duration;
-use support::central_lab::central_bin;
+use support::kiosk_lab::{wait_until, KioskLab};
 use township_kiosk::app::intent::Intent;
-use township_kiosk::app::kiosk::{AppParts, KioskApp};
 use township_kiosk::app::view::progress::progress;
-use township_kiosk::cli::local_central::{self, LocalCentral};
-use township_kiosk::devices::camera::CameraSource;
-use township_kiosk::devices::printer::profile::profile;
 use township_kiosk::domain::session::{Event, Step};
-use township_kiosk::storage::Store;
 
 const KIOSK_ID: &str = "LOOP-KIOSK-01";
 
-fn wait_until(app: &mut KioskApp, what: &str, done: impl Fn(&KioskApp) -> bool) {
-    for _ in 0..600 {
-        if done(app) {
-            return;
-        }
-        app.wait_inbox(Duration::from_millis(100));
-    }
-    panic!("timed out waiting for {what}; step {:?}", app.session().step);
-}
-
 #[test]
 fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_shows_in_the_progress_query() {
-    let dir = tempfile::tempdir().unwrap();
-    let server_dir = dir.path().join("central");
-    std::fs::create_dir_all(&server_dir).unwrap();
-    let server = LocalCentral::start(&central_bin(), &server_dir).unwrap();
-    let central_toml = server.enroll(KIOSK_ID, &dir.path().join("enrolment")).unwrap();
-    let config_path = dir.path().join("kiosk.toml");
-    let state = dir.path().join("state");
-    std::fs::write(
-        &config_path,
-        local_central::kiosk_config(KIOSK_ID, &state, &central_toml, None),
-    )
-    .unwrap();
-    let config = township_kiosk::config::load(Some(&config_path), None)
-        .unwrap_or_else(|e| panic!("{:?}", e.0))
-        .config;
-    let catalogue = township_kiosk::app::load_catalogue(&config).unwrap();
-    let central = township_kiosk::app::services::central_from_config(&config).unwrap();
-
+    let lab = KioskLab::start(KIOSK_ID);
+    let (server, config_path) = (&lab.server, &lab.config_path);
     // The citizen at the touchscreen: 户籍证明 (HH-006) with a typed ID number and a
     // photographed household register.
-    let mut parts = AppParts::bare(profile("generic-80mm").unwrap());
-    parts.store = Some(Store::open_in(&state).unwrap());
-    parts.camera = Some(CameraSource::Sim(Default::default()));
-    parts.central = Some(central.clone());
-    let mut app = KioskApp::new(config.clone(), catalogue, parts);
+    let mut app = lab.app(lab.parts());
     app.handle(Intent::Start);
     app.handle(Intent::ChooseItem("HH-006".into()));
     app.handle(Intent::Session(Event::ConfirmGuide));
@@ -92,9 +57,6 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     app.handle(Intent::Session(Event::MaterialsDone));
     assert_eq!(app.session().step, Step::Review, "{:?}", app.session().data.error);
     app.handle(Intent::Session(Event::ConfirmReview));
-    if app.session().step == Step::Payment {
-        app.handle(Intent::SimulatePaid);
-    }
     wait_until(&mut app, "the receipt", |app| app.session().data.receipt.is_some());
     let receipt = app.session().data.receipt.clone().unwrap().number.as_str().to_string();
 

@@ -33,6 +33,10 @@ enum Command {
         /// More host names or addresses for the server certificate.
         #[arg(long = "name")]
         names: Vec<String>,
+        /// Labs and demonstrations: kiosks may mark their own payment orders paid, as a
+        /// payment provider's test mode does (server.toml `sandbox-payments`).
+        #[arg(long)]
+        sandbox_payments: bool,
     },
     /// Issue a kiosk's client certificate and write OUT/central.toml.
     Enroll {
@@ -220,8 +224,9 @@ fn run(command: Command) -> Result<()> {
             listen,
             admin_listen,
             names,
+            sandbox_payments,
         } => {
-            server::init(&dir, &listen, &admin_listen, &names)?;
+            server::init(&dir, &listen, &admin_listen, &names, sandbox_payments)?;
             println!("initialised {}: CA, server certificate, server.toml", dir.display());
         }
         Command::Enroll { kiosk_id, dir, out, db } => {

@@ -11,5 +11,4 @@ pub mod fleet;
 pub mod http;
 pub mod pki;
 pub mod server;
-pub mod slots;
 pub mod store;

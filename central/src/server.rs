@@ -38,6 +38,11 @@ pub struct ServerConfig {
     pub offline_after_secs: i64,
     #[serde(default = "default_payment_ttl")]
     pub payment_ttl_secs: i64,
+    /// A payment sandbox for labs and demonstrations: kiosks may mark their own orders paid
+    /// (`POST /payments/{id}/sandbox-pay`), as a payment provider's test mode does. Never on
+    /// a production server.
+    #[serde(default)]
+    pub sandbox_payments: bool,
 }
 
 fn default_offline() -> i64 {
@@ -62,7 +67,13 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
 }
 
 /// `township-central init`: CA, server certificate and server.toml in `dir`.
-pub fn init(dir: &Path, listen: &str, admin_listen: &str, extra_names: &[String]) -> Result<()> {
+pub fn init(
+    dir: &Path,
+    listen: &str,
+    admin_listen: &str,
+    extra_names: &[String],
+    sandbox_payments: bool,
+) -> Result<()> {
     if dir.join(pki::CA_KEY).exists() {
         bail!("{} already holds a CA: refusing to overwrite it", dir.display());
     }
@@ -86,6 +97,7 @@ pub fn init(dir: &Path, listen: &str, admin_listen: &str, extra_names: &[String]
         lookup_key: hex(&lookup),
         offline_after_secs: default_offline(),
         payment_ttl_secs: default_payment_ttl(),
+        sandbox_payments,
     };
     write_private(&dir.join(CONFIG_FILE), &toml::to_string_pretty(&config)?)?;
     Ok(())
@@ -177,6 +189,8 @@ pub struct Central {
     pub metrics: Metrics,
     revoked: RwLock<HashSet<String>>,
     catalogue_etag: String,
+    /// `server.toml`'s `sandbox-payments`: kiosks may mark their orders paid.
+    pub sandbox_payments: bool,
 }
 
 impl Central {
@@ -191,6 +205,7 @@ impl Central {
             metrics: Metrics::default(),
             revoked: RwLock::new(revoked),
             catalogue_etag,
+            sandbox_payments: false,
         })
     }
 
@@ -242,7 +257,12 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
         let db = db.map(str::to_string);
         tokio::task::spawn_blocking(move || open_store(&dir, db.as_deref())).await??
     };
-    let central = Arc::new(Central::new(store)?);
+    let mut central = Central::new(store)?;
+    central.sandbox_payments = config.sandbox_payments;
+    if config.sandbox_payments {
+        log::warn!("payment sandbox on: kiosks can mark their own payment orders paid (never in production)");
+    }
+    let central = Arc::new(central);
     let tls = Arc::new(pki::server_config(dir)?);
     let api_listener = tokio::net::TcpListener::bind(listen.unwrap_or(&config.listen))
         .await

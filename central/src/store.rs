@@ -879,7 +879,10 @@ impl Store {
         }
         let mut slots = Vec::new();
         for d in 0..i64::from(days) {
-            slots.extend(crate::slots::day_slots(&self.calendar, from.add_days(d)));
+            slots.extend(township_kiosk::domain::opening_hours::day_slots(
+                &self.calendar,
+                from.add_days(d),
+            ));
         }
         self.tx(|sql| {
             for (slot, capacity) in slots.iter_mut() {
@@ -899,7 +902,8 @@ impl Store {
     }
 
     pub fn book(&self, kiosk: &str, request: &api::BookAppointment) -> Result<Answer> {
-        let Some((mut slot, capacity)) = crate::slots::find(&self.calendar, &request.slot_id) else {
+        let Some((mut slot, capacity)) = township_kiosk::domain::opening_hours::find(&self.calendar, &request.slot_id)
+        else {
             return refuse(404, "not_found", "no such slot");
         };
         if slot.date < today() {
@@ -972,7 +976,7 @@ impl Store {
                     &[slot_id.as_str().into()],
                 )?;
             }
-            let (mut slot, capacity) = crate::slots::find(&self.calendar, &slot_id)
+            let (mut slot, capacity) = township_kiosk::domain::opening_hours::find(&self.calendar, &slot_id)
                 .ok_or_else(|| anyhow::anyhow!("booked slot no longer exists"))?;
             let booked = sql
                 .query_one(

@@ -13,8 +13,6 @@ use crate::central_api::{
 use crate::domain::calendar::Date;
 use crate::domain::id_number::IdNumber;
 use crate::domain::message::Message;
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 /// Whether the last contact with the central system worked: set by every call of the
 /// client, shown on the welcome page. Starts optimistic; the first failed call turns it off.
@@ -110,6 +108,12 @@ pub trait CentralSystem: Send + Sync {
         let _ = order_id;
         Err(CentralError::Unsupported("payment"))
     }
+    /// A lab server's payment sandbox: marks the order paid, as the citizen's phone would.
+    /// Only the simulated kiosk's "payment received" button calls it.
+    fn payment_sandbox_pay(&self, order_id: &str) -> Result<PaymentOrder, CentralError> {
+        let _ = order_id;
+        Err(CentralError::Unsupported("payment sandbox"))
+    }
     /// The catalogue, unless `etag` is still current.
     fn catalogue(&self, etag: Option<&str>) -> Result<CatalogueSync, CentralError> {
         let _ = etag;
@@ -138,166 +142,4 @@ pub trait CentralSystem: Send + Sync {
     fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError>;
 }
 
-/// In-process simulation of the central system, with switchable outages.
-#[derive(Default)]
-pub struct SimCentral {
-    state: Mutex<SimState>,
-}
-
-#[derive(Default)]
-struct SimState {
-    accepted: HashMap<String, SubmitResponse>,
-    uploads: HashMap<String, SimUpload>,
-    down: bool,
-    reject_items: Vec<String>,
-    received: u64,
-    heartbeats: u64,
-}
-
-struct SimUpload {
-    key: String,
-    code: String,
-    size: u64,
-    sha256: String,
-    bytes: Vec<u8>,
-    stored: bool,
-}
-
-impl SimCentral {
-    pub fn set_down(&self, down: bool) {
-        self.lock().down = down;
-    }
-    pub fn reject_item(&self, item_code: &str) {
-        self.lock().reject_items.push(item_code.to_string());
-    }
-    /// Distinct applications created (replays excluded).
-    pub fn created(&self) -> usize {
-        self.lock().accepted.len()
-    }
-    /// Requests received, replays included.
-    pub fn received(&self) -> u64 {
-        self.lock().received
-    }
-    /// Photos stored (finalised) for the application with this key.
-    pub fn stored_photos(&self, key: &str) -> Vec<(String, Vec<u8>)> {
-        self.lock()
-            .uploads
-            .values()
-            .filter(|u| u.key == key && u.stored)
-            .map(|u| (u.code.clone(), u.bytes.clone()))
-            .collect()
-    }
-    pub fn heartbeats(&self) -> u64 {
-        self.lock().heartbeats
-    }
-    fn lock(&self) -> std::sync::MutexGuard<'_, SimState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-    fn up(&self) -> Result<std::sync::MutexGuard<'_, SimState>, CentralError> {
-        let state = self.lock();
-        if state.down {
-            return Err(CentralError::Unavailable(
-                "connection refused (simulated outage)".into(),
-            ));
-        }
-        Ok(state)
-    }
-}
-
-fn sim_upload_state(id: &str, upload: &SimUpload) -> UploadState {
-    UploadState {
-        upload_id: id.to_string(),
-        received: upload.bytes.len() as u64,
-        stored: upload.stored,
-    }
-}
-
-impl CentralSystem for SimCentral {
-    fn submit(&self, request: &SubmitApplication) -> Result<SubmitResponse, CentralError> {
-        let mut state = self.up()?;
-        state.received += 1;
-        let key = &request.application.uuid;
-        if let Some(first) = state.accepted.get(key) {
-            return Ok(first.clone());
-        }
-        if state.reject_items.contains(&request.application.item_code) {
-            return Err(CentralError::Rejected(format!(
-                "422 item {} not handled at this point",
-                request.application.item_code
-            )));
-        }
-        let accepted = SubmitResponse {
-            case_number: format!("CASE-{:06}", state.accepted.len() + 1),
-            status: crate::central_api::CaseStatus::Received,
-        };
-        state.accepted.insert(key.clone(), accepted.clone());
-        Ok(accepted)
-    }
-
-    fn upload_create(&self, key: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError> {
-        let mut state = self.up()?;
-        if !state.accepted.contains_key(key) {
-            return Err(CentralError::Rejected("404 no such application".into()));
-        }
-        let id = format!("up-{key}-{code}-{}", &request.sha256[..8.min(request.sha256.len())]);
-        let upload = state.uploads.entry(id.clone()).or_insert_with(|| SimUpload {
-            key: key.to_string(),
-            code: code.to_string(),
-            size: request.size,
-            sha256: request.sha256.clone(),
-            bytes: Vec::new(),
-            stored: false,
-        });
-        Ok(sim_upload_state(&id, upload))
-    }
-
-    fn upload_state(&self, upload_id: &str) -> Result<UploadState, CentralError> {
-        let state = self.up()?;
-        state
-            .uploads
-            .get(upload_id)
-            .map(|u| sim_upload_state(upload_id, u))
-            .ok_or(CentralError::NotFound)
-    }
-
-    fn upload_chunk(&self, upload_id: &str, offset: u64, chunk: &[u8]) -> Result<UploadState, CentralError> {
-        let mut state = self.up()?;
-        let upload = state.uploads.get_mut(upload_id).ok_or(CentralError::NotFound)?;
-        if offset > upload.bytes.len() as u64 {
-            return Err(CentralError::Rejected("409 offset_mismatch".into()));
-        }
-        // A chunk the server already holds is accepted again (a lost reply is harmless).
-        upload.bytes.truncate(offset as usize);
-        if offset + chunk.len() as u64 > upload.size {
-            return Err(CentralError::Rejected("413 beyond the announced size".into()));
-        }
-        upload.bytes.extend_from_slice(chunk);
-        Ok(sim_upload_state(upload_id, upload))
-    }
-
-    fn upload_finalise(&self, upload_id: &str) -> Result<FinaliseResponse, CentralError> {
-        use sha2::Digest;
-        let mut state = self.up()?;
-        let upload = state.uploads.get_mut(upload_id).ok_or(CentralError::NotFound)?;
-        let digest = crate::central_api::hex(&sha2::Sha256::digest(&upload.bytes));
-        if upload.bytes.len() as u64 != upload.size || digest != upload.sha256 {
-            return Err(CentralError::Rejected("422 sha256 mismatch".into()));
-        }
-        upload.stored = true;
-        Ok(FinaliseResponse { stored: true })
-    }
-
-    fn status_by_receipt(&self, receipt_no: &str) -> Result<StatusResponse, CentralError> {
-        let _state = self.up()?;
-        let _ = receipt_no;
-        Err(CentralError::NotFound)
-    }
-
-    fn heartbeat(&self, _heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError> {
-        let mut state = self.up()?;
-        state.heartbeats += 1;
-        Ok(HeartbeatResponse {
-            server_time: crate::storage::now_unix(),
-        })
-    }
-}
+pub use super::central_sim::SimCentral;

@@ -346,6 +346,12 @@ impl CentralSystem for HttpCentral {
         Self::json(route, &reply)
     }
 
+    fn payment_sandbox_pay(&self, order_id: &str) -> Result<PaymentOrder, CentralError> {
+        let route = "/payments/{id}/sandbox-pay";
+        let reply = self.call("POST", route, &format!("/payments/{order_id}/sandbox-pay"), &[], None)?;
+        Self::json(route, &reply)
+    }
+
     fn catalogue(&self, etag: Option<&str>) -> Result<CatalogueSync, CentralError> {
         let route = "/catalogue";
         let headers: Vec<(&str, &str)> = etag.map(|e| ("If-None-Match", e)).into_iter().collect();

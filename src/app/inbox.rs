@@ -20,6 +20,10 @@ pub enum Inbound {
     CameraOpened(super::camera::CameraOpened),
     /// A progress lookup answered (or failed).
     Lookup(super::lookup::LookupDone),
+    /// A payment order call answered (made, polled, cancelled).
+    Payment(super::payment::PaymentReport),
+    /// An appointment call answered (slots, booked, cancelled).
+    Appointment(super::appointment::AppointmentReport),
     Gpio(super::gpio_service::GpioReport),
 }
 

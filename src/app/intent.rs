@@ -68,6 +68,12 @@ pub enum Intent {
     CallStaff,
     /// The simulated payment button (simulated devices only).
     SimulatePaid,
+    /// 重新生成付款码: a new payment order after the last one ran out or failed.
+    PaymentRetry,
+    /// 预约 from the welcome page.
+    OpenAppointment,
+    /// A choice on the appointment page.
+    Appointment(super::appointment::AppointmentAction),
     /// A simulator hot key.
     Sim(SimAction),
 }

@@ -85,6 +85,10 @@ pub struct KioskApp {
     camera: super::camera::MaterialCamera,
     /// 查询进度: the typed receipt number and the central system's answer.
     lookup: super::lookup::ProgressLookup,
+    /// 缴费: the session's payment order at the central system.
+    payment: super::payment::PaymentDesk,
+    /// 预约: the slots shown, the choice and the booking made.
+    appointment: super::appointment::AppointmentDesk,
     started: Instant,
     today_override: Option<Date>,
     /// A pinned wall clock (screenshots: the same picture every time).
@@ -102,6 +106,8 @@ impl KioskApp {
         let catalogue = Arc::new(catalogue);
         let (inbox, receiver) = parts.inbox;
         let camera = super::camera::MaterialCamera::new(parts.camera, Some(inbox.clone()));
+        let payment = super::payment::PaymentDesk::new(parts.central.clone(), Some(inbox.clone()));
+        let appointment = super::appointment::AppointmentDesk::new(parts.central.clone(), Some(inbox.clone()));
         let lookup =
             super::lookup::ProgressLookup::new(parts.central, Some(inbox.clone()), &config.kiosk.receipt_prefix);
         let worker = Worker::spawn(
@@ -147,6 +153,8 @@ impl KioskApp {
             address: None,
             camera,
             lookup,
+            payment,
+            appointment,
             started: Instant::now(),
             today_override: None,
             clock_override: None,
@@ -174,6 +182,26 @@ impl KioskApp {
     /// 查询进度: what was typed and what the central system answered.
     pub fn lookup(&self) -> &super::lookup::ProgressLookup {
         &self.lookup
+    }
+
+    /// 缴费: the payment order and where it stands.
+    pub fn payment(&self) -> &super::payment::PaymentDesk {
+        &self.payment
+    }
+
+    /// Screenshots stage an order here.
+    pub fn payment_mut(&mut self) -> &mut super::payment::PaymentDesk {
+        &mut self.payment
+    }
+
+    /// 预约: slots, choice and booking.
+    pub fn appointment(&self) -> &super::appointment::AppointmentDesk {
+        &self.appointment
+    }
+
+    /// Screenshots stage a booking here.
+    pub fn appointment_mut(&mut self) -> &mut super::appointment::AppointmentDesk {
+        &mut self.appointment
     }
 
     /// Screenshots stage an answer here.
@@ -468,9 +496,29 @@ impl KioskApp {
                 self.event_at(Event::Touch, now_ms)
             }
             Intent::SimulatePaid => {
-                if self.simulated() {
+                // Simulated devices only: the lab server's payment sandbox pays the order,
+                // as the citizen's phone would. With no central system at all (unit tests,
+                // the bare app), the payment completes here.
+                if self.simulated() && self.payment.has_central() {
+                    self.payment.sandbox_pay();
+                } else if self.simulated() {
                     let reference = format!("SIM-{}", uuid::Uuid::new_v4().simple());
                     self.event_at(Event::PaymentCompleted { reference }, now_ms)
+                }
+            }
+            Intent::PaymentRetry => {
+                self.payment.retry();
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::Appointment(action) => {
+                let today = self.today();
+                self.appointment.act(action, today, &self.catalogue);
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::OpenAppointment => {
+                self.event_at(Event::OpenAppointment, now_ms);
+                if self.session.step == Step::Appointment {
+                    self.appointment.open();
                 }
             }
             Intent::Sim(action) => {
@@ -525,6 +573,17 @@ impl KioskApp {
                 self.event_at(Event::CardRead(Box::new(card.person())), now_ms)
             }
             Inbound::Lookup(done) => self.lookup.finished(done),
+            Inbound::Payment(report) => {
+                let next = self.payment.finished(report);
+                if let (super::payment::PaymentNext::Completed(reference), Step::Payment) = (next, self.session.step) {
+                    self.event_at(Event::PaymentCompleted { reference }, now_ms)
+                }
+            }
+            Inbound::Appointment(report) => {
+                if let Some(job) = self.appointment.finished(report, &self.catalogue, self.session.lang) {
+                    self.worker.send(job);
+                }
+            }
             Inbound::Reader(ReaderEvent::ReadFailed { key, .. }) => self.event_at(Event::CardFailed(key), now_ms),
             Inbound::CameraOpened(opened) => self.camera.opened(opened),
             Inbound::Camera(done) => {
@@ -543,6 +602,7 @@ impl KioskApp {
                     self.receipt_preview = Some(bitmap);
                 }
             }
+            Inbound::Worker(Completion::SlipPrinted(outcome)) => self.appointment.slip_printed(&outcome),
             Inbound::Worker(Completion::Printed(outcome)) => {
                 if let PrintOutcome::ShowQrInstead { reason, .. } = &outcome {
                     log::warn!("receipt not printed: {reason}");
@@ -610,9 +670,15 @@ impl KioskApp {
             Effect::WipePersonalData => self.wipe(),
             Effect::ShowIdleWarning { .. } | Effect::HideIdleWarning => {}
             Effect::CreatePayment { fen } => {
-                log::info!("payment order for {fen} fen (simulated until the central payment issue)")
+                let item = self.session.data.plan.as_ref().map(|p| p.item.code.clone());
+                if let (Some(item), true) = (item, self.payment.has_central()) {
+                    if let super::payment::PaymentNext::Completed(reference) = self.payment.start(&item, fen) {
+                        let now_ms = self.clock_ms;
+                        self.event_at(Event::PaymentCompleted { reference }, now_ms)
+                    }
+                }
             }
-            Effect::CancelPayment => log::info!("payment cancelled"),
+            Effect::CancelPayment => self.payment.cancel(),
             Effect::RecordRating(stars) => self.worker.send(Job::Audit {
                 action: "rating",
                 detail: format!("{stars} stars"),
@@ -640,6 +706,8 @@ impl KioskApp {
         self.address = None;
         self.camera.forget();
         self.lookup.reset();
+        self.payment.forget();
+        self.appointment.forget();
         self.current_category = self
             .catalogue
             .categories

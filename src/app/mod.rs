@@ -3,11 +3,13 @@
 //! the session's effects against devices. Everything here is testable without Slint.
 
 pub mod address_entry;
+pub mod appointment;
 pub mod board;
 pub mod camera;
 pub mod catalogue_cache;
 pub mod central;
 pub mod central_http;
+pub mod central_sim;
 pub mod devices;
 pub mod doctor;
 pub mod gpio_policy;
@@ -19,6 +21,7 @@ pub mod kiosk;
 pub mod local_status;
 pub mod lookup;
 pub mod outbox_worker;
+pub mod payment;
 pub mod printing;
 pub mod progress;
 pub mod sample;

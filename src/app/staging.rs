@@ -26,6 +26,7 @@ pub const PAGES: &[&str] = &[
     "materials",
     "review",
     "payment",
+    "payment-expired",
     "submitting",
     "receipt",
     "receipt-qr",
@@ -33,6 +34,10 @@ pub const PAGES: &[&str] = &[
     "rating",
     "farewell",
     "idle-warning",
+    "appointment",
+    "appointment-time",
+    "appointment-phone",
+    "appointment-booked",
 ];
 
 /// Brings `app` to `page` with sample data, through the same intents a citizen's touches
@@ -76,6 +81,10 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
             };
             app.lookup_mut().stage_answer(Ok(vec![answer, done]), true);
         }
+        return Ok(());
+    }
+    if page.starts_with("appointment") {
+        stage_appointment(app, page, today);
         return Ok(());
     }
     go(app, Intent::Start);
@@ -171,7 +180,20 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         return Ok(());
     }
     go(app, Intent::Session(Event::ConfirmReview));
-    if page == "payment" {
+    if page.starts_with("payment") {
+        // The order the central system makes: payable for 14:32 more, or run out.
+        use crate::central_api::{PaymentOrder, PaymentStatus};
+        app.payment_mut().stage_order(PaymentOrder {
+            order_id: "PAY-000042".into(),
+            qr_payload: "township-pay://order/PAY-000042?amount=4000".into(),
+            amount_fen: 4000,
+            expires_at: crate::storage::now_unix() + 14 * 60 + 32,
+            status: if page == "payment" {
+                PaymentStatus::Pending
+            } else {
+                PaymentStatus::Expired
+            },
+        });
         return Ok(());
     }
     // Submitting and beyond: the sample receipt stands in for a stored application.
@@ -197,6 +219,48 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     }
     go(app, Intent::Session(Event::SkipRating));
     Ok(())
+}
+
+/// The 预约 page at each stage, with the slots the reference server offers.
+fn stage_appointment(app: &mut KioskApp, page: &str, today: Date) {
+    use super::appointment::AppointmentAction as A;
+    let t = 1000;
+    app.handle_at(Intent::OpenAppointment, t);
+    app.handle_at(Intent::Appointment(A::Category("id-card".into())), t);
+    if page == "appointment" {
+        return;
+    }
+    let calendar = crate::domain::calendar::WorkCalendar::default();
+    let slots: Vec<_> = (1..=super::appointment::DAYS_AHEAD)
+        .flat_map(|d| crate::domain::opening_hours::day_slots(&calendar, today.add_days(d.into())))
+        .map(|(mut slot, _)| {
+            // Some places already taken, one slot full.
+            if slot.start == "09:00" {
+                slot.free = 0;
+            }
+            slot
+        })
+        .collect();
+    let lunch = slots.iter().find(|s| s.start == "12:00").cloned();
+    app.appointment_mut().stage_slots("ID-006", slots);
+    if page == "appointment-time" {
+        return;
+    }
+    let Some(lunch) = lunch else { return };
+    app.handle_at(Intent::Appointment(A::Slot(lunch.slot_id.clone())), t);
+    for key in "1380574".chars() {
+        app.handle_at(Intent::Appointment(A::PhoneKey(key.to_string())), t);
+    }
+    if page == "appointment-phone" {
+        return;
+    }
+    let booking = crate::central_api::Booking {
+        booking_no: "B7K2Q9".into(),
+        qr_payload: "township-booking://B7K2Q9".into(),
+        slot: lunch,
+        status: "booked".into(),
+    };
+    app.appointment_mut().stage_booking("ID-006", "13805740000", booking);
 }
 
 /// A material photographed with the fixture page, as the camera would have done it.

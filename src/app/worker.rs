@@ -36,6 +36,13 @@ pub enum Job {
     PrintReceipt { receipt: Box<Receipt>, lang: Lang },
     /// An audit entry (details already masked).
     Audit { action: &'static str, detail: String },
+    /// Print an appointment's booking slip (its phone number already masked).
+    PrintBookingSlip {
+        booking: Box<crate::central_api::Booking>,
+        item_name: Text,
+        masked_phone: String,
+        lang: Lang,
+    },
 }
 
 /// A finished job, reported to the app.
@@ -45,6 +52,8 @@ pub enum Completion {
     /// The receipt as the printer will print it, for the screen.
     ReceiptPreview(Bitmap),
     Printed(PrintOutcome),
+    /// The booking slip was printed (or not: the page then shows its QR).
+    SlipPrinted(PrintOutcome),
 }
 
 /// What the worker needs to do its jobs: it owns the store and the printer.
@@ -96,6 +105,21 @@ impl WorkerSetup {
         match job {
             Job::Submit { application, photos } => vec![Completion::Submitted(self.submit(&application, &photos))],
             Job::PrintReceipt { receipt, lang } => self.print(&receipt, lang),
+            Job::PrintBookingSlip {
+                booking,
+                item_name,
+                masked_phone,
+                lang,
+            } => {
+                let layout = crate::devices::printer::slip::booking_slip_layout(
+                    &self.site_name,
+                    &booking,
+                    &item_name,
+                    &masked_phone,
+                    lang,
+                );
+                vec![Completion::SlipPrinted(self.print_slip(&layout))]
+            }
             Job::Audit { action, detail } => {
                 if let Some(store) = &mut self.store {
                     if let Err(e) = store.audit("kiosk", action, &detail) {
@@ -134,6 +158,37 @@ impl WorkerSetup {
         Receipt::for_application(application, number, &token, &context)
             .map(Box::new)
             .ok_or(Message::SubmitStorage)
+    }
+
+    /// A slip is not a receipt: no reprint queue (the page shows its QR when it fails).
+    fn print_slip(&mut self, layout: &crate::devices::printer::layout::ReceiptLayout) -> PrintOutcome {
+        let bytes = match crate::devices::printer::encode::encode(
+            layout,
+            &self.profile,
+            self.font.as_deref(),
+            crate::devices::printer::encode::EncodeOptions::default(),
+        ) {
+            Ok((bytes, _)) => bytes,
+            Err(e) => {
+                log::error!("slip encoding failed: {e}");
+                return PrintOutcome::ShowQrInstead {
+                    kind: DeviceErrorKind::Protocol,
+                    reason: "slip encoding failed".into(),
+                };
+            }
+        };
+        let Some(printer) = self.printer.clone() else {
+            return PrintOutcome::ShowQrInstead {
+                kind: DeviceErrorKind::NotConnected,
+                reason: "no printer".into(),
+            };
+        };
+        let mut printer = printer.lock().unwrap_or_else(|p| p.into_inner());
+        let outcome = PrintOutcome::of(printer.print(&bytes));
+        if let PrintOutcome::ShowQrInstead { reason, .. } = &outcome {
+            log::warn!("printer: booking slip not printed: {reason}");
+        }
+        outcome
     }
 
     fn print(&mut self, receipt: &Receipt, lang: Lang) -> Vec<Completion> {

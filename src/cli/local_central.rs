@@ -81,6 +81,8 @@ impl LocalCentral {
                 &api.to_string(),
                 "--admin-listen",
                 &admin.to_string(),
+                // A lab server: the simulated kiosk's "payment received" marks orders paid.
+                "--sandbox-payments",
             ],
         )?;
         Ok(())
@@ -182,6 +184,14 @@ impl LocalCentral {
             ],
         )
         .map(|_| ())
+    }
+
+    /// `township-central payment ORDER --paid | --expire`: the payment provider's answer
+    /// (what the back office's payment simulation does).
+    pub fn settle_payment(&self, order_id: &str, paid: bool) -> Result<(), String> {
+        let dir = self.dir.to_str().ok_or("not UTF-8")?;
+        let outcome = if paid { "--paid" } else { "--expire" };
+        run(&self.bin, &["payment", order_id, "--dir", dir, outcome]).map(|_| ())
     }
 
     /// `township-central list --json`: the applications the server holds.

@@ -42,6 +42,10 @@ pub enum Message {
     ReviewNoExpress,
     ReviewNoUrgent,
     PaymentFailed,
+    /// The payment QR ran out before it was paid: a new one can be made.
+    PaymentExpired,
+    /// No payment order can be made now (the central system is not reachable).
+    PaymentUnavailable,
     // Submitting.
     SubmitDiskFull,
     SubmitIncomplete,
@@ -69,11 +73,16 @@ pub enum Message {
     CameraRetake,
     // 查询进度.
     ProgressBadReceipt,
+    // 预约.
+    /// The phone number for the reminder is not a mobile number.
+    AppointmentPhone,
+    /// Somebody else took the slot's last place meanwhile.
+    AppointmentSlotTaken,
 }
 
 impl Message {
     /// Every variant, for completeness tests.
-    pub const ALL: [Message; 43] = [
+    pub const ALL: [Message; 47] = [
         Message::IdLength,
         Message::IdCharacter,
         Message::IdBirthDate,
@@ -99,6 +108,8 @@ impl Message {
         Message::ReviewNoExpress,
         Message::ReviewNoUrgent,
         Message::PaymentFailed,
+        Message::PaymentExpired,
+        Message::PaymentUnavailable,
         Message::SubmitDiskFull,
         Message::SubmitIncomplete,
         Message::SubmitStorage,
@@ -117,6 +128,8 @@ impl Message {
         Message::CameraUnavailable,
         Message::CameraRetake,
         Message::ProgressBadReceipt,
+        Message::AppointmentPhone,
+        Message::AppointmentSlotTaken,
     ];
 
     /// The stable name, e.g. `form.error.required`.
@@ -148,6 +161,8 @@ impl Message {
             ReviewNoExpress => "review.error.no-express",
             ReviewNoUrgent => "review.error.no-urgent",
             PaymentFailed => "payment.error.failed",
+            PaymentExpired => "payment.error.expired",
+            PaymentUnavailable => "payment.error.unavailable",
             SubmitDiskFull => "submit.error.disk-full",
             SubmitIncomplete => "submit.error.incomplete",
             SubmitStorage => "submit.error.storage",
@@ -166,6 +181,8 @@ impl Message {
             CameraUnavailable => "camera.error.unavailable",
             CameraRetake => "camera.error.retake",
             ProgressBadReceipt => "progress.error.receipt",
+            AppointmentPhone => "appointment.error.phone",
+            AppointmentSlotTaken => "appointment.error.slot-taken",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod credit_code;
 pub mod id_number;
 pub mod masking;
 pub mod message;
+pub mod opening_hours;
 pub mod receipt;
 pub mod session;
 

@@ -36,6 +36,8 @@ pub enum Step {
     Farewell,
     /// 查询进度: the citizen looks up their applications (receipt number or ID card).
     Progress,
+    /// 预约: the citizen books a time at the window (or cancels a booking).
+    Appointment,
 }
 
 /// Whose card the identify step is waiting for.
@@ -163,6 +165,8 @@ pub enum Event {
     },
     /// 查询进度 / 补交材料 on the welcome page.
     OpenProgress,
+    /// 预约 on the welcome page.
+    OpenAppointment,
     /// Any touch that is not a command (scrolling, typing): keeps the session alive.
     Touch,
     /// Periodic clock tick for the idle timer.
@@ -279,7 +283,9 @@ impl Session {
     /// paying take longer, so those steps get twice the time (no time pressure).
     pub fn idle_limit_ms(&self) -> u64 {
         match self.step {
-            Step::Guide | Step::Form | Step::Payment => self.timeouts.warn_after_ms.saturating_mul(2),
+            Step::Guide | Step::Form | Step::Payment | Step::Appointment => {
+                self.timeouts.warn_after_ms.saturating_mul(2)
+            }
             _ => self.timeouts.warn_after_ms,
         }
     }
@@ -342,6 +348,14 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
             s.step = Step::Progress;
             // The card is one way to look up: the reader waits for it on this page.
             effects.push(Effect::StartCardReader);
+        }
+        (Step::Welcome, Event::OpenAppointment) => {
+            s.data = SessionData::default();
+            s.step = Step::Appointment;
+        }
+        (Step::Appointment, Event::Back) => {
+            s = s.wiped(now_ms);
+            effects.push(Effect::WipePersonalData);
         }
         (Step::Progress, Event::Back) => {
             effects.push(Effect::StopCardReader);

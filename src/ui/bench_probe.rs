@@ -141,6 +141,7 @@ fn step(shell: &Rc<Shell>, script: &mut Option<Script>) {
             materials.invoke_done();
         }
         Page::Progress => w.global::<ProgressAdapter>().invoke_back(),
+        Page::Appointment => w.global::<AppointmentAdapter>().invoke_back(),
         Page::Review => w.global::<ReviewAdapter>().invoke_confirm(),
         Page::Payment => w.global::<PaymentAdapter>().invoke_simulate_paid(),
         Page::Receipt => {

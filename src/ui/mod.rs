@@ -219,6 +219,7 @@ fn router(page: PageId) -> Page {
         PageId::Farewell => Page::Farewell,
         PageId::Address => Page::Address,
         PageId::Progress => Page::Progress,
+        PageId::Appointment => Page::Appointment,
     }
 }
 

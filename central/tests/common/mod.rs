@@ -19,7 +19,7 @@ pub fn bin() -> &'static str {
 /// `township-central init` in `dir/srv` plus one enrolment per kiosk in `dir/<id>`.
 pub fn setup(dir: &Path, kiosks: &[&str], db: Option<&str>) -> PathBuf {
     let srv = dir.join("srv");
-    server::init(&srv, "127.0.0.1:0", "127.0.0.1:0", &[]).unwrap();
+    server::init(&srv, "127.0.0.1:0", "127.0.0.1:0", &[], false).unwrap();
     for id in kiosks {
         server::enroll(&srv, id, &dir.join(id), db).unwrap();
     }

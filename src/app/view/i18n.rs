@@ -121,6 +121,14 @@ fn texts(message: Message) -> (&'static str, &'static str) {
         ReviewNoExpress => ("此事项不支持快递送达", "This service cannot be delivered"),
         ReviewNoUrgent => ("此事项没有加急通道", "This service has no urgent channel"),
         PaymentFailed => ("支付未成功,请重试", "Payment failed: please try again"),
+        PaymentExpired => (
+            "付款码已过期,没有扣款。请点“重新生成付款码”",
+            "The payment code has expired and nothing was charged. Tap “New payment code”",
+        ),
+        PaymentUnavailable => (
+            "暂时无法生成付款码,请稍后重试,或到窗口缴费",
+            "No payment code can be made just now: please try again shortly, or pay at the window",
+        ),
         SubmitDiskFull => (
             "设备存储已满,请到窗口办理",
             "This kiosk's storage is full: please go to the window",
@@ -173,6 +181,14 @@ fn texts(message: Message) -> (&'static str, &'static str) {
         ProgressBadReceipt => (
             "回执编号不对,请对照回执再输一次(编号在二维码上方)",
             "That receipt number is not right: check it against the receipt (above the QR code)",
+        ),
+        AppointmentPhone => (
+            "请输入11位手机号码,用来发送预约提醒",
+            "Enter an 11-digit mobile number for the reminder",
+        ),
+        AppointmentSlotTaken => (
+            "这个时段刚刚约满了,请选另一个时段",
+            "That time was just taken: please choose another",
         ),
         CameraRetake => (
             "没有拍好,请把材料放平、保持不动,再拍一次",

@@ -6,6 +6,7 @@
 //! catalogue (data) or the message catalogue (`i18n`), never from per-language literals.
 
 pub mod address;
+pub mod appointment;
 pub mod catalogue;
 pub mod form;
 pub mod guide;
@@ -45,6 +46,8 @@ pub enum PageId {
     Address,
     /// 查询进度: applications by receipt number or ID card.
     Progress,
+    /// 预约: a time at the window.
+    Appointment,
 }
 
 impl PageId {
@@ -62,6 +65,7 @@ impl PageId {
             Step::Rating => PageId::Rating,
             Step::Farewell => PageId::Farewell,
             Step::Progress => PageId::Progress,
+            Step::Appointment => PageId::Appointment,
         }
     }
 }
@@ -110,7 +114,7 @@ pub fn frame(app: &KioskApp) -> FrameView {
         seconds_left: session.seconds_left(app.clock_ms()),
         staff_called: app.staff_called(),
         progress_step: match session.step {
-            Step::Welcome | Step::Farewell | Step::Progress => None,
+            Step::Welcome | Step::Farewell | Step::Progress | Step::Appointment => None,
             Step::ChooseService => Some(0),
             Step::Guide => Some(1),
             Step::Identify => Some(2),

@@ -1,8 +1,11 @@
-//! The payment page: the amount and the payment QR (simulated until the central system's
-//! payment orders land; the simulated "paid" button exists only on simulated devices).
+//! The payment page: the amount, the central system's payment order as a QR code with the
+//! time it stays payable, and what to do when it ran out or could not be made. The
+//! simulated "payment received" button exists only on simulated devices.
 
+use super::i18n::text;
 use super::{error_on, yuan, Picture};
 use crate::app::kiosk::KioskApp;
+use crate::app::payment::PaymentPhase;
 use crate::devices::printer::raster::qr_bitmap;
 use crate::domain::session::Step;
 
@@ -11,6 +14,15 @@ pub struct PaymentView {
     pub amount: String,
     pub qr: Option<Picture>,
     pub simulated: bool,
+    /// `creating`, `waiting`, `paid`, `expired` or `failed` (`waiting` without a central
+    /// system: the bare, simulated app).
+    pub phase: &'static str,
+    /// `MM:SS` the code stays payable; empty when no code is shown.
+    pub time_left: String,
+    /// Under a minute left: the page says so in amber.
+    pub time_short: bool,
+    /// A new code can be asked for.
+    pub can_retry: bool,
     pub error: String,
 }
 
@@ -18,16 +30,41 @@ pub fn payment(app: &KioskApp) -> PaymentView {
     let Some(plan) = &app.session().data.plan else {
         return PaymentView::default();
     };
-    let item = &plan.item;
-    PaymentView {
-        amount: yuan(item.fee_fen).unwrap_or_default(),
-        qr: qr_bitmap(
-            &format!("SIMULATED-PAYMENT:{}:{}", item.code, item.fee_fen),
-            8,
-            qrcode::EcLevel::M,
-        )
-        .ok(),
+    let desk = app.payment();
+    let lang = app.lang();
+    let mut view = PaymentView {
+        amount: yuan(plan.item.fee_fen).unwrap_or_default(),
         simulated: app.simulated(),
         error: error_on(app, Step::Payment),
+        phase: "waiting",
+        ..Default::default()
+    };
+    if !desk.has_central() && *desk.phase() == PaymentPhase::Idle {
+        return view; // the bare app: only the simulated button pays
     }
+    view.phase = match desk.phase() {
+        PaymentPhase::Idle | PaymentPhase::Creating => "creating",
+        PaymentPhase::Waiting => "waiting",
+        PaymentPhase::Paid => "paid",
+        PaymentPhase::Expired => "expired",
+        PaymentPhase::Failed(_) => "failed",
+    };
+    match desk.phase() {
+        PaymentPhase::Expired => {
+            view.error = text(crate::domain::message::Message::PaymentExpired, lang).to_string();
+            view.can_retry = true;
+        }
+        PaymentPhase::Failed(message) => {
+            view.error = text(*message, lang).to_string();
+            view.can_retry = true;
+        }
+        _ => {}
+    }
+    if let Some(order) = desk.order() {
+        view.qr = qr_bitmap(&order.qr_payload, 8, qrcode::EcLevel::M).ok();
+        let left = desk.seconds_left(crate::storage::now_unix()).unwrap_or(0);
+        view.time_left = format!("{:02}:{:02}", left / 60, left % 60);
+        view.time_short = left < 60;
+    }
+    view
 }

@@ -10,6 +10,7 @@ pub mod paper;
 pub mod profile;
 pub mod raster;
 pub mod sim;
+pub mod slip;
 pub mod status;
 pub mod transport;
 

@@ -2,6 +2,7 @@
 //! intents and renders its adapter from the view layer's struct for that page.
 
 mod address;
+mod appointment;
 mod catalogue;
 mod form;
 mod guide;
@@ -67,6 +68,7 @@ pub fn connect(shell: &Rc<Shell>) {
     payment::connect(shell);
     receipt::connect(shell);
     progress::connect(shell);
+    appointment::connect(shell);
 }
 
 /// Hot keys on simulated devices: F1–F6 place the fixture cards, F7 lifts the card, F8
@@ -103,6 +105,7 @@ pub fn render(w: &AppWindow, app: &KioskApp, page: PageId) {
         PageId::Receipt => receipt::render(w, app),
         PageId::Address => address::render(w, app),
         PageId::Progress => progress::render(w, app),
+        PageId::Appointment => appointment::render(w, app),
         PageId::Rating | PageId::Farewell => {}
     }
 }
@@ -121,4 +124,6 @@ pub fn clear_personal(w: &AppWindow) {
     w.global::<PaymentAdapter>().set_qr(Image::default());
     w.global::<ProgressAdapter>().set_rows(model(vec![]));
     w.global::<ProgressAdapter>().set_typed(s(""));
+    w.global::<AppointmentAdapter>().set_phone(s(""));
+    w.global::<AppointmentAdapter>().set_qr(Image::default());
 }

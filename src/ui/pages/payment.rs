@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
     on!(shell, PaymentAdapter, on_simulate_paid, || Intent::SimulatePaid);
+    on!(shell, PaymentAdapter, on_retry, || Intent::PaymentRetry);
     on!(shell, PaymentAdapter, on_back, || Intent::Session(Event::Back));
     on!(shell, PaymentAdapter, on_cancel, || Intent::Session(Event::Cancel));
 }
@@ -24,4 +25,8 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     a.set_simulated(view.simulated);
     a.set_qr(image_or_empty(view.qr.as_ref()));
     a.set_error(s(&view.error));
+    a.set_phase(s(view.phase));
+    a.set_time_left(s(&view.time_left));
+    a.set_time_short(view.time_short);
+    a.set_can_retry(view.can_retry);
 }

@@ -1,12 +1,13 @@
-//! Appointment slots: half-hour slots on working days (regular hours and the lunch break,
-//! off-hours service) and on Saturday mornings. The slot id `YYYYMMDD-HHMM` names the slot,
-//! so slots need no table; only bookings are stored.
+//! The service point's opening hours as appointment slots: half-hour slots on working days
+//! (regular hours and the lunch break, off-hours service) and on Saturday mornings. The slot
+//! id `YYYYMMDD-HHMM` names the slot, so slots need no table; only bookings are stored. The
+//! reference central server and the in-process simulation both use these rules.
 
-use township_kiosk::central_api::{Slot, SlotKind};
-use township_kiosk::domain::calendar::{Date, WorkCalendar};
+use crate::central_api::{Slot, SlotKind};
+use crate::domain::calendar::{Date, WorkCalendar};
 
 /// Places per slot kind.
-fn capacity(kind: SlotKind) -> u32 {
+pub fn capacity(kind: SlotKind) -> u32 {
     match kind {
         SlotKind::Regular => 2,
         SlotKind::Lunch | SlotKind::Weekend => 1,

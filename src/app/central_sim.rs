@@ -1,0 +1,308 @@
+//! [`SimCentral`]: the central system simulated in-process, with the contract of the
+//! reference server (idempotent submissions, chunked uploads, payment orders that are
+//! reused, expire and can be paid in its sandbox, appointment slots) and switchable
+//! outages. Unit tests and the screenshots use it; the kiosk itself talks to a real server.
+
+use super::central::{CentralError, CentralSystem};
+use crate::central_api::{
+    BookAppointment, Booking, CreatePayment, CreateUpload, FinaliseResponse, Heartbeat, HeartbeatResponse,
+    PaymentOrder, PaymentStatus, Slot, SlotsResponse, StatusResponse, SubmitApplication, SubmitResponse, UploadState,
+};
+use crate::domain::calendar::Date;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// In-process simulation of the central system, with switchable outages.
+#[derive(Default)]
+pub struct SimCentral {
+    state: Mutex<SimState>,
+}
+
+#[derive(Default)]
+struct SimState {
+    accepted: HashMap<String, SubmitResponse>,
+    uploads: HashMap<String, SimUpload>,
+    down: bool,
+    reject_items: Vec<String>,
+    received: u64,
+    heartbeats: u64,
+    /// Payment orders by id, and the order id each idempotency key created.
+    orders: HashMap<String, PaymentOrder>,
+    order_keys: HashMap<String, String>,
+    /// Bookings by number, and the booking number each idempotency key made.
+    bookings: HashMap<String, Booking>,
+    booking_keys: HashMap<String, String>,
+}
+
+/// How long a simulated payment order stays payable (the reference server's default).
+const PAYMENT_TTL_SECS: i64 = 900;
+
+struct SimUpload {
+    key: String,
+    code: String,
+    size: u64,
+    sha256: String,
+    bytes: Vec<u8>,
+    stored: bool,
+}
+
+impl SimCentral {
+    pub fn set_down(&self, down: bool) {
+        self.lock().down = down;
+    }
+    pub fn reject_item(&self, item_code: &str) {
+        self.lock().reject_items.push(item_code.to_string());
+    }
+    /// Distinct applications created (replays excluded).
+    pub fn created(&self) -> usize {
+        self.lock().accepted.len()
+    }
+    /// Requests received, replays included.
+    pub fn received(&self) -> u64 {
+        self.lock().received
+    }
+    /// Photos stored (finalised) for the application with this key.
+    pub fn stored_photos(&self, key: &str) -> Vec<(String, Vec<u8>)> {
+        self.lock()
+            .uploads
+            .values()
+            .filter(|u| u.key == key && u.stored)
+            .map(|u| (u.code.clone(), u.bytes.clone()))
+            .collect()
+    }
+    pub fn heartbeats(&self) -> u64 {
+        self.lock().heartbeats
+    }
+    /// Payment orders created (a reused order counts once).
+    pub fn payment_orders(&self) -> usize {
+        self.lock().orders.len()
+    }
+    /// Lets every pending order run out, as 15 minutes without paying would.
+    pub fn expire_payments(&self) {
+        for order in self.lock().orders.values_mut() {
+            if order.status == PaymentStatus::Pending {
+                order.status = PaymentStatus::Expired;
+            }
+        }
+    }
+    /// Bookings made (a replayed booking counts once).
+    pub fn bookings(&self) -> Vec<Booking> {
+        self.lock().bookings.values().cloned().collect()
+    }
+    fn lock(&self) -> std::sync::MutexGuard<'_, SimState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+    fn set_payment(&self, order_id: &str, to: PaymentStatus) -> Result<PaymentOrder, CentralError> {
+        let mut state = self.up()?;
+        let order = state.orders.get_mut(order_id).ok_or(CentralError::NotFound)?;
+        match order.status {
+            PaymentStatus::Pending => order.status = to,
+            PaymentStatus::Paid if to != PaymentStatus::Paid => {
+                return Err(CentralError::Rejected("409 already_paid".into()))
+            }
+            _ => {}
+        }
+        Ok(order.clone())
+    }
+    fn up(&self) -> Result<std::sync::MutexGuard<'_, SimState>, CentralError> {
+        let state = self.lock();
+        if state.down {
+            return Err(CentralError::Unavailable(
+                "connection refused (simulated outage)".into(),
+            ));
+        }
+        Ok(state)
+    }
+}
+
+fn sim_upload_state(id: &str, upload: &SimUpload) -> UploadState {
+    UploadState {
+        upload_id: id.to_string(),
+        received: upload.bytes.len() as u64,
+        stored: upload.stored,
+    }
+}
+
+impl CentralSystem for SimCentral {
+    fn submit(&self, request: &SubmitApplication) -> Result<SubmitResponse, CentralError> {
+        let mut state = self.up()?;
+        state.received += 1;
+        let key = &request.application.uuid;
+        if let Some(first) = state.accepted.get(key) {
+            return Ok(first.clone());
+        }
+        if state.reject_items.contains(&request.application.item_code) {
+            return Err(CentralError::Rejected(format!(
+                "422 item {} not handled at this point",
+                request.application.item_code
+            )));
+        }
+        let accepted = SubmitResponse {
+            case_number: format!("CASE-{:06}", state.accepted.len() + 1),
+            status: crate::central_api::CaseStatus::Received,
+        };
+        state.accepted.insert(key.clone(), accepted.clone());
+        Ok(accepted)
+    }
+
+    fn upload_create(&self, key: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError> {
+        let mut state = self.up()?;
+        if !state.accepted.contains_key(key) {
+            return Err(CentralError::Rejected("404 no such application".into()));
+        }
+        let id = format!("up-{key}-{code}-{}", &request.sha256[..8.min(request.sha256.len())]);
+        let upload = state.uploads.entry(id.clone()).or_insert_with(|| SimUpload {
+            key: key.to_string(),
+            code: code.to_string(),
+            size: request.size,
+            sha256: request.sha256.clone(),
+            bytes: Vec::new(),
+            stored: false,
+        });
+        Ok(sim_upload_state(&id, upload))
+    }
+
+    fn upload_state(&self, upload_id: &str) -> Result<UploadState, CentralError> {
+        let state = self.up()?;
+        state
+            .uploads
+            .get(upload_id)
+            .map(|u| sim_upload_state(upload_id, u))
+            .ok_or(CentralError::NotFound)
+    }
+
+    fn upload_chunk(&self, upload_id: &str, offset: u64, chunk: &[u8]) -> Result<UploadState, CentralError> {
+        let mut state = self.up()?;
+        let upload = state.uploads.get_mut(upload_id).ok_or(CentralError::NotFound)?;
+        if offset > upload.bytes.len() as u64 {
+            return Err(CentralError::Rejected("409 offset_mismatch".into()));
+        }
+        // A chunk the server already holds is accepted again (a lost reply is harmless).
+        upload.bytes.truncate(offset as usize);
+        if offset + chunk.len() as u64 > upload.size {
+            return Err(CentralError::Rejected("413 beyond the announced size".into()));
+        }
+        upload.bytes.extend_from_slice(chunk);
+        Ok(sim_upload_state(upload_id, upload))
+    }
+
+    fn upload_finalise(&self, upload_id: &str) -> Result<FinaliseResponse, CentralError> {
+        use sha2::Digest;
+        let mut state = self.up()?;
+        let upload = state.uploads.get_mut(upload_id).ok_or(CentralError::NotFound)?;
+        let digest = crate::central_api::hex(&sha2::Sha256::digest(&upload.bytes));
+        if upload.bytes.len() as u64 != upload.size || digest != upload.sha256 {
+            return Err(CentralError::Rejected("422 sha256 mismatch".into()));
+        }
+        upload.stored = true;
+        Ok(FinaliseResponse { stored: true })
+    }
+
+    fn status_by_receipt(&self, receipt_no: &str) -> Result<StatusResponse, CentralError> {
+        let _state = self.up()?;
+        let _ = receipt_no;
+        Err(CentralError::NotFound)
+    }
+
+    fn payment_create(&self, request: &CreatePayment) -> Result<PaymentOrder, CentralError> {
+        let mut state = self.up()?;
+        if let Some(order) = state.order_keys.get(&request.idempotency_key).cloned() {
+            return Ok(state.orders[&order].clone());
+        }
+        let order_id = format!("PAY-{:06}", state.orders.len() + 1);
+        let order = PaymentOrder {
+            qr_payload: format!("township-pay://order/{order_id}?amount={}", request.amount_fen),
+            order_id: order_id.clone(),
+            amount_fen: request.amount_fen,
+            expires_at: crate::storage::now_unix() + PAYMENT_TTL_SECS,
+            status: PaymentStatus::Pending,
+        };
+        state
+            .order_keys
+            .insert(request.idempotency_key.clone(), order_id.clone());
+        state.orders.insert(order_id, order.clone());
+        Ok(order)
+    }
+
+    fn payment_poll(&self, order_id: &str) -> Result<PaymentOrder, CentralError> {
+        let mut state = self.up()?;
+        let order = state.orders.get_mut(order_id).ok_or(CentralError::NotFound)?;
+        if order.status == PaymentStatus::Pending && crate::storage::now_unix() > order.expires_at {
+            order.status = PaymentStatus::Expired;
+        }
+        Ok(order.clone())
+    }
+
+    fn payment_cancel(&self, order_id: &str) -> Result<PaymentOrder, CentralError> {
+        self.set_payment(order_id, PaymentStatus::Cancelled)
+    }
+
+    fn payment_sandbox_pay(&self, order_id: &str) -> Result<PaymentOrder, CentralError> {
+        self.set_payment(order_id, PaymentStatus::Paid)
+    }
+
+    fn slots(&self, from: Date, days: u32) -> Result<SlotsResponse, CentralError> {
+        let state = self.up()?;
+        let calendar = crate::domain::calendar::WorkCalendar::default();
+        let mut slots: Vec<Slot> = (0..days.min(31))
+            .flat_map(|d| crate::domain::opening_hours::day_slots(&calendar, from.add_days(d.into())))
+            .map(|(slot, _)| slot)
+            .collect();
+        for slot in &mut slots {
+            let taken = state
+                .bookings
+                .values()
+                .filter(|b| b.status == "booked" && b.slot.slot_id == slot.slot_id)
+                .count() as u32;
+            slot.free = slot.free.saturating_sub(taken);
+        }
+        Ok(SlotsResponse { slots })
+    }
+
+    fn book(&self, request: &BookAppointment) -> Result<Booking, CentralError> {
+        let mut state = self.up()?;
+        if let Some(no) = state.booking_keys.get(&request.idempotency_key).cloned() {
+            return Ok(state.bookings[&no].clone());
+        }
+        let calendar = crate::domain::calendar::WorkCalendar::default();
+        let Some((mut slot, capacity)) = crate::domain::opening_hours::find(&calendar, &request.slot_id) else {
+            return Err(CentralError::Rejected("404 no such slot".into()));
+        };
+        let taken = state
+            .bookings
+            .values()
+            .filter(|b| b.status == "booked" && b.slot.slot_id == slot.slot_id)
+            .count() as u32;
+        if taken >= capacity {
+            return Err(CentralError::Rejected("409 slot_full".into()));
+        }
+        slot.free = capacity - taken - 1;
+        let booking_no = format!("YY{:06}", state.bookings.len() + 1);
+        let booking = Booking {
+            qr_payload: format!("township-booking://{booking_no}"),
+            booking_no: booking_no.clone(),
+            slot,
+            status: "booked".into(),
+        };
+        state
+            .booking_keys
+            .insert(request.idempotency_key.clone(), booking_no.clone());
+        state.bookings.insert(booking_no, booking.clone());
+        Ok(booking)
+    }
+
+    fn cancel_booking(&self, booking_no: &str) -> Result<Booking, CentralError> {
+        let mut state = self.up()?;
+        let booking = state.bookings.get_mut(booking_no).ok_or(CentralError::NotFound)?;
+        booking.status = "cancelled".into();
+        Ok(booking.clone())
+    }
+
+    fn heartbeat(&self, _heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError> {
+        let mut state = self.up()?;
+        state.heartbeats += 1;
+        Ok(HeartbeatResponse {
+            server_time: crate::storage::now_unix(),
+        })
+    }
+}

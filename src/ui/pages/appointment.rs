@@ -1,0 +1,86 @@
+//! Presenter of the 预约 page.
+
+use super::on;
+use crate::app::appointment::AppointmentAction as A;
+use crate::app::intent::Intent;
+use crate::app::kiosk::KioskApp;
+use crate::app::view::appointment::appointment;
+use crate::domain::calendar::Date;
+use crate::domain::session::Event;
+use crate::ui::convert::{image_or_empty, model, s};
+use crate::ui::generated::*;
+use crate::ui::Shell;
+use slint::{ComponentHandle, ModelRc};
+use std::rc::Rc;
+
+pub fn connect(shell: &Rc<Shell>) {
+    let act = |action: A| Intent::Appointment(action);
+    on!(shell, AppointmentAdapter, on_category, |code| act(A::Category(
+        code.to_string()
+    )));
+    on!(shell, AppointmentAdapter, on_service, |code| act(A::Service(
+        code.to_string()
+    )));
+    on!(
+        shell,
+        AppointmentAdapter,
+        on_day,
+        |date| match Date::parse(date.as_str()) {
+            Some(date) => act(A::Day(date)),
+            None => Intent::Touch,
+        }
+    );
+    on!(shell, AppointmentAdapter, on_slot, |id| act(A::Slot(id.to_string())));
+    on!(shell, AppointmentAdapter, on_phone_key, |key| act(A::PhoneKey(
+        key.to_string()
+    )));
+    on!(shell, AppointmentAdapter, on_book, || act(A::Book));
+    on!(shell, AppointmentAdapter, on_cancel_booking, || act(A::CancelBooking));
+    on!(shell, AppointmentAdapter, on_retry, || act(A::Retry));
+    on!(shell, AppointmentAdapter, on_stage_back, || act(A::Back));
+    on!(shell, AppointmentAdapter, on_back, || Intent::Session(Event::Back));
+    on!(shell, AppointmentAdapter, on_cancel, || Intent::Session(Event::Cancel));
+}
+
+/// `items` in rows of `per_row`.
+fn rows<T: Clone + 'static>(items: Vec<T>, per_row: usize) -> ModelRc<ModelRc<T>> {
+    model(items.chunks(per_row).map(|row| model(row.to_vec())).collect())
+}
+
+pub fn render(w: &AppWindow, app: &KioskApp) {
+    let view = appointment(app);
+    let a = w.global::<AppointmentAdapter>();
+    let choice = |c: &crate::app::view::appointment::Choice| ChoiceVm {
+        code: s(&c.code),
+        label: s(&c.label),
+        chosen: c.chosen,
+    };
+    a.set_stage(s(view.stage));
+    a.set_category_rows(rows(view.categories.iter().map(choice).collect(), 3));
+    a.set_items(model(view.items.iter().map(choice).collect()));
+    a.set_item_name(s(&view.item_name));
+    let days = view.days.iter().map(|d| DayVm {
+        date: s(&d.date),
+        short: s(&d.short),
+        weekday: i32::from(d.weekday),
+        chosen: d.chosen,
+    });
+    a.set_day_rows(rows(days.collect(), 4));
+    let slots = view.slots.iter().map(|slot| SlotVm {
+        id: s(&slot.id),
+        time: s(&slot.time),
+        kind: s(slot.kind),
+        free: i32::try_from(slot.free).unwrap_or(i32::MAX),
+    });
+    a.set_slot_rows(rows(slots.collect(), 2));
+    a.set_chosen_date(s(&view.chosen_date));
+    a.set_chosen_weekday(i32::from(view.chosen_weekday));
+    a.set_chosen_time(s(&view.chosen_time));
+    a.set_chosen_kind(s(view.chosen_kind));
+    a.set_phone(s(&view.phone));
+    a.set_booking_no(s(&view.booking_no));
+    a.set_qr(image_or_empty(view.qr.as_ref()));
+    a.set_slip(s(view.slip));
+    a.set_busy(view.busy);
+    a.set_error(s(&view.error));
+}

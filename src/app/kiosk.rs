@@ -36,6 +36,8 @@ pub struct AppParts {
     pub camera: Option<crate::devices::camera::CameraSource>,
     /// The central system for lookups, payment, rating (none: answers say "offline").
     pub central: Option<Arc<dyn super::central::CentralSystem>>,
+    /// The speaker for spoken prompts (none: silent).
+    pub voice: Option<Box<dyn crate::devices::voice::Voice>>,
     /// Where the reader reports: make it with [`super::inbox::channel`] before starting the
     /// reader, so that not even its first state is lost.
     pub inbox: (Inbox, InboxReceiver),
@@ -52,6 +54,7 @@ impl AppParts {
             sim: None,
             camera: None,
             central: None,
+            voice: None,
             inbox: super::inbox::channel(),
         }
     }
@@ -93,6 +96,8 @@ pub struct KioskApp {
     clock_ms: u64,
     /// The GPIO's end in the app: LED signals out, screen wake/dim and paper-low in.
     gpio: super::gpio_service::GpioLink,
+    /// Spoken prompts: the speaker, the citizen's choice, what was last said about.
+    voice: voice::VoiceGuide,
 }
 
 impl KioskApp {
@@ -122,6 +127,7 @@ impl KioskApp {
             },
             inbox,
         );
+        let voice = voice::VoiceGuide::new(parts.voice, config.voice.enabled, elderly);
         let reader_state = parts
             .reader
             .as_ref()
@@ -152,6 +158,7 @@ impl KioskApp {
             clock_override: None,
             clock_ms: 0,
             gpio: Default::default(),
+            voice,
         }
     }
 
@@ -300,6 +307,10 @@ impl KioskApp {
                 self.event_at(Event::SetLanguage(other), now_ms)
             }
             Intent::SetElderly(on) => self.event_at(Event::SetElderly(on), now_ms),
+            Intent::ToggleVoice => {
+                self.toggle_voice();
+                self.event_at(Event::Touch, now_ms)
+            }
             Intent::Touch => {
                 if self.session.warning_since_ms.is_none() {
                     self.event_at(Event::Touch, now_ms)
@@ -560,6 +571,7 @@ impl KioskApp {
         let citizen_did_something = !matches!(event, Event::Tick);
         let before = self.session.step;
         let elderly_before = self.session.elderly;
+        let moment = voice::moment_of(&event);
         let session = std::mem::replace(&mut self.session, Session::new(Lang::Zh, false, Default::default(), 0));
         let (session, effects) = handle(session, event, now_ms);
         self.session = session;
@@ -593,6 +605,7 @@ impl KioskApp {
             self.carry_out(effect);
         }
         self.publish_gpio(citizen_did_something);
+        self.speak_after(moment);
     }
 
     fn carry_out(&mut self, effect: Effect) {
@@ -640,6 +653,7 @@ impl KioskApp {
         self.address = None;
         self.camera.forget();
         self.lookup.reset();
+        self.voice.forget();
         self.current_category = self
             .catalogue
             .categories
@@ -777,3 +791,4 @@ fn edit(buffer: &mut String, key: &str, max: usize) {
 mod gpio;
 #[cfg(test)]
 mod tests;
+mod voice;

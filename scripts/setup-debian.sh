@@ -11,9 +11,12 @@ purpose=${1:-run}
 # X11 client libraries for the winit window.
 # GStreamer for the document camera: headers to build, base (videoconvert, videoscale, app
 # elements) and good (v4l2src, jpegdec) plugins to run.
+# Spoken prompts (语音播报): espeak-ng speaks the pinyin, aplay (alsa-utils) plays it; the
+# kiosk runs silently without them, tests/voice.rs plays through them into an ALSA file.
 packages=(build-essential pkg-config libfontconfig1-dev ca-certificates curl fonts-dejavu-core fonts-noto-cjk fonts-wqy-microhei
   libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
-  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  espeak-ng alsa-utils)
 if [ "$purpose" = test ]; then
   # python-escpos (in a venv): the independent ESC/POS encoder the tests compare against.
   # Xvfb: the test that opens the real window.
@@ -25,7 +28,7 @@ if [ "$purpose" = test ]; then
   # lintian, the signed apt repository (reprepro, gnupg), the udev and systemd tools, and
   # the kiosk package's run-time dependencies, so installing it fetches nothing.
   packages+=(dpkg-dev lintian reprepro gnupg adduser udev systemd
-    gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good espeak-ng alsa-utils)
   # The arm64 check (scripts/check-arm64.sh): Debian's cross gcc.
   packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 fi

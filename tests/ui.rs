@@ -57,6 +57,7 @@ fn kiosk() -> Kiosk {
         sim: Some(SimControls::new(None, None)),
         camera: Some(township_kiosk::devices::camera::CameraSource::Sim(Default::default())),
         central: None,
+        voice: None,
         inbox,
     };
     let app = KioskApp::new(config, catalogue, parts);

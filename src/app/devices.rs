@@ -51,6 +51,7 @@ impl Devices {
             sim: simulated.then(|| super::sim_controls::SimControls::new(self.sim_reader, self.sim_printer)),
             camera: Some(self.camera),
             central: None,
+            voice: None,
             inbox,
         }
     }

@@ -21,6 +21,8 @@ pub enum Intent {
     SetLanguage(Lang),
     ToggleLanguage,
     SetElderly(bool),
+    /// 语音播报: spoken prompts on or off for this session.
+    ToggleVoice,
     /// A touch anywhere: keeps the session alive (ignored while the idle warning shows,
     /// where only "I need more time" counts).
     Touch,

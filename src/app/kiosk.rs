@@ -36,6 +36,8 @@ pub struct AppParts {
     pub camera: Option<crate::devices::camera::CameraSource>,
     /// The central system for lookups, payment, rating (none: answers say "offline").
     pub central: Option<Arc<dyn super::central::CentralSystem>>,
+    /// The speaker for spoken prompts (none: silent).
+    pub voice: Option<Box<dyn crate::devices::voice::Voice>>,
     /// Where the reader reports: make it with [`super::inbox::channel`] before starting the
     /// reader, so that not even its first state is lost.
     pub inbox: (Inbox, InboxReceiver),
@@ -52,6 +54,7 @@ impl AppParts {
             sim: None,
             camera: None,
             central: None,
+            voice: None,
             inbox: super::inbox::channel(),
         }
     }
@@ -97,6 +100,8 @@ pub struct KioskApp {
     clock_ms: u64,
     /// The GPIO's end in the app: LED signals out, screen wake/dim and paper-low in.
     gpio: super::gpio_service::GpioLink,
+    /// Spoken prompts: the speaker, the citizen's choice, what was last said about.
+    voice: voice::VoiceGuide,
 }
 
 impl KioskApp {
@@ -128,6 +133,7 @@ impl KioskApp {
             },
             inbox,
         );
+        let voice = voice::VoiceGuide::new(parts.voice, config.voice.enabled, elderly);
         let reader_state = parts
             .reader
             .as_ref()
@@ -160,6 +166,7 @@ impl KioskApp {
             clock_override: None,
             clock_ms: 0,
             gpio: Default::default(),
+            voice,
         }
     }
 
@@ -328,6 +335,10 @@ impl KioskApp {
                 self.event_at(Event::SetLanguage(other), now_ms)
             }
             Intent::SetElderly(on) => self.event_at(Event::SetElderly(on), now_ms),
+            Intent::ToggleVoice => {
+                self.toggle_voice();
+                self.event_at(Event::Touch, now_ms)
+            }
             Intent::Touch => {
                 if self.session.warning_since_ms.is_none() {
                     self.event_at(Event::Touch, now_ms)
@@ -620,6 +631,7 @@ impl KioskApp {
         let citizen_did_something = !matches!(event, Event::Tick);
         let before = self.session.step;
         let elderly_before = self.session.elderly;
+        let moment = voice::moment_of(&event);
         let session = std::mem::replace(&mut self.session, Session::new(Lang::Zh, false, Default::default(), 0));
         let (session, effects) = handle(session, event, now_ms);
         self.session = session;
@@ -653,6 +665,7 @@ impl KioskApp {
             self.carry_out(effect);
         }
         self.publish_gpio(citizen_did_something);
+        self.speak_after(moment);
     }
 
     fn carry_out(&mut self, effect: Effect) {
@@ -708,6 +721,7 @@ impl KioskApp {
         self.lookup.reset();
         self.payment.forget();
         self.appointment.forget();
+        self.voice.forget();
         self.current_category = self
             .catalogue
             .categories
@@ -845,3 +859,4 @@ fn edit(buffer: &mut String, key: &str, max: usize) {
 mod gpio;
 #[cfg(test)]
 mod tests;
+mod voice;

@@ -33,6 +33,7 @@ pub mod technician;
 pub mod telemetry;
 pub mod text_entry;
 pub mod view;
+pub mod voice_prompts;
 pub mod worker;
 
 use crate::config::{Config, LoadedConfig};

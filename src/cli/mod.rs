@@ -32,6 +32,7 @@ mod technician_cmd;
 mod ui_bench;
 #[cfg(feature = "ui")]
 mod ui_cmd;
+mod voice_cmd;
 
 use crate::config::{self, LoadedConfig};
 use clap::{Parser, Subcommand};
@@ -158,6 +159,9 @@ pub enum Command {
     /// Check this board (devices, groups, fonts, display, time, disk, central) and print
     /// what to fix; exit 1 when something must be fixed.
     Doctor(board_cmd::DoctorArgs),
+    /// Spoken prompts (语音播报): speak one on the speaker, or list them.
+    #[command(subcommand)]
+    Voice(voice_cmd::VoiceCommand),
     /// Kiosk board setup: the touchscreen calibration rule.
     #[command(subcommand)]
     Board(board_cmd::BoardCommand),
@@ -204,6 +208,7 @@ pub fn main() -> i32 {
         Command::Camera(ref command) => camera_cmd::run(&cli, command),
         Command::Doctor(ref args) => board_cmd::doctor(&cli, args),
         Command::Board(ref command) => board_cmd::board(&cli, command),
+        Command::Voice(ref command) => voice_cmd::run(&cli, command),
         Command::Generate(ref args) => generate_cmd::run(args),
         #[cfg(feature = "ui")]
         Command::Screenshot(ref args) => ui_cmd::screenshot(&cli, args),

@@ -197,6 +197,39 @@ fn start_gpio(
     }
 }
 
+/// The speaker for spoken prompts (`[voice] enabled`). Missing programs are reported here;
+/// the kiosk runs silently then, and tries again at each prompt.
+#[cfg(feature = "ui")]
+fn start_voice(voice: &crate::config::VoiceSection) -> Option<Box<dyn crate::devices::voice::Voice>> {
+    use crate::devices::voice::{espeak, EspeakOptions, EspeakVoice, Voice, VoiceErrorKind};
+    if !voice.enabled {
+        println!("  voice:         none ([voice] enabled = false)");
+        return None;
+    }
+    let options = EspeakOptions::new(&voice.device, voice.rate);
+    let missing = espeak::missing_programs(&options);
+    match EspeakVoice::start(options) {
+        Ok(speaker) if missing.is_empty() => {
+            println!("  voice:         {} (on in elderly mode)", speaker.describe());
+            Some(Box::new(speaker))
+        }
+        Ok(speaker) => {
+            let kind = VoiceErrorKind::MissingProgram;
+            println!(
+                "  voice:         SILENT: {}: {} not installed ({})",
+                kind.as_str(),
+                missing.join(" and "),
+                kind.hint()
+            );
+            Some(Box::new(speaker))
+        }
+        Err(e) => {
+            println!("  voice:         SILENT: cannot start the voice thread: {e}");
+            None
+        }
+    }
+}
+
 fn run_headless(config: &crate::config::Config, args: &RunArgs) -> i32 {
     let devices = match start_devices(config, None) {
         Ok(devices) => devices,
@@ -250,6 +283,7 @@ fn run_ui(
     let mut parts = devices.into_app_parts(Some(store), inbox);
     // Progress lookups (and later payment, appointments, rating) use the same client.
     parts.central = central;
+    parts.voice = start_voice(&config.voice);
     let mut app = crate::app::kiosk::KioskApp::new(config, catalogue, parts);
     if let Some(link) = gpio_link {
         app.attach_gpio(link);

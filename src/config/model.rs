@@ -17,6 +17,7 @@ pub struct Config {
     pub status: StatusSection,
     pub calendar: CalendarSection,
     pub technician: TechnicianSection,
+    pub voice: VoiceSection,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -341,6 +342,28 @@ impl Default for StatusSection {
     }
 }
 
+/// Spoken prompts (语音播报): on by default in elderly mode, the citizen can switch them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VoiceSection {
+    /// Whether the kiosk has a speaker at all (false: no prompts and no 语音播报 switch).
+    pub enabled: bool,
+    /// The ALSA device (`aplay -D`): `default`, `plughw:1,0`, … (`aplay -L` lists them).
+    pub device: String,
+    /// Speaking rate in words per minute (espeak-ng `-s`), 80 to 300.
+    pub rate: u32,
+}
+
+impl Default for VoiceSection {
+    fn default() -> Self {
+        VoiceSection {
+            enabled: true,
+            device: "default".into(),
+            rate: 140,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TechnicianSection {
@@ -479,6 +502,15 @@ impl Config {
             .find(|d| self.calendar.extra_workdays.contains(d))
         {
             problem("calendar.extra-workdays", format!("{day} is also listed as a holiday"));
+        }
+        if self.voice.device.trim().is_empty() || self.voice.device.starts_with('-') {
+            problem(
+                "voice.device",
+                format!("{:?} is not an ALSA device name", self.voice.device),
+            );
+        }
+        if !(80..=300).contains(&self.voice.rate) {
+            problem("voice.rate", "must be between 80 and 300 words per minute".into());
         }
         if let Some(hash) = &self.technician.pin_hash {
             if !is_argon2id_phc(hash) {

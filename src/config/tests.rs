@@ -325,3 +325,30 @@ fn a_board_map_file_is_checked_too() {
     fs::write(&board, fixed).unwrap();
     assert!(parse_str(&text, Path::new("k.toml")).is_ok());
 }
+
+#[test]
+fn voice_is_on_the_default_device_and_its_problems_name_the_key() {
+    let voice = Config::default().voice;
+    assert_eq!(
+        (voice.enabled, voice.device.as_str(), voice.rate),
+        (true, "default", 140)
+    );
+    let name = Path::new("k.toml");
+    let config = parse_str("[voice]\nenabled = false\ndevice = \"plughw:1,0\"\nrate = 120\n", name).unwrap();
+    assert!(!config.voice.enabled);
+    let problems: Vec<(Option<usize>, String)> = parse_str("[voice]\ndevice = \"\"\nrate = 20\n", name)
+        .unwrap_err()
+        .0
+        .into_iter()
+        .map(|p| (p.line, p.key))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (Some(2), "voice.device".to_string()),
+            (Some(3), "voice.rate".to_string())
+        ]
+    );
+    let unknown = parse_str("[voice]\nvolume = 80\n", name).unwrap_err().0;
+    assert!(unknown[0].message.contains("unknown field `volume`"), "{unknown:?}");
+}

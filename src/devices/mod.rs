@@ -10,6 +10,7 @@ pub mod card_reader;
 pub mod gpio;
 pub mod printer;
 pub mod pty;
+pub mod voice;
 
 use serde::Serialize;
 

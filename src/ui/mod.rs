@@ -183,6 +183,9 @@ impl Shell {
         f.set_site_name(convert::s(&frame.site_name));
         f.set_step(frame.progress_step.map_or(-1, i32::from));
         f.set_staff_called(frame.staff_called);
+        let voice = w.global::<VoiceAdapter>();
+        voice.set_available(frame.voice.is_some());
+        voice.set_on(frame.voice == Some(true));
         self.render_clock(&frame);
         if frame.page == PageId::Welcome {
             pages::clear_personal(w);

@@ -90,6 +90,8 @@ pub struct FrameView {
     /// Where the citizen is in the six steps (0 选择事项 … 5 核对缴费, 6 all done), `None`
     /// on pages outside the journey.
     pub progress_step: Option<u8>,
+    /// 语音播报: whether prompts are spoken; `None` when the kiosk has no speaker (no switch).
+    pub voice: Option<bool>,
 }
 
 pub fn frame(app: &KioskApp) -> FrameView {
@@ -123,6 +125,7 @@ pub fn frame(app: &KioskApp) -> FrameView {
             Step::Review | Step::Payment => Some(5),
             Step::Submitting | Step::Receipt | Step::Rating => Some(6),
         },
+        voice: app.voice_available().then(|| app.voice_on()),
     }
 }
 

@@ -51,6 +51,7 @@ pub fn connect(shell: &Rc<Shell>) {
     ));
     on!(shell, FrameAdapter, on_call_staff, || Intent::CallStaff);
     on!(shell, LanguageAdapter, on_toggle, || Intent::ToggleLanguage);
+    on!(shell, VoiceAdapter, on_toggle, || Intent::ToggleVoice);
     let weak = Rc::downgrade(shell);
     shell.window.global::<AppAdapter>().on_sim_key(move |key| {
         if let (Some(shell), Some(action)) = (weak.upgrade(), sim_action(key.as_str())) {

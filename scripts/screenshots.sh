@@ -10,13 +10,13 @@ k="${KIOSK_BIN:-./target/release/kiosk}"
 out=docs/screenshots
 mkdir -p "$out"
 shot() { $k screenshot "$@" >/dev/null; }
-for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating idle-warning progress progress-answer; do
+for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating idle-warning progress progress-answer payment-expired appointment appointment-time appointment-phone appointment-booked; do
   shot --page "$page" --lang zh --size 1080x1920 --out "$out/zh-$page.png"
 done
-for page in welcome catalogue identify form materials review address receipt progress-answer; do
+for page in welcome catalogue identify form materials review address receipt progress-answer payment appointment-time appointment-booked; do
   shot --page "$page" --lang en --size 1080x1920 --out "$out/en-$page.png"
 done
-for page in welcome catalogue materials review address rating progress-answer; do
+for page in welcome catalogue materials review address rating progress-answer payment appointment-time appointment-booked; do
   shot --page "$page" --lang zh --elderly --size 1080x1920 --out "$out/zh-$page-elderly.png"
 done
 shot --page catalogue --lang zh --size 1920x1080 --out "$out/zh-catalogue-1920x1080.png"
@@ -25,6 +25,8 @@ shot --page materials --lang en --size 1920x1080 --out "$out/en-materials-1920x1
 shot --page progress --lang zh --size 1920x1080 --out "$out/zh-progress-1920x1080.png"
 shot --page identify-manual --lang en --size 800x480 --out "$out/en-identify-manual-800x480.png"
 shot --page review --lang zh --size 800x480 --out "$out/zh-review-800x480.png"
+shot --page appointment-time --lang zh --size 800x480 --out "$out/zh-appointment-time-800x480.png"
+shot --page appointment-time --lang en --size 1920x1080 --out "$out/en-appointment-time-1920x1080.png"
 shot --page idle-warning --lang zh --size 1280x800 --out "$out/zh-idle-warning-1280x800.png"
 $k receipt render --sample --profile generic-80mm --out "$out/receipt-80mm-zh.png" >/dev/null
 $k receipt render --rare-name --profile generic-58mm --out "$out/receipt-58mm-rare-name.png" >/dev/null

@@ -32,7 +32,7 @@ pub struct Prompt {
 }
 
 /// Every page, in the order of a journey.
-pub const PAGES: [PageId; 13] = [
+pub const PAGES: [PageId; 14] = [
     PageId::Welcome,
     PageId::Catalogue,
     PageId::Guide,
@@ -46,6 +46,7 @@ pub const PAGES: [PageId; 13] = [
     PageId::Rating,
     PageId::Farewell,
     PageId::Progress,
+    PageId::Appointment,
 ];
 
 const MOMENTS: [Cue; 6] = [
@@ -105,6 +106,10 @@ pub fn prompt(cue: Cue) -> Prompt {
                 "请把身份证放在读卡区,或者输入回执上的编号。",
                 "qing3 ba3 shen1 fen4 zheng4 fang4 zai4 du2 ka3 qu1, huo4 zhe3 shu1 ru4 hui2 zhi2 shang4 de5 bian1 hao4.",
             ),
+            PageId::Appointment => p(
+                "请选择要预约的业务,再选日期和时段。",
+                "qing3 xuan3 ze2 yao4 yu4 yue1 de5 ye4 wu4, zai4 xuan3 ri4 qi1 he2 shi2 duan4.",
+            ),
         },
         Cue::ApplicantCard => p("请放申请人的身份证。", "qing3 fang4 shen1 qing3 ren2 de5 shen1 fen4 zheng4."),
         Cue::CardRead => p("读卡成功。", "du2 ka3 cheng2 gong1."),
@@ -156,6 +161,7 @@ impl Cue {
                 PageId::Farewell => "farewell",
                 PageId::Address => "address",
                 PageId::Progress => "progress",
+                PageId::Appointment => "appointment",
             },
             Cue::ApplicantCard => "applicant-card",
             Cue::CardRead => "card-read",

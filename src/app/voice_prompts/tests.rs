@@ -20,7 +20,8 @@ fn listed(page: PageId) -> bool {
         | PageId::Rating
         | PageId::Farewell
         | PageId::Address
-        | PageId::Progress => PAGES.contains(&page),
+        | PageId::Progress
+        | PageId::Appointment => PAGES.contains(&page),
     }
 }
 

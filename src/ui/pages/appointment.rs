@@ -56,7 +56,7 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
         chosen: c.chosen,
     };
     a.set_stage(s(view.stage));
-    a.set_category_rows(rows(view.categories.iter().map(choice).collect(), 3));
+    a.set_category_rows(rows(view.categories.iter().map(choice).collect(), 2));
     a.set_items(model(view.items.iter().map(choice).collect()));
     a.set_item_name(s(&view.item_name));
     let days = view.days.iter().map(|d| DayVm {
@@ -65,7 +65,7 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
         weekday: i32::from(d.weekday),
         chosen: d.chosen,
     });
-    a.set_day_rows(rows(days.collect(), 4));
+    a.set_day_rows(rows(days.collect(), 3));
     let slots = view.slots.iter().map(|slot| SlotVm {
         id: s(&slot.id),
         time: s(&slot.time),

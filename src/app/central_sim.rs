@@ -6,7 +6,8 @@
 use super::central::{CentralError, CentralSystem};
 use crate::central_api::{
     BookAppointment, Booking, CreatePayment, CreateUpload, FinaliseResponse, Heartbeat, HeartbeatResponse,
-    PaymentOrder, PaymentStatus, Slot, SlotsResponse, StatusResponse, SubmitApplication, SubmitResponse, UploadState,
+    PaymentOrder, PaymentStatus, RatingResponse, Slot, SlotsResponse, StatusResponse, SubmitApplication, SubmitRating,
+    SubmitResponse, UploadState,
 };
 use crate::domain::calendar::Date;
 use std::collections::HashMap;
@@ -32,6 +33,8 @@ struct SimState {
     /// Bookings by number, and the booking number each idempotency key made.
     bookings: HashMap<String, Booking>,
     booking_keys: HashMap<String, String>,
+    /// Ratings received (stars, receipt number), by idempotency key.
+    ratings: Vec<(String, u8, Option<String>)>,
 }
 
 /// How long a simulated payment order stays payable (the reference server's default).
@@ -84,6 +87,10 @@ impl SimCentral {
                 order.status = PaymentStatus::Expired;
             }
         }
+    }
+    /// Ratings received: stars and receipt number (a replay counts once).
+    pub fn ratings(&self) -> Vec<(u8, Option<String>)> {
+        self.lock().ratings.iter().map(|(_, s, r)| (*s, r.clone())).collect()
     }
     /// Bookings made (a replayed booking counts once).
     pub fn bookings(&self) -> Vec<Booking> {
@@ -296,6 +303,22 @@ impl CentralSystem for SimCentral {
         let booking = state.bookings.get_mut(booking_no).ok_or(CentralError::NotFound)?;
         booking.status = "cancelled".into();
         Ok(booking.clone())
+    }
+
+    fn rate(&self, request: &SubmitRating) -> Result<RatingResponse, CentralError> {
+        let mut state = self.up()?;
+        if !state.ratings.iter().any(|(key, ..)| *key == request.idempotency_key) {
+            let entry = (
+                request.idempotency_key.clone(),
+                request.stars,
+                request.receipt_no.clone(),
+            );
+            state.ratings.push(entry);
+        }
+        Ok(RatingResponse {
+            rating_id: format!("R-{:06}", state.ratings.len()),
+            follow_up_due: None,
+        })
     }
 
     fn heartbeat(&self, _heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError> {

@@ -92,6 +92,8 @@ pub struct KioskApp {
     payment: super::payment::PaymentDesk,
     /// 预约: the slots shown, the choice and the booking made.
     appointment: super::appointment::AppointmentDesk,
+    /// 好差评 to the central system.
+    feedback: super::feedback::Feedback,
     started: Instant,
     today_override: Option<Date>,
     /// A pinned wall clock (screenshots: the same picture every time).
@@ -113,6 +115,7 @@ impl KioskApp {
         let camera = super::camera::MaterialCamera::new(parts.camera, Some(inbox.clone()));
         let payment = super::payment::PaymentDesk::new(parts.central.clone(), Some(inbox.clone()));
         let appointment = super::appointment::AppointmentDesk::new(parts.central.clone(), Some(inbox.clone()));
+        let feedback = super::feedback::Feedback::new(parts.central.clone());
         let lookup =
             super::lookup::ProgressLookup::new(parts.central, Some(inbox.clone()), &config.kiosk.receipt_prefix);
         let worker = Worker::spawn(
@@ -161,6 +164,7 @@ impl KioskApp {
             lookup,
             payment,
             appointment,
+            feedback,
             started: Instant::now(),
             today_override: None,
             clock_override: None,
@@ -692,10 +696,19 @@ impl KioskApp {
                 }
             }
             Effect::CancelPayment => self.payment.cancel(),
-            Effect::RecordRating(stars) => self.worker.send(Job::Audit {
-                action: "rating",
-                detail: format!("{stars} stars"),
-            }),
+            Effect::RecordRating(stars) => {
+                self.worker.send(Job::Audit {
+                    action: "rating",
+                    detail: format!("{stars} stars"),
+                });
+                let receipt = self
+                    .session
+                    .data
+                    .receipt
+                    .as_ref()
+                    .map(|r| r.number.as_str().to_string());
+                self.feedback.rate(stars, receipt);
+            }
             Effect::SubmitApplication => self.submit(),
             Effect::PrintReceipt => {
                 if let Some(receipt) = self.session.data.receipt.clone() {

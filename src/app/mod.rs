@@ -12,6 +12,7 @@ pub mod central_http;
 pub mod central_sim;
 pub mod devices;
 pub mod doctor;
+pub mod feedback;
 pub mod gpio_policy;
 pub mod gpio_service;
 pub mod gpio_status;

@@ -37,6 +37,17 @@ struct SimState {
     ratings: Vec<(String, u8, Option<String>)>,
 }
 
+impl SimState {
+    /// Places of the slot held by bookings that are not cancelled.
+    fn taken(&self, slot_id: &str) -> u32 {
+        let held = self
+            .bookings
+            .values()
+            .filter(|b| b.status == "booked" && b.slot.slot_id == slot_id);
+        held.count() as u32
+    }
+}
+
 /// How long a simulated payment order stays payable (the reference server's default).
 const PAYMENT_TTL_SECS: i64 = 900;
 
@@ -256,11 +267,7 @@ impl CentralSystem for SimCentral {
             .map(|(slot, _)| slot)
             .collect();
         for slot in &mut slots {
-            let taken = state
-                .bookings
-                .values()
-                .filter(|b| b.status == "booked" && b.slot.slot_id == slot.slot_id)
-                .count() as u32;
+            let taken = state.taken(&slot.slot_id);
             slot.free = slot.free.saturating_sub(taken);
         }
         Ok(SlotsResponse { slots })
@@ -275,11 +282,7 @@ impl CentralSystem for SimCentral {
         let Some((mut slot, capacity)) = crate::domain::opening_hours::find(&calendar, &request.slot_id) else {
             return Err(CentralError::Rejected("404 no such slot".into()));
         };
-        let taken = state
-            .bookings
-            .values()
-            .filter(|b| b.status == "booked" && b.slot.slot_id == slot.slot_id)
-            .count() as u32;
+        let taken = state.taken(&slot.slot_id);
         if taken >= capacity {
             return Err(CentralError::Rejected("409 slot_full".into()));
         }

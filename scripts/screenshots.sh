@@ -10,7 +10,7 @@ k="${KIOSK_BIN:-./target/release/kiosk}"
 out=docs/screenshots
 mkdir -p "$out"
 shot() { $k screenshot "$@" >/dev/null; }
-for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating idle-warning progress progress-answer payment-expired appointment appointment-time appointment-phone appointment-booked; do
+for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating rating-reasons idle-warning progress progress-answer payment-expired appointment appointment-time appointment-phone appointment-booked; do
   shot --page "$page" --lang zh --size 1080x1920 --out "$out/zh-$page.png"
 done
 for page in welcome catalogue identify form materials review address receipt progress-answer payment appointment-time appointment-booked; do
@@ -22,6 +22,10 @@ done
 shot --page catalogue --lang zh --size 1920x1080 --out "$out/zh-catalogue-1920x1080.png"
 shot --page form --lang en --size 1920x1080 --out "$out/en-form-1920x1080.png"
 shot --page materials --lang en --size 1920x1080 --out "$out/en-materials-1920x1080.png"
+shot --page payment --lang zh --size 1920x1080 --out "$out/zh-payment-1920x1080.png"
+shot --page receipt --lang zh --size 1920x1080 --out "$out/zh-receipt-1920x1080.png"
+shot --page rating-reasons --lang zh --size 1920x1080 --out "$out/zh-rating-reasons-1920x1080.png"
+shot --page rating-reasons --lang en --size 800x480 --out "$out/en-rating-reasons-800x480.png"
 shot --page progress --lang zh --size 1920x1080 --out "$out/zh-progress-1920x1080.png"
 shot --page identify-manual --lang en --size 800x480 --out "$out/en-identify-manual-800x480.png"
 shot --page review --lang zh --size 800x480 --out "$out/zh-review-800x480.png"

@@ -3,7 +3,7 @@
 //! a QR, a tap twice and going back and forth never make a second charge, an expired code is
 //! replaced on request, the provider's "paid" completes the application; an appointment in
 //! the lunch hour is booked once however often the citizen taps, its slip comes out of the
-//! (simulated) printer, and it can be cancelled.
+//! (simulated) printer, and it can be cancelled. A rating with its reason reaches the server.
 
 #[allow(dead_code, unused_imports)]
 mod common;
@@ -27,6 +27,7 @@ use township_kiosk::devices::printer::sim::{SimPrinter, SimPrinterOptions};
 use township_kiosk::devices::printer::transport::SerialTransport;
 use township_kiosk::devices::printer::{EscPosPrinter, ReceiptPrinter};
 use township_kiosk::domain::application::PaymentState;
+use township_kiosk::domain::rating::RatingReason;
 use township_kiosk::domain::session::{Event, Step};
 use township_kiosk::domain::Lang;
 
@@ -96,6 +97,28 @@ fn a_fee_is_paid_through_the_central_payment_order_without_a_double_charge() {
         .map(|id| central.payment_poll(id).unwrap().status.as_str())
         .collect();
     assert_eq!(statuses, ["cancelled", "expired", "paid"]);
+
+    // 好差评 with a reason, for this application: it reaches the server once, with a follow-up
+    // date (two stars must be followed up).
+    let receipt_no = app.session().data.receipt.as_ref().unwrap().number.as_str().to_string();
+    app.handle(Intent::Session(Event::ReceiptDone));
+    app.handle(Intent::Session(Event::Rated(2)));
+    app.handle(Intent::Session(Event::ToggleRatingReason(RatingReason::LongWait)));
+    app.handle(Intent::Session(Event::SubmitRating));
+    assert_eq!(app.session().step, Step::Farewell);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let ratings = loop {
+        let ratings = lab.server.ratings().unwrap();
+        if !ratings.is_empty() || std::time::Instant::now() > deadline {
+            break ratings;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(ratings.len(), 1, "{ratings:?}");
+    assert_eq!(ratings[0]["stars"], 2);
+    assert_eq!(ratings[0]["reasons"], serde_json::json!(["long-wait"]));
+    assert_eq!(ratings[0]["receipt_no"], receipt_no.as_str());
+    assert!(ratings[0]["follow_up_due"].is_string(), "{ratings:?}");
 }
 
 #[test]

@@ -264,7 +264,21 @@ fn the_whole_journey_to_a_printed_receipt() {
     assert_eq!(qr_of(&receipt.get_preview()), vec![k.progress_url(&number)]);
     k.tap("完成");
     assert_eq!(k.page(), Page::Rating);
+    // A face, then a reason that goes with it (praise: the complaints are not offered), sent.
     k.tap("满意");
+    assert_eq!(k.page(), Page::Rating, "a face alone does not leave the page");
+    assert!(
+        k.targets("耗时太长").is_empty(),
+        "complaints do not go with a good face"
+    );
+    k.tap("办理快捷");
+    let picked = k.targets("办理快捷");
+    assert_eq!(
+        picked[0].accessible_checked(),
+        Some(true),
+        "the chosen reason shows as chosen"
+    );
+    k.tap("提交评价");
     assert_eq!(k.page(), Page::Farewell);
     k.tap("返回首页");
     assert_eq!(k.page(), Page::Welcome);

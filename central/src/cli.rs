@@ -87,6 +87,17 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         limit: i64,
     },
+    /// The 好差评 ratings received, newest first, with their reasons and follow-up dates.
+    Ratings {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+    },
     /// Pre-review an application: exactly one of --approve, --supplement MSG, --reject MSG.
     Review {
         receipt: String,
@@ -273,23 +284,39 @@ fn run(command: Command) -> Result<()> {
         }
         Command::List { dir, db, json, limit } => {
             let rows = server::open_store(&dir, db.as_deref())?.list(limit)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
-            } else {
-                for r in rows {
-                    println!(
-                        "{}  {}  {}  {}  {}  materials {}/{}  {}",
-                        r.receipt_no,
-                        r.case_number,
-                        r.item_code,
-                        r.kiosk_id,
-                        r.idempotency_key,
-                        r.materials,
-                        r.materials_expected,
-                        r.status
-                    );
-                }
-            }
+            print_rows(&rows, json, |r| {
+                format!(
+                    "{}  {}  {}  {}  {}  materials {}/{}  {}",
+                    r.receipt_no,
+                    r.case_number,
+                    r.item_code,
+                    r.kiosk_id,
+                    r.idempotency_key,
+                    r.materials,
+                    r.materials_expected,
+                    r.status
+                )
+            })?;
+        }
+        Command::Ratings { dir, db, json, limit } => {
+            let rows = server::open_store(&dir, db.as_deref())?.ratings(limit)?;
+            print_rows(&rows, json, |r| {
+                let reasons = if r.reasons.is_empty() {
+                    "-".to_string()
+                } else {
+                    r.reasons.join(",")
+                };
+                let follow_up = r
+                    .follow_up_due
+                    .as_ref()
+                    .map(|d| format!("follow up by {d}"))
+                    .unwrap_or_default();
+                let receipt = r.receipt_no.as_deref().unwrap_or("-");
+                format!(
+                    "{}  {}  {} stars  {receipt}  {reasons}  {follow_up}",
+                    r.rating_id, r.kiosk_id, r.stars
+                )
+            })?;
         }
         Command::Review {
             receipt,
@@ -381,6 +408,18 @@ fn run(command: Command) -> Result<()> {
             } else {
                 print!("{}", report.render());
             }
+        }
+    }
+    Ok(())
+}
+
+/// Rows as pretty JSON (`--json`), or one line each.
+fn print_rows<T: serde::Serialize>(rows: &[T], json: bool, line: impl Fn(&T) -> String) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(rows)?);
+    } else {
+        for row in rows {
+            println!("{}", line(row));
         }
     }
     Ok(())

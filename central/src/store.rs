@@ -147,6 +147,19 @@ fn fingerprint_of(value: &impl serde::Serialize) -> String {
     sha256_hex(&serde_json::to_vec(value).unwrap_or_default())
 }
 
+/// A row of `township-central ratings --json`: a 好差评 as the kiosk sent it, with the
+/// date its follow-up is due (ratings of 1–2 stars must be followed up).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ListedRating {
+    pub rating_id: String,
+    pub kiosk_id: String,
+    pub receipt_no: Option<String>,
+    pub stars: i64,
+    pub reasons: Vec<String>,
+    pub follow_up_due: Option<String>,
+    pub created_at: i64,
+}
+
 /// A row of `township-central list --json`.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct ListedApplication {
@@ -1004,12 +1017,18 @@ impl Store {
         if request.reasons.len() > 10 || request.reasons.iter().any(|r| r.len() > 64) {
             return refuse(422, "invalid_reasons", "at most 10 reasons of 64 characters");
         }
+        if request
+            .receipt_no
+            .as_ref()
+            .is_some_and(|r| r.is_empty() || r.len() > 40)
+        {
+            return refuse(422, "invalid_receipt", "a receipt number has 1 to 40 characters");
+        }
         let fingerprint = fingerprint_of(request);
         self.tx(|sql| {
             idempotent(sql, "rating", &request.idempotency_key, kiosk, &fingerprint, |sql| {
-                if let Some(receipt) = &request.receipt_no {
-                    Self::app_by_receipt(sql, receipt)?;
-                }
+                // The application need not be here yet: a rating given right after a
+                // submission made offline arrives before the outbox delivers it.
                 let rating_id = short_id("R");
                 let follow_up_due = (request.stars <= 2).then(|| self.calendar.add_working_days(today(), 15));
                 sql.exec(
@@ -1026,6 +1045,28 @@ impl Store {
                 )?;
                 Ok(Answer::json(201, &api::RatingResponse { rating_id, follow_up_due }))
             })
+        })
+    }
+
+    /// The ratings received, newest first.
+    pub fn ratings(&self, limit: i64) -> Result<Vec<ListedRating>> {
+        self.tx(|sql| {
+            let rows = sql.query(
+                "SELECT rating_id, kiosk_id, receipt_no, stars, reasons, follow_up_due, created_at FROM ratings ORDER BY created_at DESC, rating_id DESC LIMIT $1",
+                &[limit.into()],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| ListedRating {
+                    rating_id: r.text(0),
+                    kiosk_id: r.text(1),
+                    receipt_no: r.opt_text(2),
+                    stars: r.int(3),
+                    reasons: serde_json::from_str(&r.text(4)).unwrap_or_default(),
+                    follow_up_due: r.opt_text(5),
+                    created_at: r.int(6),
+                })
+                .collect())
         })
     }
 

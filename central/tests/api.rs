@@ -690,7 +690,22 @@ fn contract(db: Option<&str>) {
             .await
             .unwrap()
             .status,
-            404
+            201,
+            "a rating may arrive before its application (submitted offline, still in the outbox)"
+        );
+        assert_eq!(
+            a.post(
+                "/api/v1/ratings",
+                &api::SubmitRating {
+                    idempotency_key: "rate-3b".into(),
+                    receipt_no: Some("X".repeat(41)),
+                    ..rating.clone()
+                }
+            )
+            .await
+            .unwrap()
+            .status,
+            422
         );
         let good: api::RatingResponse = a
             .post(

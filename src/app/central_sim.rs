@@ -34,7 +34,7 @@ struct SimState {
     bookings: HashMap<String, Booking>,
     booking_keys: HashMap<String, String>,
     /// Ratings received (stars, receipt number), by idempotency key.
-    ratings: Vec<(String, u8, Option<String>)>,
+    ratings: Vec<SubmitRating>,
 }
 
 impl SimState {
@@ -101,7 +101,15 @@ impl SimCentral {
     }
     /// Ratings received: stars and receipt number (a replay counts once).
     pub fn ratings(&self) -> Vec<(u8, Option<String>)> {
-        self.lock().ratings.iter().map(|(_, s, r)| (*s, r.clone())).collect()
+        self.lock()
+            .ratings
+            .iter()
+            .map(|r| (r.stars, r.receipt_no.clone()))
+            .collect()
+    }
+    /// Ratings received, whole (with their reason codes).
+    pub fn rating_requests(&self) -> Vec<SubmitRating> {
+        self.lock().ratings.clone()
     }
     /// Bookings made (a replayed booking counts once).
     pub fn bookings(&self) -> Vec<Booking> {
@@ -310,13 +318,12 @@ impl CentralSystem for SimCentral {
 
     fn rate(&self, request: &SubmitRating) -> Result<RatingResponse, CentralError> {
         let mut state = self.up()?;
-        if !state.ratings.iter().any(|(key, ..)| *key == request.idempotency_key) {
-            let entry = (
-                request.idempotency_key.clone(),
-                request.stars,
-                request.receipt_no.clone(),
-            );
-            state.ratings.push(entry);
+        if !state
+            .ratings
+            .iter()
+            .any(|r| r.idempotency_key == request.idempotency_key)
+        {
+            state.ratings.push(request.clone());
         }
         Ok(RatingResponse {
             rating_id: format!("R-{:06}", state.ratings.len()),

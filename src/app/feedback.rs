@@ -1,6 +1,6 @@
 //! 好差评 to the central system: the citizen's rating at the end of a session is sent on its
 //! own thread (a few tries, under one idempotency key, so a lost reply is not counted
-//! twice). Nothing personal goes with it: the stars and the receipt number only. Whether it
+//! twice). Nothing personal goes with it: the stars, the reason codes and the receipt number. Whether it
 //! arrived is logged; the citizen is not kept waiting for it.
 
 use super::central::CentralSystem;
@@ -19,15 +19,20 @@ impl Feedback {
         Feedback { central }
     }
 
-    /// Sends `stars` (1–5) for the session's application, if there was one. Returns the
-    /// sending thread (tests wait for it).
-    pub fn rate(&self, stars: u8, receipt_no: Option<String>) -> Option<std::thread::JoinHandle<bool>> {
+    /// Sends `stars` (1–5) and the reason codes ticked with them, for the session's
+    /// application if there was one. Returns the sending thread (tests wait for it).
+    pub fn rate(
+        &self,
+        stars: u8,
+        reasons: Vec<String>,
+        receipt_no: Option<String>,
+    ) -> Option<std::thread::JoinHandle<bool>> {
         let central = self.central.clone()?;
         let request = SubmitRating {
             idempotency_key: format!("rate-{}", uuid::Uuid::new_v4()),
             receipt_no,
             stars: stars.clamp(1, 5),
-            reasons: Vec::new(),
+            reasons,
         };
         std::thread::Builder::new()
             .name("rating".into())
@@ -65,19 +70,20 @@ mod tests {
         let central = Arc::new(SimCentral::default());
         let feedback = Feedback::new(Some(central.clone()));
         assert!(feedback
-            .rate(5, Some("DEV1-261126-0001-7".into()))
+            .rate(5, vec!["quick".into()], Some("DEV1-261126-0001-7".into()))
             .unwrap()
             .join()
             .unwrap());
         assert_eq!(central.ratings(), vec![(5, Some("DEV1-261126-0001-7".into()))]);
+        assert_eq!(central.rating_requests()[0].reasons, vec!["quick".to_string()]);
         central.set_down(true);
-        let sending = feedback.rate(9, None).unwrap();
+        let sending = feedback.rate(9, Vec::new(), None).unwrap();
         std::thread::sleep(Duration::from_millis(500));
         central.set_down(false);
         assert!(sending.join().unwrap(), "sent on the second try");
         assert_eq!(central.ratings()[1], (5, None), "stars are kept within 1–5");
         assert!(
-            Feedback::new(None).rate(3, None).is_none(),
+            Feedback::new(None).rate(3, Vec::new(), None).is_none(),
             "no central system: nothing to send"
         );
     }

@@ -696,18 +696,17 @@ impl KioskApp {
                 }
             }
             Effect::CancelPayment => self.payment.cancel(),
-            Effect::RecordRating(stars) => {
+            Effect::RecordRating {
+                stars,
+                reasons,
+                receipt_no,
+            } => {
                 self.worker.send(Job::Audit {
                     action: "rating",
-                    detail: format!("{stars} stars"),
+                    detail: format!("{stars} stars, {} reasons", reasons.len()),
                 });
-                let receipt = self
-                    .session
-                    .data
-                    .receipt
-                    .as_ref()
-                    .map(|r| r.number.as_str().to_string());
-                self.feedback.rate(stars, receipt);
+                let codes = reasons.iter().map(|r| r.code().to_string()).collect();
+                self.feedback.rate(stars, codes, receipt_no);
             }
             Effect::SubmitApplication => self.submit(),
             Effect::PrintReceipt => {

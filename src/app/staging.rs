@@ -32,6 +32,7 @@ pub const PAGES: &[&str] = &[
     "receipt-qr",
     "address",
     "rating",
+    "rating-reasons",
     "farewell",
     "idle-warning",
     "appointment",
@@ -215,6 +216,12 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     }
     go(app, Intent::Session(Event::ReceiptDone));
     if page == "rating" {
+        return Ok(());
+    }
+    if page == "rating-reasons" {
+        use crate::domain::rating::RatingReason;
+        go(app, Intent::Session(Event::Rated(2)));
+        go(app, Intent::Session(Event::ToggleRatingReason(RatingReason::LongWait)));
         return Ok(());
     }
     go(app, Intent::Session(Event::SkipRating));

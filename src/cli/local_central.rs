@@ -210,6 +210,13 @@ impl LocalCentral {
         serde_json::from_str(&text).map_err(|e| format!("list --json: {e}"))
     }
 
+    /// `township-central ratings --json`: the ratings the server received, newest first.
+    pub fn ratings(&self) -> Result<Vec<serde_json::Value>, String> {
+        let dir = self.dir.to_str().ok_or("not UTF-8")?;
+        let text = run(&self.bin, &["ratings", "--dir", dir, "--json"])?;
+        serde_json::from_str(&text).map_err(|e| format!("ratings --json: {e}"))
+    }
+
     /// Stops the server (SIGTERM, then SIGKILL) and waits for it.
     pub fn stop(&mut self) {
         if let Ok(None) = self.child.try_wait() {

@@ -14,6 +14,7 @@ pub mod id_number;
 pub mod masking;
 pub mod message;
 pub mod opening_hours;
+pub mod rating;
 pub mod receipt;
 pub mod session;
 

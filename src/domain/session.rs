@@ -16,6 +16,7 @@ use super::calendar::Date;
 use super::catalogue::{Catalogue, FieldSpec, Flag, Prefill, ServiceItem};
 use super::id_number::IdNumber;
 use super::message::Message;
+use super::rating::RatingReason;
 use super::receipt::Receipt;
 use super::Lang;
 use std::collections::BTreeMap;
@@ -112,11 +113,25 @@ pub struct SessionData {
     pub payment: PaymentState,
     pub receipt: Option<Receipt>,
     pub print: PrintState,
+    /// The face chosen on the rating page (1–5), before it is sent.
     pub rating: Option<u8>,
+    /// Reasons ticked with it; only ones that fit the face.
+    pub rating_reasons: Vec<RatingReason>,
     /// After an edit from the review page, "next" goes back to review.
     pub return_to_review: bool,
     /// Translation key of the last problem to show on the current page.
     pub error: Option<Message>,
+}
+
+impl SessionData {
+    /// The rating to send, once a face has been chosen.
+    fn rating_to_record(&self) -> Option<Effect> {
+        self.rating.map(|stars| Effect::RecordRating {
+            stars,
+            reasons: self.rating_reasons.clone(),
+            receipt_no: self.receipt.as_ref().map(|r| r.number.as_str().to_string()),
+        })
+    }
 }
 
 impl Default for SessionData {
@@ -136,6 +151,7 @@ impl Default for SessionData {
             receipt: None,
             print: PrintState::NotStarted,
             rating: None,
+            rating_reasons: Vec::new(),
             return_to_review: false,
             error: None,
         }
@@ -208,7 +224,11 @@ pub enum Event {
     Printed,
     PrintFailed,
     ReceiptDone,
+    /// A face chosen on the rating page (the citizen may still add reasons or change it).
     Rated(u8),
+    ToggleRatingReason(RatingReason),
+    /// The chosen face and reasons are final.
+    SubmitRating,
     SkipRating,
     Finish,
 }
@@ -231,7 +251,13 @@ pub enum Effect {
     /// Store the application durably (with its outbox row) and issue the receipt.
     SubmitApplication,
     PrintReceipt,
-    RecordRating(u8),
+    /// Send the rating (with the application's receipt number: the session may be wiped by
+    /// the time it is sent).
+    RecordRating {
+        stars: u8,
+        reasons: Vec<RatingReason>,
+        receipt_no: Option<String>,
+    },
 }
 
 impl Session {
@@ -607,8 +633,20 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
 
         (Step::Rating, Event::Rated(stars)) if (1..=5).contains(&stars) => {
             s.data.rating = Some(stars);
-            s.step = Step::Farewell;
-            effects.push(Effect::RecordRating(stars));
+            s.data.rating_reasons.retain(|reason| reason.fits(stars));
+        }
+        (Step::Rating, Event::ToggleRatingReason(reason)) if s.data.rating.is_some_and(|stars| reason.fits(stars)) => {
+            if let Some(at) = s.data.rating_reasons.iter().position(|r| *r == reason) {
+                s.data.rating_reasons.remove(at);
+            } else {
+                s.data.rating_reasons.push(reason);
+            }
+        }
+        (Step::Rating, Event::SubmitRating) => {
+            if let Some(effect) = s.data.rating_to_record() {
+                effects.push(effect);
+                s.step = Step::Farewell;
+            }
         }
         (Step::Rating, Event::SkipRating) => s.step = Step::Farewell,
 
@@ -675,6 +713,10 @@ fn on_tick(mut s: Session, now_ms: u64) -> (Session, Vec<Effect>) {
                 }
                 if step == Step::Payment {
                     effects.push(Effect::CancelPayment);
+                }
+                // A face tapped before walking away still counts.
+                if step == Step::Rating {
+                    effects.extend(s.data.rating_to_record());
                 }
                 effects.push(Effect::WipePersonalData);
                 (s.wiped(now_ms), effects)

@@ -150,7 +150,12 @@ fn step(shell: &Rc<Shell>, script: &mut Option<Script>) {
                 receipt.invoke_done();
             }
         }
-        Page::Rating => w.global::<RatingAdapter>().invoke_rate(5),
+        Page::Rating => {
+            let rating = w.global::<RatingAdapter>();
+            rating.invoke_rate(5);
+            rating.invoke_toggle("quick".into());
+            rating.invoke_submit();
+        }
         Page::Address => w.global::<AddressAdapter>().invoke_cancel(),
         Page::Farewell => {
             shell.handle(Intent::Sim(SimAction::LiftCard));

@@ -16,6 +16,7 @@ pub mod keyboard;
 pub mod materials;
 pub mod payment;
 pub mod progress;
+pub mod rating;
 pub mod receipt;
 pub mod review;
 pub mod welcome;

@@ -113,7 +113,7 @@ fn path_to(step: Step) -> Vec<Event> {
         },
         Event::Submitted(receipt()),
         Event::ReceiptDone,
-        Event::Rated(5),
+        Event::SkipRating,
     ];
     if step == Welcome {
         return vec![];
@@ -160,7 +160,7 @@ fn forward_transitions() {
             vec![PrintReceipt],
         ),
         (Step::Receipt, Event::ReceiptDone, Rating, vec![]),
-        (Rating, Event::Rated(4), Farewell, vec![RecordRating(4)]),
+        (Rating, Event::Rated(4), Rating, vec![]),
         (Rating, Event::SkipRating, Farewell, vec![]),
         (Farewell, Event::Finish, Welcome, vec![WipePersonalData]),
     ];
@@ -512,7 +512,72 @@ fn failures_on_the_way_out() {
     let (s, _) = after(Step::Receipt, Event::Printed);
     assert_eq!(s.data.print, PrintState::Printed);
     let (s, effects) = after(Rating, Event::Rated(9));
-    assert_eq!((s.step, effects), (Rating, vec![]));
+    assert_eq!((s.step, s.data.rating, effects), (Rating, None, vec![]));
+}
+
+#[test]
+fn a_rating_takes_a_face_then_reasons_that_fit_it_and_is_sent_once() {
+    use crate::domain::rating::RatingReason::{DeviceProblem, LongWait, Quick};
+    let (s, _) = after(Rating, Event::SubmitRating);
+    assert_eq!(s.step, Rating, "nothing to send before a face is chosen");
+    let (s, _) = after(Rating, Event::ToggleRatingReason(LongWait));
+    assert!(s.data.rating_reasons.is_empty(), "reasons wait for a face");
+
+    let mut s = at(Rating);
+    for event in [
+        Event::Rated(2),
+        Event::ToggleRatingReason(LongWait),
+        Event::ToggleRatingReason(DeviceProblem),
+        Event::ToggleRatingReason(Quick),
+        Event::ToggleRatingReason(DeviceProblem),
+    ] {
+        s = handle(s, event, 100_000).0;
+    }
+    assert_eq!(
+        s.data.rating_reasons,
+        vec![LongWait],
+        "praise does not go with two stars; a second tap unticks"
+    );
+    let (changed, _) = handle(s.clone(), Event::Rated(5), 100_000);
+    assert!(
+        changed.data.rating_reasons.is_empty(),
+        "a better face drops the complaints"
+    );
+
+    let (s, effects) = handle(s, Event::SubmitRating, 100_000);
+    assert_eq!(
+        (s.step, effects),
+        (
+            Farewell,
+            vec![RecordRating {
+                stars: 2,
+                reasons: vec![LongWait],
+                receipt_no: Some(receipt().number.as_str().to_string())
+            }]
+        )
+    );
+}
+
+#[test]
+fn a_face_chosen_before_walking_away_is_still_sent_at_the_wipe() {
+    let (s, _) = after(Rating, Event::Rated(4));
+    let (s, _) = handle(s, Event::Tick, 10_000_000);
+    let (s, effects) = handle(s, Event::Tick, 20_000_000);
+    assert_eq!(s.step, Welcome);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, RecordRating { stars: 4, reasons, receipt_no: Some(_) } if reasons.is_empty())),
+        "{effects:?}"
+    );
+    assert!(effects.contains(&WipePersonalData));
+
+    let (s, _) = handle(at(Rating), Event::Tick, 10_000_000);
+    let (_, effects) = handle(s, Event::Tick, 20_000_000);
+    assert!(
+        !effects.iter().any(|e| matches!(e, RecordRating { .. })),
+        "no face, nothing sent"
+    );
 }
 
 #[test]

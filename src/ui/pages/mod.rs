@@ -10,6 +10,7 @@ mod identify;
 pub(super) mod materials;
 mod payment;
 mod progress;
+mod rating;
 mod receipt;
 mod review;
 mod welcome;
@@ -68,6 +69,7 @@ pub fn connect(shell: &Rc<Shell>) {
     review::connect(shell);
     payment::connect(shell);
     receipt::connect(shell);
+    rating::connect(shell);
     progress::connect(shell);
     appointment::connect(shell);
 }
@@ -107,7 +109,8 @@ pub fn render(w: &AppWindow, app: &KioskApp, page: PageId) {
         PageId::Address => address::render(w, app),
         PageId::Progress => progress::render(w, app),
         PageId::Appointment => appointment::render(w, app),
-        PageId::Rating | PageId::Farewell => {}
+        PageId::Rating => rating::render(w, app),
+        PageId::Farewell => {}
     }
 }
 
@@ -127,4 +130,6 @@ pub fn clear_personal(w: &AppWindow) {
     w.global::<ProgressAdapter>().set_typed(s(""));
     w.global::<AppointmentAdapter>().set_phone(s(""));
     w.global::<AppointmentAdapter>().set_qr(Image::default());
+    w.global::<RatingAdapter>().set_chosen(0);
+    w.global::<RatingAdapter>().set_reason_rows(model(vec![]));
 }

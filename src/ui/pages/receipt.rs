@@ -1,4 +1,4 @@
-//! Presenter of the submitting / receipt page, and of the rating page's callbacks.
+//! Presenter of the submitting / receipt page.
 
 use super::on;
 use crate::app::intent::Intent;
@@ -13,11 +13,6 @@ use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
     on!(shell, ReceiptAdapter, on_done, || Intent::Session(Event::ReceiptDone));
-    on!(shell, RatingAdapter, on_rate, |stars| Intent::Session(Event::Rated(
-        stars.clamp(1, 5) as u8
-    )));
-    on!(shell, RatingAdapter, on_skip, || Intent::Session(Event::SkipRating));
-    on!(shell, RatingAdapter, on_finish, || Intent::Session(Event::Finish));
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

@@ -4,7 +4,7 @@
 
 use crate::server;
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
 use std::path::PathBuf;
 use township_kiosk::central_api::CaseStatus;
@@ -77,27 +77,9 @@ enum Command {
         command: OperatorCommand,
     },
     /// The applications held, newest first.
-    List {
-        #[arg(long)]
-        dir: PathBuf,
-        #[arg(long)]
-        db: Option<String>,
-        #[arg(long)]
-        json: bool,
-        #[arg(long, default_value_t = 1000)]
-        limit: i64,
-    },
+    List(Listing),
     /// The 好差评 ratings received, newest first, with their reasons and follow-up dates.
-    Ratings {
-        #[arg(long)]
-        dir: PathBuf,
-        #[arg(long)]
-        db: Option<String>,
-        #[arg(long)]
-        json: bool,
-        #[arg(long, default_value_t = 1000)]
-        limit: i64,
-    },
+    Ratings(Listing),
     /// Pre-review an application: exactly one of --approve, --supplement MSG, --reject MSG.
     Review {
         receipt: String,
@@ -282,9 +264,9 @@ fn run(command: Command) -> Result<()> {
             server::open_store(&dir, db.as_deref())?.add_operator(&name, password)?;
             println!("operator {name} can log in");
         }
-        Command::List { dir, db, json, limit } => {
-            let rows = server::open_store(&dir, db.as_deref())?.list(limit)?;
-            print_rows(&rows, json, |r| {
+        Command::List(listing) => {
+            let rows = listing.store()?.list(listing.limit)?;
+            print_rows(&rows, listing.json, |r| {
                 format!(
                     "{}  {}  {}  {}  {}  materials {}/{}  {}",
                     r.receipt_no,
@@ -298,9 +280,9 @@ fn run(command: Command) -> Result<()> {
                 )
             })?;
         }
-        Command::Ratings { dir, db, json, limit } => {
-            let rows = server::open_store(&dir, db.as_deref())?.ratings(limit)?;
-            print_rows(&rows, json, |r| {
+        Command::Ratings(listing) => {
+            let rows = listing.store()?.ratings(listing.limit)?;
+            print_rows(&rows, listing.json, |r| {
                 let reasons = if r.reasons.is_empty() {
                     "-".to_string()
                 } else {
@@ -411,6 +393,25 @@ fn run(command: Command) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The options of the listing commands (`list`, `ratings`).
+#[derive(Args)]
+struct Listing {
+    #[arg(long)]
+    dir: PathBuf,
+    #[arg(long)]
+    db: Option<String>,
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 1000)]
+    limit: i64,
+}
+
+impl Listing {
+    fn store(&self) -> Result<crate::store::Store> {
+        server::open_store(&self.dir, self.db.as_deref())
+    }
 }
 
 /// Rows as pretty JSON (`--json`), or one line each.

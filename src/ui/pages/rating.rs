@@ -35,9 +35,9 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     let rows: Vec<_> = view
         .reasons
         .chunks(3)
-        .map(|pair| {
+        .map(|row| {
             model(
-                pair.iter()
+                row.iter()
                     .map(|(reason, picked)| RatingReasonVm {
                         code: s(reason.code()),
                         picked: *picked,

@@ -492,6 +492,11 @@ fn a_delivery_address_is_picked_and_typed_by_touch() {
     assert_eq!(path(&address), ["浙江省", "宁波市", "象山县"]);
     k.tap("石浦镇");
     assert_eq!(path(&address).last().map(String::as_str), Some("石浦镇"));
+    assert!(!address.get_keys(), "the places below 石浦镇 take the keys' room");
+    k.tap("街道门牌");
+    assert!(address.get_keys(), "tapping a field opens the keys");
+    k.tap("从列表中选择");
+    assert!(!address.get_keys(), "and the places come back on request");
     k.tap("街道门牌");
     k.type_keys("shipu");
     assert_eq!(k.shell.window.global::<KeyboardAdapter>().get_buffer(), "shipu");

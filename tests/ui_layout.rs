@@ -2,7 +2,8 @@
 //! size (portrait 1080×1920, landscape 1920×1080, 1280×800 and the small 800×480 panel), in
 //! both languages and in elderly mode, no labelled element (text, button) lies outside the
 //! window — unless it is inside a scrolling area, which must still contain it horizontally —
-//! and no button's text is cut (the button reports `clipped` when its text needs more room).
+//! the page's main action (a `PrimaryButton`) is in view without scrolling, and no button's
+//! text is cut (the button reports `clipped` when its text needs more room).
 
 use i_slint_backend_testing::{ElementHandle, ElementQuery};
 use slint::ComponentHandle;
@@ -46,6 +47,11 @@ fn rect(e: &ElementHandle) -> Rect {
     }
 }
 
+/// Left, right, top and bottom of an area.
+fn area_of(r: &Rect) -> (f32, f32, f32, f32) {
+    (r.x, r.x + r.w, r.y, r.y + r.h)
+}
+
 /// What is wrong with this page at this size (empty when it fits).
 fn problems(shell: &Rc<Shell>, width: f32, height: f32) -> Vec<String> {
     shell.set_size(width as u32, height as u32);
@@ -65,13 +71,14 @@ fn problems(shell: &Rc<Shell>, width: f32, height: f32) -> Vec<String> {
         )
     };
     let mut scrolled = std::collections::HashMap::new();
-    let scrolls = |e: &&ElementHandle| {
-        e.type_name().as_deref() == Some("Flickable") || e.bases().is_some_and(|mut b| b.any(|b| b == "Flickable"))
+    let is_a = |e: &ElementHandle, kind: &str| {
+        e.type_name().as_deref() == Some(kind) || e.bases().is_some_and(|mut b| b.any(|b| b == kind))
     };
-    for flickable in all.iter().filter(scrolls) {
+    for flickable in all.iter().filter(|e| is_a(e, "Flickable")) {
         let area = rect(flickable);
         for inner in flickable.query_descendants().find_all() {
-            scrolled.insert(key(&inner), (area.x, area.x + area.w));
+            // The innermost area wins: descendants are visited after their ancestors.
+            scrolled.insert(key(&inner), area_of(&area));
         }
     }
     let mut found = Vec::new();
@@ -90,9 +97,13 @@ fn problems(shell: &Rc<Shell>, width: f32, height: f32) -> Vec<String> {
         if element.accessible_description().as_deref() == Some("clipped") {
             found.push(format!("{label:?}: its text does not fit ({:.0}×{:.0})", r.w, r.h));
         }
+        // The page's main action must be in view as the page opens: not cut off and not
+        // scrolled below the fold, where a citizen would not find it.
+        let in_view_required = is_a(element, "PrimaryButton");
         let (left, right, top, bottom) = match scrolled.get(&key(element)) {
+            Some(&(left, right, top, bottom)) if in_view_required => (left, right, top.max(0.0), bottom.min(height)),
             // Inside a scrolling area: any height, but the width of the area.
-            Some(&(left, right)) => (left, right, f32::MIN, f32::MAX),
+            Some(&(left, right, _, _)) => (left, right, f32::MIN, f32::MAX),
             None => (0.0, width, 0.0, height),
         };
         if r.x < left - SLACK || r.x + r.w > right + SLACK || r.y < top - SLACK || r.y + r.h > bottom + SLACK {
@@ -138,4 +149,13 @@ fn the_check_sees_a_page_that_does_not_fit() {
     // A window far narrower than any supported panel cannot hold the review page's buttons.
     let found = problems(&shell, 260.0, 400.0);
     assert!(!found.is_empty());
+}
+
+#[test]
+fn the_check_sees_a_main_action_scrolled_out_of_view() {
+    i_slint_backend_testing::init_no_event_loop();
+    let shell = shell_on("review", Lang::Zh, true);
+    // So short that the frame's bottom zone with 提交 cannot be in view.
+    let found = problems(&shell, 800.0, 200.0);
+    assert!(found.iter().any(|p| p.contains("提交")), "{found:?}");
 }

@@ -23,6 +23,9 @@ pub struct AddressDraft {
     pub phone: String,
     /// Which text field the keyboard types into.
     pub active: usize,
+    /// The keys are open: a field was tapped (or typed into). Off while the citizen picks
+    /// the place, which then gets the keys' room on the screen.
+    pub typing: bool,
     pub problems: Vec<Message>,
 }
 
@@ -59,6 +62,8 @@ impl AddressDraft {
             return;
         }
         self.path = start.codes;
+        // What is left is the street and house number: to check, on the keys.
+        self.typing = true;
         self.street = address
             .get(start.rest..)
             .unwrap_or("")
@@ -76,12 +81,20 @@ impl AddressDraft {
         if table.children(parent).iter().any(|d| d.code == code) {
             self.path.push(code.to_string());
             self.problems.clear();
+            self.typing = false;
         }
     }
 
-    /// Goes one level up.
+    /// Goes one level up (and shows the places there to choose from).
     pub fn up(&mut self) {
         self.path.pop();
+        self.typing = false;
+    }
+
+    /// Opens the keys for the text field `index`.
+    pub fn type_into(&mut self, index: usize) {
+        self.active = index.min(PHONE);
+        self.typing = true;
     }
 
     /// The text field `index` and how many characters it takes.
@@ -148,6 +161,22 @@ mod tests {
         let address = draft.confirm().expect("valid");
         let table = divisions().unwrap();
         assert_eq!(address.full_text(table), "浙江省宁波市象山县石浦镇渔港路18号");
+    }
+
+    #[test]
+    fn the_keys_open_for_a_field_and_give_way_to_the_places_when_the_citizen_picks_one() {
+        let mut draft = AddressDraft::at_county("330225", "陈晓燕", "13805740000");
+        assert!(!draft.typing, "it opens on the places");
+        draft.type_into(9);
+        assert!(draft.typing);
+        assert_eq!(draft.active, PHONE, "an index past the last field is the last field");
+        draft.choose("330225101");
+        assert!(!draft.typing, "a place picked: the places one level down");
+        draft.type_into(0);
+        draft.up();
+        assert!(!draft.typing, "one level up: the places there");
+        draft.use_card_address("浙江省象山县石浦镇东门岛渔港路18号");
+        assert!(draft.typing, "the card's street is there to check, on the keys");
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub enum Intent {
     AddressUp,
     /// Which address text field the keyboard types into.
     AddressField(usize),
+    /// Back from the keys to the list of places one level down.
+    AddressPickPlace,
     /// Start from the address on the ID card.
     AddressFromCard,
     AddressConfirm,

@@ -411,6 +411,9 @@ impl KioskApp {
             Intent::SetUrgent(on) => self.event_at(Event::SetUrgent(on), now_ms),
             Intent::Edit(step) => self.event_at(Event::Edit(step), now_ms),
             Intent::TextKey(key) => {
+                if let Some(draft) = &mut self.address {
+                    draft.typing = true;
+                }
                 let region = self.keyboard_region();
                 let mut keyboard = std::mem::take(&mut self.keyboard);
                 if let Some((text, max)) = self.text_target() {
@@ -458,6 +461,12 @@ impl KioskApp {
                 }
                 self.event_at(Event::Touch, now_ms)
             }
+            Intent::AddressPickPlace => {
+                if let Some(draft) = &mut self.address {
+                    draft.typing = false;
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
             Intent::AddressUp => {
                 if let Some(draft) = &mut self.address {
                     draft.up();
@@ -466,7 +475,7 @@ impl KioskApp {
             }
             Intent::AddressField(index) => {
                 if let Some(draft) = &mut self.address {
-                    draft.active = index.min(super::address_entry::PHONE);
+                    draft.type_into(index);
                     let mode = if draft.active == super::address_entry::PHONE {
                         super::text_entry::KeyMode::Digits
                     } else {

@@ -27,6 +27,9 @@ pub struct AddressView {
     pub phone_active: bool,
     pub problems: Vec<String>,
     pub card_address: bool,
+    /// The keys are shown (a field is being typed, or there is no place left to pick);
+    /// otherwise the places one level down.
+    pub keys: bool,
 }
 
 pub fn address(app: &KioskApp) -> AddressView {
@@ -37,18 +40,20 @@ pub fn address(app: &KioskApp) -> AddressView {
         code: code.to_string(),
         name: name.to_string(),
     };
+    let choices: Vec<Place> = table
+        .children(draft.region())
+        .iter()
+        .filter(|d| !d.is_placeholder())
+        .map(|d| place(d.code, d.name))
+        .collect();
     AddressView {
+        keys: draft.typing || choices.is_empty(),
         path: draft
             .path
             .iter()
             .filter_map(|code| table.get(code).map(|d| place(d.code, d.name)))
             .collect(),
-        choices: table
-            .children(draft.region())
-            .iter()
-            .filter(|d| !d.is_placeholder())
-            .map(|d| place(d.code, d.name))
-            .collect(),
+        choices,
         street: draft.street.clone(),
         recipient: draft.recipient.clone(),
         phone: draft.phone.clone(),

@@ -16,6 +16,7 @@ pub fn connect(shell: &Rc<Shell>) {
         code.to_string()
     ));
     on!(shell, AddressAdapter, on_up, || Intent::AddressUp);
+    on!(shell, AddressAdapter, on_pick_place, || Intent::AddressPickPlace);
     on!(shell, AddressAdapter, on_activate, |i| Intent::AddressField(
         usize::try_from(i).unwrap_or(0)
     ));
@@ -56,6 +57,7 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     a.set_active(int(view.active));
     a.set_problems(model(view.problems.iter().map(s).collect()));
     a.set_card_address(view.card_address);
+    a.set_keys(view.keys);
     render_keyboard(w, app);
 }
 

@@ -271,6 +271,12 @@ fn the_whole_journey_to_a_printed_receipt() {
         k.targets("耗时太长").is_empty(),
         "complaints do not go with a good face"
     );
+    let unticked = k.targets("指引清楚");
+    assert_eq!(
+        (unticked[0].accessible_checkable(), unticked[0].accessible_checked()),
+        (Some(true), Some(false)),
+        "a reason not ticked still reads as a checkbox to a screen reader"
+    );
     k.tap("办理快捷");
     let picked = k.targets("办理快捷");
     assert_eq!(

@@ -1055,18 +1055,20 @@ impl Store {
                 "SELECT rating_id, kiosk_id, receipt_no, stars, reasons, follow_up_due, created_at FROM ratings ORDER BY created_at DESC, rating_id DESC LIMIT $1",
                 &[limit.into()],
             )?;
-            Ok(rows
-                .iter()
-                .map(|r| ListedRating {
-                    rating_id: r.text(0),
-                    kiosk_id: r.text(1),
-                    receipt_no: r.opt_text(2),
-                    stars: r.int(3),
-                    reasons: serde_json::from_str(&r.text(4)).unwrap_or_default(),
-                    follow_up_due: r.opt_text(5),
-                    created_at: r.int(6),
+            // A damaged reasons column is an error to see, not a rating without reasons.
+            rows.iter()
+                .map(|r| {
+                    Ok(ListedRating {
+                        rating_id: r.text(0),
+                        kiosk_id: r.text(1),
+                        receipt_no: r.opt_text(2),
+                        stars: r.int(3),
+                        reasons: serde_json::from_str(&r.text(4))?,
+                        follow_up_due: r.opt_text(5),
+                        created_at: r.int(6),
+                    })
                 })
-                .collect())
+                .collect()
         })
     }
 

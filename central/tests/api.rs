@@ -721,6 +721,28 @@ fn contract(db: Option<&str>) {
             .json()
             .unwrap();
         assert!(good.follow_up_due.is_none());
+        let listed = store.ratings(10).unwrap();
+        assert_eq!(listed.len(), 3, "one row per idempotency key");
+        assert!(listed.iter().all(|r| r.reasons == ["waiting-time"]));
+        // A damaged reasons column is an error, not a rating shown without its reasons.
+        let damaged = store
+            .tx(|sql| {
+                sql.exec(
+                    "UPDATE ratings SET reasons = '[\"waiting' WHERE rating_id = $1",
+                    &[r1.rating_id.clone().into()],
+                )
+            })
+            .unwrap();
+        assert_eq!(damaged, 1);
+        assert!(store.ratings(10).is_err());
+        store
+            .tx(|sql| {
+                sql.exec(
+                    "UPDATE ratings SET reasons = '[]' WHERE rating_id = $1",
+                    &[r1.rating_id.clone().into()],
+                )
+            })
+            .unwrap();
         let complaint = api::SubmitComplaint {
             idempotency_key: "c-1".into(),
             phone: "13800000000".into(),

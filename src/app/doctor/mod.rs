@@ -1,6 +1,6 @@
 //! `kiosk doctor`: checks a kiosk board and says what to fix. [`probe`] gathers the facts
-//! (device nodes, the service user's groups, fonts, DRM nodes, time sync, free disk, the
-//! central system); [`diagnose`] judges them without any I/O, so every verdict is tested.
+//! (device nodes, the service user's groups, fonts, DRM nodes, the voice programs, time sync,
+//! free disk, the central system); [`diagnose`] judges them without any I/O, so every verdict is tested.
 
 pub mod probe;
 #[cfg(test)]
@@ -66,6 +66,9 @@ pub struct Facts {
     pub ui_font: Option<String>,
     /// `/dev/dri/card*` nodes and whether the user can open them.
     pub drm: Vec<(PathBuf, bool)>,
+    /// Spoken prompts: `None` when the kiosk has no speaker (`[voice] enabled = false`),
+    /// else the programs they need that are not installed (espeak-ng, aplay).
+    pub voice_missing: Option<Vec<String>>,
     /// `None`: no time service answered.
     pub time_synced: Option<bool>,
     pub clock_year: i32,
@@ -90,6 +93,7 @@ pub fn diagnose(facts: &Facts) -> Vec<Finding> {
     out.extend(facts.devices.iter().map(|d| device(facts, d)));
     out.extend(fonts(facts));
     out.push(drm(facts));
+    out.push(voice(facts));
     out.push(time(facts));
     out.push(disk(facts));
     out.push(central(facts));
@@ -176,6 +180,30 @@ fn drm(facts: &Facts) -> Finding {
             "display",
             format!("{} cannot open /dev/dri/card*", facts.user),
             Some(format!("usermod -aG video,render {}", facts.user)),
+        ),
+    }
+}
+
+fn voice(facts: &Facts) -> Finding {
+    match &facts.voice_missing {
+        None => finding(
+            Level::Ok,
+            "voice",
+            "no speaker configured ([voice] enabled = false)".into(),
+            None,
+        ),
+        Some(missing) if missing.is_empty() => {
+            finding(Level::Ok, "voice", "espeak-ng and aplay are installed".into(), None)
+        }
+        // The kiosk works without them, silently: the elderly mode's spoken prompts are lost.
+        Some(missing) => finding(
+            Level::Warn,
+            "voice",
+            format!(
+                "{} not installed: the spoken prompts (elderly mode) are silent",
+                missing.join(" and ")
+            ),
+            Some("apt install espeak-ng alsa-utils (or set [voice] enabled = false if there is no speaker)".into()),
         ),
     }
 }

@@ -121,6 +121,12 @@ pub fn gather(config: &Config, user: Option<&str>) -> Facts {
             .find(|p| p.is_file()),
         ui_font: ui_font(),
         drm,
+        voice_missing: config.voice.enabled.then(|| {
+            crate::devices::voice::espeak::missing_programs(&crate::devices::voice::espeak::EspeakOptions::new(
+                &config.voice.device,
+                config.voice.rate,
+            ))
+        }),
         time_synced: time_synced(),
         clock_year: crate::domain::calendar::Date::from_unix_china(crate::storage::now_unix()).year(),
         free_bytes: free_bytes(&config.kiosk.state_dir),

@@ -16,6 +16,7 @@ fn healthy() -> Facts {
         receipt_font: Some("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc".into()),
         ui_font: Some("Noto Sans CJK SC".into()),
         drm: vec![("/dev/dri/card0".into(), true)],
+        voice_missing: Some(vec![]),
         time_synced: Some(true),
         clock_year: 2026,
         state_dir: "/var/lib/township-kiosk".into(),
@@ -37,6 +38,23 @@ fn a_healthy_board_is_all_ok() {
     let findings = diagnose(&healthy());
     assert_eq!(worst(&findings), Level::Ok, "{findings:?}");
     assert!(findings.iter().all(|f| f.fix.is_none()));
+}
+
+#[test]
+fn missing_voice_programs_warn_with_the_packages_to_install() {
+    let facts = Facts {
+        voice_missing: Some(vec!["espeak-ng".into()]),
+        ..healthy()
+    };
+    let f = the(&diagnose(&facts), "voice");
+    assert_eq!(f.level, Level::Warn, "the kiosk works, silently");
+    assert!(f.detail.starts_with("espeak-ng not installed"), "{}", f.detail);
+    assert!(f.fix.unwrap().contains("apt install espeak-ng alsa-utils"));
+    let no_speaker = Facts {
+        voice_missing: None,
+        ..healthy()
+    };
+    assert_eq!(the(&diagnose(&no_speaker), "voice").level, Level::Ok);
 }
 
 #[test]

@@ -942,7 +942,8 @@ impl Store {
                 if booked > i64::from(capacity) {
                     return refuse(409, "slot_full", "this slot is fully booked");
                 }
-                let booking_no = short_id("B");
+                // Read out at the window and typed by staff: a dated counter, not a hex id.
+                let booking_no = format!("B-{}-{:05}", today().compact(), next_counter(sql, "booking")?);
                 sql.exec(
                     "INSERT INTO bookings (booking_no, slot_id, item_code, phone, kiosk_id, status, created_at) VALUES ($1, $2, $3, $4, $5, 'booked', $6)",
                     &[

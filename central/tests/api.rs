@@ -593,6 +593,12 @@ fn contract(db: Option<&str>) {
         assert_eq!(b1.status, 201);
         let b1: api::Booking = b1.json().unwrap();
         assert_eq!(b1.slot.free, 0);
+        let dated = format!("B-{}-", township_central::store::today().compact());
+        assert!(
+            b1.booking_no.starts_with(&dated) && b1.booking_no.len() == dated.len() + 5,
+            "a booking number to read out: {}",
+            b1.booking_no
+        );
         let b1_again: api::Booking = a.post("/api/v1/appointments", &book).await.unwrap().json().unwrap();
         assert_eq!(b1_again.booking_no, b1.booking_no);
         let full = a

@@ -133,6 +133,9 @@ impl Shell {
             // Only the countdowns and the clock move.
             let frame = view::frame(&app);
             self.render_clock(&frame);
+            if let Some((PageId::Payment, _)) = self.rendered.get() {
+                pages::payment::render_time_left(&self.window, &app);
+            }
         }
         self.note_busy(started);
     }

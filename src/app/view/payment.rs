@@ -62,9 +62,14 @@ pub fn payment(app: &KioskApp) -> PaymentView {
     }
     if let Some(order) = desk.order() {
         view.qr = qr_bitmap(&order.qr_payload, 8, qrcode::EcLevel::M).ok();
-        let left = desk.seconds_left(crate::storage::now_unix()).unwrap_or(0);
-        view.time_left = format!("{:02}:{:02}", left / 60, left % 60);
-        view.time_short = left < 60;
+        (view.time_left, view.time_short) = time_left(app).unwrap_or_default();
     }
     view
+}
+
+/// How long the payment code stays payable (`MM:SS`, and whether under a minute is left),
+/// at the clock's pace: the page's countdown moves every second, not at the poller's beat.
+pub fn time_left(app: &KioskApp) -> Option<(String, bool)> {
+    let left = app.payment().seconds_left(crate::storage::now_unix())?;
+    Some((format!("{:02}:{:02}", left / 60, left % 60), left < 60))
 }

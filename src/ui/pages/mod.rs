@@ -8,7 +8,7 @@ mod form;
 mod guide;
 mod identify;
 pub(super) mod materials;
-mod payment;
+pub(crate) mod payment;
 mod progress;
 mod rating;
 mod receipt;

@@ -18,6 +18,15 @@ pub fn connect(shell: &Rc<Shell>) {
     on!(shell, PaymentAdapter, on_cancel, || Intent::Session(Event::Cancel));
 }
 
+/// Moves only the countdown (every clock tick while the page shows).
+pub fn render_time_left(w: &AppWindow, app: &KioskApp) {
+    if let Some((left, short)) = crate::app::view::payment::time_left(app) {
+        let a = w.global::<PaymentAdapter>();
+        a.set_time_left(s(&left));
+        a.set_time_short(short);
+    }
+}
+
 pub fn render(w: &AppWindow, app: &KioskApp) {
     let view = payment(app);
     let a = w.global::<PaymentAdapter>();

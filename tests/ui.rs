@@ -516,6 +516,12 @@ fn a_delivery_address_is_picked_and_typed_by_touch() {
     assert_eq!(address.get_street(), "石浦18");
     k.tap("使用此地址");
     assert_eq!(k.page(), Page::Review);
+    let chosen = |label: &str| k.targets(label)[0].accessible_checked();
+    assert_eq!(
+        (chosen("免费快递到其他地址"), chosen("免费快递到身份证地址")),
+        (Some(true), Some(false)),
+        "the typed address shows as the choice, not the card's"
+    );
     let rows: Vec<String> = k
         .shell
         .window

@@ -55,6 +55,9 @@ pub struct ReviewView {
     /// Free delivery to any address (the address page).
     pub delivery_allowed: bool,
     pub express: bool,
+    /// Express to an address typed on the address page (not the card's): that choice shows
+    /// as chosen, not 免费快递到身份证地址.
+    pub express_elsewhere: bool,
     pub urgent_allowed: bool,
     pub urgent: bool,
     /// Working days on the urgent channel (0 when there is none).
@@ -126,6 +129,8 @@ pub fn review(app: &KioskApp) -> ReviewView {
             && data.applicant.as_ref().is_some_and(|a| a.address.is_some()),
         delivery_allowed: item.has(Flag::ExpressDelivery),
         express: matches!(data.delivery, Delivery::Express { .. }),
+        express_elsewhere: matches!(&data.delivery, Delivery::Express { address, .. }
+            if data.applicant.as_ref().and_then(|a| a.address.as_ref()) != Some(address)),
         urgent_allowed: item.has(Flag::UrgentChannel),
         urgent: data.urgent,
         urgent_days: item.urgent_days.unwrap_or(0),

@@ -61,6 +61,7 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     a.set_express_allowed(view.express_allowed);
     a.set_delivery_allowed(view.delivery_allowed);
     a.set_express(view.express);
+    a.set_express_elsewhere(view.express_elsewhere);
     a.set_urgent_allowed(view.urgent_allowed);
     a.set_urgent(view.urgent);
     a.set_urgent_days(view.urgent_days as i32);

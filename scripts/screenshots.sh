@@ -10,13 +10,13 @@ k="${KIOSK_BIN:-./target/release/kiosk}"
 out=docs/screenshots
 mkdir -p "$out"
 shot() { $k screenshot "$@" >/dev/null; }
-for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating rating-reasons idle-warning progress progress-answer payment-expired appointment appointment-time appointment-phone appointment-booked; do
+for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating rating-reasons idle-warning progress progress-answer payment-expired appointment appointment-time appointment-phone appointment-booked consult consult-text consult-phone consult-sent progress-supply materials-promise; do
   shot --page "$page" --lang zh --size 1080x1920 --out "$out/zh-$page.png"
 done
-for page in welcome catalogue identify form materials review address receipt progress-answer payment appointment-time appointment-booked; do
+for page in welcome catalogue identify form materials review address receipt progress-answer payment appointment-time appointment-booked consult-text consult-sent progress-supply materials-promise; do
   shot --page "$page" --lang en --size 1080x1920 --out "$out/en-$page.png"
 done
-for page in welcome catalogue materials review address rating progress-answer payment appointment-time appointment-booked; do
+for page in welcome catalogue materials review address rating progress-answer payment appointment-time appointment-booked consult-text progress-supply materials-promise; do
   shot --page "$page" --lang zh --elderly --size 1080x1920 --out "$out/zh-$page-elderly.png"
 done
 shot --page catalogue --lang zh --size 1920x1080 --out "$out/zh-catalogue-1920x1080.png"
@@ -34,6 +34,10 @@ shot --page appointment-phone --lang zh --size 800x480 --out "$out/zh-appointmen
 shot --page form --lang zh --size 800x480 --out "$out/zh-form-800x480.png"
 shot --page appointment-time --lang zh --size 800x480 --out "$out/zh-appointment-time-800x480.png"
 shot --page appointment-time --lang en --size 1920x1080 --out "$out/en-appointment-time-1920x1080.png"
+shot --page consult-text --lang zh --size 800x480 --out "$out/zh-consult-text-800x480.png"
+shot --page progress-supply --lang zh --size 800x480 --out "$out/zh-progress-supply-800x480.png"
+shot --page materials-promise --lang zh --size 800x480 --out "$out/zh-materials-promise-800x480.png"
+shot --page progress-supply --lang en --size 1920x1080 --out "$out/en-progress-supply-1920x1080.png"
 shot --page idle-warning --lang zh --size 1280x800 --out "$out/zh-idle-warning-1280x800.png"
 $k receipt render --sample --profile generic-80mm --out "$out/receipt-80mm-zh.png" >/dev/null
 $k receipt render --rare-name --profile generic-58mm --out "$out/receipt-58mm-rare-name.png" >/dev/null

@@ -60,6 +60,7 @@ fn application(uuid: &str) -> Application {
             "household-book".to_string(),
             MaterialState::Promised {
                 deadline: Date::parse("2026-12-10").unwrap(),
+                signature: None,
             },
         )]
         .into(),

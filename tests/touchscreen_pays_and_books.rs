@@ -213,3 +213,47 @@ fn an_appointment_in_the_lunch_hour_is_booked_once_printed_and_cancelled() {
         "the number is wiped with the session"
     );
 }
+
+#[test]
+fn a_complaint_reaches_the_back_office_once_with_a_ticket_to_quote() {
+    use township_kiosk::app::consult::{ConsultAction as C, Stage as ConsultStage};
+    use township_kiosk::app::view::consult::consult;
+    let lab = KioskLab::start("CONSULT-KIOSK-01");
+    let mut app = lab.app(lab.parts());
+    app.handle(Intent::OpenConsult);
+    assert_eq!(app.session().step, Step::Consult);
+    app.handle(Intent::Consult(C::Kind("complaint".into())));
+    app.handle(Intent::Consult(C::Topic("staff".into())));
+    app.handle(Intent::Consult(C::Phrase("等候时间太长。".into())));
+    // A few words typed on the pinyin keyboard: "chuang kou" → 窗口.
+    township_kiosk::app::text_entry::load_now();
+    for key in ["c", "h", "u", "a", "n", "g", "k", "o", "u"] {
+        app.handle(Intent::TextKey(key.into()));
+    }
+    app.handle(Intent::PickCandidate(0));
+    assert_eq!(consult(&app).text, "等候时间太长。窗口");
+    app.handle(Intent::Consult(C::ToPhone));
+    for key in "13805740000".chars() {
+        app.handle(Intent::Consult(C::PhoneKey(key.to_string())));
+    }
+    app.handle(Intent::Consult(C::Send));
+    app.handle(Intent::Consult(C::Send)); // a tap twice
+    wait_until(&mut app, "the ticket", |app| {
+        app.consult().stage() == ConsultStage::Sent
+    });
+    let view = consult(&app);
+    assert!(view.ticket.starts_with("T-"), "{}", view.ticket);
+    assert_eq!(view.phone, "138****0000", "masked once filed");
+    let filed = lab.server.complaints().unwrap();
+    assert_eq!(filed.len(), 1, "{filed:?}");
+    assert_eq!(filed[0]["ticket_no"], view.ticket.as_str());
+    assert_eq!(filed[0]["topic"], "complaint/staff");
+    assert_eq!(filed[0]["text"], "等候时间太长。窗口");
+    assert_eq!(filed[0]["phone"], "13805740000");
+    app.handle(Intent::Session(Event::Back));
+    assert_eq!(app.session().step, Step::Welcome);
+    assert!(
+        app.consult().text().is_empty() && app.consult().phone().is_empty(),
+        "wiped with the session"
+    );
+}

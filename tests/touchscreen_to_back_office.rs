@@ -1,7 +1,9 @@
 //! The whole loop of the reform at one township point, against the real reference server
 //! over mutual TLS: a citizen applies at the touchscreen (app layer, simulated camera for
 //! the material photo), the outbox delivers the application with its photo, the back office
-//! asks for a supplement, and the citizen's progress query at the kiosk shows that request.
+//! asks for a supplement, the citizen's progress query at the kiosk shows that request, the
+//! citizen photographs the material there and the outbox delivers it (the case is back in
+//! pre-review), and a later query is made by holding the receipt's QR code under the camera.
 
 #[allow(dead_code, unused_imports)]
 mod common;
@@ -24,7 +26,10 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     let (server, config_path) = (&lab.server, &lab.config_path);
     // The citizen at the touchscreen: 户籍证明 (HH-006) with a typed ID number and a
     // photographed household register.
-    let mut app = lab.app(lab.parts());
+    let camera = std::sync::Arc::new(township_kiosk::devices::camera::sim::SimCameraControl::default());
+    let mut parts = lab.parts();
+    parts.camera = Some(township_kiosk::devices::camera::CameraSource::Sim(camera.clone()));
+    let mut app = lab.app(parts);
     app.handle(Intent::Start);
     app.handle(Intent::ChooseItem("HH-006".into()));
     app.handle(Intent::Session(Event::ConfirmGuide));
@@ -61,12 +66,7 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     let receipt = app.session().data.receipt.clone().unwrap().number.as_str().to_string();
 
     // The outbox delivers it with its photos (the worker's step function, as `kiosk run`).
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args(["--config", config_path.to_str().unwrap(), "outbox", "drain"])
-        .env("KIOSK_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    drain_outbox(config_path);
     let held = server.list().unwrap();
     assert_eq!(held.len(), 1, "{held:?}");
     assert_eq!(held[0]["receipt_no"], receipt.as_str());
@@ -100,6 +100,78 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     assert_eq!(view.rows[0].status, "supplement");
     assert_eq!(view.rows[0].message, "请补充清晰的户口簿首页照片");
 
+    // 补交材料 from there: the material asked for photographed again under the camera,
+    // queued durably, delivered by the outbox, and the case is back in pre-review.
+    app.handle(Intent::SupplyStart(receipt.clone()));
+    let supply = progress(&app).supply.expect("the supplement panel");
+    assert_eq!(supply.message, "请补充清晰的户口簿首页照片");
+    assert_eq!(
+        supply.rows.len(),
+        mandatory.len(),
+        "the service's materials to choose from"
+    );
+    let code = supply.rows[0].code.clone();
+    app.handle(Intent::SupplySubmit);
+    assert!(
+        !progress(&app).supply.unwrap().error.is_empty(),
+        "nothing to send without a photo"
+    );
+    wait_until(&mut app, "the camera", |app| app.camera().available());
+    app.handle(Intent::CaptureMaterial(code.clone()));
+    wait_until(&mut app, "the photo", |app| app.camera().photo(&code).is_some());
+    app.handle(Intent::SupplySubmit);
+    wait_until(&mut app, "the queue", |app| {
+        app.supply()
+            .is_some_and(|s| s.state == township_kiosk::app::supply::SupplyState::Queued)
+    });
+    assert!(
+        app.camera().photo(&code).is_none(),
+        "the photo left the camera for the queue"
+    );
+    let out = drain_outbox(config_path);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("sent the supplement for {receipt}")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let held = server.list().unwrap();
+    assert_eq!(
+        held[0]["status"], "received",
+        "the supplement answered the request: {held:?}"
+    );
+    assert_eq!(
+        held[0]["materials"].as_u64(),
+        Some(mandatory.len() as u64 + 1),
+        "{held:?}"
+    );
+    app.handle(Intent::SupplyClose);
+    assert!(progress(&app).supply.is_none());
+
+    // Another day, the receipt's QR code held under the camera: the number is read from
+    // the preview and looked up, nothing typed.
+    app.handle(Intent::ProgressAgain);
+    app.handle(Intent::ProgressKey("CLEAR".into()));
+    camera.hold_code(Some(&format!(
+        "https://zwfw.example.gov.cn/progress/{receipt}?t=0123456789abcdef0123456789abcdef"
+    )));
+    let started = std::time::Instant::now();
+    while app.lookup().answer().is_none() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the QR code was not read"
+        );
+        app.tick_at(app.now_ms());
+        app.wait_inbox(std::time::Duration::from_millis(100));
+    }
+    let view = progress(&app);
+    assert_eq!(view.typed, receipt, "the number read is shown as if typed");
+    assert_eq!(view.rows.len(), 1, "{}", view.error);
+    assert_eq!(
+        view.rows[0].status, "received",
+        "back in pre-review after the supplement"
+    );
+    camera.hold_code(None);
+
     // A number that does not exist is a clear answer, not an error page.
     app.handle(Intent::ProgressAgain);
     app.handle(Intent::ProgressKey("CLEAR".into()));
@@ -121,4 +193,15 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     app.handle(Intent::Session(Event::Back));
     assert_eq!(app.session().step, Step::Welcome);
     assert!(app.lookup().answer().is_none());
+}
+
+/// `kiosk outbox drain` with this configuration, as a technician runs it; it must succeed.
+fn drain_outbox(config_path: &std::path::Path) -> std::process::Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--config", config_path.to_str().unwrap(), "outbox", "drain"])
+        .env("KIOSK_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out
 }

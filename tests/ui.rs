@@ -20,6 +20,7 @@ use township_kiosk::devices::printer::sim::{SimPrinter, SimPrinterOptions};
 use township_kiosk::devices::printer::status::PrinterStatus;
 use township_kiosk::devices::printer::transport::SerialTransport;
 use township_kiosk::devices::printer::{EscPosPrinter, ReceiptPrinter};
+use township_kiosk::domain::application::MaterialState;
 use township_kiosk::domain::session::Step;
 use township_kiosk::storage::Store;
 use township_kiosk::ui::generated::*;
@@ -186,9 +187,57 @@ impl Kiosk {
                     == taken
             });
         }
+        // 容缺: the promise opens on the signature pad; an empty pad is refused, a signature
+        // drawn with the finger is taken.
         self.tap("容缺后补");
+        let materials = self.shell.window.global::<MaterialsAdapter>();
+        assert!(materials.get_promise_open());
+        let promise = materials.get_promise_text().to_string();
+        assert!(
+            promise.contains("身份证遗失声明") && promise.contains("前补交"),
+            "{promise}"
+        );
+        self.tap("签名确认");
+        assert!(materials.get_promise_open(), "nothing promised without a signature");
+        assert_eq!(materials.get_promise_error(), "请在方框里用手指签上您的名字");
+        self.sign_with_finger();
+        assert!(materials.get_ink().starts_with(" M "), "{}", materials.get_ink());
+        self.tap("签名确认");
+        assert!(!materials.get_promise_open());
+        assert!(
+            materials.get_materials().iter().any(|m| m.state == "promised"),
+            "the material is promised"
+        );
         self.tap("下一步");
         assert_eq!(self.page(), Page::Review);
+    }
+
+    /// Draws a zigzag across the signature pad, as a finger would.
+    fn sign_with_finger(&self) {
+        use slint::platform::{PointerEventButton, WindowEvent};
+        use slint::LogicalPosition;
+        let pad = ElementHandle::find_by_accessible_label(&self.shell.window, "签名板")
+            .next()
+            .expect("the signature pad");
+        let (origin, size) = (pad.absolute_position(), pad.size());
+        let at = |fx: f32, fy: f32| LogicalPosition::new(origin.x + size.width * fx, origin.y + size.height * fy);
+        let window = self.shell.window.window();
+        let button = PointerEventButton::Left;
+        window.dispatch_event(WindowEvent::PointerMoved { position: at(0.1, 0.5) });
+        window.dispatch_event(WindowEvent::PointerPressed {
+            position: at(0.1, 0.5),
+            button,
+        });
+        for i in 1..=16 {
+            let y = if i % 2 == 0 { 0.35 } else { 0.65 };
+            window.dispatch_event(WindowEvent::PointerMoved {
+                position: at(0.1 + 0.05 * i as f32, y),
+            });
+        }
+        window.dispatch_event(WindowEvent::PointerReleased {
+            position: at(0.9, 0.5),
+            button,
+        });
     }
 
     fn all_text(&self) -> String {
@@ -297,6 +346,26 @@ fn the_whole_journey_to_a_printed_receipt() {
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].receipt_no, number);
     assert_eq!(k.all_text().trim(), "");
+    // The signed promise is sealed with the application: its words with the deadline and
+    // the strokes the finger drew.
+    let stored = store.load_application(&queued[0].idempotency_key).unwrap();
+    let Some(MaterialState::Promised {
+        deadline,
+        signature: Some(signed),
+    }) = stored.materials.get("loss-statement")
+    else {
+        panic!("the promise is not stored signed");
+    };
+    assert!(signed.promise.contains(&deadline.to_string()), "{}", signed.promise);
+    assert_eq!(signed.stroke_count(), 1);
+    assert!(signed.strokes.matches(" L ").count() >= 10, "{}", signed.strokes);
+    let needle = &signed.strokes.as_bytes()[..24];
+    let mut raw = std::fs::read(k._dir.path().join("kiosk.db")).unwrap();
+    raw.extend(std::fs::read(k._dir.path().join("kiosk.db-wal")).unwrap_or_default());
+    assert!(
+        !raw.windows(needle.len()).any(|w| w == needle),
+        "the strokes are not readable in the database files"
+    );
 }
 
 #[test]
@@ -532,4 +601,42 @@ fn a_delivery_address_is_picked_and_typed_by_touch() {
         .map(|r| r.value.to_string())
         .collect();
     assert_eq!(rows, ["陈*燕 浙江省宁波市****"], "masked on the review screen");
+}
+
+/// 咨询投诉 by touch: the entry on the welcome page, the kind and topic, a phrase and a word
+/// typed in pinyin, the number on the keypad; with no central system the page says so
+/// plainly and keeps the message; leaving wipes it.
+#[test]
+fn a_complaint_is_written_by_touch_and_an_outage_is_said_plainly() {
+    township_kiosk::app::text_entry::load_now();
+    let k = kiosk();
+    k.tap("咨询投诉");
+    assert_eq!(k.page(), Page::Consult);
+    let consult = k.shell.window.global::<ConsultAdapter>();
+    k.tap("投诉");
+    assert_eq!(consult.get_kind(), "complaint");
+    assert_eq!(
+        k.targets("投诉")[0].accessible_checked(),
+        Some(true),
+        "the chosen kind reads as chosen"
+    );
+    k.tap("工作人员服务态度");
+    assert_eq!(consult.get_stage(), "text");
+    k.tap("下一步");
+    assert_eq!(consult.get_error(), "请写几句话,或点选下面的常用语");
+    k.tap("等候时间太长。");
+    k.type_keys("chuangkou");
+    k.tap("窗口");
+    assert_eq!(consult.get_text(), "等候时间太长。窗口");
+    k.tap("下一步");
+    assert_eq!(consult.get_stage(), "phone");
+    k.type_keys("13805740000");
+    assert_eq!(consult.get_phone(), "138 0574 0000");
+    k.tap("提交");
+    assert_eq!(consult.get_stage(), "phone", "kept to send again");
+    assert!(consult.get_error().contains("连不上"), "{}", consult.get_error());
+    k.tap("取消办理");
+    assert_eq!(k.page(), Page::Welcome);
+    assert_eq!(consult.get_text(), "");
+    assert_eq!(consult.get_phone(), "");
 }

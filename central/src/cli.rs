@@ -80,6 +80,9 @@ enum Command {
     List(Listing),
     /// The 好差评 ratings received, newest first, with their reasons and follow-up dates.
     Ratings(Listing),
+    /// The consultations and complaints left at kiosks, newest first, with the number to
+    /// call back.
+    Complaints(Listing),
     /// Pre-review an application: exactly one of --approve, --supplement MSG, --reject MSG.
     Review {
         receipt: String,
@@ -300,6 +303,12 @@ fn run(command: Command) -> Result<()> {
                 )
             })?;
         }
+        Command::Complaints(listing) => {
+            let rows = listing.store()?.complaints(listing.limit)?;
+            print_rows(&rows, listing.json, |c| {
+                format!("{}  {}  {}  {}  {}", c.ticket_no, c.kiosk_id, c.topic, c.phone, c.text)
+            })?;
+        }
         Command::Review {
             receipt,
             dir,
@@ -395,7 +404,7 @@ fn run(command: Command) -> Result<()> {
     Ok(())
 }
 
-/// The options of the listing commands (`list`, `ratings`).
+/// The options of the listing commands (`list`, `ratings`, `complaints`).
 #[derive(Args)]
 struct Listing {
     #[arg(long)]

@@ -160,6 +160,19 @@ pub struct ListedRating {
     pub created_at: i64,
 }
 
+/// A consultation or complaint, as `township-central complaints --json` lists it.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ListedComplaint {
+    pub ticket_no: String,
+    pub kiosk_id: String,
+    /// `kind/topic`, e.g. `complaint/staff`.
+    pub topic: String,
+    /// The number to call back.
+    pub phone: String,
+    pub text: String,
+    pub created_at: i64,
+}
+
 /// A row of `township-central list --json`.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct ListedApplication {
@@ -1070,6 +1083,26 @@ impl Store {
                     })
                 })
                 .collect()
+        })
+    }
+
+    pub fn complaints(&self, limit: i64) -> Result<Vec<ListedComplaint>> {
+        self.tx(|sql| {
+            let rows = sql.query(
+                "SELECT ticket_no, kiosk_id, topic, phone, body, created_at FROM complaints ORDER BY created_at DESC, ticket_no DESC LIMIT $1",
+                &[limit.into()],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| ListedComplaint {
+                    ticket_no: r.text(0),
+                    kiosk_id: r.text(1),
+                    topic: r.text(2),
+                    phone: r.text(3),
+                    text: r.text(4),
+                    created_at: r.int(5),
+                })
+                .collect())
         })
     }
 

@@ -6,9 +6,9 @@
 //! citizen never sees the raw error: [`CentralError::message`] picks the words.
 
 use crate::central_api::{
-    BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateUpload, FinaliseResponse,
-    Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse, StatusQueryResponse, StatusResponse,
-    SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, UploadState,
+    BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateSupplement, CreateUpload,
+    FinaliseResponse, Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse, StatusQueryResponse,
+    StatusResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, SupplementResponse, UploadState,
 };
 use crate::domain::calendar::Date;
 use crate::domain::id_number::IdNumber;
@@ -138,6 +138,12 @@ pub trait CentralSystem: Send + Sync {
     fn complain(&self, request: &SubmitComplaint) -> Result<ComplaintResponse, CentralError> {
         let _ = request;
         Err(CentralError::Unsupported("complaint"))
+    }
+    /// 补交材料: announces the materials a citizen brings for the application with this
+    /// receipt number; the photos then go up under the returned application key.
+    fn supplement(&self, receipt_no: &str, request: &CreateSupplement) -> Result<SupplementResponse, CentralError> {
+        let _ = (receipt_no, request);
+        Err(CentralError::Unsupported("supplement"))
     }
     fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError>;
 }

@@ -8,9 +8,10 @@
 
 use super::central::{CatalogueSync, CentralError, CentralSystem};
 use crate::central_api::{
-    self as api, BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateUpload,
-    FinaliseResponse, Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse, StatusQuery,
-    StatusQueryResponse, StatusResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, UploadState,
+    self as api, BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateSupplement,
+    CreateUpload, FinaliseResponse, Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse,
+    StatusQuery, StatusQueryResponse, StatusResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse,
+    SupplementResponse, UploadState,
 };
 use crate::config::CentralSection;
 use crate::domain::calendar::Date;
@@ -389,6 +390,19 @@ impl CentralSystem for HttpCentral {
 
     fn complain(&self, request: &SubmitComplaint) -> Result<ComplaintResponse, CentralError> {
         self.post_json("/complaints", "/complaints", &[], request)
+    }
+
+    fn supplement(&self, receipt_no: &str, request: &CreateSupplement) -> Result<SupplementResponse, CentralError> {
+        // Receipt numbers are letters, digits and dashes: safe in a path as they are.
+        if !receipt_no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(CentralError::Rejected(format!("not a receipt number: {receipt_no:?}")));
+        }
+        self.post_json(
+            "/applications/by-receipt/{receipt}/supplements",
+            &format!("/applications/by-receipt/{receipt_no}/supplements"),
+            &[],
+            request,
+        )
     }
 
     fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError> {

@@ -5,9 +5,9 @@
 
 use super::central::{CentralError, CentralSystem};
 use crate::central_api::{
-    BookAppointment, Booking, CreatePayment, CreateUpload, FinaliseResponse, Heartbeat, HeartbeatResponse,
-    PaymentOrder, PaymentStatus, RatingResponse, Slot, SlotsResponse, StatusResponse, SubmitApplication, SubmitRating,
-    SubmitResponse, UploadState,
+    BookAppointment, Booking, ComplaintResponse, CreatePayment, CreateSupplement, CreateUpload, FinaliseResponse,
+    Heartbeat, HeartbeatResponse, PaymentOrder, PaymentStatus, RatingResponse, Slot, SlotsResponse, StatusResponse,
+    SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, SupplementResponse, UploadState,
 };
 use crate::domain::calendar::Date;
 use std::collections::HashMap;
@@ -35,6 +35,12 @@ struct SimState {
     booking_keys: HashMap<String, String>,
     /// Ratings received (stars, receipt number), by idempotency key.
     ratings: Vec<SubmitRating>,
+    /// Consultations and complaints received, by idempotency key (a replay counts once).
+    complaints: Vec<SubmitComplaint>,
+    /// The application key of each accepted receipt number.
+    receipts: HashMap<String, String>,
+    /// Supplements received, by idempotency key: (receipt number, material codes).
+    supplements: Vec<(String, String, Vec<String>)>,
 }
 
 impl SimState {
@@ -111,6 +117,18 @@ impl SimCentral {
     pub fn rating_requests(&self) -> Vec<SubmitRating> {
         self.lock().ratings.clone()
     }
+    /// Supplements received (a replay counts once): receipt number and material codes.
+    pub fn supplements(&self) -> Vec<(String, Vec<String>)> {
+        self.lock()
+            .supplements
+            .iter()
+            .map(|(_, receipt, codes)| (receipt.clone(), codes.clone()))
+            .collect()
+    }
+    /// Consultations and complaints received (a replay counts once).
+    pub fn complaints(&self) -> Vec<SubmitComplaint> {
+        self.lock().complaints.clone()
+    }
     /// Bookings made (a replayed booking counts once).
     pub fn bookings(&self) -> Vec<Booking> {
         self.lock().bookings.values().cloned().collect()
@@ -168,6 +186,7 @@ impl CentralSystem for SimCentral {
             status: crate::central_api::CaseStatus::Received,
         };
         state.accepted.insert(key.clone(), accepted.clone());
+        state.receipts.insert(request.receipt_no.clone(), key.clone());
         Ok(accepted)
     }
 
@@ -328,6 +347,48 @@ impl CentralSystem for SimCentral {
         Ok(RatingResponse {
             rating_id: format!("R-{:06}", state.ratings.len()),
             follow_up_due: None,
+        })
+    }
+
+    fn supplement(&self, receipt_no: &str, request: &CreateSupplement) -> Result<SupplementResponse, CentralError> {
+        let mut state = self.up()?;
+        let key = state.receipts.get(receipt_no).cloned().ok_or(CentralError::NotFound)?;
+        let seen = state
+            .supplements
+            .iter()
+            .position(|(k, _, _)| *k == request.idempotency_key);
+        let number = match seen {
+            Some(index) => index + 1,
+            None => {
+                let codes = request.materials.iter().map(|m| m.code.clone()).collect();
+                state
+                    .supplements
+                    .push((request.idempotency_key.clone(), receipt_no.to_string(), codes));
+                state.supplements.len()
+            }
+        };
+        Ok(SupplementResponse {
+            supplement_id: format!("S-SIM-{number:05}"),
+            application_key: key,
+            status: crate::central_api::CaseStatus::Supplement,
+        })
+    }
+
+    fn complain(&self, request: &SubmitComplaint) -> Result<ComplaintResponse, CentralError> {
+        let mut state = self.up()?;
+        let seen = state
+            .complaints
+            .iter()
+            .position(|c| c.idempotency_key == request.idempotency_key);
+        let number = match seen {
+            Some(index) => index + 1,
+            None => {
+                state.complaints.push(request.clone());
+                state.complaints.len()
+            }
+        };
+        Ok(ComplaintResponse {
+            ticket_no: format!("T-SIM-{number:05}"),
         })
     }
 

@@ -20,10 +20,14 @@ pub enum Inbound {
     CameraOpened(super::camera::CameraOpened),
     /// A progress lookup answered (or failed).
     Lookup(super::lookup::LookupDone),
+    /// A preview frame decoded for a receipt's QR code (查询进度).
+    Scan(super::receipt_scan::ScanDone),
     /// A payment order call answered (made, polled, cancelled).
     Payment(super::payment::PaymentReport),
     /// An appointment call answered (slots, booked, cancelled).
     Appointment(super::appointment::AppointmentReport),
+    /// A consultation or complaint filed (or not).
+    Consult(super::consult::ConsultReport),
     Gpio(super::gpio_service::GpioReport),
 }
 

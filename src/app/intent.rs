@@ -18,6 +18,12 @@ pub enum Intent {
     ProgressSearch,
     /// Clear the answer and ask again.
     ProgressAgain,
+    /// 补交材料 on an answer row: photograph the material for this receipt number.
+    SupplyStart(String),
+    /// Queue the photographed material for the central system.
+    SupplySubmit,
+    /// Close the supplement panel (photos not sent are forgotten).
+    SupplyClose,
     SetLanguage(Lang),
     ToggleLanguage,
     SetElderly(bool),
@@ -40,7 +46,12 @@ pub enum Intent {
     },
     SubmitForm,
     CaptureMaterial(String),
+    /// 稍后补交: open the signature pad with the material's 容缺 promise.
     PromiseMaterial(String),
+    /// The pad's strokes (path commands in its 1000 × 400 box): sign the open promise.
+    SignPromise(String),
+    /// Close the pad without promising.
+    PromiseCancel,
     /// Free express delivery to the card's address (`false`: pick up at the window).
     SetExpress(bool),
     SetUrgent(bool),
@@ -78,6 +89,10 @@ pub enum Intent {
     OpenAppointment,
     /// A choice on the appointment page.
     Appointment(super::appointment::AppointmentAction),
+    /// 咨询投诉 from the welcome page.
+    OpenConsult,
+    /// A choice on the consultation page.
+    Consult(super::consult::ConsultAction),
     /// A simulator hot key.
     Sim(SimAction),
 }

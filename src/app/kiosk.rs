@@ -84,14 +84,24 @@ pub struct KioskApp {
     keyboard: super::text_entry::Keyboard,
     /// The delivery address being entered (the address page is open while this is set).
     address: Option<super::address_entry::AddressDraft>,
+    /// 补交材料: the application the citizen photographs a material for.
+    supply: Option<super::supply::SupplyDraft>,
+    supply_error: Option<Message>,
+    /// 容缺: the material whose promise is being signed on the pad.
+    promising: Option<String>,
+    /// The pad was confirmed without a signature on it.
+    promise_error: Option<Message>,
     /// The materials page's camera and the session's photos.
     camera: super::camera::MaterialCamera,
     /// 查询进度: the typed receipt number and the central system's answer.
     lookup: super::lookup::ProgressLookup,
+    /// Reads receipt QR codes held under the camera on the progress page.
+    scanner: super::receipt_scan::ReceiptScanner,
     /// 缴费: the session's payment order at the central system.
     payment: super::payment::PaymentDesk,
     /// 预约: the slots shown, the choice and the booking made.
     appointment: super::appointment::AppointmentDesk,
+    consult: super::consult::ConsultDesk,
     /// 好差评 to the central system.
     feedback: super::feedback::Feedback,
     started: Instant,
@@ -115,6 +125,8 @@ impl KioskApp {
         let camera = super::camera::MaterialCamera::new(parts.camera, Some(inbox.clone()));
         let payment = super::payment::PaymentDesk::new(parts.central.clone(), Some(inbox.clone()));
         let appointment = super::appointment::AppointmentDesk::new(parts.central.clone(), Some(inbox.clone()));
+        let consult = super::consult::ConsultDesk::new(parts.central.clone(), Some(inbox.clone()));
+        let scanner = super::receipt_scan::ReceiptScanner::new(Some(inbox.clone()));
         let feedback = super::feedback::Feedback::new(parts.central.clone());
         let lookup =
             super::lookup::ProgressLookup::new(parts.central, Some(inbox.clone()), &config.kiosk.receipt_prefix);
@@ -160,10 +172,16 @@ impl KioskApp {
             staff_called: false,
             keyboard: Default::default(),
             address: None,
+            supply: None,
+            supply_error: None,
+            promising: None,
+            promise_error: None,
             camera,
             lookup,
+            scanner,
             payment,
             appointment,
+            consult,
             feedback,
             started: Instant::now(),
             today_override: None,
@@ -214,6 +232,12 @@ impl KioskApp {
     pub fn appointment_mut(&mut self) -> &mut super::appointment::AppointmentDesk {
         &mut self.appointment
     }
+    pub fn consult(&self) -> &super::consult::ConsultDesk {
+        &self.consult
+    }
+    pub fn consult_mut(&mut self) -> &mut super::consult::ConsultDesk {
+        &mut self.consult
+    }
 
     /// Screenshots stage an answer here.
     pub fn lookup_mut(&mut self) -> &mut super::lookup::ProgressLookup {
@@ -254,6 +278,25 @@ impl KioskApp {
     }
     pub fn keyboard(&self) -> &super::text_entry::Keyboard {
         &self.keyboard
+    }
+    /// The supplement being photographed on the progress page.
+    pub fn supply(&self) -> Option<&super::supply::SupplyDraft> {
+        self.supply.as_ref()
+    }
+    /// Why the last 提交 of a supplement was refused (no photo yet).
+    pub fn supply_error(&self) -> Option<Message> {
+        self.supply_error
+    }
+    /// The material whose 容缺 promise is on the pad, and why the last try was refused.
+    pub fn promising(&self) -> Option<(&str, Option<Message>)> {
+        self.promising.as_deref().map(|code| (code, self.promise_error))
+    }
+    /// The promise text for `code` as the citizen reads and signs it today.
+    pub fn promise_text(&self, code: &str) -> (String, Date) {
+        let deadline = supplement_deadline(&self.catalogue, &self.calendar, self.today());
+        let lang = self.lang();
+        let name = self.catalogue.material(code).map_or(code, |m| m.name.get(lang));
+        (super::view::i18n::promise_text(lang, name, deadline), deadline)
     }
     pub fn address(&self) -> Option<&super::address_entry::AddressDraft> {
         self.address.as_ref()
@@ -328,6 +371,11 @@ impl KioskApp {
             }
             Intent::ProgressAgain => {
                 self.lookup.reset();
+                self.scanner.reset();
+                self.supply = None;
+                self.supply_error = None;
+                self.camera.forget();
+                self.camera.open();
                 self.event_at(Event::Touch, now_ms)
             }
             Intent::SetLanguage(lang) => self.event_at(Event::SetLanguage(lang), now_ms),
@@ -373,6 +421,14 @@ impl KioskApp {
             }
             Intent::ActivateField(index) => {
                 self.active_field = index;
+                // A credit code is mostly digits: the keyboard opens on them (letters a
+                // tap away); other text opens on pinyin.
+                let credit_code = self
+                    .field_spec_at(index)
+                    .is_some_and(|s| s.kind == FieldKind::CreditCode);
+                if credit_code {
+                    self.keyboard.set_mode(super::text_entry::KeyMode::Digits);
+                }
                 self.event_at(Event::Touch, now_ms)
             }
             Intent::FieldKey(key) => {
@@ -388,11 +444,27 @@ impl KioskApp {
                 self.event_at(Event::Touch, now_ms)
             }
             Intent::SubmitForm => {
+                let plan = self.session.data.plan.as_ref();
+                let is_credit_code = |code: &str| {
+                    plan.and_then(|p| p.fields.get(code))
+                        .is_some_and(|spec| spec.kind == FieldKind::CreditCode)
+                };
                 let values = self
                     .form_draft
                     .iter()
                     .filter(|(_, v)| !v.trim().is_empty())
-                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .map(|(k, v)| {
+                        // A credit code is recorded as printed on the licence: upper case.
+                        let value = if is_credit_code(k) {
+                            v.chars()
+                                .filter(|c| !c.is_whitespace())
+                                .collect::<String>()
+                                .to_ascii_uppercase()
+                        } else {
+                            v.clone()
+                        };
+                        (k.clone(), value)
+                    })
                     .collect();
                 self.event_at(Event::SubmitForm(values), now_ms)
             }
@@ -403,8 +475,50 @@ impl KioskApp {
                 self.event_at(Event::Touch, now_ms)
             }
             Intent::PromiseMaterial(code) => {
-                let deadline = supplement_deadline(&self.catalogue, &self.calendar, self.today());
-                self.event_at(Event::MaterialPromised { code, deadline }, now_ms)
+                // Only a secondary material can wait; the pad opens with its promise.
+                let deferrable = self.session.step == Step::Materials
+                    && self
+                        .session
+                        .data
+                        .plan
+                        .as_ref()
+                        .is_some_and(|p| p.item.secondary.contains(&code));
+                if deferrable {
+                    self.promising = Some(code);
+                    self.promise_error = None;
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::SignPromise(strokes) => {
+                if let Some(code) = self.promising.clone() {
+                    let (text, deadline) = self.promise_text(&code);
+                    match crate::domain::signature::SignedPromise::new(&text, &strokes) {
+                        Ok(signature) => {
+                            log::info!("容缺 promise signed for {code} ({} strokes)", signature.stroke_count());
+                            self.promising = None;
+                            self.promise_error = None;
+                            self.event_at(
+                                Event::MaterialPromised {
+                                    code,
+                                    deadline,
+                                    signature,
+                                },
+                                now_ms,
+                            );
+                            return;
+                        }
+                        Err(e) => {
+                            log::info!("容缺 promise for {code} not accepted: {e}");
+                            self.promise_error = Some(Message::PromiseUnsigned);
+                        }
+                    }
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::PromiseCancel => {
+                self.promising = None;
+                self.promise_error = None;
+                self.event_at(Event::Touch, now_ms)
             }
             Intent::SetExpress(true) => self.express_to_card_address(now_ms),
             Intent::SetExpress(false) => self.event_at(Event::ChooseDelivery(Delivery::WindowPickup), now_ms),
@@ -545,6 +659,55 @@ impl KioskApp {
                     self.appointment.open();
                 }
             }
+            Intent::SupplyStart(receipt_no) => {
+                let answer = self.lookup.answer().and_then(|a| a.as_ref().ok());
+                let draft = answer.and_then(|a| super::supply::SupplyDraft::for_answer(a, &receipt_no));
+                if self.session.step == Step::Progress && draft.is_some() {
+                    self.supply = draft;
+                    self.camera.forget();
+                    self.camera.open();
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::SupplySubmit => {
+                let photos = self.camera.photos_for_upload();
+                if let Some(draft) = self
+                    .supply
+                    .as_mut()
+                    .filter(|d| d.state == super::supply::SupplyState::Capturing)
+                {
+                    if photos.is_empty() {
+                        self.supply_error = Some(Message::MaterialsIncomplete);
+                    } else {
+                        draft.state = super::supply::SupplyState::Queueing;
+                        self.supply_error = None;
+                        self.worker.send(Job::QueueSupplement {
+                            receipt_no: draft.receipt_no.clone(),
+                            photos,
+                        });
+                    }
+                }
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::SupplyClose => {
+                self.supply = None;
+                self.supply_error = None;
+                self.camera.forget();
+                self.camera.open();
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::Consult(action) => {
+                self.consult.act(action);
+                self.event_at(Event::Touch, now_ms)
+            }
+            Intent::OpenConsult => {
+                self.event_at(Event::OpenConsult, now_ms);
+                if self.session.step == Step::Consult {
+                    self.consult.forget();
+                    self.keyboard = Default::default();
+                    super::text_entry::warm_up();
+                }
+            }
             Intent::Sim(action) => {
                 if let Some(sim) = &mut self.sim {
                     sim.apply(action);
@@ -556,6 +719,19 @@ impl KioskApp {
     /// The periodic clock (idle warning and wipe).
     pub fn tick_at(&mut self, now_ms: u64) {
         self.event_at(Event::Tick, now_ms);
+        self.scan_for_receipt();
+    }
+
+    /// On the progress page, waiting for a number: the newest preview frame goes to the QR
+    /// decoder (one at a time).
+    fn scan_for_receipt(&mut self) {
+        let waiting = self.session.step == Step::Progress
+            && self.supply.is_none()
+            && !self.lookup.pending()
+            && self.lookup.answer().is_none();
+        if waiting {
+            self.scanner.offer(self.camera.latest_preview());
+        }
     }
 
     /// Takes everything the worker and the reader reported; true when anything arrived.
@@ -597,6 +773,17 @@ impl KioskApp {
                 self.event_at(Event::CardRead(Box::new(card.person())), now_ms)
             }
             Inbound::Lookup(done) => self.lookup.finished(done),
+            Inbound::Scan(done) => {
+                if let Some(number) = self.scanner.finished(done) {
+                    if self.session.step == Step::Progress && self.supply.is_none() && self.lookup.answer().is_none() {
+                        log::info!("receipt QR read under the camera");
+                        self.lookup.search_scanned(number);
+                        self.event_at(Event::Touch, now_ms);
+                    }
+                } else {
+                    self.scan_for_receipt();
+                }
+            }
             Inbound::Payment(report) => {
                 let next = self.payment.finished(report);
                 if let (super::payment::PaymentNext::Completed(reference), Step::Payment) = (next, self.session.step) {
@@ -608,6 +795,7 @@ impl KioskApp {
                     self.worker.send(job);
                 }
             }
+            Inbound::Consult(report) => self.consult.finished(report),
             Inbound::Reader(ReaderEvent::ReadFailed { key, .. }) => self.event_at(Event::CardFailed(key), now_ms),
             Inbound::CameraOpened(opened) => self.camera.opened(opened),
             Inbound::Camera(done) => {
@@ -627,6 +815,16 @@ impl KioskApp {
                 }
             }
             Inbound::Worker(Completion::SlipPrinted(outcome)) => self.appointment.slip_printed(&outcome),
+            Inbound::Worker(Completion::SupplementQueued(queued)) => {
+                if let Some(draft) = &mut self.supply {
+                    draft.state = match queued {
+                        Ok(()) => super::supply::SupplyState::Queued,
+                        Err(_) => super::supply::SupplyState::Failed,
+                    };
+                    // The photos are in the queue (sealed) or not kept at all.
+                    self.camera.forget();
+                }
+            }
             Inbound::Worker(Completion::Printed(outcome)) => {
                 if let PrintOutcome::ShowQrInstead { reason, .. } = &outcome {
                     log::warn!("receipt not printed: {reason}");
@@ -663,9 +861,12 @@ impl KioskApp {
                 super::text_entry::warm_up();
             }
         }
-        if self.session.step == Step::Materials && before != Step::Materials {
+        // The camera runs on the materials page, and on the progress page (a receipt's QR
+        // code held under it is read; 补交材料 photographs there).
+        let wants_camera = |step| matches!(step, Step::Materials | Step::Progress);
+        if wants_camera(self.session.step) && !wants_camera(before) {
             self.camera.open();
-        } else if before == Step::Materials && self.session.step != Step::Materials {
+        } else if wants_camera(before) && !wants_camera(self.session.step) {
             self.camera.close();
         }
         if self.session.step == Step::Review && before != Step::Review {
@@ -738,10 +939,16 @@ impl KioskApp {
         self.staff_called = false;
         self.keyboard = Default::default();
         self.address = None;
+        self.promising = None;
+        self.promise_error = None;
+        self.supply = None;
+        self.supply_error = None;
         self.camera.forget();
         self.lookup.reset();
+        self.scanner.reset();
         self.payment.forget();
         self.appointment.forget();
+        self.consult.forget();
         self.voice.forget();
         self.current_category = self
             .catalogue
@@ -817,12 +1024,21 @@ impl KioskApp {
             let active = draft.active;
             return Some(draft.field_mut(active));
         }
+        if self.session.step == Step::Consult {
+            return self.consult.text_mut();
+        }
         if self.session.step != Step::Form {
             return None;
         }
         let (code, max) = self.field_at(self.active_field)?;
         let draft = &mut self.form_draft;
         Some((draft.entry(code).or_default(), max))
+    }
+
+    /// The specification of the form's field at `index`.
+    fn field_spec_at(&self, index: usize) -> Option<&crate::domain::catalogue::FieldSpec> {
+        let plan = self.session.data.plan.as_ref()?;
+        plan.fields.get(plan.item.fields.get(index)?)
     }
 
     /// The code and the input limit of the form's field at `index`.
@@ -859,7 +1075,7 @@ pub fn input_limit(kind: &FieldKind) -> usize {
     match kind {
         FieldKind::Phone => 11,
         FieldKind::Date => 8,
-        FieldKind::IdNumber => 18,
+        FieldKind::IdNumber | FieldKind::CreditCode => 18,
         FieldKind::Number { max, .. } => max.to_string().len(),
         FieldKind::Text { max_chars } => *max_chars,
         FieldKind::Choice { .. } => 0,

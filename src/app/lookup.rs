@@ -117,6 +117,15 @@ impl ProgressLookup {
         }
     }
 
+    /// Looks up a number read from a receipt's QR code (shown as if typed).
+    pub fn search_scanned(&mut self, number: ReceiptNumber) {
+        if self.pending {
+            return;
+        }
+        self.typed = number.as_str().replace('-', "");
+        self.start(LookupQuery::Receipt(number));
+    }
+
     /// Looks up every application of the card's holder.
     pub fn search_card(&mut self, id: IdNumber) {
         self.start(LookupQuery::Card(id));

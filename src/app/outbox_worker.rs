@@ -75,7 +75,7 @@ pub fn backoff_secs(attempts: u32, jitter_seed: &str) -> i64 {
 }
 
 /// Why a stage stopped.
-enum Stop {
+pub(super) enum Stop {
     Central(CentralError),
     Storage(StorageError),
     /// The row cannot be delivered as it is (e.g. a photo lost locally).
@@ -211,7 +211,9 @@ fn deliver(
             }
             continue; // captured without a photo kept: nothing to send
         };
-        upload_photo(store, central, options, key, &upload, &photo)?;
+        upload_photo(central, options, key, &upload, &photo, &mut |id, received| {
+            store.record_upload_progress(key, &upload.code, id, received)
+        })?;
         store.mark_material_stored(key, &upload.code, now)?;
     }
     Ok(case_number)
@@ -219,13 +221,13 @@ fn deliver(
 
 /// Uploads one photo from where the server says it stands, recording progress after each
 /// chunk, then finalises it.
-fn upload_photo(
-    store: &mut Store,
+pub(super) fn upload_photo(
     central: &dyn CentralSystem,
     options: &DeliveryOptions,
     key: &str,
     upload: &crate::storage::delivery::MaterialUpload,
     photo: &[u8],
+    progress: &mut dyn FnMut(&str, u64) -> Result<(), StorageError>,
 ) -> Result<(), Stop> {
     let sha256 = api::hex(&sha2::Sha256::digest(photo));
     let create = || {
@@ -245,7 +247,7 @@ fn upload_photo(
         },
         None => create()?,
     };
-    store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
+    progress(&state.upload_id, state.received)?;
     let chunk = options.chunk_bytes.clamp(1, api::MAX_CHUNK_BYTES);
     // The upload protocol's own 4xx (a lost reply, a garbled chunk, a photo that does not
     // add up) are answered by asking the server where it stands; a few in a row become a
@@ -270,7 +272,7 @@ fn upload_photo(
                 Err(CentralError::Rejected(reason)) if is_upload_protocol(&reason) => resync(&reason, &state)?,
                 Err(e) => return Err(e.into()),
             };
-            store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
+            progress(&state.upload_id, state.received)?;
         }
         if state.stored {
             return Ok(());
@@ -280,7 +282,7 @@ fn upload_photo(
             Ok(_) => state = resync("not stored", &state)?,
             Err(CentralError::Rejected(reason)) if is_upload_protocol(&reason) => {
                 state = resync(&reason, &state)?;
-                store.record_upload_progress(key, &upload.code, &state.upload_id, state.received)?;
+                progress(&state.upload_id, state.received)?;
             }
             Err(e) => return Err(e.into()),
         }

@@ -48,6 +48,7 @@ pub fn application(uuid: &str) -> Application {
                 "loss-statement".to_string(),
                 MaterialState::Promised {
                     deadline: today.add_days(14),
+                    signature: None,
                 },
             ),
         ]

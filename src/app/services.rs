@@ -69,6 +69,26 @@ pub fn spawn_outbox_worker(
                     }
                 }
             }
+            // Then the supplements (补交材料), the same way.
+            while !stop.load(Ordering::SeqCst) {
+                let sent = super::supplement_delivery::try_send_next_supplement(
+                    &mut store,
+                    central.as_ref(),
+                    &options,
+                    crate::storage::now_unix(),
+                );
+                match sent {
+                    Ok(super::supplement_delivery::SupplementOutcome::Idle) => break,
+                    Ok(_) => continue,
+                    Err(e) => {
+                        log::error!("outbox worker (supplements): {e}");
+                        if let Err(e) = store.supplement_recover_in_flight(crate::storage::now_unix()) {
+                            log::error!("outbox worker (supplements): {e}");
+                        }
+                        break;
+                    }
+                }
+            }
             let now = crate::storage::now_unix();
             if now - last_purge >= PURGE_INTERVAL_SECS {
                 // Errors are logged and recorded for `kiosk status` by the store.

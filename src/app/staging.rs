@@ -16,6 +16,7 @@ pub const PAGES: &[&str] = &[
     "welcome",
     "progress",
     "progress-answer",
+    "progress-supply",
     "catalogue",
     "guide",
     "identify",
@@ -24,6 +25,7 @@ pub const PAGES: &[&str] = &[
     "form",
     "form-errors",
     "materials",
+    "materials-promise",
     "review",
     "payment",
     "payment-expired",
@@ -39,7 +41,16 @@ pub const PAGES: &[&str] = &[
     "appointment-time",
     "appointment-phone",
     "appointment-booked",
+    "consult",
+    "consult-text",
+    "consult-phone",
+    "consult-sent",
 ];
+
+/// A signature as the pad records it: a made-up scrawl, two strokes.
+pub const SAMPLE_SIGNATURE: &str =
+    "M 120 260 L 160 180 L 210 120 L 240 170 L 230 260 L 280 200 L 340 150 L 380 230 L 420 260 \
+    M 470 250 L 520 140 L 560 230 L 610 150 L 660 240 L 720 170 L 780 230 L 850 200";
 
 /// Brings `app` to `page` with sample data, through the same intents a citizen's touches
 /// send (the receipt pages show the sample receipt, rendered as the printer prints it).
@@ -63,7 +74,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         for key in "2611260001".chars() {
             go(app, Intent::ProgressKey(key.to_string()));
         }
-        if page == "progress-answer" {
+        if page == "progress-answer" || page == "progress-supply" {
             // The answer the reference server gives after a supplement request.
             use crate::central_api::{CaseStatus, StatusResponse};
             let answer = StatusResponse {
@@ -82,6 +93,15 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
             };
             app.lookup_mut().stage_answer(Ok(vec![answer, done]), true);
         }
+        if page == "progress-supply" {
+            // 补交材料 for the first row: the household register photographed.
+            go(app, Intent::SupplyStart("DEV1-261126-0001-7".into()));
+            stage_photo(app, "household-book");
+        }
+        return Ok(());
+    }
+    if page.starts_with("consult") {
+        stage_consult(app, page, lang);
         return Ok(());
     }
     if page.starts_with("appointment") {
@@ -158,6 +178,10 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     go(app, Intent::SubmitForm);
     stage_photo(app, "household-book");
     go(app, Intent::PromiseMaterial("loss-statement".into()));
+    if page == "materials-promise" {
+        return Ok(());
+    }
+    go(app, Intent::SignPromise(SAMPLE_SIGNATURE.into()));
     if page == "materials" {
         return Ok(());
     }
@@ -268,6 +292,39 @@ fn stage_appointment(app: &mut KioskApp, page: &str, today: Date) {
         status: "booked".into(),
     };
     app.appointment_mut().stage_booking("ID-006", "13805740000", booking);
+}
+
+/// The 咨询投诉 page at each stage: a complaint about the wait, half a word typed in pinyin.
+fn stage_consult(app: &mut KioskApp, page: &str, lang: Lang) {
+    use super::consult::ConsultAction as A;
+    let t = 1000;
+    app.handle_at(Intent::OpenConsult, t);
+    app.handle_at(Intent::Consult(A::Kind("complaint".into())), t);
+    if page == "consult" {
+        return;
+    }
+    app.handle_at(Intent::Consult(A::Topic("staff".into())), t);
+    let phrase = match lang {
+        Lang::Zh => "等候时间太长。",
+        Lang::En => "I waited too long. ",
+    };
+    app.handle_at(Intent::Consult(A::Phrase(phrase.into())), t);
+    if page == "consult-text" {
+        super::text_entry::load_now();
+        for key in ["c", "h", "u", "a", "n", "g", "k", "o", "u"] {
+            app.handle_at(Intent::TextKey(key.into()), t);
+        }
+        return;
+    }
+    app.handle_at(Intent::Consult(A::ToPhone), t);
+    for key in "1380574".chars() {
+        app.handle_at(Intent::Consult(A::PhoneKey(key.to_string())), t);
+    }
+    if page == "consult-phone" {
+        return;
+    }
+    app.consult_mut()
+        .stage_sent("complaint", "staff", phrase, "13805740000", "T-20261126-00001");
 }
 
 /// A material photographed with the fixture page, as the camera would have done it.

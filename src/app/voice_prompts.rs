@@ -32,7 +32,7 @@ pub struct Prompt {
 }
 
 /// Every page, in the order of a journey.
-pub const PAGES: [PageId; 14] = [
+pub const PAGES: [PageId; 15] = [
     PageId::Welcome,
     PageId::Catalogue,
     PageId::Guide,
@@ -47,6 +47,7 @@ pub const PAGES: [PageId; 14] = [
     PageId::Farewell,
     PageId::Progress,
     PageId::Appointment,
+    PageId::Consult,
 ];
 
 const MOMENTS: [Cue; 6] = [
@@ -110,6 +111,10 @@ pub fn prompt(cue: Cue) -> Prompt {
                 "请选择要预约的业务,再选日期和时段。",
                 "qing3 xuan3 ze2 yao4 yu4 yue1 de5 ye4 wu4, zai4 xuan3 ri4 qi1 he2 shi2 duan4.",
             ),
+            PageId::Consult => p(
+                "请选择咨询还是投诉,写几句话,留下手机号码。",
+                "qing3 xuan3 ze2 zi1 xun2 hai2 shi4 tou2 su4, xie3 ji3 ju4 hua4, liu2 xia4 shou3 ji1 hao4 ma3.",
+            ),
         },
         Cue::ApplicantCard => p("请放申请人的身份证。", "qing3 fang4 shen1 qing3 ren2 de5 shen1 fen4 zheng4."),
         Cue::CardRead => p("读卡成功。", "du2 ka3 cheng2 gong1."),
@@ -162,6 +167,7 @@ impl Cue {
                 PageId::Address => "address",
                 PageId::Progress => "progress",
                 PageId::Appointment => "appointment",
+                PageId::Consult => "consult",
             },
             Cue::ApplicantCard => "applicant-card",
             Cue::CardRead => "card-read",

@@ -34,6 +34,11 @@ pub enum Job {
     },
     /// Render the receipt (preview first), record the intent, print, record the outcome.
     PrintReceipt { receipt: Box<Receipt>, lang: Lang },
+    /// 补交材料: queue the photos for the application with this receipt number.
+    QueueSupplement {
+        receipt_no: String,
+        photos: Vec<(String, Vec<u8>)>,
+    },
     /// An audit entry (details already masked).
     Audit { action: &'static str, detail: String },
     /// Print an appointment's booking slip (its phone number already masked).
@@ -54,6 +59,8 @@ pub enum Completion {
     Printed(PrintOutcome),
     /// The booking slip was printed (or not: the page then shows its QR).
     SlipPrinted(PrintOutcome),
+    /// The supplement's photos are queued (or could not be stored).
+    SupplementQueued(Result<(), Message>),
 }
 
 /// What the worker needs to do its jobs: it owns the store and the printer.
@@ -119,6 +126,19 @@ impl WorkerSetup {
                     lang,
                 );
                 vec![Completion::SlipPrinted(self.print_slip(&layout))]
+            }
+            Job::QueueSupplement { receipt_no, photos } => {
+                let queued = match &mut self.store {
+                    Some(store) => store
+                        .supplement_enqueue(&receipt_no, &photos, crate::storage::now_unix())
+                        .map(|key| log::info!("supplement for {receipt_no} queued ({} photos, {key})", photos.len()))
+                        .map_err(|e| {
+                            log::error!("storing the supplement for {receipt_no} failed: {e}");
+                            e.message()
+                        }),
+                    None => Err(Message::SubmitStorage),
+                };
+                vec![Completion::SupplementQueued(queued)]
             }
             Job::Audit { action, detail } => {
                 if let Some(store) = &mut self.store {

@@ -272,18 +272,20 @@ pub fn drain(cli: &Cli, args: &DrainArgs) -> i32 {
             return exit::STORAGE;
         }
     };
-    let waiting: u64 = store
-        .outbox_counts()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(s, _)| {
-            matches!(
-                s,
-                crate::storage::outbox::OutboxState::Pending | crate::storage::outbox::OutboxState::Sending
-            )
-        })
-        .map(|(_, n)| n)
-        .sum();
+    let supplements_waiting = drain_supplements(&mut store, central.as_ref(), &options);
+    let waiting: u64 = supplements_waiting
+        + store
+            .outbox_counts()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(s, _)| {
+                matches!(
+                    s,
+                    crate::storage::outbox::OutboxState::Pending | crate::storage::outbox::OutboxState::Sending
+                )
+            })
+            .map(|(_, n)| n)
+            .sum::<u64>();
     let dead = store
         .outbox_list(Some(crate::storage::outbox::OutboxState::Dead))
         .map(|d| d.len())
@@ -299,7 +301,7 @@ pub fn drain(cli: &Cli, args: &DrainArgs) -> i32 {
             .flatten()
             .and_then(|c| c.error)
             .unwrap_or_else(|| "unknown".into());
-        eprintln!("kiosk: {waiting} application(s) not delivered: the central system cannot be reached ({reason})");
+        eprintln!("kiosk: {waiting} application(s) or supplement(s) not delivered: the central system cannot be reached ({reason})");
         return exit::UNREACHABLE;
     }
     if dead > 0 {
@@ -307,4 +309,37 @@ pub fn drain(cli: &Cli, args: &DrainArgs) -> i32 {
         return exit::REFUSED;
     }
     exit::OK
+}
+
+/// Sends every waiting 补交材料 once (a failure waits for the worker's next round); returns
+/// how many are still waiting.
+fn drain_supplements(store: &mut crate::storage::Store, central: &dyn CentralSystem, options: &DeliveryOptions) -> u64 {
+    use crate::app::supplement_delivery::{try_send_next_supplement, SupplementOutcome};
+    let now = crate::storage::now_unix();
+    if let Err(e) = store
+        .supplement_recover_in_flight(now)
+        .and_then(|_| store.supplement_make_due(now))
+    {
+        eprintln!("kiosk: {e}");
+    }
+    let mut waiting = 0;
+    loop {
+        match try_send_next_supplement(store, central, options, now) {
+            Ok(SupplementOutcome::Idle) => break,
+            Ok(SupplementOutcome::Sent { receipt_no }) => println!("sent the supplement for {receipt_no}"),
+            Ok(SupplementOutcome::Dead { receipt_no, reason }) => {
+                println!("REFUSED the supplement for {receipt_no} ({reason})")
+            }
+            Ok(SupplementOutcome::WillRetry { receipt_no, .. }) => {
+                println!("not sent the supplement for {receipt_no}: will retry");
+                waiting += 1;
+            }
+            Err(e) => {
+                eprintln!("kiosk: {e}");
+                waiting += 1;
+                break;
+            }
+        }
+    }
+    waiting
 }

@@ -217,6 +217,13 @@ impl LocalCentral {
         serde_json::from_str(&text).map_err(|e| format!("ratings --json: {e}"))
     }
 
+    /// The consultations and complaints the server holds (`township-central complaints`).
+    pub fn complaints(&self) -> Result<Vec<serde_json::Value>, String> {
+        let dir = self.dir.to_str().ok_or("not UTF-8")?;
+        let text = run(&self.bin, &["complaints", "--dir", dir, "--json"])?;
+        serde_json::from_str(&text).map_err(|e| format!("complaints --json: {e}"))
+    }
+
     /// Stops the server (SIGTERM, then SIGKILL) and waits for it.
     pub fn stop(&mut self) {
         if let Ok(None) = self.child.try_wait() {

@@ -65,7 +65,8 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
         Err(code) => return code,
     };
     let now = crate::storage::now_unix();
-    let recovered = store.outbox_recover_in_flight(now).unwrap_or(0);
+    let recovered =
+        store.outbox_recover_in_flight(now).unwrap_or(0) + store.supplement_recover_in_flight(now).unwrap_or(0);
     let purged = match store.purge_and_record(now) {
         Ok(n) => format!("{n} purged"),
         Err(e) => {

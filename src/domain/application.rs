@@ -204,6 +204,9 @@ fn field_problem(spec: &FieldSpec, value: &str, today: Date) -> Option<Message> 
             Err(_) => Some(Message::FormNumber),
         },
         FieldKind::IdNumber => IdNumber::parse(value).err().map(|e| e.message()),
+        FieldKind::CreditCode => super::credit_code::CreditCode::parse(value)
+            .err()
+            .map(|_| Message::FormCreditCode),
     }
 }
 
@@ -213,8 +216,13 @@ fn field_problem(spec: &FieldSpec, value: &str, today: Date) -> Option<Message> 
 pub enum MaterialState {
     /// Photographed at the kiosk; `photo` refers to the encrypted image in storage.
     Captured { photo: String },
-    /// 容缺受理: the citizen promised to supply it by `deadline`.
-    Promised { deadline: Date },
+    /// 容缺受理: the citizen promised to supply it by `deadline`, and signed the promise on
+    /// the pad (older applications and tests may have no signature).
+    Promised {
+        deadline: Date,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<super::signature::SignedPromise>,
+    },
     /// Not yet dealt with.
     Missing,
 }
@@ -364,7 +372,7 @@ impl Application {
         self.materials
             .iter()
             .filter_map(|(code, state)| match state {
-                MaterialState::Promised { deadline } => Some((code.clone(), *deadline)),
+                MaterialState::Promised { deadline, .. } => Some((code.clone(), *deadline)),
                 _ => None,
             })
             .collect()

@@ -57,6 +57,8 @@ pub enum FieldKind {
     Number { min: i64, max: i64 },
     /// Another person's identity number (e.g. the child's parent).
     IdNumber,
+    /// An enterprise's 统一社会信用代码 (GB 32100-2015), its check character verified.
+    CreditCode,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +134,7 @@ impl TryFrom<RawFieldSpec> for FieldSpec {
             "phone" => FieldKind::Phone,
             "date" => FieldKind::Date,
             "id-number" => FieldKind::IdNumber,
+            "credit-code" => FieldKind::CreditCode,
             other => return Err(format!("unknown field kind {other:?}")),
         };
         extra(

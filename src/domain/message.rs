@@ -23,6 +23,8 @@ pub enum Message {
     FormNumber,
     FormNumberRange,
     FormTooLong,
+    /// Not a valid 统一社会信用代码 (length, characters or check character).
+    FormCreditCode,
     /// A value for a field the service does not have (a stale draft, a bug).
     FormUnknownField,
     /// The form was sent with no service chosen.
@@ -78,11 +80,19 @@ pub enum Message {
     AppointmentPhone,
     /// Somebody else took the slot's last place meanwhile.
     AppointmentSlotTaken,
+    // 咨询投诉.
+    /// Nothing written yet.
+    ConsultText,
+    /// The phone number for the call back is not a mobile number.
+    ConsultPhone,
+    // 容缺 promise.
+    /// The signature pad is empty or holds only a dot.
+    PromiseUnsigned,
 }
 
 impl Message {
     /// Every variant, for completeness tests.
-    pub const ALL: [Message; 47] = [
+    pub const ALL: [Message; 51] = [
         Message::IdLength,
         Message::IdCharacter,
         Message::IdBirthDate,
@@ -96,6 +106,7 @@ impl Message {
         Message::FormNumber,
         Message::FormNumberRange,
         Message::FormTooLong,
+        Message::FormCreditCode,
         Message::FormUnknownField,
         Message::FormNoItem,
         Message::GuideNoProxy,
@@ -130,6 +141,9 @@ impl Message {
         Message::ProgressBadReceipt,
         Message::AppointmentPhone,
         Message::AppointmentSlotTaken,
+        Message::ConsultText,
+        Message::ConsultPhone,
+        Message::PromiseUnsigned,
     ];
 
     /// The stable name, e.g. `form.error.required`.
@@ -149,6 +163,7 @@ impl Message {
             FormNumber => "form.error.number",
             FormNumberRange => "form.error.number-range",
             FormTooLong => "form.error.too-long",
+            FormCreditCode => "form.error.credit-code",
             FormUnknownField => "form.error.unknown-field",
             FormNoItem => "form.error.no-item",
             GuideNoProxy => "guide.error.no-proxy",
@@ -183,6 +198,9 @@ impl Message {
             ProgressBadReceipt => "progress.error.receipt",
             AppointmentPhone => "appointment.error.phone",
             AppointmentSlotTaken => "appointment.error.slot-taken",
+            ConsultText => "consult.error.text",
+            ConsultPhone => "consult.error.phone",
+            PromiseUnsigned => "promise.error.unsigned",
         }
     }
 }

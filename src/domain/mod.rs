@@ -17,6 +17,7 @@ pub mod opening_hours;
 pub mod rating;
 pub mod receipt;
 pub mod session;
+pub mod signature;
 
 use serde::{Deserialize, Serialize};
 

@@ -213,7 +213,7 @@ impl Receipt {
             .materials
             .iter()
             .filter_map(|(code, state)| match state {
-                MaterialState::Promised { deadline } => Some(OwedMaterial {
+                MaterialState::Promised { deadline, .. } => Some(OwedMaterial {
                     name: context
                         .catalogue
                         .material(code)
@@ -343,6 +343,7 @@ mod tests {
                     "loss-statement".to_string(),
                     MaterialState::Promised {
                         deadline: today().add_days(14),
+                        signature: None,
                     },
                 ),
             ]),

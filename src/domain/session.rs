@@ -39,6 +39,8 @@ pub enum Step {
     Progress,
     /// 预约: the citizen books a time at the window (or cancels a booking).
     Appointment,
+    /// 咨询投诉: a question, complaint or suggestion with a number to call back.
+    Consult,
 }
 
 /// Whose card the identify step is waiting for.
@@ -183,6 +185,8 @@ pub enum Event {
     OpenProgress,
     /// 预约 on the welcome page.
     OpenAppointment,
+    /// 咨询投诉 on the welcome page.
+    OpenConsult,
     /// Any touch that is not a command (scrolling, typing): keeps the session alive.
     Touch,
     /// Periodic clock tick for the idle timer.
@@ -206,9 +210,11 @@ pub enum Event {
         code: String,
         photo: String,
     },
+    /// 容缺: the material is promised by `deadline`, under the signed promise.
     MaterialPromised {
         code: String,
         deadline: Date,
+        signature: super::signature::SignedPromise,
     },
     MaterialsDone,
     ChooseDelivery(Delivery),
@@ -309,7 +315,7 @@ impl Session {
     /// paying take longer, so those steps get twice the time (no time pressure).
     pub fn idle_limit_ms(&self) -> u64 {
         match self.step {
-            Step::Guide | Step::Form | Step::Payment | Step::Appointment => {
+            Step::Guide | Step::Form | Step::Payment | Step::Appointment | Step::Consult => {
                 self.timeouts.warn_after_ms.saturating_mul(2)
             }
             _ => self.timeouts.warn_after_ms,
@@ -379,7 +385,11 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
             s.data = SessionData::default();
             s.step = Step::Appointment;
         }
-        (Step::Appointment, Event::Back) => {
+        (Step::Welcome, Event::OpenConsult) => {
+            s.data = SessionData::default();
+            s.step = Step::Consult;
+        }
+        (Step::Appointment, Event::Back) | (Step::Consult, Event::Back) => {
             s = s.wiped(now_ms);
             effects.push(Effect::WipePersonalData);
         }
@@ -522,9 +532,22 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
                 s.data.error = Some(Message::MaterialsUnknown);
             }
         }
-        (Step::Materials, Event::MaterialPromised { code, deadline }) => {
+        (
+            Step::Materials,
+            Event::MaterialPromised {
+                code,
+                deadline,
+                signature,
+            },
+        ) => {
             if s.item().is_some_and(|i| i.secondary.contains(&code)) {
-                s.data.materials.insert(code, MaterialState::Promised { deadline });
+                s.data.materials.insert(
+                    code,
+                    MaterialState::Promised {
+                        deadline,
+                        signature: Some(signature),
+                    },
+                );
                 s.data.error = None;
             } else {
                 s.data.error = Some(Message::MaterialsNotDeferrable);

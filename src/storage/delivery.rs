@@ -21,6 +21,19 @@ pub struct MaterialUpload {
     pub has_photo: bool,
 }
 
+impl MaterialUpload {
+    /// From a row of (code, upload id, bytes confirmed, stored, photo held).
+    pub(super) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MaterialUpload> {
+        Ok(MaterialUpload {
+            code: row.get(0)?,
+            upload_id: row.get(1)?,
+            uploaded: row.get::<_, i64>(2)?.max(0) as u64,
+            stored: row.get(3)?,
+            has_photo: row.get(4)?,
+        })
+    }
+}
+
 /// The last contact with the central system.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CentralContact {
@@ -42,15 +55,7 @@ impl Store {
              WHERE a.uuid = ?1 AND m.state = 'captured' ORDER BY m.code",
         )?;
         let rows = stmt
-            .query_map([key], |row| {
-                Ok(MaterialUpload {
-                    code: row.get(0)?,
-                    upload_id: row.get(1)?,
-                    uploaded: row.get::<_, i64>(2)?.max(0) as u64,
-                    stored: row.get(3)?,
-                    has_photo: row.get(4)?,
-                })
-            })?
+            .query_map([key], MaterialUpload::from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

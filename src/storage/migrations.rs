@@ -107,6 +107,31 @@ pub const MIGRATIONS: &[&str] = &[
         last_ok_at INTEGER,
         last_sent_at INTEGER
     );",
+    // v6: 补交材料. Materials a citizen supplies later for an application (theirs from any
+    // kiosk), queued like applications: the receipt number they answer, the photos sealed
+    // until the server stored them, the application key the server named, retries.
+    "CREATE TABLE supplements (
+        id INTEGER PRIMARY KEY,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        receipt_no TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at INTEGER NOT NULL,
+        last_error TEXT,
+        app_key TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE supplement_photos (
+        supplement_id INTEGER NOT NULL REFERENCES supplements(id),
+        code TEXT NOT NULL,
+        photo BLOB,
+        bytes INTEGER NOT NULL,
+        upload_id TEXT,
+        uploaded INTEGER NOT NULL DEFAULT 0,
+        stored_at INTEGER,
+        PRIMARY KEY (supplement_id, code)
+    );",
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -21,6 +21,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod printing;
 pub mod salvage;
+pub mod supplements;
 
 use crypto::{CryptoError, FieldCipher, KeyFileState};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};

@@ -210,7 +210,7 @@ impl Store {
                     None,
                     sealed_photos.iter().find(|(c, _)| c == code).map(|(_, b)| b.clone()),
                 ),
-                MaterialState::Promised { deadline } => ("promised", Some(deadline.to_string()), None),
+                MaterialState::Promised { deadline, .. } => ("promised", Some(deadline.to_string()), None),
                 MaterialState::Missing => continue,
             };
             tx.execute(

@@ -33,6 +33,7 @@ pub(crate) fn sample_application(uuid: &str) -> Application {
                 "loss-statement".to_string(),
                 MaterialState::Promised {
                     deadline: today().add_days(14),
+                    signature: None,
                 },
             ),
         ]),

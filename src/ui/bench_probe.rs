@@ -135,13 +135,19 @@ fn step(shell: &Rc<Shell>, script: &mut Option<Script>) {
                 materials.invoke_capture(row.code.clone());
                 return;
             }
-            for row in rows.iter().filter(|r| !r.mandatory) {
+            if materials.get_promise_open() {
+                materials.invoke_sign(crate::app::staging::SAMPLE_SIGNATURE.into());
+                return;
+            }
+            if let Some(row) = rows.iter().find(|r| !r.mandatory && r.state.as_str() != "promised") {
                 materials.invoke_promise(row.code.clone());
+                return;
             }
             materials.invoke_done();
         }
         Page::Progress => w.global::<ProgressAdapter>().invoke_back(),
         Page::Appointment => w.global::<AppointmentAdapter>().invoke_back(),
+        Page::Consult => w.global::<ConsultAdapter>().invoke_back(),
         Page::Review => w.global::<ReviewAdapter>().invoke_confirm(),
         Page::Payment => w.global::<PaymentAdapter>().invoke_simulate_paid(),
         Page::Receipt => {

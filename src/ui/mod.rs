@@ -140,10 +140,10 @@ impl Shell {
         self.note_busy(started);
     }
 
-    /// The camera preview timer (every ~66 ms): on the materials page, shows the newest
+    /// The camera preview timer (every ~66 ms): on the materials page (and 补交材料 on the progress page), shows the newest
     /// frame if there is one; nothing else is rendered.
     pub fn refresh_preview(&self) {
-        let Some((PageId::Materials, _)) = self.rendered.get() else {
+        let Some((PageId::Materials | PageId::Progress, _)) = self.rendered.get() else {
             return;
         };
         let started = Instant::now();
@@ -226,6 +226,7 @@ fn router(page: PageId) -> Page {
         PageId::Address => Page::Address,
         PageId::Progress => Page::Progress,
         PageId::Appointment => Page::Appointment,
+        PageId::Consult => Page::Consult,
     }
 }
 

@@ -167,7 +167,7 @@ pub fn appointment(app: &KioskApp) -> AppointmentView {
 }
 
 /// `138 0013 8000` as it is typed.
-fn grouped_phone(digits: &str) -> String {
+pub(super) fn grouped_phone(digits: &str) -> String {
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i == 3 || i == 7 {

@@ -16,7 +16,8 @@ pub struct ChoiceView {
 pub struct FieldView {
     pub code: String,
     pub label: String,
-    /// `text`, `phone`, `choice`, `date`, `number` or `id-number`: which keypad to show.
+    /// `text`, `phone`, `choice`, `date`, `number`, `id-number` or `credit-code`: which keys
+    /// to show.
     pub kind: &'static str,
     pub value: String,
     pub error: String,
@@ -63,6 +64,7 @@ pub fn form(app: &KioskApp) -> FormView {
                 FieldKind::Date => ("date", vec![]),
                 FieldKind::Number { .. } => ("number", vec![]),
                 FieldKind::IdNumber => ("id-number", vec![]),
+                FieldKind::CreditCode => ("credit-code", vec![]),
             };
             let label = spec.label.get(lang);
             let error = data

@@ -38,6 +38,18 @@ pub fn camera_hint(lang: Lang) -> &'static str {
     }
 }
 
+/// The 容缺 promise the citizen signs (kept with the signature, in their language).
+pub fn promise_text(lang: Lang, material: &str, deadline: crate::domain::calendar::Date) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "本人承诺:在{deadline}前补交“{material}”。本人知道,逾期未补交的,本次申请将不予办理,已交费用按规定退还。"
+        ),
+        Lang::En => format!(
+            "I promise to supply \"{material}\" by {deadline}. I understand that if I do not, this application will not be processed and the fee is refunded as the rules say."
+        ),
+    }
+}
+
 /// Under the camera panel while the camera starts.
 pub fn camera_starting(lang: Lang) -> &'static str {
     match lang {
@@ -97,6 +109,10 @@ fn texts(message: Message) -> (&'static str, &'static str) {
         FormNumber => ("请输入数字", "Enter a number"),
         FormNumberRange => ("数字超出允许范围", "The number is out of range"),
         FormTooLong => ("内容太长", "Too long"),
+        FormCreditCode => (
+            "统一社会信用代码不对,请对照营业执照再输一次(18位)",
+            "That credit code is not right: check the 18 characters against the business licence",
+        ),
         FormUnknownField => (
             "表格内容有误,请返回重新填写",
             "Something in the form is not right: please go back and fill it in again",
@@ -189,6 +205,18 @@ fn texts(message: Message) -> (&'static str, &'static str) {
         AppointmentSlotTaken => (
             "这个时段刚刚约满了,请选另一个时段",
             "That time was just taken: please choose another",
+        ),
+        ConsultText => (
+            "请写几句话,或点选下面的常用语",
+            "Write a few words, or tap one of the phrases below",
+        ),
+        ConsultPhone => (
+            "请输入11位手机号码,工作人员会打电话答复您",
+            "Enter an 11-digit mobile number: staff will call you back",
+        ),
+        PromiseUnsigned => (
+            "请在方框里用手指签上您的名字",
+            "Sign your name in the box with your finger",
         ),
         CameraRetake => (
             "没有拍好,请把材料放平、保持不动,再拍一次",

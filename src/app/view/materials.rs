@@ -51,8 +51,23 @@ pub struct CameraPanel {
     pub busy: bool,
 }
 
+/// The 容缺 promise on the signature pad.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PromiseView {
+    pub code: String,
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub deadline: String,
+    /// The words signed, with the material and the deadline.
+    pub text: String,
+    /// Why the last confirm was refused (an empty pad); empty when none.
+    pub error: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MaterialsView {
+    /// The pad is open (the camera and the list wait behind it).
+    pub promise: Option<PromiseView>,
     pub camera: CameraPanel,
     pub rows: Vec<MaterialRow>,
     pub captured: usize,
@@ -72,16 +87,12 @@ pub fn materials(app: &KioskApp) -> MaterialsView {
         .map(|(code, mandatory)| {
             let (status, deadline) = match data.materials.get(code) {
                 Some(MaterialState::Captured { .. }) => (MaterialStatus::Captured, String::new()),
-                Some(MaterialState::Promised { deadline }) => (MaterialStatus::Promised, deadline.to_string()),
+                Some(MaterialState::Promised { deadline, .. }) => (MaterialStatus::Promised, deadline.to_string()),
                 _ => (MaterialStatus::Missing, String::new()),
             };
             MaterialRow {
                 code: code.to_string(),
-                name: app
-                    .catalogue()
-                    .material(code)
-                    .map_or(code.as_str(), |m| m.name.get(lang))
-                    .to_string(),
+                name: material_name(app, code),
                 mandatory,
                 status,
                 deadline,
@@ -90,6 +101,69 @@ pub fn materials(app: &KioskApp) -> MaterialsView {
             }
         })
         .collect();
+    let count = |status| rows.iter().filter(|r| r.status == status).count();
+    MaterialsView {
+        camera: camera_panel(app),
+        captured: count(MaterialStatus::Captured),
+        promised: count(MaterialStatus::Promised),
+        promise: app.promising().map(|(code, error)| {
+            let (text, deadline) = app.promise_text(code);
+            PromiseView {
+                code: code.to_string(),
+                name: rows
+                    .iter()
+                    .find(|r| r.code == code)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default(),
+                deadline: deadline.to_string(),
+                text,
+                error: error
+                    .map(|m| super::i18n::text(m, lang).to_string())
+                    .unwrap_or_default(),
+            }
+        }),
+        rows,
+        error: error_on(app, Step::Materials),
+    }
+}
+
+/// 补交材料: the materials of `item_code`, each to photograph (none can wait: they are
+/// what the back office asked for), with the photos taken so far.
+pub fn supply_rows(app: &KioskApp, item_code: &str) -> Vec<MaterialRow> {
+    let Some(item) = app.catalogue().item(item_code) else {
+        return Vec::new();
+    };
+    item.materials()
+        .map(|(code, _)| {
+            let photo = app.camera().photo(code);
+            MaterialRow {
+                code: code.to_string(),
+                name: material_name(app, code),
+                mandatory: true,
+                status: if photo.is_some() {
+                    MaterialStatus::Captured
+                } else {
+                    MaterialStatus::Missing
+                },
+                deadline: String::new(),
+                thumbnail: photo.map(|p| p.thumbnail.clone()),
+                capturing: app.camera().capturing() == Some(code.as_str()),
+            }
+        })
+        .collect()
+}
+
+/// A material's name in the citizen's language (its code when the catalogue lacks it).
+fn material_name(app: &KioskApp, code: &str) -> String {
+    app.catalogue()
+        .material(code)
+        .map_or(code, |m| m.name.get(app.lang()))
+        .to_string()
+}
+
+/// The camera panel: live or not, and what it says under the picture.
+pub fn camera_panel(app: &KioskApp) -> CameraPanel {
+    let lang = app.lang();
     let camera = app.camera();
     let live = camera.latest_preview().is_some();
     let (note, problem) = if camera.last_error().is_some() {
@@ -103,17 +177,10 @@ pub fn materials(app: &KioskApp) -> MaterialsView {
     } else {
         (camera_hint(lang).to_string(), false)
     };
-    let count = |status| rows.iter().filter(|r| r.status == status).count();
-    MaterialsView {
-        camera: CameraPanel {
-            live,
-            note,
-            problem,
-            busy: camera.capturing().is_some(),
-        },
-        captured: count(MaterialStatus::Captured),
-        promised: count(MaterialStatus::Promised),
-        rows,
-        error: error_on(app, Step::Materials),
+    CameraPanel {
+        live,
+        note,
+        problem,
+        busy: camera.capturing().is_some(),
     }
 }

@@ -8,6 +8,7 @@
 pub mod address;
 pub mod appointment;
 pub mod catalogue;
+pub mod consult;
 pub mod form;
 pub mod guide;
 pub mod i18n;
@@ -49,6 +50,8 @@ pub enum PageId {
     Progress,
     /// 预约: a time at the window.
     Appointment,
+    /// 咨询投诉: a question or complaint.
+    Consult,
 }
 
 impl PageId {
@@ -67,6 +70,7 @@ impl PageId {
             Step::Farewell => PageId::Farewell,
             Step::Progress => PageId::Progress,
             Step::Appointment => PageId::Appointment,
+            Step::Consult => PageId::Consult,
         }
     }
 }
@@ -117,7 +121,7 @@ pub fn frame(app: &KioskApp) -> FrameView {
         seconds_left: session.seconds_left(app.clock_ms()),
         staff_called: app.staff_called(),
         progress_step: match session.step {
-            Step::Welcome | Step::Farewell | Step::Progress | Step::Appointment => None,
+            Step::Welcome | Step::Farewell | Step::Progress | Step::Appointment | Step::Consult => None,
             Step::ChooseService => Some(0),
             Step::Guide => Some(1),
             Step::Identify => Some(2),

@@ -31,6 +31,22 @@ pub struct ProgressView {
     pub error: String,
     /// The answer came from the ID card (every application of the holder).
     pub by_card: bool,
+    /// 补交材料 open for one of the rows.
+    pub supply: Option<SupplyView>,
+}
+
+/// The supplement panel: what the back office asked for, the materials to photograph
+/// (with the camera panel of the materials page), and where the photos stand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupplyView {
+    pub receipt_no: String,
+    pub item: String,
+    pub message: String,
+    /// `capturing`, `queueing`, `queued` or `failed`.
+    pub state: &'static str,
+    pub rows: Vec<super::materials::MaterialRow>,
+    pub camera: super::materials::CameraPanel,
+    pub error: String,
 }
 
 pub fn progress(app: &KioskApp) -> ProgressView {
@@ -42,6 +58,29 @@ pub fn progress(app: &KioskApp) -> ProgressView {
         by_card: lookup.by_card(),
         ..Default::default()
     };
+    view.supply = app.supply().map(|draft| {
+        use crate::app::supply::SupplyState;
+        SupplyView {
+            receipt_no: draft.receipt_no.clone(),
+            item: app
+                .catalogue()
+                .item(&draft.item_code)
+                .map_or(draft.item_code.clone(), |item| item.name.get(lang).to_string()),
+            message: draft.message.clone().unwrap_or_default(),
+            state: match draft.state {
+                SupplyState::Capturing => "capturing",
+                SupplyState::Queueing => "queueing",
+                SupplyState::Queued => "queued",
+                SupplyState::Failed => "failed",
+            },
+            rows: super::materials::supply_rows(app, &draft.item_code),
+            camera: super::materials::camera_panel(app),
+            error: app
+                .supply_error()
+                .map(|m| text(m, lang).to_string())
+                .unwrap_or_default(),
+        }
+    });
     match lookup.answer() {
         None => {}
         Some(Err(message)) => {
@@ -74,8 +113,10 @@ pub fn progress(app: &KioskApp) -> ProgressView {
 /// What to do next, for a row (supplement: bring the material; approved: wait or collect).
 pub fn next_step(status: &str, lang: Lang) -> &'static str {
     match (status, lang) {
-        ("supplement", Lang::Zh) => "请按上面的说明,带上材料到窗口补交",
-        ("supplement", Lang::En) => "Bring the material described above to the window",
+        ("supplement", Lang::Zh) => "请点“拍照补交”,在这里拍下上面说明的材料;也可以带上材料到窗口补交",
+        ("supplement", Lang::En) => {
+            "Tap Photograph and supply to send the material described above, or bring it to the window"
+        }
         ("approved", Lang::Zh) => "预审已通过,请等待办结通知",
         ("approved", Lang::En) => "Pre-review passed: wait for the notice that it is done",
         ("rejected", Lang::Zh) => "如有疑问,请到窗口咨询",

@@ -43,6 +43,7 @@ fn to_review(app: &mut KioskApp) {
             crate::app::staging::stage_photo(app, &row.code);
         } else {
             app.handle(Intent::PromiseMaterial(row.code));
+            app.handle(Intent::SignPromise(crate::app::staging::SAMPLE_SIGNATURE.into()));
         }
     }
     app.handle(Intent::Session(Event::MaterialsDone));
@@ -150,4 +151,70 @@ fn amounts_in_yuan() {
     assert_eq!(yuan(0), None);
     assert_eq!(yuan(4000).as_deref(), Some("￥40.00"));
     assert_eq!(yuan(5).as_deref(), Some("￥0.05"));
+}
+
+/// Issue 12: an enterprise applies (旅馆业特种行业许可): the agent is identified by their own
+/// card, the enterprise by its 统一社会信用代码, typed on the keyboard's digits and letters;
+/// a wrong check character is refused, both are recorded and shown whole on the review (an
+/// enterprise's code is public, the agent's number is masked).
+#[test]
+fn an_enterprise_applies_through_its_agent_with_a_checked_credit_code() {
+    let mut app = app();
+    app.handle(Intent::Start);
+    app.handle(Intent::ChooseItem("PO-003".into()));
+    app.handle(Intent::Session(Event::ConfirmGuide));
+    app.event_at(Event::CardRead(Box::new(crate::app::sample::applicant())), app.now_ms());
+    assert_eq!(app.session().step, Step::Form);
+    let fields = form::form(&app).fields;
+    assert_eq!(fields[0].kind, "credit-code");
+    assert_eq!(fields[0].label, "统一社会信用代码");
+    app.handle(Intent::ActivateField(0));
+    assert_eq!(
+        app.keyboard().mode.code(),
+        "digits",
+        "a credit code opens on the digits"
+    );
+    let type_text = |app: &mut KioskApp, text: &str| {
+        for c in text.chars() {
+            let key = if c.is_ascii_alphabetic() {
+                app.handle(Intent::KeyMode("latin".into()));
+                c.to_ascii_lowercase().to_string()
+            } else {
+                app.handle(Intent::KeyMode("digits".into()));
+                c.to_string()
+            };
+            app.handle(Intent::TextKey(key));
+        }
+    };
+    type_text(&mut app, "91350100M000100Y44"); // the last character is wrong
+    app.handle(Intent::ActivateField(1));
+    app.handle(Intent::KeyMode("latin".into()));
+    type_text(&mut app, "ShipuInn");
+    app.handle(Intent::ActivateField(2));
+    for key in "13805740000".chars() {
+        app.handle(Intent::FieldKey(key.to_string()));
+    }
+    app.handle(Intent::SubmitForm);
+    assert_eq!(app.session().step, Step::Form);
+    let shown = form::form(&app).fields;
+    assert_eq!(shown[0].error, "统一社会信用代码不对,请对照营业执照再输一次(18位)");
+    app.handle(Intent::ActivateField(0));
+    app.handle(Intent::TextKey("DEL".into()));
+    type_text(&mut app, "3");
+    app.handle(Intent::SubmitForm);
+    assert_eq!(
+        app.session().step,
+        Step::Materials,
+        "{:?}",
+        app.session().data.form_errors
+    );
+    let form = &app.session().data.form;
+    assert_eq!(
+        form.get("enterprise-credit-code").map(String::as_str),
+        Some("91350100M000100Y43")
+    );
+    assert!(
+        app.session().data.applicant.is_some(),
+        "the agent's card is recorded with it"
+    );
 }

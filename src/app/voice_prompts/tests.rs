@@ -21,7 +21,8 @@ fn listed(page: PageId) -> bool {
         | PageId::Farewell
         | PageId::Address
         | PageId::Progress
-        | PageId::Appointment => PAGES.contains(&page),
+        | PageId::Appointment
+        | PageId::Consult => PAGES.contains(&page),
     }
 }
 

@@ -64,6 +64,31 @@ pub fn view(scene: &RgbImage, dx: usize, dy: usize) -> RgbImage {
     }
 }
 
+/// A receipt held under the camera: its QR code (carrying `text`) on white thermal paper in
+/// the middle of the dark desk, with the scene's motion margin. About 1000 px across, as an
+/// 80 mm receipt's code looks to a document camera 30 cm above it.
+pub fn scene_with_code(text: &str) -> Option<RgbImage> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    let modules = code.width();
+    let colors = code.to_colors();
+    let (w, h) = (SCENE_WIDTH + 2 * MOTION_MARGIN, SCENE_HEIGHT + 2 * MOTION_MARGIN);
+    let mut out = RgbImage::new(w, h);
+    out.data.iter_mut().for_each(|b| *b = 55);
+    let quiet = 4;
+    let scale = (1000 / (modules + 2 * quiet)).max(1);
+    let side = (modules + 2 * quiet) * scale;
+    let (x0, y0) = ((w as usize - side) / 2, (h as usize - side) / 2);
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = ((x / scale).wrapping_sub(quiet), (y / scale).wrapping_sub(quiet));
+            let dark = mx < modules && my < modules && colors[my * modules + mx] == qrcode::Color::Dark;
+            let i = ((y0 + y) * w as usize + x0 + x) * 3;
+            out.data[i..i + 3].copy_from_slice(if dark { &[25, 25, 28] } else { &[238, 236, 230] });
+        }
+    }
+    Some(out)
+}
+
 fn render_scene() -> RgbImage {
     let page = render_page();
     let (w, h) = (SCENE_WIDTH + 2 * MOTION_MARGIN, SCENE_HEIGHT + 2 * MOTION_MARGIN);

@@ -20,6 +20,8 @@ pub struct SimCameraControl {
     /// CPU time the feeding threads spent making frames (what a real camera does in
     /// hardware), so benchmarks can report the pipeline's own cost.
     feeder_cpu_ns: AtomicU64,
+    /// What is held under the camera instead of the specimen page (a receipt's QR code).
+    held: std::sync::Mutex<Option<Arc<super::image::RgbImage>>>,
 }
 
 impl Default for SimCameraControl {
@@ -28,6 +30,7 @@ impl Default for SimCameraControl {
             unplugged: AtomicBool::new(false),
             pushed: AtomicU64::new(0),
             feeder_cpu_ns: AtomicU64::new(0),
+            held: std::sync::Mutex::new(None),
         }
     }
 }
@@ -43,6 +46,17 @@ impl SimCameraControl {
 
     pub fn plugged(&self) -> bool {
         !self.unplugged.load(Ordering::SeqCst)
+    }
+
+    /// Holds a receipt's QR code (with `text`) under the camera; `None` puts the specimen
+    /// page back.
+    pub fn hold_code(&self, text: Option<&str>) {
+        let scene = text.and_then(fixture::scene_with_code).map(Arc::new);
+        *self.held.lock().unwrap_or_else(|p| p.into_inner()) = scene;
+    }
+
+    fn held(&self) -> Option<Arc<super::image::RgbImage>> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// CPU time spent making simulated frames so far.
@@ -81,7 +95,8 @@ pub fn feed(src: gstreamer_app::AppSrc, control: Arc<SimCameraControl>, stop: Ar
         let t = started.elapsed().as_secs_f32();
         let dx = (MOTION_MARGIN as f32 + 3.0 * (t * 0.9).sin()).round() as usize;
         let dy = (MOTION_MARGIN as f32 + 2.0 * (t * 0.6).cos()).round() as usize;
-        let mut data = fixture::view(&scene, dx, dy).data;
+        let held = control.held();
+        let mut data = fixture::view(held.as_deref().unwrap_or(&scene), dx, dy).data;
         // Sensor noise on one pixel in 64.
         for _ in 0..(w * h / 64) {
             noise_state ^= noise_state << 13;

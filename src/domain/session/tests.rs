@@ -105,6 +105,7 @@ fn path_to(step: Step) -> Vec<Event> {
         Event::MaterialPromised {
             code: "loss-statement".into(),
             deadline: today().add_days(14),
+            signature: signed(),
         },
         Event::MaterialsDone,
         Event::ConfirmReview,
@@ -434,6 +435,7 @@ fn materials_rules() {
         Event::MaterialPromised {
             code: "household-book".into(),
             deadline: today(),
+            signature: signed(),
         },
     );
     assert_eq!(s.data.error, Some(Message::MaterialsNotDeferrable));
@@ -661,4 +663,13 @@ fn reading_typing_and_paying_get_longer_timers_and_the_countdown_counts_down() {
         "other steps keep the normal time"
     );
     assert_eq!(at(Welcome).seconds_left(0), None);
+}
+
+/// A signed promise as the pad would give it.
+fn signed() -> crate::domain::signature::SignedPromise {
+    crate::domain::signature::SignedPromise::new(
+        "本人承诺按期补交",
+        "M 100 200 L 200 150 L 300 250 L 400 150 L 500 250 L 600 150 L 700 250 L 800 150",
+    )
+    .unwrap()
 }

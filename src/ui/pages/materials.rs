@@ -18,6 +18,10 @@ pub fn connect(shell: &Rc<Shell>) {
     on!(shell, MaterialsAdapter, on_promise, |code| Intent::PromiseMaterial(
         code.to_string()
     ));
+    on!(shell, MaterialsAdapter, on_sign, |strokes| Intent::SignPromise(
+        strokes.to_string()
+    ));
+    on!(shell, MaterialsAdapter, on_promise_cancel, || Intent::PromiseCancel);
     on!(shell, MaterialsAdapter, on_done, || Intent::Session(
         Event::MaterialsDone
     ));
@@ -28,9 +32,36 @@ pub fn connect(shell: &Rc<Shell>) {
 pub fn render(w: &AppWindow, app: &KioskApp) {
     let view = materials(app);
     let a = w.global::<MaterialsAdapter>();
+    show_rows_and_camera(w, &view.rows, &view.camera);
+    a.set_error(s(&view.error));
+    match &view.promise {
+        Some(promise) => {
+            a.set_promise_open(true);
+            a.set_promise_name(s(&promise.name));
+            a.set_promise_text(s(&promise.text));
+            a.set_promise_error(s(&promise.error));
+        }
+        None => {
+            // The pad's ink lives in the page while it is open; closed, it is gone.
+            a.set_promise_open(false);
+            a.set_promise_text(s(""));
+            a.set_promise_error(s(""));
+            a.set_ink(s(""));
+        }
+    }
+    refresh_preview(w, app, &mut 0);
+}
+
+/// The material rows and the camera panel (the materials page, and 补交材料 on the progress
+/// page, which shows the same components).
+pub(super) fn show_rows_and_camera(
+    w: &AppWindow,
+    rows: &[crate::app::view::materials::MaterialRow],
+    camera: &crate::app::view::materials::CameraPanel,
+) {
+    let a = w.global::<MaterialsAdapter>();
     a.set_materials(model(
-        view.rows
-            .iter()
+        rows.iter()
             .map(|r| MaterialStateVm {
                 code: s(&r.code),
                 name: s(&r.name),
@@ -43,12 +74,10 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
             })
             .collect(),
     ));
-    a.set_live(view.camera.live);
-    a.set_camera_note(s(&view.camera.note));
-    a.set_camera_problem(view.camera.problem);
-    a.set_busy(view.camera.busy);
-    a.set_error(s(&view.error));
-    refresh_preview(w, app, &mut 0);
+    a.set_live(camera.live);
+    a.set_camera_note(s(&camera.note));
+    a.set_camera_problem(camera.problem);
+    a.set_busy(camera.busy);
 }
 
 /// Shows the camera's newest frame if it is newer than `shown` (a running number), and

@@ -4,6 +4,7 @@
 mod address;
 mod appointment;
 mod catalogue;
+mod consult;
 mod form;
 mod guide;
 mod identify;
@@ -72,6 +73,7 @@ pub fn connect(shell: &Rc<Shell>) {
     rating::connect(shell);
     progress::connect(shell);
     appointment::connect(shell);
+    consult::connect(shell);
 }
 
 /// Hot keys on simulated devices: F1–F6 place the fixture cards, F7 lifts the card, F8
@@ -109,6 +111,10 @@ pub fn render(w: &AppWindow, app: &KioskApp, page: PageId) {
         PageId::Address => address::render(w, app),
         PageId::Progress => progress::render(w, app),
         PageId::Appointment => appointment::render(w, app),
+        PageId::Consult => {
+            consult::render(w, app);
+            address::render_keyboard(w, app);
+        }
         PageId::Rating => rating::render(w, app),
         PageId::Farewell => {}
     }
@@ -119,6 +125,8 @@ pub fn clear_personal(w: &AppWindow) {
     w.global::<FormAdapter>().set_fields(model(vec![]));
     w.global::<ReviewAdapter>().set_rows(model(vec![]));
     w.global::<MaterialsAdapter>().set_materials(model(vec![]));
+    w.global::<MaterialsAdapter>().set_ink(s(""));
+    w.global::<MaterialsAdapter>().set_promise_open(false);
     w.global::<IdentifyAdapter>().set_typed(s(""));
     w.global::<IdentifyAdapter>().set_message(s(""));
     w.global::<IdentifyAdapter>().set_manual(false);
@@ -128,8 +136,12 @@ pub fn clear_personal(w: &AppWindow) {
     w.global::<PaymentAdapter>().set_qr(Image::default());
     w.global::<ProgressAdapter>().set_rows(model(vec![]));
     w.global::<ProgressAdapter>().set_typed(s(""));
+    w.global::<ProgressAdapter>().set_supply_open(false);
+    w.global::<ProgressAdapter>().set_supply_message(s(""));
     w.global::<AppointmentAdapter>().set_phone(s(""));
     w.global::<AppointmentAdapter>().set_qr(Image::default());
+    w.global::<ConsultAdapter>().set_text(s(""));
+    w.global::<ConsultAdapter>().set_phone(s(""));
     w.global::<RatingAdapter>().set_chosen(0);
     w.global::<RatingAdapter>().set_reason_rows(model(vec![]));
 }

@@ -17,6 +17,11 @@ pub fn connect(shell: &Rc<Shell>) {
     ));
     on!(shell, ProgressAdapter, on_search, || Intent::ProgressSearch);
     on!(shell, ProgressAdapter, on_again, || Intent::ProgressAgain);
+    on!(shell, ProgressAdapter, on_supply, |receipt| Intent::SupplyStart(
+        receipt.to_string()
+    ));
+    on!(shell, ProgressAdapter, on_supply_submit, || Intent::SupplySubmit);
+    on!(shell, ProgressAdapter, on_supply_close, || Intent::SupplyClose);
     on!(shell, ProgressAdapter, on_back, || Intent::Session(Event::Back));
     on!(shell, ProgressAdapter, on_cancel, || Intent::Session(Event::Cancel));
 }
@@ -44,4 +49,19 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
             })
             .collect(),
     ));
+    match &view.supply {
+        Some(supply) => {
+            a.set_supply_open(true);
+            a.set_supply_item(s(&supply.item));
+            a.set_supply_message(s(&supply.message));
+            a.set_supply_state(s(supply.state));
+            a.set_supply_error(s(&supply.error));
+            super::materials::show_rows_and_camera(w, &supply.rows, &supply.camera);
+            super::materials::refresh_preview(w, app, &mut 0);
+        }
+        None => {
+            a.set_supply_open(false);
+            a.set_supply_message(s(""));
+        }
+    }
 }

@@ -15,6 +15,7 @@ pub fn connect(shell: &Rc<Shell>) {
     on!(shell, WelcomeAdapter, on_start, || Intent::Start);
     on!(shell, WelcomeAdapter, on_progress, || Intent::OpenProgress);
     on!(shell, WelcomeAdapter, on_appointment, || Intent::OpenAppointment);
+    on!(shell, WelcomeAdapter, on_consult, || Intent::OpenConsult);
     on!(shell, WelcomeAdapter, on_set_language, |code| Intent::SetLanguage(
         if code.as_str() == "en" { Lang::En } else { Lang::Zh }
     ));

@@ -1,0 +1,199 @@
+//! 查询进度 by holding the receipt's QR code under the document camera: the newest preview
+//! frame is decoded off the UI thread, one frame at a time (the next once the last is done),
+//! and a receipt's progress URL found in it gives the receipt number to look up. Only the
+//! number is taken from the code: its token is the issuing kiosk's and means nothing here.
+
+use super::inbox::{Inbound, Inbox};
+use crate::devices::camera::PreviewFrame;
+use crate::domain::receipt::ReceiptNumber;
+use std::sync::Arc;
+
+/// A decoded frame, reported to the app.
+#[derive(Debug)]
+pub struct ScanDone {
+    pub generation: u64,
+    /// The receipt number found, if a frame held one.
+    pub found: Option<ReceiptNumber>,
+}
+
+#[derive(Default)]
+pub struct ReceiptScanner {
+    inbox: Option<Inbox>,
+    busy: bool,
+    last_sequence: u64,
+    generation: u64,
+}
+
+impl ReceiptScanner {
+    pub fn new(inbox: Option<Inbox>) -> ReceiptScanner {
+        ReceiptScanner {
+            inbox,
+            ..Default::default()
+        }
+    }
+
+    /// Decodes `frame` on a thread of its own, unless one is being decoded or it was seen.
+    pub fn offer(&mut self, frame: Option<Arc<PreviewFrame>>) {
+        let (Some(frame), Some(inbox)) = (frame, self.inbox.clone()) else {
+            return;
+        };
+        if self.busy || frame.sequence == self.last_sequence {
+            return;
+        }
+        self.busy = true;
+        self.last_sequence = frame.sequence;
+        let generation = self.generation;
+        let spawned = std::thread::Builder::new().name("qr-scan".into()).spawn(move || {
+            let found = decode(&frame).iter().find_map(|text| receipt_in(text));
+            inbox.post(Inbound::Scan(ScanDone { generation, found }));
+        });
+        if spawned.is_err() {
+            self.busy = false;
+        }
+    }
+
+    /// A decoded frame came back; the number, if it is this page's.
+    pub fn finished(&mut self, done: ScanDone) -> Option<ReceiptNumber> {
+        if done.generation != self.generation {
+            return None;
+        }
+        self.busy = false;
+        done.found
+    }
+
+    /// Stop listening to decodes under way (the page closed or the number was used).
+    pub fn reset(&mut self) {
+        self.generation += 1;
+        self.busy = false;
+    }
+}
+
+/// Every QR code's text in the frame.
+pub fn decode(frame: &PreviewFrame) -> Vec<String> {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    if frame.rgba.len() < w * h * 4 {
+        return Vec::new();
+    }
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let i = (y * w + x) * 4;
+        let (r, g, b) = (
+            u32::from(frame.rgba[i]),
+            u32::from(frame.rgba[i + 1]),
+            u32::from(frame.rgba[i + 2]),
+        );
+        ((r * 30 + g * 59 + b * 11) / 100) as u8
+    });
+    prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+        .collect()
+}
+
+/// The receipt number in a receipt's progress URL (`…/progress/<NUMBER>?t=…`), or in a code
+/// that holds just the number.
+pub fn receipt_in(text: &str) -> Option<ReceiptNumber> {
+    let candidate = match text.split_once("/progress/") {
+        Some((_, rest)) => rest.split(['?', '#', '/']).next().unwrap_or_default(),
+        None => text.trim(),
+    };
+    ReceiptNumber::parse(candidate).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::Date;
+
+    fn number() -> ReceiptNumber {
+        ReceiptNumber::issue("DEV1", Date::parse("2026-11-26").unwrap(), 1).unwrap()
+    }
+
+    /// A preview-sized frame with `text` as a QR code in the middle, as the camera sees a
+    /// receipt held under it.
+    fn frame_with(text: &str) -> PreviewFrame {
+        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        let modules = code.width();
+        let colors = code.to_colors();
+        let (w, h, scale) = (640usize, 480usize, 8usize);
+        let (x0, y0) = ((w - modules * scale) / 2, (h - modules * scale) / 2);
+        let mut rgba = vec![235u8; w * h * 4];
+        for y in 0..modules * scale {
+            for x in 0..modules * scale {
+                if colors[(y / scale) * modules + x / scale] == qrcode::Color::Dark {
+                    let i = ((y0 + y) * w + x0 + x) * 4;
+                    rgba[i..i + 3].copy_from_slice(&[20, 20, 20]);
+                }
+            }
+        }
+        PreviewFrame {
+            sequence: 1,
+            width: w as u32,
+            height: h as u32,
+            rgba,
+        }
+    }
+
+    #[test]
+    fn the_number_is_read_from_a_receipts_progress_url() {
+        let url = format!(
+            "https://zwfw.example.gov.cn/progress/{}?t=0123456789abcdef0123456789abcdef",
+            number()
+        );
+        assert_eq!(receipt_in(&url), Some(number()));
+        assert_eq!(receipt_in(number().as_str()), Some(number()));
+        assert_eq!(receipt_in("https://example.com/progress/NOT-A-NUMBER?t=1"), None);
+        assert_eq!(
+            receipt_in("township-booking://B7K2Q9"),
+            None,
+            "a booking slip is not a receipt"
+        );
+    }
+
+    #[test]
+    fn a_frame_with_the_receipts_code_gives_its_number() {
+        let url = format!(
+            "https://zwfw.example.gov.cn/progress/{}?t=0123456789abcdef0123456789abcdef",
+            number()
+        );
+        let frame = frame_with(&url);
+        assert_eq!(decode(&frame), vec![url]);
+        let blank = PreviewFrame {
+            rgba: vec![235; 640 * 480 * 4],
+            ..frame_with("x")
+        };
+        assert!(decode(&blank).is_empty());
+    }
+
+    #[test]
+    fn the_scanner_decodes_one_frame_at_a_time_and_drops_stale_answers() {
+        let (inbox, receiver) = crate::app::inbox::channel();
+        let mut scanner = ReceiptScanner::new(Some(inbox));
+        let url = format!(
+            "https://zwfw.example.gov.cn/progress/{}?t=0123456789abcdef0123456789abcdef",
+            number()
+        );
+        let frame = Arc::new(frame_with(&url));
+        scanner.offer(Some(frame.clone()));
+        scanner.offer(Some(frame.clone())); // busy: not decoded twice
+        let Some(Inbound::Scan(done)) = receiver.wait(std::time::Duration::from_secs(30)) else {
+            panic!("no scan");
+        };
+        assert_eq!(scanner.finished(done), Some(number()));
+        scanner.offer(Some(frame.clone()));
+        assert!(
+            receiver.wait(std::time::Duration::from_millis(300)).is_none(),
+            "a frame is decoded once"
+        );
+        scanner.reset();
+        scanner.offer(Some(Arc::new(PreviewFrame {
+            sequence: 2,
+            ..frame_with(&url)
+        })));
+        let Some(Inbound::Scan(done)) = receiver.wait(std::time::Duration::from_secs(30)) else {
+            panic!("no scan");
+        };
+        scanner.reset();
+        assert_eq!(scanner.finished(done), None, "the page was left meanwhile");
+    }
+}

@@ -273,19 +273,18 @@ pub fn drain(cli: &Cli, args: &DrainArgs) -> i32 {
         }
     };
     let supplements_waiting = drain_supplements(&mut store, central.as_ref(), &options);
-    let waiting: u64 = supplements_waiting
-        + store
-            .outbox_counts()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(s, _)| {
-                matches!(
-                    s,
-                    crate::storage::outbox::OutboxState::Pending | crate::storage::outbox::OutboxState::Sending
-                )
-            })
-            .map(|(_, n)| n)
-            .sum::<u64>();
+    let waiting: u64 = store
+        .outbox_counts()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(s, _)| {
+            matches!(
+                s,
+                crate::storage::outbox::OutboxState::Pending | crate::storage::outbox::OutboxState::Sending
+            )
+        })
+        .map(|(_, n)| n)
+        .sum::<u64>();
     let dead = store
         .outbox_list(Some(crate::storage::outbox::OutboxState::Dead))
         .map(|d| d.len())
@@ -294,14 +293,20 @@ pub fn drain(cli: &Cli, args: &DrainArgs) -> i32 {
         "{} sent, {} refused, {} retries; {waiting} still waiting, {dead} dead letter(s) in all",
         report.sent, report.dead, report.retries
     );
-    if waiting > 0 {
+    if waiting + supplements_waiting > 0 {
         let reason = store
             .central_contact()
             .ok()
             .flatten()
             .and_then(|c| c.error)
             .unwrap_or_else(|| "unknown".into());
-        eprintln!("kiosk: {waiting} application(s) or supplement(s) not delivered: the central system cannot be reached ({reason})");
+        let supplements = match supplements_waiting {
+            0 => String::new(),
+            n => format!(" and {n} supplement(s)"),
+        };
+        eprintln!(
+            "kiosk: {waiting} application(s){supplements} not delivered: the central system cannot be reached ({reason})"
+        );
         return exit::UNREACHABLE;
     }
     if dead > 0 {

@@ -90,6 +90,10 @@ impl FaultProxy {
         {
             let (stop, percent, counts) = (stop.clone(), percent.clone(), counts.clone());
             std::thread::spawn(move || {
+                // Which connections fail is random (the seed); the kinds of fault take
+                // turns, so every kind is exercised once five faults have happened (a
+                // random kind left a run without a dropped reply now and then).
+                let mut faults = 0usize;
                 for client in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
@@ -97,7 +101,8 @@ impl FaultProxy {
                     let Ok(client) = client else { continue };
                     let roll = next(&seed);
                     let fault = if roll % 100 < percent.load(Ordering::Relaxed) {
-                        FAULTS[1 + (roll / 100 % 5) as usize]
+                        faults += 1;
+                        FAULTS[1 + (faults - 1) % 5]
                     } else {
                         Fault::Pass
                     };

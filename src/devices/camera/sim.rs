@@ -82,7 +82,12 @@ pub fn feed(src: gstreamer_app::AppSrc, control: Arc<SimCameraControl>, stop: Ar
     let (w, h) = (SCENE_WIDTH as usize, SCENE_HEIGHT as usize);
     let period = Duration::from_secs(1) / FRAMES_PER_SECOND;
     let started = Instant::now();
-    let mut noise_state = 0x2545_f491_4f6c_dd1du64;
+    // A real sensor's noise differs every time: seeded from the clock, so two openings never
+    // give byte-identical stills (a re-photographed material is a new photo to the server).
+    let opened_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut noise_state = (0x2545_f491_4f6c_dd1du64 ^ opened_at) | 1;
     for frame_number in 0u64.. {
         if stop.load(Ordering::SeqCst) {
             return;

@@ -150,6 +150,13 @@ impl MaterialCamera {
         }
     }
 
+    /// Forgets the photos and starts the preview again (the progress page: a new lookup or
+    /// supplement starts from an empty camera that still reads receipt QR codes).
+    pub fn restart(&mut self) {
+        self.forget();
+        self.open();
+    }
+
     /// Forgets the session's photos (timeout, cancel, finished).
     pub fn forget(&mut self) {
         self.photos.clear();

@@ -374,8 +374,7 @@ impl KioskApp {
                 self.scanner.reset();
                 self.supply = None;
                 self.supply_error = None;
-                self.camera.forget();
-                self.camera.open();
+                self.camera.restart();
                 self.event_at(Event::Touch, now_ms)
             }
             Intent::SetLanguage(lang) => self.event_at(Event::SetLanguage(lang), now_ms),
@@ -664,8 +663,7 @@ impl KioskApp {
                 let draft = answer.and_then(|a| super::supply::SupplyDraft::for_answer(a, &receipt_no));
                 if self.session.step == Step::Progress && draft.is_some() {
                     self.supply = draft;
-                    self.camera.forget();
-                    self.camera.open();
+                    self.camera.restart();
                 }
                 self.event_at(Event::Touch, now_ms)
             }
@@ -692,8 +690,7 @@ impl KioskApp {
             Intent::SupplyClose => {
                 self.supply = None;
                 self.supply_error = None;
-                self.camera.forget();
-                self.camera.open();
+                self.camera.restart();
                 self.event_at(Event::Touch, now_ms)
             }
             Intent::Consult(action) => {

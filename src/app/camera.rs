@@ -211,6 +211,11 @@ impl MaterialCamera {
             .collect()
     }
 
+    /// Takes the photo for `code` out (the technician's test still: shown once, never kept).
+    pub fn take(&mut self, code: &str) -> Option<MaterialPhoto> {
+        self.photos.remove(code)
+    }
+
     /// Takes a still for `code` off the UI thread. A second tap while one is running is
     /// ignored. Returns false when there is no camera to take it with.
     pub fn capture(&mut self, code: &str) -> bool {

@@ -52,6 +52,7 @@ impl Devices {
             camera: Some(self.camera),
             central: None,
             voice: None,
+            config_paths: None,
             inbox,
         }
     }

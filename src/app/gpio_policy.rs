@@ -43,6 +43,8 @@ pub struct KioskSignals {
     pub paper_out: bool,
     /// Goes up by one with every touch (or other citizen input) the app handles.
     pub activity: u64,
+    /// A technician's LED test: every LED on (`true`) or off (`false`) instead of the policy.
+    pub led_test: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -209,10 +211,11 @@ impl GpioPolicy {
                 false
             }
         };
+        let test = signals.led_test;
         let desired = Desired {
-            ready: indicator == Indicator::Ready,
-            busy: indicator == Indicator::Busy,
-            attention: indicator == Indicator::Attention || blink_on,
+            ready: test.unwrap_or(indicator == Indicator::Ready),
+            busy: test.unwrap_or(indicator == Indicator::Busy),
+            attention: test.unwrap_or(indicator == Indicator::Attention || blink_on),
             backlight_percent: match self.screen {
                 Screen::Awake => 100,
                 Screen::Dimmed => self.settings.dim_percent,
@@ -346,6 +349,14 @@ mod tests {
         };
         assert_eq!(policy.step(&touched, 61_000).1, [PolicyReport::Screen(Screen::Awake)]);
         assert_eq!(policy.step(&touched, 500_000).1, [], "never dims during a session");
+        for on in [true, false] {
+            let test = KioskSignals {
+                led_test: Some(on),
+                ..touched
+            };
+            let (desired, _) = policy.step(&test, 500_100);
+            assert_eq!((desired.ready, desired.busy, desired.attention), (on, on, on), "LED test");
+        }
     }
 
     #[test]

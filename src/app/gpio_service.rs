@@ -38,6 +38,9 @@ pub struct GpioLink {
     paper_out: bool,
     printer_fault: bool,
     activity: u64,
+    led_test: Option<bool>,
+    /// Whether a GPIO thread reads these signals.
+    connected: bool,
 }
 
 impl Default for GpioLink {
@@ -56,6 +59,8 @@ impl GpioLink {
             paper_out: false,
             printer_fault: false,
             activity: 0,
+            led_test: None,
+            connected: false,
         }
     }
 
@@ -80,8 +85,24 @@ impl GpioLink {
             device_fault: reader_fault || self.printer_fault,
             paper_out: self.paper_out,
             activity: self.activity,
+            led_test: self.led_test,
         };
         *self.signals.lock().unwrap_or_else(|p| p.into_inner()) = signals;
+    }
+
+    /// A technician's LED test (`None`: the policy decides again). Takes effect at the next
+    /// [`GpioLink::publish`].
+    pub fn set_led_test(&mut self, test: Option<bool>) {
+        self.led_test = test;
+    }
+
+    pub fn led_test(&self) -> Option<bool> {
+        self.led_test
+    }
+
+    /// Whether a GPIO thread runs behind this link.
+    pub fn connected(&self) -> bool {
+        self.connected
     }
 
     /// The printer's state as the last print found it.
@@ -128,7 +149,8 @@ impl GpioRunner {
             sink(to_app(report));
         }
         let signals = Arc::new(Mutex::new(KioskSignals::default()));
-        let link = GpioLink::new(Arc::clone(&signals));
+        let mut link = GpioLink::new(Arc::clone(&signals));
+        link.connected = true;
         let runner = GpioRunner {
             gpio,
             policy,

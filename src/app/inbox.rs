@@ -29,6 +29,8 @@ pub enum Inbound {
     /// A consultation or complaint filed (or not).
     Consult(super::consult::ConsultReport),
     Gpio(super::gpio_service::GpioReport),
+    /// The technician desk's thread finished a job (PIN, snapshot, retry, settings).
+    Technician(super::technician_desk::TechReport),
 }
 
 type Waker = Box<dyn Fn() + Send>;

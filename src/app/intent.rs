@@ -93,6 +93,8 @@ pub enum Intent {
     OpenConsult,
     /// A choice on the consultation page.
     Consult(super::consult::ConsultAction),
+    /// The technician's screens (the hidden gesture, the PIN, the tabs and their actions).
+    Technician(super::technician_desk::TechAction),
     /// A simulator hot key.
     Sim(SimAction),
 }

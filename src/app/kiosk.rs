@@ -38,6 +38,9 @@ pub struct AppParts {
     pub central: Option<Arc<dyn super::central::CentralSystem>>,
     /// The speaker for spoken prompts (none: silent).
     pub voice: Option<Box<dyn crate::devices::voice::Voice>>,
+    /// Where the configuration came from (the technician's settings are saved to its
+    /// overrides file; none: settings cannot be saved).
+    pub config_paths: Option<crate::config::ConfigPaths>,
     /// Where the reader reports: make it with [`super::inbox::channel`] before starting the
     /// reader, so that not even its first state is lost.
     pub inbox: (Inbox, InboxReceiver),
@@ -55,6 +58,7 @@ impl AppParts {
             camera: None,
             central: None,
             voice: None,
+            config_paths: None,
             inbox: super::inbox::channel(),
         }
     }
@@ -114,6 +118,8 @@ pub struct KioskApp {
     gpio: super::gpio_service::GpioLink,
     /// Spoken prompts: the speaker, the citizen's choice, what was last said about.
     voice: voice::VoiceGuide,
+    /// 技术人员维护: the hidden gesture, the PIN and the technician's tabs.
+    tech: super::technician_desk::TechDesk,
 }
 
 impl KioskApp {
@@ -128,6 +134,11 @@ impl KioskApp {
         let consult = super::consult::ConsultDesk::new(parts.central.clone(), Some(inbox.clone()));
         let scanner = super::receipt_scan::ReceiptScanner::new(Some(inbox.clone()));
         let feedback = super::feedback::Feedback::new(parts.central.clone());
+        let tech = super::technician_desk::TechDesk::new(
+            config.kiosk.state_dir.clone(),
+            parts.config_paths.clone(),
+            Some(inbox.clone()),
+        );
         let lookup =
             super::lookup::ProgressLookup::new(parts.central, Some(inbox.clone()), &config.kiosk.receipt_prefix);
         let worker = Worker::spawn(
@@ -189,6 +200,7 @@ impl KioskApp {
             clock_ms: 0,
             gpio: Default::default(),
             voice,
+            tech,
         }
     }
 
@@ -354,6 +366,15 @@ impl KioskApp {
     }
 
     pub fn handle_at(&mut self, intent: Intent, now_ms: u64) {
+        // The technician's screens cover the citizen's pages: only their own intents count.
+        if self.tech.is_active() {
+            match intent {
+                Intent::Technician(action) => self.on_technician(action, now_ms),
+                Intent::Touch => self.tech.touch(now_ms),
+                _ => {}
+            }
+            return;
+        }
         match intent {
             Intent::Session(event) => self.event_at(event, now_ms),
             Intent::Start => {
@@ -705,6 +726,7 @@ impl KioskApp {
                     super::text_entry::warm_up();
                 }
             }
+            Intent::Technician(action) => self.on_technician(action, now_ms),
             Intent::Sim(action) => {
                 if let Some(sim) = &mut self.sim {
                     sim.apply(action);
@@ -715,6 +737,7 @@ impl KioskApp {
 
     /// The periodic clock (idle warning and wipe).
     pub fn tick_at(&mut self, now_ms: u64) {
+        self.technician_tick(now_ms);
         self.event_at(Event::Tick, now_ms);
         self.scan_for_receipt();
     }
@@ -761,6 +784,15 @@ impl KioskApp {
         let now_ms = self.now_ms();
         match report {
             Inbound::Reader(ReaderEvent::State(state)) => self.reader_state = state,
+            Inbound::Reader(ReaderEvent::CardRead(card)) if self.tech.is_active() => {
+                self.technician_card(card);
+            }
+            Inbound::Reader(ReaderEvent::ReadFailed { detail, .. }) if self.tech.is_active() => {
+                self.technician_read_failed(&detail)
+            }
+            Inbound::Camera(done) if self.tech.is_active() => self.technician_capture(done),
+            Inbound::Technician(report) => self.technician_report(report),
+            Inbound::Worker(done @ Completion::TechPrinted { .. }) => self.technician_printed(done),
             Inbound::Reader(ReaderEvent::CardRead(card)) if self.session.step == Step::Progress => {
                 // Only the number is used, and only as a keyed hash on the wire.
                 self.lookup.search_card(card.person().id);
@@ -1091,6 +1123,7 @@ fn edit(buffer: &mut String, key: &str, max: usize) {
 }
 
 mod gpio;
+mod technician;
 #[cfg(test)]
 mod tests;
 mod voice;

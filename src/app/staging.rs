@@ -45,6 +45,13 @@ pub const PAGES: &[&str] = &[
     "consult-text",
     "consult-phone",
     "consult-sent",
+    "technician-pin",
+    "technician",
+    "technician-tests",
+    "technician-outbox",
+    "technician-settings",
+    "technician-logs",
+    "technician-reprints",
 ];
 
 /// A signature as the pad records it: a made-up scrawl, two strokes.
@@ -102,6 +109,10 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     }
     if page.starts_with("consult") {
         stage_consult(app, page, lang);
+        return Ok(());
+    }
+    if page.starts_with("technician") {
+        stage_technician(app, page);
         return Ok(());
     }
     if page.starts_with("appointment") {
@@ -325,6 +336,99 @@ fn stage_consult(app: &mut KioskApp, page: &str, lang: Lang) {
     }
     app.consult_mut()
         .stage_sent("complaint", "staff", phrase, "13805740000", "T-20261126-00001");
+}
+
+/// The technician's screens with made-up store contents (no PIN is checked).
+fn stage_technician(app: &mut KioskApp, page: &str) {
+    use super::technician_desk::{TechNotice, TechSnapshot, TechTab};
+    use crate::storage::outbox::{OutboxEntry, OutboxState};
+    use crate::storage::printing::PrintJob;
+    let at = 1_795_656_000; // 2026-11-26 09:20 in Zhejiang
+    let entry = |id: i64, receipt: &str, item: &str, state: OutboxState, attempts: u32, error: Option<&str>| OutboxEntry {
+        id,
+        idempotency_key: format!("sample-{id}"),
+        receipt_no: receipt.into(),
+        item_code: item.into(),
+        applicant_masked: "330225********0431".into(),
+        submitted_on: "2026-11-26".into(),
+        state,
+        attempts,
+        next_try_at: at + 600,
+        last_error: error.map(str::to_string),
+        created_at: at,
+        updated_at: at + 60,
+    };
+    let snapshot = TechSnapshot {
+        counts: vec![(OutboxState::Pending, 1), (OutboxState::Dead, 1), (OutboxState::Sent, 42)],
+        outbox: vec![
+            entry(
+                7,
+                "DEV1-261126-0007-K",
+                "EE-002",
+                OutboxState::Dead,
+                1,
+                Some("refused: 422 item EE-002 is not offered at this site"),
+            ),
+            entry(
+                8,
+                "DEV1-261126-0008-3",
+                "ID-003",
+                OutboxState::Pending,
+                3,
+                Some("central system unreachable: connection refused"),
+            ),
+        ],
+        supplements_waiting: 1,
+        supplements_dead: 0,
+        reprints: vec![PrintJob {
+            id: 3,
+            receipt_no: "DEV1-261126-0006-Q".into(),
+            intent_at: at,
+            outcome: Some("failed".into()),
+            detail: Some("paper out".into()),
+        }],
+    };
+    let config = app.config().clone();
+    let (tab, digits, notice) = match page {
+        "technician-pin" => (None, 4, Some(TechNotice::PinWrong(3))),
+        "technician-tests" => (
+            Some(TechTab::Tests),
+            0,
+            Some(TechNotice::CardRead("resident · 330225********0431 · 陈*燕 · photo 1024 B".into())),
+        ),
+        "technician-outbox" => (Some(TechTab::Outbox), 0, None),
+        "technician-settings" => (
+            Some(TechTab::Settings),
+            0,
+            Some(TechNotice::SaveRefused(vec![
+                "ui.default-language: must be one of ui.languages".into(),
+            ])),
+        ),
+        "technician-logs" => (Some(TechTab::Logs), 0, None),
+        "technician-reprints" => (Some(TechTab::Reprints), 0, None),
+        _ => (Some(TechTab::Devices), 0, None),
+    };
+    let desk = app.technician_mut();
+    desk.stage_sample(tab, digits, Some(snapshot), notice, &config);
+    if let Some(draft) = &mut desk.settings {
+        draft.step(4, true);
+    }
+    if tab == Some(TechTab::Tests) {
+        let (preview, photo) = super::camera::fixture_sample();
+        desk.still = Some(photo.thumbnail.clone());
+        app.camera_mut().stage(preview, Vec::new());
+    }
+    if tab == Some(TechTab::Logs) {
+        for (level, line) in [
+            (log::Level::Info, "application stored: ID-003 330225********0431 (2 photos)"),
+            (log::Level::Warn, "outbox: central system unreachable: connection refused; next try in 60 s"),
+            (log::Level::Info, "printer: receipt DEV1-261126-0005-2 printed"),
+            (log::Level::Warn, "printer: receipt not printed: paper out"),
+            (log::Level::Info, "technician PIN pad opened"),
+        ] {
+            super::log_ring::push(level, "township_kiosk::app::worker", line);
+        }
+    }
 }
 
 /// A material photographed with the fixture page, as the camera would have done it.

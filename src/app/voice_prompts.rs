@@ -115,6 +115,8 @@ pub fn prompt(cue: Cue) -> Prompt {
                 "请选择咨询还是投诉,写几句话,留下手机号码。",
                 "qing3 xuan3 ze2 zi1 xun2 hai2 shi4 tou2 su4, xie3 ji3 ju4 hua4, liu2 xia4 shou3 ji1 hao4 ma3.",
             ),
+            // Never spoken: the technician's screens are silent (the voice follows the citizen's pages).
+            PageId::Technician => p("维护模式。", "wei2 hu4 mo2 shi4."),
         },
         Cue::ApplicantCard => p("请放申请人的身份证。", "qing3 fang4 shen1 qing3 ren2 de5 shen1 fen4 zheng4."),
         Cue::CardRead => p("读卡成功。", "du2 ka3 cheng2 gong1."),
@@ -168,6 +170,7 @@ impl Cue {
                 PageId::Progress => "progress",
                 PageId::Appointment => "appointment",
                 PageId::Consult => "consult",
+                PageId::Technician => "technician",
             },
             Cue::ApplicantCard => "applicant-card",
             Cue::CardRead => "card-read",

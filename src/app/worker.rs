@@ -48,6 +48,10 @@ pub enum Job {
         masked_phone: String,
         lang: Lang,
     },
+    /// Technician: print the test page.
+    TestPrint { kiosk_id: String, printed_at: String },
+    /// Technician: print a receipt of the reprint queue again, from its stored application.
+    Reprint { receipt_no: String, lang: Lang },
 }
 
 /// A finished job, reported to the app.
@@ -61,6 +65,12 @@ pub enum Completion {
     SlipPrinted(PrintOutcome),
     /// The supplement's photos are queued (or could not be stored).
     SupplementQueued(Result<(), Message>),
+    /// A technician's test page (`receipt_no` `None`) or reprint: printed, or why not (a
+    /// technician's text: receipt numbers and device reasons, no personal data).
+    TechPrinted {
+        receipt_no: Option<String>,
+        outcome: Result<PrintOutcome, String>,
+    },
 }
 
 /// What the worker needs to do its jobs: it owns the store and the printer.
@@ -140,6 +150,21 @@ impl WorkerSetup {
                 };
                 vec![Completion::SupplementQueued(queued)]
             }
+            Job::TestPrint { kiosk_id, printed_at } => {
+                let layout =
+                    crate::devices::printer::test_page::test_page_layout(&kiosk_id, &self.profile, &printed_at);
+                vec![Completion::TechPrinted {
+                    receipt_no: None,
+                    outcome: Ok(self.print_slip(&layout)),
+                }]
+            }
+            Job::Reprint { receipt_no, lang } => {
+                let outcome = self.reprint(&receipt_no, lang);
+                vec![Completion::TechPrinted {
+                    receipt_no: Some(receipt_no),
+                    outcome,
+                }]
+            }
             Job::Audit { action, detail } => {
                 if let Some(store) = &mut self.store {
                     if let Err(e) = store.audit("kiosk", action, &detail) {
@@ -178,6 +203,34 @@ impl WorkerSetup {
         Receipt::for_application(application, number, &token, &context)
             .map(Box::new)
             .ok_or(Message::SubmitStorage)
+    }
+
+    /// The receipt again, rebuilt from the stored application (its personal data is there
+    /// until the purge), printed with intent and outcome recorded like the first time.
+    fn reprint(&mut self, receipt_no: &str, lang: Lang) -> Result<PrintOutcome, String> {
+        let store = self.store.as_mut().ok_or("no store")?;
+        let entry = store.outbox_get(receipt_no).map_err(|e| e.to_string())?;
+        let application = store
+            .load_application(&entry.idempotency_key)
+            .map_err(|e| format!("the application of {receipt_no} cannot be read ({e}): it may be purged"))?;
+        let number = crate::domain::receipt::ReceiptNumber::parse(&entry.receipt_no).map_err(|e| e.to_string())?;
+        let progress_key = super::progress::ProgressKey::load_or_create(&self.state_dir).map_err(|e| e.to_string())?;
+        let token = progress_key.token(&number);
+        let context = ReceiptContext {
+            catalogue: &self.catalogue,
+            calendar: &self.calendar,
+            site_name: self.site_name.clone(),
+            progress_base_url: &self.progress_url,
+        };
+        let receipt = Receipt::for_application(&application, number, &token, &context)
+            .ok_or_else(|| format!("{} is not in the catalogue any more", application.item_code))?;
+        self.print(&receipt, lang)
+            .into_iter()
+            .find_map(|done| match done {
+                Completion::Printed(outcome) => Some(outcome),
+                _ => None,
+            })
+            .ok_or_else(|| "nothing was printed".to_string())
     }
 
     /// A slip is not a receipt: no reprint queue (the page shows its QR when it fails).

@@ -290,7 +290,9 @@ fn init_logging() {
         }
         fn log(&self, record: &log::Record<'_>) {
             if self.enabled(record.metadata()) {
-                eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
+                let text = record.args().to_string();
+                eprintln!("[{} {}] {text}", record.level(), record.target());
+                crate::app::log_ring::push(record.level(), record.target(), &text);
             }
         }
         fn flush(&self) {}

@@ -145,7 +145,14 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
 
     #[cfg(feature = "ui")]
     if !args.headless {
-        return run_ui(config, catalogue, store, central, args);
+        let paths = crate::config::ConfigPaths {
+            source: loaded.source.clone(),
+            overrides: cli
+                .overrides
+                .clone()
+                .unwrap_or_else(|| config.kiosk.state_dir.join("overrides.toml")),
+        };
+        return run_ui(config, catalogue, store, central, paths, args);
     }
     let _ = &mut store;
     run_headless(&config, args)
@@ -263,6 +270,7 @@ fn run_ui(
     catalogue: crate::domain::catalogue::Catalogue,
     store: crate::storage::Store,
     central: Option<Arc<dyn CentralSystem>>,
+    config_paths: crate::config::ConfigPaths,
     args: &RunArgs,
 ) -> i32 {
     use crate::ui::{self, Shell};
@@ -285,6 +293,7 @@ fn run_ui(
     // Progress lookups (and later payment, appointments, rating) use the same client.
     parts.central = central;
     parts.voice = start_voice(&config.voice);
+    parts.config_paths = Some(config_paths);
     let mut app = crate::app::kiosk::KioskApp::new(config, catalogue, parts);
     if let Some(link) = gpio_link {
         app.attach_gpio(link);
@@ -333,12 +342,19 @@ fn run_ui(
     }
     systemd::ready();
     let result = shell.run();
+    let restart = shell.app().restart_requested();
     systemd::stopping();
     STOP.store(true, Ordering::SeqCst);
     // Outputs to their safe states (also on SIGTERM: the stop flag ended the event loop).
     drop(gpio);
     drop(tick);
     drop(preview);
+    if restart && result.is_ok() {
+        drop(shell);
+        // Let the GPIO thread and the devices finish putting outputs safe.
+        std::thread::sleep(Duration::from_millis(300));
+        return restart_self();
+    }
     println!("kiosk stopped");
     match result {
         Ok(()) => exit::OK,
@@ -347,4 +363,23 @@ fn run_ui(
             exit::DEVICE
         }
     }
+}
+
+/// A technician's restart: this process becomes a fresh `kiosk run` with the same
+/// arguments (same PID, so systemd's watchdog and `Restart=` keep following it), which
+/// loads the configuration and its overrides again. Returns only if that failed.
+#[cfg(feature = "ui")]
+fn restart_self() -> i32 {
+    use std::os::unix::process::CommandExt;
+    println!("kiosk restarting (asked on the technician screen)");
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => {
+            eprintln!("kiosk: cannot restart: {e}");
+            return exit::DEVICE;
+        }
+    };
+    let error = std::process::Command::new(exe).args(std::env::args_os().skip(1)).exec();
+    eprintln!("kiosk: cannot restart: {error}");
+    exit::DEVICE
 }

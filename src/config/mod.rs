@@ -255,5 +255,61 @@ pub fn set_override(overrides_file: &Path, dotted_key: &str, value: toml::Value)
     std::fs::rename(tmp, overrides_file)
 }
 
+/// Where a running kiosk's configuration came from: the packaged file (none: embedded
+/// defaults) and the overrides file technician changes go to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigPaths {
+    pub source: Option<PathBuf>,
+    pub overrides: PathBuf,
+}
+
+/// Why technician changes were not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum OverrideError {
+    /// The configuration with the changes would not load: nothing was written.
+    #[error("{0}")]
+    Invalid(ConfigErrors),
+    #[error("cannot write {path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
+}
+
+/// Applies `changes` (dotted key, value) to the overrides file only if the whole
+/// configuration then loads and checks, exactly as the next start will load it: the
+/// candidate is written beside the file, loaded, and renamed over it (atomic); a refused
+/// candidate is removed and the file is untouched. Returns the configuration as it will be.
+pub fn set_overrides_checked(paths: &ConfigPaths, changes: &[(String, toml::Value)]) -> Result<Config, OverrideError> {
+    let io = |error| OverrideError::Io {
+        path: paths.overrides.clone(),
+        error,
+    };
+    let candidate = paths.overrides.with_extension("toml.candidate");
+    if paths.overrides.exists() {
+        std::fs::copy(&paths.overrides, &candidate).map_err(io)?;
+    } else {
+        let _ = std::fs::remove_file(&candidate);
+    }
+    for (key, value) in changes {
+        if let Err(e) = set_override(&candidate, key, value.clone()) {
+            let _ = std::fs::remove_file(&candidate);
+            return Err(io(e));
+        }
+    }
+    match load(paths.source.as_deref(), Some(&candidate)) {
+        Ok(loaded) => {
+            {
+                use std::os::unix::fs::PermissionsExt;
+                // The overrides file may hold the PIN's hash: only the kiosk's user reads it.
+                let _ = std::fs::set_permissions(&candidate, std::fs::Permissions::from_mode(0o600));
+            }
+            std::fs::rename(&candidate, &paths.overrides).map_err(io)?;
+            Ok(loaded.config)
+        }
+        Err(errors) => {
+            let _ = std::fs::remove_file(&candidate);
+            Err(OverrideError::Invalid(errors))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -103,9 +103,53 @@ fn mask_middle(chars: &[char], head: usize, tail: usize) -> String {
         .collect()
 }
 
+/// A free text line (a log line) with every number that looks like an ID number (15 or 18
+/// characters) or a mobile number (11 digits from 1) masked as [`mask_id`] and
+/// [`mask_phone`] do; other digit runs longer than 11 keep only their ends. A second guard
+/// for what a technician reads on screen: log lines are written masked in the first place.
+pub fn scrub_line(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - start == 17 && i < chars.len() && matches!(chars[i], 'X' | 'x') {
+            i += 1;
+        }
+        let run: String = chars[start..i].iter().collect();
+        out.push_str(&match run.len() {
+            15 | 18 => mask_id(&run),
+            11 if run.starts_with('1') => mask_phone(&run),
+            n if n > 11 => mask_middle(&chars[start..i], 3, 2),
+            _ => run,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrubbed_lines_keep_no_id_or_mobile_number() {
+        let line = "read 330225198506120431 and 33022519850612043X, call 13812345678; receipt XS-261130-0007-K took 1234 ms";
+        let scrubbed = scrub_line(line);
+        assert_eq!(
+            scrubbed,
+            "read 330225********0431 and 330225********043X, call 138****5678; receipt XS-261130-0007-K took 1234 ms"
+        );
+        assert_eq!(scrub_line("id 330225850612043 at 1700000000123"), "id 330********2043 at 170********23");
+        assert_eq!(scrub_line("陈晓燕"), "陈晓燕", "names are never logged: the scrubber cannot know them");
+    }
 
     #[test]
     fn id_numbers() {

@@ -148,6 +148,7 @@ fn step(shell: &Rc<Shell>, script: &mut Option<Script>) {
         Page::Progress => w.global::<ProgressAdapter>().invoke_back(),
         Page::Appointment => w.global::<AppointmentAdapter>().invoke_back(),
         Page::Consult => w.global::<ConsultAdapter>().invoke_back(),
+        Page::Technician => w.global::<TechnicianAdapter>().invoke_close(),
         Page::Review => w.global::<ReviewAdapter>().invoke_confirm(),
         Page::Payment => w.global::<PaymentAdapter>().invoke_simulate_paid(),
         Page::Receipt => {

@@ -101,6 +101,10 @@ impl Shell {
         self.app.borrow_mut().handle(intent);
         self.render();
         self.note_busy(started);
+        if self.app.borrow().restart_requested() {
+            // `kiosk run` starts itself again once the loop has ended and the devices are safe.
+            let _ = slint::quit_event_loop();
+        }
     }
 
     /// Takes the reports waiting in the app's inbox.
@@ -122,7 +126,14 @@ impl Shell {
     /// or of the idle warning re-renders; otherwise just the countdown moves.
     pub fn tick_at(&self, now_ms: u64) {
         let started = Instant::now();
-        let key = |app: &KioskApp| (app.session().step, app.session().warning_since_ms);
+        let key = |app: &KioskApp| {
+            (
+                app.session().step,
+                app.session().warning_since_ms,
+                app.technician().stage(),
+                app.restart_requested(),
+            )
+        };
         let before = key(&self.app.borrow());
         self.app.borrow_mut().tick_at(now_ms);
         let app = self.app.borrow();
@@ -143,7 +154,7 @@ impl Shell {
     /// The camera preview timer (every ~66 ms): on the materials page (and 补交材料 on the progress page), shows the newest
     /// frame if there is one; nothing else is rendered.
     pub fn refresh_preview(&self) {
-        let Some((PageId::Materials | PageId::Progress, _)) = self.rendered.get() else {
+        let Some((PageId::Materials | PageId::Progress | PageId::Technician, _)) = self.rendered.get() else {
             return;
         };
         let started = Instant::now();
@@ -227,6 +238,7 @@ fn router(page: PageId) -> Page {
         PageId::Progress => Page::Progress,
         PageId::Appointment => Page::Appointment,
         PageId::Consult => Page::Consult,
+        PageId::Technician => Page::Technician,
     }
 }
 

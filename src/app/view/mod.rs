@@ -20,6 +20,7 @@ pub mod progress;
 pub mod rating;
 pub mod receipt;
 pub mod review;
+pub mod technician;
 pub mod welcome;
 
 use super::kiosk::KioskApp;
@@ -52,6 +53,8 @@ pub enum PageId {
     Appointment,
     /// 咨询投诉: a question or complaint.
     Consult,
+    /// 技术人员维护: the PIN pad and the technician's tabs (over any citizen page).
+    Technician,
 }
 
 impl PageId {
@@ -102,7 +105,9 @@ pub struct FrameView {
 pub fn frame(app: &KioskApp) -> FrameView {
     let session = app.session();
     FrameView {
-        page: if app.address().is_some() {
+        page: if app.technician().is_active() {
+            PageId::Technician
+        } else if app.address().is_some() {
             PageId::Address
         } else {
             PageId::of(session.step)

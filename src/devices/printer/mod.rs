@@ -12,6 +12,7 @@ pub mod raster;
 pub mod sim;
 pub mod slip;
 pub mod status;
+pub mod test_page;
 pub mod transport;
 
 use super::DeviceErrorKind;

@@ -14,6 +14,7 @@ mod progress;
 mod rating;
 mod receipt;
 mod review;
+mod technician;
 mod welcome;
 
 use super::convert::{model, s};
@@ -74,6 +75,7 @@ pub fn connect(shell: &Rc<Shell>) {
     progress::connect(shell);
     appointment::connect(shell);
     consult::connect(shell);
+    technician::connect(shell);
 }
 
 /// Hot keys on simulated devices: F1–F6 place the fixture cards, F7 lifts the card, F8
@@ -116,6 +118,7 @@ pub fn render(w: &AppWindow, app: &KioskApp, page: PageId) {
             address::render_keyboard(w, app);
         }
         PageId::Rating => rating::render(w, app),
+        PageId::Technician => technician::render(w, app),
         PageId::Farewell => {}
     }
 }
@@ -144,4 +147,7 @@ pub fn clear_personal(w: &AppWindow) {
     w.global::<ConsultAdapter>().set_phone(s(""));
     w.global::<RatingAdapter>().set_chosen(0);
     w.global::<RatingAdapter>().set_reason_rows(model(vec![]));
+    w.global::<TechnicianAdapter>().set_still(Image::default());
+    w.global::<TechnicianAdapter>().set_has_still(false);
+    w.global::<TechnicianAdapter>().set_notice(s(""));
 }

@@ -34,10 +34,18 @@ struct Kiosk {
 }
 
 fn kiosk() -> Kiosk {
+    kiosk_with(|_, _| {})
+}
+
+/// A kiosk whose configuration (and configuration paths) `tweak` adjusts first; it gets
+/// the state directory.
+fn kiosk_with(tweak: impl FnOnce(&mut Config, &mut Option<township_kiosk::config::ConfigPaths>)) -> Kiosk {
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::default();
     config.kiosk.state_dir = dir.path().to_path_buf();
+    let mut config_paths = None;
+    tweak(&mut config, &mut config_paths);
     let catalogue = township_kiosk::app::load_catalogue(&config).unwrap();
     let store = Store::open_in(dir.path()).unwrap();
     let sim_reader = SimCardReader::start(SimReaderOptions::default()).unwrap();
@@ -59,6 +67,7 @@ fn kiosk() -> Kiosk {
         camera: Some(township_kiosk::devices::camera::CameraSource::Sim(Default::default())),
         central: None,
         voice: None,
+        config_paths,
         inbox,
     };
     let app = KioskApp::new(config, catalogue, parts);
@@ -639,4 +648,167 @@ fn a_complaint_is_written_by_touch_and_an_outage_is_said_plainly() {
     assert_eq!(k.page(), Page::Welcome);
     assert_eq!(consult.get_text(), "");
     assert_eq!(consult.get_phone(), "");
+}
+
+/// The technician's screens: the hidden corner, a PIN that locks after five wrong tries
+/// (and stays locked for the right one), then every tab's action on the real devices and
+/// store, each audited; a setting is saved to the overrides file only when the whole
+/// configuration with it still checks.
+#[test]
+fn technician_screens_lock_out_wrong_pins_and_save_checked_settings() {
+    use township_kiosk::app::technician;
+    let hash = technician::hash_pin("246810").unwrap();
+    let k = kiosk_with(|config, paths| {
+        config.technician.pin_hash = Some(hash);
+        let overrides = config.kiosk.state_dir.join("overrides.toml");
+        // The site offers Chinese only: English cannot become the default language.
+        std::fs::write(&overrides, "[ui]\nlanguages = [\"zh-CN\"]\n").unwrap();
+        *paths = Some(township_kiosk::config::ConfigPaths {
+            source: None,
+            overrides,
+        });
+    });
+    let dir = k._dir.path().to_path_buf();
+    let overrides = dir.join("overrides.toml");
+    let tech = || k.shell.window.global::<TechnicianAdapter>();
+    let notice = || tech().get_notice().to_string();
+    // Material for the outbox and reprint tabs: an application refused by the central system
+    // (a dead letter) whose receipt's print was interrupted.
+    let mut store = Store::open_in(&dir).unwrap();
+    let application = township_kiosk::app::sample::application("5b0f8a8e-3c1d-4d8e-9f51-2f4a1c9d0e77");
+    let number = store
+        .submit(&application, &[], "DEV1", 1_795_656_000)
+        .unwrap()
+        .to_string();
+    let row = store.outbox_get(&number).unwrap().id;
+    store
+        .outbox_mark_dead(row, 1_795_656_100, "refused: 422 unknown item")
+        .unwrap();
+    store.print_intent(&number, 1_795_656_000).unwrap();
+
+    // Four taps on the corner are nothing; the fifth opens the PIN pad.
+    for _ in 0..4 {
+        tech().invoke_secret_tap();
+    }
+    assert_eq!(k.page(), Page::Welcome);
+    tech().invoke_secret_tap();
+    assert_eq!(k.page(), Page::Technician);
+    assert_eq!(tech().get_stage(), "pin");
+    let enter_pin = |pin: &str| {
+        k.type_keys(pin);
+        assert_eq!(tech().get_pin_digits() as usize, pin.len(), "dots, never the digits");
+        k.tap("确定");
+        k.pump_until("the PIN check", |_| !tech().get_checking());
+    };
+    enter_pin("246810");
+    assert_eq!(tech().get_stage(), "open", "{}", notice());
+    assert_eq!(tech().get_tab(), "devices");
+    k.pump_until("the outbox's row", |_| {
+        tech()
+            .get_devices()
+            .iter()
+            .any(|d| d.code == "outbox" && d.state.contains("被拒收 1"))
+    });
+    let devices: Vec<TechStatusVm> = tech().get_devices().iter().collect();
+    assert_eq!(devices[0].code, "reader");
+    assert_eq!(devices[0].state, "ready");
+
+    // Settings: a valid change is saved to the overrides file and loads back; a change the
+    // configuration refuses leaves the file as it was.
+    k.tap("设置");
+    k.tap("无操作提醒(秒) 增大");
+    k.tap("保存设置");
+    k.pump_until("the save", |_| notice().contains("已保存"));
+    let saved = township_kiosk::config::load(None, Some(&overrides)).unwrap().config;
+    assert_eq!(saved.timeouts.idle_warning_secs, 75);
+    assert_eq!(saved.ui.languages.len(), 1, "the file's other settings are kept");
+    let before = std::fs::read_to_string(&overrides).unwrap();
+    k.tap("默认语言 增大");
+    k.tap("保存设置");
+    k.pump_until("the refusal", |_| notice().contains("未保存"));
+    assert!(notice().contains("ui.default-language"), "{}", notice());
+    assert_eq!(std::fs::read_to_string(&overrides).unwrap(), before, "nothing written");
+
+    // Tests: one card read, shown masked, that starts no citizen's session; the test page.
+    k.tap("测试");
+    k.tap("读卡测试");
+    k.place("resident");
+    k.pump_until("the test read", |_| notice().contains("读卡成功"));
+    let full = fixture("resident").unwrap().text.id_number.clone();
+    assert!(!notice().contains(full.expose()), "{}", notice());
+    assert!(notice().contains(&full.masked()), "{}", notice());
+    assert_eq!(k.shell.app().session().step, Step::Welcome);
+    k.tap("打印测试页");
+    k.pump_until("the test page", |_| notice().contains("测试页已打印"));
+    assert_eq!(k.sim_printer.wait_for_pages(1, Duration::from_secs(5)).len(), 1);
+
+    // The outbox: the dead letter with its reason, sent again.
+    k.tap("待发送");
+    k.pump_until("the outbox rows", |_| tech().get_outbox().row_count() == 1);
+    let dead = tech().get_outbox().row_data(0).unwrap();
+    assert!(dead.dead && dead.error.contains("422"), "{dead:?}");
+    k.tap("重新发送");
+    k.pump_until("the retry", |_| notice().contains("重新排队"));
+    assert_eq!(
+        store.outbox_get(&number).unwrap().state,
+        township_kiosk::storage::outbox::OutboxState::Pending
+    );
+
+    // The reprint queue: the interrupted receipt printed again, and off the queue.
+    k.tap("补打回执");
+    k.pump_until("the reprint queue", |_| tech().get_reprints().row_count() == 1);
+    k.tap("补打");
+    k.pump_until("the reprint", |_| notice().contains("已补打"));
+    assert_eq!(k.sim_printer.wait_for_pages(2, Duration::from_secs(5)).len(), 2);
+    assert!(store.reprint_queue().unwrap().is_empty());
+
+    // The log lines are there, scrubbed.
+    k.tap("日志");
+    assert!(tech().get_logs().iter().all(|line| !line.text.contains(full.expose())));
+    k.tap("退出维护");
+    assert_eq!(k.page(), Page::Welcome);
+
+    // Five wrong PINs lock it; then even the right one is refused.
+    for _ in 0..5 {
+        tech().invoke_secret_tap();
+    }
+    for left in (1..=4).rev() {
+        enter_pin("000000");
+        assert!(notice().contains(&format!("还可以再试 {left} 次")), "{}", notice());
+    }
+    enter_pin("000000");
+    assert!(notice().contains("已锁定"), "{}", notice());
+    enter_pin("246810");
+    assert!(notice().contains("已锁定"), "{}", notice());
+    assert_eq!(tech().get_stage(), "pin", "still locked out");
+    k.tap("关闭");
+    assert_eq!(k.page(), Page::Welcome);
+
+    // Every action is in the audit log, under the technician screen's name.
+    let actions: Vec<String> = store
+        .audit_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.actor == technician_actor())
+        .map(|e| e.action)
+        .collect();
+    for action in [
+        "technician.login",
+        "technician.settings-saved",
+        "technician.settings-refused",
+        "technician.test-read-card",
+        "technician.test-print",
+        "technician.outbox-retry",
+        "technician.reprint",
+        "technician.logout",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action} missing from {actions:?}");
+    }
+    assert_eq!(actions.iter().filter(|a| *a == "technician.pin-wrong").count(), 5);
+    assert_eq!(actions.iter().filter(|a| *a == "technician.pin-refused").count(), 1);
+    assert!(store.audit_verify().unwrap().is_none(), "the chain holds");
+}
+
+fn technician_actor() -> &'static str {
+    township_kiosk::app::technician_desk::ACTOR
 }

@@ -3,6 +3,8 @@
 //! mode (MIIT 2021 asks 60×60 dp; this kiosk's 1080-wide portrait panel is ~1.6 px per dp).
 //! One stated exception: the letter keys of the text keyboard, ten in a row, cannot be 120 px
 //! wide on a 1080 px panel; in elderly mode they are 120 px high and at least 96 px wide.
+//! The technician's screens are staff pages: they keep the normal sizes (96 px) whatever
+//! mode the citizen's pages are in.
 
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
 use slint::ComponentHandle;
@@ -29,7 +31,8 @@ fn every_touch_target_is_large_enough_in_both_modes() {
             let shell = Shell::new(app).unwrap();
             shell.window.show().unwrap();
             shell.set_size(1080, 1920);
-            let minimum = if elderly { 120.0 } else { 96.0 } - 0.5;
+            let staff_page = page.starts_with("technician");
+            let minimum = if elderly && !staff_page { 120.0 } else { 96.0 } - 0.5;
             for element in ElementQuery::from_root(&shell.window).find_all() {
                 let touchable = matches!(
                     element.accessible_role(),

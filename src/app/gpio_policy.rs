@@ -355,7 +355,11 @@ mod tests {
                 ..touched
             };
             let (desired, _) = policy.step(&test, 500_100);
-            assert_eq!((desired.ready, desired.busy, desired.attention), (on, on, on), "LED test");
+            assert_eq!(
+                (desired.ready, desired.busy, desired.attention),
+                (on, on, on),
+                "LED test"
+            );
         }
     }
 

@@ -38,6 +38,19 @@ pub fn push(level: log::Level, target: &str, text: &str) {
     ring.push_back(line);
 }
 
+/// Screenshots: the ring holds exactly these lines (scrubbed like any other), so a picture
+/// of the logs page is the same every time.
+pub fn replace_for_screenshots(lines: &[(i64, log::Level, &str, &str)]) {
+    let mut ring = RING.lock().unwrap_or_else(|p| p.into_inner());
+    ring.clear();
+    ring.extend(lines.iter().map(|(at, level, target, text)| LogLine {
+        at: *at,
+        level: level.as_str(),
+        target: target.to_string(),
+        text: crate::domain::masking::scrub_line(text),
+    }));
+}
+
 /// The newest `n` lines, newest first, of at least `min` severity (`log::Level::Warn`: only
 /// warnings and errors).
 pub fn recent(n: usize, min: log::Level) -> Vec<LogLine> {
@@ -61,7 +74,10 @@ mod tests {
         }
         push(log::Level::Warn, "test-ring", "card 330225198506120431 failed");
         let warnings = recent(50, log::Level::Warn);
-        assert!(warnings.iter().any(|l| l.text == "card 330225********0431 failed"), "{warnings:?}");
+        assert!(
+            warnings.iter().any(|l| l.text == "card 330225********0431 failed"),
+            "{warnings:?}"
+        );
         assert!(warnings.iter().all(|l| l.level != "INFO"));
         let all = recent(CAPACITY + 10, log::Level::Trace);
         assert!(all.len() <= CAPACITY);

@@ -15,8 +15,16 @@ pub enum SettingKind {
     Choice(&'static [&'static str]),
     /// One of these integers, in turn.
     IntChoice(&'static [i64]),
-    Int { min: i64, max: i64, step: i64 },
-    Float { min: f64, max: f64, step: f64 },
+    Int {
+        min: i64,
+        max: i64,
+        step: i64,
+    },
+    Float {
+        min: f64,
+        max: f64,
+        step: f64,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -193,7 +201,11 @@ mod tests {
     fn every_setting_exists_in_the_configuration_and_steps_within_range() {
         let config = Config::default();
         let draft = SettingsDraft::of(&config);
-        assert_eq!(draft.rows.len(), SETTINGS.len(), "every key is a real configuration key");
+        assert_eq!(
+            draft.rows.len(),
+            SETTINGS.len(),
+            "every key is a real configuration key"
+        );
         for spec in SETTINGS {
             let value = current(&config, spec.key).unwrap();
             let mut v = value.clone();

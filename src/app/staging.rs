@@ -344,22 +344,27 @@ fn stage_technician(app: &mut KioskApp, page: &str) {
     use crate::storage::outbox::{OutboxEntry, OutboxState};
     use crate::storage::printing::PrintJob;
     let at = 1_795_656_000; // 2026-11-26 09:20 in Zhejiang
-    let entry = |id: i64, receipt: &str, item: &str, state: OutboxState, attempts: u32, error: Option<&str>| OutboxEntry {
-        id,
-        idempotency_key: format!("sample-{id}"),
-        receipt_no: receipt.into(),
-        item_code: item.into(),
-        applicant_masked: "330225********0431".into(),
-        submitted_on: "2026-11-26".into(),
-        state,
-        attempts,
-        next_try_at: at + 600,
-        last_error: error.map(str::to_string),
-        created_at: at,
-        updated_at: at + 60,
-    };
+    let entry =
+        |id: i64, receipt: &str, item: &str, state: OutboxState, attempts: u32, error: Option<&str>| OutboxEntry {
+            id,
+            idempotency_key: format!("sample-{id}"),
+            receipt_no: receipt.into(),
+            item_code: item.into(),
+            applicant_masked: "330225********0431".into(),
+            submitted_on: "2026-11-26".into(),
+            state,
+            attempts,
+            next_try_at: at + 600,
+            last_error: error.map(str::to_string),
+            created_at: at,
+            updated_at: at + 60,
+        };
     let snapshot = TechSnapshot {
-        counts: vec![(OutboxState::Pending, 1), (OutboxState::Dead, 1), (OutboxState::Sent, 42)],
+        counts: vec![
+            (OutboxState::Pending, 1),
+            (OutboxState::Dead, 1),
+            (OutboxState::Sent, 42),
+        ],
         outbox: vec![
             entry(
                 7,
@@ -394,7 +399,9 @@ fn stage_technician(app: &mut KioskApp, page: &str) {
         "technician-tests" => (
             Some(TechTab::Tests),
             0,
-            Some(TechNotice::CardRead("resident · 330225********0431 · 陈*燕 · photo 1024 B".into())),
+            Some(TechNotice::CardRead(
+                "resident · 330225********0431 · 陈*燕 · photo 1024 B".into(),
+            )),
         ),
         "technician-outbox" => (Some(TechTab::Outbox), 0, None),
         "technician-settings" => (
@@ -419,15 +426,35 @@ fn stage_technician(app: &mut KioskApp, page: &str) {
         app.camera_mut().stage(preview, Vec::new());
     }
     if tab == Some(TechTab::Logs) {
-        for (level, line) in [
-            (log::Level::Info, "application stored: ID-003 330225********0431 (2 photos)"),
-            (log::Level::Warn, "outbox: central system unreachable: connection refused; next try in 60 s"),
-            (log::Level::Info, "printer: receipt DEV1-261126-0005-2 printed"),
-            (log::Level::Warn, "printer: receipt not printed: paper out"),
-            (log::Level::Info, "technician PIN pad opened"),
-        ] {
-            super::log_ring::push(level, "township_kiosk::app::worker", line);
-        }
+        let worker = "township_kiosk::app::worker";
+        let outbox = "township_kiosk::app::outbox_worker";
+        super::log_ring::replace_for_screenshots(&[
+            (
+                at,
+                log::Level::Info,
+                worker,
+                "application stored: ID-003 330225********0431 (2 photos)",
+            ),
+            (
+                at + 5,
+                log::Level::Info,
+                worker,
+                "printer: receipt DEV1-261126-0005-2 printed",
+            ),
+            (
+                at + 65,
+                log::Level::Warn,
+                outbox,
+                "central system unreachable: connection refused; next try in 60 s",
+            ),
+            (at + 300, log::Level::Warn, worker, "receipt not printed: paper out"),
+            (
+                at + 420,
+                log::Level::Info,
+                "township_kiosk::app::kiosk::technician",
+                "technician PIN pad opened",
+            ),
+        ]);
     }
 }
 

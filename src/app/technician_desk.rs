@@ -140,7 +140,12 @@ pub enum TechNotice {
     PrintFailed(String),
     Capturing,
     /// Size and whether the page was found.
-    Captured { width: u32, height: u32, kb: usize, page_found: bool },
+    Captured {
+        width: u32,
+        height: u32,
+        kb: usize,
+        page_found: bool,
+    },
     CaptureFailed(String),
     Leds(Option<bool>),
     NoGpio,
@@ -153,11 +158,22 @@ pub enum TechNotice {
 }
 
 enum TechJob {
-    CheckPin { pin: String, hash: Option<String> },
+    CheckPin {
+        pin: String,
+        hash: Option<String>,
+    },
     Snapshot,
-    Retry { id: i64 },
-    Save { paths: ConfigPaths, changes: Vec<(String, toml::Value)> },
-    Audit { action: String, detail: String },
+    Retry {
+        id: i64,
+    },
+    Save {
+        paths: ConfigPaths,
+        changes: Vec<(String, toml::Value)>,
+    },
+    Audit {
+        action: String,
+        detail: String,
+    },
 }
 
 /// A finished job of the desk's thread.
@@ -259,13 +275,18 @@ impl TechDesk {
     /// pad opens).
     pub fn secret_tap(&mut self, now_ms: u64) -> bool {
         self.taps.push_back(now_ms);
-        while self.taps.front().is_some_and(|t| now_ms.saturating_sub(*t) > SECRET_WINDOW_MS) {
+        while self
+            .taps
+            .front()
+            .is_some_and(|t| now_ms.saturating_sub(*t) > SECRET_WINDOW_MS)
+        {
             self.taps.pop_front();
         }
         if self.taps.len() < SECRET_TAPS {
             return false;
         }
         self.taps.clear();
+        log::info!("technician PIN pad opened");
         self.stage = Stage::Pin;
         self.pin.clear();
         self.notice = None;
@@ -288,10 +309,12 @@ impl TechDesk {
                 self.pin.pop();
             }
             "CLEAR" => self.pin.clear(),
-            digit if digit.len() == 1 && digit.bytes().all(|b| b.is_ascii_digit()) => {
-                if self.pin.len() < *technician::PIN_DIGITS.end() {
-                    self.pin.push_str(digit);
-                }
+            digit
+                if digit.len() == 1
+                    && digit.bytes().all(|b| b.is_ascii_digit())
+                    && self.pin.len() < *technician::PIN_DIGITS.end() =>
+            {
+                self.pin.push_str(digit)
             }
             _ => {}
         }
@@ -554,7 +577,11 @@ fn run(store: &mut Option<Store>, state_dir: &std::path::Path, job: TechJob) -> 
                     Err(errors.0.iter().map(|p| format!("{}: {}", p.key, p.message)).collect())
                 }
                 Err(e) => {
-                    audit(store, "technician.settings-refused", &format!("{}: {e}", detail.join(", ")));
+                    audit(
+                        store,
+                        "technician.settings-refused",
+                        &format!("{}: {e}", detail.join(", ")),
+                    );
                     Err(vec![e.to_string()])
                 }
             };
@@ -598,18 +625,23 @@ mod tests {
             assert!(!desk.secret_tap(t));
         }
         assert!(!desk.secret_tap(5000), "the first tap fell out of the window");
+        assert!(!desk.secret_tap(5100), "and the second");
         assert_eq!(desk.stage(), Stage::Closed);
-        assert!(desk.secret_tap(5100));
+        assert!(desk.secret_tap(5200), "five within four seconds: 2000 … 5200");
         assert_eq!(desk.stage(), Stage::Pin);
         for key in ["1", "2", "x", "3", "DEL", "4"] {
             desk.pin_key(key);
         }
         assert_eq!(desk.pin_len(), 3);
         desk.submit_pin(None);
-        assert_eq!(desk.notice(), Some(&TechNotice::PinBadFormat), "too short: refused before any check");
+        assert_eq!(
+            desk.notice(),
+            Some(&TechNotice::PinBadFormat),
+            "too short: refused before any check"
+        );
         assert_eq!(desk.pin_len(), 0, "the pad empties at every submit");
-        assert!(!desk.idle(5100 + IDLE_CLOSE_MS - 1));
-        assert!(desk.idle(5100 + IDLE_CLOSE_MS));
+        assert!(!desk.idle(5200 + IDLE_CLOSE_MS - 1));
+        assert!(desk.idle(5200 + IDLE_CLOSE_MS));
         desk.close();
         assert!(!desk.is_active());
     }

@@ -141,14 +141,22 @@ mod tests {
 
     #[test]
     fn scrubbed_lines_keep_no_id_or_mobile_number() {
-        let line = "read 330225198506120431 and 33022519850612043X, call 13812345678; receipt XS-261130-0007-K took 1234 ms";
+        let line =
+            "read 330225198506120431 and 33022519850612043X, call 13812345678; receipt XS-261130-0007-K took 1234 ms";
         let scrubbed = scrub_line(line);
         assert_eq!(
             scrubbed,
             "read 330225********0431 and 330225********043X, call 138****5678; receipt XS-261130-0007-K took 1234 ms"
         );
-        assert_eq!(scrub_line("id 330225850612043 at 1700000000123"), "id 330********2043 at 170********23");
-        assert_eq!(scrub_line("陈晓燕"), "陈晓燕", "names are never logged: the scrubber cannot know them");
+        assert_eq!(
+            scrub_line("id 330225850612043 at 1700000000123"),
+            "id 330********2043 at 170********23"
+        );
+        assert_eq!(
+            scrub_line("陈晓燕"),
+            "陈晓燕",
+            "names are never logged: the scrubber cannot know them"
+        );
     }
 
     #[test]

@@ -43,10 +43,8 @@ impl KioskApp {
     pub(super) fn on_technician(&mut self, action: TechAction, now_ms: u64) {
         self.tech.touch(now_ms);
         match action {
-            TechAction::SecretTap => {
-                if self.session.step == Step::Welcome && !self.tech.is_active() && self.tech.secret_tap(now_ms) {
-                    log::info!("technician PIN pad opened");
-                }
+            TechAction::SecretTap if self.session.step == Step::Welcome && !self.tech.is_active() => {
+                self.tech.secret_tap(now_ms);
             }
             TechAction::PinKey(key) => self.tech.pin_key(&key),
             TechAction::PinSubmit => self.tech.submit_pin(self.config.technician.pin_hash.clone()),
@@ -187,7 +185,8 @@ impl KioskApp {
                 person.name.as_deref().map(mask_name).unwrap_or_default(),
                 card.photo.len()
             );
-            self.tech.audit("test-read-card", format!("read {kind} {}", person.id.masked()));
+            self.tech
+                .audit("test-read-card", format!("read {kind} {}", person.id.masked()));
             self.tech.notice = Some(TechNotice::CardRead(summary));
         }
     }
@@ -208,7 +207,10 @@ impl KioskApp {
                     let kb = photo.jpeg.len() / 1024;
                     self.tech.audit(
                         "test-capture",
-                        format!("{}x{}, {kb} KB, page found: {}", photo.width, photo.height, photo.page_found),
+                        format!(
+                            "{}x{}, {kb} KB, page found: {}",
+                            photo.width, photo.height, photo.page_found
+                        ),
                     );
                     self.tech.notice = Some(TechNotice::Captured {
                         width: photo.width,
@@ -248,9 +250,10 @@ impl KioskApp {
                 (TechNotice::Reprinted(receipt), "printed".to_string())
             }
             (Ok(crate::app::printing::PrintOutcome::Printed { .. }), None) => (TechNotice::Printed, "printed".into()),
-            (Ok(crate::app::printing::PrintOutcome::ShowQrInstead { reason, .. }), _) | (Err(reason), _) => {
-                (TechNotice::PrintFailed(reason.clone()), format!("not printed: {reason}"))
-            }
+            (Ok(crate::app::printing::PrintOutcome::ShowQrInstead { reason, .. }), _) | (Err(reason), _) => (
+                TechNotice::PrintFailed(reason.clone()),
+                format!("not printed: {reason}"),
+            ),
         };
         let action = if what == "test page" { "test-print" } else { "reprint" };
         self.tech.audit(action, format!("{what}: {detail}"));

@@ -232,7 +232,10 @@ pub fn tech_notice(notice: &crate::app::technician_desk::TechNotice, lang: Lang)
     let zh = lang == Lang::Zh;
     let pick = |zh_text: String, en_text: String| if zh { zh_text } else { en_text };
     match notice {
-        PinWrong(left) => pick(format!("PIN 不对,还可以再试 {left} 次"), format!("Wrong PIN: {left} more tries before it locks")),
+        PinWrong(left) => pick(
+            format!("PIN 不对,还可以再试 {left} 次"),
+            format!("Wrong PIN: {left} more tries before it locks"),
+        ),
         PinLocked(secs) => pick(
             format!("PIN 输错太多次,已锁定,请 {} 分钟后再试", (secs + 59) / 60),
             format!("Too many wrong PINs: locked, try again in {} min", (secs + 59) / 60),
@@ -242,13 +245,22 @@ pub fn tech_notice(notice: &crate::app::technician_desk::TechNotice, lang: Lang)
             "No technician PIN is set: set one with kiosk technician set-pin".into(),
         ),
         PinBadFormat => pick("PIN 是 6 到 12 位数字".into(), "A PIN is 6 to 12 digits".into()),
-        PinFailed(why) => pick(format!("无法核对 PIN:{why}"), format!("The PIN cannot be checked: {why}")),
+        PinFailed(why) => pick(
+            format!("无法核对 PIN:{why}"),
+            format!("The PIN cannot be checked: {why}"),
+        ),
         CardWaiting => pick("请把身份证放在读卡区".into(), "Place an ID card on the reader".into()),
         CardRead(summary) => pick(format!("读卡成功:{summary}"), format!("Card read: {summary}")),
         CardFailed(why) => pick(format!("读卡失败:{why}"), format!("Card not read: {why}")),
         Printing => pick("正在打印…".into(), "Printing…".into()),
-        Printed => pick("测试页已打印,请检查纸上内容".into(), "Test page printed: check the paper".into()),
-        Reprinted(receipt) => pick(format!("回执 {receipt} 已补打"), format!("Receipt {receipt} printed again")),
+        Printed => pick(
+            "测试页已打印,请检查纸上内容".into(),
+            "Test page printed: check the paper".into(),
+        ),
+        Reprinted(receipt) => pick(
+            format!("回执 {receipt} 已补打"),
+            format!("Receipt {receipt} printed again"),
+        ),
         PrintFailed(why) => pick(format!("没有打印:{why}"), format!("Not printed: {why}")),
         Capturing => pick("正在拍照…".into(), "Taking a still…".into()),
         Captured {
@@ -263,14 +275,20 @@ pub fn tech_notice(notice: &crate::app::technician_desk::TechNotice, lang: Lang)
                 (true, false) => "page edges found",
                 (false, false) => "no page edges found",
             };
-            pick(format!("拍照成功:{width}×{height},{kb} KB,{page}"), format!("Still taken: {width}×{height}, {kb} KB, {page}"))
+            pick(
+                format!("拍照成功:{width}×{height},{kb} KB,{page}"),
+                format!("Still taken: {width}×{height}, {kb} KB, {page}"),
+            )
         }
         CaptureFailed(why) => pick(format!("拍照失败:{why}"), format!("No still: {why}")),
         Leds(Some(true)) => pick("指示灯:全亮".into(), "LEDs: all on".into()),
         Leds(Some(false)) => pick("指示灯:全灭".into(), "LEDs: all off".into()),
         Leds(None) => pick("指示灯:恢复正常".into(), "LEDs: back to normal".into()),
         NoGpio => pick("这台设备没有连接 GPIO".into(), "This kiosk runs without GPIO".into()),
-        Retried(receipt) => pick(format!("{receipt} 已重新排队发送"), format!("{receipt} queued to be sent again")),
+        Retried(receipt) => pick(
+            format!("{receipt} 已重新排队发送"),
+            format!("{receipt} queued to be sent again"),
+        ),
         RetryFailed(why) => pick(format!("无法重试:{why}"), format!("Cannot retry: {why}")),
         Saved(keys) => pick(
             format!("已保存 {},重启后生效", keys.join("、")),

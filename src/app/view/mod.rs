@@ -113,7 +113,8 @@ pub fn frame(app: &KioskApp) -> FrameView {
             PageId::of(session.step)
         },
         lang: session.lang,
-        elderly: session.elderly,
+        // The technician's screens keep the normal sizes (their tabs need the room).
+        elderly: session.elderly && !app.technician().is_active(),
         simulated: app.simulated(),
         hide_cursor: !app.simulated(),
         idle_warning: session.warning_since_ms.is_some(),

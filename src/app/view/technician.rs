@@ -95,10 +95,12 @@ pub fn technician(app: &KioskApp) -> TechnicianView {
     let desk = app.technician();
     let lang = app.session().lang;
     let stage = match desk.stage() {
-        Stage::Closed => return TechnicianView {
-            stage: "closed",
-            ..Default::default()
-        },
+        Stage::Closed => {
+            return TechnicianView {
+                stage: "closed",
+                ..Default::default()
+            }
+        }
         Stage::Pin => "pin",
         Stage::Open(_) => "open",
     };
@@ -176,7 +178,11 @@ pub fn technician(app: &KioskApp) -> TechnicianView {
                 at: time_of(line.at, now),
                 level: line.level,
                 // The module, not the whole path: `outbox_worker: …`.
-                text: format!("{}: {}", line.target.rsplit("::").next().unwrap_or(&line.target), line.text),
+                text: format!(
+                    "{}: {}",
+                    line.target.rsplit("::").next().unwrap_or(&line.target),
+                    line.text
+                ),
             })
             .collect();
     }
@@ -209,7 +215,9 @@ fn outbox_summary(snapshot: &crate::app::technician_desk::TechSnapshot, lang: La
     let (sw, sd) = (snapshot.supplements_waiting, snapshot.supplements_dead);
     match lang {
         Lang::Zh => format!("待发送 {waiting} · 被拒收 {dead} · 已送达 {sent} · 补交材料待发送 {sw}(被拒收 {sd})"),
-        Lang::En => format!("waiting {waiting} · refused {dead} · delivered {sent} · supplements waiting {sw} ({sd} refused)"),
+        Lang::En => {
+            format!("waiting {waiting} · refused {dead} · delivered {sent} · supplements waiting {sw} ({sd} refused)")
+        }
     }
 }
 
@@ -317,7 +325,10 @@ fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
     rows.push(StatusRow {
         code: "outbox",
         state,
-        detail: crate::app::telemetry::last_errors().first().cloned().unwrap_or_default(),
+        detail: crate::app::telemetry::last_errors()
+            .first()
+            .cloned()
+            .unwrap_or_default(),
         ok,
     });
     rows

@@ -23,6 +23,8 @@ fn listed(page: PageId) -> bool {
         | PageId::Progress
         | PageId::Appointment
         | PageId::Consult => PAGES.contains(&page),
+        // Staff pages are silent: the voice follows the citizen's pages only.
+        PageId::Technician => !PAGES.contains(&page),
     }
 }
 

@@ -26,7 +26,10 @@ pub fn test_page_layout(kiosk_id: &str, profile: &PrinterProfile, printed_at: &s
             Block::Title("打印测试页 TEST".into()),
             Block::Rule,
             field("自助机 Kiosk", kiosk_id.to_string()),
-            field("打印机 Printer", format!("{} ({} dots)", profile.name, profile.dots_per_line)),
+            field(
+                "打印机 Printer",
+                format!("{} ({} dots)", profile.name, profile.dots_per_line),
+            ),
             field("时间 Time", printed_at.to_string()),
             Block::Rule,
             text(ruler, Align::Left),
@@ -45,7 +48,10 @@ pub fn test_page_layout(kiosk_id: &str, profile: &PrinterProfile, printed_at: &s
             },
             Block::Barcode("TEST-0123456789".into()),
             text("如以上内容清晰完整,打印机正常。".into(), Align::Center),
-            text("If all of the above is clear and whole, the printer works.".into(), Align::Center),
+            text(
+                "If all of the above is clear and whole, the printer works.".into(),
+                Align::Center,
+            ),
         ],
     }
 }

@@ -15,9 +15,13 @@ use std::rc::Rc;
 pub fn connect(shell: &Rc<Shell>) {
     let act = Intent::Technician;
     on!(shell, TechnicianAdapter, on_secret_tap, || act(A::SecretTap));
-    on!(shell, TechnicianAdapter, on_pin_key, |key| act(A::PinKey(key.to_string())));
+    on!(shell, TechnicianAdapter, on_pin_key, |key| act(A::PinKey(
+        key.to_string()
+    )));
     on!(shell, TechnicianAdapter, on_pin_submit, || act(A::PinSubmit));
-    on!(shell, TechnicianAdapter, on_choose_tab, |code| act(A::Tab(code.to_string())));
+    on!(shell, TechnicianAdapter, on_choose_tab, |code| act(A::Tab(
+        code.to_string()
+    )));
     on!(shell, TechnicianAdapter, on_refresh, || act(A::Refresh));
     on!(shell, TechnicianAdapter, on_read_card, || act(A::ReadCard));
     on!(shell, TechnicianAdapter, on_test_print, || act(A::TestPrint));
@@ -27,10 +31,9 @@ pub fn connect(shell: &Rc<Shell>) {
     on!(shell, TechnicianAdapter, on_reprint, |receipt| act(A::Reprint(
         receipt.to_string()
     )));
-    on!(shell, TechnicianAdapter, on_setting_step, |index, up| act(A::SettingStep(
-        usize::try_from(index).unwrap_or(usize::MAX),
-        up
-    )));
+    on!(shell, TechnicianAdapter, on_setting_step, |index, up| act(
+        A::SettingStep(usize::try_from(index).unwrap_or(usize::MAX), up)
+    ));
     on!(shell, TechnicianAdapter, on_save_settings, || act(A::SaveSettings));
     on!(shell, TechnicianAdapter, on_restart, || act(A::Restart));
     on!(shell, TechnicianAdapter, on_close, || act(A::Close));

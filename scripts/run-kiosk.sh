@@ -49,12 +49,21 @@ if [ "$configured" = no ]; then
   trap 'kill "$server_pid" 2>/dev/null || true' EXIT
   CONFIG="$STATE/kiosk-local-central.toml"
   { printf '[kiosk]\nid = "%s"\nstate-dir = "%s"\n\n' "$KIOSK_ID" "$STATE"; cat "$ENROLMENT/central.toml"; } > "$CONFIG"
+  # The demonstration's technician PIN (a random one, kept private beside the state), so the
+  # technician screens can be opened: five taps on the welcome page's top-left corner.
+  if ! grep -q 'pin-hash' "$STATE/overrides.toml" 2>/dev/null; then
+    pin="$(shuf -i 100000-999999 -n 1)"
+    printf '%s\n%s\n' "$pin" "$pin" | "$KIOSK" --config "$CONFIG" technician set-pin >/dev/null
+    (umask 077; printf 'technician PIN: %s\n' "$pin" > "$STATE/demo-technician-pin.txt")
+  fi
   for _ in $(seq 50); do
     "$KIOSK" --config "$CONFIG" central ping >/dev/null 2>&1 && break
     sleep 0.2
   done
   admin="$(sed -n 's/^admin[-_]listen *= *"\(.*\)"/\1/p' "$SERVER_DIR/server.toml" | head -1)"
   echo "run-kiosk: local reference central server on loopback (log: $SERVER_DIR/serve.log)"
+  [ -f "$STATE/demo-technician-pin.txt" ] &&
+    echo "run-kiosk: technician screens: tap the welcome page's top-left corner 5 times (PIN in $STATE/demo-technician-pin.txt)"
   echo "run-kiosk: back office and fleet dashboard: http://${admin:-127.0.0.1:8080}/ (login in $SERVER_DIR/demo-operator.txt)"
   "$KIOSK" --config "$CONFIG" central ping || true
   args=(--config "$CONFIG" "${args[@]}")

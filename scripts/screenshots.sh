@@ -38,6 +38,14 @@ shot --page consult-text --lang zh --size 800x480 --out "$out/zh-consult-text-80
 shot --page progress-supply --lang zh --size 800x480 --out "$out/zh-progress-supply-800x480.png"
 shot --page materials-promise --lang zh --size 800x480 --out "$out/zh-materials-promise-800x480.png"
 shot --page progress-supply --lang en --size 1920x1080 --out "$out/en-progress-supply-1920x1080.png"
+# The technician's screens (staff pages: elderly mode leaves their sizes as they are).
+for page in technician-pin technician technician-tests technician-outbox technician-settings technician-logs technician-reprints; do
+  shot --page "$page" --lang zh --size 1080x1920 --out "$out/zh-$page.png"
+  shot --page "$page" --lang en --size 1080x1920 --out "$out/en-$page.png"
+  shot --page "$page" --lang zh --elderly --size 1080x1920 --out "$out/zh-$page-elderly.png"
+done
+shot --page technician --lang zh --size 800x480 --out "$out/zh-technician-800x480.png"
+shot --page technician-settings --lang en --size 1920x1080 --out "$out/en-technician-settings-1920x1080.png"
 shot --page idle-warning --lang zh --size 1280x800 --out "$out/zh-idle-warning-1280x800.png"
 $k receipt render --sample --profile generic-80mm --out "$out/receipt-80mm-zh.png" >/dev/null
 $k receipt render --rare-name --profile generic-58mm --out "$out/receipt-58mm-rare-name.png" >/dev/null

@@ -371,6 +371,12 @@ impl KioskApp {
             match intent {
                 Intent::Technician(action) => self.on_technician(action, now_ms),
                 Intent::Touch => self.tech.touch(now_ms),
+                // The simulator's hot keys place the test card for the reader test.
+                Intent::Sim(action) => {
+                    if let Some(sim) = &mut self.sim {
+                        sim.apply(action);
+                    }
+                }
                 _ => {}
             }
             return;

@@ -278,7 +278,12 @@ fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
     rows.push(StatusRow {
         code: "camera",
         state,
-        detail: live.camera.clone(),
+        // The live state is recorded once the camera opened.
+        detail: if live.camera == "absent" && camera.configured() {
+            String::new()
+        } else {
+            live.camera.clone()
+        },
         ok,
     });
     let leds = match app.led_test() {

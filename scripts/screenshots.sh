@@ -38,6 +38,10 @@ shot --page consult-text --lang zh --size 800x480 --out "$out/zh-consult-text-80
 shot --page progress-supply --lang zh --size 800x480 --out "$out/zh-progress-supply-800x480.png"
 shot --page materials-promise --lang zh --size 800x480 --out "$out/zh-materials-promise-800x480.png"
 shot --page progress-supply --lang en --size 1920x1080 --out "$out/en-progress-supply-1920x1080.png"
+shot --page welcome-attract --lang zh --size 1080x1920 --out "$out/zh-welcome-attract.png"
+shot --page welcome-attract --lang en --size 1080x1920 --out "$out/en-welcome-attract.png"
+shot --page welcome-attract --lang zh --elderly --size 1080x1920 --out "$out/zh-welcome-attract-elderly.png"
+shot --page welcome-attract --lang zh --size 800x480 --out "$out/zh-welcome-attract-800x480.png"
 # The technician's screens (staff pages: elderly mode leaves their sizes as they are).
 for page in technician-pin technician technician-tests technician-outbox technician-settings technician-logs technician-reprints; do
   shot --page "$page" --lang zh --size 1080x1920 --out "$out/zh-$page.png"

@@ -825,3 +825,23 @@ fn technician_screens_lock_out_wrong_pins_and_save_checked_settings() {
 fn technician_actor() -> &'static str {
     township_kiosk::app::technician_desk::ACTOR
 }
+
+/// Nobody there for a minute: the welcome page gives way to the attract loop; the first
+/// touch only wakes the page (no service starts under the finger).
+#[test]
+fn the_attract_loop_runs_while_nobody_is_there_and_a_touch_ends_it() {
+    use township_kiosk::app::kiosk::attract::{ATTRACT_AFTER_MS, SLIDE_MS};
+    let k = kiosk();
+    k.shell.set_size(1080, 1920);
+    let welcome = || k.shell.window.global::<WelcomeAdapter>();
+    k.shell.tick_at(ATTRACT_AFTER_MS - 1_000);
+    assert!(!welcome().get_attract());
+    k.shell.tick_at(ATTRACT_AFTER_MS + 10);
+    assert!(welcome().get_attract());
+    assert_eq!(welcome().get_slide(), 0);
+    k.shell.tick_at(ATTRACT_AFTER_MS + 10 + 2 * SLIDE_MS);
+    assert_eq!(welcome().get_slide(), 2, "the slides change by themselves");
+    k.tap_at(540.0, 1000.0);
+    assert!(!welcome().get_attract());
+    assert_eq!(k.page(), Page::Welcome, "the touch only woke the page");
+}

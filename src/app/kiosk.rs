@@ -120,6 +120,9 @@ pub struct KioskApp {
     voice: voice::VoiceGuide,
     /// 技术人员维护: the hidden gesture, the PIN and the technician's tabs.
     tech: super::technician_desk::TechDesk,
+    /// The attract loop: the session clock of the last input, and of the GPIO's dimming.
+    last_input_ms: u64,
+    dimmed_at_ms: u64,
 }
 
 impl KioskApp {
@@ -201,6 +204,8 @@ impl KioskApp {
             gpio: Default::default(),
             voice,
             tech,
+            last_input_ms: 0,
+            dimmed_at_ms: 0,
         }
     }
 
@@ -366,6 +371,7 @@ impl KioskApp {
     }
 
     pub fn handle_at(&mut self, intent: Intent, now_ms: u64) {
+        self.note_input(now_ms);
         // The technician's screens cover the citizen's pages: only their own intents count.
         if self.tech.is_active() {
             match intent {
@@ -787,7 +793,11 @@ impl KioskApp {
     }
 
     fn on_report(&mut self, report: Inbound) {
-        let now_ms = self.now_ms();
+        self.on_report_at(report, self.now_ms())
+    }
+
+    /// One report, at a given session time (tests pin the clock).
+    pub(crate) fn on_report_at(&mut self, report: Inbound, now_ms: u64) {
         match report {
             Inbound::Reader(ReaderEvent::State(state)) => self.reader_state = state,
             Inbound::Reader(ReaderEvent::CardRead(card)) if self.tech.is_active() => {
@@ -840,7 +850,12 @@ impl KioskApp {
                     self.event_at(Event::MaterialCaptured { code, photo }, now_ms)
                 }
             }
-            Inbound::Gpio(report) => self.gpio.on_report(report),
+            Inbound::Gpio(report) => {
+                if let super::gpio_service::GpioReport::Screen(screen) = &report {
+                    self.note_screen(*screen, now_ms);
+                }
+                self.gpio.on_report(report)
+            }
             Inbound::Worker(Completion::Submitted(Ok(receipt))) => self.event_at(Event::Submitted(receipt), now_ms),
             Inbound::Worker(Completion::Submitted(Err(message))) => self.event_at(Event::SubmitFailed(message), now_ms),
             Inbound::Worker(Completion::ReceiptPreview(bitmap)) => {
@@ -1128,6 +1143,7 @@ fn edit(buffer: &mut String, key: &str, max: usize) {
     }
 }
 
+pub mod attract;
 mod gpio;
 mod technician;
 #[cfg(test)]

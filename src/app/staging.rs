@@ -14,6 +14,7 @@ use crate::domain::Lang;
 
 pub const PAGES: &[&str] = &[
     "welcome",
+    "welcome-attract",
     "progress",
     "progress-answer",
     "progress-supply",
@@ -74,6 +75,11 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     go(app, Intent::SetLanguage(lang));
     go(app, Intent::SetElderly(elderly));
     if page == "welcome" {
+        return Ok(());
+    }
+    if page == "welcome-attract" {
+        // A minute alone: the attract loop's first slide.
+        app.tick_at(t + super::kiosk::attract::ATTRACT_AFTER_MS);
         return Ok(());
     }
     if page.starts_with("progress") {

@@ -132,6 +132,7 @@ impl Shell {
                 app.session().warning_since_ms,
                 app.technician().stage(),
                 app.restart_requested(),
+                app.attract_slide(),
             )
         };
         let before = key(&self.app.borrow());

@@ -14,6 +14,8 @@ pub struct WelcomeView {
     /// `zh_CN` or `en`: which language button is lit.
     pub language: &'static str,
     pub network_online: bool,
+    /// The attract loop's slide, while nobody is there.
+    pub attract: Option<usize>,
 }
 
 pub fn welcome(app: &KioskApp) -> WelcomeView {
@@ -37,5 +39,6 @@ pub fn welcome(app: &KioskApp) -> WelcomeView {
         // False after a failed contact, or when no central client could be set up
         // (applications stay queued): the page says "working offline", the truth.
         network_online: crate::app::central::reachable(),
+        attract: app.attract_slide(),
     }
 }

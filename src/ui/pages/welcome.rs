@@ -20,6 +20,7 @@ pub fn connect(shell: &Rc<Shell>) {
         if code.as_str() == "en" { Lang::En } else { Lang::Zh }
     ));
     on!(shell, WelcomeAdapter, on_set_elderly, |on| Intent::SetElderly(on));
+    on!(shell, WelcomeAdapter, on_wake, || Intent::Touch);
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {
@@ -34,4 +35,6 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     a.set_language(s(view.language));
     a.set_network_online(view.network_online);
     a.set_elderly(app.session().elderly);
+    a.set_attract(view.attract.is_some());
+    a.set_slide(view.attract.map_or(0, |slide| i32::try_from(slide).unwrap_or(0)));
 }

@@ -864,6 +864,45 @@ mod hardening {
         }
     }
 
+    /// A supplement (补交材料) waiting is an unsent delivery: the package's prerm counts it,
+    /// `outbox list` shows it, `status` counts it and raises an alarm for a refused one.
+    #[test]
+    fn supplements_are_counted_listed_and_a_refused_one_alarms() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_in(dir.path());
+        let c = config.to_str().unwrap();
+        {
+            let mut store = Store::open_in(&state(dir.path())).unwrap();
+            store
+                .supplement_enqueue("T01-261126-0001-7", &[("household-book".into(), vec![1, 2, 3])], 1_000)
+                .unwrap();
+        }
+        let out = kiosk(&["--config", c, "outbox", "unsent"]);
+        assert_eq!(text(&out).trim(), "1", "{}", text(&out));
+        let out = kiosk(&["--config", c, "outbox", "list"]);
+        assert!(
+            text(&out).contains("supplements (补交材料)") && text(&out).contains("T01-261126-0001-7"),
+            "{}",
+            text(&out)
+        );
+        {
+            let mut store = Store::open_in(&state(dir.path())).unwrap();
+            let entry = store.supplement_claim_due(1_001).unwrap().unwrap();
+            store
+                .supplement_finish(entry.id, "dead", 1_002, 1_002, Some("case_closed"))
+                .unwrap();
+        }
+        let out = kiosk(&["--config", c, "status", "--json"]);
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(status["outbox"]["supplements"]["dead"], 1, "{status}");
+        assert!(
+            status["alarms"].to_string().contains("supplement(s) refused"),
+            "{status}"
+        );
+        let out = kiosk(&["--config", c, "outbox", "unsent"]);
+        assert_eq!(text(&out).trim(), "1", "a refused one is not delivered either");
+    }
+
     #[test]
     fn status_shows_a_failed_purge_and_the_outbox() {
         let dir = tempfile::tempdir().unwrap();

@@ -799,7 +799,10 @@ impl KioskApp {
     /// One report, at a given session time (tests pin the clock).
     pub(crate) fn on_report_at(&mut self, report: Inbound, now_ms: u64) {
         match report {
-            Inbound::Reader(ReaderEvent::State(state)) => self.reader_state = state,
+            Inbound::Reader(ReaderEvent::State(state)) => {
+                self.reader_state = state;
+                self.record_reader_health();
+            }
             Inbound::Reader(ReaderEvent::CardRead(card)) if self.tech.is_active() => {
                 self.technician_card(card);
             }
@@ -864,7 +867,10 @@ impl KioskApp {
                     self.receipt_preview = Some(bitmap);
                 }
             }
-            Inbound::Worker(Completion::SlipPrinted(outcome)) => self.appointment.slip_printed(&outcome),
+            Inbound::Worker(Completion::SlipPrinted(outcome)) => {
+                self.record_print_health(&outcome);
+                self.appointment.slip_printed(&outcome)
+            }
             Inbound::Worker(Completion::SupplementQueued(queued)) => {
                 if let Some(draft) = &mut self.supply {
                     draft.state = match queued {
@@ -880,6 +886,7 @@ impl KioskApp {
                     log::warn!("receipt not printed: {reason}");
                 }
                 self.gpio.note_print(&outcome);
+                self.record_print_health(&outcome);
                 let printed = matches!(outcome, PrintOutcome::Printed { .. });
                 self.event_at(if printed { Event::Printed } else { Event::PrintFailed }, now_ms)
             }
@@ -1145,6 +1152,7 @@ fn edit(buffer: &mut String, key: &str, max: usize) {
 
 pub mod attract;
 mod gpio;
+mod health;
 mod technician;
 #[cfg(test)]
 mod tests;

@@ -122,6 +122,14 @@ pub fn heartbeat(config: &Config, store: Option<&mut Store>, now: i64) -> Heartb
                 Sent => {}
             }
         }
+        // Supplements are deliveries too: a stuck one is a stuck outbox.
+        for (state, n) in store.supplement_counts().unwrap_or_default() {
+            match state.as_str() {
+                "pending" | "sending" => outbox.pending += n,
+                "dead" => outbox.dead += n,
+                _ => {}
+            }
+        }
         outbox.oldest_pending_age_secs = store
             .oldest_unsent_created_at()
             .ok()
@@ -250,6 +258,16 @@ impl super::local_status::StatusSource for RuntimeStatus {
                 "kiosk_outbox_sent",
                 "Applications delivered.",
                 outbox.counts.sent.to_string(),
+            );
+            gauge(
+                "kiosk_supplements_pending",
+                "Supplied materials (补交材料) waiting to be sent.",
+                (outbox.supplements.pending + outbox.supplements.sending).to_string(),
+            );
+            gauge(
+                "kiosk_supplements_dead",
+                "Supplied materials refused by the central system.",
+                outbox.supplements.dead.to_string(),
             );
             gauge(
                 "kiosk_outbox_oldest_pending_age_seconds",

@@ -118,6 +118,8 @@ pub struct OutboxCounts {
 #[derive(Clone, Debug, Serialize)]
 pub struct OutboxStatus {
     pub counts: OutboxCounts,
+    /// Supplements (补交材料) per state: photos for applications already delivered.
+    pub supplements: OutboxCounts,
     /// Age of the oldest application still waiting to be sent.
     pub oldest_unsent_age_secs: Option<i64>,
 }
@@ -218,8 +220,24 @@ fn read_store(store: &mut Store, snapshot: &mut StatusSnapshot, now: i64) -> Res
             OutboxState::Dead => &mut counts.dead,
         } = n;
     }
+    let mut supplements = OutboxCounts::default();
+    for (state, n) in store.supplement_counts()? {
+        match state.as_str() {
+            "pending" => supplements.pending = n,
+            "sending" => supplements.sending = n,
+            "sent" => supplements.sent = n,
+            _ => supplements.dead += n,
+        }
+    }
+    if supplements.dead > 0 {
+        snapshot.alarms.push(format!(
+            "{} supplement(s) refused by the central system: see `kiosk outbox list`",
+            supplements.dead
+        ));
+    }
     snapshot.outbox = Some(OutboxStatus {
         counts,
+        supplements,
         oldest_unsent_age_secs: store.oldest_unsent_created_at()?.map(|t| (now - t).max(0)),
     });
     let verdict = store.audit_verdict()?;

@@ -71,15 +71,17 @@ fn unsent(loaded: &crate::config::LoadedConfig) -> i32 {
         println!("0");
         return exit::OK;
     }
-    let counts = crate::storage::Store::open_established(state_dir).and_then(|mut s| s.outbox_counts());
+    // Supplements (补交材料) count too: their photos are only here until delivered.
+    let counts = crate::storage::Store::open_established(state_dir)
+        .and_then(|mut s| Ok((s.outbox_counts()?, s.supplements_unsent()?)));
     match counts {
-        Ok(counts) => {
+        Ok((counts, supplements)) => {
             let n: u64 = counts
                 .iter()
                 .filter(|(state, _)| *state != OutboxState::Sent)
                 .map(|(_, n)| n)
                 .sum();
-            println!("{n}");
+            println!("{}", n + supplements);
             exit::OK
         }
         Err(e) => storage_error(e),
@@ -145,6 +147,7 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
                     );
                 }
                 println!("{} row(s)", entries.len());
+                print_supplements(&mut store, state.map(|s| OutboxState::from(s).as_str()));
                 exit::OK
             }
             Err(e) => storage_error(e),
@@ -211,6 +214,39 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
             exit::OK
         }
     }
+}
+
+/// The supplements (补交材料) waiting or refused (or in `state`), under the applications.
+fn print_supplements(store: &mut crate::storage::Store, state: Option<&str>) {
+    let waiting: Vec<_> = match store.supplement_list() {
+        Ok(all) => all
+            .into_iter()
+            .filter(|s| state.map_or(s.state != "sent", |wanted| s.state == wanted))
+            .collect(),
+        Err(e) => {
+            eprintln!("kiosk: supplements: {e}");
+            return;
+        }
+    };
+    if waiting.is_empty() {
+        return;
+    }
+    println!("\nsupplements (补交材料):");
+    println!(
+        "{:>4}  {:<20} {:<8} {:>4}  last error",
+        "id", "for receipt", "state", "try"
+    );
+    for s in &waiting {
+        println!(
+            "{:>4}  {:<20} {:<8} {:>4}  {}",
+            s.id,
+            s.receipt_no,
+            s.state,
+            s.attempts,
+            s.last_error.as_deref().unwrap_or("")
+        );
+    }
+    println!("{} supplement(s)", waiting.len());
 }
 
 fn print_entry(e: &OutboxEntry) {

@@ -87,6 +87,27 @@ impl Store {
         Ok(rows)
     }
 
+    /// Supplements per state (`pending`, `sending`, `sent`, `dead`).
+    pub fn supplement_counts(&mut self) -> Result<Vec<(String, u64)>, StorageError> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT state, count(*) FROM supplements GROUP BY state ORDER BY state")?;
+        let rows = stmt
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Supplements not yet delivered (waiting, being sent or refused).
+    pub fn supplements_unsent(&mut self) -> Result<u64, StorageError> {
+        Ok(self
+            .supplement_counts()?
+            .into_iter()
+            .filter(|(state, _)| state != "sent")
+            .map(|(_, n)| n)
+            .sum())
+    }
+
     /// The next due supplement, marked as being sent.
     pub fn supplement_claim_due(&mut self, now: i64) -> Result<Option<SupplementEntry>, StorageError> {
         let tx = self.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -315,5 +336,14 @@ mod tests {
             store.supplement_list().unwrap()[0].last_error.as_deref(),
             Some("case_closed")
         );
+        // A dead supplement is still not delivered: it counts as unsent.
+        store
+            .supplement_enqueue("R2", &[("b".into(), vec![4, 5, 6])], 200)
+            .unwrap();
+        assert_eq!(
+            store.supplement_counts().unwrap(),
+            vec![("dead".to_string(), 1), ("pending".to_string(), 1)]
+        );
+        assert_eq!(store.supplements_unsent().unwrap(), 2);
     }
 }

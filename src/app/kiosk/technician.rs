@@ -243,6 +243,7 @@ impl KioskApp {
         };
         if let Ok(outcome) = &outcome {
             self.gpio.note_print(outcome);
+            self.record_print_health(outcome);
         }
         let what = receipt_no.clone().unwrap_or_else(|| "test page".into());
         let (notice, detail) = match (outcome, receipt_no) {

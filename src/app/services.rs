@@ -244,31 +244,28 @@ impl super::local_status::StatusSource for RuntimeStatus {
             telemetry::uptime_secs().to_string(),
         );
         if let Some(outbox) = &s.outbox {
-            gauge(
-                "kiosk_outbox_pending",
-                "Applications waiting to be sent.",
-                (outbox.counts.pending + outbox.counts.sending).to_string(),
-            );
-            gauge(
-                "kiosk_outbox_dead",
-                "Applications refused (dead letters).",
-                outbox.counts.dead.to_string(),
-            );
-            gauge(
-                "kiosk_outbox_sent",
-                "Applications delivered.",
-                outbox.counts.sent.to_string(),
-            );
-            gauge(
-                "kiosk_supplements_pending",
-                "Supplied materials (补交材料) waiting to be sent.",
-                (outbox.supplements.pending + outbox.supplements.sending).to_string(),
-            );
-            gauge(
-                "kiosk_supplements_dead",
-                "Supplied materials refused by the central system.",
-                outbox.supplements.dead.to_string(),
-            );
+            let (apps, supplements) = (&outbox.counts, &outbox.supplements);
+            for (name, help, value) in [
+                (
+                    "kiosk_outbox_pending",
+                    "Applications waiting to be sent.",
+                    apps.pending + apps.sending,
+                ),
+                ("kiosk_outbox_dead", "Applications refused (dead letters).", apps.dead),
+                ("kiosk_outbox_sent", "Applications delivered.", apps.sent),
+                (
+                    "kiosk_supplements_pending",
+                    "Supplied materials (补交材料) waiting to be sent.",
+                    supplements.pending + supplements.sending,
+                ),
+                (
+                    "kiosk_supplements_dead",
+                    "Supplied materials refused by the central system.",
+                    supplements.dead,
+                ),
+            ] {
+                gauge(name, help, value.to_string());
+            }
             gauge(
                 "kiosk_outbox_oldest_pending_age_seconds",
                 "Age of the oldest application waiting.",

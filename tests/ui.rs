@@ -209,8 +209,14 @@ impl Kiosk {
         self.tap("签名确认");
         assert!(materials.get_promise_open(), "nothing promised without a signature");
         assert_eq!(materials.get_promise_error(), "请在方框里用手指签上您的名字");
+        let before = self.shell.app().session().last_activity_ms;
+        std::thread::sleep(Duration::from_millis(5));
         self.sign_with_finger();
         assert!(materials.get_ink().starts_with(" M "), "{}", materials.get_ink());
+        assert!(
+            self.shell.app().session().last_activity_ms > before,
+            "signing keeps the idle timer from running out"
+        );
         self.tap("签名确认");
         assert!(!materials.get_promise_open());
         assert!(

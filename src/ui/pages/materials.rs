@@ -22,6 +22,7 @@ pub fn connect(shell: &Rc<Shell>) {
         strokes.to_string()
     ));
     on!(shell, MaterialsAdapter, on_promise_cancel, || Intent::PromiseCancel);
+    on!(shell, MaterialsAdapter, on_signing, || Intent::Touch);
     on!(shell, MaterialsAdapter, on_done, || Intent::Session(
         Event::MaterialsDone
     ));

@@ -176,14 +176,27 @@ enum TechJob {
     },
 }
 
-/// A finished job of the desk's thread.
+/// A finished job of the desk's thread, for the desk's opening it was asked in (a report for
+/// an earlier opening — a PIN checked after Close, say — is dropped).
 #[derive(Debug)]
-pub enum TechReport {
+pub struct TechReport {
+    pub opening: u64,
+    pub outcome: TechOutcome,
+}
+
+#[derive(Debug)]
+pub enum TechOutcome {
     Pin(Result<(), PinError>),
     Snapshot(Result<TechSnapshot, String>),
     Retried(Result<String, String>),
-    Saved(Result<Vec<String>, Vec<String>>),
+    /// The settings written and the configuration as the next start loads it, or the
+    /// configuration's objections.
+    Saved(Result<SavedSettings, Vec<String>>),
 }
+
+/// Settings written to the overrides file: (dotted key, value), and the configuration the
+/// next start will load.
+pub type SavedSettings = (Vec<(String, toml::Value)>, Box<crate::config::Config>);
 
 pub struct TechDesk {
     stage: Stage,
@@ -204,7 +217,13 @@ pub struct TechDesk {
     state_dir: PathBuf,
     paths: Option<ConfigPaths>,
     inbox: Option<Inbox>,
-    jobs: Option<Sender<TechJob>>,
+    jobs: Option<Sender<(u64, TechJob)>>,
+    /// Says when the desk's thread has finished its queue (see [`TechDesk::shutdown`]).
+    finished_rx: Option<mpsc::Receiver<()>>,
+    /// Goes up at every close: reports from before are stale.
+    opening: u64,
+    /// The configuration with the settings saved since the start (what a restart loads).
+    saved_config: Option<Box<crate::config::Config>>,
 }
 
 impl TechDesk {
@@ -227,6 +246,9 @@ impl TechDesk {
             paths,
             inbox,
             jobs: None,
+            finished_rx: None,
+            opening: 0,
+            saved_config: None,
         }
     }
 
@@ -343,7 +365,8 @@ impl TechDesk {
         self.stage = Stage::Open(tab);
         self.notice = None;
         if tab == TechTab::Settings {
-            self.settings = Some(SettingsDraft::of(config));
+            // Saved since the start: the draft starts from what the next start will load.
+            self.settings = Some(SettingsDraft::of(self.saved_config.as_deref().unwrap_or(config)));
         }
         if matches!(tab, TechTab::Devices | TechTab::Outbox | TechTab::Reprints) {
             self.refresh();
@@ -385,8 +408,10 @@ impl TechDesk {
         self.restart = true;
     }
 
-    /// Back to the kiosk: everything the desk showed is forgotten.
+    /// Back to the kiosk: everything the desk showed is forgotten, and what its thread still
+    /// reports for this opening is dropped.
     pub fn close(&mut self) {
+        self.opening += 1;
         self.stage = Stage::Closed;
         self.pin.clear();
         self.checking = false;
@@ -400,8 +425,11 @@ impl TechDesk {
 
     /// Takes what the desk's thread reported.
     pub fn finished(&mut self, report: TechReport, config: &crate::config::Config) {
-        match report {
-            TechReport::Pin(result) => {
+        if report.opening != self.opening || !self.is_active() {
+            return;
+        }
+        match report.outcome {
+            TechOutcome::Pin(result) => {
                 self.checking = false;
                 if self.stage != Stage::Pin {
                     return;
@@ -411,32 +439,47 @@ impl TechDesk {
                     Err(e) => self.notice = Some(pin_notice(e)),
                 }
             }
-            TechReport::Snapshot(result) => {
+            TechOutcome::Snapshot(result) => {
                 self.loading = false;
                 match result {
                     Ok(snapshot) => self.snapshot = Some(snapshot),
                     Err(e) => self.notice = Some(TechNotice::StoreFailed(e)),
                 }
             }
-            TechReport::Retried(result) => {
+            TechOutcome::Retried(result) => {
                 self.notice = Some(match result {
                     Ok(receipt) => TechNotice::Retried(receipt),
                     Err(e) => TechNotice::RetryFailed(e),
                 });
                 self.refresh();
             }
-            TechReport::Saved(result) => {
+            TechOutcome::Saved(result) => {
                 self.notice = Some(match result {
-                    Ok(keys) => {
+                    Ok((written, next_start)) => {
+                        // Only what was written is saved (a step tapped meanwhile is not).
                         if let Some(draft) = &mut self.settings {
                             for row in &mut draft.rows {
-                                row.1 = row.2.clone();
+                                if let Some((_, value)) = written.iter().find(|(key, _)| key == row.0.key) {
+                                    row.1 = value.clone();
+                                }
                             }
                         }
-                        TechNotice::Saved(keys)
+                        self.saved_config = Some(next_start);
+                        TechNotice::Saved(written.into_iter().map(|(key, _)| key).collect())
                     }
                     Err(problems) => TechNotice::SaveRefused(problems),
                 });
+            }
+        }
+    }
+
+    /// Before the process restarts: the queued jobs (a setting being saved, the restart's
+    /// audit entry) finish, for at most `timeout`.
+    pub fn shutdown(&mut self, timeout: std::time::Duration) {
+        self.jobs = None;
+        if let Some(finished) = self.finished_rx.take() {
+            if finished.recv_timeout(timeout).is_err() {
+                log::warn!("technician screen: its last jobs did not finish in {timeout:?}");
             }
         }
     }
@@ -476,7 +519,8 @@ impl TechDesk {
         if self.jobs.is_none() {
             self.jobs = self.spawn();
         }
-        let sent = self.jobs.as_ref().is_some_and(|jobs| jobs.send(job).is_ok());
+        let opening = self.opening;
+        let sent = self.jobs.as_ref().is_some_and(|jobs| jobs.send((opening, job)).is_ok());
         if !sent {
             self.jobs = None;
             self.checking = false;
@@ -485,20 +529,23 @@ impl TechDesk {
         }
     }
 
-    fn spawn(&self) -> Option<Sender<TechJob>> {
-        let (tx, rx) = mpsc::channel::<TechJob>();
+    fn spawn(&mut self) -> Option<Sender<(u64, TechJob)>> {
+        let (tx, rx) = mpsc::channel::<(u64, TechJob)>();
+        let (finished_tx, finished_rx) = mpsc::channel::<()>();
         let state_dir = self.state_dir.clone();
         let inbox = self.inbox.clone();
         let spawned = std::thread::Builder::new().name("technician".into()).spawn(move || {
             let mut store: Option<Store> = None;
-            for job in rx {
-                if let Some(report) = run(&mut store, &state_dir, job) {
+            for (opening, job) in rx {
+                if let Some(outcome) = run(&mut store, &state_dir, job) {
                     if let Some(inbox) = &inbox {
-                        inbox.post(Inbound::Technician(report));
+                        inbox.post(Inbound::Technician(TechReport { opening, outcome }));
                     }
                 }
             }
+            let _ = finished_tx.send(());
         });
+        self.finished_rx = Some(finished_rx);
         match spawned {
             Ok(_) => Some(tx),
             Err(e) => {
@@ -520,7 +567,7 @@ fn pin_notice(error: PinError) -> TechNotice {
 }
 
 /// One job on the desk's thread, with its own connection to the established store.
-fn run(store: &mut Option<Store>, state_dir: &std::path::Path, job: TechJob) -> Option<TechReport> {
+fn run(store: &mut Option<Store>, state_dir: &std::path::Path, job: TechJob) -> Option<TechOutcome> {
     if store.is_none() {
         match Store::open_established(state_dir) {
             Ok(opened) => *store = Some(opened),
@@ -528,10 +575,10 @@ fn run(store: &mut Option<Store>, state_dir: &std::path::Path, job: TechJob) -> 
                 log::warn!("technician screen: the store cannot be opened: {e}");
                 let e = e.to_string();
                 return match job {
-                    TechJob::CheckPin { .. } => Some(TechReport::Pin(Err(PinError::BadHash(format!("storage: {e}"))))),
-                    TechJob::Snapshot => Some(TechReport::Snapshot(Err(e))),
-                    TechJob::Retry { .. } => Some(TechReport::Retried(Err(e))),
-                    TechJob::Save { .. } => Some(TechReport::Saved(Err(vec![e]))),
+                    TechJob::CheckPin { .. } => Some(TechOutcome::Pin(Err(PinError::BadHash(format!("storage: {e}"))))),
+                    TechJob::Snapshot => Some(TechOutcome::Snapshot(Err(e))),
+                    TechJob::Retry { .. } => Some(TechOutcome::Retried(Err(e))),
+                    TechJob::Save { .. } => Some(TechOutcome::Saved(Err(vec![e]))),
                     TechJob::Audit { .. } => None,
                 };
             }
@@ -551,9 +598,9 @@ fn run(store: &mut Option<Store>, state_dir: &std::path::Path, job: TechJob) -> 
             if checked.is_ok() {
                 audit(store, "technician.login", "PIN accepted on the touchscreen");
             }
-            Some(TechReport::Pin(checked))
+            Some(TechOutcome::Pin(checked))
         }
-        TechJob::Snapshot => Some(TechReport::Snapshot(snapshot(store).map_err(|e| e.to_string()))),
+        TechJob::Snapshot => Some(TechOutcome::Snapshot(snapshot(store).map_err(|e| e.to_string()))),
         TechJob::Retry { id } => {
             let result = store
                 .outbox_get(&id.to_string())
@@ -563,14 +610,14 @@ fn run(store: &mut Option<Store>, state_dir: &std::path::Path, job: TechJob) -> 
                 Ok(receipt) => audit(store, "technician.outbox-retry", &format!("{receipt} sent again")),
                 Err(e) => audit(store, "technician.outbox-retry", &format!("row {id}: refused: {e}")),
             }
-            Some(TechReport::Retried(result))
+            Some(TechOutcome::Retried(result))
         }
         TechJob::Save { paths, changes } => {
             let detail: Vec<String> = changes.iter().map(|(key, value)| format!("{key} = {value}")).collect();
             let result = match crate::config::set_overrides_checked(&paths, &changes) {
-                Ok(_) => {
+                Ok(next_start) => {
                     audit(store, "technician.settings-saved", &detail.join(", "));
-                    Ok(changes.into_iter().map(|(key, _)| key).collect())
+                    Ok((changes, Box::new(next_start)))
                 }
                 Err(OverrideError::Invalid(errors)) => {
                     audit(store, "technician.settings-refused", &detail.join(", "));
@@ -585,7 +632,7 @@ fn run(store: &mut Option<Store>, state_dir: &std::path::Path, job: TechJob) -> 
                     Err(vec![e.to_string()])
                 }
             };
-            Some(TechReport::Saved(result))
+            Some(TechOutcome::Saved(result))
         }
         TechJob::Audit { action, detail } => {
             audit(store, &action, &detail);
@@ -644,6 +691,58 @@ mod tests {
         assert!(desk.idle(5200 + IDLE_CLOSE_MS));
         desk.close();
         assert!(!desk.is_active());
+    }
+
+    #[test]
+    fn a_pin_checked_after_close_opens_nothing_and_a_save_marks_only_what_it_wrote() {
+        let config = crate::config::Config::default();
+        let mut desk = TechDesk::new(PathBuf::from("/nonexistent"), None, None);
+        let open_pad = |desk: &mut TechDesk, from: u64| {
+            for n in 0..SECRET_TAPS as u64 {
+                desk.secret_tap(from + n * 100);
+            }
+        };
+        open_pad(&mut desk, 0);
+        // The right PIN is being checked (opening 0) when the technician closes the pad;
+        // someone opens it again before the answer comes.
+        desk.close();
+        open_pad(&mut desk, 10_000);
+        let accepted = |opening| TechReport {
+            opening,
+            outcome: TechOutcome::Pin(Ok(())),
+        };
+        desk.finished(accepted(0), &config);
+        assert_eq!(desk.stage(), Stage::Pin, "a stale answer opens nothing");
+        desk.finished(accepted(1), &config);
+        assert_eq!(desk.tab(), Some(TechTab::Devices));
+        // Settings: two steps tapped, only one of them written when the answer comes.
+        desk.open_tab(TechTab::Settings, &config);
+        desk.settings.as_mut().unwrap().step(1, true);
+        let written = desk.settings.as_ref().unwrap().changes();
+        desk.settings.as_mut().unwrap().step(2, true);
+        let mut next_start = config.clone();
+        next_start.ui.elderly_mode_default = true;
+        desk.finished(
+            TechReport {
+                opening: 1,
+                outcome: TechOutcome::Saved(Ok((written, Box::new(next_start)))),
+            },
+            &config,
+        );
+        let changes = desk.settings().unwrap().changes();
+        assert_eq!(
+            changes.len(),
+            1,
+            "the step tapped meanwhile is still to save: {changes:?}"
+        );
+        assert_eq!(changes[0].0, "voice.enabled");
+        // Opened again, the tab starts from what the next start loads.
+        desk.open_tab(TechTab::Settings, &config);
+        assert_eq!(
+            desk.settings().unwrap().rows[1].1,
+            toml::Value::Boolean(true),
+            "elderly mode by default, as saved"
+        );
     }
 
     #[test]

@@ -276,7 +276,8 @@ fn run_ui(
     use crate::ui::{self, Shell};
     // Rotation applies on the kiosk board's linuxkms backend (the desktop window manager
     // rotates on its own); touch calibration goes in a udev rule (see README).
-    if config.ui.rotation != 0 && std::env::var_os("SLINT_KMS_ROTATION").is_none() {
+    let rotation_from_config = config.ui.rotation != 0 && std::env::var_os("SLINT_KMS_ROTATION").is_none();
+    if rotation_from_config {
         std::env::set_var("SLINT_KMS_ROTATION", config.ui.rotation.to_string());
     }
     // The inbox exists before the reader starts: its first reports wait there for the UI.
@@ -342,17 +343,34 @@ fn run_ui(
     }
     systemd::ready();
     let result = shell.run();
-    let restart = shell.app().restart_requested();
-    systemd::stopping();
+    let restart = shell.app().restart_requested() && result.is_ok();
+    if restart {
+        // A setting being saved and the restart's audit entry are written first.
+        shell.app_mut().technician_mut().shutdown(Duration::from_secs(3));
+    }
+    // Under systemd the unit starts again by itself (`Restart=always`), with its
+    // `ExecStartPre` (the touch calibration for a new rotation): exit. Elsewhere, exec.
+    let supervised = std::env::var_os("INVOCATION_ID").is_some();
+    if !restart || supervised {
+        systemd::stopping();
+    }
     STOP.store(true, Ordering::SeqCst);
     // Outputs to their safe states (also on SIGTERM: the stop flag ended the event loop).
     drop(gpio);
     drop(tick);
     drop(preview);
-    if restart && result.is_ok() {
+    if restart && supervised {
+        println!("kiosk restarting (asked on the technician screen): systemd starts it again");
+        return exit::OK;
+    }
+    if restart {
         drop(shell);
         // Let the GPIO thread and the devices finish putting outputs safe.
         std::thread::sleep(Duration::from_millis(300));
+        if rotation_from_config {
+            // The configuration (maybe just changed) decides the rotation again.
+            std::env::remove_var("SLINT_KMS_ROTATION");
+        }
         return restart_self();
     }
     println!("kiosk stopped");
@@ -365,9 +383,9 @@ fn run_ui(
     }
 }
 
-/// A technician's restart: this process becomes a fresh `kiosk run` with the same
-/// arguments (same PID, so systemd's watchdog and `Restart=` keep following it), which
-/// loads the configuration and its overrides again. Returns only if that failed.
+/// A technician's restart when no service manager watches: this process becomes a fresh
+/// `kiosk run` with the same arguments, which loads the configuration and its overrides
+/// again. Returns only if that failed.
 #[cfg(feature = "ui")]
 fn restart_self() -> i32 {
     use std::os::unix::process::CommandExt;

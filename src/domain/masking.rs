@@ -104,11 +104,13 @@ fn mask_middle(chars: &[char], head: usize, tail: usize) -> String {
 }
 
 /// A free text line (a log line) with every number that looks like an ID number (15 or 18
-/// characters) or a mobile number (11 digits from 1) masked as [`mask_id`] and
-/// [`mask_phone`] do; other digit runs longer than 11 keep only their ends. A second guard
-/// for what a technician reads on screen: log lines are written masked in the first place.
+/// characters, also written 6-8-4 with spaces or dashes) or a mobile number (11 digits from 1,
+/// also 3-4-4) masked as [`mask_id`] and [`mask_phone`] do, an 8-digit birth date kept to its
+/// year, and other digit runs longer than 11 kept only at their ends; full-width digits count
+/// as digits. A second guard for what a technician reads on screen: log lines are written
+/// masked in the first place.
 pub fn scrub_line(line: &str) -> String {
-    let chars: Vec<char> = line.chars().collect();
+    let chars: Vec<char> = line.chars().map(half_width_digit).collect();
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < chars.len() {
@@ -117,22 +119,73 @@ pub fn scrub_line(line: &str) -> String {
             i += 1;
             continue;
         }
-        let start = i;
-        while i < chars.len() && chars[i].is_ascii_digit() {
-            i += 1;
+        // A chain of digit groups joined by single spaces or dashes (at most four groups).
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        let mut digits = 0;
+        let mut at = i;
+        loop {
+            let from = at;
+            while at < chars.len() && chars[at].is_ascii_digit() {
+                at += 1;
+            }
+            digits += at - from;
+            if digits == 17 && at < chars.len() && matches!(chars[at], 'X' | 'x') {
+                at += 1;
+            }
+            groups.push((from, at));
+            let joined = at + 1 < chars.len() && matches!(chars[at], ' ' | '-') && chars[at + 1].is_ascii_digit();
+            if !joined || groups.len() == 4 {
+                break;
+            }
+            at += 1;
         }
-        if i - start == 17 && i < chars.len() && matches!(chars[i], 'X' | 'x') {
-            i += 1;
+        let lengths: Vec<usize> = groups.iter().map(|(a, b)| b - a).collect();
+        let joined: String = groups.iter().flat_map(|(a, b)| chars[*a..*b].iter()).collect();
+        match lengths.as_slice() {
+            [3, 4, 4] if joined.starts_with('1') => out.push_str(&mask_phone(&joined)),
+            [6, 8, 4] => out.push_str(&mask_id(&joined)),
+            _ => {
+                let alone = groups.len() == 1;
+                for (n, (a, b)) in groups.iter().enumerate() {
+                    if n > 0 {
+                        out.push(chars[groups[n - 1].1]);
+                    }
+                    out.push_str(&scrub_run(&chars[*a..*b], alone));
+                }
+            }
         }
-        let run: String = chars[start..i].iter().collect();
-        out.push_str(&match run.len() {
-            15 | 18 => mask_id(&run),
-            11 if run.starts_with('1') => mask_phone(&run),
-            n if n > 11 => mask_middle(&chars[start..i], 3, 2),
-            _ => run,
-        });
+        i = groups.last().map_or(at, |(_, end)| *end);
     }
     out
+}
+
+fn half_width_digit(c: char) -> char {
+    match c {
+        '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+        other => other,
+    }
+}
+
+/// One unbroken run of digits (an ID may end in X); `alone`: not part of a dashed number
+/// (a ticket's `T-20261126-00001` holds a date that is not a birth date).
+fn scrub_run(run: &[char], alone: bool) -> String {
+    let text: String = run.iter().collect();
+    match run.len() {
+        15 | 18 => mask_id(&text),
+        11 if text.starts_with('1') => mask_phone(&text),
+        8 if alone && looks_like_birth_date(&text) => format!("{}****", &text[..4]),
+        n if n > 11 => mask_middle(run, 3, 2),
+        _ => text,
+    }
+}
+
+/// `YYYYMMDD` with a year of the last two centuries and a real month and day.
+fn looks_like_birth_date(text: &str) -> bool {
+    let number = |range: std::ops::Range<usize>| text.get(range).and_then(|t| t.parse::<u32>().ok());
+    matches!(
+        (number(0..4), number(4..6), number(6..8)),
+        (Some(1900..=2099), Some(1..=12), Some(1..=31))
+    )
 }
 
 #[cfg(test)]
@@ -157,6 +210,24 @@ mod tests {
             "陈晓燕",
             "names are never logged: the scrubber cannot know them"
         );
+        // Written with spaces or dashes, in full-width digits, or a birth date on its own.
+        assert_eq!(scrub_line("tel 138 1234 5678."), "tel 138****5678.");
+        assert_eq!(scrub_line("tel 138-1234-5678"), "tel 138****5678");
+        assert_eq!(scrub_line("id 330225 19850612 043X"), "id 330225********043X");
+        assert_eq!(
+            scrub_line("id ３３０２２５１９８５０６１２０４３１"),
+            "id 330225********0431"
+        );
+        assert_eq!(scrub_line("born 19850612"), "born 1985****");
+        // What logs do hold stays readable: receipt numbers, dates, times, counts, tickets.
+        for kept in [
+            "receipt DEV1-261126-0001-7 printed",
+            "2026-12-01 08:13 next try in 60 s",
+            "uploaded 1048576 of 2097152 bytes",
+            "ticket T-20261126-00001",
+        ] {
+            assert_eq!(scrub_line(kept), kept);
+        }
     }
 
     #[test]

@@ -43,7 +43,11 @@ impl KioskApp {
 /// The printer's state and (when the print says) the paper's, after a print.
 fn print_health(outcome: &PrintOutcome, working: &str, paper_low: bool) -> (String, Option<&'static str>) {
     match outcome {
-        PrintOutcome::Printed { .. } => (working.into(), Some(if paper_low { "low" } else { "ok" })),
+        // The printer's own near-end sensor, or the GPIO's paper-low switch.
+        PrintOutcome::Printed { warning } => (
+            working.into(),
+            Some(if paper_low || warning.is_some() { "low" } else { "ok" }),
+        ),
         PrintOutcome::ShowQrInstead {
             kind: DeviceErrorKind::PaperOut,
             ..
@@ -74,5 +78,9 @@ mod tests {
         let printed = PrintOutcome::Printed { warning: None };
         assert_eq!(print_health(&printed, "sim", true), ("sim".to_string(), Some("low")));
         assert_eq!(print_health(&printed, "sim", false), ("sim".to_string(), Some("ok")));
+        let near_end = PrintOutcome::Printed {
+            warning: Some("paper near end"),
+        };
+        assert_eq!(print_health(&near_end, "ok", false), ("ok".to_string(), Some("low")));
     }
 }

@@ -258,6 +258,9 @@ impl KioskApp {
         };
         let action = if what == "test page" { "test-print" } else { "reprint" };
         self.tech.audit(action, format!("{what}: {detail}"));
+        if !self.tech.is_active() {
+            return;
+        }
         self.tech.notice = Some(notice);
         if action == "reprint" {
             self.tech.refresh();

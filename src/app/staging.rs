@@ -405,9 +405,12 @@ fn stage_technician(app: &mut KioskApp, page: &str) {
         "technician-tests" => (
             Some(TechTab::Tests),
             0,
-            Some(TechNotice::CardRead(
-                "resident · 330225********0431 · 陈*燕 · photo 1024 B".into(),
-            )),
+            Some(TechNotice::CardRead {
+                kind: crate::domain::id_number::IdKind::Resident,
+                id_masked: "330225********0431".into(),
+                name_masked: "陈*燕".into(),
+                photo_bytes: 1024,
+            }),
         ),
         "technician-outbox" => (Some(TechTab::Outbox), 0, None),
         "technician-settings" => (

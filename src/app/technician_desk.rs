@@ -130,8 +130,13 @@ pub enum TechNotice {
     /// The PIN could not be checked (storage, a bad hash): the technician's text.
     PinFailed(String),
     CardWaiting,
-    /// Masked: kind, number, name, what else the card held.
-    CardRead(String),
+    /// A card read: its kind, the masked number and name, the photo block's size.
+    CardRead {
+        kind: crate::domain::id_number::IdKind,
+        id_masked: String,
+        name_masked: String,
+        photo_bytes: usize,
+    },
     CardFailed(String),
     Printing,
     Printed,

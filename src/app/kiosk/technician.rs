@@ -178,16 +178,15 @@ impl KioskApp {
                 reader.stop_reading();
             }
             let person = card.person();
-            let kind = person.id.kind().code();
-            let summary = format!(
-                "{kind} · {} · {} · photo {} B",
-                person.id.masked(),
-                person.name.as_deref().map(mask_name).unwrap_or_default(),
-                card.photo.len()
-            );
+            let kind = person.id.kind();
             self.tech
-                .audit("test-read-card", format!("read {kind} {}", person.id.masked()));
-            self.tech.notice = Some(TechNotice::CardRead(summary));
+                .audit("test-read-card", format!("read {} {}", kind.code(), person.id.masked()));
+            self.tech.notice = Some(TechNotice::CardRead {
+                kind,
+                id_masked: person.id.masked(),
+                name_masked: person.name.as_deref().map(mask_name).unwrap_or_default(),
+                photo_bytes: card.photo.len(),
+            });
         }
     }
 

@@ -250,7 +250,21 @@ pub fn tech_notice(notice: &crate::app::technician_desk::TechNotice, lang: Lang)
             format!("The PIN cannot be checked: {why}"),
         ),
         CardWaiting => pick("请把身份证放在读卡区".into(), "Place an ID card on the reader".into()),
-        CardRead(summary) => pick(format!("读卡成功:{summary}"), format!("Card read: {summary}")),
+        CardRead {
+            kind,
+            id_masked,
+            name_masked,
+            photo_bytes,
+        } => pick(
+            format!(
+                "读卡成功:{} · {id_masked} · {name_masked} · 照片 {photo_bytes} 字节",
+                kind.name_zh()
+            ),
+            format!(
+                "Card read: {} · {id_masked} · {name_masked} · photo {photo_bytes} B",
+                kind.name_en()
+            ),
+        ),
         CardFailed(why) => pick(format!("读卡失败:{why}"), format!("Card not read: {why}")),
         Printing => pick("正在打印…".into(), "Printing…".into()),
         Printed => pick(

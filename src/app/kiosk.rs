@@ -375,17 +375,12 @@ impl KioskApp {
         // The technician's screens cover the citizen's pages: only their own intents count.
         if self.tech.is_active() {
             match intent {
-                Intent::Technician(action) => self.on_technician(action, now_ms),
-                Intent::Touch => self.tech.touch(now_ms),
-                // The simulator's hot keys place the test card for the reader test.
-                Intent::Sim(action) => {
-                    if let Some(sim) = &mut self.sim {
-                        sim.apply(action);
-                    }
-                }
-                _ => {}
+                Intent::Technician(action) => return self.on_technician(action, now_ms),
+                Intent::Touch => return self.tech.touch(now_ms),
+                // The simulator's hot keys (the test card for the reader test) go on below.
+                Intent::Sim(_) => {}
+                _ => return,
             }
-            return;
         }
         match intent {
             Intent::Session(event) => self.event_at(event, now_ms),

@@ -23,14 +23,20 @@ pub struct LogLine {
     pub text: String,
 }
 
+impl LogLine {
+    fn scrubbed(at: i64, level: log::Level, target: &str, text: &str) -> LogLine {
+        LogLine {
+            at,
+            level: level.as_str(),
+            target: target.to_string(),
+            text: crate::domain::masking::scrub_line(text),
+        }
+    }
+}
+
 /// Keeps one line (the oldest goes when the ring is full).
 pub fn push(level: log::Level, target: &str, text: &str) {
-    let line = LogLine {
-        at: crate::storage::now_unix(),
-        level: level.as_str(),
-        target: target.to_string(),
-        text: crate::domain::masking::scrub_line(text),
-    };
+    let line = LogLine::scrubbed(crate::storage::now_unix(), level, target, text);
     let mut ring = RING.lock().unwrap_or_else(|p| p.into_inner());
     if ring.len() == CAPACITY {
         ring.pop_front();
@@ -43,12 +49,11 @@ pub fn push(level: log::Level, target: &str, text: &str) {
 pub fn replace_for_screenshots(lines: &[(i64, log::Level, &str, &str)]) {
     let mut ring = RING.lock().unwrap_or_else(|p| p.into_inner());
     ring.clear();
-    ring.extend(lines.iter().map(|(at, level, target, text)| LogLine {
-        at: *at,
-        level: level.as_str(),
-        target: target.to_string(),
-        text: crate::domain::masking::scrub_line(text),
-    }));
+    ring.extend(
+        lines
+            .iter()
+            .map(|(at, level, target, text)| LogLine::scrubbed(*at, *level, target, text)),
+    );
 }
 
 /// The newest `n` lines, newest first, of at least `min` severity (`log::Level::Warn`: only

@@ -108,11 +108,14 @@ pub const SETTINGS: [SettingSpec; 8] = [
 
 /// The value of a dotted key in `config` (as the overrides file would hold it).
 pub fn current(config: &Config, key: &str) -> Option<toml::Value> {
-    let mut value = toml::Value::try_from(config).ok()?;
-    for part in key.split('.') {
-        value = value.as_table()?.get(part)?.clone();
-    }
-    Some(value)
+    value_at(&toml::Value::try_from(config).ok()?, key)
+}
+
+/// The value of a dotted key in a configuration already made a TOML value.
+fn value_at(config: &toml::Value, key: &str) -> Option<toml::Value> {
+    key.split('.')
+        .try_fold(config, |value, part| value.as_table()?.get(part))
+        .cloned()
 }
 
 /// The next value a tap gives (`forward`: up / next; else down / previous), within range.
@@ -170,9 +173,12 @@ pub struct SettingsDraft {
 
 impl SettingsDraft {
     pub fn of(config: &Config) -> SettingsDraft {
+        let Ok(table) = toml::Value::try_from(config) else {
+            return SettingsDraft { rows: Vec::new() };
+        };
         let rows = SETTINGS
             .iter()
-            .filter_map(|spec| current(config, spec.key).map(|value| (*spec, value.clone(), value)))
+            .filter_map(|spec| value_at(&table, spec.key).map(|value| (*spec, value.clone(), value)))
             .collect();
         SettingsDraft { rows }
     }

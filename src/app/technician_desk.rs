@@ -654,9 +654,12 @@ fn snapshot(store: &mut Store) -> Result<TechSnapshot, crate::storage::StorageEr
         .collect();
     outbox.sort_by_key(|entry| (entry.state != OutboxState::Dead, entry.created_at));
     outbox.truncate(OUTBOX_ROWS);
-    let supplements = store.supplement_list()?;
-    let waiting = supplements.iter().filter(|s| s.state != "sent").count() as u64;
-    let dead = supplements.iter().filter(|s| s.state == "dead").count() as u64;
+    let dead = store
+        .supplement_counts()?
+        .into_iter()
+        .find_map(|(state, n)| (state == "dead").then_some(n))
+        .unwrap_or(0);
+    let waiting = store.supplements_unsent()?;
     Ok(TechSnapshot {
         counts: store.outbox_counts()?,
         outbox,

@@ -193,6 +193,18 @@ impl WorkerSetup {
                 e.message()
             })?;
         log::info!("application stored: {}", application.masked_summary());
+        self.receipt_of(application, number, &progress_key)
+            .map(Box::new)
+            .ok_or(Message::SubmitStorage)
+    }
+
+    /// The receipt of a stored application (`None`: its item is not in the catalogue).
+    fn receipt_of(
+        &self,
+        application: &Application,
+        number: crate::domain::receipt::ReceiptNumber,
+        progress_key: &super::progress::ProgressKey,
+    ) -> Option<Receipt> {
         let context = ReceiptContext {
             catalogue: &self.catalogue,
             calendar: &self.calendar,
@@ -201,8 +213,6 @@ impl WorkerSetup {
         };
         let token = progress_key.token(&number);
         Receipt::for_application(application, number, &token, &context)
-            .map(Box::new)
-            .ok_or(Message::SubmitStorage)
     }
 
     /// The receipt again, rebuilt from the stored application (its personal data is there
@@ -215,14 +225,8 @@ impl WorkerSetup {
             .map_err(|e| format!("the application of {receipt_no} cannot be read ({e}): it may be purged"))?;
         let number = crate::domain::receipt::ReceiptNumber::parse(&entry.receipt_no).map_err(|e| e.to_string())?;
         let progress_key = super::progress::ProgressKey::load_or_create(&self.state_dir).map_err(|e| e.to_string())?;
-        let token = progress_key.token(&number);
-        let context = ReceiptContext {
-            catalogue: &self.catalogue,
-            calendar: &self.calendar,
-            site_name: self.site_name.clone(),
-            progress_base_url: &self.progress_url,
-        };
-        let receipt = Receipt::for_application(&application, number, &token, &context)
+        let receipt = self
+            .receipt_of(&application, number, &progress_key)
             .ok_or_else(|| format!("{} is not in the catalogue any more", application.item_code))?;
         self.print(&receipt, lang)
             .into_iter()

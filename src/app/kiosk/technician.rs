@@ -244,7 +244,10 @@ impl KioskApp {
             self.gpio.note_print(outcome);
             self.record_print_health(outcome);
         }
-        let what = receipt_no.clone().unwrap_or_else(|| "test page".into());
+        let (action, what) = match &receipt_no {
+            Some(receipt) => ("reprint", receipt.clone()),
+            None => ("test-print", "test page".to_string()),
+        };
         let (notice, detail) = match (outcome, receipt_no) {
             (Ok(crate::app::printing::PrintOutcome::Printed { .. }), Some(receipt)) => {
                 (TechNotice::Reprinted(receipt), "printed".to_string())
@@ -255,7 +258,6 @@ impl KioskApp {
                 format!("not printed: {reason}"),
             ),
         };
-        let action = if what == "test page" { "test-print" } else { "reprint" };
         self.tech.audit(action, format!("{what}: {detail}"));
         if !self.tech.is_active() {
             return;

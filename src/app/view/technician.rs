@@ -80,10 +80,11 @@ pub struct LogRow {
 
 /// `HH:MM:SS` (China time) of a Unix time; `MM-DD HH:MM` when not today.
 pub fn time_of(unix: i64, now: i64) -> String {
-    let local = unix + 8 * 3600;
+    use crate::domain::calendar::CHINA_UTC_OFFSET_SECS;
+    let local = unix + CHINA_UTC_OFFSET_SECS;
     let secs = local.rem_euclid(86_400);
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    if local.div_euclid(86_400) == (now + 8 * 3600).div_euclid(86_400) {
+    if local.div_euclid(86_400) == (now + CHINA_UTC_OFFSET_SECS).div_euclid(86_400) {
         format!("{h:02}:{m:02}:{s:02}")
     } else {
         let date = crate::domain::calendar::Date::from_unix_china(unix).to_string();

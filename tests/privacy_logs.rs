@@ -3,7 +3,7 @@
 //! holds a full ID number, name, phone or address.
 
 use std::sync::Mutex;
-use township_kiosk::app::central::SimCentral;
+use township_kiosk::app::central_sim::SimCentral;
 use township_kiosk::app::intent::Intent;
 use township_kiosk::app::kiosk::{AppParts, KioskApp};
 use township_kiosk::app::outbox_worker::try_send_next;

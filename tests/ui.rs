@@ -144,7 +144,7 @@ impl Kiosk {
     /// The URL a receipt's QR must carry: the number and its token from this kiosk's key
     /// (not only the sequential number, which would let anyone guess the next one).
     fn progress_url(&self, number: &str) -> String {
-        let key = township_kiosk::app::progress::ProgressKey::load_or_create(self._dir.path()).unwrap();
+        let key = township_kiosk::app::progress::load_or_create_key(self._dir.path()).unwrap();
         let number = township_kiosk::domain::receipt::ReceiptNumber::parse(number).unwrap();
         format!(
             "https://zwfw.example.gov.cn/progress/{number}?t={}",

@@ -6,11 +6,11 @@
 
 use crate::api::failure;
 use crate::http::{Peer, Req, Resp};
-use crate::server::Central;
+use crate::state::Central;
 use crate::store::now;
 use hyper::Method;
 use std::fmt::Write;
-use township_kiosk::central_api::{device_ok, CaseStatus, PaymentStatus};
+use township_core::central_api::{device_ok, CaseStatus, PaymentStatus};
 
 const COOKIE: &str = "tc_session";
 

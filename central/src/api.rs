@@ -3,12 +3,12 @@
 //! `{error, message}` answers. Logs carry the request kind, status and kiosk id only.
 
 use crate::http::{Peer, Req, Resp};
-use crate::server::Central;
+use crate::state::Central;
 use crate::store::{Answer, Refusal};
 use hyper::Method;
 use serde::de::DeserializeOwned;
-use township_kiosk::central_api::{self as api, PaymentStatus};
-use township_kiosk::domain::calendar::Date;
+use township_core::central_api::{self as api, PaymentStatus};
+use township_core::domain::calendar::Date;
 
 /// Handles one API request.
 pub fn handle(central: &Central, peer: Option<&Peer>, req: &Req) -> Resp {

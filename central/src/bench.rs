@@ -7,7 +7,7 @@ use crate::store::{sha256_hex, Store};
 use anyhow::{ensure, Result};
 use serde::Serialize;
 use std::time::Instant;
-use township_kiosk::central_api as api;
+use township_core::central_api as api;
 
 const KIOSK: &str = "BENCH-STORE";
 

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
 use std::path::PathBuf;
-use township_kiosk::central_api::CaseStatus;
+use township_core::central_api::CaseStatus;
 
 #[derive(Parser)]
 #[command(
@@ -331,7 +331,7 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Generate { dir } => {
             use clap::CommandFactory;
-            for path in township_kiosk::cli::generate_cmd::write_assets(Cli::command(), &dir)? {
+            for path in crate::generate::write_assets(Cli::command(), &dir)? {
                 println!("{}", path.display());
             }
         }
@@ -343,9 +343,9 @@ fn run(command: Command) -> Result<()> {
             expire: _,
         } => {
             let to = if paid {
-                township_kiosk::central_api::PaymentStatus::Paid
+                township_core::central_api::PaymentStatus::Paid
             } else {
-                township_kiosk::central_api::PaymentStatus::Expired
+                township_core::central_api::PaymentStatus::Expired
             };
             let order = server::open_store(&dir, db.as_deref())?
                 .set_payment(&order_id, to)

@@ -12,8 +12,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use township_kiosk::central_api as api;
-use township_kiosk::domain::receipt::ReceiptNumber;
+use township_core::central_api as api;
+use township_core::domain::receipt::ReceiptNumber;
 
 pub struct Plan {
     pub dir: PathBuf,
@@ -276,7 +276,7 @@ async fn kiosk(
 /// A made-up application (the kiosk library's sample person) under a fresh UUID.
 pub fn submission(kiosk_id: &str, prefix: &str, seq: u32) -> api::SubmitApplication {
     let uuid = uuid::Uuid::new_v4().to_string();
-    let application = township_kiosk::app::sample::application(&uuid);
+    let application = township_core::sample::application(&uuid);
     let receipt = ReceiptNumber::issue(prefix, application.submitted_on, seq).expect("valid prefix");
     api::SubmitApplication {
         kiosk_id: kiosk_id.to_string(),

@@ -49,7 +49,7 @@ impl Resp {
     pub fn error(status: u16, code: &str, message: &str) -> Resp {
         Resp::json(
             status,
-            &township_kiosk::central_api::ApiError {
+            &township_core::central_api::ApiError {
                 error: code.into(),
                 message: message.into(),
             },
@@ -270,7 +270,7 @@ impl Client {
             .header("host", "central")
             .header("content-type", "application/json");
         if let Some(id) = &self.kiosk_id {
-            builder = builder.header(township_kiosk::central_api::KIOSK_ID_HEADER, id);
+            builder = builder.header(township_core::central_api::KIOSK_ID_HEADER, id);
         }
         for (name, value) in headers {
             builder = builder.header(*name, *value);

@@ -13,8 +13,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
-use township_kiosk::central_api::hex;
-use township_kiosk::domain::calendar::Date;
+use township_core::domain::calendar::Date;
 
 pub const CA_CERT: &str = "ca.pem";
 pub const CA_KEY: &str = "ca.key";
@@ -96,7 +95,7 @@ impl Ca {
 
     /// A kiosk's client certificate; returns (cert PEM, key PEM, fingerprint).
     pub fn issue_kiosk(&self, kiosk_id: &str) -> Result<(String, String, String)> {
-        if !township_kiosk::central_api::valid_kiosk_id(kiosk_id) {
+        if !township_core::central_api::valid_kiosk_id(kiosk_id) {
             bail!("{kiosk_id:?} is not a valid kiosk id (1 to 64 of A-Z a-z 0-9 . _ -)");
         }
         let key = KeyPair::generate()?;
@@ -117,7 +116,7 @@ impl Ca {
 
 /// Hex SHA-256 of a DER certificate: how a certificate is named in the revocation list.
 pub fn fingerprint(der: &[u8]) -> String {
-    hex(&Sha256::digest(der))
+    hex::encode(Sha256::digest(der))
 }
 
 pub fn certs_from_pem(pem: &str) -> Result<Vec<CertificateDer<'static>>> {

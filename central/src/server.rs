@@ -1,20 +1,16 @@
-//! The server directory (`init`, `enroll`, `revoke`), its `server.toml`, the shared state
-//! [`Central`] (store, revocation list, request metrics) and `serve`: the API listener over
-//! mutual TLS and the back-office listener.
+//! The server directory (`init`, `enroll`, `revoke`), its `server.toml` and `serve`: the API
+//! listener over mutual TLS and the back-office listener, both over the shared [`Central`].
 
 use crate::db;
-use crate::http::{Req, Resp};
 use crate::pki::{self, Ca};
 use crate::store::Store;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
-use township_kiosk::central_api::{hex, CatalogueResponse};
-use township_kiosk::domain::catalogue::Catalogue;
+use township_core::domain::catalogue::Catalogue;
 
 pub const CONFIG_FILE: &str = "server.toml";
 pub const DB_FILE: &str = "central.db";
@@ -94,7 +90,7 @@ pub fn init(
         admin_listen: admin_listen.to_string(),
         public_url: format!("https://{listen}"),
         db: None,
-        lookup_key: hex(&lookup),
+        lookup_key: hex::encode(lookup),
         offline_after_secs: default_offline(),
         payment_ttl_secs: default_payment_ttl(),
         sandbox_payments,
@@ -119,14 +115,14 @@ pub fn open_store(dir: &Path, db: Option<&str>) -> Result<Store> {
     let catalogue_toml = if catalogue_path.exists() {
         std::fs::read_to_string(&catalogue_path)?
     } else {
-        township_kiosk::app::EMBEDDED_CATALOGUE.to_string()
+        township_core::EMBEDDED_CATALOGUE.to_string()
     };
     let catalogue = Catalogue::parse(&catalogue_toml).context("the catalogue")?;
     Ok(Store {
         db: backend,
         catalogue,
         catalogue_toml,
-        lookup_key: township_kiosk::central_api::unhex(&config.lookup_key).context("lookup-key is not hex")?,
+        lookup_key: hex::decode(&config.lookup_key).ok().context("lookup-key is not hex")?,
         calendar: Default::default(),
         offline_after_secs: config.offline_after_secs,
         payment_ttl_secs: config.payment_ttl_secs,
@@ -157,90 +153,7 @@ pub fn enroll(dir: &Path, kiosk_id: &str, out: &Path, db: Option<&str>) -> Resul
     Ok(())
 }
 
-/// (request kind, HTTP status).
-pub type RequestKey = (&'static str, u16);
-
-/// Request counts and latency sums per (kind, status), for /metrics.
-#[derive(Default)]
-pub struct Metrics {
-    counts: Mutex<BTreeMap<RequestKey, (u64, f64)>>,
-}
-
-impl Metrics {
-    pub fn observe(&self, kind: &'static str, status: u16, elapsed: Duration) {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = counts.entry((kind, status)).or_default();
-        entry.0 += 1;
-        entry.1 += elapsed.as_secs_f64();
-    }
-    pub fn snapshot(&self) -> Vec<(RequestKey, (u64, f64))> {
-        self.counts
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|(k, v)| (*k, *v))
-            .collect()
-    }
-}
-
-/// Everything a request handler needs.
-pub struct Central {
-    pub store: Store,
-    pub metrics: Metrics,
-    revoked: RwLock<HashSet<String>>,
-    catalogue_etag: String,
-    /// `server.toml`'s `sandbox-payments`: kiosks may mark their orders paid.
-    pub sandbox_payments: bool,
-}
-
-impl Central {
-    pub fn new(store: Store) -> Result<Central> {
-        let revoked = store.revoked()?;
-        let catalogue_etag = format!(
-            "\"{}\"",
-            &crate::store::sha256_hex(store.catalogue_toml.as_bytes())[..32]
-        );
-        Ok(Central {
-            store,
-            metrics: Metrics::default(),
-            revoked: RwLock::new(revoked),
-            catalogue_etag,
-            sandbox_payments: false,
-        })
-    }
-
-    pub fn is_revoked(&self, fingerprint: &str) -> bool {
-        self.revoked
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(fingerprint)
-    }
-
-    /// Re-reads the revocation list (another instance or the CLI may have revoked).
-    pub fn refresh_revoked(&self) {
-        if let Ok(set) = self.store.revoked() {
-            *self.revoked.write().unwrap_or_else(|p| p.into_inner()) = set;
-        }
-    }
-
-    pub fn catalogue(&self, req: &Req) -> Resp {
-        if req.header("if-none-match") == Some(self.catalogue_etag.as_str()) {
-            return Resp {
-                status: 304,
-                headers: vec![("etag", self.catalogue_etag.clone())],
-                body: Vec::new(),
-            };
-        }
-        Resp::json(
-            200,
-            &CatalogueResponse {
-                version: self.store.catalogue.version.clone(),
-                toml: self.store.catalogue_toml.clone(),
-            },
-        )
-        .with("etag", self.catalogue_etag.clone())
-    }
-}
+pub use crate::state::{Central, Metrics, RequestKey};
 
 /// A running server: its bound addresses; dropping the runtime stops it.
 pub struct Running {

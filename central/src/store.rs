@@ -6,10 +6,10 @@
 use crate::db::{transaction, Backend, Row, Sql, Value};
 use anyhow::Result;
 use sha2::{Digest, Sha256};
-use township_kiosk::central_api::{self as api, hex, CaseStatus, PaymentStatus};
-use township_kiosk::domain::calendar::{Date, WorkCalendar};
-use township_kiosk::domain::catalogue::Catalogue;
-use township_kiosk::domain::receipt::ReceiptNumber;
+use township_core::central_api::{self as api, CaseStatus, PaymentStatus};
+use township_core::domain::calendar::{Date, WorkCalendar};
+use township_core::domain::catalogue::Catalogue;
+use township_core::domain::receipt::ReceiptNumber;
 
 /// A permanent refusal: an HTTP status (4xx) with a stable code and a message free of
 /// personal data.
@@ -60,7 +60,7 @@ impl Answer {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    hex::encode(Sha256::digest(bytes))
 }
 
 fn short_id(prefix: &str) -> String {
@@ -407,7 +407,7 @@ impl Store {
     }
 
     pub fn status_query(&self, query: &api::StatusQuery) -> Result<api::StatusQueryResponse> {
-        if query.id_hash.len() != 64 || api::unhex(&query.id_hash).is_none() {
+        if query.id_hash.len() != 64 || hex::decode(&query.id_hash).ok().is_none() {
             return refuse(400, "bad_request", "id_hash must be 64 hex digits");
         }
         self.tx(|sql| {
@@ -571,7 +571,7 @@ impl Store {
                 format!("size must be 1 to {} bytes", api::MAX_UPLOAD_BYTES),
             );
         }
-        if request.sha256.len() != 64 || api::unhex(&request.sha256).is_none() {
+        if request.sha256.len() != 64 || hex::decode(&request.sha256).ok().is_none() {
             return refuse(400, "bad_request", "sha256 must be 64 hex digits");
         }
         let sha = request.sha256.to_ascii_lowercase();
@@ -712,7 +712,7 @@ impl Store {
             )? {
                 hasher.update(chunk.blob(0));
             }
-            if hex(&hasher.finalize()) != row.text(4) {
+            if hex::encode(hasher.finalize()) != row.text(4) {
                 sql.exec("DELETE FROM upload_chunks WHERE upload_id = $1", &[upload_id.into()])?;
                 sql.exec(
                     "UPDATE uploads SET received = 0 WHERE upload_id = $1",
@@ -905,7 +905,7 @@ impl Store {
         }
         let mut slots = Vec::new();
         for d in 0..i64::from(days) {
-            slots.extend(township_kiosk::domain::opening_hours::day_slots(
+            slots.extend(township_core::domain::opening_hours::day_slots(
                 &self.calendar,
                 from.add_days(d),
             ));
@@ -928,7 +928,7 @@ impl Store {
     }
 
     pub fn book(&self, kiosk: &str, request: &api::BookAppointment) -> Result<Answer> {
-        let Some((mut slot, capacity)) = township_kiosk::domain::opening_hours::find(&self.calendar, &request.slot_id)
+        let Some((mut slot, capacity)) = township_core::domain::opening_hours::find(&self.calendar, &request.slot_id)
         else {
             return refuse(404, "not_found", "no such slot");
         };
@@ -1003,7 +1003,7 @@ impl Store {
                     &[slot_id.as_str().into()],
                 )?;
             }
-            let (mut slot, capacity) = township_kiosk::domain::opening_hours::find(&self.calendar, &slot_id)
+            let (mut slot, capacity) = township_core::domain::opening_hours::find(&self.calendar, &slot_id)
                 .ok_or_else(|| anyhow::anyhow!("booked slot no longer exists"))?;
             let booked = sql
                 .query_one(

@@ -9,8 +9,8 @@ use common::*;
 use std::time::{Duration, Instant};
 use township_central::http::{Answer, Client};
 use township_central::{fleet, pki, server, store::sha256_hex};
-use township_kiosk::central_api::{self as api, CaseStatus, PaymentStatus};
-use township_kiosk::domain::calendar::Date;
+use township_core::central_api::{self as api, CaseStatus, PaymentStatus};
+use township_core::domain::calendar::Date;
 
 #[test]
 fn api_contract_on_sqlite() {
@@ -331,7 +331,7 @@ fn contract(db: Option<&str>) {
         assert_eq!((st.status, st.item_code.as_str()), (CaseStatus::Received, "ID-003"));
         assert!(st.expected_on.is_some());
         assert_eq!(a.get("/api/v1/status/XX-000000-0000-0").await.unwrap().status, 404);
-        let lookup = api::unhex(&server::load_config(&srv).unwrap().lookup_key).unwrap();
+        let lookup = hex::decode(server::load_config(&srv).unwrap().lookup_key).unwrap();
         let id_hash = api::id_lookup_hash(&lookup, &submission.application.applicant.id);
         let found: api::StatusQueryResponse = a
             .post("/api/v1/status-queries", &api::StatusQuery { id_hash })
@@ -553,7 +553,7 @@ fn contract(db: Option<&str>) {
         let cat = a.get("/api/v1/catalogue").await.unwrap();
         let etag = cat.header("etag").unwrap().to_string();
         let parsed: api::CatalogueResponse = cat.json().unwrap();
-        township_kiosk::domain::catalogue::Catalogue::parse(&parsed.toml).unwrap();
+        township_core::domain::catalogue::Catalogue::parse(&parsed.toml).unwrap();
         let again = a
             .request("GET", "/api/v1/catalogue", &[("If-None-Match", &etag)], Vec::new())
             .await

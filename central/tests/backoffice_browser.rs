@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use township_central::server;
-use township_kiosk::central_api::{self as api, CaseStatus};
+use township_core::central_api::{self as api, CaseStatus};
 
 struct Browser {
     child: std::process::Child,

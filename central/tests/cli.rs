@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 use township_central::server;
 use township_central::store::ListedApplication;
-use township_kiosk::central_api::{self as api, CaseStatus};
+use township_core::central_api::{self as api, CaseStatus};
 
 fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     let mut child = Command::new(bin())

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use std::path::Path;
 use std::process::Command;
-use township_kiosk::central_api as api;
+use township_core::central_api as api;
 
 fn monitoring(file: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("monitoring").join(file)

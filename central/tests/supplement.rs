@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use township_central::store::{sha256_hex, Store};
 use township_central::{fleet, server};
-use township_kiosk::central_api::{self as api, CaseStatus};
+use township_core::central_api::{self as api, CaseStatus};
 
 #[test]
 fn supplement_rounds_on_sqlite() {

@@ -147,5 +147,3 @@ pub trait CentralSystem: Send + Sync {
     }
     fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError>;
 }
-
-pub use super::central_sim::SimCentral;

@@ -101,7 +101,12 @@ impl HttpCentral {
         let chain = certificates("cert", cert_path)?;
         let key = PrivateKey::from_pem(&read("key", key_path)?).map_err(|e| pem_error("key", key_path, e))?;
         let lookup_key = match &central.lookup_key {
-            Some(hex) => Some(api::unhex(hex).filter(|k| k.len() == 32).ok_or(SetupError::LookupKey)?),
+            Some(text) => Some(
+                hex::decode(text)
+                    .ok()
+                    .filter(|k| k.len() == 32)
+                    .ok_or(SetupError::LookupKey)?,
+            ),
             None => None,
         };
         let tls = TlsConfig::builder()
@@ -301,7 +306,7 @@ impl CentralSystem for HttpCentral {
 
     fn upload_chunk(&self, upload_id: &str, offset: u64, chunk: &[u8]) -> Result<UploadState, CentralError> {
         use sha2::Digest;
-        let digest = api::hex(&sha2::Sha256::digest(chunk));
+        let digest = hex::encode(sha2::Sha256::digest(chunk));
         let route = "/uploads/{id}";
         let reply = self.call(
             "PUT",

@@ -235,7 +235,7 @@ impl CentralSystem for SimCentral {
         use sha2::Digest;
         let mut state = self.up()?;
         let upload = state.uploads.get_mut(upload_id).ok_or(CentralError::NotFound)?;
-        let digest = crate::central_api::hex(&sha2::Sha256::digest(&upload.bytes));
+        let digest = hex::encode(sha2::Sha256::digest(&upload.bytes));
         if upload.bytes.len() as u64 != upload.size || digest != upload.sha256 {
             return Err(CentralError::Rejected("422 sha256 mismatch".into()));
         }

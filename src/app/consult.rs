@@ -251,7 +251,7 @@ fn idempotency_key(nonce: &str, request: &SubmitComplaint) -> String {
         digest.update([0]);
     }
     let digest = digest.finalize();
-    let short: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let short = hex::encode(&digest[..8]);
     format!("consult-{nonce}-{short}")
 }
 

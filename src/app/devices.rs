@@ -9,8 +9,9 @@ use crate::devices::card_reader::sim::{SimCardReader, SimReaderOptions};
 use crate::devices::card_reader::{photo, CardReader, ReaderEvent, ReaderListener};
 use crate::devices::printer::profile::{self, PrinterProfile};
 use crate::devices::printer::sim::{SimPrinter, SimPrinterOptions};
-use crate::devices::printer::transport::SerialTransport;
-use crate::devices::printer::{open_transport, EscPosPrinter, ReceiptPrinter};
+use crate::devices::printer::transport::{FileSink, PrinterTransport, SerialTransport, TcpTransport, UsbLpTransport};
+use crate::devices::printer::{EscPosPrinter, ReceiptPrinter};
+use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -196,4 +197,20 @@ impl ReceiptPrinter for Unavailable {
             self.0.clone(),
         )))
     }
+}
+
+/// Opens the configured printer transport.
+fn open_transport(config: &crate::config::PrinterConfig) -> io::Result<Box<dyn PrinterTransport>> {
+    Ok(match config.kind {
+        PrinterKind::Serial => Box::new(SerialTransport::open(&config.port, config.baud, config.flow_control)?),
+        PrinterKind::Usb => Box::new(UsbLpTransport::open(&config.port)?),
+        PrinterKind::Tcp => Box::new(TcpTransport::connect(&config.address, Duration::from_secs(3))?),
+        PrinterKind::File => Box::new(FileSink::open(&config.port)?),
+        PrinterKind::Sim => {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "the simulated printer is started by the app",
+            ))
+        }
+    })
 }

@@ -63,7 +63,7 @@ impl Feedback {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::central::SimCentral;
+    use crate::app::central_sim::SimCentral;
 
     #[test]
     fn a_rating_reaches_the_central_system_once_and_an_outage_is_retried() {

@@ -195,7 +195,7 @@ impl ProgressLookup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::central::SimCentral;
+    use crate::app::central_sim::SimCentral;
 
     #[test]
     fn typing_formats_the_number_and_a_bad_one_is_answered_at_once() {

@@ -28,7 +28,6 @@ pub mod payment;
 pub mod printing;
 pub mod progress;
 pub mod receipt_scan;
-pub mod sample;
 pub mod services;
 pub mod settings_edit;
 pub mod sim_controls;
@@ -48,8 +47,10 @@ use crate::config::{Config, LoadedConfig};
 use crate::domain::catalogue::{Catalogue, CatalogueError};
 use std::path::Path;
 
+/// Made-up sample data for benchmarks, screenshots and the simulators.
+pub use township_core::sample;
 /// The catalogue built into the binary (the packaged data file at build time).
-pub const EMBEDDED_CATALOGUE: &str = include_str!("../../packaging/catalogue.toml");
+pub use township_core::EMBEDDED_CATALOGUE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueLoadError {
@@ -77,7 +78,7 @@ pub fn load_catalogue(config: &Config) -> Result<Catalogue, CatalogueLoadError> 
             source,
         }),
         None => {
-            let text = crate::config::data::text("catalogue.toml", EMBEDDED_CATALOGUE);
+            let text = crate::data::text("catalogue.toml", EMBEDDED_CATALOGUE);
             Catalogue::parse(&text).map_err(|source| CatalogueLoadError::Invalid {
                 path: "catalogue.toml".into(),
                 source,

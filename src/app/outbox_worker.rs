@@ -229,7 +229,7 @@ pub(super) fn upload_photo(
     photo: &[u8],
     progress: &mut dyn FnMut(&str, u64) -> Result<(), StorageError>,
 ) -> Result<(), Stop> {
-    let sha256 = api::hex(&sha2::Sha256::digest(photo));
+    let sha256 = hex::encode(sha2::Sha256::digest(photo));
     let create = || {
         central.upload_create(
             key,
@@ -369,7 +369,7 @@ pub struct DrainReport {
 
 #[cfg(test)]
 mod tests {
-    use super::super::central::SimCentral;
+    use super::super::central_sim::SimCentral;
     use super::*;
     use crate::central_api as api;
     use crate::storage::tests::sample_application;

@@ -4,8 +4,9 @@
 //! no-op when not started by systemd). `kiosk run` starts them; each stops when the shared
 //! stop flag is set.
 
-use super::central::{CentralSystem, SimCentral};
+use super::central::CentralSystem;
 use super::central_http::HttpCentral;
+use super::central_sim::SimCentral;
 use super::outbox_worker::{self, DeliveryOptions, Outcome};
 use super::telemetry;
 use crate::central_api::{DeviceStates, Heartbeat, OutboxSummary, PaperState};

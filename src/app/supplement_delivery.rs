@@ -121,7 +121,7 @@ fn deliver(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::central::SimCentral;
+    use crate::app::central_sim::SimCentral;
     use crate::central_api::SubmitApplication;
 
     fn submitted(central: &SimCentral) -> String {

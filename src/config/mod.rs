@@ -6,7 +6,6 @@
 //! technician changes go to an overrides file (`<state-dir>/overrides.toml` by default),
 //! merged key by key over the packaged one.
 
-pub mod data;
 mod locate;
 mod model;
 

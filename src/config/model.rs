@@ -173,14 +173,8 @@ impl Default for CameraConfig {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GpioKind {
-    #[default]
-    Sim,
-    Rppal,
-    Gpiocdev,
-}
+/// The GPIO backend (defined with the GPIO driver).
+pub use crate::devices::gpio::GpioKind;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -207,16 +201,6 @@ impl Default for GpioConfig {
             chip: None,
             dim_after_secs: 120,
             dim_percent: 20,
-        }
-    }
-}
-
-impl GpioKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GpioKind::Sim => "sim",
-            GpioKind::Rppal => "rppal",
-            GpioKind::Gpiocdev => "gpiocdev",
         }
     }
 }
@@ -600,7 +584,7 @@ impl Config {
             }
         }
         if let Some(key) = &c.lookup_key {
-            if crate::central_api::unhex(key).is_none_or(|k| k.len() != 32) {
+            if hex::decode(key).ok().is_none_or(|k| k.len() != 32) {
                 problem("central.lookup-key", "must be 64 hex digits (32 bytes)".into());
             }
         }

@@ -5,7 +5,7 @@
 //! Data (see packaging/pinyin/README.md): the Rime pinyin_simp word list and the
 //! statistics-bureau division table are embedded with `include_str!`, so the binary works
 //! without installed files; the package's copies in `/usr/share/township-kiosk/` win when
-//! present ([`crate::config::data`]); [`Engine::load_files`] and [`DivisionTable::load_file`]
+//! present ([`crate::data`]); [`Engine::load_files`] and [`DivisionTable::load_file`]
 //! read replacements. The only I/O in this module is in those loaders.
 //!
 //! Privacy: the engine keeps no state between queries and never learns from what is typed;
@@ -28,12 +28,12 @@ pub const DEFAULT_DIVISIONS: &str = include_str!("../../packaging/divisions.tsv"
 
 /// The installed word list (`pinyin/words.tsv` in the data directory), else the embedded one.
 pub fn default_words() -> std::borrow::Cow<'static, str> {
-    crate::config::data::text("pinyin/words.tsv", DEFAULT_WORDS)
+    crate::data::text("pinyin/words.tsv", DEFAULT_WORDS)
 }
 
 /// The installed division table, else the embedded one.
 pub fn default_divisions() -> std::borrow::Cow<'static, str> {
-    crate::config::data::text("divisions.tsv", DEFAULT_DIVISIONS)
+    crate::data::text("divisions.tsv", DEFAULT_DIVISIONS)
 }
 
 /// A data file that cannot be used.

@@ -49,7 +49,7 @@ fn plain_hash(prev: &str, at: i64, actor: &str, action: &str, detail: &str) -> S
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
     }
-    super::crypto::hex(&hasher.finalize())
+    hex::encode(hasher.finalize())
 }
 
 struct Row {

@@ -52,10 +52,6 @@ fn hmac_parts(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// What the key file holds.
 pub enum KeyFileState {
     Present(FieldCipher),
@@ -117,7 +113,7 @@ impl FieldCipher {
 
     /// Hex HMAC-SHA256 of `parts` with the audit-chain key (derived from the data key).
     pub(crate) fn audit_mac(&self, parts: &[&[u8]]) -> String {
-        hex(&hmac_parts(&self.audit_key, parts))
+        hex::encode(hmac_parts(&self.audit_key, parts))
     }
 
     /// `nonce ‖ ciphertext+tag`, bound to `context` (e.g. `applications.personal:<uuid>`).

@@ -2,7 +2,7 @@
 
 use super::outbox::OutboxState;
 use super::*;
-use crate::domain::application::tests::{person, today};
+use crate::app::sample::{person, today};
 use crate::domain::application::{Application, Delivery, MaterialState, PaymentState};
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! citizen taps, the slip handed to the worker, cancel, and an outage said plainly.
 
 use super::*;
-use crate::app::central::SimCentral;
+use crate::app::central_sim::SimCentral;
 use crate::app::inbox::{channel, InboxReceiver};
 use crate::central_api::SlotKind;
 use std::time::Duration;

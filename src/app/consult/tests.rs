@@ -4,7 +4,7 @@
 //! citizen.
 
 use super::*;
-use crate::app::central::SimCentral;
+use crate::app::central_sim::SimCentral;
 use crate::app::inbox::{channel, InboxReceiver};
 use std::time::Duration;
 

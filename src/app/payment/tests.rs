@@ -3,7 +3,7 @@
 //! used, and an outage is said plainly and retried under the same key.
 
 use super::*;
-use crate::app::central::SimCentral;
+use crate::app::central_sim::SimCentral;
 use crate::app::inbox::{channel, InboxReceiver};
 
 fn desk() -> (PaymentDesk, Arc<SimCentral>, InboxReceiver) {

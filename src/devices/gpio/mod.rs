@@ -19,11 +19,31 @@ pub mod script;
 pub mod sim;
 
 use super::DeviceErrorKind;
-use crate::config::GpioKind;
 use board::BoardMap;
 use clock::Clock;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
+
+/// Which GPIO backend drives the pins (`[devices.gpio] kind`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GpioKind {
+    #[default]
+    Sim,
+    Rppal,
+    Gpiocdev,
+}
+
+impl GpioKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GpioKind::Sim => "sim",
+            GpioKind::Rppal => "rppal",
+            GpioKind::Gpiocdev => "gpiocdev",
+        }
+    }
+}
 
 /// The names the kiosk's policy looks for in a board map (a board may lack any of them).
 pub mod role {

@@ -4,8 +4,8 @@
 use super::board::BoardMap;
 use super::clock::{Clock, ManualClock};
 use super::sim::SimGpio;
+use super::GpioKind;
 use super::{open, Claim, Gpio};
-use crate::config::GpioKind;
 use std::sync::Arc;
 
 fn pi() -> BoardMap {

@@ -16,7 +16,7 @@ pub const EMBEDDED_FONTS_LIST: &str = include_str!("../../../packaging/fonts.lis
 
 /// The fonts list's entries: `(path, face index)`.
 pub fn candidates() -> Vec<(PathBuf, u32)> {
-    parse_fonts_list(&crate::config::data::text("fonts.list", EMBEDDED_FONTS_LIST))
+    parse_fonts_list(&crate::data::text("fonts.list", EMBEDDED_FONTS_LIST))
 }
 
 /// `PATH [INDEX]` lines; `#` comments and blank lines are skipped.

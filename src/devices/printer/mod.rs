@@ -148,27 +148,3 @@ impl ReceiptPrinter for EscPosPrinter {
         })
     }
 }
-
-/// Opens the configured printer transport.
-pub fn open_transport(config: &crate::config::PrinterConfig) -> io::Result<Box<dyn PrinterTransport>> {
-    use crate::config::PrinterKind;
-    Ok(match config.kind {
-        PrinterKind::Serial => Box::new(transport::SerialTransport::open(
-            &config.port,
-            config.baud,
-            config.flow_control,
-        )?),
-        PrinterKind::Usb => Box::new(transport::UsbLpTransport::open(&config.port)?),
-        PrinterKind::Tcp => Box::new(transport::TcpTransport::connect(
-            &config.address,
-            Duration::from_secs(3),
-        )?),
-        PrinterKind::File => Box::new(transport::FileSink::open(&config.port)?),
-        PrinterKind::Sim => {
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "the simulated printer is started by the app",
-            ))
-        }
-    })
-}

@@ -126,7 +126,7 @@ pub fn parse_profiles(text: &str) -> Result<BTreeMap<String, PrinterProfile>, Pr
 }
 
 pub fn profile(name: &str) -> Result<PrinterProfile, ProfileError> {
-    let text = crate::config::data::text("printers.toml", EMBEDDED_PROFILES);
+    let text = crate::data::text("printers.toml", EMBEDDED_PROFILES);
     let profiles = parse_profiles(&text)?;
     let known = profiles.keys().cloned().collect::<Vec<_>>().join(", ");
     profiles.get(name).cloned().ok_or(ProfileError::Unknown {

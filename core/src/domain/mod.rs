@@ -2,8 +2,9 @@
 //! receipts, working-day calendars and the session state machine.
 //!
 //! Dependency rule: this module uses only `std` (no file, network, process, thread or clock
-//! access), `serde`, `thiserror` and `toml` (parsing a string). No SQLite, Slint, serial
-//! port or any other layer of this crate. tests/domain_purity.rs enforces it.
+//! access), `serde`, `thiserror`, `toml` (parsing a string) and the pure hashing crates. The
+//! crate cannot reach SQLite, Slint, serial ports or the kiosk: it does not depend on them
+//! (core/tests/purity.rs checks the dependency list and the source).
 
 pub mod address;
 pub mod application;
@@ -14,6 +15,7 @@ pub mod id_number;
 pub mod masking;
 pub mod message;
 pub mod opening_hours;
+pub mod progress_key;
 pub mod rating;
 pub mod receipt;
 pub mod session;

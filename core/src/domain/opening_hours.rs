@@ -3,8 +3,33 @@
 //! id `YYYYMMDD-HHMM` names the slot, so slots need no table; only bookings are stored. The
 //! reference central server and the in-process simulation both use these rules.
 
-use crate::central_api::{Slot, SlotKind};
 use crate::domain::calendar::{Date, WorkCalendar};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlotKind {
+    /// Working-day opening hours.
+    Regular,
+    /// Working-day lunch break (off-hours service).
+    Lunch,
+    /// Saturday morning (off-hours service).
+    Weekend,
+}
+
+/// One appointment slot (`GET /appointments/slots?from=YYYY-MM-DD&days=N`, N ≤ 31).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// Stable: `YYYYMMDD-HHMM`.
+    pub slot_id: String,
+    pub date: Date,
+    /// `HH:MM`, China time.
+    pub start: String,
+    pub end: String,
+    pub kind: SlotKind,
+    /// Places left.
+    pub free: u32,
+}
 
 /// Places per slot kind.
 pub fn capacity(kind: SlotKind) -> u32 {

@@ -231,30 +231,7 @@ pub struct CatalogueResponse {
     pub toml: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SlotKind {
-    /// Working-day opening hours.
-    Regular,
-    /// Working-day lunch break (off-hours service).
-    Lunch,
-    /// Saturday morning (off-hours service).
-    Weekend,
-}
-
-/// One appointment slot (`GET /appointments/slots?from=YYYY-MM-DD&days=N`, N ≤ 31).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Slot {
-    /// Stable: `YYYYMMDD-HHMM`.
-    pub slot_id: String,
-    pub date: Date,
-    /// `HH:MM`, China time.
-    pub start: String,
-    pub end: String,
-    pub kind: SlotKind,
-    /// Places left.
-    pub free: u32,
-}
+pub use crate::domain::opening_hours::{Slot, SlotKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlotsResponse {
@@ -398,29 +375,7 @@ pub fn is_permanent(status: u16) -> bool {
 pub fn id_lookup_hash(lookup_key: &[u8], id: &IdNumber) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(lookup_key).expect("HMAC takes any key length");
     mac.update(id.expose().as_bytes());
-    hex(&mac.finalize().into_bytes())
-}
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-    out
-}
-
-/// Parses lower- or upper-case hex; `None` on anything else.
-pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// Whether `text` is a valid kiosk id: 1–64 of `A-Z a-z 0-9 . _ -` (it is a certificate
@@ -441,13 +396,6 @@ mod tests {
         assert_eq!(a, id_lookup_hash(b"key one", &id));
         assert_ne!(a, id_lookup_hash(b"key two", &id));
         assert!(!a.contains("110105"));
-    }
-
-    #[test]
-    fn hex_round_trips() {
-        assert_eq!(unhex(&hex(&[0, 1, 0xab, 0xff])).unwrap(), vec![0, 1, 0xab, 0xff]);
-        assert!(unhex("abc").is_none());
-        assert!(unhex("zz").is_none());
     }
 
     #[test]

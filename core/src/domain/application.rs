@@ -414,19 +414,7 @@ pub(crate) mod tests {
     use super::super::catalogue::tests::shipped;
     use super::*;
 
-    pub(crate) fn today() -> Date {
-        Date::parse("2026-11-26").unwrap()
-    }
-
-    pub(crate) fn person(number: &str, name: &str) -> Person {
-        Person {
-            id: IdNumber::parse(number).unwrap(),
-            name: Some(name.to_string()),
-            sex: None,
-            address: Some("浙江省宁波市象山县石浦镇中山路1号".into()),
-            source: IdentitySource::Card,
-        }
-    }
+    pub(crate) use crate::sample::{person, today};
 
     fn values(pairs: &[(&str, &str)]) -> FormValues {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

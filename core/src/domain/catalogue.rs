@@ -396,7 +396,7 @@ impl Catalogue {
 pub(crate) mod tests {
     use super::*;
 
-    pub(crate) const SHIPPED: &str = include_str!("../../packaging/catalogue.toml");
+    pub(crate) const SHIPPED: &str = crate::EMBEDDED_CATALOGUE;
 
     pub(crate) fn shipped() -> Catalogue {
         Catalogue::parse(SHIPPED).unwrap()

@@ -9,6 +9,22 @@ use crate::domain::id_number::IdNumber;
 pub const SAMPLE_ID: &str = "330225199003150027";
 pub const SAMPLE_NAME: &str = "陈晓燕";
 
+/// The day the samples are dated (a Thursday, a working day).
+pub fn today() -> Date {
+    Date::parse("2026-11-26").expect("valid date")
+}
+
+/// A made-up person read from a card, for tests: `number` must be a valid ID number.
+pub fn person(number: &str, name: &str) -> Person {
+    Person {
+        id: IdNumber::parse(number).expect("a valid sample ID number"),
+        name: Some(name.to_string()),
+        sex: None,
+        address: Some("浙江省宁波市象山县石浦镇中山路1号".into()),
+        source: IdentitySource::Card,
+    }
+}
+
 pub fn applicant() -> Person {
     Person {
         id: IdNumber::parse(SAMPLE_ID).expect("sample ID number is valid"),
@@ -82,7 +98,7 @@ pub fn receipt_with_rare_name() -> crate::domain::receipt::Receipt {
 fn receipt_for(application: &Application) -> crate::domain::receipt::Receipt {
     use crate::domain::catalogue::{Catalogue, Text};
     use crate::domain::receipt::{Receipt, ReceiptContext, ReceiptNumber};
-    let catalogue = Catalogue::parse(super::EMBEDDED_CATALOGUE).expect("embedded catalogue");
+    let catalogue = Catalogue::parse(crate::EMBEDDED_CATALOGUE).expect("embedded catalogue");
     let calendar = crate::domain::calendar::WorkCalendar::default();
     let context = ReceiptContext {
         catalogue: &catalogue,
@@ -94,8 +110,8 @@ fn receipt_for(application: &Application) -> crate::domain::receipt::Receipt {
         progress_base_url: "https://zwfw.example.gov.cn/progress/",
     };
     let number = ReceiptNumber::issue("XSSP", application.submitted_on, 1).expect("valid prefix");
-    // A fixed key, for samples only: a kiosk's own key is random (see `progress`).
-    let token = super::progress::ProgressKey::from_bytes([0x5A; 32]).token(&number);
+    // A fixed key, for samples only: a kiosk's own key is random (see the kiosk's `app::progress`).
+    let token = crate::domain::progress_key::ProgressKey::from_bytes([0x5A; 32]).token(&number);
     Receipt::for_application(application, number, &token, &context).expect("sample item exists")
 }
 

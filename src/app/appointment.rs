@@ -6,7 +6,7 @@
 //! tap twice or a lost reply books once. The phone number is wiped with the session.
 
 use super::central::{CentralError, CentralSystem};
-use super::inbox::{Inbound, Inbox};
+use super::report::Reporter;
 use super::worker::Job;
 use crate::central_api::{BookAppointment, Booking, Slot, SlotsResponse};
 use crate::domain::calendar::Date;
@@ -69,7 +69,7 @@ pub enum AppointmentAnswer {
 
 pub struct AppointmentDesk {
     central: Option<Arc<dyn CentralSystem>>,
-    inbox: Option<Inbox>,
+    inbox: Option<Reporter<AppointmentReport>>,
     generation: u64,
     stage: Stage,
     category: Option<String>,
@@ -90,7 +90,7 @@ pub struct AppointmentDesk {
 }
 
 impl AppointmentDesk {
-    pub fn new(central: Option<Arc<dyn CentralSystem>>, inbox: Option<Inbox>) -> AppointmentDesk {
+    pub fn new(central: Option<Arc<dyn CentralSystem>>, inbox: Option<Reporter<AppointmentReport>>) -> AppointmentDesk {
         AppointmentDesk {
             central,
             inbox,
@@ -325,7 +325,7 @@ impl AppointmentDesk {
         let generation = self.generation;
         let spawned = std::thread::Builder::new().name("appointment".into()).spawn(move || {
             let answer = work(central.as_ref());
-            inbox.post(Inbound::Appointment(AppointmentReport { generation, answer }));
+            inbox.report(AppointmentReport { generation, answer });
         });
         if let Err(e) = spawned {
             log::error!("cannot start an appointment call: {e}");

@@ -3,7 +3,7 @@
 //! JPEG) and comes back through the inbox. The photos are personal data: they live in
 //! memory only until the application is stored sealed, and are forgotten with the session.
 
-use super::inbox::{Inbound, Inbox};
+use super::report::Reporter;
 use crate::devices::camera::{document, Camera, CameraError, CameraSource, GstCamera, PreviewFrame};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -46,6 +46,13 @@ pub struct CaptureDone {
     pub result: Result<MaterialPhoto, CameraError>,
 }
 
+/// What the camera's threads report: an opening or a capture finished.
+#[derive(Debug)]
+pub enum CameraReport {
+    Opened(CameraOpened),
+    Captured(CaptureDone),
+}
+
 /// A camera opened (or not) off the UI thread.
 pub struct CameraOpened {
     /// Which opening this answers (a later close makes it stale).
@@ -71,14 +78,14 @@ pub struct MaterialCamera {
     capturing: Option<String>,
     last_error: Option<CameraError>,
     generation: u64,
-    inbox: Option<Inbox>,
+    inbox: Option<Reporter<CameraReport>>,
     /// A still picture shown instead of the live preview (screenshots).
     staged_preview: Option<Arc<PreviewFrame>>,
 }
 
 impl MaterialCamera {
     /// `source: None` means the kiosk has no camera (the materials page offers 容缺 only).
-    pub fn new(source: Option<CameraSource>, inbox: Option<Inbox>) -> MaterialCamera {
+    pub fn new(source: Option<CameraSource>, inbox: Option<Reporter<CameraReport>>) -> MaterialCamera {
         MaterialCamera {
             source,
             camera: None,
@@ -109,7 +116,7 @@ impl MaterialCamera {
         self.opening = Some(attempt);
         let spawned = std::thread::Builder::new().name("camera-open".into()).spawn(move || {
             let result = GstCamera::open(source);
-            inbox.post(Inbound::CameraOpened(CameraOpened { attempt, result }));
+            inbox.report(CameraReport::Opened(CameraOpened { attempt, result }));
         });
         if spawned.is_err() {
             self.opening = None;
@@ -232,7 +239,7 @@ impl MaterialCamera {
             .name("camera-capture".into())
             .spawn(move || {
                 let result = camera.capture_still(STILL_TIMEOUT).map(|still| photo_from(&still));
-                inbox.post(Inbound::Camera(CaptureDone {
+                inbox.report(CameraReport::Captured(CaptureDone {
                     code,
                     generation,
                     result,

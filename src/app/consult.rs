@@ -6,7 +6,7 @@
 //! the number are wiped with the session and never logged.
 
 use super::central::{CentralError, CentralSystem};
-use super::inbox::{Inbound, Inbox};
+use super::report::Reporter;
 use crate::central_api::{ComplaintResponse, SubmitComplaint};
 use crate::domain::message::Message;
 use std::sync::Arc;
@@ -56,7 +56,7 @@ pub struct ConsultReport {
 
 pub struct ConsultDesk {
     central: Option<Arc<dyn CentralSystem>>,
-    inbox: Option<Inbox>,
+    inbox: Option<Reporter<ConsultReport>>,
     generation: u64,
     stage: Stage,
     kind: &'static str,
@@ -74,7 +74,7 @@ pub struct ConsultDesk {
 }
 
 impl ConsultDesk {
-    pub fn new(central: Option<Arc<dyn CentralSystem>>, inbox: Option<Inbox>) -> ConsultDesk {
+    pub fn new(central: Option<Arc<dyn CentralSystem>>, inbox: Option<Reporter<ConsultReport>>) -> ConsultDesk {
         ConsultDesk {
             central,
             inbox,
@@ -222,7 +222,7 @@ impl ConsultDesk {
         let generation = self.generation;
         let spawned = std::thread::Builder::new().name("consult".into()).spawn(move || {
             let answer = central.complain(&request);
-            inbox.post(Inbound::Consult(ConsultReport { generation, answer }));
+            inbox.report(ConsultReport { generation, answer });
         });
         if let Err(e) = spawned {
             log::error!("cannot start the consultation call: {e}");

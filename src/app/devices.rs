@@ -10,7 +10,7 @@ use crate::devices::card_reader::{photo, CardReader, ReaderEvent, ReaderListener
 use crate::devices::printer::profile::{self, PrinterProfile};
 use crate::devices::printer::sim::{SimPrinter, SimPrinterOptions};
 use crate::devices::printer::transport::{FileSink, PrinterTransport, SerialTransport, TcpTransport, UsbLpTransport};
-use crate::devices::printer::{EscPosPrinter, ReceiptPrinter};
+use crate::devices::printer::{EscPosPrinter, ReceiptPrinter, Unavailable};
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -171,32 +171,6 @@ pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<D
         printer_description,
         reader_events,
     })
-}
-
-/// A printer that could not be opened: every print is refused with the reason.
-pub(crate) struct Unavailable(pub(crate) String);
-
-impl ReceiptPrinter for Unavailable {
-    fn describe(&self) -> String {
-        format!("unavailable ({})", self.0)
-    }
-    fn status(
-        &mut self,
-    ) -> Result<Option<crate::devices::printer::status::PrinterStatus>, crate::devices::printer::PrinterError> {
-        Err(crate::devices::printer::PrinterError::Io(std::io::Error::new(
-            std::io::ErrorKind::NotConnected,
-            self.0.clone(),
-        )))
-    }
-    fn print(
-        &mut self,
-        _job: &[u8],
-    ) -> Result<crate::devices::printer::PrintReport, crate::devices::printer::PrinterError> {
-        Err(crate::devices::printer::PrinterError::Io(std::io::Error::new(
-            std::io::ErrorKind::NotConnected,
-            self.0.clone(),
-        )))
-    }
 }
 
 /// Opens the configured printer transport.

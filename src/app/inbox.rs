@@ -4,6 +4,7 @@
 //! drains the inbox when it starts, then a waker
 //! (installed by the shell) tells it whenever something new arrives.
 
+use super::report::Reporter;
 use super::worker::Completion;
 use crate::devices::card_reader::{ReaderEvent, ReaderListener};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -68,6 +69,12 @@ impl Inbox {
                 wake();
             }
         }
+    }
+
+    /// A typed sending end for one feature: its reports arrive here wrapped by `wrap`.
+    pub fn reporter<T: 'static>(&self, wrap: impl Fn(T) -> Inbound + Send + Sync + 'static) -> Reporter<T> {
+        let inbox = self.clone();
+        Reporter::new(move |report| inbox.post(wrap(report)))
     }
 
     /// Where the GPIO thread reports (screen wake/dim, paper low).

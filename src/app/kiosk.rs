@@ -4,6 +4,7 @@
 //! `app::view`, and calls [`KioskApp::take_inbox`] when the worker or the reader reported
 //! something. Nothing here blocks: the UI thread never waits for I/O. Tests drive it directly.
 
+use super::camera::CameraReport;
 use super::inbox::{Inbound, Inbox, InboxReceiver};
 use super::intent::Intent;
 use super::printing::PrintOutcome;
@@ -131,19 +132,29 @@ impl KioskApp {
         let session = Session::new(config.ui.default_language, elderly, config.session_timeouts(elderly), 0);
         let catalogue = Arc::new(catalogue);
         let (inbox, receiver) = parts.inbox;
-        let camera = super::camera::MaterialCamera::new(parts.camera, Some(inbox.clone()));
-        let payment = super::payment::PaymentDesk::new(parts.central.clone(), Some(inbox.clone()));
-        let appointment = super::appointment::AppointmentDesk::new(parts.central.clone(), Some(inbox.clone()));
-        let consult = super::consult::ConsultDesk::new(parts.central.clone(), Some(inbox.clone()));
-        let scanner = super::receipt_scan::ReceiptScanner::new(Some(inbox.clone()));
+        let camera = super::camera::MaterialCamera::new(
+            parts.camera,
+            Some(inbox.reporter(|report| match report {
+                CameraReport::Opened(opened) => Inbound::CameraOpened(opened),
+                CameraReport::Captured(done) => Inbound::Camera(done),
+            })),
+        );
+        let payment = super::payment::PaymentDesk::new(parts.central.clone(), Some(inbox.reporter(Inbound::Payment)));
+        let appointment =
+            super::appointment::AppointmentDesk::new(parts.central.clone(), Some(inbox.reporter(Inbound::Appointment)));
+        let consult = super::consult::ConsultDesk::new(parts.central.clone(), Some(inbox.reporter(Inbound::Consult)));
+        let scanner = super::receipt_scan::ReceiptScanner::new(Some(inbox.reporter(Inbound::Scan)));
         let feedback = super::feedback::Feedback::new(parts.central.clone());
         let tech = super::technician_desk::TechDesk::new(
             config.kiosk.state_dir.clone(),
             parts.config_paths.clone(),
-            Some(inbox.clone()),
+            Some(inbox.reporter(Inbound::Technician)),
         );
-        let lookup =
-            super::lookup::ProgressLookup::new(parts.central, Some(inbox.clone()), &config.kiosk.receipt_prefix);
+        let lookup = super::lookup::ProgressLookup::new(
+            parts.central,
+            Some(inbox.reporter(Inbound::Lookup)),
+            &config.kiosk.receipt_prefix,
+        );
         let worker = Worker::spawn(
             WorkerSetup {
                 store: parts.store,
@@ -160,7 +171,7 @@ impl KioskApp {
                 receipt_prefix: config.kiosk.receipt_prefix.clone(),
                 state_dir: config.kiosk.state_dir.clone(),
             },
-            inbox,
+            inbox.reporter(Inbound::Worker),
         );
         let voice = voice::VoiceGuide::new(parts.voice, config.voice.enabled, elderly);
         let reader_state = parts
@@ -313,7 +324,7 @@ impl KioskApp {
         let deadline = supplement_deadline(&self.catalogue, &self.calendar, self.today());
         let lang = self.lang();
         let name = self.catalogue.material(code).map_or(code, |m| m.name.get(lang));
-        (super::view::i18n::promise_text(lang, name, deadline), deadline)
+        (super::i18n::promise_text(lang, name, deadline), deadline)
     }
     pub fn address(&self) -> Option<&super::address_entry::AddressDraft> {
         self.address.as_ref()

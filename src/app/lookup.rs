@@ -3,7 +3,7 @@
 //! answers through the inbox; the answer is personal and is wiped with the session.
 
 use super::central::{CentralError, CentralSystem};
-use super::inbox::{Inbound, Inbox};
+use super::report::Reporter;
 use crate::central_api::StatusResponse;
 use crate::domain::id_number::IdNumber;
 use crate::domain::message::Message;
@@ -30,7 +30,7 @@ pub struct LookupDone {
 /// The progress page's state.
 pub struct ProgressLookup {
     central: Option<Arc<dyn CentralSystem>>,
-    inbox: Option<Inbox>,
+    inbox: Option<Reporter<LookupDone>>,
     /// Letters and digits typed, without dashes (the prefix of this kiosk to start with).
     typed: String,
     pending: bool,
@@ -42,7 +42,11 @@ pub struct ProgressLookup {
 }
 
 impl ProgressLookup {
-    pub fn new(central: Option<Arc<dyn CentralSystem>>, inbox: Option<Inbox>, own_prefix: &str) -> ProgressLookup {
+    pub fn new(
+        central: Option<Arc<dyn CentralSystem>>,
+        inbox: Option<Reporter<LookupDone>>,
+        own_prefix: &str,
+    ) -> ProgressLookup {
         ProgressLookup {
             central,
             inbox,
@@ -148,7 +152,7 @@ impl ProgressLookup {
                 LookupQuery::Receipt(number) => central.status_by_receipt(number.as_str()).map(|answer| vec![answer]),
                 LookupQuery::Card(id) => central.status_by_id(id).map(|answer| answer.applications),
             };
-            inbox.post(Inbound::Lookup(LookupDone { generation, result }));
+            inbox.report(LookupDone { generation, result });
         });
     }
 
@@ -227,9 +231,10 @@ mod tests {
         lookup.search_receipt();
         assert_eq!(lookup.answer(), Some(&Err(Message::CentralOffline)));
 
+        use crate::app::inbox::Inbound;
         let (inbox, receiver) = crate::app::inbox::channel();
         let central: Arc<dyn CentralSystem> = Arc::new(SimCentral::default());
-        let mut lookup = ProgressLookup::new(Some(central), Some(inbox), "DEV1");
+        let mut lookup = ProgressLookup::new(Some(central), Some(inbox.reporter(Inbound::Lookup)), "DEV1");
         lookup.typed = number.as_str().replace('-', "");
         lookup.search_receipt();
         assert!(lookup.pending());

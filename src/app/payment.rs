@@ -6,7 +6,7 @@
 //! and an order that turns out paid when cancelled is used the next time the citizen pays.
 
 use super::central::{CentralError, CentralSystem};
-use super::inbox::{Inbound, Inbox};
+use super::report::Reporter;
 use crate::central_api::{CreatePayment, PaymentOrder, PaymentStatus};
 use crate::domain::message::Message;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,7 +52,7 @@ pub enum PaymentPhase {
 
 pub struct PaymentDesk {
     central: Option<Arc<dyn CentralSystem>>,
-    inbox: Option<Inbox>,
+    inbox: Option<Reporter<PaymentReport>>,
     /// Fresh for every session; with `attempt`, the order's idempotency key.
     session_key: String,
     attempt: u32,
@@ -74,7 +74,7 @@ pub enum PaymentNext {
 }
 
 impl PaymentDesk {
-    pub fn new(central: Option<Arc<dyn CentralSystem>>, inbox: Option<Inbox>) -> PaymentDesk {
+    pub fn new(central: Option<Arc<dyn CentralSystem>>, inbox: Option<Reporter<PaymentReport>>) -> PaymentDesk {
         PaymentDesk {
             central,
             inbox,
@@ -284,11 +284,11 @@ impl PaymentDesk {
                 }
                 let result = central.payment_poll(&order_id);
                 let done = matches!(&result, Ok(o) if o.status != PaymentStatus::Pending);
-                inbox.post(Inbound::Payment(PaymentReport {
+                inbox.report(PaymentReport {
                     generation: mine,
                     result,
                     call: PaymentCall::Poll,
-                }));
+                });
                 if done {
                     return;
                 }
@@ -309,11 +309,11 @@ impl PaymentDesk {
         };
         let spawned = std::thread::Builder::new().name("payment".into()).spawn(move || {
             let result = work(central.as_ref());
-            inbox.post(Inbound::Payment(PaymentReport {
+            inbox.report(PaymentReport {
                 generation,
                 result,
                 call,
-            }));
+            });
         });
         if let Err(e) = spawned {
             log::error!("cannot start a payment call: {e}");

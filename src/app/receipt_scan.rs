@@ -3,7 +3,7 @@
 //! and a receipt's progress URL found in it gives the receipt number to look up. Only the
 //! number is taken from the code: its token is the issuing kiosk's and means nothing here.
 
-use super::inbox::{Inbound, Inbox};
+use super::report::Reporter;
 use crate::devices::camera::PreviewFrame;
 use crate::domain::receipt::ReceiptNumber;
 use std::sync::Arc;
@@ -18,14 +18,14 @@ pub struct ScanDone {
 
 #[derive(Default)]
 pub struct ReceiptScanner {
-    inbox: Option<Inbox>,
+    inbox: Option<Reporter<ScanDone>>,
     busy: bool,
     last_sequence: u64,
     generation: u64,
 }
 
 impl ReceiptScanner {
-    pub fn new(inbox: Option<Inbox>) -> ReceiptScanner {
+    pub fn new(inbox: Option<Reporter<ScanDone>>) -> ReceiptScanner {
         ReceiptScanner {
             inbox,
             ..Default::default()
@@ -45,7 +45,7 @@ impl ReceiptScanner {
         let generation = self.generation;
         let spawned = std::thread::Builder::new().name("qr-scan".into()).spawn(move || {
             let found = decode(&frame).iter().find_map(|text| receipt_in(text));
-            inbox.post(Inbound::Scan(ScanDone { generation, found }));
+            inbox.report(ScanDone { generation, found });
         });
         if spawned.is_err() {
             self.busy = false;
@@ -167,8 +167,9 @@ mod tests {
 
     #[test]
     fn the_scanner_decodes_one_frame_at_a_time_and_drops_stale_answers() {
+        use crate::app::inbox::Inbound;
         let (inbox, receiver) = crate::app::inbox::channel();
-        let mut scanner = ReceiptScanner::new(Some(inbox));
+        let mut scanner = ReceiptScanner::new(Some(inbox.reporter(Inbound::Scan)));
         let url = format!(
             "https://zwfw.example.gov.cn/progress/{}?t=0123456789abcdef0123456789abcdef",
             number()

@@ -9,7 +9,7 @@
 //! This module keeps the desk's state and runs its store work; `app::kiosk::technician`
 //! wires it to the devices (reader, printer, camera, GPIO) the app owns.
 
-use super::inbox::{Inbound, Inbox};
+use super::report::Reporter;
 use super::settings_edit::SettingsDraft;
 use super::technician::{self, PinError};
 use crate::config::{ConfigPaths, OverrideError};
@@ -221,7 +221,7 @@ pub struct TechDesk {
     restart: bool,
     state_dir: PathBuf,
     paths: Option<ConfigPaths>,
-    inbox: Option<Inbox>,
+    inbox: Option<Reporter<TechReport>>,
     jobs: Option<Sender<(u64, TechJob)>>,
     /// Says when the desk's thread has finished its queue (see [`TechDesk::shutdown`]).
     finished_rx: Option<mpsc::Receiver<()>>,
@@ -232,7 +232,7 @@ pub struct TechDesk {
 }
 
 impl TechDesk {
-    pub fn new(state_dir: PathBuf, paths: Option<ConfigPaths>, inbox: Option<Inbox>) -> TechDesk {
+    pub fn new(state_dir: PathBuf, paths: Option<ConfigPaths>, inbox: Option<Reporter<TechReport>>) -> TechDesk {
         TechDesk {
             stage: Stage::Closed,
             taps: VecDeque::new(),
@@ -544,7 +544,7 @@ impl TechDesk {
             for (opening, job) in rx {
                 if let Some(outcome) = run(&mut store, &state_dir, job) {
                     if let Some(inbox) = &inbox {
-                        inbox.post(Inbound::Technician(TechReport { opening, outcome }));
+                        inbox.report(TechReport { opening, outcome });
                     }
                 }
             }

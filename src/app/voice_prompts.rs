@@ -6,7 +6,7 @@
 //! Pure data: no prompt is ever built from the citizen's data (no names, no numbers), so
 //! nothing personal can be spoken in a public room.
 
-use super::view::PageId;
+use super::page::PageId;
 use crate::devices::voice::Utterance;
 
 /// What a prompt is for: a page, or a moment within one.

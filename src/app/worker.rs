@@ -4,8 +4,8 @@
 //! through a channel in order; each finished job comes back as a [`Completion`] through the
 //! app's inbox. Later the central system's calls (payment, progress) run here too.
 
-use super::inbox::{Inbound, Inbox};
 use super::printing::{paper_preview, print_receipt, receipt_job, PrintOutcome};
+use super::report::Reporter;
 use crate::devices::printer::font::ReceiptFont;
 use crate::devices::printer::profile::PrinterProfile;
 use crate::devices::printer::raster::Bitmap;
@@ -94,13 +94,13 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn spawn(setup: WorkerSetup, inbox: Inbox) -> Worker {
+    pub fn spawn(setup: WorkerSetup, inbox: Reporter<Completion>) -> Worker {
         let (jobs, queue) = mpsc::channel::<Job>();
         let mut setup = setup;
         let spawned = std::thread::Builder::new().name("app-worker".into()).spawn(move || {
             for job in queue {
                 for completion in setup.run(job) {
-                    inbox.post(Inbound::Worker(completion));
+                    inbox.report(completion);
                 }
             }
         });
@@ -285,8 +285,11 @@ impl WorkerSetup {
         let preview = paper_preview(&bytes, &self.profile, self.font.clone());
         let mut done = vec![Completion::ReceiptPreview(preview)];
         let receipt_no = receipt.number.as_str();
-        let no_printer =
-            || -> SharedPrinter { Arc::new(Mutex::new(Box::new(super::devices::Unavailable("no printer".into())))) };
+        let no_printer = || -> SharedPrinter {
+            Arc::new(Mutex::new(Box::new(crate::devices::printer::Unavailable(
+                "no printer".into(),
+            ))))
+        };
         let printer = self.printer.clone().unwrap_or_else(no_printer);
         let outcome = match &mut self.store {
             Some(store) => {

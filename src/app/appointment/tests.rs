@@ -4,14 +4,14 @@
 
 use super::*;
 use crate::app::central_sim::SimCentral;
-use crate::app::inbox::{channel, InboxReceiver};
+use crate::app::inbox::{channel, Inbound, InboxReceiver};
 use crate::central_api::SlotKind;
 use std::time::Duration;
 
 fn setup() -> (AppointmentDesk, Arc<SimCentral>, InboxReceiver, Catalogue) {
     let central = Arc::new(SimCentral::default());
     let (inbox, receiver) = channel();
-    let desk = AppointmentDesk::new(Some(central.clone()), Some(inbox));
+    let desk = AppointmentDesk::new(Some(central.clone()), Some(inbox.reporter(Inbound::Appointment)));
     let catalogue = crate::app::load_catalogue(&crate::config::Config::default()).unwrap();
     (desk, central, receiver, catalogue)
 }

@@ -5,13 +5,17 @@
 
 use super::*;
 use crate::app::central_sim::SimCentral;
-use crate::app::inbox::{channel, InboxReceiver};
+use crate::app::inbox::{channel, Inbound, InboxReceiver};
 use std::time::Duration;
 
 fn setup() -> (ConsultDesk, Arc<SimCentral>, InboxReceiver) {
     let central = Arc::new(SimCentral::default());
     let (inbox, receiver) = channel();
-    (ConsultDesk::new(Some(central.clone()), Some(inbox)), central, receiver)
+    (
+        ConsultDesk::new(Some(central.clone()), Some(inbox.reporter(Inbound::Consult))),
+        central,
+        receiver,
+    )
 }
 
 fn answer(desk: &mut ConsultDesk, inbox: &InboxReceiver) {

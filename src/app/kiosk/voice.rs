@@ -6,7 +6,7 @@
 //! The prompts themselves are in [`crate::app::voice_prompts`].
 
 use super::KioskApp;
-use crate::app::view::PageId;
+use crate::app::page::PageId;
 use crate::app::voice_prompts::{utterance, Cue};
 use crate::devices::voice::Voice;
 use crate::domain::session::{Event, IdentifyPhase, Step};
@@ -132,7 +132,7 @@ impl KioskApp {
 mod tests {
     use crate::app::intent::Intent;
     use crate::app::kiosk::{AppParts, KioskApp};
-    use crate::app::view::PageId;
+    use crate::app::page::PageId;
     use crate::app::voice_prompts::{prompt, Cue};
     use crate::config::Config;
     use crate::devices::printer::profile::profile;

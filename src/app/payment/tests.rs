@@ -4,12 +4,12 @@
 
 use super::*;
 use crate::app::central_sim::SimCentral;
-use crate::app::inbox::{channel, InboxReceiver};
+use crate::app::inbox::{channel, Inbound, InboxReceiver};
 
 fn desk() -> (PaymentDesk, Arc<SimCentral>, InboxReceiver) {
     let central = Arc::new(SimCentral::default());
     let (inbox, receiver) = channel();
-    let desk = PaymentDesk::new(Some(central.clone()), Some(inbox));
+    let desk = PaymentDesk::new(Some(central.clone()), Some(inbox.reporter(Inbound::Payment)));
     (desk, central, receiver)
 }
 

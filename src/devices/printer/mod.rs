@@ -148,3 +148,24 @@ impl ReceiptPrinter for EscPosPrinter {
         })
     }
 }
+
+/// A printer that could not be opened: every print is refused with the reason.
+pub struct Unavailable(pub String);
+
+impl ReceiptPrinter for Unavailable {
+    fn describe(&self) -> String {
+        format!("unavailable ({})", self.0)
+    }
+    fn status(&mut self) -> Result<Option<status::PrinterStatus>, PrinterError> {
+        Err(PrinterError::Io(std::io::Error::new(
+            std::io::ErrorKind::NotConnected,
+            self.0.clone(),
+        )))
+    }
+    fn print(&mut self, _job: &[u8]) -> Result<PrintReport, PrinterError> {
+        Err(PrinterError::Io(std::io::Error::new(
+            std::io::ErrorKind::NotConnected,
+            self.0.clone(),
+        )))
+    }
+}

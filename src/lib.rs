@@ -12,6 +12,7 @@ pub mod config;
 pub mod data;
 pub mod devices;
 pub mod ime;
+pub mod private_file;
 pub mod storage;
 #[cfg(feature = "ui")]
 pub mod ui;

@@ -49,17 +49,23 @@ fn default_payment_ttl() -> i64 {
 }
 
 fn write_private(path: &Path, text: &str) -> Result<()> {
+    write_file(path, text, 0o600)
+}
+
+/// Writes `path` atomically and durably with `mode` from the start (atomic-write-file: a
+/// temporary file with that mode, fsync, rename, fsync of the directory).
+fn write_file(path: &Path, text: impl AsRef<[u8]>, mode: u32) -> Result<()> {
+    use atomic_write_file::unix::OpenOptionsExt as _;
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    file.write_all(text.as_bytes())?;
-    Ok(())
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let written = (|| {
+        let mut options = atomic_write_file::AtomicWriteFile::options();
+        options.preserve_mode(false).preserve_owner(false).mode(mode);
+        let mut file = options.open(path)?;
+        file.write_all(text.as_ref())?;
+        file.commit()
+    })();
+    written.with_context(|| format!("writing {}", path.display()))
 }
 
 /// `township-central init`: CA, server certificate and server.toml in `dir`.
@@ -76,11 +82,11 @@ pub fn init(
     std::fs::create_dir_all(dir)?;
     let (ca, ca_key) = Ca::create()?;
     write_private(&dir.join(pki::CA_KEY), &ca_key)?;
-    std::fs::write(dir.join(pki::CA_CERT), &ca.cert_pem)?;
+    write_file(&dir.join(pki::CA_CERT), &ca.cert_pem, 0o644)?;
     let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
     names.extend(extra_names.iter().cloned());
     let (cert, key) = ca.issue_server(&names)?;
-    std::fs::write(dir.join(pki::SERVER_CERT), cert)?;
+    write_file(&dir.join(pki::SERVER_CERT), cert, 0o644)?;
     write_private(&dir.join(pki::SERVER_KEY), &key)?;
     let mut lookup = [0u8; 32];
     lookup[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
@@ -136,8 +142,8 @@ pub fn enroll(dir: &Path, kiosk_id: &str, out: &Path, db: Option<&str>) -> Resul
     let (cert, key, fingerprint) = ca.issue_kiosk(kiosk_id)?;
     std::fs::create_dir_all(out)?;
     let out = out.canonicalize()?;
-    std::fs::write(out.join("ca.pem"), &ca.cert_pem)?;
-    std::fs::write(out.join("kiosk.pem"), cert)?;
+    write_file(&out.join("ca.pem"), &ca.cert_pem, 0o644)?;
+    write_file(&out.join("kiosk.pem"), cert, 0o644)?;
     write_private(&out.join("kiosk.key"), &key)?;
     open_store(dir, db)?.record_certificate(kiosk_id, &fingerprint)?;
     let section = format!(

@@ -19,7 +19,7 @@ fn api_contract_on_sqlite() {
 
 #[test]
 fn api_contract_on_postgres() {
-    let Some(pg) = Pg::start() else { return };
+    let pg = Pg::start();
     let url = pg.database("contract");
     contract(Some(&url));
 }

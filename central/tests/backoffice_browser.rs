@@ -176,9 +176,7 @@ impl Drop for Browser {
 
 #[test]
 fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
-    if !ensure("chromium", "chromium") {
-        return;
-    }
+    require("chromium", "chromium");
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let srv = setup(dir, &["K-WEB"], None);

@@ -30,9 +30,7 @@ fn metric_names(text: &str) -> Vec<String> {
 
 #[test]
 fn alert_rules_and_metrics_pass_promtool() {
-    if !ensure("promtool", "prometheus") {
-        return;
-    }
+    require("promtool", "prometheus");
     let out = Command::new("promtool")
         .arg("check")
         .arg("rules")

@@ -17,7 +17,7 @@ fn supplement_rounds_on_sqlite() {
 
 #[test]
 fn supplement_rounds_on_postgres() {
-    let Some(pg) = Pg::start() else { return };
+    let pg = Pg::start();
     let url = pg.database("supplements");
     rounds(Some(&url));
 }

@@ -124,13 +124,7 @@ pub fn run(cli: &Cli, command: &TechnicianCommand) -> i32 {
         eprintln!("kiosk: cannot write {}: {e}", overrides.display());
         return exit::CONFIG;
     }
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // The hash can be attacked offline: only the kiosk's user may read it.
-        if let Err(e) = std::fs::set_permissions(&overrides, std::fs::Permissions::from_mode(0o600)) {
-            log::warn!("cannot make {} private: {e}", overrides.display());
-        }
-    }
+    // The hash can be attacked offline: set_override writes the file 0600 from the start.
     let action = if changing { "PIN changed" } else { "PIN set" };
     if let Err(e) = store.audit("technician:cli", "technician.set-pin", action) {
         eprintln!("kiosk: the PIN was written but the audit log failed: {e}");

@@ -249,9 +249,8 @@ pub fn set_override(overrides_file: &Path, dotted_key: &str, value: toml::Value)
     if let Some(dir) = overrides_file.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = overrides_file.with_extension("toml.tmp");
-    std::fs::write(&tmp, toml::to_string_pretty(&table).map_err(std::io::Error::other)?)?;
-    std::fs::rename(tmp, overrides_file)
+    let text = toml::to_string_pretty(&table).map_err(std::io::Error::other)?;
+    crate::private_file::write_atomic(overrides_file, text.as_bytes())
 }
 
 /// Where a running kiosk's configuration came from: the packaged file (none: embedded
@@ -283,7 +282,8 @@ pub fn set_overrides_checked(paths: &ConfigPaths, changes: &[(String, toml::Valu
     };
     let candidate = paths.overrides.with_extension("toml.candidate");
     if paths.overrides.exists() {
-        std::fs::copy(&paths.overrides, &candidate).map_err(io)?;
+        let current = std::fs::read(&paths.overrides).map_err(io)?;
+        crate::private_file::write_atomic(&candidate, &current).map_err(io)?;
     } else {
         let _ = std::fs::remove_file(&candidate);
     }
@@ -295,12 +295,11 @@ pub fn set_overrides_checked(paths: &ConfigPaths, changes: &[(String, toml::Valu
     }
     match load(paths.source.as_deref(), Some(&candidate)) {
         Ok(loaded) => {
-            {
-                use std::os::unix::fs::PermissionsExt;
-                // The overrides file may hold the PIN's hash: only the kiosk's user reads it.
-                let _ = std::fs::set_permissions(&candidate, std::fs::Permissions::from_mode(0o600));
-            }
-            std::fs::rename(&candidate, &paths.overrides).map_err(io)?;
+            // The overrides file may hold the PIN's hash: written 0600 from the start.
+            let written = std::fs::read(&candidate)
+                .and_then(|checked| crate::private_file::write_atomic(&paths.overrides, &checked));
+            let _ = std::fs::remove_file(&candidate);
+            written.map_err(io)?;
             Ok(loaded.config)
         }
         Err(errors) => {

@@ -26,7 +26,6 @@ pub mod supplements;
 use crypto::{CryptoError, FieldCipher, KeyFileState};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::fs::{self, OpenOptions};
-use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -408,35 +407,7 @@ fn tighten(path: &Path) -> Result<(), StorageError> {
     }
 }
 
-/// Replaces `path` with `bytes` atomically: a temp file 0600 beside it, fsync, rename,
-/// fsync of the directory. A crash leaves the old content or the new, never a mix.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let written = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        fs::File::open(&dir)?.sync_all()
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written
-}
+pub(crate) use crate::private_file::write_atomic;
 
 /// Databases that were moved aside in `dir` (oldest first), for the status page.
 pub fn moved_aside_databases(dir: &Path) -> Vec<PathBuf> {

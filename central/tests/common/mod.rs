@@ -81,9 +81,10 @@ pub fn http(
     (status, head.to_string(), body.to_string())
 }
 
-/// Whether `program` runs; installs `package` from Debian when it does not (tests may need
-/// root for that). `false` with a loud message when it cannot be had.
-pub fn ensure(program: &str, package: &str) -> bool {
+/// Makes sure `program` runs: installs `package` from Debian when it does not (tests may
+/// need root for that). A test that cannot have what it needs fails: it never passes
+/// without having run (the test setup, scripts/setup-debian.sh, installs them all).
+pub fn require(program: &str, package: &str) {
     let have = |p: &str| {
         Path::new(p).exists()
             || Command::new("sh")
@@ -92,18 +93,17 @@ pub fn ensure(program: &str, package: &str) -> bool {
                 .is_ok_and(|o| o.status.success())
     };
     if have(program) {
-        return true;
+        return;
     }
     eprintln!("installing Debian package {package} for this test…");
     let _ = Command::new("apt-get")
         .args(["install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=600", package])
         .env("DEBIAN_FRONTEND", "noninteractive")
         .status();
-    if have(program) {
-        return true;
-    }
-    eprintln!("\n!!!!!!!! SKIPPED: {program} (Debian {package}) cannot be installed on this machine !!!!!!!!\n");
-    false
+    assert!(
+        have(program),
+        "{program} (Debian {package}) is missing and cannot be installed: run scripts/setup-debian.sh test first"
+    );
 }
 
 fn free_port() -> u16 {
@@ -134,14 +134,12 @@ fn pg_bin() -> Option<PathBuf> {
 }
 
 impl Pg {
-    pub fn start() -> Option<Pg> {
-        if pg_bin().is_none() && !ensure("/usr/lib/postgresql", "postgresql") {
-            return None;
+    /// Starts one; fails the test when PostgreSQL cannot be had (never skips it).
+    pub fn start() -> Pg {
+        if pg_bin().is_none() {
+            require("/usr/lib/postgresql", "postgresql");
         }
-        let Some(bin) = pg_bin() else {
-            eprintln!("\n!!!!!!!! SKIPPED: PostgreSQL's initdb not found after installing postgresql !!!!!!!!\n");
-            return None;
-        };
+        let bin = pg_bin().expect("PostgreSQL's initdb not found after installing postgresql");
         let root = unsafe { libc::geteuid() } == 0;
         let dir = tempfile::tempdir().unwrap();
         if root {
@@ -194,13 +192,13 @@ impl Pg {
             ]),
             "pg_ctl start failed"
         );
-        Some(Pg {
+        Pg {
             _dir: dir,
             data,
             bin,
             port,
             root,
-        })
+        }
     }
 
     /// A fresh database's URL.

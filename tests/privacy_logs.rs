@@ -4,7 +4,7 @@
 
 use std::sync::Mutex;
 use township_kiosk::app::central_sim::SimCentral;
-use township_kiosk::app::intent::Intent;
+use township_kiosk::app::intent::{Intent, JourneyIntent};
 use township_kiosk::app::kiosk::{AppParts, KioskApp};
 use township_kiosk::app::outbox_worker::try_send_next;
 use township_kiosk::config::Config;
@@ -48,7 +48,7 @@ fn no_log_line_holds_personal_data() {
     let today = Date::parse("2026-11-26").unwrap();
     app.set_today(today);
     app.handle(Intent::Start);
-    app.handle(Intent::ChooseItem("ID-005".into()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseItem("ID-005".into())));
     app.handle(Intent::Session(Event::ConfirmGuide));
     let sim = fixture("resident-elderly").unwrap();
     let card = Card {
@@ -65,12 +65,12 @@ fn no_log_line_holds_personal_data() {
     });
     report(ReaderEvent::CardRead(Box::new(card)));
     app.take_inbox();
-    app.handle(Intent::ActivateField(0));
+    app.handle(Intent::Journey(JourneyIntent::ActivateField(0)));
     for key in "13805740000".chars() {
-        app.handle(Intent::FieldKey(key.to_string()));
+        app.handle(Intent::Journey(JourneyIntent::FieldKey(key.to_string())));
     }
-    app.handle(Intent::SubmitForm);
-    app.handle(Intent::SetExpress(false));
+    app.handle(Intent::Journey(JourneyIntent::SubmitForm));
+    app.handle(Intent::Journey(JourneyIntent::SetExpress(false)));
     app.handle(Intent::Session(Event::ConfirmReview));
     // The worker stores the application and tries to print (no printer: QR on screen).
     for _ in 0..100 {

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::kiosk_lab::{wait_until, KioskLab};
 use township_kiosk::app::appointment::{AppointmentAction as A, Stage};
-use township_kiosk::app::intent::Intent;
+use township_kiosk::app::intent::{Intent, KeyboardIntent, PaymentIntent};
 use township_kiosk::app::payment::PaymentPhase;
 use township_kiosk::app::view::appointment::appointment;
 use township_kiosk::app::view::payment::payment;
@@ -75,7 +75,7 @@ fn a_fee_is_paid_through_the_central_payment_order_without_a_double_charge() {
     });
     let view = payment(&app);
     assert!(view.can_retry && view.qr.is_none() && !view.error.is_empty());
-    app.handle(Intent::PaymentRetry);
+    app.handle(Intent::Payment(PaymentIntent::Retry));
     wait_until(&mut app, "a new code", |app| {
         app.payment().order().is_some_and(|o| o.order_id != second)
     });
@@ -131,7 +131,7 @@ fn the_lab_servers_payment_sandbox_pays_for_the_simulated_kiosk() {
     app.handle(Intent::Session(Event::ConfirmReview));
     wait_until(&mut app, "the payment order", |app| app.payment().order().is_some());
     let order = order_id(&app);
-    app.handle(Intent::SimulatePaid);
+    app.handle(Intent::Payment(PaymentIntent::SimulatePaid));
     wait_until(&mut app, "the receipt", |app| app.session().data.receipt.is_some());
     assert!(matches!(&app.session().data.payment, PaymentState::Paid { reference, .. } if *reference == order));
 }
@@ -228,9 +228,9 @@ fn a_complaint_reaches_the_back_office_once_with_a_ticket_to_quote() {
     // A few words typed on the pinyin keyboard: "chuang kou" → 窗口.
     township_kiosk::app::text_entry::load_now();
     for key in ["c", "h", "u", "a", "n", "g", "k", "o", "u"] {
-        app.handle(Intent::TextKey(key.into()));
+        app.handle(Intent::Keys(KeyboardIntent::Key(key.into())));
     }
-    app.handle(Intent::PickCandidate(0));
+    app.handle(Intent::Keys(KeyboardIntent::PickCandidate(0)));
     assert_eq!(consult(&app).text, "等候时间太长。窗口");
     app.handle(Intent::Consult(C::ToPhone));
     for key in "13805740000".chars() {

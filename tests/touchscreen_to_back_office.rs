@@ -14,7 +14,7 @@ mod support {
 }
 
 use support::kiosk_lab::{wait_until, KioskLab};
-use township_kiosk::app::intent::Intent;
+use township_kiosk::app::intent::{Intent, JourneyIntent, ProgressIntent};
 use township_kiosk::app::view::progress::progress;
 use township_kiosk::domain::session::{Event, Step};
 
@@ -31,17 +31,17 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     parts.camera = Some(township_kiosk::devices::camera::CameraSource::Sim(camera.clone()));
     let mut app = lab.app(parts);
     app.handle(Intent::Start);
-    app.handle(Intent::ChooseItem("HH-006".into()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseItem("HH-006".into())));
     app.handle(Intent::Session(Event::ConfirmGuide));
     for key in "330225198506120431".chars() {
-        app.handle(Intent::IdKey(key.to_string()));
+        app.handle(Intent::Journey(JourneyIntent::IdKey(key.to_string())));
     }
-    app.handle(Intent::SubmitTypedId);
-    app.handle(Intent::ActivateField(0));
+    app.handle(Intent::Journey(JourneyIntent::SubmitTypedId));
+    app.handle(Intent::Journey(JourneyIntent::ActivateField(0)));
     for key in "13805740000".chars() {
-        app.handle(Intent::FieldKey(key.to_string()));
+        app.handle(Intent::Journey(JourneyIntent::FieldKey(key.to_string())));
     }
-    app.handle(Intent::SubmitForm);
+    app.handle(Intent::Journey(JourneyIntent::SubmitForm));
     assert_eq!(
         app.session().step,
         Step::Materials,
@@ -56,7 +56,7 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
         .collect();
     wait_until(&mut app, "the camera", |app| app.camera().available());
     for code in &mandatory {
-        app.handle(Intent::CaptureMaterial(code.clone()));
+        app.handle(Intent::Journey(JourneyIntent::CaptureMaterial(code.clone())));
         wait_until(&mut app, "the photo", |app| app.camera().photo(code).is_some());
     }
     app.handle(Intent::Session(Event::MaterialsDone));
@@ -83,14 +83,14 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
 
     // Later, the citizen asks at the kiosk: 查询进度, typing the receipt number.
     app.handle(Intent::Session(Event::Cancel));
-    app.handle(Intent::OpenProgress);
+    app.handle(Intent::Progress(ProgressIntent::Open));
     assert_eq!(app.session().step, Step::Progress);
-    app.handle(Intent::ProgressKey("CLEAR".into()));
+    app.handle(Intent::Progress(ProgressIntent::Key("CLEAR".into())));
     for c in receipt.chars() {
-        app.handle(Intent::ProgressKey(c.to_string()));
+        app.handle(Intent::Progress(ProgressIntent::Key(c.to_string())));
     }
     assert_eq!(progress(&app).typed, receipt);
-    app.handle(Intent::ProgressSearch);
+    app.handle(Intent::Progress(ProgressIntent::Search));
     assert!(progress(&app).searching);
     wait_until(&mut app, "the answer", |app| app.lookup().answer().is_some());
     let view = progress(&app);
@@ -102,7 +102,7 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
 
     // 补交材料 from there: the material asked for photographed again under the camera,
     // queued durably, delivered by the outbox, and the case is back in pre-review.
-    app.handle(Intent::SupplyStart(receipt.clone()));
+    app.handle(Intent::Progress(ProgressIntent::SupplyStart(receipt.clone())));
     let supply = progress(&app).supply.expect("the supplement panel");
     assert_eq!(supply.message, "请补充清晰的户口簿首页照片");
     assert_eq!(
@@ -111,15 +111,15 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
         "the service's materials to choose from"
     );
     let code = supply.rows[0].code.clone();
-    app.handle(Intent::SupplySubmit);
+    app.handle(Intent::Progress(ProgressIntent::SupplySubmit));
     assert!(
         !progress(&app).supply.unwrap().error.is_empty(),
         "nothing to send without a photo"
     );
     wait_until(&mut app, "the camera", |app| app.camera().available());
-    app.handle(Intent::CaptureMaterial(code.clone()));
+    app.handle(Intent::Journey(JourneyIntent::CaptureMaterial(code.clone())));
     wait_until(&mut app, "the photo", |app| app.camera().photo(&code).is_some());
-    app.handle(Intent::SupplySubmit);
+    app.handle(Intent::Progress(ProgressIntent::SupplySubmit));
     wait_until(&mut app, "the queue", |app| {
         app.supply()
             .is_some_and(|s| s.state == township_kiosk::app::supply::SupplyState::Queued)
@@ -144,13 +144,13 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
         Some(mandatory.len() as u64 + 1),
         "{held:?}"
     );
-    app.handle(Intent::SupplyClose);
+    app.handle(Intent::Progress(ProgressIntent::SupplyClose));
     assert!(progress(&app).supply.is_none());
 
     // Another day, the receipt's QR code held under the camera: the number is read from
     // the preview and looked up, nothing typed.
-    app.handle(Intent::ProgressAgain);
-    app.handle(Intent::ProgressKey("CLEAR".into()));
+    app.handle(Intent::Progress(ProgressIntent::Again));
+    app.handle(Intent::Progress(ProgressIntent::Key("CLEAR".into())));
     camera.hold_code(Some(&format!(
         "https://zwfw.example.gov.cn/progress/{receipt}?t=0123456789abcdef0123456789abcdef"
     )));
@@ -173,8 +173,8 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     camera.hold_code(None);
 
     // A number that does not exist is a clear answer, not an error page.
-    app.handle(Intent::ProgressAgain);
-    app.handle(Intent::ProgressKey("CLEAR".into()));
+    app.handle(Intent::Progress(ProgressIntent::Again));
+    app.handle(Intent::Progress(ProgressIntent::Key("CLEAR".into())));
     let other = township_kiosk::domain::receipt::ReceiptNumber::issue(
         "ZZ9",
         township_kiosk::domain::calendar::Date::parse("2026-01-02").unwrap(),
@@ -182,9 +182,9 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     )
     .unwrap();
     for c in other.as_str().chars() {
-        app.handle(Intent::ProgressKey(c.to_string()));
+        app.handle(Intent::Progress(ProgressIntent::Key(c.to_string())));
     }
-    app.handle(Intent::ProgressSearch);
+    app.handle(Intent::Progress(ProgressIntent::Search));
     wait_until(&mut app, "the answer", |app| app.lookup().answer().is_some());
     assert!(!progress(&app).error.is_empty());
     assert!(progress(&app).rows.is_empty());

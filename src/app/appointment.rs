@@ -7,11 +7,13 @@
 
 use super::central::{CentralError, CentralSystem};
 use super::report::Reporter;
+use super::shared::Shared;
 use super::worker::Job;
 use crate::central_api::{BookAppointment, Booking, Slot, SlotsResponse};
 use crate::domain::calendar::Date;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::message::Message;
+use crate::domain::session::Step;
 use crate::domain::Lang;
 use std::sync::Arc;
 
@@ -161,6 +163,27 @@ impl AppointmentDesk {
         let mut days: Vec<Date> = self.slots.iter().filter(|s| s.free > 0).map(|s| s.date).collect();
         days.dedup();
         days
+    }
+
+    /// A choice on the page.
+    pub fn on_intent(&mut self, action: AppointmentAction, s: &mut Shared) {
+        let today = s.today();
+        self.act(action, today, &s.catalogue);
+        s.touch()
+    }
+
+    /// 预约 was asked for on the welcome page: a fresh start if the page is now shown.
+    pub fn on_opened(&mut self, s: &Shared) {
+        if s.session.step == Step::Appointment {
+            self.open();
+        }
+    }
+
+    /// The central system answered; a booking's slip goes to the worker's printer.
+    pub fn on_report(&mut self, report: AppointmentReport, s: &mut Shared) {
+        if let Some(job) = self.finished(report, &s.catalogue, s.session.lang) {
+            s.worker.send(job);
+        }
     }
 
     /// The page opened: a fresh start.

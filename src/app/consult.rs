@@ -7,8 +7,10 @@
 
 use super::central::{CentralError, CentralSystem};
 use super::report::Reporter;
+use super::shared::Shared;
 use crate::central_api::{ComplaintResponse, SubmitComplaint};
 use crate::domain::message::Message;
+use crate::domain::session::Step;
 use std::sync::Arc;
 
 /// 咨询, 投诉, 建议.
@@ -119,6 +121,16 @@ impl ConsultDesk {
     /// The words, for the on-screen keyboard (only while they are being written).
     pub fn text_mut(&mut self) -> Option<(&mut String, usize)> {
         (self.stage == Stage::Text && !self.busy).then_some((&mut self.text, MAX_TEXT))
+    }
+
+    /// 咨询投诉 was asked for on the welcome page: a fresh start if the page is now shown,
+    /// with the keyboard reset and the pinyin engine loading.
+    pub fn on_opened(&mut self, s: &mut Shared) {
+        if s.session.step == Step::Consult {
+            self.forget();
+            s.keyboard = Default::default();
+            super::text_entry::warm_up();
+        }
     }
 
     /// A new citizen: nothing is kept.

@@ -1,7 +1,12 @@
-//! Every intent the UI can express, as one typed value. Pages send an [`Intent`]; the app
-//! turns it into session events and effects. The UI never changes app state directly.
+//! Every intent the UI can express, as one typed value. Pages send an [`Intent`]; the app's
+//! router hands it to the feature it names, which turns it into session events. The UI never
+//! changes app state directly. Each feature defines its own intents (re-exported here).
 
-use crate::domain::session::{Event, Step};
+pub use super::journey::{AddressIntent, JourneyIntent};
+pub use super::payment::PaymentIntent;
+pub use super::progress::ProgressIntent;
+pub use super::text_entry::KeyboardIntent;
+use crate::domain::session::Event;
 use crate::domain::Lang;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -10,20 +15,6 @@ pub enum Intent {
     Session(Event),
     /// 开始办理 on the welcome page (the app knows today's date).
     Start,
-    /// 查询进度 / 补交材料 on the welcome page.
-    OpenProgress,
-    /// A key of the progress page's receipt-number keypad (digit, letter, DEL, CLEAR).
-    ProgressKey(String),
-    /// Look up the typed receipt number.
-    ProgressSearch,
-    /// Clear the answer and ask again.
-    ProgressAgain,
-    /// 补交材料 on an answer row: photograph the material for this receipt number.
-    SupplyStart(String),
-    /// Queue the photographed material for the central system.
-    SupplySubmit,
-    /// Close the supplement panel (photos not sent are forgotten).
-    SupplyClose,
     SetLanguage(Lang),
     ToggleLanguage,
     SetElderly(bool),
@@ -32,59 +23,18 @@ pub enum Intent {
     /// A touch anywhere: keeps the session alive (ignored while the idle warning shows,
     /// where only "I need more time" counts).
     Touch,
-    ChooseCategory(String),
-    ChooseItem(String),
-    /// A key on the ID keypad (`DEL` deletes).
-    IdKey(String),
-    SubmitTypedId,
-    ActivateField(usize),
-    /// A key for the active form field.
-    FieldKey(String),
-    ChooseOption {
-        field: usize,
-        value: String,
-    },
-    SubmitForm,
-    CaptureMaterial(String),
-    /// 稍后补交: open the signature pad with the material's 容缺 promise.
-    PromiseMaterial(String),
-    /// The pad's strokes (path commands in its 1000 × 400 box): sign the open promise.
-    SignPromise(String),
-    /// Close the pad without promising.
-    PromiseCancel,
-    /// Free express delivery to the card's address (`false`: pick up at the window).
-    SetExpress(bool),
-    SetUrgent(bool),
-    Edit(Step),
-    /// A key of the on-screen text keyboard (letters, `'`, `DEL`, `SPACE`, `CLEAR`, digits,
-    /// punctuation) for the text field being edited.
-    TextKey(String),
-    /// Candidate `n` of the candidate bar's current page.
-    PickCandidate(usize),
-    /// The candidate bar's next (+1) or previous (-1) page.
-    CandidatePage(isize),
-    /// `pinyin`, `latin` or `digits`.
-    KeyMode(String),
-    /// 快递到其他地址: open the address picker.
-    OpenAddress,
-    /// A division in the picker (one level down).
-    AddressChoose(String),
-    /// One level up in the picker.
-    AddressUp,
-    /// Which address text field the keyboard types into.
-    AddressField(usize),
-    /// Back from the keys to the list of places one level down.
-    AddressPickPlace,
-    /// Start from the address on the ID card.
-    AddressFromCard,
-    AddressConfirm,
-    AddressCancel,
     /// 呼叫工作人员: the citizen asks for help (raises the needs-attention state).
     CallStaff,
-    /// The simulated payment button (simulated devices only).
-    SimulatePaid,
-    /// 重新生成付款码: a new payment order after the last one ran out or failed.
-    PaymentRetry,
+    /// The journey's pages: service, ID, form, materials, delivery.
+    Journey(JourneyIntent),
+    /// The delivery address picker.
+    Address(AddressIntent),
+    /// The on-screen keyboard, for whichever text is being edited.
+    Keys(KeyboardIntent),
+    /// 查询进度 and 补交材料.
+    Progress(ProgressIntent),
+    /// 缴费.
+    Payment(PaymentIntent),
     /// 预约 from the welcome page.
     OpenAppointment,
     /// A choice on the appointment page.

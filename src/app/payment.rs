@@ -7,8 +7,10 @@
 
 use super::central::{CentralError, CentralSystem};
 use super::report::Reporter;
+use super::shared::Shared;
 use crate::central_api::{CreatePayment, PaymentOrder, PaymentStatus};
 use crate::domain::message::Message;
+use crate::domain::session::{Event, Step};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +52,15 @@ pub enum PaymentPhase {
     Failed(Message),
 }
 
+/// What the payment page can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaymentIntent {
+    /// The simulated payment button (simulated devices only).
+    SimulatePaid,
+    /// 重新生成付款码: a new payment order after the last one ran out or failed.
+    Retry,
+}
+
 pub struct PaymentDesk {
     central: Option<Arc<dyn CentralSystem>>,
     inbox: Option<Reporter<PaymentReport>>,
@@ -74,6 +85,42 @@ pub enum PaymentNext {
 }
 
 impl PaymentDesk {
+    pub fn on_intent(&mut self, intent: PaymentIntent, s: &mut Shared) {
+        match intent {
+            // Simulated devices only: the lab server's payment sandbox pays the order, as the
+            // citizen's phone would. With no central system at all (unit tests, the bare app),
+            // the payment completes here.
+            PaymentIntent::SimulatePaid if s.simulated && self.has_central() => self.sandbox_pay(),
+            PaymentIntent::SimulatePaid if s.simulated => {
+                let reference = format!("SIM-{}", uuid::Uuid::new_v4().simple());
+                s.push(Event::PaymentCompleted { reference })
+            }
+            PaymentIntent::SimulatePaid => {}
+            PaymentIntent::Retry => {
+                self.retry();
+                s.touch()
+            }
+        }
+    }
+
+    /// The central system answered a payment call; a paid order completes the payment step.
+    pub fn on_report(&mut self, report: PaymentReport, s: &mut Shared) {
+        let next = self.finished(report);
+        if let (PaymentNext::Completed(reference), Step::Payment) = (next, s.session.step) {
+            s.push(Event::PaymentCompleted { reference })
+        }
+    }
+
+    /// The session asks for an order of `fen` for its service.
+    pub fn on_create(&mut self, fen: u32, s: &mut Shared) {
+        let item = s.session.data.plan.as_ref().map(|p| p.item.code.clone());
+        if let (Some(item), true) = (item, self.has_central()) {
+            if let PaymentNext::Completed(reference) = self.start(&item, fen) {
+                s.push(Event::PaymentCompleted { reference })
+            }
+        }
+    }
+
     pub fn new(central: Option<Arc<dyn CentralSystem>>, inbox: Option<Reporter<PaymentReport>>) -> PaymentDesk {
         PaymentDesk {
             central,

@@ -3,7 +3,7 @@
 //! gallery, the layout tests and the UI benchmark use it). The receipt pages show the sample
 //! receipt rendered as the printer prints it.
 
-use super::intent::Intent;
+use super::intent::{AddressIntent, Intent, JourneyIntent, KeyboardIntent, ProgressIntent};
 use super::kiosk::KioskApp;
 use super::sample;
 use crate::devices::card_reader::fixtures::fixture;
@@ -83,9 +83,9 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         return Ok(());
     }
     if page.starts_with("progress") {
-        go(app, Intent::OpenProgress);
+        go(app, Intent::Progress(ProgressIntent::Open));
         for key in "2611260001".chars() {
-            go(app, Intent::ProgressKey(key.to_string()));
+            go(app, Intent::Progress(ProgressIntent::Key(key.to_string())));
         }
         if page == "progress-answer" || page == "progress-supply" {
             // The answer the reference server gives after a supplement request.
@@ -108,7 +108,10 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         }
         if page == "progress-supply" {
             // 补交材料 for the first row: the household register photographed.
-            go(app, Intent::SupplyStart("DEV1-261126-0001-7".into()));
+            go(
+                app,
+                Intent::Progress(ProgressIntent::SupplyStart("DEV1-261126-0001-7".into())),
+            );
             stage_photo(app, "household-book");
         }
         return Ok(());
@@ -137,7 +140,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         "identify-manual" => "HH-006",
         _ => "ID-003",
     };
-    go(app, Intent::ChooseItem(item.into()));
+    go(app, Intent::Journey(JourneyIntent::ChooseItem(item.into())));
     if proxy {
         go(app, Intent::Session(Event::ChooseProxy(true)));
     }
@@ -147,7 +150,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     go(app, Intent::Session(Event::ConfirmGuide));
     let type_keys = |app: &mut KioskApp, text: &str| {
         for key in text.chars() {
-            go(app, Intent::IdKey(key.to_string()));
+            go(app, Intent::Journey(JourneyIntent::IdKey(key.to_string())));
         }
     };
     match page {
@@ -155,7 +158,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         "identify-manual" => {
             // A made-up number with a wrong check digit: the page shows why.
             type_keys(app, "330225199003150028");
-            app.handle_at(Intent::SubmitTypedId, t);
+            app.handle_at(Intent::Journey(JourneyIntent::SubmitTypedId), t);
             return Ok(());
         }
         _ => {}
@@ -171,34 +174,40 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     app.event_at(Event::CardRead(Box::new(person)), t);
     let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
     let field = |app: &mut KioskApp, index: usize, text: &str| {
-        app.handle_at(Intent::ActivateField(index), t);
+        app.handle_at(Intent::Journey(JourneyIntent::ActivateField(index)), t);
         for key in text.chars() {
-            app.handle_at(Intent::FieldKey(key.to_string()), t);
+            app.handle_at(Intent::Journey(JourneyIntent::FieldKey(key.to_string())), t);
         }
     };
     if page == "form-errors" {
         field(app, 0, "1380574");
-        go(app, Intent::SubmitForm);
+        go(app, Intent::Journey(JourneyIntent::SubmitForm));
         return Ok(());
     }
     field(app, 0, "13805740000");
     go(
         app,
-        Intent::ChooseOption {
+        Intent::Journey(JourneyIntent::ChooseOption {
             field: 1,
             value: "lost".into(),
-        },
+        }),
     );
     if page == "form" {
         return Ok(());
     }
-    go(app, Intent::SubmitForm);
+    go(app, Intent::Journey(JourneyIntent::SubmitForm));
     stage_photo(app, "household-book");
-    go(app, Intent::PromiseMaterial("loss-statement".into()));
+    go(
+        app,
+        Intent::Journey(JourneyIntent::PromiseMaterial("loss-statement".into())),
+    );
     if page == "materials-promise" {
         return Ok(());
     }
-    go(app, Intent::SignPromise(SAMPLE_SIGNATURE.into()));
+    go(
+        app,
+        Intent::Journey(JourneyIntent::SignPromise(SAMPLE_SIGNATURE.into())),
+    );
     if page == "materials" {
         return Ok(());
     }
@@ -207,10 +216,10 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     if page == "address" {
         // Free delivery to another address: 石浦镇 picked, "shipu" typed for the street.
         super::text_entry::load_now();
-        go(app, Intent::OpenAddress);
-        go(app, Intent::AddressChoose("330225101".into()));
+        go(app, Intent::Address(AddressIntent::Open));
+        go(app, Intent::Address(AddressIntent::Choose("330225101".into())));
         for key in ["s", "h", "i", "p", "u"] {
-            go(app, Intent::TextKey(key.into()));
+            go(app, Intent::Keys(KeyboardIntent::Key(key.into())));
         }
         return Ok(());
     }
@@ -329,7 +338,7 @@ fn stage_consult(app: &mut KioskApp, page: &str, lang: Lang) {
     if page == "consult-text" {
         super::text_entry::load_now();
         for key in ["c", "h", "u", "a", "n", "g", "k", "o", "u"] {
-            app.handle_at(Intent::TextKey(key.into()), t);
+            app.handle_at(Intent::Keys(KeyboardIntent::Key(key.into())), t);
         }
         return;
     }

@@ -68,6 +68,19 @@ pub fn divisions() -> Option<&'static DivisionTable> {
         .as_ref()
 }
 
+/// What the on-screen keyboard can be asked for (it types into whatever text is open).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyboardIntent {
+    /// A key (letters, `'`, `DEL`, `SPACE`, `CLEAR`, digits, punctuation).
+    Key(String),
+    /// Candidate `n` of the candidate bar's current page.
+    PickCandidate(usize),
+    /// The candidate bar's next (+1) or previous (-1) page.
+    CandidatePage(isize),
+    /// `pinyin`, `latin` or `digits`.
+    Mode(String),
+}
+
 /// What the keys type.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum KeyMode {

@@ -182,7 +182,7 @@ impl WorkerSetup {
             return Err(Message::SubmitStorage);
         };
         // Before storing: a receipt must never go out without its progress token.
-        let progress_key = super::progress::load_or_create_key(&self.state_dir).map_err(|e| {
+        let progress_key = super::progress_key::load_or_create_key(&self.state_dir).map_err(|e| {
             log::error!("cannot load the progress key: {e}");
             Message::SubmitStorage
         })?;
@@ -203,7 +203,7 @@ impl WorkerSetup {
         &self,
         application: &Application,
         number: crate::domain::receipt::ReceiptNumber,
-        progress_key: &super::progress::ProgressKey,
+        progress_key: &super::progress_key::ProgressKey,
     ) -> Option<Receipt> {
         let context = ReceiptContext {
             catalogue: &self.catalogue,
@@ -224,7 +224,7 @@ impl WorkerSetup {
             .load_application(&entry.idempotency_key)
             .map_err(|e| format!("the application of {receipt_no} cannot be read ({e}): it may be purged"))?;
         let number = crate::domain::receipt::ReceiptNumber::parse(&entry.receipt_no).map_err(|e| e.to_string())?;
-        let progress_key = super::progress::load_or_create_key(&self.state_dir).map_err(|e| e.to_string())?;
+        let progress_key = super::progress_key::load_or_create_key(&self.state_dir).map_err(|e| e.to_string())?;
         let receipt = self
             .receipt_of(&application, number, &progress_key)
             .ok_or_else(|| format!("{} is not in the catalogue any more", application.item_code))?;

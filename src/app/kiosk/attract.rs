@@ -17,10 +17,10 @@ pub const SLIDES: u64 = 5;
 impl KioskApp {
     /// The slide the attract loop shows now; `None` while someone is there.
     pub fn attract_slide(&self) -> Option<usize> {
-        if self.session.step != Step::Welcome || self.tech.is_active() {
+        if self.shared.session.step != Step::Welcome || self.tech.is_active() {
             return None;
         }
-        let now = self.clock_ms;
+        let now = self.shared.clock_ms;
         let idle_from = self.last_input_ms.saturating_add(ATTRACT_AFTER_MS);
         let dimmed_from = (self.gpio.screen() == Screen::Dimmed && self.dimmed_at_ms >= self.last_input_ms)
             .then_some(self.dimmed_at_ms);

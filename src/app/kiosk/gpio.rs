@@ -4,11 +4,19 @@
 
 use super::KioskApp;
 use crate::app::gpio_policy::Screen;
-use crate::app::gpio_service::GpioLink;
+use crate::app::gpio_service::{GpioLink, GpioReport};
 use crate::devices::card_reader::ReaderState;
 use crate::domain::session::Step;
 
 impl KioskApp {
+    /// The GPIO thread reported: the screen woke or dimmed, or the paper runs low.
+    pub(super) fn on_gpio(&mut self, report: GpioReport, now_ms: u64) {
+        if let GpioReport::Screen(screen) = &report {
+            self.note_screen(*screen, now_ms);
+        }
+        self.gpio.on_report(report)
+    }
+
     /// Connects the running GPIO (`kiosk run`); without it the app publishes to nobody.
     pub fn attach_gpio(&mut self, link: GpioLink) {
         self.gpio = link;
@@ -26,7 +34,7 @@ impl KioskApp {
     }
 
     pub(super) fn publish_gpio(&mut self, activity: bool) {
-        let session_active = self.session.step != Step::Welcome;
+        let session_active = self.shared.session.step != Step::Welcome;
         let reader_fault = matches!(self.reader_state, ReaderState::Fault { .. });
         self.gpio
             .publish(session_active, self.staff_called, reader_fault, activity);

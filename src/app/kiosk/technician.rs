@@ -6,9 +6,10 @@
 //! not to a session.
 
 use super::KioskApp;
+use crate::app::inbox::Inbound;
 use crate::app::technician_desk::{Stage, TechAction, TechNotice, TechReport, TechTab};
 use crate::app::worker::{Completion, Job};
-use crate::devices::card_reader::Card;
+use crate::devices::card_reader::{Card, ReaderEvent};
 use crate::domain::masking::mask_name;
 use crate::domain::session::Step;
 
@@ -43,17 +44,17 @@ impl KioskApp {
     pub(super) fn on_technician(&mut self, action: TechAction, now_ms: u64) {
         self.tech.touch(now_ms);
         match action {
-            TechAction::SecretTap if self.session.step == Step::Welcome && !self.tech.is_active() => {
+            TechAction::SecretTap if self.shared.session.step == Step::Welcome && !self.tech.is_active() => {
                 self.tech.secret_tap(now_ms);
             }
             TechAction::PinKey(key) => self.tech.pin_key(&key),
-            TechAction::PinSubmit => self.tech.submit_pin(self.config.technician.pin_hash.clone()),
+            TechAction::PinSubmit => self.tech.submit_pin(self.shared.config.technician.pin_hash.clone()),
             TechAction::Tab(code) => {
                 if let Some(tab) = TechTab::from_code(&code) {
                     self.leave_tab();
-                    self.tech.open_tab(tab, &self.config);
+                    self.tech.open_tab(tab, &self.shared.config);
                     if tab == TechTab::Tests {
-                        self.camera.open();
+                        self.shared.camera.open();
                     }
                 }
             }
@@ -68,19 +69,19 @@ impl KioskApp {
             },
             TechAction::TestPrint if self.in_tab(TechTab::Tests) => {
                 self.tech.notice = Some(TechNotice::Printing);
-                self.worker.send(Job::TestPrint {
-                    kiosk_id: self.config.kiosk.id.clone(),
+                self.shared.worker.send(Job::TestPrint {
+                    kiosk_id: self.shared.config.kiosk.id.clone(),
                     printed_at: format!("{} {}", self.today(), self.clock_text()),
                 });
             }
             TechAction::Capture if self.in_tab(TechTab::Tests) => {
-                if self.camera.capture(TEST_STILL) {
+                if self.shared.camera.capture(TEST_STILL) {
                     self.tech.capturing = true;
                     self.tech.notice = Some(TechNotice::Capturing);
                 } else {
-                    let why = match self.camera.open_error() {
+                    let why = match self.shared.camera.open_error() {
                         Some(e) => format!("{} ({e})", e.kind()),
-                        None if self.camera.starting() => "the camera is starting".to_string(),
+                        None if self.shared.camera.starting() => "the camera is starting".to_string(),
                         None => "no camera".to_string(),
                     };
                     self.tech.notice = Some(TechNotice::CaptureFailed(why));
@@ -105,9 +106,9 @@ impl KioskApp {
             TechAction::Retry(id) if self.in_tab(TechTab::Outbox) => self.tech.retry(id),
             TechAction::Reprint(receipt_no) if self.in_tab(TechTab::Reprints) => {
                 self.tech.notice = Some(TechNotice::Printing);
-                self.worker.send(Job::Reprint {
+                self.shared.worker.send(Job::Reprint {
                     receipt_no,
-                    lang: self.config.ui.default_language,
+                    lang: self.shared.config.ui.default_language,
                 });
             }
             TechAction::SettingStep(index, up) if self.in_tab(TechTab::Settings) => {
@@ -139,7 +140,7 @@ impl KioskApp {
             self.tech.reading_card = false;
         }
         if self.in_tab(TechTab::Tests) {
-            self.camera.forget();
+            self.shared.camera.forget();
             self.tech.capturing = false;
             self.tech.still = None;
             if self.gpio.led_test().is_some() {
@@ -171,6 +172,23 @@ impl KioskApp {
 
     /// A card on the reader while the desk is open: shown masked when the test waits for
     /// one, never a session's.
+    /// While the technician's screens are open, a card read and a still are the tests'.
+    pub(super) fn technician_takes(report: &Inbound) -> bool {
+        matches!(
+            report,
+            Inbound::Reader(ReaderEvent::CardRead(_) | ReaderEvent::ReadFailed { .. }) | Inbound::Camera(_)
+        )
+    }
+
+    pub(super) fn technician_report_in(&mut self, report: Inbound) {
+        match report {
+            Inbound::Reader(ReaderEvent::CardRead(card)) => self.technician_card(card),
+            Inbound::Reader(ReaderEvent::ReadFailed { detail, .. }) => self.technician_read_failed(&detail),
+            Inbound::Camera(done) => self.technician_capture(done),
+            _ => {}
+        }
+    }
+
     pub(super) fn technician_card(&mut self, card: Box<Card>) {
         if self.tech.reading_card {
             self.tech.reading_card = false;
@@ -200,9 +218,9 @@ impl KioskApp {
     /// A still finished while the desk is open: summarised, then forgotten.
     pub(super) fn technician_capture(&mut self, done: crate::app::camera::CaptureDone) {
         self.tech.capturing = false;
-        match self.camera.finished(done) {
+        match self.shared.camera.finished(done) {
             Some(Ok(code)) => {
-                if let Some(photo) = self.camera.take(&code) {
+                if let Some(photo) = self.shared.camera.take(&code) {
                     let kb = photo.jpeg.len() / 1024;
                     self.tech.audit(
                         "test-capture",
@@ -230,7 +248,7 @@ impl KioskApp {
 
     pub(super) fn technician_report(&mut self, report: TechReport) {
         let was_pin = self.tech.stage() == Stage::Pin;
-        self.tech.finished(report, &self.config);
+        self.tech.finished(report, &self.shared.config);
         if was_pin && self.tech.tab().is_some() {
             log::info!("technician screens opened");
         }

@@ -2,7 +2,10 @@
 //! inbox that keeps early reader events, and idempotent resubmission.
 
 use super::*;
+use crate::app::intent::JourneyIntent;
 use crate::devices::printer::profile::profile;
+use crate::domain::calendar::Date;
+use crate::domain::message::Message;
 use crate::domain::session::PrintState;
 
 fn app_in(dir: &std::path::Path) -> KioskApp {
@@ -31,31 +34,31 @@ fn wait_until(app: &mut KioskApp, done: impl Fn(&KioskApp) -> bool) {
 
 fn to_review(app: &mut KioskApp) {
     app.handle(Intent::Start);
-    app.handle(Intent::ChooseItem("HH-006".into()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseItem("HH-006".into())));
     app.handle(Intent::Session(Event::ConfirmGuide));
     for key in "330225198506120431".chars() {
-        app.handle(Intent::IdKey(key.to_string()));
+        app.handle(Intent::Journey(JourneyIntent::IdKey(key.to_string())));
     }
-    app.handle(Intent::SubmitTypedId);
+    app.handle(Intent::Journey(JourneyIntent::SubmitTypedId));
     assert_eq!(app.session().step, Step::Form);
-    app.handle(Intent::ActivateField(0));
+    app.handle(Intent::Journey(JourneyIntent::ActivateField(0)));
     for key in "138057400009".chars() {
-        app.handle(Intent::FieldKey(key.to_string()));
+        app.handle(Intent::Journey(JourneyIntent::FieldKey(key.to_string())));
     }
     assert_eq!(
         app.form_draft()["phone"],
         "13805740000",
         "the keypad stops at 11 digits"
     );
-    app.handle(Intent::SubmitForm);
+    app.handle(Intent::Journey(JourneyIntent::SubmitForm));
     assert_eq!(app.session().step, Step::Materials);
     assert!(
         app.camera().starting(),
         "the materials page starts the camera, off the UI thread"
     );
     wait_until(app, |app| app.camera().available());
-    app.handle(Intent::CaptureMaterial("id-card".into()));
-    app.handle(Intent::CaptureMaterial("id-card".into()));
+    app.handle(Intent::Journey(JourneyIntent::CaptureMaterial("id-card".into())));
+    app.handle(Intent::Journey(JourneyIntent::CaptureMaterial("id-card".into())));
     assert_eq!(
         app.camera().capturing(),
         Some("id-card"),
@@ -164,18 +167,20 @@ fn categories_and_a_typed_number_kept_when_refused() {
     let mut app = app_in(dir.path());
     app.handle(Intent::Start);
     let second = app.catalogue().categories[1].code.clone();
-    app.handle(Intent::ChooseCategory(second.clone()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseCategory(second.clone())));
     assert_eq!(app.current_category(), second);
-    app.handle(Intent::ChooseCategory("no-such-category".into()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseCategory(
+        "no-such-category".into(),
+    )));
     assert_eq!(app.current_category(), second, "an unknown category changes nothing");
-    app.handle(Intent::ChooseItem("HH-006".into()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseItem("HH-006".into())));
     app.handle(Intent::Session(Event::ConfirmGuide));
     for key in "330225198506120432".chars() {
-        app.handle(Intent::IdKey(key.to_string()));
+        app.handle(Intent::Journey(JourneyIntent::IdKey(key.to_string())));
     }
-    app.handle(Intent::SubmitTypedId);
+    app.handle(Intent::Journey(JourneyIntent::SubmitTypedId));
     assert_eq!(app.session().data.error, Some(Message::IdCheckDigit));
     assert_eq!(app.typed_id(), "330225198506120432", "kept for correction");
-    app.handle(Intent::IdKey("CLEAR".into()));
+    app.handle(Intent::Journey(JourneyIntent::IdKey("CLEAR".into())));
     assert_eq!(app.typed_id(), "");
 }

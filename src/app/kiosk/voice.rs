@@ -69,7 +69,7 @@ impl KioskApp {
 
     /// Whether prompts are spoken now.
     pub fn voice_on(&self) -> bool {
-        self.voice.available && self.voice.choice.unwrap_or(self.session.elderly)
+        self.voice.available && self.voice.choice.unwrap_or(self.shared.session.elderly)
     }
 
     pub(super) fn toggle_voice(&mut self) {
@@ -80,13 +80,13 @@ impl KioskApp {
 
     /// After each event: speaks what changed, or stops speaking.
     pub(super) fn speak_after(&mut self, moment: Option<Moment>) {
-        let page = if self.address.is_some() {
+        let page = if self.journey.address.is_some() {
             PageId::Address
         } else {
-            PageId::of(self.session.step)
+            PageId::of(self.shared.session.step)
         };
         let on = self.voice_on();
-        let warning = self.session.warning_since_ms.is_some();
+        let warning = self.shared.session.warning_since_ms.is_some();
         let guide = &mut self.voice;
         let page_changed = guide.page != page;
         let was_on = guide.was_on;
@@ -102,12 +102,13 @@ impl KioskApp {
         if !on {
             return;
         }
-        let data = &self.session.data;
+        let data = &self.shared.session.data;
         let mut cues = Vec::new();
         match moment {
             Some(Moment::CardRead) if data.error.is_none() => {
                 cues.push(Cue::CardRead);
-                let next_card = self.session.step == Step::Identify && data.identify_phase == IdentifyPhase::Applicant;
+                let next_card =
+                    self.shared.session.step == Step::Identify && data.identify_phase == IdentifyPhase::Applicant;
                 if next_card && !page_changed {
                     cues.push(Cue::ApplicantCard);
                 }
@@ -130,7 +131,7 @@ impl KioskApp {
 
 #[cfg(test)]
 mod tests {
-    use crate::app::intent::Intent;
+    use crate::app::intent::{Intent, JourneyIntent, ProgressIntent};
     use crate::app::kiosk::{AppParts, KioskApp};
     use crate::app::page::PageId;
     use crate::app::voice_prompts::{prompt, Cue};
@@ -167,7 +168,7 @@ mod tests {
         app.handle(Intent::SetElderly(true));
         assert!(app.voice_on());
         app.handle(Intent::Start);
-        app.handle(Intent::ChooseItem("HH-006".into()));
+        app.handle(Intent::Journey(JourneyIntent::ChooseItem("HH-006".into())));
         app.handle(Intent::Session(Event::ConfirmGuide));
         app.handle(Intent::Session(Event::CardFailed(
             crate::domain::message::Message::ReaderNoCard,
@@ -223,7 +224,7 @@ mod tests {
         assert_eq!(app.session().step, Step::Welcome);
         assert!(app.voice_on(), "voice is on again for the next citizen");
         assert_eq!(voice.said().len(), 1, "nothing said to an empty room");
-        app.handle(Intent::OpenProgress);
+        app.handle(Intent::Progress(ProgressIntent::Open));
         assert_eq!(voice.said()[1], page(PageId::Progress));
     }
 

@@ -2,7 +2,8 @@
 //! input limit, its choices and the problem found with it.
 
 use super::i18n::{please_choose, please_enter, text};
-use crate::app::kiosk::{input_limit, KioskApp};
+use crate::app::journey::input_limit;
+use crate::app::kiosk::KioskApp;
 use crate::domain::catalogue::FieldKind;
 use crate::domain::message::Message;
 

@@ -1,7 +1,7 @@
 //! The view layer without Slint: what each page shows for a session driven through intents.
 
 use super::*;
-use crate::app::intent::Intent;
+use crate::app::intent::{Intent, JourneyIntent, KeyboardIntent};
 use crate::app::kiosk::{AppParts, KioskApp};
 use crate::config::Config;
 use crate::devices::printer::profile::profile;
@@ -25,25 +25,27 @@ fn app() -> KioskApp {
 
 fn to_review(app: &mut KioskApp) {
     app.handle(Intent::Start);
-    app.handle(Intent::ChooseItem("ID-003".into()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseItem("ID-003".into())));
     app.handle(Intent::Session(Event::ConfirmGuide));
     // ID-003 needs the card: read it, as the reader would report it.
     app.event_at(Event::CardRead(Box::new(crate::app::sample::applicant())), app.now_ms());
-    app.handle(Intent::ActivateField(0));
+    app.handle(Intent::Journey(JourneyIntent::ActivateField(0)));
     for key in "13805740000".chars() {
-        app.handle(Intent::FieldKey(key.to_string()));
+        app.handle(Intent::Journey(JourneyIntent::FieldKey(key.to_string())));
     }
-    app.handle(Intent::ChooseOption {
+    app.handle(Intent::Journey(JourneyIntent::ChooseOption {
         field: 1,
         value: "lost".into(),
-    });
-    app.handle(Intent::SubmitForm);
+    }));
+    app.handle(Intent::Journey(JourneyIntent::SubmitForm));
     for row in materials::materials(app).rows {
         if row.mandatory {
             crate::app::staging::stage_photo(app, &row.code);
         } else {
-            app.handle(Intent::PromiseMaterial(row.code));
-            app.handle(Intent::SignPromise(crate::app::staging::SAMPLE_SIGNATURE.into()));
+            app.handle(Intent::Journey(JourneyIntent::PromiseMaterial(row.code)));
+            app.handle(Intent::Journey(JourneyIntent::SignPromise(
+                crate::app::staging::SAMPLE_SIGNATURE.into(),
+            )));
         }
     }
     app.handle(Intent::Session(Event::MaterialsDone));
@@ -75,11 +77,11 @@ fn the_catalogue_lists_the_current_category_and_survives_an_empty_one() {
 fn form_fields_carry_their_limits_choices_and_errors() {
     let mut app = app();
     app.handle(Intent::Start);
-    app.handle(Intent::ChooseItem("ID-003".into()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseItem("ID-003".into())));
     app.handle(Intent::Session(Event::ConfirmGuide));
     // ID-003 needs the card: read it, as the reader would report it.
     app.event_at(Event::CardRead(Box::new(crate::app::sample::applicant())), app.now_ms());
-    app.handle(Intent::SubmitForm);
+    app.handle(Intent::Journey(JourneyIntent::SubmitForm));
     let view = form::form(&app);
     let phone = view.fields.iter().find(|f| f.kind == "phone").unwrap();
     assert_eq!(phone.max_len, 11);
@@ -91,10 +93,10 @@ fn form_fields_carry_their_limits_choices_and_errors() {
     assert!(!choice.choices.is_empty() && choice.max_len == 0);
     assert!(choice.locked, "遗失补领 decided the reason");
     assert_eq!((choice.value.as_str(), choice.error.as_str()), ("lost", ""));
-    app.handle(Intent::ChooseOption {
+    app.handle(Intent::Journey(JourneyIntent::ChooseOption {
         field: 1,
         value: "damaged".into(),
-    });
+    }));
     assert_eq!(
         form::form(&app).fields[1].value,
         "lost",
@@ -132,10 +134,10 @@ fn review_masks_every_personal_value_and_counts_materials() {
 fn the_identify_page_shows_the_reason_only_on_its_own_step() {
     let mut app = app();
     app.handle(Intent::Start);
-    app.handle(Intent::ChooseItem("HH-006".into()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseItem("HH-006".into())));
     app.handle(Intent::Session(Event::ConfirmGuide));
-    app.handle(Intent::IdKey("1".into()));
-    app.handle(Intent::SubmitTypedId);
+    app.handle(Intent::Journey(JourneyIntent::IdKey("1".into())));
+    app.handle(Intent::Journey(JourneyIntent::SubmitTypedId));
     let view = identify::identify(&app);
     assert_eq!(view.message, "号码位数不对,应为18位");
     assert!(view.typing);
@@ -161,14 +163,14 @@ fn amounts_in_yuan() {
 fn an_enterprise_applies_through_its_agent_with_a_checked_credit_code() {
     let mut app = app();
     app.handle(Intent::Start);
-    app.handle(Intent::ChooseItem("PO-003".into()));
+    app.handle(Intent::Journey(JourneyIntent::ChooseItem("PO-003".into())));
     app.handle(Intent::Session(Event::ConfirmGuide));
     app.event_at(Event::CardRead(Box::new(crate::app::sample::applicant())), app.now_ms());
     assert_eq!(app.session().step, Step::Form);
     let fields = form::form(&app).fields;
     assert_eq!(fields[0].kind, "credit-code");
     assert_eq!(fields[0].label, "统一社会信用代码");
-    app.handle(Intent::ActivateField(0));
+    app.handle(Intent::Journey(JourneyIntent::ActivateField(0)));
     assert_eq!(
         app.keyboard().mode.code(),
         "digits",
@@ -177,31 +179,31 @@ fn an_enterprise_applies_through_its_agent_with_a_checked_credit_code() {
     let type_text = |app: &mut KioskApp, text: &str| {
         for c in text.chars() {
             let key = if c.is_ascii_alphabetic() {
-                app.handle(Intent::KeyMode("latin".into()));
+                app.handle(Intent::Keys(KeyboardIntent::Mode("latin".into())));
                 c.to_ascii_lowercase().to_string()
             } else {
-                app.handle(Intent::KeyMode("digits".into()));
+                app.handle(Intent::Keys(KeyboardIntent::Mode("digits".into())));
                 c.to_string()
             };
-            app.handle(Intent::TextKey(key));
+            app.handle(Intent::Keys(KeyboardIntent::Key(key)));
         }
     };
     type_text(&mut app, "91350100M000100Y44"); // the last character is wrong
-    app.handle(Intent::ActivateField(1));
-    app.handle(Intent::KeyMode("latin".into()));
+    app.handle(Intent::Journey(JourneyIntent::ActivateField(1)));
+    app.handle(Intent::Keys(KeyboardIntent::Mode("latin".into())));
     type_text(&mut app, "ShipuInn");
-    app.handle(Intent::ActivateField(2));
+    app.handle(Intent::Journey(JourneyIntent::ActivateField(2)));
     for key in "13805740000".chars() {
-        app.handle(Intent::FieldKey(key.to_string()));
+        app.handle(Intent::Journey(JourneyIntent::FieldKey(key.to_string())));
     }
-    app.handle(Intent::SubmitForm);
+    app.handle(Intent::Journey(JourneyIntent::SubmitForm));
     assert_eq!(app.session().step, Step::Form);
     let shown = form::form(&app).fields;
     assert_eq!(shown[0].error, "统一社会信用代码不对,请对照营业执照再输一次(18位)");
-    app.handle(Intent::ActivateField(0));
-    app.handle(Intent::TextKey("DEL".into()));
+    app.handle(Intent::Journey(JourneyIntent::ActivateField(0)));
+    app.handle(Intent::Keys(KeyboardIntent::Key("DEL".into())));
     type_text(&mut app, "3");
-    app.handle(Intent::SubmitForm);
+    app.handle(Intent::Journey(JourneyIntent::SubmitForm));
     assert_eq!(
         app.session().step,
         Step::Materials,

@@ -1,7 +1,7 @@
 //! Presenter of the delivery address page and of the on-screen text keyboard.
 
 use super::on;
-use crate::app::intent::Intent;
+use crate::app::intent::{AddressIntent, Intent, KeyboardIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::address::address;
 use crate::app::view::keyboard::keyboard;
@@ -12,27 +12,39 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, AddressAdapter, on_choose, |code| Intent::AddressChoose(
-        code.to_string()
+    on!(shell, AddressAdapter, on_choose, |code| Intent::Address(
+        AddressIntent::Choose(code.to_string())
     ));
-    on!(shell, AddressAdapter, on_up, || Intent::AddressUp);
-    on!(shell, AddressAdapter, on_pick_place, || Intent::AddressPickPlace);
-    on!(shell, AddressAdapter, on_activate, |i| Intent::AddressField(
-        usize::try_from(i).unwrap_or(0)
+    on!(shell, AddressAdapter, on_up, || Intent::Address(AddressIntent::Up));
+    on!(shell, AddressAdapter, on_pick_place, || Intent::Address(
+        AddressIntent::PickPlace
     ));
-    on!(shell, AddressAdapter, on_from_card, || Intent::AddressFromCard);
-    on!(shell, AddressAdapter, on_key, |key| Intent::TextKey(key.to_string()));
-    on!(shell, AddressAdapter, on_confirm, || Intent::AddressConfirm);
-    on!(shell, AddressAdapter, on_cancel, || Intent::AddressCancel);
-    on!(shell, KeyboardAdapter, on_key, |key| Intent::TextKey(key.to_string()));
-    on!(shell, KeyboardAdapter, on_pick, |i| Intent::PickCandidate(
-        usize::try_from(i).unwrap_or(usize::MAX)
+    on!(shell, AddressAdapter, on_activate, |i| Intent::Address(
+        AddressIntent::Field(usize::try_from(i).unwrap_or(0))
     ));
-    on!(shell, KeyboardAdapter, on_page, |delta| Intent::CandidatePage(
-        delta as isize
+    on!(shell, AddressAdapter, on_from_card, || Intent::Address(
+        AddressIntent::FromCard
     ));
-    on!(shell, KeyboardAdapter, on_set_mode, |mode| Intent::KeyMode(
-        mode.to_string()
+    on!(shell, AddressAdapter, on_key, |key| Intent::Keys(KeyboardIntent::Key(
+        key.to_string()
+    )));
+    on!(shell, AddressAdapter, on_confirm, || Intent::Address(
+        AddressIntent::Confirm
+    ));
+    on!(shell, AddressAdapter, on_cancel, || Intent::Address(
+        AddressIntent::Cancel
+    ));
+    on!(shell, KeyboardAdapter, on_key, |key| Intent::Keys(KeyboardIntent::Key(
+        key.to_string()
+    )));
+    on!(shell, KeyboardAdapter, on_pick, |i| Intent::Keys(
+        KeyboardIntent::PickCandidate(usize::try_from(i).unwrap_or(usize::MAX))
+    ));
+    on!(shell, KeyboardAdapter, on_page, |delta| Intent::Keys(
+        KeyboardIntent::CandidatePage(delta as isize)
+    ));
+    on!(shell, KeyboardAdapter, on_set_mode, |mode| Intent::Keys(
+        KeyboardIntent::Mode(mode.to_string())
     ));
 }
 

@@ -1,7 +1,7 @@
 //! Presenter of the catalogue page (事项清单).
 
 use super::on;
-use crate::app::intent::Intent;
+use crate::app::intent::{Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::catalogue::catalogue;
 use crate::domain::session::Event;
@@ -13,10 +13,10 @@ use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
     on!(shell, CatalogueAdapter, on_choose_category, |code| {
-        Intent::ChooseCategory(code.to_string())
+        Intent::Journey(JourneyIntent::ChooseCategory(code.to_string()))
     });
-    on!(shell, CatalogueAdapter, on_choose_item, |code| Intent::ChooseItem(
-        code.to_string()
+    on!(shell, CatalogueAdapter, on_choose_item, |code| Intent::Journey(
+        JourneyIntent::ChooseItem(code.to_string())
     ));
     on!(shell, CatalogueAdapter, on_back, || Intent::Session(Event::Back));
     on!(shell, CatalogueAdapter, on_cancel, || Intent::Session(Event::Cancel));

@@ -1,7 +1,7 @@
 //! Presenter of the form page: fields, choices, the keypad for the active field.
 
 use super::on;
-use crate::app::intent::Intent;
+use crate::app::intent::{Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::form::form;
 use crate::domain::session::Event;
@@ -16,13 +16,21 @@ fn index(i: i32) -> usize {
 }
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, FormAdapter, on_activate, |i| Intent::ActivateField(index(i)));
-    on!(shell, FormAdapter, on_choose, |i, value| Intent::ChooseOption {
-        field: index(i),
-        value: value.to_string(),
-    });
-    on!(shell, FormAdapter, on_key, |key| Intent::FieldKey(key.to_string()));
-    on!(shell, FormAdapter, on_submit, || Intent::SubmitForm);
+    on!(shell, FormAdapter, on_activate, |i| Intent::Journey(
+        JourneyIntent::ActivateField(index(i))
+    ));
+    on!(shell, FormAdapter, on_choose, |i, value| Intent::Journey(
+        JourneyIntent::ChooseOption {
+            field: index(i),
+            value: value.to_string(),
+        }
+    ));
+    on!(shell, FormAdapter, on_key, |key| Intent::Journey(
+        JourneyIntent::FieldKey(key.to_string())
+    ));
+    on!(shell, FormAdapter, on_submit, || Intent::Journey(
+        JourneyIntent::SubmitForm
+    ));
     on!(shell, FormAdapter, on_back, || Intent::Session(Event::Back));
     on!(shell, FormAdapter, on_cancel, || Intent::Session(Event::Cancel));
 }

@@ -1,7 +1,7 @@
 //! Presenter of the identify page: reader state, keypad, proxy phase.
 
 use super::on;
-use crate::app::intent::Intent;
+use crate::app::intent::{Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::identify::identify;
 use crate::domain::session::Event;
@@ -12,8 +12,12 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, IdentifyAdapter, on_key, |key| Intent::IdKey(key.to_string()));
-    on!(shell, IdentifyAdapter, on_submit_typed, || Intent::SubmitTypedId);
+    on!(shell, IdentifyAdapter, on_key, |key| Intent::Journey(
+        JourneyIntent::IdKey(key.to_string())
+    ));
+    on!(shell, IdentifyAdapter, on_submit_typed, || Intent::Journey(
+        JourneyIntent::SubmitTypedId
+    ));
     on!(shell, IdentifyAdapter, on_back, || Intent::Session(Event::Back));
     on!(shell, IdentifyAdapter, on_cancel, || Intent::Session(Event::Cancel));
 }

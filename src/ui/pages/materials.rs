@@ -1,7 +1,7 @@
 //! Presenter of the materials page.
 
 use super::on;
-use crate::app::intent::Intent;
+use crate::app::intent::{Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::materials::materials;
 use crate::domain::session::Event;
@@ -12,16 +12,18 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, MaterialsAdapter, on_capture, |code| Intent::CaptureMaterial(
-        code.to_string()
+    on!(shell, MaterialsAdapter, on_capture, |code| Intent::Journey(
+        JourneyIntent::CaptureMaterial(code.to_string())
     ));
-    on!(shell, MaterialsAdapter, on_promise, |code| Intent::PromiseMaterial(
-        code.to_string()
+    on!(shell, MaterialsAdapter, on_promise, |code| Intent::Journey(
+        JourneyIntent::PromiseMaterial(code.to_string())
     ));
-    on!(shell, MaterialsAdapter, on_sign, |strokes| Intent::SignPromise(
-        strokes.to_string()
+    on!(shell, MaterialsAdapter, on_sign, |strokes| Intent::Journey(
+        JourneyIntent::SignPromise(strokes.to_string())
     ));
-    on!(shell, MaterialsAdapter, on_promise_cancel, || Intent::PromiseCancel);
+    on!(shell, MaterialsAdapter, on_promise_cancel, || Intent::Journey(
+        JourneyIntent::PromiseCancel
+    ));
     on!(shell, MaterialsAdapter, on_signing, || Intent::Touch);
     on!(shell, MaterialsAdapter, on_done, || Intent::Session(
         Event::MaterialsDone

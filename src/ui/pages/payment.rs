@@ -1,7 +1,7 @@
 //! Presenter of the payment page.
 
 use super::on;
-use crate::app::intent::Intent;
+use crate::app::intent::{Intent, PaymentIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::payment::payment;
 use crate::domain::session::Event;
@@ -12,8 +12,12 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, PaymentAdapter, on_simulate_paid, || Intent::SimulatePaid);
-    on!(shell, PaymentAdapter, on_retry, || Intent::PaymentRetry);
+    on!(shell, PaymentAdapter, on_simulate_paid, || Intent::Payment(
+        PaymentIntent::SimulatePaid
+    ));
+    on!(shell, PaymentAdapter, on_retry, || Intent::Payment(
+        PaymentIntent::Retry
+    ));
     on!(shell, PaymentAdapter, on_back, || Intent::Session(Event::Back));
     on!(shell, PaymentAdapter, on_cancel, || Intent::Session(Event::Cancel));
 }

@@ -1,7 +1,7 @@
 //! Presenter of the 查询进度 page.
 
 use super::on;
-use crate::app::intent::Intent;
+use crate::app::intent::{Intent, ProgressIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::progress::{next_step, progress};
 use crate::domain::session::Event;
@@ -12,16 +12,24 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, ProgressAdapter, on_key, |key| Intent::ProgressKey(
-        key.to_string()
+    on!(shell, ProgressAdapter, on_key, |key| Intent::Progress(
+        ProgressIntent::Key(key.to_string())
     ));
-    on!(shell, ProgressAdapter, on_search, || Intent::ProgressSearch);
-    on!(shell, ProgressAdapter, on_again, || Intent::ProgressAgain);
-    on!(shell, ProgressAdapter, on_supply, |receipt| Intent::SupplyStart(
-        receipt.to_string()
+    on!(shell, ProgressAdapter, on_search, || Intent::Progress(
+        ProgressIntent::Search
     ));
-    on!(shell, ProgressAdapter, on_supply_submit, || Intent::SupplySubmit);
-    on!(shell, ProgressAdapter, on_supply_close, || Intent::SupplyClose);
+    on!(shell, ProgressAdapter, on_again, || Intent::Progress(
+        ProgressIntent::Again
+    ));
+    on!(shell, ProgressAdapter, on_supply, |receipt| Intent::Progress(
+        ProgressIntent::SupplyStart(receipt.to_string())
+    ));
+    on!(shell, ProgressAdapter, on_supply_submit, || Intent::Progress(
+        ProgressIntent::SupplySubmit
+    ));
+    on!(shell, ProgressAdapter, on_supply_close, || Intent::Progress(
+        ProgressIntent::SupplyClose
+    ));
     on!(shell, ProgressAdapter, on_back, || Intent::Session(Event::Back));
     on!(shell, ProgressAdapter, on_cancel, || Intent::Session(Event::Cancel));
 }

@@ -1,7 +1,7 @@
 //! Presenter of the review page (核对).
 
 use super::on;
-use crate::app::intent::Intent;
+use crate::app::intent::{AddressIntent, Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::review::review;
 use crate::domain::session::{Event, Step};
@@ -29,12 +29,18 @@ fn step_of(code: &str) -> Step {
 }
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, ReviewAdapter, on_edit, |step| Intent::Edit(step_of(
-        step.as_str()
-    )));
-    on!(shell, ReviewAdapter, on_set_express, |on| Intent::SetExpress(on));
-    on!(shell, ReviewAdapter, on_set_urgent, |on| Intent::SetUrgent(on));
-    on!(shell, ReviewAdapter, on_other_address, || Intent::OpenAddress);
+    on!(shell, ReviewAdapter, on_edit, |step| Intent::Journey(
+        JourneyIntent::Edit(step_of(step.as_str()))
+    ));
+    on!(shell, ReviewAdapter, on_set_express, |on| Intent::Journey(
+        JourneyIntent::SetExpress(on)
+    ));
+    on!(shell, ReviewAdapter, on_set_urgent, |on| Intent::Journey(
+        JourneyIntent::SetUrgent(on)
+    ));
+    on!(shell, ReviewAdapter, on_other_address, || Intent::Address(
+        AddressIntent::Open
+    ));
     on!(shell, ReviewAdapter, on_confirm, || Intent::Session(
         Event::ConfirmReview
     ));

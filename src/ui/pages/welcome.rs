@@ -1,7 +1,7 @@
 //! Presenter of the welcome page.
 
 use super::on;
-use crate::app::intent::Intent;
+use crate::app::intent::{Intent, ProgressIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::welcome::welcome;
 use crate::domain::Lang;
@@ -13,7 +13,9 @@ use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
     on!(shell, WelcomeAdapter, on_start, || Intent::Start);
-    on!(shell, WelcomeAdapter, on_progress, || Intent::OpenProgress);
+    on!(shell, WelcomeAdapter, on_progress, || Intent::Progress(
+        ProgressIntent::Open
+    ));
     on!(shell, WelcomeAdapter, on_appointment, || Intent::OpenAppointment);
     on!(shell, WelcomeAdapter, on_consult, || Intent::OpenConsult);
     on!(shell, WelcomeAdapter, on_set_language, |code| Intent::SetLanguage(

@@ -1,0 +1,249 @@
+//! Material uploads: created per application and material, received in chunks with resume
+//! and per-chunk hashes, finalised against the whole file's hash.
+
+use super::*;
+
+fn upload_state(row: &Row) -> api::UploadState {
+    api::UploadState {
+        upload_id: row.text(0),
+        received: row.int(1) as u64,
+        stored: row.int(2) == 1,
+    }
+}
+
+impl Store {
+    // ---- uploads --------------------------------------------------------------------
+
+    pub fn create_upload(&self, key: &str, code: &str, request: &api::CreateUpload) -> Result<api::UploadState> {
+        if request.size == 0 || request.size > api::MAX_UPLOAD_BYTES {
+            return refuse(
+                413,
+                "too_large",
+                format!("size must be 1 to {} bytes", api::MAX_UPLOAD_BYTES),
+            );
+        }
+        if request.sha256.len() != 64 || hex::decode(&request.sha256).ok().is_none() {
+            return refuse(400, "bad_request", "sha256 must be 64 hex digits");
+        }
+        let sha = request.sha256.to_ascii_lowercase();
+        self.tx(|sql| {
+            Self::app_by_key(sql, key)?;
+            if sql
+                .query_one(
+                    "SELECT photos FROM materials WHERE app_key = $1 AND code = $2",
+                    &[key.into(), code.into()],
+                )?
+                .is_none()
+            {
+                return refuse(422, "invalid_material", "this material is not in the application's manifest");
+            }
+            sql.exec(
+                "INSERT INTO uploads (upload_id, app_key, code, size, sha256, received, stored, created_at) VALUES ($1, $2, $3, $4, $5, 0, 0, $6) \
+                 ON CONFLICT (app_key, code, sha256) DO NOTHING",
+                &[short_id("U").into(), key.into(), code.into(), (request.size as i64).into(), sha.as_str().into(), now().into()],
+            )?;
+            let row = sql
+                .query_one(
+                    "SELECT upload_id, received, stored, size FROM uploads WHERE app_key = $1 AND code = $2 AND sha256 = $3",
+                    &[key.into(), code.into(), sha.as_str().into()],
+                )?
+                .ok_or_else(|| anyhow::anyhow!("upload row missing"))?;
+            if row.int(3) != request.size as i64 {
+                return refuse(409, "idempotency_conflict", "this photo was announced with another size");
+            }
+            Ok(upload_state(&row))
+        })
+    }
+
+    fn upload_row(sql: &mut dyn Sql, upload_id: &str, lock: bool) -> Result<Row> {
+        let suffix = if lock { sql.for_update() } else { "" };
+        match sql.query_one(
+            &format!(
+                "SELECT upload_id, received, stored, size, sha256, app_key FROM uploads WHERE upload_id = $1{suffix}"
+            ),
+            &[upload_id.into()],
+        )? {
+            Some(row) => Ok(row),
+            None => refuse(404, "not_found", "no such upload"),
+        }
+    }
+
+    pub fn upload_state(&self, upload_id: &str) -> Result<api::UploadState> {
+        self.tx(|sql| Ok(upload_state(&Self::upload_row(sql, upload_id, false)?)))
+    }
+
+    pub fn put_chunk(
+        &self,
+        upload_id: &str,
+        offset: u64,
+        chunk_sha: Option<&str>,
+        data: &[u8],
+    ) -> Result<api::UploadState> {
+        if data.len() > api::MAX_CHUNK_BYTES {
+            return refuse(413, "too_large", "a chunk is at most 1 MiB");
+        }
+        match chunk_sha {
+            None => return refuse(400, "bad_request", "the X-Chunk-Sha256 header is missing"),
+            Some(h) if !h.eq_ignore_ascii_case(&sha256_hex(data)) => {
+                return refuse(
+                    422,
+                    "chunk_hash_mismatch",
+                    "the chunk's SHA-256 differs from X-Chunk-Sha256: send it again",
+                );
+            }
+            Some(_) => {}
+        }
+        let offset = offset as i64;
+        let end = offset + data.len() as i64;
+        self.tx(|sql| {
+            let row = Self::upload_row(sql, upload_id, true)?;
+            let (received, stored, size) = (row.int(1), row.int(2) == 1, row.int(3));
+            if end > size {
+                return refuse(413, "too_large", "the chunk goes beyond the announced size");
+            }
+            if offset > received {
+                return refuse(409, "offset_mismatch", format!("the server holds {received} bytes: continue from there"));
+            }
+            if stored || end <= received {
+                // Already held (a repeated chunk after a lost reply).
+                return Ok(upload_state(&row));
+            }
+            // Cut what the server holds back to `offset`, then append.
+            let tail = sql.query(
+                &format!("SELECT chunk_offset, data FROM upload_chunks WHERE upload_id = $1 AND chunk_offset < $2 ORDER BY chunk_offset DESC LIMIT 1{}", sql.for_update()),
+                &[upload_id.into(), offset.into()],
+            )?;
+            sql.exec(
+                "DELETE FROM upload_chunks WHERE upload_id = $1 AND chunk_offset >= $2",
+                &[upload_id.into(), offset.into()],
+            )?;
+            if let Some(last) = tail.first() {
+                let start = last.int(0);
+                let bytes = last.blob(1);
+                if start + bytes.len() as i64 > offset {
+                    sql.exec(
+                        "UPDATE upload_chunks SET data = $1 WHERE upload_id = $2 AND chunk_offset = $3",
+                        &[bytes[..(offset - start) as usize].to_vec().into(), upload_id.into(), start.into()],
+                    )?;
+                }
+            }
+            sql.exec(
+                "INSERT INTO upload_chunks (upload_id, chunk_offset, data) VALUES ($1, $2, $3)",
+                &[upload_id.into(), offset.into(), data.to_vec().into()],
+            )?;
+            sql.exec(
+                "UPDATE uploads SET received = $1 WHERE upload_id = $2",
+                &[end.into(), upload_id.into()],
+            )?;
+            Ok(api::UploadState {
+                upload_id: upload_id.to_string(),
+                received: end as u64,
+                stored: false,
+            })
+        })
+    }
+
+    pub fn finalise(&self, upload_id: &str) -> Result<api::FinaliseResponse> {
+        let outcome = self.tx(|sql| {
+            let row = Self::upload_row(sql, upload_id, true)?;
+            if row.int(2) == 1 {
+                return Ok(Ok(()));
+            }
+            if row.int(1) != row.int(3) {
+                return refuse(
+                    409,
+                    "incomplete",
+                    format!("the server holds {} of {} bytes", row.int(1), row.int(3)),
+                );
+            }
+            let mut hasher = Sha256::new();
+            for chunk in sql.query(
+                "SELECT data FROM upload_chunks WHERE upload_id = $1 ORDER BY chunk_offset",
+                &[upload_id.into()],
+            )? {
+                hasher.update(chunk.blob(0));
+            }
+            if hex::encode(hasher.finalize()) != row.text(4) {
+                sql.exec("DELETE FROM upload_chunks WHERE upload_id = $1", &[upload_id.into()])?;
+                sql.exec(
+                    "UPDATE uploads SET received = 0 WHERE upload_id = $1",
+                    &[upload_id.into()],
+                )?;
+                // Commit the reset, then refuse.
+                return Ok(Err(()));
+            }
+            sql.exec(
+                "UPDATE uploads SET stored = 1 WHERE upload_id = $1",
+                &[upload_id.into()],
+            )?;
+            Self::close_answered_supplement(sql, &row.text(5))?;
+            Ok(Ok(()))
+        })?;
+        match outcome {
+            Ok(()) => Ok(api::FinaliseResponse { stored: true }),
+            Err(()) => refuse(
+                422,
+                "sha256_mismatch",
+                "the whole upload's SHA-256 differs: upload it again from 0",
+            ),
+        }
+    }
+
+    /// A case waiting for a supplement goes back to `received` (pre-review) only when
+    /// supplements answered this request and every material they name is complete (all its
+    /// announced photos stored, the supplement's and the original ones). A photo of another
+    /// material, of a supplement sent before the request, or the first of several photos
+    /// does not reopen it.
+    fn close_answered_supplement(sql: &mut dyn Sql, app_key: &str) -> Result<()> {
+        let waiting = sql.query_one(
+            "SELECT 1 FROM applications WHERE app_key = $1 AND status = 'supplement'",
+            &[app_key.into()],
+        )?;
+        if waiting.is_none() {
+            return Ok(());
+        }
+        let mut codes = std::collections::BTreeSet::new();
+        for row in sql.query(
+            "SELECT s.materials FROM supplement_answers a JOIN supplements s ON s.supplement_id = a.supplement_id WHERE a.app_key = $1",
+            &[app_key.into()],
+        )? {
+            let named: Vec<api::MaterialManifest> = serde_json::from_str(&row.text(0))?;
+            codes.extend(named.into_iter().map(|m| m.code));
+        }
+        if codes.is_empty() {
+            return Ok(());
+        }
+        for code in &codes {
+            let complete = sql
+                .query_one(
+                    "SELECT m.photos, (SELECT COUNT(*) FROM uploads u WHERE u.app_key = m.app_key AND u.code = m.code AND u.stored = 1) \
+                     FROM materials m WHERE m.app_key = $1 AND m.code = $2",
+                    &[app_key.into(), code.as_str().into()],
+                )?
+                .is_some_and(|r| r.int(0) <= r.int(1));
+            if !complete {
+                return Ok(());
+            }
+        }
+        sql.exec(
+            "UPDATE applications SET status = 'received', message = NULL WHERE app_key = $1 AND status = 'supplement'",
+            &[app_key.into()],
+        )?;
+        sql.exec("DELETE FROM supplement_answers WHERE app_key = $1", &[app_key.into()])?;
+        Ok(())
+    }
+
+    /// The stored bytes of a finalised upload (for the back office).
+    pub fn upload_bytes(&self, upload_id: &str) -> Result<Vec<u8>> {
+        self.tx(|sql| {
+            let mut out = Vec::new();
+            for chunk in sql.query(
+                "SELECT data FROM upload_chunks WHERE upload_id = $1 ORDER BY chunk_offset",
+                &[upload_id.into()],
+            )? {
+                out.extend_from_slice(&chunk.blob(0));
+            }
+            Ok(out)
+        })
+    }
+}

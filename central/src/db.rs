@@ -86,6 +86,8 @@ pub trait Sql {
     /// Runs a statement; the number of rows changed.
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
+    /// Runs several statements without parameters (migrations).
+    fn exec_batch(&mut self, sql: &str) -> Result<()>;
     /// `" FOR UPDATE"` where the database has row locks (SQLite locks the whole database).
     fn for_update(&self) -> &'static str;
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
@@ -111,60 +113,6 @@ pub fn transaction<T>(backend: &dyn Backend, f: impl FnOnce(&mut dyn Sql) -> Res
     out.ok_or_else(|| anyhow!("transaction produced nothing"))
 }
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, kiosk_id TEXT NOT NULL,
-  fingerprint TEXT NOT NULL, status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL,
-  PRIMARY KEY (scope, key));
-CREATE TABLE IF NOT EXISTS applications (app_key TEXT PRIMARY KEY, receipt_no TEXT NOT NULL UNIQUE,
-  case_number TEXT NOT NULL, kiosk_id TEXT NOT NULL, item_code TEXT NOT NULL, submitted_on TEXT NOT NULL,
-  received_at BIGINT NOT NULL, status TEXT NOT NULL, message TEXT, expected_on TEXT, id_hash TEXT NOT NULL,
-  body TEXT NOT NULL, reviewed_by TEXT, reviewed_at BIGINT);
-CREATE INDEX IF NOT EXISTS applications_id_hash ON applications (id_hash);
-CREATE INDEX IF NOT EXISTS applications_received ON applications (received_at);
-CREATE TABLE IF NOT EXISTS materials (app_key TEXT NOT NULL, code TEXT NOT NULL, photos BIGINT NOT NULL,
-  bytes BIGINT NOT NULL, PRIMARY KEY (app_key, code));
-CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, app_key TEXT NOT NULL, code TEXT NOT NULL,
-  size BIGINT NOT NULL, sha256 TEXT NOT NULL, received BIGINT NOT NULL, stored BIGINT NOT NULL,
-  created_at BIGINT NOT NULL, UNIQUE (app_key, code, sha256));
-CREATE TABLE IF NOT EXISTS upload_chunks (upload_id TEXT NOT NULL, chunk_offset BIGINT NOT NULL,
-  data {BLOB} NOT NULL, PRIMARY KEY (upload_id, chunk_offset));
-CREATE TABLE IF NOT EXISTS supplements (supplement_id TEXT PRIMARY KEY, app_key TEXT NOT NULL,
-  kiosk_id TEXT NOT NULL, materials TEXT NOT NULL, created_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS supplement_answers (supplement_id TEXT PRIMARY KEY, app_key TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS supplement_answers_app ON supplement_answers (app_key);
-CREATE TABLE IF NOT EXISTS payments (order_id TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, item_code TEXT NOT NULL,
-  amount_fen BIGINT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
-  paid_at BIGINT);
-CREATE TABLE IF NOT EXISTS slot_counts (slot_id TEXT PRIMARY KEY, booked BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS bookings (booking_no TEXT PRIMARY KEY, slot_id TEXT NOT NULL, item_code TEXT NOT NULL,
-  phone TEXT NOT NULL, kiosk_id TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS ratings (rating_id TEXT PRIMARY KEY, receipt_no TEXT, kiosk_id TEXT NOT NULL,
-  stars BIGINT NOT NULL, reasons TEXT NOT NULL, follow_up_due TEXT, created_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS complaints (ticket_no TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL, phone TEXT NOT NULL,
-  topic TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS kiosks (kiosk_id TEXT PRIMARY KEY, version TEXT, uptime_secs BIGINT,
-  last_seen BIGINT, clock_drift BIGINT, reader TEXT, printer TEXT, camera TEXT, gpio TEXT, paper TEXT,
-  pending BIGINT, dead BIGINT, oldest_pending_age BIGINT, last_sent_at BIGINT, last_errors TEXT,
-  heartbeats BIGINT NOT NULL DEFAULT 0, submissions BIGINT NOT NULL DEFAULT 0,
-  refused BIGINT NOT NULL DEFAULT 0, last_refused_at BIGINT, last_submission_at BIGINT);
-CREATE TABLE IF NOT EXISTS certificates (fingerprint TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL,
-  issued_at BIGINT NOT NULL, revoked_at BIGINT);
-CREATE TABLE IF NOT EXISTS operators (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL,
-  failed BIGINT NOT NULL DEFAULT 0, locked_until BIGINT, created_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, operator TEXT NOT NULL, csrf TEXT NOT NULL,
-  expires_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS audit (at BIGINT NOT NULL, operator TEXT NOT NULL, action TEXT NOT NULL,
-  subject TEXT NOT NULL);
-"#;
-
-fn statements(blob: &str) -> impl Iterator<Item = String> + '_ {
-    SCHEMA
-        .split(';')
-        .map(move |s| s.trim().replace("{BLOB}", blob))
-        .filter(|s| !s.is_empty())
-}
-
 // ---------------------------------------------------------------------------------------
 // SQLite
 
@@ -183,10 +131,9 @@ impl Sqlite {
         // cut may lose the last commits (FULL costs an fsync per commit, ~240/s here).
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        for statement in statements("BLOB") {
-            conn.execute(&statement, []).with_context(|| statement.clone())?;
-        }
-        Ok(Sqlite { conn: Mutex::new(conn) })
+        let sqlite = Sqlite { conn: Mutex::new(conn) };
+        transaction(&sqlite, |sql| crate::migrations::apply(sql, "BLOB", None))?;
+        Ok(sqlite)
     }
 }
 
@@ -207,6 +154,9 @@ fn to_sqlite(v: &Value) -> rusqlite::types::Value {
 struct SqliteTx<'a>(&'a rusqlite::Transaction<'a>);
 
 impl Sql for SqliteTx<'_> {
+    fn exec_batch(&mut self, sql: &str) -> Result<()> {
+        Ok(self.0.execute_batch(sql)?)
+    }
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let mut stmt = self.0.prepare_cached(&sqlite_dialect(sql))?;
         Ok(stmt.execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))? as u64)
@@ -269,15 +219,8 @@ struct PgPool {
 
 impl Postgres {
     pub fn open(url: &str, max: usize) -> Result<Postgres> {
-        let mut client = postgres::Client::connect(url, postgres::NoTls).context("connecting to PostgreSQL")?;
-        // Two instances starting together must not race on CREATE TABLE IF NOT EXISTS.
-        let mut tx = client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock(1414)", &[])?;
-        for statement in statements("BYTEA") {
-            tx.batch_execute(&statement).with_context(|| statement.clone())?;
-        }
-        tx.commit()?;
-        Ok(Postgres {
+        let client = postgres::Client::connect(url, postgres::NoTls).context("connecting to PostgreSQL")?;
+        let pg = Postgres {
             url: url.to_string(),
             pool: Mutex::new(PgPool {
                 idle: vec![client],
@@ -285,7 +228,12 @@ impl Postgres {
                 max: max.max(1),
             }),
             freed: Condvar::new(),
-        })
+        };
+        // Two instances starting together must not race on the schema: one waits.
+        transaction(&pg, |sql| {
+            crate::migrations::apply(sql, "BYTEA", Some("SELECT pg_advisory_xact_lock(1414)"))
+        })?;
+        Ok(pg)
     }
 
     fn take(&self) -> Result<postgres::Client> {
@@ -348,6 +296,9 @@ fn pg_params(params: &[Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
 }
 
 impl Sql for PgTx<'_, '_> {
+    fn exec_batch(&mut self, sql: &str) -> Result<()> {
+        Ok(self.0.batch_execute(sql)?)
+    }
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         Ok(self.0.execute(sql, &pg_params(params))?)
     }

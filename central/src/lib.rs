@@ -10,6 +10,7 @@ pub mod db;
 pub mod fleet;
 pub mod generate;
 pub mod http;
+pub mod migrations;
 pub mod pki;
 pub mod server;
 pub mod state;

@@ -5,7 +5,7 @@
 
 use anyhow::{anyhow, Context, Result};
 use std::path::Path;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// A parameter or column value.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,33 +47,50 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
-/// One result row.
+/// One result row, read by column name (an alias for anything computed).
 #[derive(Clone, Debug)]
-pub struct Row(pub Vec<Value>);
+pub struct Row {
+    columns: Arc<[String]>,
+    values: Vec<Value>,
+}
 
 impl Row {
-    pub fn int(&self, i: usize) -> i64 {
-        self.opt_int(i).unwrap_or(0)
+    pub fn new(columns: Arc<[String]>, values: Vec<Value>) -> Row {
+        Row { columns, values }
     }
-    pub fn opt_int(&self, i: usize) -> Option<i64> {
-        match self.0.get(i) {
+
+    /// The value of `column`. Naming a column the query did not select is a programming
+    /// error: tests panic on it; a server logs it and reads NULL.
+    fn get(&self, column: &str) -> Option<&Value> {
+        let index = self.columns.iter().position(|c| c == column);
+        if index.is_none() {
+            debug_assert!(false, "no column {column:?} in {:?}", self.columns);
+            log::error!("no column {column:?} in the row ({:?})", self.columns);
+        }
+        index.and_then(|i| self.values.get(i))
+    }
+    pub fn int(&self, column: &str) -> i64 {
+        self.opt_int(column).unwrap_or(0)
+    }
+    pub fn opt_int(&self, column: &str) -> Option<i64> {
+        match self.get(column) {
             Some(Value::Int(v)) => Some(*v),
             Some(Value::Text(t)) => t.parse().ok(),
             _ => None,
         }
     }
-    pub fn text(&self, i: usize) -> String {
-        self.opt_text(i).unwrap_or_default()
+    pub fn text(&self, column: &str) -> String {
+        self.opt_text(column).unwrap_or_default()
     }
-    pub fn opt_text(&self, i: usize) -> Option<String> {
-        match self.0.get(i) {
+    pub fn opt_text(&self, column: &str) -> Option<String> {
+        match self.get(column) {
             Some(Value::Text(t)) => Some(t.clone()),
             Some(Value::Int(v)) => Some(v.to_string()),
             _ => None,
         }
     }
-    pub fn blob(&self, i: usize) -> Vec<u8> {
-        match self.0.get(i) {
+    pub fn blob(&self, column: &str) -> Vec<u8> {
+        match self.get(column) {
             Some(Value::Blob(b)) => b.clone(),
             Some(Value::Text(t)) => t.as_bytes().to_vec(),
             _ => Vec::new(),
@@ -163,7 +180,8 @@ impl Sql for SqliteTx<'_> {
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let mut stmt = self.0.prepare_cached(&sqlite_dialect(sql))?;
-        let columns = stmt.column_count();
+        let names: Arc<[String]> = stmt.column_names().into_iter().map(str::to_string).collect();
+        let columns = names.len();
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
@@ -178,7 +196,7 @@ impl Sql for SqliteTx<'_> {
                     ValueRef::Blob(b) => Value::Blob(b.to_vec()),
                 });
             }
-            out.push(Row(values));
+            out.push(Row::new(Arc::clone(&names), values));
         }
         Ok(out)
     }
@@ -306,6 +324,10 @@ impl Sql for PgTx<'_, '_> {
         use postgres::types::Type;
         let rows = self.0.query(sql, &pg_params(params))?;
         let mut out = Vec::with_capacity(rows.len());
+        let names: Arc<[String]> = match rows.first() {
+            Some(row) => row.columns().iter().map(|c| c.name().to_string()).collect(),
+            None => Arc::from([]),
+        };
         for row in rows {
             let mut values = Vec::with_capacity(row.len());
             for (i, column) in row.columns().iter().enumerate() {
@@ -321,7 +343,7 @@ impl Sql for PgTx<'_, '_> {
                 };
                 values.push(value.unwrap_or(Value::Null));
             }
-            out.push(Row(values));
+            out.push(Row::new(Arc::clone(&names), values));
         }
         Ok(out)
     }

@@ -54,7 +54,7 @@ pub fn apply(sql: &mut dyn Sql, blob: &str, lock: Option<&str>) -> Result<Vec<i6
 /// The versions recorded in `schema_migrations`, in order.
 pub fn applied(sql: &mut dyn Sql) -> Result<Vec<i64>> {
     let rows = sql.query("SELECT version FROM schema_migrations ORDER BY version", &[])?;
-    Ok(rows.iter().map(|row| row.int(0)).collect())
+    Ok(rows.iter().map(|row| row.int("version")).collect())
 }
 
 #[cfg(test)]

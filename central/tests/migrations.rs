@@ -23,7 +23,7 @@ fn receipts(backend: &dyn Backend) -> Vec<String> {
     db::transaction(backend, |sql| sql.query("SELECT receipt_no FROM applications", &[]))
         .unwrap()
         .iter()
-        .map(|row| row.text(0))
+        .map(|row| row.text("receipt_no"))
         .collect()
 }
 

@@ -31,31 +31,31 @@ pub struct ApplicationDetail {
 }
 
 const APP_COLUMNS: &str = "a.receipt_no, a.kiosk_id, a.app_key, a.item_code, a.case_number, a.status, a.received_at, \
-  (SELECT COUNT(*) FROM uploads u WHERE u.app_key = a.app_key AND u.stored = 1), \
-  (SELECT CAST(COALESCE(SUM(m.photos), 0) AS BIGINT) FROM materials m WHERE m.app_key = a.app_key), \
+  (SELECT COUNT(*) FROM uploads u WHERE u.app_key = a.app_key AND u.stored = 1) AS stored_photos, \
+  (SELECT CAST(COALESCE(SUM(m.photos), 0) AS BIGINT) FROM materials m WHERE m.app_key = a.app_key) AS expected_photos, \
   a.message, a.expected_on, a.body, a.reviewed_by";
 
 fn listed(row: &Row) -> ListedApplication {
     ListedApplication {
-        receipt_no: row.text(0),
-        kiosk_id: row.text(1),
-        idempotency_key: row.text(2),
-        item_code: row.text(3),
-        case_number: row.text(4),
-        status: row.text(5),
-        received_at: row.int(6),
-        materials: row.int(7),
-        materials_expected: row.int(8),
+        receipt_no: row.text("receipt_no"),
+        kiosk_id: row.text("kiosk_id"),
+        idempotency_key: row.text("app_key"),
+        item_code: row.text("item_code"),
+        case_number: row.text("case_number"),
+        status: row.text("status"),
+        received_at: row.int("received_at"),
+        materials: row.int("stored_photos"),
+        materials_expected: row.int("expected_photos"),
     }
 }
 
 fn status_of(row: &Row) -> api::StatusResponse {
     api::StatusResponse {
-        receipt_no: row.text(0),
-        item_code: row.text(3),
-        status: CaseStatus::parse(&row.text(5)).unwrap_or(CaseStatus::Received),
-        message: row.opt_text(9),
-        expected_on: row.opt_text(10).and_then(|d| Date::parse(&d)),
+        receipt_no: row.text("receipt_no"),
+        item_code: row.text("item_code"),
+        status: CaseStatus::parse(&row.text("status")).unwrap_or(CaseStatus::Received),
+        message: row.opt_text("message"),
+        expected_on: row.opt_text("expected_on").and_then(|d| Date::parse(&d)),
     }
 }
 
@@ -229,8 +229,8 @@ impl Store {
     pub fn count_applications(&self) -> Result<i64> {
         self.tx(|sql| {
             Ok(sql
-                .query_one("SELECT COUNT(*) FROM applications", &[])?
-                .map(|r| r.int(0))
+                .query_one("SELECT COUNT(*) AS n FROM applications", &[])?
+                .map(|r| r.int("n"))
                 .unwrap_or(0))
         })
     }
@@ -238,26 +238,26 @@ impl Store {
     pub fn detail(&self, receipt: &str) -> Result<ApplicationDetail> {
         self.tx(|sql| {
             let row = Self::app_by_receipt(sql, receipt)?;
-            let key = row.text(2);
-            let request: Option<api::SubmitApplication> = serde_json::from_str(&row.text(11)).ok();
+            let key = row.text("app_key");
+            let request: Option<api::SubmitApplication> = serde_json::from_str(&row.text("body")).ok();
             let applicant_masked = request
                 .map(|r| format!("{} {}", r.application.applicant.masked_name(), r.application.applicant.id.masked()))
                 .unwrap_or_default();
             let materials = sql
                 .query(
-                    "SELECT m.code, m.photos, (SELECT COUNT(*) FROM uploads u WHERE u.app_key = m.app_key AND u.code = m.code AND u.stored = 1) FROM materials m WHERE m.app_key = $1 ORDER BY m.code",
+                    "SELECT m.code, m.photos, (SELECT COUNT(*) FROM uploads u WHERE u.app_key = m.app_key AND u.code = m.code AND u.stored = 1) AS stored FROM materials m WHERE m.app_key = $1 ORDER BY m.code",
                     &[key.into()],
                 )?
                 .iter()
-                .map(|r| (r.text(0), r.int(1), r.int(2)))
+                .map(|r| (r.text("code"), r.int("photos"), r.int("stored")))
                 .collect();
             Ok(ApplicationDetail {
                 listed: listed(&row),
-                message: row.opt_text(9),
-                expected_on: row.opt_text(10),
+                message: row.opt_text("message"),
+                expected_on: row.opt_text("expected_on"),
                 applicant_masked,
                 materials,
-                reviewed_by: row.opt_text(12),
+                reviewed_by: row.opt_text("reviewed_by"),
             })
         })
     }
@@ -307,12 +307,12 @@ impl Store {
         self.tx(|sql| {
             idempotent(sql, "supplement", &request.idempotency_key, kiosk, &fingerprint, |sql| {
                 let row = Self::app_by_receipt(sql, receipt)?;
-                let key = row.text(2);
-                let status = CaseStatus::parse(&row.text(5)).unwrap_or(CaseStatus::Received);
+                let key = row.text("app_key");
+                let status = CaseStatus::parse(&row.text("status")).unwrap_or(CaseStatus::Received);
                 if !matches!(status, CaseStatus::Supplement | CaseStatus::Received | CaseStatus::Approved) {
                     return refuse(409, "case_closed", "this case takes no more materials");
                 }
-                let item = self.catalogue.items.iter().find(|i| i.code == row.text(3));
+                let item = self.catalogue.items.iter().find(|i| i.code == row.text("item_code"));
                 for m in &request.materials {
                     if !item.is_some_and(|i| i.materials().any(|(c, _)| *c == m.code)) || m.photos > 20 {
                         return refuse(422, "invalid_material", format!("material {} is not one of the item's", m.code));

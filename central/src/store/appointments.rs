@@ -23,7 +23,7 @@ impl Store {
                         "SELECT booked FROM slot_counts WHERE slot_id = $1",
                         &[slot.slot_id.as_str().into()],
                     )?
-                    .map(|r| r.int(0))
+                    .map(|r| r.int("booked"))
                     .unwrap_or(0);
                 slot.free = (i64::from(*capacity) - booked).max(0) as u32;
             }
@@ -56,7 +56,7 @@ impl Store {
                         "INSERT INTO slot_counts (slot_id, booked) VALUES ($1, 1) ON CONFLICT (slot_id) DO UPDATE SET booked = slot_counts.booked + 1 RETURNING booked",
                         &[request.slot_id.as_str().into()],
                     )?
-                    .map(|r| r.int(0))
+                    .map(|r| r.int("booked"))
                     .unwrap_or(1);
                 if booked > i64::from(capacity) {
                     return refuse(409, "slot_full", "this slot is fully booked");
@@ -98,8 +98,8 @@ impl Store {
             else {
                 return refuse(404, "not_found", "no such booking");
             };
-            let slot_id = row.text(0);
-            if row.text(1) == "booked" {
+            let slot_id = row.text("slot_id");
+            if row.text("status") == "booked" {
                 sql.exec(
                     "UPDATE bookings SET status = 'cancelled' WHERE booking_no = $1",
                     &[booking_no.into()],
@@ -116,7 +116,7 @@ impl Store {
                     "SELECT booked FROM slot_counts WHERE slot_id = $1",
                     &[slot_id.as_str().into()],
                 )?
-                .map(|r| r.int(0))
+                .map(|r| r.int("booked"))
                 .unwrap_or(0);
             slot.free = (i64::from(capacity) - booked).max(0) as u32;
             Ok(api::Booking {

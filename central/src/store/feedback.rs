@@ -80,13 +80,13 @@ impl Store {
             rows.iter()
                 .map(|r| {
                     Ok(ListedRating {
-                        rating_id: r.text(0),
-                        kiosk_id: r.text(1),
-                        receipt_no: r.opt_text(2),
-                        stars: r.int(3),
-                        reasons: serde_json::from_str(&r.text(4))?,
-                        follow_up_due: r.opt_text(5),
-                        created_at: r.int(6),
+                        rating_id: r.text("rating_id"),
+                        kiosk_id: r.text("kiosk_id"),
+                        receipt_no: r.opt_text("receipt_no"),
+                        stars: r.int("stars"),
+                        reasons: serde_json::from_str(&r.text("reasons"))?,
+                        follow_up_due: r.opt_text("follow_up_due"),
+                        created_at: r.int("created_at"),
                     })
                 })
                 .collect()
@@ -102,12 +102,12 @@ impl Store {
             Ok(rows
                 .iter()
                 .map(|r| ListedComplaint {
-                    ticket_no: r.text(0),
-                    kiosk_id: r.text(1),
-                    topic: r.text(2),
-                    phone: r.text(3),
-                    text: r.text(4),
-                    created_at: r.int(5),
+                    ticket_no: r.text("ticket_no"),
+                    kiosk_id: r.text("kiosk_id"),
+                    topic: r.text("topic"),
+                    phone: r.text("phone"),
+                    text: r.text("body"),
+                    created_at: r.int("created_at"),
                 })
                 .collect())
         })

@@ -82,34 +82,34 @@ impl Store {
             Ok(rows
                 .iter()
                 .map(|r| {
-                    let last_seen = r.int(3);
-                    let online = r.opt_int(3).is_some() && now - last_seen <= self.offline_after_secs;
-                    let failing = r.int(11) > 0
-                        || r.opt_int(12).is_some_and(|age| age > 300)
-                        || r.opt_int(17).is_some_and(|at| now - at < 3600);
+                    let last_seen = r.int("last_seen");
+                    let online = r.opt_int("last_seen").is_some() && now - last_seen <= self.offline_after_secs;
+                    let failing = r.int("dead") > 0
+                        || r.opt_int("oldest_pending_age").is_some_and(|age| age > 300)
+                        || r.opt_int("last_refused_at").is_some_and(|at| now - at < 3600);
                     KioskView {
-                        kiosk_id: r.text(0),
+                        kiosk_id: r.text("kiosk_id"),
                         state: match (online, failing) {
                             (false, _) => "offline",
                             (true, true) => "partial",
                             (true, false) => "online",
                         },
-                        version: r.text(1),
-                        uptime_secs: r.int(2),
+                        version: r.text("version"),
+                        uptime_secs: r.int("uptime_secs"),
                         last_seen,
-                        clock_drift: r.int(4),
-                        reader: r.text(5),
-                        printer: r.text(6),
-                        camera: r.text(7),
-                        gpio: r.text(8),
-                        paper: r.text(9),
-                        pending: r.int(10),
-                        dead: r.int(11),
-                        oldest_pending_age: r.opt_int(12),
-                        last_sent_at: r.opt_int(13),
-                        last_errors: serde_json::from_str(&r.text(14)).unwrap_or_default(),
-                        submissions: r.int(15),
-                        refused: r.int(16),
+                        clock_drift: r.int("clock_drift"),
+                        reader: r.text("reader"),
+                        printer: r.text("printer"),
+                        camera: r.text("camera"),
+                        gpio: r.text("gpio"),
+                        paper: r.text("paper"),
+                        pending: r.int("pending"),
+                        dead: r.int("dead"),
+                        oldest_pending_age: r.opt_int("oldest_pending_age"),
+                        last_sent_at: r.opt_int("last_sent_at"),
+                        last_errors: serde_json::from_str(&r.text("last_errors")).unwrap_or_default(),
+                        submissions: r.int("submissions"),
+                        refused: r.int("refused"),
                     }
                 })
                 .collect())
@@ -143,7 +143,7 @@ impl Store {
             Ok(sql
                 .query("SELECT fingerprint FROM certificates WHERE revoked_at IS NOT NULL", &[])?
                 .iter()
-                .map(|r| r.text(0))
+                .map(|r| r.text("fingerprint"))
                 .collect())
         })
     }

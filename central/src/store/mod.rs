@@ -118,7 +118,7 @@ fn idempotent(
                 &[scope.into(), key.into()],
             )?
             .ok_or_else(|| anyhow::anyhow!("idempotency row vanished"))?;
-        if row.text(0) != fingerprint {
+        if row.text("fingerprint") != fingerprint {
             return refuse(
                 409,
                 "idempotency_conflict",
@@ -126,8 +126,8 @@ fn idempotent(
             );
         }
         return Ok(Answer {
-            status: row.int(1) as u16,
-            body: row.text(2),
+            status: row.int("status") as u16,
+            body: row.text("body"),
             replayed: true,
         });
     }
@@ -153,7 +153,7 @@ fn next_counter(sql: &mut dyn Sql, name: &str) -> Result<i64> {
         "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value",
         &[name.into()],
     )?;
-    Ok(row.map(|r| r.int(0)).unwrap_or(1))
+    Ok(row.map(|r| r.int("value")).unwrap_or(1))
 }
 
 fn fingerprint_of(value: &impl serde::Serialize) -> String {

@@ -40,10 +40,10 @@ impl Store {
         let Some(row) = row else {
             return refuse(401, "login_failed", "wrong name or password");
         };
-        if row.opt_int(2).is_some_and(|until| until > now()) {
+        if row.opt_int("locked_until").is_some_and(|until| until > now()) {
             return refuse(429, "locked", "too many failed logins: try again in a few minutes");
         }
-        let hash = row.text(0);
+        let hash = row.text("password_hash");
         let ok = PasswordHash::new(&hash)
             .map(|parsed| {
                 argon2::Argon2::default()
@@ -89,7 +89,7 @@ impl Store {
                     "SELECT operator, csrf FROM sessions WHERE token_hash = $1 AND expires_at > $2",
                     &[sha256_hex(token.as_bytes()).into(), now().into()],
                 )?
-                .map(|r| (r.text(0), r.text(1))))
+                .map(|r| (r.text("operator"), r.text("csrf"))))
         })
     }
 

@@ -68,15 +68,20 @@ impl Store {
     pub fn payment(&self, order_id: &str) -> Result<api::PaymentOrder> {
         self.tx(|sql| {
             let row = Self::payment_row(sql, order_id)?;
-            let mut status = PaymentStatus::parse(&row.text(3)).unwrap_or(PaymentStatus::Pending);
-            if status == PaymentStatus::Pending && now() > row.int(2) {
+            let mut status = PaymentStatus::parse(&row.text("status")).unwrap_or(PaymentStatus::Pending);
+            if status == PaymentStatus::Pending && now() > row.int("expires_at") {
                 status = PaymentStatus::Expired;
                 sql.exec(
                     "UPDATE payments SET status = 'expired' WHERE order_id = $1",
                     &[order_id.into()],
                 )?;
             }
-            Ok(payment_order(order_id, row.int(1), row.int(2), status))
+            Ok(payment_order(
+                order_id,
+                row.int("amount_fen"),
+                row.int("expires_at"),
+                status,
+            ))
         })
     }
 
@@ -85,7 +90,7 @@ impl Store {
         self.payment(order_id)?;
         self.tx(|sql| {
             let row = Self::payment_row(sql, order_id)?;
-            let current = PaymentStatus::parse(&row.text(3)).unwrap_or(PaymentStatus::Pending);
+            let current = PaymentStatus::parse(&row.text("status")).unwrap_or(PaymentStatus::Pending);
             let next = match (current, to) {
                 (a, b) if a == b => a,
                 (PaymentStatus::Pending, b) => b,
@@ -100,7 +105,12 @@ impl Store {
                     order_id.into(),
                 ],
             )?;
-            Ok(payment_order(order_id, row.int(1), row.int(2), next))
+            Ok(payment_order(
+                order_id,
+                row.int("amount_fen"),
+                row.int("expires_at"),
+                next,
+            ))
         })
     }
 
@@ -113,12 +123,12 @@ impl Store {
                 )?
                 .iter()
                 .map(|r| PaymentRow {
-                    order_id: r.text(0),
-                    kiosk_id: r.text(1),
-                    item_code: r.text(2),
-                    amount_fen: r.int(3),
-                    status: r.text(4),
-                    expires_at: r.int(5),
+                    order_id: r.text("order_id"),
+                    kiosk_id: r.text("kiosk_id"),
+                    item_code: r.text("item_code"),
+                    amount_fen: r.int("amount_fen"),
+                    status: r.text("status"),
+                    expires_at: r.int("expires_at"),
                 })
                 .collect())
         })

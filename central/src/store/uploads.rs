@@ -5,9 +5,9 @@ use super::*;
 
 fn upload_state(row: &Row) -> api::UploadState {
     api::UploadState {
-        upload_id: row.text(0),
-        received: row.int(1) as u64,
-        stored: row.int(2) == 1,
+        upload_id: row.text("upload_id"),
+        received: row.int("received") as u64,
+        stored: row.int("stored") == 1,
     }
 }
 
@@ -48,7 +48,7 @@ impl Store {
                     &[key.into(), code.into(), sha.as_str().into()],
                 )?
                 .ok_or_else(|| anyhow::anyhow!("upload row missing"))?;
-            if row.int(3) != request.size as i64 {
+            if row.int("size") != request.size as i64 {
                 return refuse(409, "idempotency_conflict", "this photo was announced with another size");
             }
             Ok(upload_state(&row))
@@ -97,7 +97,7 @@ impl Store {
         let end = offset + data.len() as i64;
         self.tx(|sql| {
             let row = Self::upload_row(sql, upload_id, true)?;
-            let (received, stored, size) = (row.int(1), row.int(2) == 1, row.int(3));
+            let (received, stored, size) = (row.int("received"), row.int("stored") == 1, row.int("size"));
             if end > size {
                 return refuse(413, "too_large", "the chunk goes beyond the announced size");
             }
@@ -118,8 +118,8 @@ impl Store {
                 &[upload_id.into(), offset.into()],
             )?;
             if let Some(last) = tail.first() {
-                let start = last.int(0);
-                let bytes = last.blob(1);
+                let start = last.int("chunk_offset");
+                let bytes = last.blob("data");
                 if start + bytes.len() as i64 > offset {
                     sql.exec(
                         "UPDATE upload_chunks SET data = $1 WHERE upload_id = $2 AND chunk_offset = $3",
@@ -146,14 +146,14 @@ impl Store {
     pub fn finalise(&self, upload_id: &str) -> Result<api::FinaliseResponse> {
         let outcome = self.tx(|sql| {
             let row = Self::upload_row(sql, upload_id, true)?;
-            if row.int(2) == 1 {
+            if row.int("stored") == 1 {
                 return Ok(Ok(()));
             }
-            if row.int(1) != row.int(3) {
+            if row.int("received") != row.int("size") {
                 return refuse(
                     409,
                     "incomplete",
-                    format!("the server holds {} of {} bytes", row.int(1), row.int(3)),
+                    format!("the server holds {} of {} bytes", row.int("received"), row.int("size")),
                 );
             }
             let mut hasher = Sha256::new();
@@ -161,9 +161,9 @@ impl Store {
                 "SELECT data FROM upload_chunks WHERE upload_id = $1 ORDER BY chunk_offset",
                 &[upload_id.into()],
             )? {
-                hasher.update(chunk.blob(0));
+                hasher.update(chunk.blob("data"));
             }
-            if hex::encode(hasher.finalize()) != row.text(4) {
+            if hex::encode(hasher.finalize()) != row.text("sha256") {
                 sql.exec("DELETE FROM upload_chunks WHERE upload_id = $1", &[upload_id.into()])?;
                 sql.exec(
                     "UPDATE uploads SET received = 0 WHERE upload_id = $1",
@@ -176,7 +176,7 @@ impl Store {
                 "UPDATE uploads SET stored = 1 WHERE upload_id = $1",
                 &[upload_id.into()],
             )?;
-            Self::close_answered_supplement(sql, &row.text(5))?;
+            Self::close_answered_supplement(sql, &row.text("app_key"))?;
             Ok(Ok(()))
         })?;
         match outcome {
@@ -207,7 +207,7 @@ impl Store {
             "SELECT s.materials FROM supplement_answers a JOIN supplements s ON s.supplement_id = a.supplement_id WHERE a.app_key = $1",
             &[app_key.into()],
         )? {
-            let named: Vec<api::MaterialManifest> = serde_json::from_str(&row.text(0))?;
+            let named: Vec<api::MaterialManifest> = serde_json::from_str(&row.text("materials"))?;
             codes.extend(named.into_iter().map(|m| m.code));
         }
         if codes.is_empty() {
@@ -216,11 +216,11 @@ impl Store {
         for code in &codes {
             let complete = sql
                 .query_one(
-                    "SELECT m.photos, (SELECT COUNT(*) FROM uploads u WHERE u.app_key = m.app_key AND u.code = m.code AND u.stored = 1) \
+                    "SELECT m.photos, (SELECT COUNT(*) FROM uploads u WHERE u.app_key = m.app_key AND u.code = m.code AND u.stored = 1) AS stored \
                      FROM materials m WHERE m.app_key = $1 AND m.code = $2",
                     &[app_key.into(), code.as_str().into()],
                 )?
-                .is_some_and(|r| r.int(0) <= r.int(1));
+                .is_some_and(|r| r.int("photos") <= r.int("stored"));
             if !complete {
                 return Ok(());
             }
@@ -241,7 +241,7 @@ impl Store {
                 "SELECT data FROM upload_chunks WHERE upload_id = $1 ORDER BY chunk_offset",
                 &[upload_id.into()],
             )? {
-                out.extend_from_slice(&chunk.blob(0));
+                out.extend_from_slice(&chunk.blob("data"));
             }
             Ok(out)
         })

@@ -180,7 +180,7 @@ impl Sql for SqliteTx<'_> {
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let mut stmt = self.0.prepare_cached(&sqlite_dialect(sql))?;
-        let names: Arc<[String]> = stmt.column_names().into_iter().map(str::to_string).collect();
+        let names: Arc<[String]> = stmt.column_names().map(str::to_string).collect();
         let columns = names.len();
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))?;
         let mut out = Vec::new();

@@ -409,9 +409,42 @@ fn payments(central: &Central, me: Option<(&str, &str)>) -> anyhow::Result<Strin
     Ok(page("Payments", me, &body))
 }
 
-/// Escapes a Prometheus label value.
-fn label(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+/// One scrape's metrics, written by the `prometheus` crate (its registry and text encoder).
+struct Exposition(prometheus::Registry);
+
+impl Exposition {
+    /// A gauge family `name` over `labels`, one value per row of label values.
+    fn gauges<'a>(&self, name: &str, help: &str, labels: &[&str], rows: impl IntoIterator<Item = (Vec<&'a str>, f64)>) {
+        let family = prometheus::GaugeVec::new(prometheus::Opts::new(name, help), labels).expect("a valid metric");
+        for (values, value) in rows {
+            family.with_label_values(&values).set(value);
+        }
+        self.0.register(Box::new(family)).expect("each metric registered once");
+    }
+
+    /// A counter family from a snapshot of totals.
+    fn counters<'a>(
+        &self,
+        name: &str,
+        help: &str,
+        labels: &[&str],
+        rows: impl IntoIterator<Item = (Vec<&'a str>, f64)>,
+    ) {
+        let family = prometheus::CounterVec::new(prometheus::Opts::new(name, help), labels).expect("a valid metric");
+        for (values, value) in rows {
+            family.with_label_values(&values).inc_by(value);
+        }
+        self.0.register(Box::new(family)).expect("each metric registered once");
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::new();
+        let encoded = prometheus::TextEncoder::new().encode_utf8(&self.0.gather(), &mut out);
+        if let Err(e) = encoded {
+            log::error!("metrics not encoded: {e}");
+        }
+        out
+    }
 }
 
 fn metrics(central: &Central) -> Resp {
@@ -419,111 +452,123 @@ fn metrics(central: &Central) -> Resp {
         Ok(k) => k,
         Err(e) => return failure(e),
     };
-    let mut out = String::new();
-    let mut gauge = |name: &str, help: &str, rows: &mut dyn Iterator<Item = (String, f64)>| {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
-        for (labels, value) in rows {
-            let _ = writeln!(out, "{name}{{{labels}}} {value}");
-        }
+    let metrics = Exposition(prometheus::Registry::new());
+    let per_kiosk = |name: &str, help: &str, value: &dyn Fn(&crate::store::KioskView) -> f64| {
+        let rows = kiosks.iter().map(|k| (vec![k.kiosk_id.as_str()], value(k)));
+        metrics.gauges(name, help, &["kiosk"], rows);
     };
-    let id = |k: &crate::store::KioskView| format!("kiosk=\"{}\"", label(&k.kiosk_id));
-    gauge(
+    let flag = |on: bool| f64::from(u8::from(on));
+    per_kiosk(
         "township_kiosk_up",
         "1 when the kiosk's last heartbeat is recent.",
-        &mut kiosks
-            .iter()
-            .map(|k| (id(k), f64::from(u8::from(k.state != "offline")))),
+        &|k| flag(k.state != "offline"),
     );
-    gauge(
+    per_kiosk(
         "township_kiosk_partial",
         "1 when the kiosk heartbeats but its submissions fail.",
-        &mut kiosks
-            .iter()
-            .map(|k| (id(k), f64::from(u8::from(k.state == "partial")))),
+        &|k| flag(k.state == "partial"),
     );
-    gauge(
+    per_kiosk(
         "township_kiosk_last_heartbeat_timestamp_seconds",
         "Unix time of the last heartbeat.",
-        &mut kiosks.iter().map(|k| (id(k), k.last_seen as f64)),
+        &|k| k.last_seen as f64,
     );
-    gauge(
+    per_kiosk(
         "township_kiosk_uptime_seconds",
         "Kiosk process uptime at the last heartbeat.",
-        &mut kiosks.iter().map(|k| (id(k), k.uptime_secs as f64)),
+        &|k| k.uptime_secs as f64,
     );
-    gauge(
+    per_kiosk(
         "township_kiosk_clock_drift_seconds",
         "Kiosk clock minus server clock.",
-        &mut kiosks.iter().map(|k| (id(k), k.clock_drift as f64)),
+        &|k| k.clock_drift as f64,
     );
-    gauge(
+    per_kiosk(
         "township_kiosk_outbox_pending",
         "Applications waiting in the kiosk's outbox.",
-        &mut kiosks.iter().map(|k| (id(k), k.pending as f64)),
+        &|k| k.pending as f64,
     );
-    gauge(
+    per_kiosk(
         "township_kiosk_outbox_dead",
         "Dead letters in the kiosk's outbox.",
-        &mut kiosks.iter().map(|k| (id(k), k.dead as f64)),
+        &|k| k.dead as f64,
     );
-    gauge(
+    per_kiosk(
         "township_kiosk_outbox_oldest_pending_age_seconds",
         "Age of the oldest pending application.",
-        &mut kiosks.iter().map(|k| (id(k), k.oldest_pending_age.unwrap_or(0) as f64)),
+        &|k| k.oldest_pending_age.unwrap_or(0) as f64,
     );
-    gauge(
+    per_kiosk(
         "township_kiosk_paper_low",
         "1 when the printer reports paper low.",
-        &mut kiosks.iter().map(|k| (id(k), f64::from(u8::from(k.paper == "low")))),
+        &|k| flag(k.paper == "low"),
     );
-    gauge(
+    per_kiosk(
         "township_kiosk_paper_out",
         "1 when the printer is out of paper.",
-        &mut kiosks.iter().map(|k| (id(k), f64::from(u8::from(k.paper == "out")))),
+        &|k| flag(k.paper == "out"),
     );
-    gauge(
-        "township_kiosk_device_ok",
-        "1 when the device reports ok (or simulated).",
-        &mut kiosks.iter().flat_map(|k| {
-            [
-                ("reader", &k.reader),
-                ("printer", &k.printer),
-                ("camera", &k.camera),
-                ("gpio", &k.gpio),
-            ]
-            .into_iter()
-            .filter(|(_, s)| !s.is_empty())
-            .map(move |(d, s)| (format!("{},device=\"{d}\"", id(k)), f64::from(u8::from(device_ok(s)))))
-        }),
-    );
-    gauge(
-        "township_kiosk_info",
-        "Kiosk software version.",
-        &mut kiosks
-            .iter()
-            .map(|k| (format!("{},version=\"{}\"", id(k), label(&k.version)), 1.0)),
-    );
-    gauge(
+    per_kiosk(
         "township_kiosk_submissions",
         "Applications this kiosk delivered.",
-        &mut kiosks.iter().map(|k| (id(k), k.submissions as f64)),
+        &|k| k.submissions as f64,
     );
-    let applications = central.store.count_applications().unwrap_or(0);
-    let _ = writeln!(out, "# HELP township_central_applications Applications held.\n# TYPE township_central_applications gauge\ntownship_central_applications {applications}");
-    let _ = writeln!(out, "# HELP township_central_requests_total API requests by kind and status.\n# TYPE township_central_requests_total counter");
+    let devices = kiosks.iter().flat_map(|k| {
+        [
+            ("reader", &k.reader),
+            ("printer", &k.printer),
+            ("camera", &k.camera),
+            ("gpio", &k.gpio),
+        ]
+        .into_iter()
+        .filter(|(_, state)| !state.is_empty())
+        .map(move |(device, state)| (vec![k.kiosk_id.as_str(), device], flag(device_ok(state))))
+    });
+    metrics.gauges(
+        "township_kiosk_device_ok",
+        "1 when the device reports ok (or simulated).",
+        &["kiosk", "device"],
+        devices,
+    );
+    let versions = kiosks
+        .iter()
+        .map(|k| (vec![k.kiosk_id.as_str(), k.version.as_str()], 1.0));
+    metrics.gauges(
+        "township_kiosk_info",
+        "Kiosk software version.",
+        &["kiosk", "version"],
+        versions,
+    );
+    let applications = central.store.count_applications().unwrap_or(0) as f64;
+    metrics.gauges(
+        "township_central_applications",
+        "Applications held.",
+        &[],
+        [(vec![], applications)],
+    );
     let snapshot = central.metrics.snapshot();
-    for ((kind, status), (count, _)) in &snapshot {
-        let _ = writeln!(
-            out,
-            "township_central_requests_total{{kind=\"{kind}\",status=\"{status}\"}} {count}"
-        );
-    }
-    let _ = writeln!(out, "# HELP township_central_request_seconds_total Time spent on API requests.\n# TYPE township_central_request_seconds_total counter");
-    for ((kind, status), (_, secs)) in &snapshot {
-        let _ = writeln!(
-            out,
-            "township_central_request_seconds_total{{kind=\"{kind}\",status=\"{status}\"}} {secs}"
-        );
-    }
-    Resp::text(200, "text/plain; version=0.0.4; charset=utf-8", out)
+    let statuses: Vec<(&str, String)> = snapshot
+        .iter()
+        .map(|((kind, status), _)| (*kind, status.to_string()))
+        .collect();
+    let by_request = |pick: &dyn Fn(&(u64, f64)) -> f64| {
+        statuses
+            .iter()
+            .zip(&snapshot)
+            .map(move |((kind, status), (_, totals))| (vec![*kind, status.as_str()], pick(totals)))
+            .collect::<Vec<_>>()
+    };
+    metrics.counters(
+        "township_central_requests_total",
+        "API requests by kind and status.",
+        &["kind", "status"],
+        by_request(&|(count, _)| *count as f64),
+    );
+    metrics.counters(
+        "township_central_request_seconds_total",
+        "Time spent on API requests.",
+        &["kind", "status"],
+        by_request(&|(_, secs)| *secs),
+    );
+    Resp::text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.text())
 }

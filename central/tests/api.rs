@@ -815,8 +815,8 @@ fn contract(db: Option<&str>) {
             "township_kiosk_up{kiosk=\"K-D\"} 0",
             "township_kiosk_partial{kiosk=\"K-A\"} 1",
             "township_kiosk_paper_out{kiosk=\"K-A\"} 1",
-            "township_kiosk_device_ok{kiosk=\"K-A\",device=\"printer\"} 0",
-            "township_kiosk_device_ok{kiosk=\"K-C\",device=\"reader\"} 1",
+            "township_kiosk_device_ok{device=\"printer\",kiosk=\"K-A\"} 0",
+            "township_kiosk_device_ok{device=\"reader\",kiosk=\"K-C\"} 1",
             "township_kiosk_outbox_pending{kiosk=\"K-C\"} 2",
             "township_central_applications 1",
         ] {

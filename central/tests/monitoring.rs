@@ -89,7 +89,7 @@ fn alert_rules_and_metrics_pass_promtool() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(scrape.contains("township_kiosk_device_ok{kiosk=\"K-M\",device=\"reader\"} 0"));
+    assert!(scrape.contains("township_kiosk_device_ok{device=\"reader\",kiosk=\"K-M\"} 0"));
 
     let exported = metric_names(&scrape);
     let rules = std::fs::read_to_string(monitoring("alerts.yml")).unwrap();

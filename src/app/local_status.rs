@@ -1,13 +1,14 @@
 //! The local status endpoint of a running kiosk: `/healthz`, `/status` (a JSON snapshot)
-//! and `/metrics` (Prometheus text), on a tiny std-only HTTP/1.1 server bound to localhost
-//! by default (`status.listen`). One short-lived thread per connection, GET only, no
-//! keep-alive: it serves a monitoring agent, not a crowd. Nothing it says holds personal
-//! data — the snapshot is built from counts, states and masked errors.
+//! and `/metrics` (Prometheus text), served by `tiny_http` on one thread, bound to localhost
+//! by default (`status.listen`). GET and HEAD only: it serves a monitoring agent, not a
+//! crowd. Nothing it says holds personal data — the snapshot is built from counts, states
+//! and masked errors.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tiny_http::{Header, Method, Request, Response, Server};
 
 /// What the endpoint serves; called per request.
 pub trait StatusSource: Send + Sync + 'static {
@@ -20,80 +21,58 @@ pub trait StatusSource: Send + Sync + 'static {
 }
 
 /// Binds `listen` and serves on a background thread. Returns the bound address.
-pub fn serve(listen: &str, source: Arc<dyn StatusSource>) -> std::io::Result<SocketAddr> {
-    let listener = TcpListener::bind(listen)?;
-    let addr = listener.local_addr()?;
+pub fn serve(listen: &str, source: Arc<dyn StatusSource>) -> io::Result<SocketAddr> {
+    let server = Server::http(listen).map_err(|e| io::Error::new(io::ErrorKind::AddrNotAvailable, e.to_string()))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| io::Error::other("the status endpoint is not on an IP address"))?;
     std::thread::Builder::new().name("local-status".into()).spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let source = source.clone();
-            let _ = std::thread::Builder::new()
-                .name("local-status-conn".into())
-                .spawn(move || {
-                    if let Err(e) = handle(stream, source.as_ref()) {
-                        log::debug!("local status: {e}");
-                    }
-                });
+        for request in server.incoming_requests() {
+            if let Err(e) = respond(request, source.as_ref()) {
+                log::debug!("local status: {e}");
+            }
         }
     })?;
     Ok(addr)
 }
 
-fn handle(stream: TcpStream, source: &dyn StatusSource) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.by_ref().take(8192).read_line(&mut request_line)?;
-    // Headers are read and ignored (bounded).
-    let mut header = String::new();
-    for _ in 0..100 {
-        header.clear();
-        if reader.by_ref().take(8192).read_line(&mut header)? == 0 || header.trim().is_empty() {
-            break;
-        }
-    }
-    let mut parts = request_line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let path = target.split('?').next().unwrap_or("");
-    let (status, content_type, body) = match (method, path) {
-        ("GET" | "HEAD", "/healthz") if source.healthy() => ("200 OK", "text/plain", "ok\n".to_string()),
-        ("GET" | "HEAD", "/healthz") => ("503 Service Unavailable", "text/plain", "unhealthy\n".to_string()),
-        ("GET" | "HEAD", "/status") => (
-            "200 OK",
+fn respond(request: Request, source: &dyn StatusSource) -> io::Result<()> {
+    let path = request.url().split('?').next().unwrap_or("").to_string();
+    let readable = matches!(request.method(), Method::Get | Method::Head);
+    let (status, content_type, body) = match (readable, path.as_str()) {
+        (true, "/healthz") if source.healthy() => (200, "text/plain", "ok\n".to_string()),
+        (true, "/healthz") => (503, "text/plain", "unhealthy\n".to_string()),
+        (true, "/status") => (
+            200,
             "application/json",
             serde_json::to_string_pretty(&source.status_json()).unwrap_or_default() + "\n",
         ),
-        ("GET" | "HEAD", "/metrics") => ("200 OK", "text/plain; version=0.0.4", source.metrics()),
-        ("GET" | "HEAD", _) => ("404 Not Found", "text/plain", "not found\n".to_string()),
-        _ => ("405 Method Not Allowed", "text/plain", "GET only\n".to_string()),
+        (true, "/metrics") => (200, "text/plain; version=0.0.4", source.metrics()),
+        (true, _) => (404, "text/plain", "not found\n".to_string()),
+        (false, _) => (405, "text/plain", "GET only\n".to_string()),
     };
-    let mut out = stream;
-    write!(
-        out,
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    if method != "HEAD" {
-        out.write_all(body.as_bytes())?;
-    }
-    out.flush()
+    let header = |name: &str, value: &str| Header::from_bytes(name, value).expect("a valid header");
+    let response = Response::from_string(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"));
+    request.respond(response)
 }
 
-/// A minimal GET for tests and `kiosk status` probes: `(status code, body)`.
-pub fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text)?;
-    let code = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
+/// A GET for tests and `kiosk status` probes: `(status code, body)`.
+pub fn get(addr: &str, path: &str) -> io::Result<(u16, String)> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into();
+    let mut response = agent
+        .get(&format!("http://{addr}{path}"))
+        .call()
+        .map_err(io::Error::other)?;
+    let code = response.status().as_u16();
+    let body = response.body_mut().read_to_string().map_err(io::Error::other)?;
     Ok((code, body))
 }
 

@@ -234,15 +234,17 @@ impl super::local_status::StatusSource for RuntimeStatus {
     fn metrics(&self) -> String {
         let (s, _) = self.snapshot();
         let devices = telemetry::devices();
-        let mut out = String::new();
-        let mut gauge = |name: &str, help: &str, value: String| {
-            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"));
+        let registry = prometheus::Registry::new();
+        let gauge = |name: &str, help: &str, value: f64| {
+            let gauge = prometheus::Gauge::new(name, help).expect("a valid metric");
+            gauge.set(value);
+            registry.register(Box::new(gauge)).expect("each metric registered once");
         };
-        gauge("kiosk_up", "1 while the kiosk runs.", "1".into());
+        gauge("kiosk_up", "1 while the kiosk runs.", 1.0);
         gauge(
             "kiosk_uptime_seconds",
             "Seconds since start.",
-            telemetry::uptime_secs().to_string(),
+            telemetry::uptime_secs() as f64,
         );
         if let Some(outbox) = &s.outbox {
             let (apps, supplements) = (&outbox.counts, &outbox.supplements);
@@ -265,37 +267,53 @@ impl super::local_status::StatusSource for RuntimeStatus {
                     supplements.dead,
                 ),
             ] {
-                gauge(name, help, value.to_string());
+                gauge(name, help, value as f64);
             }
             gauge(
                 "kiosk_outbox_oldest_pending_age_seconds",
                 "Age of the oldest application waiting.",
-                outbox.oldest_unsent_age_secs.unwrap_or(0).to_string(),
+                outbox.oldest_unsent_age_secs.unwrap_or(0) as f64,
             );
         }
+        let flag = |on: bool| f64::from(u8::from(on));
         gauge(
             "kiosk_central_reachable",
             "1 when the last contact with the central system worked.",
-            u8::from(s.central.reachable.unwrap_or(false)).to_string(),
+            flag(s.central.reachable.unwrap_or(false)),
         );
         gauge(
             "kiosk_last_sent_timestamp_seconds",
             "When the last application was delivered (0: never).",
-            s.central.last_sent_at.unwrap_or(0).to_string(),
+            s.central.last_sent_at.unwrap_or(0) as f64,
         );
         gauge(
             "kiosk_paper_out",
             "1 when the receipt printer is out of paper.",
-            u8::from(devices.paper == "out").to_string(),
+            flag(devices.paper == "out"),
         );
+        let device_ok = prometheus::GaugeVec::new(
+            prometheus::Opts::new(
+                "kiosk_device_ok",
+                "1 when the device works (or is simulated, or absent).",
+            ),
+            &["device"],
+        )
+        .expect("a valid metric");
         for (device, state) in [
             ("reader", &devices.reader),
             ("printer", &devices.printer),
             ("camera", &devices.camera),
             ("gpio", &devices.gpio),
         ] {
-            let ok = u8::from(crate::central_api::device_ok(state) || state == "absent");
-            out.push_str(&format!("kiosk_device_ok{{device=\"{device}\"}} {ok}\n"));
+            let ok = crate::central_api::device_ok(state) || state == "absent";
+            device_ok.with_label_values(&[device]).set(flag(ok));
+        }
+        registry
+            .register(Box::new(device_ok))
+            .expect("each metric registered once");
+        let mut out = String::new();
+        if let Err(e) = prometheus::TextEncoder::new().encode_utf8(&registry.gather(), &mut out) {
+            log::error!("metrics not encoded: {e}");
         }
         out
     }

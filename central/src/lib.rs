@@ -10,7 +10,6 @@ pub mod db;
 pub mod fleet;
 pub mod generate;
 pub mod http;
-pub mod migrations;
 pub mod pki;
 pub mod server;
 pub mod state;

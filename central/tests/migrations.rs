@@ -5,8 +5,8 @@
 mod common;
 
 use common::Pg;
+use township_central::db::migrations::{self, MIGRATIONS};
 use township_central::db::{self, Backend};
-use township_central::migrations::{self, MIGRATIONS};
 
 /// The schema as the code before versioned migrations created it.
 const OLD_SCHEMA: &str = include_str!("../migrations/0001_initial.sql");

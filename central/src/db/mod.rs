@@ -3,6 +3,8 @@
 //! opens transactions: [`Sqlite`] (embedded, the default) or [`Postgres`]. The business
 //! operations in `store` are written once against `Sql`.
 
+pub mod migrations;
+
 use anyhow::{anyhow, Context, Result};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
@@ -149,7 +151,7 @@ impl Sqlite {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let sqlite = Sqlite { conn: Mutex::new(conn) };
-        transaction(&sqlite, |sql| crate::migrations::apply(sql, "BLOB", None))?;
+        transaction(&sqlite, |sql| migrations::apply(sql, "BLOB", None))?;
         Ok(sqlite)
     }
 }
@@ -249,7 +251,7 @@ impl Postgres {
         };
         // Two instances starting together must not race on the schema: one waits.
         transaction(&pg, |sql| {
-            crate::migrations::apply(sql, "BYTEA", Some("SELECT pg_advisory_xact_lock(1414)"))
+            migrations::apply(sql, "BYTEA", Some("SELECT pg_advisory_xact_lock(1414)"))
         })?;
         Ok(pg)
     }

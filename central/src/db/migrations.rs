@@ -3,7 +3,7 @@
 //! that records it in `schema_migrations`. A database made before migrations were versioned
 //! takes `0001_initial` unchanged (its statements are all `IF NOT EXISTS`).
 
-use crate::db::Sql;
+use super::Sql;
 use anyhow::{Context, Result};
 
 /// One migration: its version (the file's number), name and SQL.
@@ -18,7 +18,7 @@ pub struct Migration {
 pub const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "initial",
-    sql: include_str!("../migrations/0001_initial.sql"),
+    sql: include_str!("../../migrations/0001_initial.sql"),
 }];
 
 /// Applies the migrations `sql`'s database has not recorded yet; returns their versions.
@@ -39,16 +39,18 @@ pub fn apply(sql: &mut dyn Sql, blob: &str, lock: Option<&str>) -> Result<Vec<i6
             .with_context(|| format!("migration {:04}_{}", migration.version, migration.name))?;
         sql.exec(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            &[
-                migration.version.into(),
-                migration.name.into(),
-                crate::store::now().into(),
-            ],
+            &[migration.version.into(), migration.name.into(), unix_now().into()],
         )?;
         log::info!("schema migration {:04}_{} applied", migration.version, migration.name);
         newly.push(migration.version);
     }
     Ok(newly)
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The versions recorded in `schema_migrations`, in order.

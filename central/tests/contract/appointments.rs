@@ -1,0 +1,107 @@
+//! Appointments: slots by kind, booking a slot once, capacity, cancel, bad dates.
+
+use crate::common::*;
+use crate::lab::*;
+
+fn appointments(db: Option<&str>) {
+    let lab = Lab::start(db);
+    let dir = lab.dir();
+    let addr = lab.addr();
+    lab.run(async {
+        let mut a = kiosk(dir, "K-A", addr).await;
+        let mut monday = township_central::store::today().add_days(7);
+        while monday.iso_weekday() != 1 {
+            monday = monday.add_days(1);
+        }
+        let slots: api::SlotsResponse = a
+            .get(&format!("/api/v1/appointments/slots?from={monday}&days=7"))
+            .await
+            .unwrap()
+            .json()
+            .unwrap();
+        assert!(slots.slots.iter().any(|s| s.kind == api::SlotKind::Weekend));
+        let lunch = slots
+            .slots
+            .iter()
+            .find(|s| s.kind == api::SlotKind::Lunch && s.free == 1)
+            .unwrap()
+            .clone();
+        let book = api::BookAppointment {
+            idempotency_key: "book-1".into(),
+            slot_id: lunch.slot_id.clone(),
+            item_code: "ID-003".into(),
+            phone: "13800000000".into(),
+        };
+        let b1 = a.post("/api/v1/appointments", &book).await.unwrap();
+        assert_eq!(b1.status, 201);
+        let b1: api::Booking = b1.json().unwrap();
+        assert_eq!(b1.slot.free, 0);
+        let dated = format!("B-{}-", township_central::store::today().compact());
+        assert!(
+            b1.booking_no.starts_with(&dated) && b1.booking_no.len() == dated.len() + 5,
+            "a booking number to read out: {}",
+            b1.booking_no
+        );
+        let b1_again: api::Booking = a.post("/api/v1/appointments", &book).await.unwrap().json().unwrap();
+        assert_eq!(b1_again.booking_no, b1.booking_no);
+        let full = a
+            .post(
+                "/api/v1/appointments",
+                &api::BookAppointment {
+                    idempotency_key: "book-2".into(),
+                    ..book.clone()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (full.status, full.json::<api::ApiError>().unwrap().error.as_str()),
+            (409, "slot_full")
+        );
+        let cancelled: api::Booking = a
+            .request(
+                "POST",
+                &format!("/api/v1/appointments/{}/cancel", b1.booking_no),
+                &[],
+                Vec::new(),
+            )
+            .await
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!((cancelled.status.as_str(), cancelled.slot.free), ("cancelled", 1));
+        let b3 = a
+            .post(
+                "/api/v1/appointments",
+                &api::BookAppointment {
+                    idempotency_key: "book-3".into(),
+                    ..book.clone()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(b3.status, 201, "the place is free again");
+        let past = Date::new(2020, 1, 6).unwrap();
+        let r = a
+            .post(
+                "/api/v1/appointments",
+                &api::BookAppointment {
+                    idempotency_key: "book-4".into(),
+                    slot_id: format!("{}-0830", past.compact()),
+                    ..book.clone()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status, 422);
+        assert_eq!(
+            a.get("/api/v1/appointments/slots?from=2026-13-01")
+                .await
+                .unwrap()
+                .status,
+            400
+        );
+    });
+}
+
+on_both_databases!(appointments);

@@ -1,0 +1,109 @@
+//! Payment orders: one order per key (no double charge), paid, cancelled, expired.
+
+use crate::common::*;
+use crate::lab::*;
+
+fn payments(db: Option<&str>) {
+    let lab = Lab::start(db);
+    let dir = lab.dir();
+    let addr = lab.addr();
+    let store = lab.store();
+    lab.run(async {
+        let mut a = kiosk(dir, "K-A", addr).await;
+        let pay = api::CreatePayment {
+            idempotency_key: "pay-1".into(),
+            item_code: "ID-003".into(),
+            amount_fen: 4000,
+        };
+        let o1 = a.post("/api/v1/payments", &pay).await.unwrap();
+        assert_eq!(o1.status, 201);
+        let o1: api::PaymentOrder = o1.json().unwrap();
+        assert_eq!((o1.status, o1.amount_fen), (PaymentStatus::Pending, 4000));
+        assert!(o1.qr_payload.contains(&o1.order_id));
+        let o2: api::PaymentOrder = a.post("/api/v1/payments", &pay).await.unwrap().json().unwrap();
+        assert_eq!(o1, o2, "the same key is the same order: no double charge");
+        let wrong = api::CreatePayment {
+            amount_fen: 1,
+            ..pay.clone()
+        };
+        assert_eq!(a.post("/api/v1/payments", &wrong).await.unwrap().status, 422);
+        let other_item = store
+            .catalogue
+            .items
+            .iter()
+            .find(|i| i.fee_fen > 0 && i.code != "ID-003")
+            .unwrap();
+        let reused = api::CreatePayment {
+            idempotency_key: "pay-1".into(),
+            item_code: other_item.code.clone(),
+            amount_fen: other_item.fee_fen,
+        };
+        assert_eq!(a.post("/api/v1/payments", &reused).await.unwrap().status, 409);
+        store.set_payment(&o1.order_id, PaymentStatus::Paid).unwrap();
+        let polled: api::PaymentOrder = a
+            .get(&format!("/api/v1/payments/{}", o1.order_id))
+            .await
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(polled.status, PaymentStatus::Paid);
+        let r = a
+            .request(
+                "POST",
+                &format!("/api/v1/payments/{}/cancel", o1.order_id),
+                &[],
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status, 409);
+        let o3: api::PaymentOrder = a
+            .post(
+                "/api/v1/payments",
+                &api::CreatePayment {
+                    idempotency_key: "pay-2".into(),
+                    ..pay.clone()
+                },
+            )
+            .await
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_ne!(o3.order_id, o1.order_id);
+        let r: api::PaymentOrder = a
+            .request(
+                "POST",
+                &format!("/api/v1/payments/{}/cancel", o3.order_id),
+                &[],
+                Vec::new(),
+            )
+            .await
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(r.status, PaymentStatus::Cancelled);
+        let o4: api::PaymentOrder = a
+            .post(
+                "/api/v1/payments",
+                &api::CreatePayment {
+                    idempotency_key: "pay-3".into(),
+                    ..pay.clone()
+                },
+            )
+            .await
+            .unwrap()
+            .json()
+            .unwrap();
+        store.set_payment(&o4.order_id, PaymentStatus::Expired).unwrap();
+        let polled: api::PaymentOrder = a
+            .get(&format!("/api/v1/payments/{}", o4.order_id))
+            .await
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(polled.status, PaymentStatus::Expired);
+        assert_eq!(a.get("/api/v1/payments/P-nope").await.unwrap().status, 404);
+    });
+}
+
+on_both_databases!(payments);

@@ -1,0 +1,71 @@
+//! Mutual TLS: no certificate, another CA's certificate, a certificate used under another
+//! kiosk's name, and revocation noticed on an open connection and on a new one.
+
+use crate::common::*;
+use crate::lab::*;
+
+fn tls(db: Option<&str>) {
+    let lab = Lab::start(db);
+    let dir = lab.dir();
+    let addr = lab.addr();
+    let srv = lab.srv.clone();
+    lab.run(async {
+        let ca_pem = std::fs::read_to_string(srv.join("ca.pem")).unwrap();
+        let no_cert = std::sync::Arc::new(pki::client_config(&ca_pem, None).unwrap());
+        let refused = match Client::connect(addr, no_cert, None).await {
+            Err(_) => true,
+            Ok(mut c) => c.get("/api/v1/catalogue").await.is_err(),
+        };
+        assert!(refused, "a client without a certificate must be refused");
+        let (other_ca, _) = pki::Ca::create().unwrap();
+        let (cert, key, _) = other_ca.issue_kiosk("K-A").unwrap();
+        let foreign = std::sync::Arc::new(pki::client_config(&ca_pem, Some((&cert, &key))).unwrap());
+        let refused = match Client::connect(addr, foreign, Some("K-A")).await {
+            Err(_) => true,
+            Ok(mut c) => c.get("/api/v1/catalogue").await.is_err(),
+        };
+        assert!(refused, "a certificate from another CA must be refused");
+
+        let mut a = kiosk(dir, "K-A", addr).await;
+        let mut impostor = Client::connect(addr, kiosk_tls(dir, "K-A"), Some("K-B")).await.unwrap();
+        let r = impostor.get("/api/v1/catalogue").await.unwrap();
+        assert_eq!(r.status, 403);
+        assert_eq!(r.json::<api::ApiError>().unwrap().error, "kiosk_id_mismatch");
+        let r = a
+            .post("/api/v1/heartbeat", &beat("K-B", "ok", api::PaperState::Ok, 0))
+            .await
+            .unwrap();
+        assert_eq!(r.status, 403, "body kiosk_id of another kiosk");
+
+        let mut b = kiosk(dir, "K-B", addr).await;
+        assert_eq!(b.get("/api/v1/catalogue").await.unwrap().status, 200);
+        let srv2 = srv;
+        let db2 = db.map(str::to_string);
+        tokio::task::spawn_blocking(move || {
+            server::open_store(&srv2, db2.as_deref())
+                .unwrap()
+                .revoke("K-B")
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let r = b.get("/api/v1/catalogue").await.unwrap();
+            if r.status == 403 {
+                assert_eq!(r.json::<api::ApiError>().unwrap().error, "revoked");
+                break;
+            }
+            assert!(Instant::now() < deadline, "revocation not noticed within 10 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut b_again = kiosk(dir, "K-B", addr).await;
+        assert_eq!(
+            b_again.get("/api/v1/catalogue").await.unwrap().status,
+            403,
+            "a new connection of a revoked kiosk"
+        );
+    });
+}
+
+on_both_databases!(tls);

@@ -20,6 +20,7 @@ mod highwater;
 pub mod migrations;
 pub mod outbox;
 pub mod printing;
+mod retry_queue;
 pub mod salvage;
 pub mod supplements;
 

@@ -10,6 +10,7 @@
 //! and records the outcome (or the error) for `kiosk status`.
 
 use super::highwater::HighWater;
+use super::retry_queue::OUTBOX;
 use super::{StorageError, Store};
 use crate::domain::application::{Application, MaterialState};
 use crate::domain::calendar::Date;
@@ -297,18 +298,9 @@ impl Store {
     /// Claims the next due row for sending (pending → sending, attempts + 1).
     pub fn outbox_claim_due(&mut self, now: i64) -> Result<Option<OutboxEntry>, StorageError> {
         let tx = self.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM outbox WHERE state = 'pending' AND next_try_at <= ?1 ORDER BY next_try_at, id LIMIT 1",
-                [now],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let Some(id) = id else { return Ok(None) };
-        tx.execute(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
-            params![id, now],
-        )?;
+        let Some(id) = OUTBOX.claim_due(&tx, now)? else {
+            return Ok(None);
+        };
         tx.commit().map_err(StorageError::from_sqlite)?;
         self.outbox_get(&id.to_string()).map(Some)
     }
@@ -407,11 +399,8 @@ impl Store {
 
     /// After a crash, rows caught mid-send are sent again (the server deduplicates).
     pub fn outbox_recover_in_flight(&mut self, now: i64) -> Result<usize, StorageError> {
-        self.conn()
-            .execute(
-                "UPDATE outbox SET state = 'pending', next_try_at = ?1, updated_at = ?1 WHERE state = 'sending'",
-                [now],
-            )
+        OUTBOX
+            .recover_in_flight(self.conn(), now)
             .map_err(StorageError::from_sqlite)
     }
 
@@ -487,13 +476,9 @@ impl Store {
     }
 
     pub fn outbox_counts(&mut self) -> Result<Vec<(OutboxState, u64)>, StorageError> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state")?;
-        let rows = stmt
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
+        OUTBOX
+            .counts(self.conn())?
+            .into_iter()
             .map(|(s, n)| Ok((OutboxState::parse(&s)?, n)))
             .collect()
     }

@@ -6,6 +6,7 @@
 //! chunks with the confirmed offset recorded), and marked sent, retried later or dead.
 
 use super::delivery::MaterialUpload;
+use super::retry_queue::SUPPLEMENTS;
 use super::{StorageError, Store};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
@@ -89,13 +90,7 @@ impl Store {
 
     /// Supplements per state (`pending`, `sending`, `sent`, `dead`).
     pub fn supplement_counts(&mut self) -> Result<Vec<(String, u64)>, StorageError> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT state, count(*) FROM supplements GROUP BY state ORDER BY state")?;
-        let rows = stmt
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        Ok(SUPPLEMENTS.counts(self.conn())?)
     }
 
     /// Supplements not yet delivered (waiting, being sent or refused).
@@ -111,18 +106,9 @@ impl Store {
     /// The next due supplement, marked as being sent.
     pub fn supplement_claim_due(&mut self, now: i64) -> Result<Option<SupplementEntry>, StorageError> {
         let tx = self.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM supplements WHERE state = 'pending' AND next_try_at <= ?1 ORDER BY next_try_at, id LIMIT 1",
-                [now],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let Some(id) = id else { return Ok(None) };
-        tx.execute(
-            "UPDATE supplements SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
-            params![id, now],
-        )?;
+        let Some(id) = SUPPLEMENTS.claim_due(&tx, now)? else {
+            return Ok(None);
+        };
         let entry = tx.query_row(&format!("{ENTRY_SELECT} WHERE id = ?1"), [id], entry_from_row)?;
         tx.commit().map_err(StorageError::from_sqlite)?;
         Ok(Some(entry))
@@ -130,21 +116,15 @@ impl Store {
 
     /// A supplement left `sending` by a crash or a failed step is due again.
     pub fn supplement_recover_in_flight(&mut self, now: i64) -> Result<usize, StorageError> {
-        self.conn()
-            .execute(
-                "UPDATE supplements SET state = 'pending', next_try_at = ?1, updated_at = ?1 WHERE state = 'sending'",
-                [now],
-            )
+        SUPPLEMENTS
+            .recover_in_flight(self.conn(), now)
             .map_err(StorageError::from_sqlite)
     }
 
     /// Every waiting supplement becomes due now (a technician's drain does not wait).
     pub fn supplement_make_due(&mut self, now: i64) -> Result<usize, StorageError> {
-        self.conn()
-            .execute(
-                "UPDATE supplements SET next_try_at = ?1 WHERE state = 'pending' AND next_try_at > ?1",
-                [now],
-            )
+        SUPPLEMENTS
+            .make_due(self.conn(), now)
             .map_err(StorageError::from_sqlite)
     }
 

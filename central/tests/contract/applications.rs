@@ -1,16 +1,13 @@
 //! Submission: idempotent per key (replayed, 409 on another body, 422 when the key and the
 //! application's UUID differ, 403 for another kiosk's body).
 
-use crate::common::*;
 use crate::lab::*;
 
 fn applications(db: Option<&str>) {
     let lab = Lab::start(db);
-    let dir = lab.dir();
-    let addr = lab.addr();
     let store = lab.store();
     lab.run(async {
-        let mut a = kiosk(dir, "K-A", addr).await;
+        let mut a = lab.kiosk("K-A").await;
         let submission = fleet::submission("K-A", "TST", 1);
         let key = submission.application.uuid.clone();
         let body = serde_json::to_vec(&submission).unwrap();

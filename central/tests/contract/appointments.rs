@@ -1,24 +1,17 @@
 //! Appointments: slots by kind, booking a slot once, capacity, cancel, bad dates.
 
-use crate::common::*;
 use crate::lab::*;
 
 fn appointments(db: Option<&str>) {
     let lab = Lab::start(db);
-    let dir = lab.dir();
-    let addr = lab.addr();
     lab.run(async {
-        let mut a = kiosk(dir, "K-A", addr).await;
+        let mut a = lab.kiosk("K-A").await;
         let mut monday = township_central::store::today().add_days(7);
         while monday.iso_weekday() != 1 {
             monday = monday.add_days(1);
         }
-        let slots: api::SlotsResponse = a
-            .get(&format!("/api/v1/appointments/slots?from={monday}&days=7"))
-            .await
-            .unwrap()
-            .json()
-            .unwrap();
+        let slots: api::SlotsResponse =
+            get_json(&mut a, &format!("/api/v1/appointments/slots?from={monday}&days=7")).await;
         assert!(slots.slots.iter().any(|s| s.kind == api::SlotKind::Weekend));
         let lunch = slots
             .slots
@@ -42,7 +35,7 @@ fn appointments(db: Option<&str>) {
             "a booking number to read out: {}",
             b1.booking_no
         );
-        let b1_again: api::Booking = a.post("/api/v1/appointments", &book).await.unwrap().json().unwrap();
+        let b1_again: api::Booking = post_json(&mut a, "/api/v1/appointments", &book).await;
         assert_eq!(b1_again.booking_no, b1.booking_no);
         let full = a
             .post(
@@ -58,15 +51,8 @@ fn appointments(db: Option<&str>) {
             (full.status, full.json::<api::ApiError>().unwrap().error.as_str()),
             (409, "slot_full")
         );
-        let cancelled: api::Booking = a
-            .request(
-                "POST",
-                &format!("/api/v1/appointments/{}/cancel", b1.booking_no),
-                &[],
-                Vec::new(),
-            )
+        let cancelled: api::Booking = post_empty(&mut a, &format!("/api/v1/appointments/{}/cancel", b1.booking_no))
             .await
-            .unwrap()
             .json()
             .unwrap();
         assert_eq!((cancelled.status.as_str(), cancelled.slot.free), ("cancelled", 1));

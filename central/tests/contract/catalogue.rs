@@ -1,14 +1,11 @@
 //! The catalogue with its ETag: 304 for the current one, 200 for a stale one.
 
-use crate::common::*;
 use crate::lab::*;
 
 fn catalogue(db: Option<&str>) {
     let lab = Lab::start(db);
-    let dir = lab.dir();
-    let addr = lab.addr();
     lab.run(async {
-        let mut a = kiosk(dir, "K-A", addr).await;
+        let mut a = lab.kiosk("K-A").await;
         let cat = a.get("/api/v1/catalogue").await.unwrap();
         let etag = cat.header("etag").unwrap().to_string();
         let parsed: api::CatalogueResponse = cat.json().unwrap();

@@ -1,15 +1,12 @@
 //! 好差评 ratings (a bad one opens a follow-up) and 咨询投诉 complaints, idempotent.
 
-use crate::common::*;
 use crate::lab::*;
 
 fn feedback(db: Option<&str>) {
     let lab = Lab::start(db);
-    let dir = lab.dir();
-    let addr = lab.addr();
     let store = lab.store();
     lab.run(async {
-        let mut a = kiosk(dir, "K-A", addr).await;
+        let mut a = lab.kiosk("K-A").await;
         let (submission, _) = submit_one(&mut a).await;
         let receipt = submission.receipt_no.clone();
         let rating = api::SubmitRating {
@@ -18,9 +15,9 @@ fn feedback(db: Option<&str>) {
             stars: 2,
             reasons: vec!["waiting-time".into()],
         };
-        let r1: api::RatingResponse = a.post("/api/v1/ratings", &rating).await.unwrap().json().unwrap();
+        let r1: api::RatingResponse = post_json(&mut a, "/api/v1/ratings", &rating).await;
         assert!(r1.follow_up_due.is_some(), "a bad rating opens a follow-up");
-        let r2: api::RatingResponse = a.post("/api/v1/ratings", &rating).await.unwrap().json().unwrap();
+        let r2: api::RatingResponse = post_json(&mut a, "/api/v1/ratings", &rating).await;
         assert_eq!(r1, r2);
         assert_eq!(
             a.post(
@@ -110,7 +107,7 @@ fn feedback(db: Option<&str>) {
         let t1 = a.post("/api/v1/complaints", &complaint).await.unwrap();
         assert_eq!(t1.status, 201);
         let t1: api::ComplaintResponse = t1.json().unwrap();
-        let t2: api::ComplaintResponse = a.post("/api/v1/complaints", &complaint).await.unwrap().json().unwrap();
+        let t2: api::ComplaintResponse = post_json(&mut a, "/api/v1/complaints", &complaint).await;
         assert_eq!(t1, t2);
         assert_eq!(
             a.post(

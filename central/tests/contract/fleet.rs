@@ -5,18 +5,16 @@ use crate::lab::*;
 
 fn fleet(db: Option<&str>) {
     let lab = Lab::start(db);
-    let dir = lab.dir();
-    let addr = lab.addr();
     let admin = lab.admin();
     let store = lab.store();
     lab.run(async {
-        let mut a = kiosk(dir, "K-A", addr).await;
-        let mut c = kiosk(dir, "K-C", addr).await;
+        let mut a = lab.kiosk("K-A").await;
+        let mut c = lab.kiosk("K-C").await;
         let (submission, _) = submit_one(&mut a).await;
         // A refused submission makes K-A "partial": it heartbeats but cannot deliver.
         let refused = post(&mut a, "another-key".into(), serde_json::to_vec(&submission).unwrap()).await;
         assert_eq!(refused.status, 422);
-        let mut d = kiosk(dir, "K-D", addr).await;
+        let mut d = lab.kiosk("K-D").await;
         let ok = c
             .post("/api/v1/heartbeat", &beat("K-C", "ok", api::PaperState::Ok, 0))
             .await

@@ -79,6 +79,11 @@ impl Lab {
         &self.dir
     }
 
+    /// A connection of the enrolled kiosk `id` (K-A … K-D) with its own certificate.
+    pub async fn kiosk(&self, id: &str) -> Client {
+        crate::common::kiosk(&self.dir, id, self.addr()).await
+    }
+
     /// Runs a scenario's requests on the server's runtime.
     pub fn run<T>(&self, scenario: impl Future<Output = T>) -> T {
         self.runtime.as_ref().expect("a runtime").block_on(scenario)
@@ -116,6 +121,21 @@ pub async fn put(c: &mut Client, id: String, offset: usize, chunk: Vec<u8>, sha:
     .unwrap()
 }
 
+/// A POST without a body (finalise, cancel).
+pub async fn post_empty(c: &mut Client, path: &str) -> Answer {
+    c.request("POST", path, &[], Vec::new()).await.unwrap()
+}
+
+/// A GET whose answer is the JSON of `T`.
+pub async fn get_json<T: serde::de::DeserializeOwned>(c: &mut Client, path: &str) -> T {
+    c.get(path).await.unwrap().json().unwrap()
+}
+
+/// A POST of `body` whose answer is the JSON of `T`.
+pub async fn post_json<T: serde::de::DeserializeOwned>(c: &mut Client, path: &str, body: &impl serde::Serialize) -> T {
+    c.post(path, body).await.unwrap().json().unwrap()
+}
+
 /// One photo of `material` for the application `key`, uploaded whole and finalised.
 pub async fn store_photo(c: &mut Client, key: &str, material: &str, photo: &[u8]) {
     let create = api::CreateUpload {
@@ -125,15 +145,7 @@ pub async fn store_photo(c: &mut Client, key: &str, material: &str, photo: &[u8]
     let path = format!("/api/v1/applications/{key}/materials/{material}/uploads");
     let up: api::UploadState = c.post(&path, &create).await.unwrap().json().unwrap();
     put(c, up.upload_id.clone(), 0, photo.to_vec(), sha256_hex(photo)).await;
-    let finalised = c
-        .request(
-            "POST",
-            &format!("/api/v1/uploads/{}/finalise", up.upload_id),
-            &[],
-            Vec::new(),
-        )
-        .await
-        .unwrap();
+    let finalised = post_empty(c, &format!("/api/v1/uploads/{}/finalise", up.upload_id)).await;
     assert_eq!(finalised.status, 200, "{}", String::from_utf8_lossy(&finalised.body));
 }
 

@@ -1,15 +1,12 @@
 //! Payment orders: one order per key (no double charge), paid, cancelled, expired.
 
-use crate::common::*;
 use crate::lab::*;
 
 fn payments(db: Option<&str>) {
     let lab = Lab::start(db);
-    let dir = lab.dir();
-    let addr = lab.addr();
     let store = lab.store();
     lab.run(async {
-        let mut a = kiosk(dir, "K-A", addr).await;
+        let mut a = lab.kiosk("K-A").await;
         let pay = api::CreatePayment {
             idempotency_key: "pay-1".into(),
             item_code: "ID-003".into(),
@@ -20,7 +17,7 @@ fn payments(db: Option<&str>) {
         let o1: api::PaymentOrder = o1.json().unwrap();
         assert_eq!((o1.status, o1.amount_fen), (PaymentStatus::Pending, 4000));
         assert!(o1.qr_payload.contains(&o1.order_id));
-        let o2: api::PaymentOrder = a.post("/api/v1/payments", &pay).await.unwrap().json().unwrap();
+        let o2: api::PaymentOrder = post_json(&mut a, "/api/v1/payments", &pay).await;
         assert_eq!(o1, o2, "the same key is the same order: no double charge");
         let wrong = api::CreatePayment {
             amount_fen: 1,
@@ -40,22 +37,9 @@ fn payments(db: Option<&str>) {
         };
         assert_eq!(a.post("/api/v1/payments", &reused).await.unwrap().status, 409);
         store.set_payment(&o1.order_id, PaymentStatus::Paid).unwrap();
-        let polled: api::PaymentOrder = a
-            .get(&format!("/api/v1/payments/{}", o1.order_id))
-            .await
-            .unwrap()
-            .json()
-            .unwrap();
+        let polled: api::PaymentOrder = get_json(&mut a, &format!("/api/v1/payments/{}", o1.order_id)).await;
         assert_eq!(polled.status, PaymentStatus::Paid);
-        let r = a
-            .request(
-                "POST",
-                &format!("/api/v1/payments/{}/cancel", o1.order_id),
-                &[],
-                Vec::new(),
-            )
-            .await
-            .unwrap();
+        let r = post_empty(&mut a, &format!("/api/v1/payments/{}/cancel", o1.order_id)).await;
         assert_eq!(r.status, 409);
         let o3: api::PaymentOrder = a
             .post(
@@ -70,15 +54,8 @@ fn payments(db: Option<&str>) {
             .json()
             .unwrap();
         assert_ne!(o3.order_id, o1.order_id);
-        let r: api::PaymentOrder = a
-            .request(
-                "POST",
-                &format!("/api/v1/payments/{}/cancel", o3.order_id),
-                &[],
-                Vec::new(),
-            )
+        let r: api::PaymentOrder = post_empty(&mut a, &format!("/api/v1/payments/{}/cancel", o3.order_id))
             .await
-            .unwrap()
             .json()
             .unwrap();
         assert_eq!(r.status, PaymentStatus::Cancelled);
@@ -95,12 +72,7 @@ fn payments(db: Option<&str>) {
             .json()
             .unwrap();
         store.set_payment(&o4.order_id, PaymentStatus::Expired).unwrap();
-        let polled: api::PaymentOrder = a
-            .get(&format!("/api/v1/payments/{}", o4.order_id))
-            .await
-            .unwrap()
-            .json()
-            .unwrap();
+        let polled: api::PaymentOrder = get_json(&mut a, &format!("/api/v1/payments/{}", o4.order_id)).await;
         assert_eq!(polled.status, PaymentStatus::Expired);
         assert_eq!(a.get("/api/v1/payments/P-nope").await.unwrap().status, 404);
     });

@@ -26,7 +26,7 @@ fn tls(db: Option<&str>) {
         };
         assert!(refused, "a certificate from another CA must be refused");
 
-        let mut a = kiosk(dir, "K-A", addr).await;
+        let mut a = lab.kiosk("K-A").await;
         let mut impostor = Client::connect(addr, kiosk_tls(dir, "K-A"), Some("K-B")).await.unwrap();
         let r = impostor.get("/api/v1/catalogue").await.unwrap();
         assert_eq!(r.status, 403);
@@ -37,7 +37,7 @@ fn tls(db: Option<&str>) {
             .unwrap();
         assert_eq!(r.status, 403, "body kiosk_id of another kiosk");
 
-        let mut b = kiosk(dir, "K-B", addr).await;
+        let mut b = lab.kiosk("K-B").await;
         assert_eq!(b.get("/api/v1/catalogue").await.unwrap().status, 200);
         let srv2 = srv;
         let db2 = db.map(str::to_string);
@@ -59,7 +59,7 @@ fn tls(db: Option<&str>) {
             assert!(Instant::now() < deadline, "revocation not noticed within 10 s");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let mut b_again = kiosk(dir, "K-B", addr).await;
+        let mut b_again = lab.kiosk("K-B").await;
         assert_eq!(
             b_again.get("/api/v1/catalogue").await.unwrap().status,
             403,

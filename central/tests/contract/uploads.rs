@@ -1,16 +1,13 @@
 //! Chunked uploads: resume after a restart, a repeated chunk, a bad chunk hash, a wrong
 //! offset, finalising an incomplete upload, and a whole file that differs from its hash.
 
-use crate::common::*;
 use crate::lab::*;
 
 fn uploads(db: Option<&str>) {
     let lab = Lab::start(db);
-    let dir = lab.dir();
-    let addr = lab.addr();
     let store = lab.store();
     lab.run(async {
-        let mut a = kiosk(dir, "K-A", addr).await;
+        let mut a = lab.kiosk("K-A").await;
         let (_, key) = submit_one(&mut a).await;
         let photo: Vec<u8> = (0..2500u32).map(|i| (i * 7 % 251) as u8).collect();
         let create = api::CreateUpload {
@@ -18,7 +15,7 @@ fn uploads(db: Option<&str>) {
             sha256: sha256_hex(&photo),
         };
         let path = format!("/api/v1/applications/{key}/materials/household-book/uploads");
-        let up: api::UploadState = a.post(&path, &create).await.unwrap().json().unwrap();
+        let up: api::UploadState = post_json(&mut a, &path, &create).await;
         assert_eq!((up.received, up.stored), (0, false));
         let r = put(
             &mut a,
@@ -66,29 +63,16 @@ fn uploads(db: Option<&str>) {
             (r.status, r.json::<api::ApiError>().unwrap().error.as_str()),
             (409, "offset_mismatch")
         );
-        let r = a
-            .request(
-                "POST",
-                &format!("/api/v1/uploads/{}/finalise", up.upload_id),
-                &[],
-                Vec::new(),
-            )
-            .await
-            .unwrap();
+        let r = post_empty(&mut a, &format!("/api/v1/uploads/{}/finalise", up.upload_id)).await;
         assert_eq!(r.status, 409, "finalising an incomplete upload");
         // "Restart": the kiosk lost the upload id; creating it again resumes.
-        let mut a2 = kiosk(dir, "K-A", addr).await;
-        let resumed: api::UploadState = a2.post(&path, &create).await.unwrap().json().unwrap();
+        let mut a2 = lab.kiosk("K-A").await;
+        let resumed: api::UploadState = post_json(&mut a2, &path, &create).await;
         assert_eq!(
             (resumed.upload_id.as_str(), resumed.received),
             (up.upload_id.as_str(), 1000)
         );
-        let polled: api::UploadState = a2
-            .get(&format!("/api/v1/uploads/{}", up.upload_id))
-            .await
-            .unwrap()
-            .json()
-            .unwrap();
+        let polled: api::UploadState = get_json(&mut a2, &format!("/api/v1/uploads/{}", up.upload_id)).await;
         assert_eq!(polled.received, 1000);
         let r = put(
             &mut a2,
@@ -100,15 +84,7 @@ fn uploads(db: Option<&str>) {
         .await;
         assert_eq!(r.json::<api::UploadState>().unwrap().received, 2500);
         for _ in 0..2 {
-            let r = a2
-                .request(
-                    "POST",
-                    &format!("/api/v1/uploads/{}/finalise", up.upload_id),
-                    &[],
-                    Vec::new(),
-                )
-                .await
-                .unwrap();
+            let r = post_empty(&mut a2, &format!("/api/v1/uploads/{}/finalise", up.upload_id)).await;
             assert_eq!(
                 r.json::<api::FinaliseResponse>().unwrap(),
                 api::FinaliseResponse { stored: true }
@@ -137,25 +113,12 @@ fn uploads(db: Option<&str>) {
             sha256_hex(b"9876543210"),
         )
         .await;
-        let r = a2
-            .request(
-                "POST",
-                &format!("/api/v1/uploads/{}/finalise", up2.upload_id),
-                &[],
-                Vec::new(),
-            )
-            .await
-            .unwrap();
+        let r = post_empty(&mut a2, &format!("/api/v1/uploads/{}/finalise", up2.upload_id)).await;
         assert_eq!(
             (r.status, r.json::<api::ApiError>().unwrap().error.as_str()),
             (422, "sha256_mismatch")
         );
-        let polled: api::UploadState = a2
-            .get(&format!("/api/v1/uploads/{}", up2.upload_id))
-            .await
-            .unwrap()
-            .json()
-            .unwrap();
+        let polled: api::UploadState = get_json(&mut a2, &format!("/api/v1/uploads/{}", up2.upload_id)).await;
         assert_eq!(polled.received, 0);
         let r = a2
             .post("/api/v1/applications/nope/materials/household-book/uploads", &create)

@@ -2,7 +2,7 @@
 //!
 //! Pure: no clock is read here. Callers pass "today" in. China has one time zone and no
 //! daylight saving, so local dates are derived from Unix time at a fixed UTC+8 offset.
-//! Must not import any I/O crate (see tests/domain_purity.rs).
+//! Must not import any I/O crate (it is township-core: see core/tests/purity.rs).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -1,13 +1,17 @@
-//! No module cycles, in any of the workspace's three crates. Two sibling modules that use
-//! each other (directly or round a longer loop) are one knot: neither can change or be
-//! understood alone. This test reads every `crate::`, `super::` and `self::` path in the
-//! production code of `src/`, `core/src/` and `central/src/`, turns them into edges between
-//! sibling modules (`app::payment` → `app::inbox` is the edge `payment → inbox` under `app`),
-//! and fails on any strongly connected group of more than one module.
+//! The workspace's shape, checked on its source:
 //!
-//! A child using its parent's items (`super::Thing`) or a parent using its children is not a
-//! cycle between siblings and is not counted. Test code (`tests.rs` files and `#[cfg(test)]`
-//! modules) is left out: tests may reach across.
+//! - **No module cycles**, in any of the three crates. Two sibling modules that use each
+//!   other (directly or round a longer loop) are one knot: neither can change or be
+//!   understood alone. Every `crate::`, `super::` and `self::` path in the production code of
+//!   `src/`, `core/src/` and `central/src/` becomes an edge between sibling modules
+//!   (`app::payment` → `app::inbox` is the edge `payment → inbox` under `app`), and any
+//!   strongly connected group of more than one module fails. A child using its parent's
+//!   items or a parent using its children is not counted; test code (`tests.rs` files and
+//!   `#[cfg(test)]` modules) may reach across.
+//! - **township-core does no I/O** in its source (no `std::fs`, network, clock, threads,
+//!   processes, logging): its dependency list is checked by `core/tests/purity.rs`.
+//! - **The UI sees the app layer only** (no device or storage type) and no file in `src/ui`
+//!   grows past 300 lines (one presenter per page keeps them small).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -224,6 +228,12 @@ fn cycles(edges: &BTreeSet<(String, String)>) -> Vec<Vec<String>> {
     walk.found
 }
 
+/// Lines of production code: test modules may read fixtures.
+fn production_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let cut = text.find("#[cfg(test)]").unwrap_or(text.len());
+    text[..cut].lines().enumerate().map(|(i, l)| (i + 1, l))
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -331,4 +341,84 @@ fn parents_children_items_and_test_code_are_not_cycles() {
         ("app/b/tests.rs", "use crate::app::a;"),
     ]);
     assert!(clean.is_empty(), "{clean:?}");
+}
+
+/// The UI layer talks to the app only: no device, storage or configuration type, and no
+/// file in `src/ui` grows past 300 lines (one presenter per page keeps them small).
+#[test]
+fn the_ui_sees_the_app_layer_only_and_stays_small() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() >= 10, "ui files not found");
+    let mut violations = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let lines = text.lines().count();
+        if lines > 300 {
+            violations.push(format!("{}: {lines} lines", file.display()));
+        }
+        for (number, line) in production_lines(&text) {
+            let code = line.split("//").next().unwrap_or("");
+            for word in ["crate::devices", "crate::storage", "township_kiosk::devices"] {
+                if code.contains(word) {
+                    violations.push(format!("{}:{number}: {word}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(violations.is_empty(), "layering:\n{}", violations.join("\n"));
+}
+
+/// What township-core's source may not use from std (or name from elsewhere).
+const FORBIDDEN_SOURCE: &[&str] = &[
+    "std::fs",
+    "std::net",
+    "std::io",
+    "std::process",
+    "std::thread",
+    "std::time",
+    "std::env",
+    "std::os",
+    "SystemTime",
+    "Instant::now",
+    "libc::",
+    "println!",
+    "eprintln!",
+    "log::",
+    "unsafe ",
+];
+
+#[test]
+fn township_core_source_uses_no_io_clock_thread_or_process() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("core/src");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() >= 15, "core sources not found");
+    let mut violations = Vec::new();
+    for file in files.iter().filter(|f| !f.ends_with("tests.rs")) {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (number, line) in production_lines(&text) {
+            let code = line.split("//").next().unwrap_or("");
+            for word in FORBIDDEN_SOURCE {
+                if code.contains(word) {
+                    violations.push(format!("{}:{number}: {word}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "township-core must stay pure:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_source_rule_catches_a_violation() {
+    let sample = "use std::fs::read;\n#[cfg(test)]\nmod tests { use std::fs; }";
+    let hits: Vec<_> = production_lines(sample)
+        .filter(|(_, l)| l.contains("std::fs"))
+        .collect();
+    assert_eq!(hits.len(), 1);
 }

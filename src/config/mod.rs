@@ -6,6 +6,7 @@
 //! technician changes go to an overrides file (`<state-dir>/overrides.toml` by default),
 //! merged key by key over the packaged one.
 
+mod check;
 mod locate;
 mod model;
 

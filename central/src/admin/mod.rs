@@ -10,9 +10,12 @@ use crate::state::Central;
 use crate::store::now;
 use hyper::Method;
 use pages::Operator;
-use township_core::central_api::{device_ok, CaseStatus, PaymentStatus};
+use township_core::central_api::{CaseStatus, PaymentStatus};
 
+mod metrics;
 mod pages;
+
+use metrics::metrics;
 
 const COOKIE: &str = "tc_session";
 
@@ -182,170 +185,6 @@ fn login(central: &Central, req: &Req) -> Resp {
             login_page(Some(&message))
         }
     }
-}
-
-/// One scrape's metrics, written by the `prometheus` crate (its registry and text encoder).
-struct Exposition(prometheus::Registry);
-
-impl Exposition {
-    /// A gauge family `name` over `labels`, one value per row of label values.
-    fn gauges<'a>(&self, name: &str, help: &str, labels: &[&str], rows: impl IntoIterator<Item = (Vec<&'a str>, f64)>) {
-        let family = prometheus::GaugeVec::new(prometheus::Opts::new(name, help), labels).expect("a valid metric");
-        for (values, value) in rows {
-            family.with_label_values(&values).set(value);
-        }
-        self.0.register(Box::new(family)).expect("each metric registered once");
-    }
-
-    /// A counter family from a snapshot of totals.
-    fn counters<'a>(
-        &self,
-        name: &str,
-        help: &str,
-        labels: &[&str],
-        rows: impl IntoIterator<Item = (Vec<&'a str>, f64)>,
-    ) {
-        let family = prometheus::CounterVec::new(prometheus::Opts::new(name, help), labels).expect("a valid metric");
-        for (values, value) in rows {
-            family.with_label_values(&values).inc_by(value);
-        }
-        self.0.register(Box::new(family)).expect("each metric registered once");
-    }
-
-    fn text(&self) -> String {
-        let mut out = String::new();
-        let encoded = prometheus::TextEncoder::new().encode_utf8(&self.0.gather(), &mut out);
-        if let Err(e) = encoded {
-            log::error!("metrics not encoded: {e}");
-        }
-        out
-    }
-}
-
-fn metrics(central: &Central) -> Resp {
-    let kiosks = match central.store.kiosks() {
-        Ok(k) => k,
-        Err(e) => return failure(e),
-    };
-    let metrics = Exposition(prometheus::Registry::new());
-    let per_kiosk = |name: &str, help: &str, value: &dyn Fn(&crate::store::KioskView) -> f64| {
-        let rows = kiosks.iter().map(|k| (vec![k.kiosk_id.as_str()], value(k)));
-        metrics.gauges(name, help, &["kiosk"], rows);
-    };
-    let flag = |on: bool| f64::from(u8::from(on));
-    per_kiosk(
-        "township_kiosk_up",
-        "1 when the kiosk's last heartbeat is recent.",
-        &|k| flag(k.state != "offline"),
-    );
-    per_kiosk(
-        "township_kiosk_partial",
-        "1 when the kiosk heartbeats but its submissions fail.",
-        &|k| flag(k.state == "partial"),
-    );
-    per_kiosk(
-        "township_kiosk_last_heartbeat_timestamp_seconds",
-        "Unix time of the last heartbeat.",
-        &|k| k.last_seen as f64,
-    );
-    per_kiosk(
-        "township_kiosk_uptime_seconds",
-        "Kiosk process uptime at the last heartbeat.",
-        &|k| k.uptime_secs as f64,
-    );
-    per_kiosk(
-        "township_kiosk_clock_drift_seconds",
-        "Kiosk clock minus server clock.",
-        &|k| k.clock_drift as f64,
-    );
-    per_kiosk(
-        "township_kiosk_outbox_pending",
-        "Applications waiting in the kiosk's outbox.",
-        &|k| k.pending as f64,
-    );
-    per_kiosk(
-        "township_kiosk_outbox_dead",
-        "Dead letters in the kiosk's outbox.",
-        &|k| k.dead as f64,
-    );
-    per_kiosk(
-        "township_kiosk_outbox_oldest_pending_age_seconds",
-        "Age of the oldest pending application.",
-        &|k| k.oldest_pending_age.unwrap_or(0) as f64,
-    );
-    per_kiosk(
-        "township_kiosk_paper_low",
-        "1 when the printer reports paper low.",
-        &|k| flag(k.paper == "low"),
-    );
-    per_kiosk(
-        "township_kiosk_paper_out",
-        "1 when the printer is out of paper.",
-        &|k| flag(k.paper == "out"),
-    );
-    per_kiosk(
-        "township_kiosk_submissions",
-        "Applications this kiosk delivered.",
-        &|k| k.submissions as f64,
-    );
-    let devices = kiosks.iter().flat_map(|k| {
-        [
-            ("reader", &k.reader),
-            ("printer", &k.printer),
-            ("camera", &k.camera),
-            ("gpio", &k.gpio),
-        ]
-        .into_iter()
-        .filter(|(_, state)| !state.is_empty())
-        .map(move |(device, state)| (vec![k.kiosk_id.as_str(), device], flag(device_ok(state))))
-    });
-    metrics.gauges(
-        "township_kiosk_device_ok",
-        "1 when the device reports ok (or simulated).",
-        &["kiosk", "device"],
-        devices,
-    );
-    let versions = kiosks
-        .iter()
-        .map(|k| (vec![k.kiosk_id.as_str(), k.version.as_str()], 1.0));
-    metrics.gauges(
-        "township_kiosk_info",
-        "Kiosk software version.",
-        &["kiosk", "version"],
-        versions,
-    );
-    let applications = central.store.count_applications().unwrap_or(0) as f64;
-    metrics.gauges(
-        "township_central_applications",
-        "Applications held.",
-        &[],
-        [(vec![], applications)],
-    );
-    let snapshot = central.metrics.snapshot();
-    let statuses: Vec<(&str, String)> = snapshot
-        .iter()
-        .map(|((kind, status), _)| (*kind, status.to_string()))
-        .collect();
-    let by_request = |pick: &dyn Fn(&(u64, f64)) -> f64| {
-        statuses
-            .iter()
-            .zip(&snapshot)
-            .map(move |((kind, status), (_, totals))| (vec![*kind, status.as_str()], pick(totals)))
-            .collect::<Vec<_>>()
-    };
-    metrics.counters(
-        "township_central_requests_total",
-        "API requests by kind and status.",
-        &["kind", "status"],
-        by_request(&|(count, _)| *count as f64),
-    );
-    metrics.counters(
-        "township_central_request_seconds_total",
-        "Time spent on API requests.",
-        &["kind", "status"],
-        by_request(&|(_, secs)| *secs),
-    );
-    Resp::text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.text())
 }
 
 /// One application's page, with the refusal of the last pre-review when there was one.

@@ -6,7 +6,7 @@ use crate::server;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use township_core::central_api::CaseStatus;
 
 #[derive(Parser)]
@@ -242,22 +242,7 @@ fn run(command: Command) -> Result<()> {
             admin_listen,
             db,
             threads,
-        } => {
-            raise_fd_limit();
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            if let Some(n) = threads {
-                builder.worker_threads(n.max(1));
-            }
-            let runtime = builder.enable_all().build()?;
-            runtime.block_on(async {
-                let running = server::start(&dir, listen.as_deref(), admin_listen.as_deref(), db.as_deref()).await?;
-                println!("API (mutual TLS): https://{}", running.api);
-                println!("back office: http://{}/", running.admin);
-                println!("storage: {}", running.central.store.db.name());
-                tokio::signal::ctrl_c().await.ok();
-                anyhow::Ok(())
-            })?;
-        }
+        } => serve(&dir, listen.as_deref(), admin_listen.as_deref(), db.as_deref(), threads)?,
         Command::Operator {
             command: OperatorCommand::Add { name, dir, db },
         } => {
@@ -267,48 +252,9 @@ fn run(command: Command) -> Result<()> {
             server::open_store(&dir, db.as_deref())?.add_operator(&name, password)?;
             println!("operator {name} can log in");
         }
-        Command::List(listing) => {
-            let rows = listing.store()?.list(listing.limit)?;
-            print_rows(&rows, listing.json, |r| {
-                format!(
-                    "{}  {}  {}  {}  {}  materials {}/{}  {}",
-                    r.receipt_no,
-                    r.case_number,
-                    r.item_code,
-                    r.kiosk_id,
-                    r.idempotency_key,
-                    r.materials,
-                    r.materials_expected,
-                    r.status
-                )
-            })?;
-        }
-        Command::Ratings(listing) => {
-            let rows = listing.store()?.ratings(listing.limit)?;
-            print_rows(&rows, listing.json, |r| {
-                let reasons = if r.reasons.is_empty() {
-                    "-".to_string()
-                } else {
-                    r.reasons.join(",")
-                };
-                let follow_up = r
-                    .follow_up_due
-                    .as_ref()
-                    .map(|d| format!("follow up by {d}"))
-                    .unwrap_or_default();
-                let receipt = r.receipt_no.as_deref().unwrap_or("-");
-                format!(
-                    "{}  {}  {} stars  {receipt}  {reasons}  {follow_up}",
-                    r.rating_id, r.kiosk_id, r.stars
-                )
-            })?;
-        }
-        Command::Complaints(listing) => {
-            let rows = listing.store()?.complaints(listing.limit)?;
-            print_rows(&rows, listing.json, |c| {
-                format!("{}  {}  {}  {}  {}", c.ticket_no, c.kiosk_id, c.topic, c.phone, c.text)
-            })?;
-        }
+        Command::List(listing) => list_applications(&listing)?,
+        Command::Ratings(listing) => list_ratings(&listing)?,
+        Command::Complaints(listing) => list_complaints(&listing)?,
         Command::Review {
             receipt,
             dir,
@@ -359,21 +305,7 @@ fn run(command: Command) -> Result<()> {
             photo_bytes,
             chunk_bytes,
             json,
-        } => {
-            let store = server::open_store(&dir, db.as_deref())?;
-            let report = crate::bench::run(&store, count, photo_bytes, chunk_bytes)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                println!(
-                    "{} store: {:.0} applications/s without materials, {:.1}/s with 2 × {} B photos",
-                    store.db.name(),
-                    report.applications_per_sec,
-                    report.with_photos_per_sec,
-                    report.photo_bytes
-                );
-            }
-        }
+        } => bench_store(&dir, db.as_deref(), count, photo_bytes, chunk_bytes, json)?,
         Command::SimulateFleet {
             dir,
             kiosks,
@@ -386,20 +318,117 @@ fn run(command: Command) -> Result<()> {
             raise_fd_limit();
             let config = server::load_config(&dir)?;
             let addr = server.unwrap_or(config.listen).parse().context("the server address")?;
-            let report = crate::fleet::run(&crate::fleet::Plan {
+            let plan = crate::fleet::Plan {
                 dir,
                 addr,
                 kiosks,
                 duration_secs: duration,
                 submit_rate,
                 heartbeat_secs,
-            })?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print!("{}", report.render());
-            }
+            };
+            print_report(&crate::fleet::run(&plan)?, json, |report| report.render())?;
         }
+    }
+    Ok(())
+}
+
+/// `township-central serve`: both listeners until Ctrl-C.
+fn serve(
+    dir: &Path,
+    listen: Option<&str>,
+    admin_listen: Option<&str>,
+    db: Option<&str>,
+    threads: Option<usize>,
+) -> Result<()> {
+    raise_fd_limit();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = threads {
+        builder.worker_threads(n.max(1));
+    }
+    let runtime = builder.enable_all().build()?;
+    runtime.block_on(async {
+        let running = server::start(dir, listen, admin_listen, db).await?;
+        println!("API (mutual TLS): https://{}", running.api);
+        println!("back office: http://{}/", running.admin);
+        println!("storage: {}", running.central.store.db.name());
+        tokio::signal::ctrl_c().await.ok();
+        anyhow::Ok(())
+    })
+}
+
+fn list_applications(listing: &Listing) -> Result<()> {
+    let rows = listing.store()?.list(listing.limit)?;
+    print_rows(&rows, listing.json, |r| {
+        format!(
+            "{}  {}  {}  {}  {}  materials {}/{}  {}",
+            r.receipt_no,
+            r.case_number,
+            r.item_code,
+            r.kiosk_id,
+            r.idempotency_key,
+            r.materials,
+            r.materials_expected,
+            r.status
+        )
+    })
+}
+
+fn list_ratings(listing: &Listing) -> Result<()> {
+    let rows = listing.store()?.ratings(listing.limit)?;
+    print_rows(&rows, listing.json, |r| {
+        let reasons = if r.reasons.is_empty() {
+            "-".to_string()
+        } else {
+            r.reasons.join(",")
+        };
+        let follow_up = r
+            .follow_up_due
+            .as_ref()
+            .map(|d| format!("follow up by {d}"))
+            .unwrap_or_default();
+        let receipt = r.receipt_no.as_deref().unwrap_or("-");
+        format!(
+            "{}  {}  {} stars  {receipt}  {reasons}  {follow_up}",
+            r.rating_id, r.kiosk_id, r.stars
+        )
+    })
+}
+
+fn list_complaints(listing: &Listing) -> Result<()> {
+    let rows = listing.store()?.complaints(listing.limit)?;
+    print_rows(&rows, listing.json, |c| {
+        format!("{}  {}  {}  {}  {}", c.ticket_no, c.kiosk_id, c.topic, c.phone, c.text)
+    })
+}
+
+/// `township-central bench-store`: applications per second into the store.
+fn bench_store(
+    dir: &Path,
+    db: Option<&str>,
+    count: u32,
+    photo_bytes: usize,
+    chunk_bytes: usize,
+    json: bool,
+) -> Result<()> {
+    let store = server::open_store(dir, db)?;
+    let report = crate::bench::run(&store, count, photo_bytes, chunk_bytes)?;
+    print_report(&report, json, |report| {
+        format!(
+            "{} store: {:.0} applications/s without materials, {:.1}/s with 2 × {} B photos\n",
+            store.db.name(),
+            report.applications_per_sec,
+            report.with_photos_per_sec,
+            report.photo_bytes
+        )
+    })
+}
+
+/// A report as pretty JSON, or as the text `human` makes of it.
+fn print_report<T: serde::Serialize>(report: &T, json: bool, human: impl Fn(&T) -> String) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        print!("{}", human(report));
     }
     Ok(())
 }

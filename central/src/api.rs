@@ -84,37 +84,64 @@ pub fn failure(e: anyhow::Error) -> Resp {
     }
 }
 
-fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
-    let Some(rest) = req.path.strip_prefix(api::BASE_PATH) else {
-        return ("unknown", Resp::error(404, "not_found", "unknown path"));
-    };
-    let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+/// Who is asking: the kiosk named by the client certificate, unless the certificate is
+/// revoked, names nobody, or another kiosk is claimed in `X-Kiosk-Id`.
+fn caller<'a>(central: &Central, peer: &'a Peer, req: &Req) -> Result<&'a str, (&'static str, Resp)> {
     if central.is_revoked(&peer.fingerprint) {
-        return (
+        return Err((
             "revoked",
             Resp::error(403, "revoked", "this kiosk's certificate is revoked"),
-        );
+        ));
     }
     if peer.kiosk_id.is_empty() {
-        return (
+        return Err((
             "unknown",
             Resp::error(403, "no_kiosk_id", "the client certificate has no common name"),
-        );
+        ));
     }
     if let Some(claimed) = req.header(api::KIOSK_ID_HEADER) {
         if claimed != peer.kiosk_id {
             central.store.note_refusal(&peer.kiosk_id);
-            return (
+            return Err((
                 "identity",
                 Resp::error(
                     403,
                     "kiosk_id_mismatch",
                     "X-Kiosk-Id differs from the client certificate",
                 ),
-            );
+            ));
         }
     }
-    let kiosk = peer.kiosk_id.as_str();
+    Ok(peer.kiosk_id.as_str())
+}
+
+/// `PUT /uploads/{id}?offset=N` with the chunk's SHA-256 in its header.
+fn put_chunk(central: &Central, id: &str, req: &Req) -> Resp {
+    let Some(offset) = req.param("offset").and_then(|o| o.parse::<u64>().ok()) else {
+        return Resp::error(400, "bad_request", "?offset=N is required");
+    };
+    let sha = req.header(api::CHUNK_SHA256_HEADER);
+    ok(200, central.store.put_chunk(id, offset, sha, &req.body))
+}
+
+/// `GET /appointments/slots?from=YYYY-MM-DD&days=N`.
+fn slots(central: &Central, req: &Req) -> Resp {
+    let days = req.param("days").map(|d| d.parse::<u32>().unwrap_or(0)).unwrap_or(7);
+    match req.param("from").and_then(Date::parse) {
+        Some(from) => ok(200, central.store.slots(from, days)),
+        None => Resp::error(400, "bad_request", "?from=YYYY-MM-DD is required"),
+    }
+}
+
+fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
+    let Some(rest) = req.path.strip_prefix(api::BASE_PATH) else {
+        return ("unknown", Resp::error(404, "not_found", "unknown path"));
+    };
+    let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    let kiosk = match caller(central, peer, req) {
+        Ok(kiosk) => kiosk,
+        Err(refused) => return refused,
+    };
     let store = &central.store;
     macro_rules! parse {
         ($t:ty) => {
@@ -147,14 +174,7 @@ fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
             let request = parse!(api::CreateUpload);
             (KIND, ok(201, store.create_upload(key, code, &request)))
         }
-        ["uploads", id] if m == Method::PUT => {
-            let offset = req.param("offset").and_then(|o| o.parse::<u64>().ok());
-            let Some(offset) = offset else {
-                return ("upload_chunk", Resp::error(400, "bad_request", "?offset=N is required"));
-            };
-            let sha = req.header(api::CHUNK_SHA256_HEADER);
-            ("upload_chunk", ok(200, store.put_chunk(id, offset, sha, &req.body)))
-        }
+        ["uploads", id] if m == Method::PUT => ("upload_chunk", put_chunk(central, id, req)),
         ["uploads", id] if m == Method::GET => ("upload_state", ok(200, store.upload_state(id))),
         ["uploads", id, "finalise"] if m == Method::POST => ("upload_finalise", ok(200, store.finalise(id))),
         ["status", receipt] if m == Method::GET => ("status", ok(200, store.status(receipt))),
@@ -181,14 +201,7 @@ fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
             ),
         },
         ["catalogue"] if m == Method::GET => ("catalogue", central.catalogue(req)),
-        ["appointments", "slots"] if m == Method::GET => {
-            let from = req.param("from").and_then(Date::parse);
-            let days = req.param("days").map(|d| d.parse::<u32>().unwrap_or(0)).unwrap_or(7);
-            match from {
-                Some(from) => ("slots", ok(200, store.slots(from, days))),
-                None => ("slots", Resp::error(400, "bad_request", "?from=YYYY-MM-DD is required")),
-            }
-        }
+        ["appointments", "slots"] if m == Method::GET => ("slots", slots(central, req)),
         ["appointments"] if m == Method::POST => {
             const KIND: &str = "book";
             let request = parse!(api::BookAppointment);

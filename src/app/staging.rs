@@ -83,37 +83,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         return Ok(());
     }
     if page.starts_with("progress") {
-        go(app, Intent::Progress(ProgressIntent::Open));
-        for key in "2611260001".chars() {
-            go(app, Intent::Progress(ProgressIntent::Key(key.to_string())));
-        }
-        if page == "progress-answer" || page == "progress-supply" {
-            // The answer the reference server gives after a supplement request.
-            use crate::central_api::{CaseStatus, StatusResponse};
-            let answer = StatusResponse {
-                receipt_no: "DEV1-261126-0001-7".into(),
-                item_code: "ID-003".into(),
-                status: CaseStatus::Supplement,
-                message: Some("请补充清晰的户口簿首页照片".into()),
-                expected_on: Date::parse("2026-12-03"),
-            };
-            let done = StatusResponse {
-                receipt_no: "DEV1-261120-0003-K".into(),
-                item_code: "HH-006".into(),
-                status: CaseStatus::Approved,
-                message: None,
-                expected_on: Date::parse("2026-11-27"),
-            };
-            app.lookup_mut().stage_answer(Ok(vec![answer, done]), true);
-        }
-        if page == "progress-supply" {
-            // 补交材料 for the first row: the household register photographed.
-            go(
-                app,
-                Intent::Progress(ProgressIntent::SupplyStart("DEV1-261126-0001-7".into())),
-            );
-            stage_photo(app, "household-book");
-        }
+        stage_progress(app, page, t);
         return Ok(());
     }
     if page.starts_with("consult") {
@@ -128,9 +98,56 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         stage_appointment(app, page, today);
         return Ok(());
     }
+    for phase in [stage_to_identify, stage_form_and_materials, stage_review_and_payment] {
+        if phase(app, page, t)? {
+            return Ok(());
+        }
+    }
+    stage_after_submit(app, page, t)
+}
+
+/// The progress page: a typed receipt number, the central system's answer, 补交材料.
+fn stage_progress(app: &mut KioskApp, page: &str, t: u64) {
+    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
+    go(app, Intent::Progress(ProgressIntent::Open));
+    for key in "2611260001".chars() {
+        go(app, Intent::Progress(ProgressIntent::Key(key.to_string())));
+    }
+    if page == "progress-answer" || page == "progress-supply" {
+        // The answer the reference server gives after a supplement request.
+        use crate::central_api::{CaseStatus, StatusResponse};
+        let answer = StatusResponse {
+            receipt_no: "DEV1-261126-0001-7".into(),
+            item_code: "ID-003".into(),
+            status: CaseStatus::Supplement,
+            message: Some("请补充清晰的户口簿首页照片".into()),
+            expected_on: Date::parse("2026-12-03"),
+        };
+        let done = StatusResponse {
+            receipt_no: "DEV1-261120-0003-K".into(),
+            item_code: "HH-006".into(),
+            status: CaseStatus::Approved,
+            message: None,
+            expected_on: Date::parse("2026-11-27"),
+        };
+        app.lookup_mut().stage_answer(Ok(vec![answer, done]), true);
+    }
+    if page == "progress-supply" {
+        // 补交材料 for the first row: the household register photographed.
+        go(
+            app,
+            Intent::Progress(ProgressIntent::SupplyStart("DEV1-261126-0001-7".into())),
+        );
+        stage_photo(app, "household-book");
+    }
+}
+
+/// The journey from 开始办理 to the identify page (the catalogue, the guide, a typed number).
+fn stage_to_identify(app: &mut KioskApp, page: &str, t: u64) -> Result<bool, String> {
+    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
     go(app, Intent::Start);
     if page == "catalogue" {
-        return Ok(());
+        return Ok(true);
     }
     // The proxy flow needs an item that allows acting for someone else.
     let proxy = page == "identify-proxy";
@@ -145,7 +162,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         go(app, Intent::Session(Event::ChooseProxy(true)));
     }
     if page == "guide" {
-        return Ok(());
+        return Ok(true);
     }
     go(app, Intent::Session(Event::ConfirmGuide));
     let type_keys = |app: &mut KioskApp, text: &str| {
@@ -154,15 +171,21 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         }
     };
     match page {
-        "identify" | "identify-proxy" => return Ok(()),
+        "identify" | "identify-proxy" => return Ok(true),
         "identify-manual" => {
             // A made-up number with a wrong check digit: the page shows why.
             type_keys(app, "330225199003150028");
             app.handle_at(Intent::Journey(JourneyIntent::SubmitTypedId), t);
-            return Ok(());
+            return Ok(true);
         }
         _ => {}
     }
+    Ok(false)
+}
+
+/// The card read, the form (with its errors) and the materials (a photo, the signed promise).
+fn stage_form_and_materials(app: &mut KioskApp, page: &str, t: u64) -> Result<bool, String> {
+    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
     let card = fixture("resident").ok_or("fixture")?;
     let person = crate::devices::card_reader::Card {
         text: card.text,
@@ -172,7 +195,6 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     }
     .person();
     app.event_at(Event::CardRead(Box::new(person)), t);
-    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
     let field = |app: &mut KioskApp, index: usize, text: &str| {
         app.handle_at(Intent::Journey(JourneyIntent::ActivateField(index)), t);
         for key in text.chars() {
@@ -182,7 +204,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     if page == "form-errors" {
         field(app, 0, "1380574");
         go(app, Intent::Journey(JourneyIntent::SubmitForm));
-        return Ok(());
+        return Ok(true);
     }
     field(app, 0, "13805740000");
     go(
@@ -193,7 +215,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         }),
     );
     if page == "form" {
-        return Ok(());
+        return Ok(true);
     }
     go(app, Intent::Journey(JourneyIntent::SubmitForm));
     stage_photo(app, "household-book");
@@ -202,17 +224,23 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         Intent::Journey(JourneyIntent::PromiseMaterial("loss-statement".into())),
     );
     if page == "materials-promise" {
-        return Ok(());
+        return Ok(true);
     }
     go(
         app,
         Intent::Journey(JourneyIntent::SignPromise(SAMPLE_SIGNATURE.into())),
     );
     if page == "materials" {
-        return Ok(());
+        return Ok(true);
     }
     stage_photo(app, "id-photo-receipt");
     go(app, Intent::Session(Event::MaterialsDone));
+    Ok(false)
+}
+
+/// The delivery address, the review (or its idle warning) and the payment code.
+fn stage_review_and_payment(app: &mut KioskApp, page: &str, t: u64) -> Result<bool, String> {
+    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
     if page == "address" {
         // Free delivery to another address: 石浦镇 picked, "shipu" typed for the street.
         super::text_entry::load_now();
@@ -221,14 +249,14 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
         for key in ["s", "h", "i", "p", "u"] {
             go(app, Intent::Keys(KeyboardIntent::Key(key.into())));
         }
-        return Ok(());
+        return Ok(true);
     }
     if page == "review" || page == "idle-warning" {
         if page == "idle-warning" {
             let warn = app.session().timeouts.warn_after_ms;
             app.tick_at(t + warn + 1);
         }
-        return Ok(());
+        return Ok(true);
     }
     go(app, Intent::Session(Event::ConfirmReview));
     if page.starts_with("payment") {
@@ -245,9 +273,14 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
                 PaymentStatus::Expired
             },
         });
-        return Ok(());
+        return Ok(true);
     }
-    // Submitting and beyond: the sample receipt stands in for a stored application.
+    Ok(false)
+}
+
+/// Submitting and beyond: the sample receipt stands in for a stored application.
+fn stage_after_submit(app: &mut KioskApp, page: &str, t: u64) -> Result<(), String> {
+    let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
     app.stage_submitting();
     if page == "submitting" {
         return Ok(());

@@ -5,7 +5,7 @@
 
 use super::{exit, Cli};
 use crate::storage::outbox::{OutboxEntry, OutboxState};
-use crate::storage::StorageError;
+use crate::storage::{StorageError, Store};
 use clap::{Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -119,39 +119,7 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
     let now = crate::storage::now_unix();
     match command {
         OutboxCommand::Drain(args) => super::central_cmd::drain(cli, args),
-        OutboxCommand::List { state, json } => match store.outbox_list(state.map(Into::into)) {
-            Ok(entries) if *json => {
-                super::print_json(&entries);
-                exit::OK
-            }
-            Ok(entries) => {
-                println!(
-                    "{:>4}  {:<20} {:<7} {:<26} {:<8} {:>4}  {:<16}  last error",
-                    "id", "receipt", "item", "applicant", "state", "try", "next try"
-                );
-                for e in &entries {
-                    println!(
-                        "{:>4}  {:<20} {:<7} {:<26} {:<8} {:>4}  {:<16}  {}",
-                        e.id,
-                        e.receipt_no,
-                        e.item_code,
-                        e.applicant_masked,
-                        e.state.as_str(),
-                        e.attempts,
-                        if e.state == OutboxState::Pending {
-                            when(e.next_try_at)
-                        } else {
-                            "-".into()
-                        },
-                        e.last_error.as_deref().unwrap_or("")
-                    );
-                }
-                println!("{} row(s)", entries.len());
-                print_supplements(&mut store, state.map(|s| OutboxState::from(s).as_str()));
-                exit::OK
-            }
-            Err(e) => storage_error(e),
-        },
+        OutboxCommand::List { state, json } => list(&mut store, *state, *json),
         OutboxCommand::Show { reference, json } => match store.outbox_get(reference) {
             Ok(entry) if *json => {
                 super::print_json(&entry);
@@ -182,38 +150,78 @@ pub fn run(cli: &Cli, command: &OutboxCommand) -> i32 {
             }
         }
         OutboxCommand::Unsent => unsent(&loaded),
-        OutboxCommand::Export { out } => {
-            let entries = match store.outbox_list(None) {
-                Ok(entries) => entries,
-                Err(e) => return storage_error(e),
-            };
-            let mut text = String::new();
-            for entry in &entries {
-                text.push_str(&serde_json::to_string(entry).unwrap_or_default());
-                text.push('\n');
-            }
-            // Audited before anything leaves the store.
-            let target = out
-                .as_ref()
-                .map_or("standard output".to_string(), |p| p.display().to_string());
-            let detail = format!("{} row(s) to {target}", entries.len());
-            if let Err(e) = store.audit("technician:cli", "outbox.export", &detail) {
-                return storage_error(e);
-            }
-            let written = match out {
-                Some(path) => std::fs::write(path, &text),
-                None => std::io::stdout().write_all(text.as_bytes()),
-            };
-            if let Err(e) = written {
-                eprintln!("kiosk: cannot write export: {e}");
-                return exit::STORAGE;
-            }
-            if let Some(path) = out {
-                eprintln!("exported {} row(s) to {}", entries.len(), path.display());
-            }
+        OutboxCommand::Export { out } => export(&mut store, out.as_deref()),
+    }
+}
+
+/// `kiosk outbox list [--state S] [--json]`: the rows, then the supplements.
+fn list(store: &mut Store, state: Option<StateFilter>, json: bool) -> i32 {
+    match store.outbox_list(state.map(Into::into)) {
+        Ok(entries) if json => {
+            super::print_json(&entries);
             exit::OK
         }
+        Ok(entries) => {
+            println!(
+                "{:>4}  {:<20} {:<7} {:<26} {:<8} {:>4}  {:<16}  last error",
+                "id", "receipt", "item", "applicant", "state", "try", "next try"
+            );
+            for e in &entries {
+                println!(
+                    "{:>4}  {:<20} {:<7} {:<26} {:<8} {:>4}  {:<16}  {}",
+                    e.id,
+                    e.receipt_no,
+                    e.item_code,
+                    e.applicant_masked,
+                    e.state.as_str(),
+                    e.attempts,
+                    if e.state == OutboxState::Pending {
+                        when(e.next_try_at)
+                    } else {
+                        "-".into()
+                    },
+                    e.last_error.as_deref().unwrap_or("")
+                );
+            }
+            println!("{} row(s)", entries.len());
+            print_supplements(store, state.map(|s| OutboxState::from(s).as_str()));
+            exit::OK
+        }
+        Err(e) => storage_error(e),
     }
+}
+
+/// `kiosk outbox export [--out FILE]`: every row as JSON lines, audited first.
+fn export(store: &mut Store, out: Option<&std::path::Path>) -> i32 {
+    let entries = match store.outbox_list(None) {
+        Ok(entries) => entries,
+        Err(e) => return storage_error(e),
+    };
+    let mut text = String::new();
+    for entry in &entries {
+        text.push_str(&serde_json::to_string(entry).unwrap_or_default());
+        text.push('\n');
+    }
+    // Audited before anything leaves the store.
+    let target = out
+        .as_ref()
+        .map_or("standard output".to_string(), |p| p.display().to_string());
+    let detail = format!("{} row(s) to {target}", entries.len());
+    if let Err(e) = store.audit("technician:cli", "outbox.export", &detail) {
+        return storage_error(e);
+    }
+    let written = match out {
+        Some(path) => std::fs::write(path, &text),
+        None => std::io::stdout().write_all(text.as_bytes()),
+    };
+    if let Err(e) = written {
+        eprintln!("kiosk: cannot write export: {e}");
+        return exit::STORAGE;
+    }
+    if let Some(path) = out {
+        eprintln!("exported {} row(s) to {}", entries.len(), path.display());
+    }
+    exit::OK
 }
 
 /// The supplements (补交材料) waiting or refused (or in `state`), under the applications.

@@ -263,18 +263,7 @@ fn run(command: Command) -> Result<()> {
             supplement,
             reject,
             operator,
-        } => {
-            let (status, message) = match (approve, supplement, reject) {
-                (true, None, None) => (CaseStatus::Approved, None),
-                (false, Some(m), None) => (CaseStatus::Supplement, Some(m)),
-                (false, None, Some(m)) => (CaseStatus::Rejected, Some(m)),
-                _ => bail!("give exactly one of --approve, --supplement MSG, --reject MSG"),
-            };
-            server::open_store(&dir, db.as_deref())?
-                .review(&receipt, status, message.as_deref(), &operator)
-                .context("review")?;
-            println!("{receipt}: {}", status.as_str());
-        }
+        } => review(&dir, db.as_deref(), &receipt, (approve, supplement, reject), &operator)?,
         Command::Generate { dir } => {
             use clap::CommandFactory;
             for path in crate::generate::write_assets(Cli::command(), &dir)? {
@@ -315,21 +304,52 @@ fn run(command: Command) -> Result<()> {
             server,
             json,
         } => {
-            raise_fd_limit();
-            let config = server::load_config(&dir)?;
-            let addr = server.unwrap_or(config.listen).parse().context("the server address")?;
-            let plan = crate::fleet::Plan {
-                dir,
+            let plan = |addr| crate::fleet::Plan {
+                dir: dir.clone(),
                 addr,
                 kiosks,
                 duration_secs: duration,
                 submit_rate,
                 heartbeat_secs,
             };
-            print_report(&crate::fleet::run(&plan)?, json, |report| report.render())?;
+            simulate_fleet(&dir, server, plan, json)?
         }
     }
     Ok(())
+}
+
+/// `township-central review RECEIPT --approve | --supplement MSG | --reject MSG`.
+fn review(
+    dir: &Path,
+    db: Option<&str>,
+    receipt: &str,
+    decision: (bool, Option<String>, Option<String>),
+    operator: &str,
+) -> Result<()> {
+    let (status, message) = match decision {
+        (true, None, None) => (CaseStatus::Approved, None),
+        (false, Some(m), None) => (CaseStatus::Supplement, Some(m)),
+        (false, None, Some(m)) => (CaseStatus::Rejected, Some(m)),
+        _ => bail!("give exactly one of --approve, --supplement MSG, --reject MSG"),
+    };
+    server::open_store(dir, db)?
+        .review(receipt, status, message.as_deref(), operator)
+        .context("review")?;
+    println!("{receipt}: {}", status.as_str());
+    Ok(())
+}
+
+/// `township-central simulate-fleet`: many kiosks against a running server.
+fn simulate_fleet(
+    dir: &Path,
+    server: Option<String>,
+    plan: impl Fn(std::net::SocketAddr) -> crate::fleet::Plan,
+    json: bool,
+) -> Result<()> {
+    raise_fd_limit();
+    let config = server::load_config(dir)?;
+    let addr = server.unwrap_or(config.listen).parse().context("the server address")?;
+    print_report(&crate::fleet::run(&plan(addr))?, json, |report| report.render())
 }
 
 /// `township-central serve`: both listeners until Ctrl-C.

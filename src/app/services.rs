@@ -291,26 +291,7 @@ impl super::local_status::StatusSource for RuntimeStatus {
             "1 when the receipt printer is out of paper.",
             flag(devices.paper == "out"),
         );
-        let device_ok = prometheus::GaugeVec::new(
-            prometheus::Opts::new(
-                "kiosk_device_ok",
-                "1 when the device works (or is simulated, or absent).",
-            ),
-            &["device"],
-        )
-        .expect("a valid metric");
-        for (device, state) in [
-            ("reader", &devices.reader),
-            ("printer", &devices.printer),
-            ("camera", &devices.camera),
-            ("gpio", &devices.gpio),
-        ] {
-            let ok = crate::central_api::device_ok(state) || state == "absent";
-            device_ok.with_label_values(&[device]).set(flag(ok));
-        }
-        registry
-            .register(Box::new(device_ok))
-            .expect("each metric registered once");
+        register_device_gauges(&registry, &devices);
         let mut out = String::new();
         if let Err(e) = prometheus::TextEncoder::new().encode_utf8(&registry.gather(), &mut out) {
             log::error!("metrics not encoded: {e}");
@@ -366,4 +347,25 @@ pub mod systemd {
             }
         }
     }
+}
+
+/// `kiosk_device_ok{device}`: 1 when the device works (or is simulated, or absent).
+fn register_device_gauges(registry: &prometheus::Registry, devices: &telemetry::Devices) {
+    let opts = prometheus::Opts::new(
+        "kiosk_device_ok",
+        "1 when the device works (or is simulated, or absent).",
+    );
+    let device_ok = prometheus::GaugeVec::new(opts, &["device"]).expect("a valid metric");
+    for (device, state) in [
+        ("reader", &devices.reader),
+        ("printer", &devices.printer),
+        ("camera", &devices.camera),
+        ("gpio", &devices.gpio),
+    ] {
+        let ok = crate::central_api::device_ok(state) || state == "absent";
+        device_ok.with_label_values(&[device]).set(f64::from(u8::from(ok)));
+    }
+    registry
+        .register(Box::new(device_ok))
+        .expect("each metric registered once");
 }

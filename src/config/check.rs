@@ -8,6 +8,14 @@ impl Config {
     pub fn check(&self) -> Vec<(String, String)> {
         let mut problems = Vec::new();
         let mut problem = |key: &str, message: String| problems.push((key.to_string(), message));
+        self.check_kiosk_and_devices(&mut problem);
+        self.check_central(&mut problem);
+        self.check_session_and_screen(&mut problem);
+        problems
+    }
+
+    /// `[kiosk]` and `[devices]`: names, the receipt prefix, the reader, the printer, the GPIO.
+    fn check_kiosk_and_devices(&self, problem: &mut impl FnMut(&str, String)) {
         if self.kiosk.id.trim().is_empty() {
             problem("kiosk.id", "must not be empty".into());
         }
@@ -48,7 +56,11 @@ impl Config {
         if self.devices.printer.baud == 0 {
             problem("devices.printer.baud", "must be positive".into());
         }
-        self.check_gpio(&mut problem);
+        self.check_gpio(problem);
+    }
+
+    /// `[central]`: the URLs, the heartbeat, the credentials.
+    fn check_central(&self, problem: &mut impl FnMut(&str, String)) {
         if self.central.url != "sim" {
             if let Err(why) = check_central_url(&self.central.url) {
                 problem(
@@ -70,7 +82,11 @@ impl Config {
         if !(10..=600).contains(&self.central.heartbeat_secs) {
             problem("central.heartbeat-secs", "must be between 10 and 600".into());
         }
-        self.check_central_credentials(&mut problem);
+        self.check_central_credentials(problem);
+    }
+
+    /// `[timeouts]`, `[ui]`, `[status]`, `[calendar]`, `[voice]`, `[technician]`.
+    fn check_session_and_screen(&self, problem: &mut impl FnMut(&str, String)) {
         if !(15..=600).contains(&self.timeouts.idle_warning_secs) {
             problem("timeouts.idle-warning-secs", "must be between 15 and 600".into());
         }
@@ -135,7 +151,6 @@ impl Config {
                 );
             }
         }
-        problems
     }
 
     /// `[devices.gpio]`: a board map that loads, is written for the backend, and sensible

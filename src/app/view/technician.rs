@@ -7,6 +7,7 @@
 use super::Photo;
 use crate::app::kiosk::KioskApp;
 use crate::app::technician_desk::{Stage, TechNotice};
+use crate::app::telemetry::Devices;
 use crate::devices::card_reader::ReaderState;
 use crate::domain::Lang;
 use crate::storage::outbox::OutboxState;
@@ -225,7 +226,18 @@ fn outbox_summary(snapshot: &crate::app::technician_desk::TechSnapshot, lang: La
 fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
     let live = crate::app::telemetry::devices();
     let now = crate::storage::now_unix();
-    let mut rows = Vec::new();
+    vec![
+        reader_row(app),
+        printer_row(app, &live),
+        camera_row(app, &live),
+        gpio_row(app, &live),
+        central_row(app, now),
+        outbox_row(app, lang),
+    ]
+}
+
+/// The card reader: its state and the counts of its diagnostics.
+fn reader_row(app: &KioskApp) -> StatusRow {
     let (state, ok) = match app.reader_state() {
         ReaderState::Connecting => ("connecting".to_string(), true),
         ReaderState::Ready => ("ready".into(), true),
@@ -247,23 +259,31 @@ fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
             )
         },
     );
-    rows.push(StatusRow {
+    StatusRow {
         code: "reader",
         state,
         detail,
         ok,
-    });
+    }
+}
+
+/// The receipt printer and its paper (the paper-low switch counts too).
+fn printer_row(app: &KioskApp, live: &Devices) -> StatusRow {
     let paper = if app.paper_low() && live.paper == "ok" {
         "low"
     } else {
         live.paper.as_str()
     };
-    rows.push(StatusRow {
+    StatusRow {
         code: "printer",
         state: live.printer.clone(),
         detail: format!("paper: {paper}"),
         ok: crate::central_api::device_ok(&live.printer) && paper != "out",
-    });
+    }
+}
+
+/// The document camera: running, starting, failed, idle or absent.
+fn camera_row(app: &KioskApp, live: &Devices) -> StatusRow {
     let camera = app.camera();
     let (state, ok) = if camera.available() {
         ("preview running".to_string(), true)
@@ -276,7 +296,7 @@ fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
     } else {
         ("absent".into(), false)
     };
-    rows.push(StatusRow {
+    StatusRow {
         code: "camera",
         state,
         // The live state is recorded once the camera opened.
@@ -286,13 +306,17 @@ fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
             live.camera.clone()
         },
         ok,
-    });
+    }
+}
+
+/// The GPIO: the LED test, the screen and the paper-low switch.
+fn gpio_row(app: &KioskApp, live: &Devices) -> StatusRow {
     let leds = match app.led_test() {
         None => "LEDs as the kiosk decides",
         Some(true) => "LED test: all on",
         Some(false) => "LED test: all off",
     };
-    rows.push(StatusRow {
+    StatusRow {
         code: "gpio",
         state: live.gpio.clone(),
         detail: format!(
@@ -301,10 +325,14 @@ fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
             if app.paper_low() { "on" } else { "off" }
         ),
         ok: crate::central_api::device_ok(&live.gpio) || live.gpio == "absent",
-    });
+    }
+}
+
+/// The central system: reachable, last contact, last delivery.
+fn central_row(app: &KioskApp, now: i64) -> StatusRow {
     let reachable = crate::app::telemetry::central_reachable();
     let at = |t: Option<i64>| t.map_or_else(|| "never".to_string(), |t| time_of(t, now));
-    rows.push(StatusRow {
+    StatusRow {
         code: "central",
         state: match reachable {
             Some(true) => "reachable".into(),
@@ -318,7 +346,11 @@ fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
             at(crate::app::telemetry::last_sent_at())
         ),
         ok: reachable != Some(false),
-    });
+    }
+}
+
+/// The outbox and supplements, with the newest error.
+fn outbox_row(app: &KioskApp, lang: Lang) -> StatusRow {
     let desk = app.technician();
     let (state, ok) = match desk.snapshot() {
         Some(snapshot) => (
@@ -328,7 +360,7 @@ fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
         None if desk.loading() => ("…".into(), true),
         None => ("?".into(), false),
     };
-    rows.push(StatusRow {
+    StatusRow {
         code: "outbox",
         state,
         detail: crate::app::telemetry::last_errors()
@@ -336,6 +368,5 @@ fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {
             .cloned()
             .unwrap_or_default(),
         ok,
-    });
-    rows
+    }
 }

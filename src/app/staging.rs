@@ -387,11 +387,15 @@ fn stage_consult(app: &mut KioskApp, page: &str, lang: Lang) {
 }
 
 /// The technician's screens with made-up store contents (no PIN is checked).
-fn stage_technician(app: &mut KioskApp, page: &str) {
-    use super::technician_desk::{TechNotice, TechSnapshot, TechTab};
+/// When the technician's sample rows happened: 2026-11-26 09:20 in Zhejiang.
+const SAMPLE_AT: i64 = 1_795_656_000;
+
+/// The technician desk's snapshot in the pictures: a dead letter, one waiting, a reprint.
+fn sample_tech_snapshot() -> super::technician_desk::TechSnapshot {
+    use super::technician_desk::TechSnapshot;
     use crate::storage::outbox::{OutboxEntry, OutboxState};
     use crate::storage::printing::PrintJob;
-    let at = 1_795_656_000; // 2026-11-26 09:20 in Zhejiang
+    let at = SAMPLE_AT;
     let entry =
         |id: i64, receipt: &str, item: &str, state: OutboxState, attempts: u32, error: Option<&str>| OutboxEntry {
             id,
@@ -407,7 +411,7 @@ fn stage_technician(app: &mut KioskApp, page: &str) {
             created_at: at,
             updated_at: at + 60,
         };
-    let snapshot = TechSnapshot {
+    TechSnapshot {
         counts: vec![
             (OutboxState::Pending, 1),
             (OutboxState::Dead, 1),
@@ -440,7 +444,13 @@ fn stage_technician(app: &mut KioskApp, page: &str) {
             outcome: Some("failed".into()),
             detail: Some("paper out".into()),
         }],
-    };
+    }
+}
+
+fn stage_technician(app: &mut KioskApp, page: &str) {
+    use super::technician_desk::{TechNotice, TechTab};
+    let snapshot = sample_tech_snapshot();
+    let at = SAMPLE_AT;
     let config = app.config().clone();
     let (tab, digits, notice) = match page {
         "technician-pin" => (None, 4, Some(TechNotice::PinWrong(3))),

@@ -4,7 +4,7 @@
 
 use super::i18n::text;
 use super::Picture;
-use crate::app::appointment::Stage;
+use crate::app::appointment::{AppointmentDesk, Stage};
 use crate::app::kiosk::KioskApp;
 use crate::central_api::SlotKind;
 use crate::devices::printer::raster::qr_bitmap;
@@ -97,50 +97,8 @@ pub fn appointment(app: &KioskApp) -> AppointmentView {
         ..Default::default()
     };
     match desk.stage() {
-        Stage::Service => {
-            view.categories = catalogue
-                .categories
-                .iter()
-                .map(|c| Choice {
-                    code: c.code.clone(),
-                    label: c.name.get(lang).to_string(),
-                    chosen: c.code == category,
-                })
-                .collect();
-            view.items = catalogue
-                .items
-                .iter()
-                .filter(|i| i.category == category)
-                .map(|i| Choice {
-                    code: i.code.clone(),
-                    label: i.name.get(lang).to_string(),
-                    chosen: desk.item() == Some(i.code.as_str()),
-                })
-                .collect();
-        }
-        Stage::Time => {
-            view.days = desk
-                .days()
-                .into_iter()
-                .map(|d| DayChip {
-                    date: d.to_string(),
-                    short: format!("{:02}-{:02}", d.month(), d.day()),
-                    weekday: d.iso_weekday(),
-                    chosen: Some(d) == desk.day(),
-                })
-                .collect();
-            view.slots = desk
-                .slots()
-                .iter()
-                .filter(|s| Some(s.date) == desk.day())
-                .map(|s| SlotChip {
-                    id: s.slot_id.clone(),
-                    time: format!("{}–{}", s.start, s.end),
-                    kind: kind_code(s.kind),
-                    free: s.free,
-                })
-                .collect();
-        }
+        Stage::Service => (view.categories, view.items) = service_choices(app, &category),
+        Stage::Time => (view.days, view.slots) = time_choices(desk),
         Stage::Phone => view.phone = grouped_phone(desk.phone()),
         Stage::Booked | Stage::Cancelled => {
             view.phone = mask_phone(desk.phone());
@@ -164,6 +122,57 @@ pub fn appointment(app: &KioskApp) -> AppointmentView {
         view.chosen_kind = kind_code(slot.kind);
     }
     view
+}
+
+/// The categories and the services of `category`, the desk's choice marked.
+fn service_choices(app: &KioskApp, category: &str) -> (Vec<Choice>, Vec<Choice>) {
+    let (desk, lang, catalogue) = (app.appointment(), app.lang(), app.catalogue());
+    let categories = catalogue
+        .categories
+        .iter()
+        .map(|c| Choice {
+            code: c.code.clone(),
+            label: c.name.get(lang).to_string(),
+            chosen: c.code == category,
+        })
+        .collect();
+    let items = catalogue
+        .items
+        .iter()
+        .filter(|i| i.category == category)
+        .map(|i| Choice {
+            code: i.code.clone(),
+            label: i.name.get(lang).to_string(),
+            chosen: desk.item() == Some(i.code.as_str()),
+        })
+        .collect();
+    (categories, items)
+}
+
+/// The days with free places, and the slots of the chosen day.
+fn time_choices(desk: &AppointmentDesk) -> (Vec<DayChip>, Vec<SlotChip>) {
+    let days = desk
+        .days()
+        .into_iter()
+        .map(|d| DayChip {
+            date: d.to_string(),
+            short: format!("{:02}-{:02}", d.month(), d.day()),
+            weekday: d.iso_weekday(),
+            chosen: Some(d) == desk.day(),
+        })
+        .collect();
+    let slots = desk
+        .slots()
+        .iter()
+        .filter(|s| Some(s.date) == desk.day())
+        .map(|s| SlotChip {
+            id: s.slot_id.clone(),
+            time: format!("{}–{}", s.start, s.end),
+            kind: kind_code(s.kind),
+            free: s.free,
+        })
+        .collect();
+    (days, slots)
 }
 
 /// `138 0013 8000` as it is typed.

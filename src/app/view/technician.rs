@@ -6,7 +6,7 @@
 
 use super::Photo;
 use crate::app::kiosk::KioskApp;
-use crate::app::technician_desk::{Stage, TechNotice};
+use crate::app::technician_desk::{Stage, TechNotice, TechSnapshot};
 use crate::app::telemetry::Devices;
 use crate::devices::card_reader::ReaderState;
 use crate::domain::Lang;
@@ -129,37 +129,9 @@ pub fn technician(app: &KioskApp) -> TechnicianView {
     }
     view.devices = device_rows(app, lang);
     if let Some(snapshot) = desk.snapshot() {
-        view.outbox = snapshot
-            .outbox
-            .iter()
-            .map(|entry| OutboxRow {
-                id: entry.id,
-                receipt_no: entry.receipt_no.clone(),
-                item_code: entry.item_code.clone(),
-                state: entry.state.as_str(),
-                attempts: entry.attempts,
-                last_error: entry
-                    .last_error
-                    .as_deref()
-                    .map(crate::domain::masking::scrub_line)
-                    .unwrap_or_default(),
-                dead: entry.state == OutboxState::Dead,
-            })
-            .collect();
+        view.outbox = outbox_rows(snapshot);
         view.outbox_summary = outbox_summary(snapshot, lang);
-        view.reprints = snapshot
-            .reprints
-            .iter()
-            .map(|job| ReprintRow {
-                receipt_no: job.receipt_no.clone(),
-                at: time_of(job.intent_at, now),
-                why: match (&job.outcome, lang) {
-                    (None, Lang::Zh) => "打印中断".into(),
-                    (None, Lang::En) => "interrupted".into(),
-                    (Some(_), _) => job.detail.clone().unwrap_or_else(|| "failed".into()),
-                },
-            })
-            .collect();
+        view.reprints = reprint_rows(snapshot, lang, now);
     }
     if let Some(draft) = desk.settings() {
         view.settings = draft
@@ -174,19 +146,7 @@ pub fn technician(app: &KioskApp) -> TechnicianView {
         view.settings_changed = view.settings.iter().any(|row| row.changed);
     }
     if desk.tab() == Some(crate::app::technician_desk::TechTab::Logs) {
-        view.logs = crate::app::log_ring::recent(LOG_LINES, log::Level::Info)
-            .into_iter()
-            .map(|line| LogRow {
-                at: time_of(line.at, now),
-                level: line.level,
-                // The module, not the whole path: `outbox_worker: …`.
-                text: format!(
-                    "{}: {}",
-                    line.target.rsplit("::").next().unwrap_or(&line.target),
-                    line.text
-                ),
-            })
-            .collect();
+        view.logs = log_rows(now);
     }
     view.still = desk.still().cloned();
     view
@@ -221,6 +181,61 @@ fn outbox_summary(snapshot: &crate::app::technician_desk::TechSnapshot, lang: La
             format!("waiting {waiting} · refused {dead} · delivered {sent} · supplements waiting {sw} ({sd} refused)")
         }
     }
+}
+
+/// The outbox's rows as the technician sees them (errors scrubbed).
+fn outbox_rows(snapshot: &TechSnapshot) -> Vec<OutboxRow> {
+    snapshot
+        .outbox
+        .iter()
+        .map(|entry| OutboxRow {
+            id: entry.id,
+            receipt_no: entry.receipt_no.clone(),
+            item_code: entry.item_code.clone(),
+            state: entry.state.as_str(),
+            attempts: entry.attempts,
+            last_error: entry
+                .last_error
+                .as_deref()
+                .map(crate::domain::masking::scrub_line)
+                .unwrap_or_default(),
+            dead: entry.state == OutboxState::Dead,
+        })
+        .collect()
+}
+
+/// Receipts whose printing failed or was interrupted, to print again.
+fn reprint_rows(snapshot: &TechSnapshot, lang: Lang, now: i64) -> Vec<ReprintRow> {
+    snapshot
+        .reprints
+        .iter()
+        .map(|job| ReprintRow {
+            receipt_no: job.receipt_no.clone(),
+            at: time_of(job.intent_at, now),
+            why: match (&job.outcome, lang) {
+                (None, Lang::Zh) => "打印中断".into(),
+                (None, Lang::En) => "interrupted".into(),
+                (Some(_), _) => job.detail.clone().unwrap_or_else(|| "failed".into()),
+            },
+        })
+        .collect()
+}
+
+/// The log's recent lines (already scrubbed by the log ring), by module.
+fn log_rows(now: i64) -> Vec<LogRow> {
+    crate::app::log_ring::recent(LOG_LINES, log::Level::Info)
+        .into_iter()
+        .map(|line| LogRow {
+            at: time_of(line.at, now),
+            level: line.level,
+            // The module, not the whole path: `outbox_worker: …`.
+            text: format!(
+                "{}: {}",
+                line.target.rsplit("::").next().unwrap_or(&line.target),
+                line.text
+            ),
+        })
+        .collect()
 }
 
 fn device_rows(app: &KioskApp, lang: Lang) -> Vec<StatusRow> {

@@ -114,23 +114,9 @@ fn route(central: &Central, req: &Req) -> Resp {
             .map(|rows| pages::applications(me, &rows, now())),
         (&Method::GET, ["applications", receipt]) => application(central, me, receipt, None),
         (&Method::POST, ["applications", receipt, "review"]) => {
-            let message = field(&fields, "message").map(str::trim).filter(|m| !m.is_empty());
-            let status = match field(&fields, "action") {
-                Some("approve") => CaseStatus::Approved,
-                Some("supplement") => CaseStatus::Supplement,
-                Some("reject") => CaseStatus::Rejected,
-                Some("done") => CaseStatus::Done,
-                _ => return Resp::html(400, pages::message("Bad request", me, "Unknown action.", false)),
-            };
-            match central.store.review(receipt, status, message, &operator) {
-                Ok(()) => {
-                    log::info!("review {} by {operator}", status.as_str());
-                    return Resp::redirect(&format!("/applications/{receipt}"));
-                }
-                Err(e) => match e.downcast_ref::<crate::store::Refusal>() {
-                    Some(r) if r.status != 404 => application(central, me, receipt, Some(r.message.clone())),
-                    _ => Err(e),
-                },
+            match review(central, me, receipt, &fields, &operator) {
+                Ok(resp) => return resp,
+                Err(page) => page,
             }
         }
         (&Method::GET, ["payments"]) => central.store.payments(200).map(|rows| pages::payments(me, &rows)),
@@ -184,6 +170,40 @@ fn login(central: &Central, req: &Req) -> Resp {
                 .unwrap_or_else(|| "Login failed.".into());
             login_page(Some(&message))
         }
+    }
+}
+
+/// A pre-review decision from the application's page: a redirect when it is recorded, else
+/// the page again with the refusal (or the error to show).
+fn review(
+    central: &Central,
+    me: Operator,
+    receipt: &str,
+    fields: &[(String, String)],
+    operator: &str,
+) -> Result<Resp, anyhow::Result<String>> {
+    let message = field(fields, "message").map(str::trim).filter(|m| !m.is_empty());
+    let status = match field(fields, "action") {
+        Some("approve") => CaseStatus::Approved,
+        Some("supplement") => CaseStatus::Supplement,
+        Some("reject") => CaseStatus::Rejected,
+        Some("done") => CaseStatus::Done,
+        _ => {
+            return Ok(Resp::html(
+                400,
+                pages::message("Bad request", me, "Unknown action.", false),
+            ))
+        }
+    };
+    match central.store.review(receipt, status, message, operator) {
+        Ok(()) => {
+            log::info!("review {} by {operator}", status.as_str());
+            Ok(Resp::redirect(&format!("/applications/{receipt}")))
+        }
+        Err(e) => match e.downcast_ref::<crate::store::Refusal>() {
+            Some(r) if r.status != 404 => Err(application(central, me, receipt, Some(r.message.clone()))),
+            _ => Err(Err(e)),
+        },
     }
 }
 

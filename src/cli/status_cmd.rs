@@ -43,6 +43,77 @@ fn age(secs: i64) -> String {
 fn print_human(s: &StatusSnapshot) {
     println!("township-kiosk {} — kiosk {}", s.version, s.kiosk_id);
     println!("state dir:   {}", s.state_dir.display());
+    print_storage_and_camera(s);
+    if let Some(audit) = &s.audit {
+        match audit.first_bad_entry {
+            None => println!("audit log:   {} entries, chain intact", audit.entries),
+            Some(id) => println!("audit log:   {} entries, BROKEN at entry {id}", audit.entries),
+        }
+    }
+    if let Some(outbox) = &s.outbox {
+        let c = &outbox.counts;
+        let counts = format!(
+            "{} pending, {} sending, {} sent, {} dead",
+            c.pending, c.sending, c.sent, c.dead
+        );
+        let oldest = match outbox.oldest_unsent_age_secs {
+            Some(secs) => format!("; oldest unsent queued {} ago", age(secs)),
+            None => String::new(),
+        };
+        println!("outbox:      {counts}{oldest}");
+    }
+    print_central(&s.central);
+    match &s.last_purge {
+        Some(run) if run.ok => println!("last purge:  {} ok, {} purged", when(run.at), run.count.unwrap_or(0)),
+        Some(run) => println!(
+            "last purge:  {} FAILED: {}",
+            when(run.at),
+            run.error.as_deref().unwrap_or("unknown error")
+        ),
+        None if s.outbox.is_some() => println!("last purge:  never run"),
+        None => {}
+    }
+    for path in &s.moved_aside {
+        println!("moved aside: {}", path.display());
+    }
+    print_gpio(&s.gpio);
+    for alarm in &s.alarms {
+        println!("ALARM:       {alarm}");
+    }
+    if s.healthy() {
+        println!("no alarms");
+    }
+}
+
+/// The central system: its URL, whether it is enrolled and reachable, the dead letters.
+fn print_central(c: &status::CentralStatus) {
+    let reach = match c.reachable {
+        Some(true) => "reachable".to_string(),
+        Some(false) => format!("NOT reachable ({})", c.last_error.as_deref().unwrap_or("unknown")),
+        None => "not contacted yet".to_string(),
+    };
+    let enrolled = if c.url == "sim" {
+        "in-process simulation"
+    } else if c.enrolled {
+        "enrolled"
+    } else {
+        "NOT enrolled"
+    };
+    println!("central:     {} ({enrolled}), {reach}", c.url);
+    if let Some(at) = c.last_contact_at {
+        println!("             last contact {}", when(at));
+    }
+    match c.last_sent_at {
+        Some(at) => println!("             last successful send {}", when(at)),
+        None => println!("             nothing sent yet"),
+    }
+    for dead in &c.dead_letters {
+        println!("dead letter: {} {} — {}", dead.receipt_no, dead.item_code, dead.reason);
+    }
+}
+
+/// The database (schema, key) and the document camera.
+fn print_storage_and_camera(s: &StatusSnapshot) {
     let db = &s.storage;
     match (db.state, &db.error) {
         ("ok", _) => println!(
@@ -69,68 +140,6 @@ fn print_human(s: &StatusSnapshot) {
             (false, _) => "NOT FOUND".into(),
         }
     );
-    if let Some(audit) = &s.audit {
-        match audit.first_bad_entry {
-            None => println!("audit log:   {} entries, chain intact", audit.entries),
-            Some(id) => println!("audit log:   {} entries, BROKEN at entry {id}", audit.entries),
-        }
-    }
-    if let Some(outbox) = &s.outbox {
-        let c = &outbox.counts;
-        let counts = format!(
-            "{} pending, {} sending, {} sent, {} dead",
-            c.pending, c.sending, c.sent, c.dead
-        );
-        let oldest = match outbox.oldest_unsent_age_secs {
-            Some(secs) => format!("; oldest unsent queued {} ago", age(secs)),
-            None => String::new(),
-        };
-        println!("outbox:      {counts}{oldest}");
-    }
-    let c = &s.central;
-    let reach = match c.reachable {
-        Some(true) => "reachable".to_string(),
-        Some(false) => format!("NOT reachable ({})", c.last_error.as_deref().unwrap_or("unknown")),
-        None => "not contacted yet".to_string(),
-    };
-    let enrolled = if c.url == "sim" {
-        "in-process simulation"
-    } else if c.enrolled {
-        "enrolled"
-    } else {
-        "NOT enrolled"
-    };
-    println!("central:     {} ({enrolled}), {reach}", c.url);
-    if let Some(at) = c.last_contact_at {
-        println!("             last contact {}", when(at));
-    }
-    match c.last_sent_at {
-        Some(at) => println!("             last successful send {}", when(at)),
-        None => println!("             nothing sent yet"),
-    }
-    for dead in &c.dead_letters {
-        println!("dead letter: {} {} — {}", dead.receipt_no, dead.item_code, dead.reason);
-    }
-    match &s.last_purge {
-        Some(run) if run.ok => println!("last purge:  {} ok, {} purged", when(run.at), run.count.unwrap_or(0)),
-        Some(run) => println!(
-            "last purge:  {} FAILED: {}",
-            when(run.at),
-            run.error.as_deref().unwrap_or("unknown error")
-        ),
-        None if s.outbox.is_some() => println!("last purge:  never run"),
-        None => {}
-    }
-    for path in &s.moved_aside {
-        println!("moved aside: {}", path.display());
-    }
-    print_gpio(&s.gpio);
-    for alarm in &s.alarms {
-        println!("ALARM:       {alarm}");
-    }
-    if s.healthy() {
-        println!("no alarms");
-    }
 }
 
 fn print_gpio(g: &crate::app::gpio_status::GpioStatus) {

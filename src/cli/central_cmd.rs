@@ -273,6 +273,16 @@ pub fn drain(cli: &Cli, args: &DrainArgs) -> i32 {
         }
     };
     let supplements_waiting = drain_supplements(&mut store, central.as_ref(), &options);
+    summarize_drain(&mut store, &report, supplements_waiting)
+}
+
+/// What a drain achieved and what still waits; the exit code says whether anything is
+/// undelivered (unreachable) or refused.
+fn summarize_drain(
+    store: &mut crate::storage::Store,
+    report: &outbox_worker::DrainReport,
+    supplements_waiting: u64,
+) -> i32 {
     let waiting: u64 = store
         .outbox_counts()
         .unwrap_or_default()

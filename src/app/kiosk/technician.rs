@@ -74,35 +74,8 @@ impl KioskApp {
                     printed_at: format!("{} {}", self.today(), self.clock_text()),
                 });
             }
-            TechAction::Capture if self.in_tab(TechTab::Tests) => {
-                if self.shared.camera.capture(TEST_STILL) {
-                    self.tech.capturing = true;
-                    self.tech.notice = Some(TechNotice::Capturing);
-                } else {
-                    let why = match self.shared.camera.open_error() {
-                        Some(e) => format!("{} ({e})", e.kind()),
-                        None if self.shared.camera.starting() => "the camera is starting".to_string(),
-                        None => "no camera".to_string(),
-                    };
-                    self.tech.notice = Some(TechNotice::CaptureFailed(why));
-                }
-            }
-            TechAction::ToggleLeds if self.in_tab(TechTab::Tests) => {
-                let next = match self.gpio.led_test() {
-                    None => Some(true),
-                    Some(true) => Some(false),
-                    Some(false) => None,
-                };
-                self.gpio.set_led_test(next);
-                self.publish_gpio(false);
-                self.tech.notice = Some(if self.gpio.connected() {
-                    TechNotice::Leds(next)
-                } else {
-                    TechNotice::NoGpio
-                });
-                let state = next.map_or("as the kiosk decides", |on| if on { "all on" } else { "all off" });
-                self.tech.audit("leds", format!("LED test: {state}"));
-            }
+            TechAction::Capture if self.in_tab(TechTab::Tests) => self.technician_capture_test(),
+            TechAction::ToggleLeds if self.in_tab(TechTab::Tests) => self.technician_toggle_leds(),
             TechAction::Retry(id) if self.in_tab(TechTab::Outbox) => self.tech.retry(id),
             TechAction::Reprint(receipt_no) if self.in_tab(TechTab::Reprints) => {
                 self.tech.notice = Some(TechNotice::Printing);
@@ -125,6 +98,39 @@ impl KioskApp {
             TechAction::Close => self.close_technician("left by the technician"),
             _ => {}
         }
+    }
+
+    /// 拍照测试: a still from the document camera (shown, never kept), or why not.
+    fn technician_capture_test(&mut self) {
+        if self.shared.camera.capture(TEST_STILL) {
+            self.tech.capturing = true;
+            self.tech.notice = Some(TechNotice::Capturing);
+        } else {
+            let why = match self.shared.camera.open_error() {
+                Some(e) => format!("{} ({e})", e.kind()),
+                None if self.shared.camera.starting() => "the camera is starting".to_string(),
+                None => "no camera".to_string(),
+            };
+            self.tech.notice = Some(TechNotice::CaptureFailed(why));
+        }
+    }
+
+    /// 指示灯测试: all on → all off → as the kiosk decides, audited.
+    fn technician_toggle_leds(&mut self) {
+        let next = match self.gpio.led_test() {
+            None => Some(true),
+            Some(true) => Some(false),
+            Some(false) => None,
+        };
+        self.gpio.set_led_test(next);
+        self.publish_gpio(false);
+        self.tech.notice = Some(if self.gpio.connected() {
+            TechNotice::Leds(next)
+        } else {
+            TechNotice::NoGpio
+        });
+        let state = next.map_or("as the kiosk decides", |on| if on { "all on" } else { "all off" });
+        self.tech.audit("leds", format!("LED test: {state}"));
     }
 
     fn in_tab(&self, tab: TechTab) -> bool {

@@ -1,14 +1,15 @@
 //! The local status endpoint of a running kiosk: `/healthz`, `/status` (a JSON snapshot)
-//! and `/metrics` (Prometheus text), served by `tiny_http` on one thread, bound to localhost
-//! by default (`status.listen`). GET and HEAD only: it serves a monitoring agent, not a
-//! crowd. Nothing it says holds personal data — the snapshot is built from counts, states
-//! and masked errors.
+//! and `/metrics` (Prometheus text), on a small std-only HTTP/1.1 server bound to localhost
+//! by default (`status.listen`). One short-lived thread per connection, GET only, no
+//! keep-alive, and bounded: 8 KiB a line, 100 header lines, 5 s to read or write. (tiny_http
+//! was tried in its place and dropped: it reads a header line of any length and has no read
+//! timeout.) The probe client is `ureq`. Nothing it says holds personal data — the snapshot
+//! is built from counts, states and masked errors.
 
-use std::io;
-use std::net::SocketAddr;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
-use tiny_http::{Header, Method, Request, Response, Server};
 
 /// What the endpoint serves; called per request.
 pub trait StatusSource: Send + Sync + 'static {
@@ -22,42 +23,62 @@ pub trait StatusSource: Send + Sync + 'static {
 
 /// Binds `listen` and serves on a background thread. Returns the bound address.
 pub fn serve(listen: &str, source: Arc<dyn StatusSource>) -> io::Result<SocketAddr> {
-    let server = Server::http(listen).map_err(|e| io::Error::new(io::ErrorKind::AddrNotAvailable, e.to_string()))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| io::Error::other("the status endpoint is not on an IP address"))?;
+    let listener = TcpListener::bind(listen)?;
+    let addr = listener.local_addr()?;
     std::thread::Builder::new().name("local-status".into()).spawn(move || {
-        for request in server.incoming_requests() {
-            if let Err(e) = respond(request, source.as_ref()) {
-                log::debug!("local status: {e}");
-            }
+        for stream in listener.incoming().flatten() {
+            let source = source.clone();
+            let _ = std::thread::Builder::new()
+                .name("local-status-conn".into())
+                .spawn(move || {
+                    if let Err(e) = handle(stream, source.as_ref()) {
+                        log::debug!("local status: {e}");
+                    }
+                });
         }
     })?;
     Ok(addr)
 }
 
-fn respond(request: Request, source: &dyn StatusSource) -> io::Result<()> {
-    let path = request.url().split('?').next().unwrap_or("").to_string();
-    let readable = matches!(request.method(), Method::Get | Method::Head);
-    let (status, content_type, body) = match (readable, path.as_str()) {
-        (true, "/healthz") if source.healthy() => (200, "text/plain", "ok\n".to_string()),
-        (true, "/healthz") => (503, "text/plain", "unhealthy\n".to_string()),
-        (true, "/status") => (
-            200,
+fn handle(stream: TcpStream, source: &dyn StatusSource) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.by_ref().take(8192).read_line(&mut request_line)?;
+    // Headers are read and ignored (bounded).
+    let mut header = String::new();
+    for _ in 0..100 {
+        header.clear();
+        if reader.by_ref().take(8192).read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let path = target.split('?').next().unwrap_or("");
+    let (status, content_type, body) = match (method, path) {
+        ("GET" | "HEAD", "/healthz") if source.healthy() => ("200 OK", "text/plain", "ok\n".to_string()),
+        ("GET" | "HEAD", "/healthz") => ("503 Service Unavailable", "text/plain", "unhealthy\n".to_string()),
+        ("GET" | "HEAD", "/status") => (
+            "200 OK",
             "application/json",
             serde_json::to_string_pretty(&source.status_json()).unwrap_or_default() + "\n",
         ),
-        (true, "/metrics") => (200, "text/plain; version=0.0.4", source.metrics()),
-        (true, _) => (404, "text/plain", "not found\n".to_string()),
-        (false, _) => (405, "text/plain", "GET only\n".to_string()),
+        ("GET" | "HEAD", "/metrics") => ("200 OK", "text/plain; version=0.0.4", source.metrics()),
+        ("GET" | "HEAD", _) => ("404 Not Found", "text/plain", "not found\n".to_string()),
+        _ => ("405 Method Not Allowed", "text/plain", "GET only\n".to_string()),
     };
-    let header = |name: &str, value: &str| Header::from_bytes(name, value).expect("a valid header");
-    let response = Response::from_string(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"));
-    request.respond(response)
+    let mut out = stream;
+    write!(
+        out,
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    if method != "HEAD" {
+        out.write_all(body.as_bytes())?;
+    }
+    out.flush()
 }
 
 /// A GET for tests and `kiosk status` probes: `(status code, body)`.
@@ -103,5 +124,18 @@ mod tests {
         assert_eq!(json["outbox"]["pending"], 2);
         assert_eq!(get(&addr, "/metrics").unwrap().1, "kiosk_outbox_pending 2\n");
         assert_eq!(get(&addr, "/nope").unwrap().0, 404);
+    }
+
+    #[test]
+    fn garbage_without_a_line_end_is_read_bounded_and_refused() {
+        let addr = serve("127.0.0.1:0", Arc::new(Fixed)).unwrap().to_string();
+        let mut stream = TcpStream::connect(&addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream.write_all(&[b'x'; 10_000]).unwrap();
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+        assert_eq!(get(&addr, "/healthz").unwrap(), (200, "ok\n".into()), "still serving");
     }
 }

@@ -30,6 +30,11 @@ if [ "$configured" = no ]; then
   ENROLMENT="$STATE/enrolment"
   KIOSK_ID=DEV-KIOSK-01
   mkdir -p "$STATE"
+  # A demonstration directory from before kiosks were enrolled with their receipt prefix
+  # and the provider's key existed is made again (it holds made-up data only).
+  if [ -f "$SERVER_DIR/server.toml" ] && [ ! -f "$SERVER_DIR/provider.pub" ]; then
+    rm -rf "$SERVER_DIR" "$ENROLMENT"
+  fi
   if [ ! -f "$SERVER_DIR/server.toml" ]; then
     "$CENTRAL" init --dir "$SERVER_DIR" --sandbox-payments
   fi
@@ -37,11 +42,11 @@ if [ "$configured" = no ]; then
   # marks its order paid at this server (a directory made before the sandbox existed gets it).
   grep -q '^sandbox-payments' "$SERVER_DIR/server.toml" || echo 'sandbox-payments = true' >> "$SERVER_DIR/server.toml"
   if [ ! -f "$ENROLMENT/central.toml" ]; then
-    "$CENTRAL" enroll "$KIOSK_ID" --dir "$SERVER_DIR" --out "$ENROLMENT"
+    "$CENTRAL" enroll "$KIOSK_ID" --receipt-prefix DEV1 --dir "$SERVER_DIR" --out "$ENROLMENT"
   fi
   if [ ! -f "$SERVER_DIR/demo-operator.txt" ]; then
     password="$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
-    printf '%s\n%s\n' "$password" "$password" | "$CENTRAL" operator add demo --dir "$SERVER_DIR" >/dev/null
+    printf '%s\n%s\n' "$password" "$password" | "$CENTRAL" operator add demo --role supervisor --dir "$SERVER_DIR" >/dev/null
     (umask 077; printf 'user: demo\npassword: %s\n' "$password" > "$SERVER_DIR/demo-operator.txt")
   fi
   "$CENTRAL" serve --dir "$SERVER_DIR" >>"$SERVER_DIR/serve.log" 2>&1 &

@@ -1,7 +1,7 @@
 //! The touchscreen's calls to the central system through the kiosk's own client
-//! (`HttpCentral`, mutual TLS) against the real reference server on loopback: status by
-//! receipt number (with the pre-review's supplement message) and by ID number (a keyed
-//! hash, the number never reaching the server), payment orders (poll, paid and expired
+//! (`HttpCentral`, mutual TLS) against the real reference server on loopback: progress with
+//! a proof (the receipt's QR token, the ID tail with the number, the card; wrong tails back
+//! off), with the pre-review's supplement message, payment orders (poll, paid and expired
 //! through the server's simulation, no double charge, cancel), catalogue sync with ETag,
 //! appointment slots (lunch-hour and Saturday slots, book, full, cancel), rating and
 //! complaint, a heartbeat in the server's /metrics — and, with the server stopped, the
@@ -84,50 +84,97 @@ fn admin_get(lab: &Lab, path: &str) -> String {
     body
 }
 
+/// The one application a proof opens.
+fn one(answer: Result<api::StatusQueryResponse, CentralError>) -> api::StatusResponse {
+    let mut found = answer.unwrap();
+    assert_eq!(found.applications.len(), 1, "{found:?}");
+    found.applications.remove(0)
+}
+
+fn by_tail(central: &HttpCentral, receipt: &str, tail: &str) -> Result<api::StatusQueryResponse, CentralError> {
+    central.status(&api::StatusQuery::IdTail {
+        receipt_no: receipt.into(),
+        id_tail: tail.into(),
+    })
+}
+
 #[test]
-fn status_by_receipt_and_by_id_number_with_the_pre_review_message() {
+fn progress_needs_a_proof_the_qr_token_the_id_tail_or_the_card() {
     let lab = Lab::new();
     let central = client(&lab);
     let receipt = submit_and_drain(&lab);
+    let applicant = township_kiosk::app::sample::application("").applicant.id;
+    let tail = &applicant.expose()[12..];
 
-    let st = central.status_by_receipt(&receipt).unwrap();
+    // The receipt's QR token: the kiosk that printed it sent it with the application.
+    let key = township_kiosk::app::progress_key::load_or_create_key(&lab.root.join("kiosk")).unwrap();
+    let number = township_kiosk::domain::receipt::ReceiptNumber::parse(&receipt).unwrap();
+    let token = key.token(&number).as_str().to_string();
+    let st = one(central.status(&api::StatusQuery::Token {
+        receipt_no: receipt.clone(),
+        token,
+    }));
     assert_eq!((st.status, st.item_code.as_str()), (CaseStatus::Received, "ID-003"));
     assert_eq!(st.message, None);
     assert!(st.expected_on.is_some());
+    // A typed number with the applicant's ID tail.
+    assert_eq!(one(by_tail(&central, &receipt, tail)), st);
     assert_eq!(
-        central.status_by_receipt("XSSP-000000-0000-0"),
+        by_tail(&central, "XSSP-000000-0000-0", tail),
         Err(CentralError::NotFound)
     );
 
     let ask = "请补充清晰的户口簿首页照片";
     let out = lab.central.command(&["review", &receipt, "--supplement", ask]).unwrap();
     assert!(out.contains("supplement"), "{out}");
-    let st = central.status_by_receipt(&receipt).unwrap();
+    let st = one(by_tail(&central, &receipt, tail));
     assert_eq!((st.status, st.message.as_deref()), (CaseStatus::Supplement, Some(ask)));
 
-    // By ID number: the applicant's applications, newest first, with the same answer.
-    let applicant = township_kiosk::app::sample::application("").applicant.id;
-    let found = central.status_by_id(&applicant).unwrap();
-    assert_eq!(found.applications.len(), 1, "{found:?}");
-    assert_eq!(found.applications[0], st);
+    // By ID card: the holder's applications, with the same answer.
+    let found = central.status(&api::StatusQuery::Card {
+        id_number: applicant.clone(),
+    });
+    assert_eq!(one(found), st);
     // Someone with no application: an empty answer, and the number is nowhere at the
-    // server — not in its log, not in its database (it travelled as a keyed hash).
+    // server — not in its log, not in its database (it is hashed there with a key that
+    // never leaves it).
     let stranger = IdNumber::parse("11010519491231002X").unwrap();
-    assert!(central.status_by_id(&stranger).unwrap().applications.is_empty());
+    let none = central.status(&api::StatusQuery::Card {
+        id_number: stranger.clone(),
+    });
+    assert!(none.unwrap().applications.is_empty());
     let server = server_text(&lab);
     assert!(server.contains(&receipt), "the server's files were read");
-    assert!(!server.contains(stranger.expose()), "the ID number reached the server");
+    assert!(
+        !server.contains(stranger.expose()),
+        "the ID number reached the server's files"
+    );
     let log = std::fs::read_to_string(lab.central.dir.join("serve.log")).unwrap();
     assert!(!log.contains(applicant.expose()), "ID number in the server's log");
 
     lab.central
         .command(&["review", &receipt, "--reject", "材料不符合要求"])
         .unwrap();
-    let st = central.status_by_receipt(&receipt).unwrap();
+    let st = one(by_tail(&central, &receipt, tail));
     assert_eq!(
         (st.status, st.message.as_deref()),
         (CaseStatus::Rejected, Some("材料不符合要求"))
     );
+
+    // Someone walking the numbers: wrong tails are "not found", and after three the
+    // receipt (and this kiosk) wait, even for the right tail.
+    for wrong in ["000000", "111111", "222222"] {
+        assert_eq!(
+            by_tail(&central, &receipt, wrong),
+            Err(CentralError::NotFound),
+            "{wrong}"
+        );
+    }
+    // (The unknown number above counted for this kiosk, not for this receipt.)
+    match by_tail(&central, &receipt, tail) {
+        Err(CentralError::Unavailable(why)) => assert!(why.contains("too_many_tries"), "{why}"),
+        other => panic!("no back-off after three wrong tails: {other:?}"),
+    }
 }
 
 /// The first item with a fee, and the fee.
@@ -297,16 +344,28 @@ fn catalogue_etag_slots_booking_rating_complaint_and_heartbeat() {
             "a full slot is refused"
         );
     }
-    let cancelled = central.cancel_booking(&booking.booking_no).unwrap();
+    let code = booking
+        .cancel_code
+        .clone()
+        .expect("the booking's answer carries its cancel code");
+    assert_eq!(
+        central.cancel_booking(&booking.booking_no, "NOT-THE-CODE"),
+        Err(CentralError::NotFound),
+        "the number alone cancels nothing"
+    );
+    let cancelled = central.cancel_booking(&booking.booking_no, &code).unwrap();
     assert_eq!(
         (cancelled.status.as_str(), cancelled.slot.free),
         ("cancelled", slot.free)
     );
     assert_eq!(
-        central.cancel_booking(&booking.booking_no).unwrap().slot.free,
+        central.cancel_booking(&booking.booking_no, &code).unwrap().slot.free,
         slot.free
     );
-    assert_eq!(central.cancel_booking("B-nonexistent"), Err(CentralError::NotFound));
+    assert_eq!(
+        central.cancel_booking("B-nonexistent", &code),
+        Err(CentralError::NotFound)
+    );
 
     // ---- rating and complaint ----
     let rating = api::SubmitRating {
@@ -368,9 +427,14 @@ fn every_call_against_a_stopped_server_says_central_offline() {
     let results: Vec<(&str, Result<(), CentralError>)> = vec![
         (
             "status by receipt",
-            central.status_by_receipt("XSSP-261126-0001-K").map(drop),
+            by_tail(&central, "XSSP-261126-0001-K", "31002X").map(drop),
         ),
-        ("status by ID", central.status_by_id(&id).map(drop)),
+        (
+            "status by ID",
+            central
+                .status(&api::StatusQuery::Card { id_number: id.clone() })
+                .map(drop),
+        ),
         (
             "payment create",
             central
@@ -396,7 +460,7 @@ fn every_call_against_a_stopped_server_says_central_offline() {
                 })
                 .map(drop),
         ),
-        ("cancel booking", central.cancel_booking("B-1").map(drop)),
+        ("cancel booking", central.cancel_booking("B-1", "CODE").map(drop)),
         (
             "rate",
             central

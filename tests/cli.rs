@@ -874,7 +874,12 @@ mod hardening {
         {
             let mut store = Store::open_in(&state(dir.path())).unwrap();
             store
-                .supplement_enqueue("T01-261126-0001-7", &[("household-book".into(), vec![1, 2, 3])], 1_000)
+                .supplement_enqueue(
+                    "T01-261126-0001-7",
+                    &township_kiosk::central_api::SupplementProof::Token { token: "t".into() },
+                    &[("household-book".into(), vec![1, 2, 3])],
+                    1_000,
+                )
                 .unwrap();
         }
         let out = kiosk(&["--config", c, "outbox", "unsent"]);

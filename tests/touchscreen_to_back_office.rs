@@ -91,6 +91,11 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     }
     assert_eq!(progress(&app).typed, receipt);
     app.handle(Intent::Progress(ProgressIntent::Search));
+    assert!(progress(&app).asking_tail, "a typed number alone opens nothing");
+    for c in "120431".chars() {
+        app.handle(Intent::Progress(ProgressIntent::Key(c.to_string())));
+    }
+    app.handle(Intent::Progress(ProgressIntent::Search));
     assert!(progress(&app).searching);
     wait_until(&mut app, "the answer", |app| app.lookup().answer().is_some());
     let view = progress(&app);
@@ -99,6 +104,25 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     assert_eq!(view.rows[0].receipt_no, receipt);
     assert_eq!(view.rows[0].status, "supplement");
     assert_eq!(view.rows[0].message, "请补充清晰的户口簿首页照片");
+
+    // 补交材料 needs more than the ID tail: the card or the receipt's QR code.
+    app.handle(Intent::Progress(ProgressIntent::SupplyStart(receipt.clone())));
+    let view = progress(&app);
+    assert!(
+        view.supply.is_none() && view.error.contains("回执二维码"),
+        "{}",
+        view.error
+    );
+    // The citizen holds the receipt's QR code under the camera: its number and token (what
+    // the QR decoder hands over), and the central checks the token.
+    app.handle(Intent::Progress(ProgressIntent::Again));
+    let key = township_kiosk::app::progress_key::load_or_create_key(&lab.config.kiosk.state_dir).unwrap();
+    let number = township_kiosk::domain::receipt::ReceiptNumber::parse(&receipt).unwrap();
+    let token = Some(key.token(&number));
+    app.lookup_mut()
+        .search_scanned(township_kiosk::app::receipt_scan::Scanned { number, token });
+    wait_until(&mut app, "the answer", |app| app.lookup().answer().is_some());
+    assert_eq!(progress(&app).rows.len(), 1, "{}", progress(&app).error);
 
     // 补交材料 from there: the material asked for photographed again under the camera,
     // queued durably, delivered by the outbox, and the case is back in pre-review.
@@ -151,8 +175,11 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     // the preview and looked up, nothing typed.
     app.handle(Intent::Progress(ProgressIntent::Again));
     app.handle(Intent::Progress(ProgressIntent::Key("CLEAR".into())));
+    // (The token is the one this kiosk printed; a made-up one would open nothing.)
+    let printed = key.token(&township_kiosk::domain::receipt::ReceiptNumber::parse(&receipt).unwrap());
     camera.hold_code(Some(&format!(
-        "https://zwfw.example.gov.cn/progress/{receipt}?t=0123456789abcdef0123456789abcdef"
+        "https://zwfw.example.gov.cn/progress/{receipt}?t={}",
+        printed.as_str()
     )));
     let started = std::time::Instant::now();
     while app.lookup().answer().is_none() {
@@ -182,6 +209,10 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     )
     .unwrap();
     for c in other.as_str().chars() {
+        app.handle(Intent::Progress(ProgressIntent::Key(c.to_string())));
+    }
+    app.handle(Intent::Progress(ProgressIntent::Search));
+    for c in "120431".chars() {
         app.handle(Intent::Progress(ProgressIntent::Key(c.to_string())));
     }
     app.handle(Intent::Progress(ProgressIntent::Search));

@@ -1,13 +1,16 @@
-//! The kiosk API (`/api/v1`, docs/central-api.md): routing, identity checks (revoked
-//! certificate, `X-Kiosk-Id` against the certificate) and the mapping of refusals to
-//! `{error, message}` answers. Logs carry the request kind, status and kiosk id only.
+//! The kiosk API (`/api/v1`, docs/central-api.md): routing, identity checks (a recorded,
+//! unrevoked, unexpired certificate, checked before the body is read; `X-Kiosk-Id` against
+//! the certificate) and the mapping of refusals to `{error, message}` answers. Every store
+//! operation gets the calling [`Kiosk`]: what it reads or changes must be its own, or be
+//! opened by a citizen's proof. Logs carry the request kind, status and kiosk id only.
 
 use crate::http::{Peer, Req, Resp};
+pub use crate::refusal::failure;
 use crate::state::Central;
-use crate::store::{Answer, Refusal};
+use crate::store::{Answer, Kiosk};
 use hyper::Method;
 use serde::de::DeserializeOwned;
-use township_core::central_api::{self as api, PaymentStatus};
+use township_core::central_api as api;
 use township_core::domain::calendar::Date;
 
 /// Handles one API request.
@@ -71,33 +74,37 @@ fn ok<T: serde::Serialize>(status: u16, result: anyhow::Result<T>) -> Resp {
     }
 }
 
-/// A refusal keeps its status; anything else is a 500 (retried by the kiosk).
-pub fn failure(e: anyhow::Error) -> Resp {
-    match e.downcast_ref::<Refusal>() {
-        Some(r) => Resp::error(r.status, r.code, &r.message),
-        None => {
-            // Database errors may quote values: log the first line of the chain's head only.
-            let head = e.to_string();
-            log::error!("internal error: {}", head.lines().next().unwrap_or(""));
-            Resp::error(500, "internal", "internal error: try again later")
-        }
+/// Whether the peer's certificate may go on, from memory (no database: this runs on the
+/// async side). The HTTP layer asks before it reads a request's body, and its watchdog asks
+/// again every quarter second to close a revoked kiosk's open connections. A certificate
+/// the last refresh did not know passes here; [`caller`] then asks the database.
+pub fn gate(central: &Central, peer: &Peer) -> Result<(), Resp> {
+    if peer.kiosk_id.is_empty() {
+        return Err(Resp::error(
+            403,
+            "no_kiosk_id",
+            "the client certificate has no common name",
+        ));
+    }
+    match central.admission(&peer.fingerprint, &peer.kiosk_id) {
+        crate::state::Admission::Refused(why) => Err(refused(peer, why)),
+        _ => Ok(()),
     }
 }
 
-/// Who is asking: the kiosk named by the client certificate, unless the certificate is
-/// revoked, names nobody, or another kiosk is claimed in `X-Kiosk-Id`.
-fn caller<'a>(central: &Central, peer: &'a Peer, req: &Req) -> Result<&'a str, (&'static str, Resp)> {
-    if central.is_revoked(&peer.fingerprint) {
-        return Err((
-            "revoked",
-            Resp::error(403, "revoked", "this kiosk's certificate is revoked"),
-        ));
+fn refused(peer: &Peer, why: &str) -> Resp {
+    log::warn!("api refused a certificate of kiosk={}: {why}", peer.kiosk_id);
+    Resp::error(403, "revoked", why)
+}
+
+/// Who is asking: the kiosk named by the admitted client certificate (recorded for it,
+/// unrevoked, unexpired), unless another kiosk is claimed in `X-Kiosk-Id`.
+fn caller<'a>(central: &Central, peer: &'a Peer, req: &Req) -> Result<Kiosk<'a>, (&'static str, Resp)> {
+    if let Err(refusal) = gate(central, peer) {
+        return Err(("revoked", refusal));
     }
-    if peer.kiosk_id.is_empty() {
-        return Err((
-            "unknown",
-            Resp::error(403, "no_kiosk_id", "the client certificate has no common name"),
-        ));
+    if let Err(why) = central.admitted(&peer.fingerprint, &peer.kiosk_id) {
+        return Err(("revoked", refused(peer, why)));
     }
     if let Some(claimed) = req.header(api::KIOSK_ID_HEADER) {
         if claimed != peer.kiosk_id {
@@ -112,25 +119,41 @@ fn caller<'a>(central: &Central, peer: &'a Peer, req: &Req) -> Result<&'a str, (
             ));
         }
     }
-    Ok(peer.kiosk_id.as_str())
+    Ok(Kiosk(peer.kiosk_id.as_str()))
 }
 
 /// `PUT /uploads/{id}?offset=N` with the chunk's SHA-256 in its header.
-fn put_chunk(central: &Central, id: &str, req: &Req) -> Resp {
+fn put_chunk(central: &Central, kiosk: Kiosk, id: &str, req: &Req) -> Resp {
     let Some(offset) = req.param("offset").and_then(|o| o.parse::<u64>().ok()) else {
         return Resp::error(400, "bad_request", "?offset=N is required");
     };
     let sha = req.header(api::CHUNK_SHA256_HEADER);
-    ok(200, central.store.put_chunk(id, offset, sha, &req.body))
+    ok(200, central.store.put_chunk(kiosk, id, offset, sha, &req.body))
 }
 
 /// `GET /appointments/slots?from=YYYY-MM-DD&days=N`.
-fn slots(central: &Central, req: &Req) -> Resp {
+fn slots(central: &Central, kiosk: Kiosk, req: &Req) -> Resp {
     let days = req.param("days").map(|d| d.parse::<u32>().unwrap_or(0)).unwrap_or(7);
     match req.param("from").and_then(Date::parse) {
-        Some(from) => ok(200, central.store.slots(from, days)),
+        Some(from) => ok(200, central.store.slots(kiosk, from, days)),
         None => Resp::error(400, "bad_request", "?from=YYYY-MM-DD is required"),
     }
+}
+
+/// `POST /payments/{id}/sandbox-pay`: the simulated provider pays the caller's own order.
+fn sandbox_pay(central: &Central, kiosk: Kiosk, id: &str) -> Resp {
+    if !central.sandbox_payments {
+        return Resp::error(404, "not_found", "the payment sandbox is off on this server");
+    }
+    let amount = match central.store.owned_amount(kiosk, id) {
+        Ok(amount) => amount,
+        Err(e) => return failure(e),
+    };
+    let paid = central.sandbox_pay(id, amount, &format!("kiosk:{}", kiosk.id()));
+    if paid.status != 200 {
+        return paid;
+    }
+    ok(200, central.store.payment(kiosk, id))
 }
 
 fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
@@ -172,42 +195,41 @@ fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
         ["applications", key, "materials", code, "uploads"] if m == Method::POST => {
             const KIND: &str = "upload_create";
             let request = parse!(api::CreateUpload);
-            (KIND, ok(201, store.create_upload(key, code, &request)))
+            (KIND, ok(201, store.create_upload(kiosk, key, code, &request)))
         }
-        ["uploads", id] if m == Method::PUT => ("upload_chunk", put_chunk(central, id, req)),
-        ["uploads", id] if m == Method::GET => ("upload_state", ok(200, store.upload_state(id))),
-        ["uploads", id, "finalise"] if m == Method::POST => ("upload_finalise", ok(200, store.finalise(id))),
-        ["status", receipt] if m == Method::GET => ("status", ok(200, store.status(receipt))),
+        ["supplements", id, "materials", code, "uploads"] if m == Method::POST => {
+            const KIND: &str = "upload_create";
+            let request = parse!(api::CreateUpload);
+            (KIND, ok(201, store.create_supplement_upload(kiosk, id, code, &request)))
+        }
+        ["uploads", id] if m == Method::PUT => ("upload_chunk", put_chunk(central, kiosk, id, req)),
+        ["uploads", id] if m == Method::GET => ("upload_state", ok(200, store.upload_state(kiosk, id))),
+        ["uploads", id, "finalise"] if m == Method::POST => ("upload_finalise", ok(200, store.finalise(kiosk, id))),
         ["status-queries"] if m == Method::POST => {
             const KIND: &str = "status_query";
             let request = parse!(api::StatusQuery);
-            (KIND, ok(200, store.status_query(&request)))
+            (KIND, ok(200, store.status_query(kiosk, &request)))
         }
         ["payments"] if m == Method::POST => {
             const KIND: &str = "payment_create";
             let request = parse!(api::CreatePayment);
             (KIND, answer(store.create_payment(kiosk, &request)))
         }
-        ["payments", id] if m == Method::GET => ("payment_poll", ok(200, store.payment(id))),
-        ["payments", id, "cancel"] if m == Method::POST => (
-            "payment_cancel",
-            ok(200, store.set_payment(id, PaymentStatus::Cancelled)),
-        ),
-        ["payments", id, "sandbox-pay"] if m == Method::POST => match central.sandbox_payments {
-            true => ("payment_sandbox", ok(200, store.set_payment(id, PaymentStatus::Paid))),
-            false => (
-                "payment_sandbox",
-                Resp::error(404, "not_found", "the payment sandbox is off on this server"),
-            ),
-        },
+        ["payments", id] if m == Method::GET => ("payment_poll", ok(200, store.payment(kiosk, id))),
+        ["payments", id, "cancel"] if m == Method::POST => ("payment_cancel", ok(200, store.cancel_payment(kiosk, id))),
+        ["payments", id, "sandbox-pay"] if m == Method::POST => ("payment_sandbox", sandbox_pay(central, kiosk, id)),
         ["catalogue"] if m == Method::GET => ("catalogue", central.catalogue(req)),
-        ["appointments", "slots"] if m == Method::GET => ("slots", slots(central, req)),
+        ["appointments", "slots"] if m == Method::GET => ("slots", slots(central, kiosk, req)),
         ["appointments"] if m == Method::POST => {
             const KIND: &str = "book";
             let request = parse!(api::BookAppointment);
             (KIND, answer(store.book(kiosk, &request)))
         }
-        ["appointments", no, "cancel"] if m == Method::POST => ("book_cancel", ok(200, store.cancel_booking(no))),
+        ["appointments", no, "cancel"] if m == Method::POST => {
+            const KIND: &str = "book_cancel";
+            let request = parse!(api::CancelBooking);
+            (KIND, ok(200, store.cancel_booking(kiosk, no, &request.cancel_code)))
+        }
         ["ratings"] if m == Method::POST => {
             const KIND: &str = "rating";
             let request = parse!(api::SubmitRating);

@@ -3,7 +3,7 @@
 //! with no materials and with photos uploaded in chunks and finalised as the API would.
 //! `kiosk bench central` divides its loopback drain throughput by these figures.
 
-use crate::store::{sha256_hex, Store};
+use crate::store::{sha256_hex, Kiosk, Operator, Store};
 use anyhow::{ensure, Result};
 use serde::Serialize;
 use std::time::Instant;
@@ -45,7 +45,7 @@ fn submit(store: &Store, seq: u32, photo_bytes: usize, chunk_bytes: usize) -> Re
             m.bytes = photo_bytes as u64;
         }
     }
-    let answer = store.submit(KIOSK, &key, &submission)?;
+    let answer = store.submit(Kiosk(KIOSK), &key, &submission)?;
     ensure!(answer.status == 201, "submit: {} {}", answer.status, answer.body);
     for (i, m) in submission.materials.iter().enumerate() {
         let bytes = photo(photo_bytes, seq * 2 + i as u32);
@@ -53,11 +53,17 @@ fn submit(store: &Store, seq: u32, photo_bytes: usize, chunk_bytes: usize) -> Re
             size: bytes.len() as u64,
             sha256: sha256_hex(&bytes),
         };
-        let up = store.create_upload(&key, &m.code, &create)?;
+        let up = store.create_upload(Kiosk(KIOSK), &key, &m.code, &create)?;
         for (n, chunk) in bytes.chunks(chunk_bytes.max(1)).enumerate() {
-            store.put_chunk(&up.upload_id, (n * chunk_bytes) as u64, Some(&sha256_hex(chunk)), chunk)?;
+            store.put_chunk(
+                Kiosk(KIOSK),
+                &up.upload_id,
+                (n * chunk_bytes) as u64,
+                Some(&sha256_hex(chunk)),
+                chunk,
+            )?;
         }
-        ensure!(store.finalise(&up.upload_id)?.stored, "finalise");
+        ensure!(store.finalise(Kiosk(KIOSK), &up.upload_id)?.stored, "finalise");
     }
     Ok(())
 }
@@ -69,6 +75,7 @@ pub fn run(store: &Store, count: u32, photo_bytes: usize, chunk_bytes: usize) ->
         store.count_applications()? == 0,
         "bench-store wants a fresh directory: its receipt numbers would collide (run `init` on a new one)"
     );
+    store.enrol(&Operator::cli(), KIOSK, "BNS")?;
     let timed = |first: u32, bytes: usize| -> Result<f64> {
         let started = Instant::now();
         for seq in first..first + count {

@@ -3,6 +3,7 @@
 //! completions). Exit codes: 0 success, 1 failure, 2 usage.
 
 use crate::server;
+use crate::store::{Operator, Role};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
@@ -41,6 +42,9 @@ enum Command {
     /// Issue a kiosk's client certificate and write OUT/central.toml.
     Enroll {
         kiosk_id: String,
+        /// The receipt-number prefix this kiosk issues (2 to 6 of A-Z 0-9; one kiosk each).
+        #[arg(long)]
+        receipt_prefix: String,
         #[arg(long)]
         dir: PathBuf,
         #[arg(long)]
@@ -157,6 +161,10 @@ enum OperatorCommand {
     /// Add an operator (or reset the password); the password is read from standard input.
     Add {
         name: String,
+        /// reviewer (pre-review), supervisor (also payments, audit, reveal) or auditor
+        /// (reads the audit log).
+        #[arg(long, default_value = "reviewer")]
+        role: String,
         #[arg(long)]
         dir: PathBuf,
         #[arg(long)]
@@ -225,12 +233,18 @@ fn run(command: Command) -> Result<()> {
             server::init(&dir, &listen, &admin_listen, &names, sandbox_payments)?;
             println!("initialised {}: CA, server certificate, server.toml", dir.display());
         }
-        Command::Enroll { kiosk_id, dir, out, db } => {
-            server::enroll(&dir, &kiosk_id, &out, db.as_deref())?;
+        Command::Enroll {
+            kiosk_id,
+            receipt_prefix,
+            dir,
+            out,
+            db,
+        } => {
+            server::enroll(&dir, &kiosk_id, &receipt_prefix, &out, db.as_deref())?;
             println!("enrolled {kiosk_id}: {}", out.join("central.toml").display());
         }
         Command::Revoke { kiosk_id, dir, db } => {
-            let n = server::open_store(&dir, db.as_deref())?.revoke(&kiosk_id)?;
+            let n = server::open_store(&dir, db.as_deref())?.revoke(&Operator::cli(), &kiosk_id)?;
             if n == 0 {
                 bail!("{kiosk_id} has no certificate that is not already revoked");
             }
@@ -244,12 +258,15 @@ fn run(command: Command) -> Result<()> {
             threads,
         } => serve(&dir, listen.as_deref(), admin_listen.as_deref(), db.as_deref(), threads)?,
         Command::Operator {
-            command: OperatorCommand::Add { name, dir, db },
+            command: OperatorCommand::Add { name, role, dir, db },
         } => {
+            let Some(role) = crate::store::Role::parse(&role) else {
+                bail!("--role must be reviewer, supervisor or auditor");
+            };
             let mut password = String::new();
             std::io::stdin().lock().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            server::open_store(&dir, db.as_deref())?.add_operator(&name, password)?;
+            server::open_store(&dir, db.as_deref())?.add_operator(&name, password, role)?;
             println!("operator {name} can log in");
         }
         Command::List(listing) => list_applications(&listing)?,
@@ -277,15 +294,16 @@ fn run(command: Command) -> Result<()> {
             paid,
             expire: _,
         } => {
-            let to = if paid {
-                township_core::central_api::PaymentStatus::Paid
+            if paid {
+                sandbox_pay(&dir, db.as_deref(), &order_id)?;
+                let order = server::open_store(&dir, db.as_deref())?.order(&Operator::cli(), &order_id)?;
+                println!("{}", serde_json::to_string(&order)?);
             } else {
-                township_core::central_api::PaymentStatus::Expired
-            };
-            let order = server::open_store(&dir, db.as_deref())?
-                .set_payment(&order_id, to)
-                .context("payment")?;
-            println!("{}", serde_json::to_string(&order)?);
+                let order = server::open_store(&dir, db.as_deref())?
+                    .expire_payment(&Operator::cli(), &order_id)
+                    .context("payment")?;
+                println!("{}", serde_json::to_string(&order)?);
+            }
         }
         Command::BenchStore {
             dir,
@@ -318,6 +336,32 @@ fn run(command: Command) -> Result<()> {
     Ok(())
 }
 
+/// `township-central payment ORDER --paid`: only with the sandbox on, the simulated provider
+/// signs a notification and the central verifies and applies it (audited as `cli`).
+fn sandbox_pay(dir: &Path, db: Option<&str>, order_id: &str) -> Result<()> {
+    let config = server::load_config(dir)?;
+    if !config.sandbox_payments {
+        bail!("the payment sandbox is off on this server: orders turn paid only by the provider's notification");
+    }
+    eprintln!("PAYMENT SANDBOX: the simulated provider pays {order_id}");
+    let store = server::open_store(dir, db)?;
+    let amount = store
+        .payments(&Operator::cli(), 100_000)?
+        .into_iter()
+        .find(|p| p.order_id == order_id)
+        .map(|p| p.amount_fen as u32)
+        .context("no such payment order")?;
+    let mut central = crate::state::Central::new(store)?;
+    central.sandbox_payments = true;
+    central.provider = Some(crate::provider::Verifier::load(dir)?);
+    central.simulator = Some(crate::provider::Simulator::load(dir)?);
+    let resp = central.sandbox_pay(order_id, amount, "cli");
+    if resp.status != 200 {
+        bail!("not paid: {}", String::from_utf8_lossy(&resp.body));
+    }
+    Ok(())
+}
+
 /// `township-central review RECEIPT --approve | --supplement MSG | --reject MSG`.
 fn review(
     dir: &Path,
@@ -333,7 +377,15 @@ fn review(
         _ => bail!("give exactly one of --approve, --supplement MSG, --reject MSG"),
     };
     server::open_store(dir, db)?
-        .review(receipt, status, message.as_deref(), operator)
+        .review(
+            &Operator {
+                name: operator.to_string(),
+                role: Role::Supervisor,
+            },
+            receipt,
+            status,
+            message.as_deref(),
+        )
         .context("review")?;
     println!("{receipt}: {}", status.as_str());
     Ok(())
@@ -377,7 +429,7 @@ fn serve(
 }
 
 fn list_applications(listing: &Listing) -> Result<()> {
-    let rows = listing.store()?.list(listing.limit)?;
+    let rows = listing.store()?.list(&Operator::cli(), listing.limit)?;
     print_rows(&rows, listing.json, |r| {
         format!(
             "{}  {}  {}  {}  {}  materials {}/{}  {}",
@@ -394,7 +446,7 @@ fn list_applications(listing: &Listing) -> Result<()> {
 }
 
 fn list_ratings(listing: &Listing) -> Result<()> {
-    let rows = listing.store()?.ratings(listing.limit)?;
+    let rows = listing.store()?.ratings(&Operator::cli(), listing.limit)?;
     print_rows(&rows, listing.json, |r| {
         let reasons = if r.reasons.is_empty() {
             "-".to_string()
@@ -415,7 +467,7 @@ fn list_ratings(listing: &Listing) -> Result<()> {
 }
 
 fn list_complaints(listing: &Listing) -> Result<()> {
-    let rows = listing.store()?.complaints(listing.limit)?;
+    let rows = listing.store()?.complaints(&Operator::cli(), listing.limit)?;
     print_rows(&rows, listing.json, |c| {
         format!("{}  {}  {}  {}  {}", c.ticket_no, c.kiosk_id, c.topic, c.phone, c.text)
     })

@@ -88,26 +88,36 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub fn run(plan: &Plan) -> Result<Report> {
-    let ca = Ca::load(&plan.dir).context("simulate-fleet signs its kiosks' certificates with the CA in --dir")?;
-    let prefix = {
+    let ca = Ca::load_kiosk_ca(&plan.dir)
+        .context("simulate-fleet signs its kiosks' certificates with the kiosk CA in --dir")?;
+    let server_ca = std::fs::read_to_string(plan.dir.join(pki::CA_CERT)).context("reading the server CA")?;
+    let store = crate::server::open_store(&plan.dir, None)?;
+    let run = {
         let u = uuid::Uuid::new_v4().simple().to_string().to_ascii_uppercase();
-        format!("F{}", &u[..4])
+        u[..2].to_string()
     };
     eprintln!("enrolling {} simulated kiosks…", plan.kiosks);
     let mut configs = Vec::with_capacity(plan.kiosks);
     for i in 0..plan.kiosks {
+        // Each kiosk its own receipt prefix: the run's two characters and the index.
+        let prefix = format!("{run}{}", base36(i, 4));
         let id = format!("SIM-{prefix}-{i:05}");
-        let (cert, key, _) = ca.issue_kiosk(&id)?;
-        configs.push((id, Arc::new(pki::client_config(&ca.cert_pem, Some((&cert, &key)))?)));
+        let key = rcgen::KeyPair::generate()?;
+        let issued = ca.issue_kiosk_for(&id, &key)?;
+        // Recorded before use, as `enroll` does: an unrecorded certificate is refused.
+        store.enrol(&crate::store::Operator::cli(), &id, &prefix)?;
+        store.record_certificate(&id, &issued.fingerprint, issued.expires_at)?;
+        let tls = pki::client_config(&server_ca, Some((&issued.cert_pem, &key.serialize_pem())))?;
+        configs.push((id, prefix, Arc::new(tls)));
     }
+    drop(store);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let seq = Arc::new(std::sync::atomic::AtomicU32::new(1));
-    let prefix = Arc::new(prefix);
     let started = Instant::now();
     let samples = runtime.block_on(async {
         let mut tasks = Vec::with_capacity(configs.len());
         let n = configs.len();
-        for (i, (id, tls)) in configs.into_iter().enumerate() {
+        for (i, (id, prefix, tls)) in configs.into_iter().enumerate() {
             let addr = plan.addr;
             let hb = Duration::from_secs(plan.heartbeat_secs.max(1));
             let duration = Duration::from_secs(plan.duration_secs);
@@ -117,7 +127,6 @@ pub fn run(plan: &Plan) -> Result<Report> {
                 f64::INFINITY
             };
             let seq = seq.clone();
-            let prefix = prefix.clone();
             tasks.push(tokio::spawn(async move {
                 kiosk(i, n, id, tls, addr, hb, duration, per_kiosk_mean, seq, prefix).await
             }));
@@ -174,7 +183,7 @@ async fn kiosk(
     duration: Duration,
     submit_mean_secs: f64,
     seq: Arc<std::sync::atomic::AtomicU32>,
-    prefix: Arc<String>,
+    prefix: String,
 ) -> Samples {
     let mut samples = Samples::default();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (index as u64 + 1).wrapping_mul(0xbf58_476d_1ce4_e5b9));
@@ -294,5 +303,19 @@ pub fn submission(kiosk_id: &str, prefix: &str, seq: u32) -> api::SubmitApplicat
             },
         ],
         application,
+        // Made up: a kiosk makes it with its key and prints it in the receipt's QR code.
+        progress_token: Some(uuid::Uuid::new_v4().simple().to_string()),
     }
+}
+
+/// `n` in base 36, `width` digits (zero-padded; wider when it does not fit).
+fn base36(mut n: usize, width: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut out = Vec::new();
+    while n > 0 || out.len() < width {
+        out.push(DIGITS[n % 36]);
+        n /= 36;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -2,6 +2,13 @@
 //! [`Peer`]), the plain back-office listener, and a small keep-alive HTTPS client used by
 //! `simulate-fleet` and the tests. Handlers are synchronous (they talk to a blocking
 //! database) and run on tokio's blocking pool.
+//!
+//! Bounds: at most [`MAX_CONNECTIONS`] connections per listener (more are closed at once),
+//! headers must arrive within [`HEADER_TIMEOUT`] and stay under [`MAX_HEADER_BYTES`], a
+//! connection idle for [`IDLE_TIMEOUT`] is closed, bodies stop at [`BODY_LIMIT`] (413). On the
+//! API listener a gate decides, before a request's body is read, whether the peer is still
+//! admitted, and a watchdog closes the connection within half a second of its certificate's
+//! revocation.
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -17,6 +24,18 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// The largest request body accepted (a 1 MiB chunk or an application with headroom).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// Connections served at once per listener.
+pub const MAX_CONNECTIONS: usize = 512;
+/// A request's headers must be complete this long after the connection started waiting for
+/// them (hyper's timer also runs while a kept-alive connection waits for its next request,
+/// so an idle connection is closed after this long too; clients reconnect).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most header bytes hyper buffers for one request.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// A connection with no bytes either way for this long is closed.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often a connection's watchdog looks at its peer and its idle time.
+const WATCH_EVERY: Duration = Duration::from_millis(250);
 
 /// Who is on the other end of an API connection.
 #[derive(Clone, Debug)]
@@ -131,16 +150,35 @@ async fn read(req: Request<Incoming>) -> std::result::Result<Req, Resp> {
 }
 
 type Handler<C> = fn(&C, Option<&Peer>, &Req) -> Resp;
+/// Whether a peer is admitted right now: `Err` is the refusal to send instead (the body is
+/// never read).
+pub type Gate<C> = fn(&C, &Peer) -> std::result::Result<(), Resp>;
 
+/// Serves one request. The listeners hold the state weakly (`ctx`): the last strong
+/// reference stays with whoever started the server, so the state (and its database pool)
+/// is never dropped on a runtime thread.
 async fn dispatch<C: Send + Sync + 'static>(
-    ctx: Arc<C>,
+    ctx: std::sync::Weak<C>,
     peer: Option<Arc<Peer>>,
     handler: Handler<C>,
+    gate: Option<Gate<C>>,
     req: Request<Incoming>,
 ) -> std::result::Result<Response<Full<Bytes>>, Infallible> {
+    let stopping = || Resp::error(503, "stopping", "the server is stopping").into_hyper();
+    if let (Some(gate), Some(peer)) = (gate, &peer) {
+        let Some(strong) = ctx.upgrade() else {
+            return Ok(stopping());
+        };
+        if let Err(refusal) = gate(&strong, peer) {
+            return Ok(refusal.with("connection", "close").into_hyper());
+        }
+    }
     let req = match read(req).await {
         Ok(req) => req,
         Err(resp) => return Ok(resp.into_hyper()),
+    };
+    let Some(ctx) = ctx.upgrade() else {
+        return Ok(stopping());
     };
     let resp = tokio::task::spawn_blocking(move || handler(&ctx, peer.as_deref(), &req))
         .await
@@ -150,28 +188,139 @@ async fn dispatch<C: Send + Sync + 'static>(
 
 fn http1() -> hyper::server::conn::http1::Builder {
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.keep_alive(true);
+    builder
+        .keep_alive(true)
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(MAX_HEADER_BYTES.max(8192));
     builder
 }
 
-/// Serves the API over mutual TLS until the task is dropped.
-pub async fn serve_tls<C: Send + Sync + 'static>(
-    listener: TcpListener,
-    tls: Arc<rustls::ServerConfig>,
-    ctx: Arc<C>,
-    handler: Handler<C>,
-) {
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+/// Accepts connections while fewer than [`MAX_CONNECTIONS`] are open; one over the limit
+/// is closed at once.
+async fn accept(
+    listener: &TcpListener,
+    open: &Arc<tokio::sync::Semaphore>,
+) -> (TcpStream, tokio::sync::OwnedSemaphorePermit) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        match open.clone().try_acquire_owned() {
+            Ok(permit) => return (tcp, permit),
+            Err(_) => {
+                log::warn!("connection limit ({MAX_CONNECTIONS}) reached: a connection was closed");
+                drop(tcp);
+            }
+        }
+    }
+}
+
+/// Serves one connection until it ends, goes idle for [`IDLE_TIMEOUT`] or `still_admitted`
+/// turns false (checked every [`WATCH_EVERY`]).
+async fn serve_watched<S, F>(io: S, service: F, still_admitted: impl Fn() -> bool)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    F: hyper::service::Service<Request<Incoming>, Response = Response<Full<Bytes>>, Error = Infallible>,
+    F::Future: Send + 'static,
+{
+    let activity = Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
+    let io = Watched {
+        inner: io,
+        activity: activity.clone(),
+    };
+    let connection = http1().serve_connection(TokioIo::new(io), service);
+    tokio::pin!(connection);
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    loop {
+        tokio::select! {
+            _ = &mut connection => return,
+            _ = tick.tick() => {
+                let idle = activity.lock().map(|t| t.elapsed()).unwrap_or_default();
+                if idle > IDLE_TIMEOUT || !still_admitted() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// An I/O stream that notes the time of every byte read or written.
+struct Watched<S> {
+    inner: S,
+    activity: Arc<std::sync::Mutex<std::time::Instant>>,
+}
+
+impl<S> Watched<S> {
+    fn touch(&self) {
+        if let Ok(mut at) = self.activity.lock() {
+            *at = std::time::Instant::now();
+        }
+    }
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Watched<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.touch();
+        }
+        polled
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Watched<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(polled, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        polled
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Serves the API over mutual TLS until the task is dropped. `gate` admits each request
+/// before its body is read and is asked again by the connection's watchdog.
+pub async fn serve_tls<C: Send + Sync + 'static>(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    ctx: Arc<C>,
+    handler: Handler<C>,
+    gate: Gate<C>,
+) {
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let ctx = Arc::downgrade(&ctx);
+    loop {
+        let (tcp, permit) = accept(&listener, &open).await;
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let ctx = ctx.clone();
         tokio::spawn(async move {
-            let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
+            let _permit = permit;
+            let Ok(Ok(stream)) = tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(tcp)).await else {
                 return;
             };
             let peer = {
@@ -184,24 +333,32 @@ pub async fn serve_tls<C: Send + Sync + 'static>(
                     })
             };
             let Some(peer) = peer.map(Arc::new) else { return };
-            let service =
-                hyper::service::service_fn(move |req| dispatch(ctx.clone(), Some(peer.clone()), handler, req));
-            let _ = http1().serve_connection(TokioIo::new(stream), service).await;
+            let (watch_ctx, watch_peer) = (ctx.clone(), peer.clone());
+            let service = hyper::service::service_fn(move |req| {
+                dispatch(ctx.clone(), Some(peer.clone()), handler, Some(gate), req)
+            });
+            // A peer refused from the start gets its 403 (and the close) from `dispatch`;
+            // the watchdog closes the connections of peers refused later (a revocation).
+            let admitted_at_start = watch_ctx.upgrade().is_some_and(|c| gate(&c, &watch_peer).is_ok());
+            serve_watched(stream, service, move || {
+                !admitted_at_start || watch_ctx.upgrade().is_some_and(|c| gate(&c, &watch_peer).is_ok())
+            })
+            .await;
         });
     }
 }
 
 /// Serves plain HTTP (the back office on loopback) until the task is dropped.
 pub async fn serve_plain<C: Send + Sync + 'static>(listener: TcpListener, ctx: Arc<C>, handler: Handler<C>) {
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let ctx = Arc::downgrade(&ctx);
     loop {
-        let Ok((tcp, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
+        let (tcp, permit) = accept(&listener, &open).await;
         let ctx = ctx.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| dispatch(ctx.clone(), None, handler, req));
-            let _ = http1().serve_connection(TokioIo::new(tcp), service).await;
+            let _permit = permit;
+            let service = hyper::service::service_fn(move |req| dispatch(ctx.clone(), None, handler, None, req));
+            serve_watched(tcp, service, || true).await;
         });
     }
 }

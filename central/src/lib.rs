@@ -11,6 +11,8 @@ pub mod fleet;
 pub mod generate;
 pub mod http;
 pub mod pki;
+pub mod provider;
+pub mod refusal;
 pub mod server;
 pub mod state;
 pub mod store;

@@ -1,6 +1,8 @@
-//! Device identity: the central CA, the server certificate, kiosk enrolment (a client
-//! certificate whose common name is the kiosk id) and the rustls configurations for both ends
-//! of the mutual TLS link. Also a small DER reader that takes the common name out of a peer
+//! Device identity: two trust anchors (the server CA, which kiosks trust for the server's
+//! certificate, and the kiosk CA, which the server trusts for client certificates), the
+//! server certificate, kiosk enrolment (a client certificate of at most
+//! [`KIOSK_CERT_DAYS`] days whose common name is the kiosk id) and the rustls configurations
+//! for both ends of the mutual TLS link. Also a small DER reader that takes the common name out of a peer
 //! certificate, so no X.509 parsing crate is needed.
 
 use anyhow::{bail, Context, Result};
@@ -19,7 +21,15 @@ pub const CA_CERT: &str = "ca.pem";
 pub const CA_KEY: &str = "ca.key";
 pub const SERVER_CERT: &str = "server.pem";
 pub const SERVER_KEY: &str = "server.key";
+/// The anchor for kiosks' client certificates (a server directory made before the two
+/// anchors were separated has none: its `ca.pem` then signs both).
+pub const KIOSK_CA_CERT: &str = "kiosk-ca.pem";
+pub const KIOSK_CA_KEY: &str = "kiosk-ca.key";
 const CA_NAME: &str = "Township Central Kiosk CA";
+const SERVER_CA_NAME: &str = "Township Central Server CA";
+const KIOSK_CA_NAME: &str = "Township Central Kiosk Client CA";
+/// The longest a kiosk certificate lives; kiosks renew themselves before it ends.
+pub const KIOSK_CERT_DAYS: i64 = 90;
 
 fn validity(params: &mut CertificateParams, years: i32) {
     let now = std::time::SystemTime::now()
@@ -31,11 +41,12 @@ fn validity(params: &mut CertificateParams, years: i32) {
     params.not_after = rcgen::date_time_ymd(today.year() + years, 12, 31);
 }
 
-/// The CA's parameters: always the same, so an issuer can be rebuilt from the CA key alone.
-fn ca_params() -> Result<CertificateParams> {
+/// A CA's parameters: always the same for a name, so an issuer can be rebuilt from the CA
+/// key alone.
+fn ca_params(name: &str) -> Result<CertificateParams> {
     let mut params = CertificateParams::new(Vec::<String>::new())?;
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, CA_NAME);
+    dn.push(DnType::CommonName, name);
     dn.push(DnType::OrganizationName, "Township police kiosks");
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -55,11 +66,26 @@ pub struct Ca {
 }
 
 impl Ca {
-    /// A new CA: returns it with its key PEM (to be written 0600).
+    /// A new CA (the single anchor of old server directories and of unit tests).
     pub fn create() -> Result<(Ca, String)> {
+        Ca::create_named(CA_NAME)
+    }
+
+    /// The server CA of a new server directory.
+    pub fn create_server_ca() -> Result<(Ca, String)> {
+        Ca::create_named(SERVER_CA_NAME)
+    }
+
+    /// The kiosk CA of a new server directory.
+    pub fn create_kiosk_ca() -> Result<(Ca, String)> {
+        Ca::create_named(KIOSK_CA_NAME)
+    }
+
+    /// A new CA named `name`: returns it with its key PEM (to be written 0600).
+    fn create_named(name: &str) -> Result<(Ca, String)> {
         let key = KeyPair::generate()?;
         let key_pem = key.serialize_pem();
-        let params = ca_params()?;
+        let params = ca_params(name)?;
         let cert = params.self_signed(&key)?;
         Ok((
             Ca {
@@ -70,13 +96,23 @@ impl Ca {
         ))
     }
 
-    pub fn load(dir: &Path) -> Result<Ca> {
-        let key_pem = std::fs::read_to_string(dir.join(CA_KEY))
-            .with_context(|| format!("reading {CA_KEY} in {}", dir.display()))?;
-        let cert_pem = std::fs::read_to_string(dir.join(CA_CERT))?;
+    /// The kiosk CA of `dir` (or, in a directory from before the split, its only CA).
+    pub fn load_kiosk_ca(dir: &Path) -> Result<Ca> {
+        if dir.join(KIOSK_CA_KEY).exists() {
+            Ca::load_files(dir, KIOSK_CA_CERT, KIOSK_CA_KEY)
+        } else {
+            Ca::load_files(dir, CA_CERT, CA_KEY)
+        }
+    }
+
+    fn load_files(dir: &Path, cert: &str, key: &str) -> Result<Ca> {
+        let key_pem =
+            std::fs::read_to_string(dir.join(key)).with_context(|| format!("reading {key} in {}", dir.display()))?;
+        let cert_pem = std::fs::read_to_string(dir.join(cert))?;
+        let name = common_name(&certs_from_pem(&cert_pem)?[0]).unwrap_or_else(|| CA_NAME.into());
         let key = KeyPair::from_pem(&key_pem)?;
         Ok(Ca {
-            issuer: Issuer::new(ca_params()?, key),
+            issuer: Issuer::new(ca_params(&name)?, key),
             cert_pem,
         })
     }
@@ -93,12 +129,19 @@ impl Ca {
         Ok((cert.pem(), key.serialize_pem()))
     }
 
-    /// A kiosk's client certificate; returns (cert PEM, key PEM, fingerprint).
+    /// A kiosk's client certificate with a new key.
     pub fn issue_kiosk(&self, kiosk_id: &str) -> Result<(String, String, String)> {
+        let key = KeyPair::generate()?;
+        let issued = self.issue_kiosk_for(kiosk_id, &key)?;
+        Ok((issued.cert_pem, key.serialize_pem(), issued.fingerprint))
+    }
+
+    /// A kiosk's client certificate for the public key of `key`, valid from yesterday for
+    /// [`KIOSK_CERT_DAYS`] days.
+    pub fn issue_kiosk_for(&self, kiosk_id: &str, key: &impl rcgen::PublicKeyData) -> Result<IssuedKiosk> {
         if !township_core::central_api::valid_kiosk_id(kiosk_id) {
             bail!("{kiosk_id:?} is not a valid kiosk id (1 to 64 of A-Z a-z 0-9 . _ -)");
         }
-        let key = KeyPair::generate()?;
         let mut params = CertificateParams::new(Vec::<String>::new())?;
         params.distinguished_name.push(DnType::CommonName, kiosk_id);
         params.subject_alt_names = vec![SanType::DnsName(
@@ -107,11 +150,26 @@ impl Ca {
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.serial_number = Some(rcgen::SerialNumber::from_slice(uuid::Uuid::new_v4().as_bytes()));
-        validity(&mut params, 5);
-        let cert = params.signed_by(&key, &self.issuer)?;
-        let fingerprint = fingerprint(cert.der());
-        Ok((cert.pem(), key.serialize_pem(), fingerprint))
+        let today = Date::from_unix_china(crate::store::now());
+        let (from, to) = (today.add_days(-1), today.add_days(KIOSK_CERT_DAYS));
+        params.not_before = rcgen::date_time_ymd(from.year(), from.month(), from.day());
+        params.not_after = rcgen::date_time_ymd(to.year(), to.month(), to.day());
+        let expires_at = params.not_after.unix_timestamp();
+        let cert = params.signed_by(key, &self.issuer)?;
+        Ok(IssuedKiosk {
+            cert_pem: cert.pem(),
+            fingerprint: fingerprint(cert.der()),
+            expires_at,
+        })
     }
+}
+
+/// A kiosk certificate as issued: to be recorded before it is handed out.
+pub struct IssuedKiosk {
+    pub cert_pem: String,
+    pub fingerprint: String,
+    /// Unix seconds.
+    pub expires_at: i64,
 }
 
 /// Hex SHA-256 of a DER certificate: how a certificate is named in the revocation list.
@@ -135,10 +193,16 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// The API listener's TLS: the server certificate, and a client certificate signed by our CA
-/// required from every peer (revocation is checked per request against the store).
+/// The API listener's TLS: the server certificate, and a client certificate signed by the
+/// kiosk CA required from every peer (whether it is recorded, unrevoked and unexpired is
+/// checked per request against the store).
 pub fn server_config(dir: &Path) -> Result<rustls::ServerConfig> {
-    let ca = certs_from_pem(&std::fs::read_to_string(dir.join(CA_CERT))?)?;
+    let anchor = if dir.join(KIOSK_CA_CERT).exists() {
+        KIOSK_CA_CERT
+    } else {
+        CA_CERT
+    };
+    let ca = certs_from_pem(&std::fs::read_to_string(dir.join(anchor))?)?;
     let mut roots = rustls::RootCertStore::empty();
     for cert in ca {
         roots.add(cert)?;

@@ -1,9 +1,10 @@
 //! The server directory (`init`, `enroll`, `revoke`), its `server.toml` and `serve`: the API
-//! listener over mutual TLS and the back-office listener, both over the shared [`Central`].
+//! listener over mutual TLS and the back-office listener, both over the shared [`Central`],
+//! and the maintenance job (unfinished uploads dropped after a day).
 
 use crate::db;
 use crate::pki::{self, Ca};
-use crate::store::Store;
+use crate::store::{Limits, Operator, Store};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -39,6 +40,9 @@ pub struct ServerConfig {
     /// a production server.
     #[serde(default)]
     pub sandbox_payments: bool,
+    /// Per-kiosk quotas.
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 fn default_offline() -> i64 {
@@ -80,9 +84,19 @@ pub fn init(
         bail!("{} already holds a CA: refusing to overwrite it", dir.display());
     }
     std::fs::create_dir_all(dir)?;
-    let (ca, ca_key) = Ca::create()?;
+    let (ca, ca_key) = Ca::create_server_ca()?;
     write_private(&dir.join(pki::CA_KEY), &ca_key)?;
     write_file(&dir.join(pki::CA_CERT), &ca.cert_pem, 0o644)?;
+    let (kiosk_ca, kiosk_ca_key) = Ca::create_kiosk_ca()?;
+    write_private(&dir.join(pki::KIOSK_CA_KEY), &kiosk_ca_key)?;
+    write_file(&dir.join(pki::KIOSK_CA_CERT), &kiosk_ca.cert_pem, 0o644)?;
+    let (simulator_key, provider_public) = crate::provider::Simulator::generate()?;
+    write_private(&dir.join(crate::provider::SIMULATOR_KEY_FILE), &simulator_key)?;
+    write_file(
+        &dir.join(crate::provider::PUBLIC_KEY_FILE),
+        provider_public + "\n",
+        0o644,
+    )?;
     let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
     names.extend(extra_names.iter().cloned());
     let (cert, key) = ca.issue_server(&names)?;
@@ -100,6 +114,7 @@ pub fn init(
         offline_after_secs: default_offline(),
         payment_ttl_secs: default_payment_ttl(),
         sandbox_payments,
+        limits: Limits::default(),
     };
     write_private(&dir.join(CONFIG_FILE), &toml::to_string_pretty(&config)?)?;
     Ok(())
@@ -132,28 +147,35 @@ pub fn open_store(dir: &Path, db: Option<&str>) -> Result<Store> {
         calendar: Default::default(),
         offline_after_secs: config.offline_after_secs,
         payment_ttl_secs: config.payment_ttl_secs,
+        limits: config.limits.clone(),
     })
 }
 
-/// `township-central enroll`: a client certificate for `kiosk_id` and its central.toml.
-pub fn enroll(dir: &Path, kiosk_id: &str, out: &Path, db: Option<&str>) -> Result<()> {
+/// `township-central enroll`: the kiosk with the receipt prefix it may issue, a client
+/// certificate recorded first and then written with its central.toml (a certificate is
+/// never handed out unrecorded, and only recorded ones are accepted).
+pub fn enroll(dir: &Path, kiosk_id: &str, receipt_prefix: &str, out: &Path, db: Option<&str>) -> Result<()> {
     let config = load_config(dir)?;
-    let ca = Ca::load(dir)?;
-    let (cert, key, fingerprint) = ca.issue_kiosk(kiosk_id)?;
+    let kiosk_ca = Ca::load_kiosk_ca(dir)?;
+    let server_ca = std::fs::read_to_string(dir.join(pki::CA_CERT)).context("reading the server CA")?;
+    let key = rcgen::KeyPair::generate()?;
+    let issued = kiosk_ca.issue_kiosk_for(kiosk_id, &key)?;
+    let store = open_store(dir, db)?;
+    store.enrol(&Operator::cli(), kiosk_id, receipt_prefix)?;
+    store.record_certificate(kiosk_id, &issued.fingerprint, issued.expires_at)?;
     std::fs::create_dir_all(out)?;
     let out = out.canonicalize()?;
-    write_file(&out.join("ca.pem"), &ca.cert_pem, 0o644)?;
-    write_file(&out.join("kiosk.pem"), cert, 0o644)?;
-    write_private(&out.join("kiosk.key"), &key)?;
-    open_store(dir, db)?.record_certificate(kiosk_id, &fingerprint)?;
+    write_file(&out.join("ca.pem"), &server_ca, 0o644)?;
+    write_file(&out.join("kiosk.pem"), &issued.cert_pem, 0o644)?;
+    write_private(&out.join("kiosk.key"), &key.serialize_pem())?;
     let section = format!(
-        "# Written by `township-central enroll {kiosk_id}`: put this section into the kiosk's config.\n[central]\nurl = {:?}\nca = {:?}\ncert = {:?}\nkey = {:?}\nkiosk-id = {:?}\nlookup-key = {:?}\n",
+        "# Written by `township-central enroll {kiosk_id}`: put this section into the kiosk's config.\n[central]\nurl = {:?}\nca = {:?}\ncert = {:?}\nkey = {:?}\nkiosk-id = {:?}\nreceipt-prefix = {:?}\n",
         config.public_url,
         out.join("ca.pem").display().to_string(),
         out.join("kiosk.pem").display().to_string(),
         out.join("kiosk.key").display().to_string(),
         kiosk_id,
-        config.lookup_key,
+        receipt_prefix,
     );
     write_private(&out.join("central.toml"), &section)?;
     Ok(())
@@ -178,10 +200,19 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
     };
     let mut central = Central::new(store)?;
     central.sandbox_payments = config.sandbox_payments;
+    central.provider = match crate::provider::Verifier::load(dir) {
+        Ok(verifier) => Some(verifier),
+        Err(e) => {
+            log::warn!("no payment provider key ({e:#}): no order can turn paid");
+            None
+        }
+    };
     if config.sandbox_payments {
-        log::warn!("payment sandbox on: kiosks can mark their own payment orders paid (never in production)");
+        central.simulator = Some(crate::provider::Simulator::load(dir)?);
+        log::warn!(
+            "PAYMENT SANDBOX ON: a simulated provider pays kiosks' orders on request, and the back office can mark orders paid. Never in production."
+        );
     }
-    let central = Arc::new(central);
     let tls = Arc::new(pki::server_config(dir)?);
     let api_listener = tokio::net::TcpListener::bind(listen.unwrap_or(&config.listen))
         .await
@@ -194,6 +225,11 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
                 admin_listen.unwrap_or(&config.admin_listen)
             )
         })?;
+    central.admin_on_loopback = admin_listener.local_addr()?.ip().is_loopback();
+    if !central.admin_on_loopback {
+        log::warn!("the back office listens beyond loopback over plain HTTP: put it behind a TLS proxy (its cookies are Secure)");
+    }
+    let central = Arc::new(central);
     let running = Running {
         api: api_listener.local_addr()?,
         admin: admin_listener.local_addr()?,
@@ -204,18 +240,44 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
         tls,
         central.clone(),
         crate::api::handle,
+        crate::api::gate,
     ));
     tokio::spawn(crate::http::serve_plain(
         admin_listener,
         central.clone(),
         crate::admin::handle,
     ));
-    let refresher = central.clone();
+    // The background jobs hold the state weakly: the last strong reference (and with it
+    // the database pool, whose PostgreSQL clients must not be dropped on a runtime thread)
+    // goes with the `Running` handle.
+    let refresher = Arc::downgrade(&central);
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
             let c = refresher.clone();
-            let _ = tokio::task::spawn_blocking(move || c.refresh_revoked()).await;
+            let alive = tokio::task::spawn_blocking(move || c.upgrade().map(|c| c.refresh_certificates()).is_some());
+            if !matches!(alive.await, Ok(true)) {
+                return;
+            }
+        }
+    });
+    let maintainer = Arc::downgrade(&central);
+    tokio::spawn(async move {
+        loop {
+            let c = maintainer.clone();
+            let alive = tokio::task::spawn_blocking(move || {
+                let Some(c) = c.upgrade() else { return false };
+                match c.store.drop_stale_uploads() {
+                    Ok(0) => {}
+                    Ok(n) => log::info!("dropped {n} upload(s) never finished within a day"),
+                    Err(e) => log::warn!("dropping stale uploads failed: {e:#}"),
+                }
+                true
+            });
+            if !matches!(alive.await, Ok(true)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
     Ok(running)

@@ -157,7 +157,13 @@ impl Browser {
             if matches!(&answer, Ok(result) if result["result"]["value"] == json!(true)) {
                 return;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {expression}");
+            if Instant::now() >= deadline {
+                let shown = self.try_call(
+                    "Runtime.evaluate",
+                    json!({"expression": "location.href + ' :: ' + document.body.innerText", "returnByValue": true}),
+                );
+                panic!("timed out waiting for {expression}; the page: {shown:?}");
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -182,10 +188,10 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
     let srv = setup(dir, &["K-WEB"], None);
     server::open_store(&srv, None)
         .unwrap()
-        .add_operator("olga", "a long passphrase")
+        .add_operator("olga", "a long passphrase", township_central::store::Role::Supervisor)
         .unwrap();
     let (runtime, running) = serve(&srv, None);
-    let submission = township_central::fleet::submission("K-WEB", "WEB", 3);
+    let submission = township_central::fleet::submission("K-WEB", "KWEB", 3);
     let receipt = submission.receipt_no.clone();
     runtime.block_on(async {
         let mut k = kiosk(dir, "K-WEB", running.api).await;
@@ -263,7 +269,11 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
         json!("请补充清晰的户口簿首页照片")
     );
 
-    let status = running.central.store.status(&receipt).unwrap();
+    let status = running
+        .central
+        .store
+        .status(&township_central::store::Operator::cli(), &receipt)
+        .unwrap();
     assert_eq!(
         (status.status, status.message.as_deref()),
         (CaseStatus::Supplement, Some("请补充清晰的户口簿首页照片"))

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use township_central::server;
-use township_central::store::ListedApplication;
+use township_central::store::{Kiosk, ListedApplication, Operator};
 use township_core::central_api::{self as api, CaseStatus};
 
 fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
@@ -30,6 +30,29 @@ fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into(),
         String::from_utf8_lossy(&out.stderr).into(),
     )
+}
+
+/// Logs in as the log-in page asks: its CSRF cookie and field, then the form.
+fn login(admin: std::net::SocketAddr, name: &str, password: &str) -> (u16, String, String) {
+    let (_, head, page) = http(admin, "GET", "/login", None, None);
+    let cookie = cookie_of(&head);
+    let csrf = csrf_in(&page);
+    http(
+        admin,
+        "POST",
+        "/login",
+        Some(&cookie),
+        Some(&format!("csrf={csrf}&name={name}&password={password}")),
+    )
+}
+
+/// The CSRF token of a page's form.
+fn csrf_in(page: &str) -> String {
+    let after = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .expect("a form with a CSRF token");
+    after.split('"').next().unwrap().to_string()
 }
 
 fn cookie_of(head: &str) -> String {
@@ -57,7 +80,8 @@ fn command_line_and_back_office() {
                 "--listen",
                 "127.0.0.1:0",
                 "--admin-listen",
-                "127.0.0.1:0"
+                "127.0.0.1:0",
+                "--sandbox-payments"
             ],
             None
         )
@@ -66,7 +90,19 @@ fn command_line_and_back_office() {
     );
     assert_eq!(run(&["init", "--dir", s], None).0, 1, "init never overwrites a CA");
     let out = dir.join("K-CLI");
-    let (code, stdout, _) = run(&["enroll", "K-CLI", "--dir", s, "--out", out.to_str().unwrap()], None);
+    let (code, stdout, _) = run(
+        &[
+            "enroll",
+            "K-CLI",
+            "--receipt-prefix",
+            "CLI",
+            "--dir",
+            s,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(code, 0, "{stdout}");
     let section = std::fs::read_to_string(out.join("central.toml")).unwrap();
     for key in [
@@ -76,10 +112,32 @@ fn command_line_and_back_office() {
         "cert = ",
         "key = ",
         "kiosk-id = \"K-CLI\"",
-        "lookup-key = ",
+        "receipt-prefix = \"CLI\"",
     ] {
         assert!(section.contains(key), "{key} in\n{section}");
     }
+    assert!(
+        !section.contains("lookup-key"),
+        "the ID-hash key never leaves the central"
+    );
+    let taken = run(
+        &[
+            "enroll",
+            "K-TWO",
+            "--receipt-prefix",
+            "CLI",
+            "--dir",
+            s,
+            "--out",
+            dir.join("two").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(taken.0, 1, "a prefix belongs to one kiosk");
+    assert!(
+        !dir.join("two").join("kiosk.key").exists(),
+        "nothing is handed out for a refused enrolment"
+    );
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(
         std::fs::metadata(out.join("kiosk.key")).unwrap().permissions().mode() & 0o777,
@@ -87,7 +145,16 @@ fn command_line_and_back_office() {
     );
     assert_eq!(
         run(
-            &["enroll", "bad id", "--dir", s, "--out", dir.join("x").to_str().unwrap()],
+            &[
+                "enroll",
+                "bad id",
+                "--receipt-prefix",
+                "BAD",
+                "--dir",
+                s,
+                "--out",
+                dir.join("x").to_str().unwrap()
+            ],
             None
         )
         .0,
@@ -100,7 +167,7 @@ fn command_line_and_back_office() {
     );
     assert_eq!(
         run(
-            &["operator", "add", "alice", "--dir", s],
+            &["operator", "add", "alice", "--role", "supervisor", "--dir", s],
             Some("correct horse battery\n")
         )
         .0,
@@ -186,7 +253,7 @@ fn command_line_and_back_office() {
         None,
     );
     assert_eq!(code, 0, "{stderr}");
-    let status = running.central.store.status(&receipt).unwrap();
+    let status = running.central.store.status(&Operator::cli(), &receipt).unwrap();
     assert_eq!(
         (status.status, status.message.as_deref()),
         (CaseStatus::Supplement, Some("请补充户口簿首页"))
@@ -195,17 +262,29 @@ fn command_line_and_back_office() {
     // back office: login, lockout after failures, CSRF
     let (st, head, _) = http(admin, "GET", "/", None, None);
     assert!(st == 303 && head.to_ascii_lowercase().contains("location: /login"));
-    let (st, _, body) = http(admin, "POST", "/login", None, Some("name=alice&password=wrong"));
-    assert_eq!(st, 401);
-    assert!(body.contains("wrong name or password"));
-    let (st, head, _) = http(
+    let (st, _, body) = http(
         admin,
         "POST",
         "/login",
         None,
         Some("name=alice&password=correct+horse+battery"),
     );
+    assert_eq!(st, 401, "a log-in without the form's CSRF token is refused");
+    assert!(body.contains("form has expired"), "{body}");
+    let (st, _, body) = login(admin, "alice", "wrong");
+    assert_eq!(st, 401);
+    assert!(body.contains("wrong name or password"));
+    let (st, head, _) = login(admin, "alice", "correct+horse+battery");
     assert_eq!(st, 303);
+    let lower = head.to_ascii_lowercase();
+    assert!(
+        lower.contains("content-security-policy") && lower.contains("frame-ancestors 'none'"),
+        "{head}"
+    );
+    assert!(
+        lower.contains("cache-control: no-store") && lower.contains("x-frame-options: deny"),
+        "{head}"
+    );
     let cookie = cookie_of(&head);
     assert!(head.contains("HttpOnly") && head.contains("SameSite=Strict"));
     let (st, _, page) = http(admin, "GET", "/", Some(&cookie), None);
@@ -223,14 +302,7 @@ fn command_line_and_back_office() {
         !detail.contains("330225199003150027"),
         "the full ID number is never shown"
     );
-    let csrf = detail
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = csrf_in(&detail);
     let (st, _, _) = http(
         admin,
         "POST",
@@ -240,7 +312,7 @@ fn command_line_and_back_office() {
     );
     assert_eq!(st, 403, "a wrong CSRF token is refused");
     assert_eq!(
-        running.central.store.status(&receipt).unwrap().status,
+        running.central.store.status(&Operator::cli(), &receipt).unwrap().status,
         CaseStatus::Supplement
     );
     let (st, _, _) = http(
@@ -260,7 +332,7 @@ fn command_line_and_back_office() {
     );
     assert_eq!(st, 303);
     assert_eq!(
-        running.central.store.status(&receipt).unwrap().status,
+        running.central.store.status(&Operator::cli(), &receipt).unwrap().status,
         CaseStatus::Approved
     );
     let (_, _, payments) = http(admin, "GET", "/payments", Some(&cookie), None);
@@ -281,22 +353,16 @@ fn command_line_and_back_office() {
     );
     assert_eq!(st, 303);
     assert_eq!(
-        running.central.store.payment(&order).unwrap().status,
+        running.central.store.payment(Kiosk("K-CLI"), &order).unwrap().status,
         api::PaymentStatus::Paid
     );
     let (st, _, _) = http(admin, "POST", "/logout", Some(&cookie), Some(&format!("csrf={csrf}")));
     assert_eq!(st, 303);
     assert_eq!(http(admin, "GET", "/", Some(&cookie), None).0, 303, "the session ended");
     for _ in 0..5 {
-        http(admin, "POST", "/login", None, Some("name=alice&password=guess"));
+        login(admin, "alice", "guess");
     }
-    let (st, _, body) = http(
-        admin,
-        "POST",
-        "/login",
-        None,
-        Some("name=alice&password=correct+horse+battery"),
-    );
+    let (st, _, body) = login(admin, "alice", "correct+horse+battery");
     assert_eq!(st, 401, "locked after five failures");
     assert!(body.contains("too many failed logins"));
 

@@ -30,7 +30,11 @@ fn a_small_simulated_fleet_runs_clean() {
         running.central.store.count_applications().unwrap() as usize,
         kind("submit").count
     );
-    let kiosks = running.central.store.kiosks().unwrap();
+    let kiosks = running
+        .central
+        .store
+        .kiosks(&township_central::store::Operator::cli())
+        .unwrap();
     assert_eq!(kiosks.len(), 30);
     assert!(kiosks.iter().all(|k| k.state == "online"));
     drop(running);

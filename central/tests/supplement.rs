@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use township_central::store::{sha256_hex, Store};
+use township_central::store::{sha256_hex, Kiosk, Operator, Store};
 use township_central::{fleet, server};
 use township_core::central_api::{self as api, CaseStatus};
 
@@ -30,14 +30,14 @@ fn upload(store: &Store, key: &str, code: &str, photo: &[u8]) {
         size: photo.len() as u64,
         sha256: sha256_hex(photo),
     };
-    let up = store.create_upload(key, code, &create).unwrap();
+    let up = store.create_upload(Kiosk(KIOSK), key, code, &create).unwrap();
     store
-        .put_chunk(&up.upload_id, 0, Some(&sha256_hex(photo)), photo)
+        .put_chunk(Kiosk(KIOSK), &up.upload_id, 0, Some(&sha256_hex(photo)), photo)
         .unwrap();
-    assert!(store.finalise(&up.upload_id).unwrap().stored);
+    assert!(store.finalise(Kiosk(KIOSK), &up.upload_id).unwrap().stored);
 }
 
-fn supplement(store: &Store, receipt: &str, idempotency_key: &str, code: &str, photos: u32) {
+fn supplement(store: &Store, (receipt, token): (&str, &str), idempotency_key: &str, code: &str, photos: u32) {
     let request = api::CreateSupplement {
         idempotency_key: idempotency_key.into(),
         materials: vec![api::MaterialManifest {
@@ -45,13 +45,14 @@ fn supplement(store: &Store, receipt: &str, idempotency_key: &str, code: &str, p
             photos,
             bytes: 100 * u64::from(photos),
         }],
+        proof: api::SupplementProof::Token { token: token.into() },
     };
-    let answer = store.supplement(KIOSK, receipt, &request).unwrap();
+    let answer = store.supplement(Kiosk(KIOSK), receipt, &request).unwrap();
     assert_eq!(answer.status, 201, "{}", answer.body);
 }
 
 fn status(store: &Store, receipt: &str) -> (CaseStatus, Option<String>) {
-    let st = store.status(receipt).unwrap();
+    let st = store.status(&Operator::cli(), receipt).unwrap();
     (st.status, st.message)
 }
 
@@ -61,19 +62,21 @@ fn rounds(db: Option<&str>) {
     let store = server::open_store(&srv, db).unwrap();
     // Two materials of one photo each; the household book arrives, the receipt photo is
     // still on its way when the back office looks.
-    let submission = fleet::submission(KIOSK, "TST", 1);
+    let submission = fleet::submission(KIOSK, "KS", 1);
     let key = submission.application.uuid.clone();
     let receipt = submission.receipt_no.clone();
-    assert_eq!(store.submit(KIOSK, &key, &submission).unwrap().status, 201);
+    let token = submission.progress_token.clone().unwrap();
+    let case = (receipt.as_str(), token.as_str());
+    assert_eq!(store.submit(Kiosk(KIOSK), &key, &submission).unwrap().status, 201);
     upload(&store, &key, "household-book", b"original household book");
     assert_eq!(status(&store, &receipt).0, CaseStatus::Received);
 
     // ---- round 1: two new photos of the household book asked for ----
     let ask = "请补充户口簿首页和本人页";
     store
-        .review(&receipt, CaseStatus::Supplement, Some(ask), "tester")
+        .review(&Operator::cli(), &receipt, CaseStatus::Supplement, Some(ask))
         .unwrap();
-    supplement(&store, &receipt, "sup-1", "household-book", 2);
+    supplement(&store, case, "sup-1", "household-book", 2);
     assert_eq!(
         status(&store, &receipt),
         (CaseStatus::Supplement, Some(ask.into())),
@@ -99,10 +102,10 @@ fn rounds(db: Option<&str>) {
     );
 
     // ---- round 2: a supplement sent before the request does not answer it ----
-    supplement(&store, &receipt, "sup-early", "id-photo-receipt", 1);
+    supplement(&store, case, "sup-early", "id-photo-receipt", 1);
     let ask2 = "回执照片不清晰，请重新拍摄";
     store
-        .review(&receipt, CaseStatus::Supplement, Some(ask2), "tester")
+        .review(&Operator::cli(), &receipt, CaseStatus::Supplement, Some(ask2))
         .unwrap();
     upload(&store, &key, "id-photo-receipt", b"sent before the request");
     assert_eq!(
@@ -110,14 +113,16 @@ fn rounds(db: Option<&str>) {
         (CaseStatus::Supplement, Some(ask2.into())),
         "an earlier supplement does not answer a later request"
     );
-    supplement(&store, &receipt, "sup-2", "id-photo-receipt", 1);
+    supplement(&store, case, "sup-2", "id-photo-receipt", 1);
     assert_eq!(status(&store, &receipt).0, CaseStatus::Supplement);
     upload(&store, &key, "id-photo-receipt", b"a sharp receipt photo");
     assert_eq!(status(&store, &receipt), (CaseStatus::Received, None));
 
     // ---- an approved case is not reopened by a photo ----
-    store.review(&receipt, CaseStatus::Approved, None, "tester").unwrap();
-    supplement(&store, &receipt, "sup-late", "household-book", 1);
+    store
+        .review(&Operator::cli(), &receipt, CaseStatus::Approved, None)
+        .unwrap();
+    supplement(&store, case, "sup-late", "household-book", 1);
     upload(&store, &key, "household-book", b"after approval");
     assert_eq!(status(&store, &receipt).0, CaseStatus::Approved);
 }

@@ -42,6 +42,10 @@ pub struct SubmitApplication {
     /// One entry per captured material: what the kiosk will upload afterwards.
     #[serde(default)]
     pub materials: Vec<MaterialManifest>,
+    /// The progress token printed in the receipt's QR code. The central keeps only its
+    /// hash, and answers a progress query that shows it ([`StatusQuery::Token`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_token: Option<String>,
 }
 
 /// A material the kiosk holds photos of and will upload.
@@ -99,6 +103,33 @@ impl CaseStatus {
 pub struct SubmitResponse {
     pub case_number: String,
     pub status: CaseStatus,
+    /// What the central decided about the fee: paid only when its own order for this
+    /// application and amount is paid; otherwise it is paid at the window.
+    #[serde(default)]
+    pub payment: SettledPayment,
+}
+
+/// The central's verdict on an application's fee (never the kiosk's word).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SettledPayment {
+    /// The service has no fee.
+    #[default]
+    NotRequired,
+    /// The central's own payment order for this application and amount is paid.
+    Paid,
+    /// No paid order of the central's backs it: to pay at the window.
+    AtWindow,
+}
+
+impl SettledPayment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettledPayment::NotRequired => "not-required",
+            SettledPayment::Paid => "paid",
+            SettledPayment::AtWindow => "at-window",
+        }
+    }
 }
 
 /// `POST /applications/{key}/materials/{code}/uploads`.
@@ -108,6 +139,18 @@ pub struct CreateUpload {
     pub size: u64,
     /// Lower-case hex SHA-256 of the whole photo.
     pub sha256: String,
+}
+
+/// How the kiosk names the owner of an upload: an application's key, or
+/// `supplement:{supplement_id}` for the photos of a supplement.
+pub const SUPPLEMENT_OWNER_PREFIX: &str = "supplement:";
+
+/// The path (under [`BASE_PATH`]) that creates an upload of material `code` for `owner`.
+pub fn upload_create_path(owner: &str, code: &str) -> String {
+    match owner.strip_prefix(SUPPLEMENT_OWNER_PREFIX) {
+        Some(supplement) => format!("/supplements/{supplement}/materials/{code}/uploads"),
+        None => format!("/applications/{owner}/materials/{code}/uploads"),
+    }
 }
 
 /// Answer to creating, chunking or polling an upload. Creating the same (application,
@@ -141,11 +184,50 @@ pub struct StatusResponse {
     pub expected_on: Option<Date>,
 }
 
-/// `POST /status-queries`: look up by ID number without sending it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusQuery {
-    /// [`id_lookup_hash`] of the ID number.
-    pub id_hash: String,
+/// `POST /status-queries`: a progress question always carries a proof that the asker is
+/// the applicant. A receipt number alone is something anyone can type: it is never enough.
+/// Wrong proofs are counted per receipt and per kiosk, and answered 429 with back-off.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "proof", rename_all = "kebab-case")]
+pub enum StatusQuery {
+    /// The receipt's QR token (printed with the number).
+    Token { receipt_no: String, token: String },
+    /// A typed receipt number and the last six characters of the applicant's ID number.
+    IdTail { receipt_no: String, id_tail: String },
+    /// The applicant's ID card on the reader: all of that person's applications. The
+    /// number travels only inside the mutual-TLS channel; the central hashes it with a key
+    /// that never leaves it.
+    Card { id_number: IdNumber },
+}
+
+impl std::fmt::Debug for StatusQuery {
+    /// Tokens and ID tails are credentials: never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusQuery::Token { receipt_no, .. } => write!(f, "Token({receipt_no}, ***)"),
+            StatusQuery::IdTail { receipt_no, .. } => write!(f, "IdTail({receipt_no}, ***)"),
+            StatusQuery::Card { id_number } => write!(f, "Card({id_number:?})"),
+        }
+    }
+}
+
+/// What proves that the citizen adding material to a case is its applicant.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "proof", rename_all = "kebab-case")]
+pub enum SupplementProof {
+    /// The receipt's QR token.
+    Token { token: String },
+    /// The applicant's (or the registered agent's) ID card on the reader.
+    Card { id_number: IdNumber },
+}
+
+impl std::fmt::Debug for SupplementProof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SupplementProof::Token { .. } => f.write_str("Token(***)"),
+            SupplementProof::Card { id_number } => write!(f, "Card({id_number:?})"),
+        }
+    }
 }
 
 /// Answer to `POST /status-queries`: the applications of that person, newest first.
@@ -155,19 +237,19 @@ pub struct StatusQueryResponse {
 }
 
 /// `POST /applications/by-receipt/{receipt_no}/supplements`: the citizen brings a material
-/// the back office asked for. Then the materials go up with the usual chunked upload under
-/// the returned `application_key`.
+/// the back office asked for, with a proof that they are the applicant. Then the materials
+/// go up with the usual chunked upload under `/supplements/{supplement_id}/materials/…`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateSupplement {
     pub idempotency_key: String,
     pub materials: Vec<MaterialManifest>,
+    pub proof: SupplementProof,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplementResponse {
+    /// The `{id}` of the supplement's upload paths; it belongs to the kiosk that made it.
     pub supplement_id: String,
-    /// The application's idempotency key: the `{key}` of the upload paths.
-    pub application_key: String,
     pub status: CaseStatus,
 }
 
@@ -255,6 +337,22 @@ pub struct Booking {
     pub slot: Slot,
     /// `booked` or `cancelled`.
     pub status: String,
+    /// The booking's own secret, printed on the slip and given only in the booking's
+    /// answer: cancelling needs it ([`CancelBooking`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_code: Option<String>,
+}
+
+/// `POST /appointments/{no}/cancel`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelBooking {
+    pub cancel_code: String,
+}
+
+impl std::fmt::Debug for CancelBooking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CancelBooking(***)")
+    }
 }
 
 /// `POST /ratings` (好差评: five fixed levels, 5 = 非常满意 … 1 = 非常不满意).
@@ -369,9 +467,8 @@ pub fn is_permanent(status: u16) -> bool {
 }
 
 /// The keyed hash under which the central system finds a person's applications:
-/// lower-case hex HMAC-SHA256 of the normalized ID number, keyed with the fleet's lookup key
-/// (from enrolment, `central.lookup-key`). The ID number itself never leaves the kiosk for
-/// a status query.
+/// lower-case hex HMAC-SHA256 of the normalized ID number, keyed with the central's lookup
+/// key, which never leaves the central.
 pub fn id_lookup_hash(lookup_key: &[u8], id: &IdNumber) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(lookup_key).expect("HMAC takes any key length");
     mac.update(id.expose().as_bytes());

@@ -333,8 +333,10 @@ impl AppointmentDesk {
     }
 
     fn cancel_booking(&mut self) {
-        if let Some(no) = self.booking.as_ref().map(|b| b.booking_no.clone()) {
-            self.call(move |central| AppointmentAnswer::Cancelled(central.cancel_booking(&no)));
+        // The booking's own cancel code (from its answer, printed on the slip) proves it.
+        let booking = self.booking.as_ref();
+        if let Some((no, code)) = booking.and_then(|b| Some((b.booking_no.clone(), b.cancel_code.clone()?))) {
+            self.call(move |central| AppointmentAnswer::Cancelled(central.cancel_booking(&no, &code)));
         }
     }
 

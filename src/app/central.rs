@@ -7,11 +7,11 @@
 
 use crate::central_api::{
     BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateSupplement, CreateUpload,
-    FinaliseResponse, Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse, StatusQueryResponse,
-    StatusResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, SupplementResponse, UploadState,
+    FinaliseResponse, Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse, StatusQuery,
+    StatusQueryResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, SupplementResponse,
+    UploadState,
 };
 use crate::domain::calendar::Date;
-use crate::domain::id_number::IdNumber;
 use crate::domain::message::Message;
 
 /// Whether the last contact with the central system worked: set by every call of the
@@ -78,23 +78,22 @@ pub trait CentralSystem: Send + Sync {
     /// Submits an application under its UUID as the Idempotency-Key. Submitting the same
     /// key again returns the first answer and creates nothing new.
     fn submit(&self, request: &SubmitApplication) -> Result<SubmitResponse, CentralError>;
-    /// Starts (or finds again: same application, material and sha256) a photo upload.
-    fn upload_create(&self, key: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError>;
+    /// Starts (or finds again: same owner, material and sha256) a photo upload. `owner` is
+    /// the application's key, or `supplement:{id}` for a supplement's photos
+    /// ([`crate::central_api::upload_create_path`]).
+    fn upload_create(&self, owner: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError>;
     /// Where an upload stands.
     fn upload_state(&self, upload_id: &str) -> Result<UploadState, CentralError>;
     /// Sends the chunk that starts at `offset`.
     fn upload_chunk(&self, upload_id: &str, offset: u64, chunk: &[u8]) -> Result<UploadState, CentralError>;
     /// Asks the server to check the whole photo's sha256 and keep it.
     fn upload_finalise(&self, upload_id: &str) -> Result<FinaliseResponse, CentralError>;
-    /// Where the application with this receipt number stands.
-    fn status_by_receipt(&self, receipt_no: &str) -> Result<StatusResponse, CentralError> {
-        let _ = receipt_no;
-        Err(CentralError::Unsupported("status by receipt"))
-    }
-    /// The person's applications; the number travels only as a keyed hash.
-    fn status_by_id(&self, id: &IdNumber) -> Result<StatusQueryResponse, CentralError> {
-        let _ = id;
-        Err(CentralError::Unsupported("status by ID number"))
+    /// Where the applications the proof opens stand: one receipt (its QR token, or the
+    /// applicant's ID tail with the typed number) or every application of a card's holder.
+    /// A wrong proof is "not found"; too many wrong tries, "unavailable" for a while.
+    fn status(&self, query: &StatusQuery) -> Result<StatusQueryResponse, CentralError> {
+        let _ = query;
+        Err(CentralError::Unsupported("progress"))
     }
     fn payment_create(&self, request: &CreatePayment) -> Result<PaymentOrder, CentralError> {
         let _ = request;
@@ -127,8 +126,10 @@ pub trait CentralSystem: Send + Sync {
         let _ = request;
         Err(CentralError::Unsupported("appointments"))
     }
-    fn cancel_booking(&self, booking_no: &str) -> Result<Booking, CentralError> {
-        let _ = booking_no;
+    /// Cancels a booking; its cancel code (from the booking's answer, printed on the slip)
+    /// is the proof.
+    fn cancel_booking(&self, booking_no: &str, cancel_code: &str) -> Result<Booking, CentralError> {
+        let _ = (booking_no, cancel_code);
         Err(CentralError::Unsupported("appointments"))
     }
     fn rate(&self, request: &SubmitRating) -> Result<RatingResponse, CentralError> {
@@ -140,7 +141,8 @@ pub trait CentralSystem: Send + Sync {
         Err(CentralError::Unsupported("complaint"))
     }
     /// 补交材料: announces the materials a citizen brings for the application with this
-    /// receipt number; the photos then go up under the returned application key.
+    /// receipt number, with the citizen's proof; the photos then go up under the returned
+    /// supplement.
     fn supplement(&self, receipt_no: &str, request: &CreateSupplement) -> Result<SupplementResponse, CentralError> {
         let _ = (receipt_no, request);
         Err(CentralError::Unsupported("supplement"))

@@ -10,12 +10,11 @@ use super::central::{CatalogueSync, CentralError, CentralSystem};
 use crate::central_api::{
     self as api, BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateSupplement,
     CreateUpload, FinaliseResponse, Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse,
-    StatusQuery, StatusQueryResponse, StatusResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse,
+    StatusQuery, StatusQueryResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse,
     SupplementResponse, UploadState,
 };
 use crate::config::CentralSection;
 use crate::domain::calendar::Date;
-use crate::domain::id_number::IdNumber;
 use std::path::Path;
 use std::time::Duration;
 use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
@@ -46,15 +45,12 @@ pub enum SetupError {
         path: String,
         reason: String,
     },
-    #[error("central.lookup-key must be 64 hex digits")]
-    LookupKey,
 }
 
 pub struct HttpCentral {
     agent: ureq::Agent,
     base: String,
     kiosk_id: String,
-    lookup_key: Option<Vec<u8>>,
 }
 
 fn read(key: &'static str, path: &Path) -> Result<Vec<u8>, SetupError> {
@@ -89,7 +85,7 @@ fn certificates(key: &'static str, path: &Path) -> Result<Vec<Certificate<'stati
 }
 
 impl HttpCentral {
-    /// Builds the client from `[central]`: url, ca, cert, key, lookup-key.
+    /// Builds the client from `[central]`: url, ca, cert, key.
     pub fn from_config(central: &CentralSection, kiosk_id: &str) -> Result<HttpCentral, SetupError> {
         if central.url == "sim" {
             return Err(SetupError::NotConfigured);
@@ -100,15 +96,6 @@ impl HttpCentral {
         let roots = certificates("ca", ca_path)?;
         let chain = certificates("cert", cert_path)?;
         let key = PrivateKey::from_pem(&read("key", key_path)?).map_err(|e| pem_error("key", key_path, e))?;
-        let lookup_key = match &central.lookup_key {
-            Some(text) => Some(
-                hex::decode(text)
-                    .ok()
-                    .filter(|k| k.len() == 32)
-                    .ok_or(SetupError::LookupKey)?,
-            ),
-            None => None,
-        };
         let tls = TlsConfig::builder()
             .root_certs(RootCerts::new_with_certs(&roots))
             .client_cert(Some(ClientCert::new_with_certs(&chain, key)))
@@ -127,7 +114,6 @@ impl HttpCentral {
             agent,
             base: format!("{}{}", central.url.trim_end_matches('/'), api::BASE_PATH),
             kiosk_id: central.kiosk_id.clone().unwrap_or_else(|| kiosk_id.to_string()),
-            lookup_key,
         })
     }
 
@@ -291,13 +277,13 @@ impl CentralSystem for HttpCentral {
         )
     }
 
-    fn upload_create(&self, key: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError> {
-        self.post_json(
-            "/applications/{key}/materials/{code}/uploads",
-            &format!("/applications/{key}/materials/{code}/uploads"),
-            &[],
-            request,
-        )
+    fn upload_create(&self, owner: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError> {
+        let route = if owner.starts_with(api::SUPPLEMENT_OWNER_PREFIX) {
+            "/supplements/{id}/materials/{code}/uploads"
+        } else {
+            "/applications/{key}/materials/{code}/uploads"
+        };
+        self.post_json(route, &api::upload_create_path(owner, code), &[], request)
     }
 
     fn upload_state(&self, upload_id: &str) -> Result<UploadState, CentralError> {
@@ -324,18 +310,8 @@ impl CentralSystem for HttpCentral {
         Self::json(route, &reply)
     }
 
-    fn status_by_receipt(&self, receipt_no: &str) -> Result<StatusResponse, CentralError> {
-        self.get_json("/status/{receipt}", &format!("/status/{receipt_no}"))
-    }
-
-    fn status_by_id(&self, id: &IdNumber) -> Result<StatusQueryResponse, CentralError> {
-        let key = self.lookup_key.as_deref().ok_or(CentralError::Unsupported(
-            "status by ID number needs central.lookup-key",
-        ))?;
-        let query = StatusQuery {
-            id_hash: api::id_lookup_hash(key, id),
-        };
-        self.post_json("/status-queries", "/status-queries", &[], &query)
+    fn status(&self, query: &StatusQuery) -> Result<StatusQueryResponse, CentralError> {
+        self.post_json("/status-queries", "/status-queries", &[], query)
     }
 
     fn payment_create(&self, request: &CreatePayment) -> Result<PaymentOrder, CentralError> {
@@ -383,10 +359,16 @@ impl CentralSystem for HttpCentral {
         self.post_json("/appointments", "/appointments", &[], request)
     }
 
-    fn cancel_booking(&self, booking_no: &str) -> Result<Booking, CentralError> {
-        let route = "/appointments/{no}/cancel";
-        let reply = self.call("POST", route, &format!("/appointments/{booking_no}/cancel"), &[], None)?;
-        Self::json(route, &reply)
+    fn cancel_booking(&self, booking_no: &str, cancel_code: &str) -> Result<Booking, CentralError> {
+        let body = api::CancelBooking {
+            cancel_code: cancel_code.to_string(),
+        };
+        self.post_json(
+            "/appointments/{no}/cancel",
+            &format!("/appointments/{booking_no}/cancel"),
+            &[],
+            &body,
+        )
     }
 
     fn rate(&self, request: &SubmitRating) -> Result<RatingResponse, CentralError> {

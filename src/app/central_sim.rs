@@ -6,8 +6,9 @@
 use super::central::{CentralError, CentralSystem};
 use crate::central_api::{
     BookAppointment, Booking, ComplaintResponse, CreatePayment, CreateSupplement, CreateUpload, FinaliseResponse,
-    Heartbeat, HeartbeatResponse, PaymentOrder, PaymentStatus, RatingResponse, Slot, SlotsResponse, StatusResponse,
-    SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse, SupplementResponse, UploadState,
+    Heartbeat, HeartbeatResponse, PaymentOrder, PaymentStatus, RatingResponse, Slot, SlotsResponse, StatusQuery,
+    StatusQueryResponse, StatusResponse, SubmitApplication, SubmitComplaint, SubmitRating, SubmitResponse,
+    SupplementResponse, UploadState,
 };
 use crate::domain::calendar::Date;
 use std::collections::HashMap;
@@ -39,6 +40,8 @@ struct SimState {
     complaints: Vec<SubmitComplaint>,
     /// The application key of each accepted receipt number.
     receipts: HashMap<String, String>,
+    /// What proves each receipt's applicant: (item code, QR token, ID number).
+    proofs: HashMap<String, (String, Option<String>, String)>,
     /// Supplements received, by idempotency key: (receipt number, material codes).
     supplements: Vec<(String, String, Vec<String>)>,
 }
@@ -181,17 +184,49 @@ impl CentralSystem for SimCentral {
                 request.application.item_code
             )));
         }
+        let payment = match &request.application.payment {
+            crate::domain::application::PaymentState::NotRequired => crate::central_api::SettledPayment::NotRequired,
+            crate::domain::application::PaymentState::Paid { reference, .. }
+                if state
+                    .orders
+                    .get(reference)
+                    .is_some_and(|o| o.status == crate::central_api::PaymentStatus::Paid) =>
+            {
+                crate::central_api::SettledPayment::Paid
+            }
+            _ => crate::central_api::SettledPayment::AtWindow,
+        };
         let accepted = SubmitResponse {
             case_number: format!("CASE-{:06}", state.accepted.len() + 1),
             status: crate::central_api::CaseStatus::Received,
+            payment,
         };
         state.accepted.insert(key.clone(), accepted.clone());
         state.receipts.insert(request.receipt_no.clone(), key.clone());
+        state.proofs.insert(
+            request.receipt_no.clone(),
+            (
+                request.application.item_code.clone(),
+                request.progress_token.clone(),
+                request.application.applicant.id.expose().to_string(),
+            ),
+        );
         Ok(accepted)
     }
 
-    fn upload_create(&self, key: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError> {
+    fn upload_create(&self, owner: &str, code: &str, request: &CreateUpload) -> Result<UploadState, CentralError> {
         let mut state = self.up()?;
+        let key = match owner.strip_prefix(crate::central_api::SUPPLEMENT_OWNER_PREFIX) {
+            Some(supplement) => {
+                let number: usize = supplement.trim_start_matches("S-SIM-").parse().unwrap_or(0);
+                let receipt = state.supplements.get(number.wrapping_sub(1)).map(|(_, r, _)| r.clone());
+                receipt
+                    .and_then(|r| state.receipts.get(&r).cloned())
+                    .ok_or(CentralError::NotFound)?
+            }
+            None => owner.to_string(),
+        };
+        let key = key.as_str();
         if !state.accepted.contains_key(key) {
             return Err(CentralError::Rejected("404 no such application".into()));
         }
@@ -243,10 +278,31 @@ impl CentralSystem for SimCentral {
         Ok(FinaliseResponse { stored: true })
     }
 
-    fn status_by_receipt(&self, receipt_no: &str) -> Result<StatusResponse, CentralError> {
-        let _state = self.up()?;
-        let _ = receipt_no;
-        Err(CentralError::NotFound)
+    fn status(&self, query: &StatusQuery) -> Result<StatusQueryResponse, CentralError> {
+        let state = self.up()?;
+        let answer = |receipt: &String, item: &String| StatusResponse {
+            receipt_no: receipt.clone(),
+            item_code: item.clone(),
+            status: crate::central_api::CaseStatus::Received,
+            message: None,
+            expected_on: None,
+        };
+        let applications = state
+            .proofs
+            .iter()
+            .filter(|(receipt, (_, token, id))| match query {
+                StatusQuery::Token { receipt_no, token: t } => *receipt == receipt_no && token.as_deref() == Some(t),
+                StatusQuery::IdTail { receipt_no, id_tail } => {
+                    *receipt == receipt_no && id.ends_with(&id_tail.to_ascii_uppercase()) && id_tail.len() == 6
+                }
+                StatusQuery::Card { id_number } => id == id_number.expose(),
+            })
+            .map(|(receipt, (item, _, _))| answer(receipt, item))
+            .collect::<Vec<_>>();
+        if applications.is_empty() && !matches!(query, StatusQuery::Card { .. }) {
+            return Err(CentralError::NotFound);
+        }
+        Ok(StatusQueryResponse { applications })
     }
 
     fn payment_create(&self, request: &CreatePayment) -> Result<PaymentOrder, CentralError> {
@@ -320,6 +376,7 @@ impl CentralSystem for SimCentral {
             booking_no: booking_no.clone(),
             slot,
             status: "booked".into(),
+            cancel_code: Some(format!("C{:011}", state.bookings.len() + 1)),
         };
         state
             .booking_keys
@@ -328,11 +385,17 @@ impl CentralSystem for SimCentral {
         Ok(booking)
     }
 
-    fn cancel_booking(&self, booking_no: &str) -> Result<Booking, CentralError> {
+    fn cancel_booking(&self, booking_no: &str, cancel_code: &str) -> Result<Booking, CentralError> {
         let mut state = self.up()?;
-        let booking = state.bookings.get_mut(booking_no).ok_or(CentralError::NotFound)?;
+        let booking = state
+            .bookings
+            .get_mut(booking_no)
+            .filter(|b| b.cancel_code.as_deref() == Some(cancel_code))
+            .ok_or(CentralError::NotFound)?;
         booking.status = "cancelled".into();
-        Ok(booking.clone())
+        let mut answer = booking.clone();
+        answer.cancel_code = None;
+        Ok(answer)
     }
 
     fn rate(&self, request: &SubmitRating) -> Result<RatingResponse, CentralError> {
@@ -352,7 +415,14 @@ impl CentralSystem for SimCentral {
 
     fn supplement(&self, receipt_no: &str, request: &CreateSupplement) -> Result<SupplementResponse, CentralError> {
         let mut state = self.up()?;
-        let key = state.receipts.get(receipt_no).cloned().ok_or(CentralError::NotFound)?;
+        let (_, token, id) = state.proofs.get(receipt_no).cloned().ok_or(CentralError::NotFound)?;
+        let proven = match &request.proof {
+            crate::central_api::SupplementProof::Token { token: t } => token.as_deref() == Some(t.as_str()),
+            crate::central_api::SupplementProof::Card { id_number } => id == id_number.expose(),
+        };
+        if !proven {
+            return Err(CentralError::NotFound);
+        }
         let seen = state
             .supplements
             .iter()
@@ -369,7 +439,6 @@ impl CentralSystem for SimCentral {
         };
         Ok(SupplementResponse {
             supplement_id: format!("S-SIM-{number:05}"),
-            application_key: key,
             status: crate::central_api::CaseStatus::Supplement,
         })
     }

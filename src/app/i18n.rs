@@ -198,6 +198,18 @@ fn texts(message: Message) -> (&'static str, &'static str) {
             "回执编号不对,请对照回执再输一次(编号在二维码上方)",
             "That receipt number is not right: check it against the receipt (above the QR code)",
         ),
+        ProgressIdTailNeeded => (
+            "请输入申请人身份证号码的后6位(最后一位可能是X)",
+            "Enter the last 6 characters of the applicant's ID number (the last may be X)",
+        ),
+        ProgressTooManyTries => (
+            "输错次数过多,请稍后再试,或放身份证、扫描回执二维码查询",
+            "Too many wrong tries: wait a little, or use your ID card or the receipt's QR code",
+        ),
+        SupplyNeedsProof => (
+            "补交材料需要本人身份证或回执二维码:请放身份证,或把回执二维码对准摄像头",
+            "To supply material, place your ID card or hold the receipt's QR code under the camera",
+        ),
         AppointmentPhone => (
             "请输入11位手机号码,用来发送预约提醒",
             "Enter an 11-digit mobile number for the reminder",

@@ -35,6 +35,9 @@ pub struct DeliveryOptions {
     /// This kiosk's id, as in its client certificate.
     pub kiosk_id: String,
     pub chunk_bytes: usize,
+    /// The key behind receipts' QR tokens: each application carries its receipt's token to
+    /// the central (which keeps only its hash), so that the QR proves a progress question.
+    pub progress_key: Option<std::sync::Arc<super::progress_key::ProgressKey>>,
 }
 
 impl DeliveryOptions {
@@ -42,7 +45,19 @@ impl DeliveryOptions {
         DeliveryOptions {
             kiosk_id: kiosk_id.to_string(),
             chunk_bytes: DEFAULT_CHUNK_BYTES,
+            progress_key: None,
         }
+    }
+
+    /// The options of the kiosk configured by `config`: its id and its progress key (made
+    /// in the state directory if it is not there yet).
+    pub fn for_config(config: &crate::config::Config) -> DeliveryOptions {
+        let mut options = DeliveryOptions::new(config.central.kiosk_id.as_deref().unwrap_or(&config.kiosk.id));
+        match super::progress_key::load_or_create_key(&config.kiosk.state_dir) {
+            Ok(key) => options.progress_key = Some(std::sync::Arc::new(key)),
+            Err(e) => log::warn!("no progress key ({e}): receipts' QR codes will not open progress"),
+        }
+        options
     }
 }
 
@@ -187,11 +202,16 @@ fn deliver(
                     });
                 }
             }
+            let progress_token = options.progress_key.as_ref().and_then(|key| {
+                let number = crate::domain::receipt::ReceiptNumber::parse(&entry.receipt_no).ok()?;
+                Some(key.token(&number).as_str().to_string())
+            });
             let request = SubmitApplication {
                 kiosk_id: options.kiosk_id.clone(),
                 receipt_no: entry.receipt_no.clone(),
                 application,
                 materials,
+                progress_token,
             };
             let accepted = central.submit(&request)?;
             store.outbox_record_case(entry.id, &accepted.case_number)?;

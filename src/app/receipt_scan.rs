@@ -1,19 +1,28 @@
 //! 查询进度 by holding the receipt's QR code under the document camera: the newest preview
 //! frame is decoded off the UI thread, one frame at a time (the next once the last is done),
-//! and a receipt's progress URL found in it gives the receipt number to look up. Only the
-//! number is taken from the code: its token is the issuing kiosk's and means nothing here.
+//! and a receipt's progress URL found in it gives the receipt number to look up with its
+//! token: the central checks the token (it keeps its hash), so the QR code is the proof
+//! that the person holding the receipt may see the case.
 
 use super::report::Reporter;
 use crate::devices::camera::PreviewFrame;
-use crate::domain::receipt::ReceiptNumber;
+use crate::domain::receipt::{ProgressToken, ReceiptNumber};
 use std::sync::Arc;
 
 /// A decoded frame, reported to the app.
 #[derive(Debug)]
 pub struct ScanDone {
     pub generation: u64,
-    /// The receipt number found, if a frame held one.
-    pub found: Option<ReceiptNumber>,
+    /// The receipt found, if a frame held one.
+    pub found: Option<Scanned>,
+}
+
+/// What a receipt's QR code holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scanned {
+    pub number: ReceiptNumber,
+    /// The progress token (`?t=`), when the code has one.
+    pub token: Option<ProgressToken>,
 }
 
 #[derive(Default)]
@@ -44,7 +53,7 @@ impl ReceiptScanner {
         self.last_sequence = frame.sequence;
         let generation = self.generation;
         let spawned = std::thread::Builder::new().name("qr-scan".into()).spawn(move || {
-            let found = decode(&frame).iter().find_map(|text| receipt_in(text));
+            let found = decode(&frame).iter().find_map(|text| scanned_in(text));
             inbox.report(ScanDone { generation, found });
         });
         if spawned.is_err() {
@@ -52,8 +61,8 @@ impl ReceiptScanner {
         }
     }
 
-    /// A decoded frame came back; the number, if it is this page's.
-    pub fn finished(&mut self, done: ScanDone) -> Option<ReceiptNumber> {
+    /// A decoded frame came back; the receipt, if it is this page's.
+    pub fn finished(&mut self, done: ScanDone) -> Option<Scanned> {
         if done.generation != self.generation {
             return None;
         }
@@ -88,6 +97,16 @@ pub fn decode(frame: &PreviewFrame) -> Vec<String> {
         .into_iter()
         .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
         .collect()
+}
+
+/// The receipt number and token in a receipt's progress URL (`…/progress/<NUMBER>?t=…`), or
+/// the number of a code that holds just the number.
+pub fn scanned_in(text: &str) -> Option<Scanned> {
+    let number = receipt_in(text)?;
+    let token = text
+        .split_once("?t=")
+        .and_then(|(_, rest)| ProgressToken::new(rest.split(['&', '#']).next().unwrap_or_default()));
+    Some(Scanned { number, token })
 }
 
 /// The receipt number in a receipt's progress URL (`…/progress/<NUMBER>?t=…`), or in a code
@@ -141,6 +160,17 @@ mod tests {
             number()
         );
         assert_eq!(receipt_in(&url), Some(number()));
+        let scanned = scanned_in(&url).unwrap();
+        assert_eq!(
+            (scanned.number, scanned.token.unwrap().as_str()),
+            (number(), "0123456789abcdef0123456789abcdef"),
+            "the token comes with the number: it is the proof"
+        );
+        assert_eq!(
+            scanned_in(number().as_str()).unwrap().token,
+            None,
+            "a bare number has no proof"
+        );
         assert_eq!(receipt_in(number().as_str()), Some(number()));
         assert_eq!(receipt_in("https://example.com/progress/NOT-A-NUMBER?t=1"), None);
         assert_eq!(
@@ -180,7 +210,7 @@ mod tests {
         let Some(Inbound::Scan(done)) = receiver.wait(std::time::Duration::from_secs(30)) else {
             panic!("no scan");
         };
-        assert_eq!(scanner.finished(done), Some(number()));
+        assert_eq!(scanner.finished(done).map(|s| s.number), Some(number()));
         scanner.offer(Some(frame.clone()));
         assert!(
             receiver.wait(std::time::Duration::from_millis(300)).is_none(),

@@ -130,7 +130,8 @@ fn stage_progress(app: &mut KioskApp, page: &str, t: u64) {
             message: None,
             expected_on: Date::parse("2026-11-27"),
         };
-        app.lookup_mut().stage_answer(Ok(vec![answer, done]), true);
+        let card = crate::app::lookup::LookupQuery::Card(crate::app::sample::application("").applicant.id);
+        app.lookup_mut().stage_answer(Ok(vec![answer, done]), card);
     }
     if page == "progress-supply" {
         // 补交材料 for the first row: the household register photographed.
@@ -349,6 +350,7 @@ fn stage_appointment(app: &mut KioskApp, page: &str, today: Date) {
         qr_payload: "township-booking://B7K2Q9".into(),
         slot: lunch,
         status: "booked".into(),
+        cancel_code: Some("7F3A9C2E41B0".into()),
     };
     app.appointment_mut().stage_booking("ID-006", "13805740000", booking);
 }

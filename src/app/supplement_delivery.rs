@@ -77,9 +77,13 @@ fn deliver(
     entry: &SupplementEntry,
     now: i64,
 ) -> Result<(), Stop> {
+    // The upload owner: `supplement:{id}` once the central accepted the supplement.
     let app_key = match &entry.app_key {
         Some(key) => key.clone(),
         None => {
+            let Some(proof) = store.supplement_proof(entry)? else {
+                return Err(Stop::Broken("the supplement's proof is gone locally".into()));
+            };
             let materials = store
                 .supplement_manifest(entry.id)?
                 .into_iter()
@@ -88,10 +92,16 @@ fn deliver(
             let request = CreateSupplement {
                 idempotency_key: entry.idempotency_key.clone(),
                 materials,
+                proof,
             };
             let answer = central.supplement(&entry.receipt_no, &request)?;
-            store.supplement_record_app_key(entry.id, &answer.application_key)?;
-            answer.application_key
+            let owner = format!(
+                "{}{}",
+                crate::central_api::SUPPLEMENT_OWNER_PREFIX,
+                answer.supplement_id
+            );
+            store.supplement_record_app_key(entry.id, &owner)?;
+            owner
         }
     };
     for upload in store.supplement_uploads(entry.id)? {
@@ -124,6 +134,12 @@ mod tests {
     use crate::app::central_sim::SimCentral;
     use crate::central_api::SubmitApplication;
 
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+    fn token() -> crate::central_api::SupplementProof {
+        crate::central_api::SupplementProof::Token { token: TOKEN.into() }
+    }
+
     fn submitted(central: &SimCentral) -> String {
         let application = crate::app::sample::application("5f0c1f8e-3c2a-4d7e-9b1a-2f4e6d8c0a11");
         central
@@ -132,6 +148,7 @@ mod tests {
                 receipt_no: "DEV1-261126-0001-7".into(),
                 application: application.clone(),
                 materials: Vec::new(),
+                progress_token: Some(TOKEN.into()),
             })
             .unwrap();
         application.uuid
@@ -145,7 +162,12 @@ mod tests {
         let key = submitted(&central);
         let photo = vec![7u8; 3000];
         store
-            .supplement_enqueue("DEV1-261126-0001-7", &[("household-book".into(), photo.clone())], 100)
+            .supplement_enqueue(
+                "DEV1-261126-0001-7",
+                &token(),
+                &[("household-book".into(), photo.clone())],
+                100,
+            )
             .unwrap();
         let mut options = DeliveryOptions::new("DEV1");
         options.chunk_bytes = 1000;
@@ -186,7 +208,12 @@ mod tests {
         let mut store = Store::open_in(dir.path()).unwrap();
         let central = SimCentral::default();
         store
-            .supplement_enqueue("DEV1-261126-0009-X", &[("household-book".into(), vec![1, 2, 3])], 100)
+            .supplement_enqueue(
+                "DEV1-261126-0009-X",
+                &token(),
+                &[("household-book".into(), vec![1, 2, 3])],
+                100,
+            )
             .unwrap();
         let outcome = try_send_next_supplement(&mut store, &central, &DeliveryOptions::new("DEV1"), 100).unwrap();
         assert!(matches!(outcome, SupplementOutcome::Dead { .. }), "{outcome:?}");

@@ -14,6 +14,9 @@ pub struct SupplyDraft {
     /// What the back office asked for, in its words.
     pub message: Option<String>,
     pub state: SupplyState,
+    /// What proves the citizen is the applicant (the receipt's token or the card): set
+    /// when the draft opens, queued with the photos.
+    pub proof: Option<crate::central_api::SupplementProof>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +42,7 @@ impl SupplyDraft {
             item_code: row.item_code.clone(),
             message: row.message.clone(),
             state: SupplyState::Capturing,
+            proof: None,
         })
     }
 }

@@ -37,6 +37,8 @@ pub enum Job {
     /// 补交材料: queue the photos for the application with this receipt number.
     QueueSupplement {
         receipt_no: String,
+        /// The citizen's proof (the receipt's token or the card), sealed in the queue.
+        proof: crate::central_api::SupplementProof,
         photos: Vec<(String, Vec<u8>)>,
     },
     /// An audit entry (details already masked).
@@ -137,10 +139,14 @@ impl WorkerSetup {
                 );
                 vec![Completion::SlipPrinted(self.print_slip(&layout))]
             }
-            Job::QueueSupplement { receipt_no, photos } => {
+            Job::QueueSupplement {
+                receipt_no,
+                proof,
+                photos,
+            } => {
                 let queued = match &mut self.store {
                     Some(store) => store
-                        .supplement_enqueue(&receipt_no, &photos, crate::storage::now_unix())
+                        .supplement_enqueue(&receipt_no, &proof, &photos, crate::storage::now_unix())
                         .map(|key| log::info!("supplement for {receipt_no} queued ({} photos, {key})", photos.len()))
                         .map_err(|e| {
                             log::error!("storing the supplement for {receipt_no} failed: {e}");

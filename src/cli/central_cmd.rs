@@ -240,7 +240,7 @@ pub fn drain(cli: &Cli, args: &DrainArgs) -> i32 {
         Ok(store) => store,
         Err(code) => return code,
     };
-    let mut options = DeliveryOptions::new(config.central.kiosk_id.as_deref().unwrap_or(&config.kiosk.id));
+    let mut options = DeliveryOptions::for_config(&loaded.config);
     options.chunk_bytes = args.chunk_bytes;
     let now = crate::storage::now_unix();
     if let Err(e) = store.outbox_recover_in_flight(now) {

@@ -153,13 +153,17 @@ impl LocalCentral {
         ))
     }
 
-    /// Enrols `kiosk_id` into `out`; returns the `[central]` section it wrote (central.toml).
+    /// Enrols `kiosk_id` into `out` with the kiosk's default receipt prefix (what
+    /// [`kiosk_config`] leaves the kiosk with); returns the `[central]` section it wrote
+    /// (central.toml).
     pub fn enroll(&self, kiosk_id: &str, out: &Path) -> Result<String, String> {
         run(
             &self.bin,
             &[
                 "enroll",
                 kiosk_id,
+                "--receipt-prefix",
+                &crate::config::Config::default().kiosk.receipt_prefix,
                 "--dir",
                 self.dir.to_str().ok_or("not UTF-8")?,
                 "--out",

@@ -122,7 +122,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
         services::spawn_outbox_worker(
             config.kiosk.state_dir.clone(),
             central.clone(),
-            DeliveryOptions::new(config.central.kiosk_id.as_deref().unwrap_or(&config.kiosk.id)),
+            DeliveryOptions::for_config(&config),
             &STOP,
         );
         if config.central.url != "sim" {

@@ -229,9 +229,21 @@ impl Config {
                 );
             }
         }
-        if let Some(key) = &c.lookup_key {
-            if hex::decode(key).ok().is_none_or(|k| k.len() != 32) {
-                problem("central.lookup-key", "must be 64 hex digits (32 bytes)".into());
+        if c.lookup_key.is_some() {
+            problem(
+                "central.lookup-key",
+                "is no longer used and must not be kept on a kiosk: the central hashes ID numbers itself. Delete the line (and the key file's copies)".into(),
+            );
+        }
+        if let Some(prefix) = &c.receipt_prefix {
+            if *prefix != self.kiosk.receipt_prefix {
+                problem(
+                    "central.receipt-prefix",
+                    format!(
+                        "this kiosk was enrolled for receipt prefix {prefix:?}, but kiosk.receipt-prefix is {:?}: the central would refuse its receipts",
+                        self.kiosk.receipt_prefix
+                    ),
+                );
             }
         }
     }

@@ -223,7 +223,12 @@ pub struct CentralSection {
     pub key: Option<PathBuf>,
     /// The id in the client certificate; when set it must equal `kiosk.id`.
     pub kiosk_id: Option<String>,
-    /// The fleet's key (hex, 32 bytes) for hashing ID numbers in status queries.
+    /// The receipt-number prefix the central assigned at enrolment: it must equal
+    /// `kiosk.receipt-prefix` (the central refuses numbers with another prefix).
+    pub receipt_prefix: Option<String>,
+    /// No longer used: the central hashes ID numbers with a key that never leaves it. A
+    /// configuration that still holds one is refused (a key shared by every kiosk must
+    /// not sit on their disks): delete the line.
     pub lookup_key: Option<String>,
 }
 
@@ -238,6 +243,7 @@ impl Default for CentralSection {
             cert: None,
             key: None,
             kiosk_id: None,
+            receipt_prefix: None,
             lookup_key: None,
         }
     }

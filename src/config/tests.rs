@@ -240,21 +240,30 @@ fn a_text_is_checked_without_touching_files() {
 fn central_enrolment_keys_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     let enrolled = format!(
-        "{}id = \"KIOSK-7\"\n\n[central]\nurl = \"https://127.0.0.1:8443\"\nca = \"/e/ca.pem\"\ncert = \"/e/kiosk.pem\"\nkey = \"/e/kiosk.key\"\nkiosk-id = \"KIOSK-7\"\nlookup-key = \"{}\"\n",
+        "{}id = \"KIOSK-7\"\nreceipt-prefix = \"K7\"\n\n[central]\nurl = \"https://127.0.0.1:8443\"\nca = \"/e/ca.pem\"\ncert = \"/e/kiosk.pem\"\nkey = \"/e/kiosk.key\"\nkiosk-id = \"KIOSK-7\"\nreceipt-prefix = \"K7\"\n",
         state_dir_line(dir.path()),
-        "ab".repeat(32)
     );
     let path = write(dir.path(), "k.toml", &enrolled);
     let loaded = load(Some(&path), None).unwrap();
     assert_eq!(loaded.config.central.kiosk_id.as_deref(), Some("KIOSK-7"));
-    assert!(!loaded.config.to_redacted_toml().contains(&"ab".repeat(32)));
 
     let mut config = loaded.config.clone();
     config.central.key = None;
     config.central.kiosk_id = Some("OTHER".into());
-    config.central.lookup_key = Some("abc".into());
+    config.central.lookup_key = Some("ab".repeat(32));
+    config.central.receipt_prefix = Some("XSSP".into());
     let keys: Vec<String> = config.check().into_iter().map(|(k, _)| k).collect();
-    assert_eq!(keys, ["central.key", "central.kiosk-id", "central.lookup-key"]);
+    assert_eq!(
+        keys,
+        [
+            "central.key",
+            "central.kiosk-id",
+            "central.lookup-key",
+            "central.receipt-prefix"
+        ],
+        "a key shared by every kiosk is refused, and so is a prefix the kiosk was not enrolled for"
+    );
+    assert!(!config.to_redacted_toml().contains(&"ab".repeat(32)));
 
     let mut plain = loaded.config;
     plain.central.url = "sim".into();

@@ -132,6 +132,9 @@ pub const MIGRATIONS: &[&str] = &[
         stored_at INTEGER,
         PRIMARY KEY (supplement_id, code)
     );",
+    // v7: a supplement carries the citizen's proof (the receipt's QR token or the ID
+    // number read from the card), sealed, and wiped once the central accepted it.
+    "ALTER TABLE supplements ADD COLUMN proof BLOB;",
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -29,6 +29,10 @@ fn photo_context(key: &str, code: &str) -> String {
     format!("supplement-photo:{key}:{code}")
 }
 
+fn proof_context(key: &str) -> String {
+    format!("supplement-proof:{key}")
+}
+
 const ENTRY_SELECT: &str =
     "SELECT id, idempotency_key, receipt_no, state, attempts, app_key, last_error FROM supplements";
 
@@ -46,14 +50,18 @@ fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SupplementEntry> 
 
 impl Store {
     /// Queues the photos (JPEG by material code) for the application with this receipt
-    /// number, in one transaction; returns the supplement's idempotency key.
+    /// number, with the citizen's proof (sealed), in one transaction; returns the
+    /// supplement's idempotency key.
     pub fn supplement_enqueue(
         &mut self,
         receipt_no: &str,
+        proof: &crate::central_api::SupplementProof,
         photos: &[(String, Vec<u8>)],
         now: i64,
     ) -> Result<String, StorageError> {
         let key = format!("supp-{}", uuid::Uuid::new_v4());
+        let proof_json = serde_json::to_vec(proof).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let sealed_proof = self.cipher().seal(&proof_context(&key), &proof_json)?;
         let mut sealed = Vec::new();
         for (code, bytes) in photos {
             sealed.push((
@@ -64,9 +72,9 @@ impl Store {
         }
         let tx = self.conn().transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "INSERT INTO supplements (idempotency_key, receipt_no, state, next_try_at, created_at, updated_at)
-             VALUES (?1, ?2, 'pending', ?3, ?3, ?3)",
-            params![key, receipt_no, now],
+            "INSERT INTO supplements (idempotency_key, receipt_no, state, next_try_at, created_at, updated_at, proof)
+             VALUES (?1, ?2, 'pending', ?3, ?3, ?3, ?4)",
+            params![key, receipt_no, now, sealed_proof],
         )?;
         let id = tx.last_insert_rowid();
         for (code, bytes, photo) in sealed {
@@ -172,11 +180,31 @@ impl Store {
             .transpose()
     }
 
-    /// The central system accepted the supplement: its application's key, for the uploads.
+    /// The citizen's proof of a supplement not yet accepted (None once wiped).
+    pub fn supplement_proof(
+        &mut self,
+        entry: &SupplementEntry,
+    ) -> Result<Option<crate::central_api::SupplementProof>, StorageError> {
+        let sealed: Option<Vec<u8>> = self
+            .conn()
+            .query_row("SELECT proof FROM supplements WHERE id = ?1", [entry.id], |row| {
+                row.get(0)
+            })
+            .optional()?
+            .flatten();
+        let Some(sealed) = sealed else { return Ok(None) };
+        let json = self.cipher().open(&proof_context(&entry.idempotency_key), &sealed)?;
+        serde_json::from_slice(&json)
+            .map(Some)
+            .map_err(|e| StorageError::Corrupt(e.to_string()))
+    }
+
+    /// The central system accepted the supplement: the upload owner for its photos
+    /// (`supplement:{id}`). The proof has done its work and is wiped.
     pub fn supplement_record_app_key(&mut self, id: i64, app_key: &str) -> Result<(), StorageError> {
         self.conn()
             .execute(
-                "UPDATE supplements SET app_key = ?2 WHERE id = ?1",
+                "UPDATE supplements SET app_key = ?2, proof = NULL WHERE id = ?1",
                 params![id, app_key],
             )
             .map_err(StorageError::from_sqlite)?;
@@ -230,6 +258,7 @@ impl Store {
                 "UPDATE supplement_photos SET photo = NULL WHERE supplement_id = ?1",
                 [id],
             )?;
+            tx.execute("UPDATE supplements SET proof = NULL WHERE id = ?1", [id])?;
         }
         tx.commit().map_err(StorageError::from_sqlite)?;
         Ok(())
@@ -240,17 +269,32 @@ impl Store {
 mod tests {
     use super::*;
 
+    fn proof() -> crate::central_api::SupplementProof {
+        crate::central_api::SupplementProof::Token {
+            token: "XYZZY-0452-a-token-kept-sealed".into(),
+        }
+    }
+
     #[test]
     fn a_supplement_is_queued_sealed_claimed_once_and_its_photos_erased_as_stored() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_in(dir.path()).unwrap();
         let photo = b"\xff\xd8 a supplement photo with a distinctive marker XYZZY-0451".to_vec();
         let key = store
-            .supplement_enqueue("DEV1-261126-0001-7", &[("household-book".into(), photo.clone())], 100)
+            .supplement_enqueue(
+                "DEV1-261126-0001-7",
+                &proof(),
+                &[("household-book".into(), photo.clone())],
+                100,
+            )
             .unwrap();
         let mut raw = std::fs::read(dir.path().join(super::super::DATABASE_FILE)).unwrap();
         raw.extend(std::fs::read(dir.path().join("kiosk.db-wal")).unwrap_or_default());
         assert!(!raw.windows(10).any(|w| w == b"XYZZY-0451"), "sealed at rest");
+        assert!(
+            !raw.windows(10).any(|w| w == b"XYZZY-0452"),
+            "the proof is sealed at rest"
+        );
         assert!(
             store.supplement_claim_due(99).unwrap().is_none(),
             "not due before it was made"
@@ -302,7 +346,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open_in(dir.path()).unwrap();
         store
-            .supplement_enqueue("R1", &[("a".into(), vec![1, 2, 3])], 100)
+            .supplement_enqueue("R1", &proof(), &[("a".into(), vec![1, 2, 3])], 100)
             .unwrap();
         let entry = store.supplement_claim_due(100).unwrap().unwrap();
         assert_eq!(store.supplement_recover_in_flight(150).unwrap(), 1);
@@ -318,7 +362,7 @@ mod tests {
         );
         // A dead supplement is still not delivered: it counts as unsent.
         store
-            .supplement_enqueue("R2", &[("b".into(), vec![4, 5, 6])], 200)
+            .supplement_enqueue("R2", &proof(), &[("b".into(), vec![4, 5, 6])], 200)
             .unwrap();
         assert_eq!(
             store.supplement_counts().unwrap(),

@@ -109,7 +109,7 @@ impl Exposition {
 }
 
 pub(super) fn metrics(central: &Central) -> Resp {
-    let kiosks = match central.store.kiosks() {
+    let kiosks = match central.store.kiosks(&crate::store::Operator::cli()) {
         Ok(k) => k,
         Err(e) => return failure(e),
     };

@@ -2,15 +2,17 @@
 //! argon2id, a session cookie, a CSRF token in every form), the fleet dashboard, the
 //! application list and detail with the pre-review action, payment simulation, and
 //! `/metrics` in Prometheus text format with per-kiosk gauges. Pages show masked personal
-//! data only.
+//! data only. Every page goes out with a CSP (`frame-ancestors 'none'`), `no-store` and
+//! no-sniff headers; cookies are `Secure; HttpOnly; SameSite=Strict`; the log-in form
+//! carries a CSRF token bound to a cookie; roles decide what each operator may do.
 
-use crate::api::failure;
 use crate::http::{Peer, Req, Resp};
+use crate::refusal::failure;
 use crate::state::Central;
 use crate::store::now;
 use hyper::Method;
 use pages::Operator;
-use township_core::central_api::{CaseStatus, PaymentStatus};
+use township_core::central_api::CaseStatus;
 
 mod metrics;
 mod pages;
@@ -18,13 +20,37 @@ mod pages;
 use metrics::metrics;
 
 const COOKIE: &str = "tc_session";
+/// The log-in form's CSRF cookie (double submit: the form's field must equal it).
+const LOGIN_COOKIE: &str = "tc_login";
+/// `Secure` keeps a cookie off unencrypted networks; on a listener bound to loopback no
+/// network is crossed, and browsers refuse `Secure` cookies from a plain-HTTP origin, so
+/// there it is left out.
+fn cookie_flags(central: &Central) -> &'static str {
+    if central.admin_on_loopback {
+        "HttpOnly; SameSite=Strict; Path=/"
+    } else {
+        "Secure; HttpOnly; SameSite=Strict; Path=/"
+    }
+}
 
 pub fn handle(central: &Central, _peer: Option<&Peer>, req: &Req) -> Resp {
     let resp = route(central, req);
     if resp.status >= 500 {
         log::warn!("back office {} -> {}", req.method, resp.status);
     }
-    resp
+    with_security_headers(resp)
+}
+
+/// The headers every back-office answer carries.
+fn with_security_headers(resp: Resp) -> Resp {
+    resp.with(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
+    .with("x-frame-options", "DENY")
+    .with("x-content-type-options", "nosniff")
+    .with("referrer-policy", "no-referrer")
+    .with("cache-control", "no-store")
 }
 
 /// Decodes an `application/x-www-form-urlencoded` body.
@@ -62,11 +88,14 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn cookie(req: &Req) -> Option<String> {
-    req.header("cookie")?
-        .split(';')
+fn cookie(req: &Req, name: &str) -> Option<String> {
+    req.headers
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
 }
 
@@ -75,11 +104,15 @@ fn route(central: &Central, req: &Req) -> Resp {
     match (&req.method, path) {
         (&Method::GET, "/metrics") => return metrics(central),
         (&Method::GET, "/healthz") => return Resp::text(200, "text/plain", "ok\n".into()),
-        (&Method::GET, "/login") => return login_page(None),
+        (&Method::GET, "/login") => return login_page(central, req, None),
         (&Method::POST, "/login") => return login(central, req),
+        (&Method::POST, "/provider/notify") => {
+            return central.notify_payment(|name| req.header(name).map(str::to_string), &req.body)
+        }
         _ => {}
     }
-    let session = cookie(req).and_then(|token| central.store.session(&token).ok().flatten().map(|s| (token, s)));
+    let session =
+        cookie(req, COOKIE).and_then(|token| central.store.session(&token).ok().flatten().map(|s| (token, s)));
     let Some((token, (operator, csrf))) = session else {
         return Resp::redirect("/login");
     };
@@ -94,43 +127,37 @@ fn route(central: &Central, req: &Req) -> Resp {
             pages::message("Forbidden", None, "The form has expired: reload the page.", true),
         );
     }
-    let me = Some((operator.as_str(), csrf.as_str()));
+    let me = Some((operator.name.as_str(), csrf.as_str()));
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let result = match (&req.method, segments.as_slice()) {
         (&Method::GET, [""]) => central
             .store
-            .kiosks()
+            .kiosks(&operator)
             .and_then(|kiosks| Ok(pages::fleet(me, &kiosks, central.store.count_applications()?, now()))),
         (&Method::POST, ["logout"]) => {
             let _ = central.store.logout(&token);
-            return Resp::redirect("/login").with(
-                "set-cookie",
-                format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-            );
+            return Resp::redirect("/login")
+                .with("set-cookie", format!("{COOKIE}=; {}; Max-Age=0", cookie_flags(central)));
         }
         (&Method::GET, ["applications"]) => central
             .store
-            .list(500)
+            .list(&operator, 500)
             .map(|rows| pages::applications(me, &rows, now())),
-        (&Method::GET, ["applications", receipt]) => application(central, me, receipt, None),
+        (&Method::GET, ["applications", receipt]) => application(central, &operator, me, receipt, None),
         (&Method::POST, ["applications", receipt, "review"]) => {
             match review(central, me, receipt, &fields, &operator) {
                 Ok(resp) => return resp,
                 Err(page) => page,
             }
         }
-        (&Method::GET, ["payments"]) => central.store.payments(200).map(|rows| pages::payments(me, &rows)),
-        (&Method::POST, ["payments", id, action]) => {
-            let to = match *action {
-                "paid" => PaymentStatus::Paid,
-                "expire" => PaymentStatus::Expired,
-                _ => return Resp::html(404, pages::page("Not found", me, maud::html! {})),
-            };
-            match central.store.set_payment(id, to) {
-                Ok(_) => return Resp::redirect("/payments"),
-                Err(e) => Err(e),
-            }
-        }
+        (&Method::GET, ["payments"]) => central
+            .store
+            .payments(&operator, 200)
+            .map(|rows| pages::payments(me, &rows, central.sandbox_payments)),
+        (&Method::POST, ["payments", id, action]) => match payment_action(central, &operator, id, action) {
+            Ok(()) => return Resp::redirect("/payments"),
+            Err(e) => Err(e),
+        },
         _ => return Resp::html(404, pages::message("Not found", me, "No such page.", false)),
     };
     match result {
@@ -145,22 +172,70 @@ fn route(central: &Central, req: &Req) -> Resp {
     }
 }
 
-fn login_page(error: Option<&str>) -> Resp {
-    Resp::html(if error.is_some() { 401 } else { 200 }, pages::login(error))
+/// "Mark paid" (the simulated provider pays, sandbox only) or "Expire", by a supervisor.
+fn payment_action(central: &Central, operator: &crate::store::Operator, id: &str, action: &str) -> anyhow::Result<()> {
+    operator.require(operator.may_supervise())?;
+    match action {
+        "paid" => {
+            if !central.sandbox_payments {
+                return crate::store::refuse(404, "not_found", "the payment sandbox is off on this server");
+            }
+            let amount = central
+                .store
+                .payments(operator, 10_000)?
+                .into_iter()
+                .find(|p| p.order_id == id);
+            let Some(order) = amount else {
+                return crate::store::refuse(404, "not_found", "no such payment order");
+            };
+            let resp = central.sandbox_pay(id, order.amount_fen as u32, &operator.name);
+            if resp.status != 200 {
+                return crate::store::refuse(409, "not_paid", String::from_utf8_lossy(&resp.body).into_owned());
+            }
+            Ok(())
+        }
+        "expire" => central.store.expire_payment(operator, id).map(|_| ()),
+        _ => crate::store::refuse(404, "not_found", "no such action"),
+    }
+}
+
+/// The log-in page with its CSRF token, set as a cookie and as the form's field. A browser
+/// that already holds a token keeps it (a page loaded twice stays valid).
+fn login_page(central: &Central, req: &Req, error: Option<&str>) -> Resp {
+    let csrf = cookie(req, LOGIN_COOKIE)
+        .filter(|c| c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    Resp::html(if error.is_some() { 401 } else { 200 }, pages::login(error, &csrf)).with(
+        "set-cookie",
+        format!("{LOGIN_COOKIE}={csrf}; {}; Max-Age=1800", cookie_flags(central)),
+    )
 }
 
 fn login(central: &Central, req: &Req) -> Resp {
     let fields = form(&req.body);
+    let expected = cookie(req, LOGIN_COOKIE);
+    if expected.is_none() || field(&fields, "csrf") != expected.as_deref() {
+        return login_page(central, req, Some("The form has expired: please try again."));
+    }
     let (Some(name), Some(password)) = (field(&fields, "name"), field(&fields, "password")) else {
-        return login_page(Some("Name and password are required."));
+        return login_page(central, req, Some("Name and password are required."));
     };
     match central.store.login(name, password) {
         Ok((token, _)) => {
             log::info!("operator {name} logged in");
-            Resp::redirect("/").with(
-                "set-cookie",
-                format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=28800"),
-            )
+            Resp::redirect("/")
+                .with(
+                    "set-cookie",
+                    format!(
+                        "{COOKIE}={token}; {}; Max-Age={}",
+                        cookie_flags(central),
+                        crate::store::SESSION_MAX_SECS
+                    ),
+                )
+                .with(
+                    "set-cookie",
+                    format!("{LOGIN_COOKIE}=; {}; Max-Age=0", cookie_flags(central)),
+                )
         }
         Err(e) => {
             log::warn!("failed login for operator {name}");
@@ -168,7 +243,7 @@ fn login(central: &Central, req: &Req) -> Resp {
                 .downcast_ref::<crate::store::Refusal>()
                 .map(|r| r.message.clone())
                 .unwrap_or_else(|| "Login failed.".into());
-            login_page(Some(&message))
+            login_page(central, req, Some(&message))
         }
     }
 }
@@ -180,7 +255,7 @@ fn review(
     me: Operator,
     receipt: &str,
     fields: &[(String, String)],
-    operator: &str,
+    operator: &crate::store::Operator,
 ) -> Result<Resp, anyhow::Result<String>> {
     let message = field(fields, "message").map(str::trim).filter(|m| !m.is_empty());
     let status = match field(fields, "action") {
@@ -195,21 +270,29 @@ fn review(
             ))
         }
     };
-    match central.store.review(receipt, status, message, operator) {
+    match central.store.review(operator, receipt, status, message) {
         Ok(()) => {
-            log::info!("review {} by {operator}", status.as_str());
+            log::info!("review {} by {}", status.as_str(), operator.name);
             Ok(Resp::redirect(&format!("/applications/{receipt}")))
         }
         Err(e) => match e.downcast_ref::<crate::store::Refusal>() {
-            Some(r) if r.status != 404 => Err(application(central, me, receipt, Some(r.message.clone()))),
+            Some(r) if r.status != 404 && r.status != 403 => {
+                Err(application(central, operator, me, receipt, Some(r.message.clone())))
+            }
             _ => Err(Err(e)),
         },
     }
 }
 
 /// One application's page, with the refusal of the last pre-review when there was one.
-fn application(central: &Central, me: Operator, receipt: &str, error: Option<String>) -> anyhow::Result<String> {
-    let detail = central.store.detail(receipt)?;
+fn application(
+    central: &Central,
+    operator: &crate::store::Operator,
+    me: Operator,
+    receipt: &str,
+    error: Option<String>,
+) -> anyhow::Result<String> {
+    let detail = central.store.detail(operator, receipt)?;
     let catalogue = &central.store.catalogue;
     let item = catalogue.items.iter().find(|i| i.code == detail.listed.item_code);
     let item_name = item.map(|i| i.name.zh.as_str()).unwrap_or_default();

@@ -49,10 +49,11 @@ pub fn message(title: &str, operator: Operator, text: &str, error: bool) -> Stri
     page(title, operator, html! { p class=[error.then_some("error")] { (text) } })
 }
 
-pub fn login(error: Option<&str>) -> String {
+pub fn login(error: Option<&str>, csrf: &str) -> String {
     let body = html! {
         @if let Some(error) = error { p class="error" id="error" { (error) } }
         form method="post" action="/login" id="login" {
+            input type="hidden" name="csrf" value=(csrf);
             p { label { "Operator " input name="name" id="name" autocomplete="username"; } }
             p { label { "Password " input name="password" id="password" type="password" autocomplete="current-password"; } }
             p { button type="submit" { "Log in" } }
@@ -181,10 +182,19 @@ pub fn application(operator: Operator, d: &ApplicationDetail, item_name: &str, e
     page(&format!("Application {receipt}"), operator, body)
 }
 
-pub fn payments(operator: Operator, rows: &[PaymentRow]) -> String {
+pub fn payments(operator: Operator, rows: &[PaymentRow], sandbox: bool) -> String {
     let csrf = operator.map_or("", |(_, csrf)| csrf);
+    let actions: &[(&str, &str)] = if sandbox {
+        &[("paid", "Mark paid (sandbox)"), ("expire", "Expire")]
+    } else {
+        &[("expire", "Expire")]
+    };
     let body = html! {
-        p { "Payment simulation: mark an order paid or expire it." }
+        @if sandbox {
+            p class="error" id="sandbox" { "PAYMENT SANDBOX: \"Mark paid\" asks the simulated provider to pay. Never on a production server." }
+        } @else {
+            p { "Orders turn paid only by the payment provider's signed notification." }
+        }
         table id="payments" {
             tr { @for h in ["Order", "Kiosk", "Item", "Amount", "Status", ""] { th { (h) } } }
             @for p in rows {
@@ -194,7 +204,7 @@ pub fn payments(operator: Operator, rows: &[PaymentRow]) -> String {
                     td class="status" { (p.status) }
                     td {
                         @if p.status == "pending" {
-                            @for (action, label) in [("paid", "Mark paid"), ("expire", "Expire")] {
+                            @for (action, label) in actions {
                                 form method="post" action={ "/payments/" (p.order_id) "/" (action) } class="inline" {
                                     input type="hidden" name="csrf" value=(csrf);
                                     button { (label) }

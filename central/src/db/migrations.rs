@@ -15,11 +15,18 @@ pub struct Migration {
 
 /// Every migration, oldest first. A new one is a new file and a new line here; a released
 /// one is never edited.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "ownership",
+        sql: include_str!("../../migrations/0002_ownership.sql"),
+    },
+];
 
 /// Applies the migrations `sql`'s database has not recorded yet; returns their versions.
 /// `blob` is the backend's byte type; `lock`, a statement that serialises two servers

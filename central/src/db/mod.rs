@@ -285,6 +285,20 @@ impl Postgres {
     }
 }
 
+impl Drop for Postgres {
+    /// A `postgres::Client` closes itself by blocking on its own small runtime, which panics
+    /// on a thread that drives tokio tasks. When the pool goes away on such a thread (a
+    /// server shutting down), its clients are closed on a thread of their own.
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut self.pool.get_mut().unwrap_or_else(|p| p.into_inner()).idle);
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let _ = std::thread::Builder::new()
+                .name("pg-close".into())
+                .spawn(move || drop(idle));
+        }
+    }
+}
+
 impl postgres::types::ToSql for Value {
     fn to_sql(
         &self,

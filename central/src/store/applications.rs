@@ -33,7 +33,12 @@ pub struct ApplicationDetail {
 const APP_COLUMNS: &str = "a.receipt_no, a.kiosk_id, a.app_key, a.item_code, a.case_number, a.status, a.received_at, \
   (SELECT COUNT(*) FROM uploads u WHERE u.app_key = a.app_key AND u.stored = 1) AS stored_photos, \
   (SELECT CAST(COALESCE(SUM(m.photos), 0) AS BIGINT) FROM materials m WHERE m.app_key = a.app_key) AS expected_photos, \
-  a.message, a.expected_on, a.body, a.reviewed_by";
+  a.message, a.expected_on, a.body, a.reviewed_by, a.id_hash, a.agent_hash, a.token_hash, a.id_tail_hash, a.payment";
+
+/// `SELECT` of every application column the store reads, from `applications a`.
+pub(super) fn select_apps() -> String {
+    format!("SELECT {APP_COLUMNS} FROM applications a")
+}
 
 fn listed(row: &Row) -> ListedApplication {
     ListedApplication {
@@ -49,7 +54,7 @@ fn listed(row: &Row) -> ListedApplication {
     }
 }
 
-fn status_of(row: &Row) -> api::StatusResponse {
+pub(super) fn status_of(row: &Row) -> api::StatusResponse {
     api::StatusResponse {
         receipt_no: row.text("receipt_no"),
         item_code: row.text("item_code"),
@@ -62,8 +67,18 @@ fn status_of(row: &Row) -> api::StatusResponse {
 impl Store {
     // ---- applications -------------------------------------------------------------
 
-    pub fn submit(&self, kiosk: &str, key: &str, request: &api::SubmitApplication) -> Result<Answer> {
-        if request.kiosk_id != kiosk {
+    pub fn submit(&self, kiosk: Kiosk, key: &str, request: &api::SubmitApplication) -> Result<Answer> {
+        let result = self.submit_checked(kiosk, key, request);
+        if let Err(e) = &result {
+            if e.downcast_ref::<Refusal>().is_some() {
+                self.note_refusal(kiosk.id());
+            }
+        }
+        result
+    }
+
+    fn submit_checked(&self, kiosk: Kiosk, key: &str, request: &api::SubmitApplication) -> Result<Answer> {
+        if request.kiosk_id != kiosk.id() {
             return refuse(403, "kiosk_id_mismatch", "kiosk_id differs from the client certificate");
         }
         if request.application.uuid != key {
@@ -96,38 +111,59 @@ impl Store {
                 );
             }
         }
+        let announced: u64 = request.materials.iter().map(|m| m.bytes).fold(0, u64::saturating_add);
+        if announced > self.limits.application_bytes as u64 {
+            return refuse(
+                413,
+                "quota_exceeded",
+                "the application's photos are larger than one application may hold",
+            );
+        }
         let fingerprint = fingerprint_of(request);
         let expected_on = self
             .calendar
             .add_working_days(request.application.submitted_on, item.promised_days);
-        let id_hash = api::id_lookup_hash(&self.lookup_key, &request.application.applicant.id);
+        let application = &request.application;
+        let id_hash = self.id_hash(&application.applicant.id);
+        let agent_hash = application.agent.as_ref().map(|agent| self.id_hash(&agent.id));
+        let tail_hash = self.id_tail_hash(&request.receipt_no, application.applicant.id.expose());
+        let token_hash = request.progress_token.as_deref().map(super::proofs::token_hash);
         let body = serde_json::to_string(request)?;
-        let result = self.tx(|sql| {
+        let fee = item.fee_fen;
+        self.tx(|sql| {
+            Self::check_prefix(sql, kiosk, &request.receipt_no)?;
             idempotent(sql, "application", key, kiosk, &fingerprint, |sql| {
                 let taken = sql.query_one(
-                    "SELECT app_key FROM applications WHERE receipt_no = $1",
-                    &[request.receipt_no.as_str().into()],
+                    "SELECT app_key FROM applications WHERE receipt_no = $1 OR app_key = $2",
+                    &[request.receipt_no.as_str().into(), key.into()],
                 )?;
                 if taken.is_some() {
-                    return refuse(422, "invalid_application", "this receipt number belongs to another application");
+                    return refuse(409, "invalid_application", "this receipt number or key belongs to another application");
                 }
+                let payment = Self::settle_payment(sql, kiosk, key, &application.item_code, fee, &application.payment)?;
                 let seq = next_counter(sql, "case")?;
                 let case_number = format!("C-{}-{seq:06}", today().compact());
                 let now = now();
                 sql.exec(
-                    "INSERT INTO applications (app_key, receipt_no, case_number, kiosk_id, item_code, submitted_on, received_at, status, expected_on, id_hash, body) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $9, $10)",
+                    "INSERT INTO applications (app_key, receipt_no, case_number, kiosk_id, item_code, submitted_on, received_at, status, expected_on, id_hash, body, \
+                     agent_hash, token_hash, id_tail_hash, payment, payment_order) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $9, $10, $11, $12, $13, $14, $15)",
                     &[
                         key.into(),
                         request.receipt_no.as_str().into(),
                         case_number.as_str().into(),
-                        kiosk.into(),
-                        request.application.item_code.as_str().into(),
-                        request.application.submitted_on.to_string().into(),
+                        kiosk.id().into(),
+                        application.item_code.as_str().into(),
+                        application.submitted_on.to_string().into(),
                         now.into(),
                         expected_on.to_string().into(),
                         id_hash.as_str().into(),
                         body.as_str().into(),
+                        agent_hash.clone().into(),
+                        token_hash.clone().into(),
+                        tail_hash.as_str().into(),
+                        payment.0.as_str().into(),
+                        payment.1.clone().into(),
                     ],
                 )?;
                 for m in &request.materials {
@@ -137,28 +173,79 @@ impl Store {
                     )?;
                 }
                 sql.exec(
-                    "INSERT INTO kiosks (kiosk_id) VALUES ($1) ON CONFLICT (kiosk_id) DO NOTHING",
-                    &[kiosk.into()],
-                )?;
-                sql.exec(
                     "UPDATE kiosks SET submissions = submissions + 1, last_submission_at = $2 WHERE kiosk_id = $1",
-                    &[kiosk.into(), now.into()],
+                    &[kiosk.id().into(), now.into()],
                 )?;
                 Ok(Answer::json(
                     201,
                     &api::SubmitResponse {
                         case_number,
                         status: CaseStatus::Received,
+                        payment: payment.0,
                     },
                 ))
             })
-        });
-        if let Err(e) = &result {
-            if e.downcast_ref::<Refusal>().is_some() {
-                self.note_refusal(kiosk);
-            }
+        })
+    }
+
+    /// A receipt number is the caller's only when its prefix is the one the kiosk was
+    /// given at enrolment.
+    fn check_prefix(sql: &mut dyn Sql, kiosk: Kiosk, receipt: &str) -> Result<()> {
+        let assigned = sql
+            .query_one(
+                "SELECT receipt_prefix FROM kiosks WHERE kiosk_id = $1",
+                &[kiosk.id().into()],
+            )?
+            .and_then(|row| row.opt_text("receipt_prefix"));
+        let prefix = receipt.split('-').next().unwrap_or_default();
+        if assigned.as_deref() != Some(prefix) {
+            return refuse(
+                403,
+                "receipt_prefix",
+                "this receipt number's prefix is not the one this kiosk was enrolled with",
+            );
         }
-        result
+        Ok(())
+    }
+
+    /// The central's own verdict on the fee: paid only when the caller's order `reference`
+    /// for this item and amount is paid and backs no other application (it is then tied to
+    /// `key`); otherwise at the window. Returns the verdict and the order tied.
+    fn settle_payment(
+        sql: &mut dyn Sql,
+        kiosk: Kiosk,
+        key: &str,
+        item_code: &str,
+        fee: u32,
+        claimed: &township_core::domain::application::PaymentState,
+    ) -> Result<(api::SettledPayment, Option<String>)> {
+        use township_core::domain::application::PaymentState;
+        if fee == 0 {
+            return Ok((api::SettledPayment::NotRequired, None));
+        }
+        let PaymentState::Paid { reference, .. } = claimed else {
+            return Ok((api::SettledPayment::AtWindow, None));
+        };
+        let suffix = sql.for_update();
+        let order = sql.query_one(
+            &format!(
+                "SELECT order_id FROM payments WHERE order_id = $1 AND kiosk_id = $2 AND item_code = $3 AND amount_fen = $4 \
+                 AND status = 'paid' AND (app_key IS NULL OR app_key = $5){suffix}"
+            ),
+            &[reference.as_str().into(), kiosk.id().into(), item_code.into(), i64::from(fee).into(), key.into()],
+        )?;
+        if order.is_none() {
+            log::warn!(
+                "kiosk {} claimed a payment the central does not hold: to pay at the window",
+                kiosk.id()
+            );
+            return Ok((api::SettledPayment::AtWindow, None));
+        }
+        sql.exec(
+            "UPDATE payments SET app_key = $1 WHERE order_id = $2",
+            &[key.into(), reference.as_str().into()],
+        )?;
+        Ok((api::SettledPayment::Paid, Some(reference.clone())))
     }
 
     /// Counts a refused request against the kiosk (the dashboard's "partial" state).
@@ -175,10 +262,11 @@ impl Store {
         });
     }
 
-    pub(super) fn app_by_key(sql: &mut dyn Sql, key: &str) -> Result<Row> {
+    /// The caller's own application `key` (another kiosk's is "not found").
+    pub(super) fn app_by_key(sql: &mut dyn Sql, kiosk: Kiosk, key: &str) -> Result<Row> {
         match sql.query_one(
-            &format!("SELECT {APP_COLUMNS} FROM applications a WHERE a.app_key = $1"),
-            &[key.into()],
+            &format!("SELECT {APP_COLUMNS} FROM applications a WHERE a.app_key = $1 AND a.kiosk_id = $2"),
+            &[key.into(), kiosk.id().into()],
         )? {
             Some(row) => Ok(row),
             None => refuse(404, "not_found", "no such application"),
@@ -195,26 +283,14 @@ impl Store {
         }
     }
 
-    pub fn status(&self, receipt: &str) -> Result<api::StatusResponse> {
+    /// A case's status for the back office (any reviewer).
+    pub fn status(&self, operator: &Operator, receipt: &str) -> Result<api::StatusResponse> {
+        operator.require(operator.may_review() || operator.may_audit())?;
         self.tx(|sql| Ok(status_of(&Self::app_by_receipt(sql, receipt)?)))
     }
 
-    pub fn status_query(&self, query: &api::StatusQuery) -> Result<api::StatusQueryResponse> {
-        if query.id_hash.len() != 64 || hex::decode(&query.id_hash).ok().is_none() {
-            return refuse(400, "bad_request", "id_hash must be 64 hex digits");
-        }
-        self.tx(|sql| {
-            let rows = sql.query(
-                &format!("SELECT {APP_COLUMNS} FROM applications a WHERE a.id_hash = $1 ORDER BY a.received_at DESC, a.receipt_no DESC LIMIT 50"),
-                &[query.id_hash.to_ascii_lowercase().into()],
-            )?;
-            Ok(api::StatusQueryResponse {
-                applications: rows.iter().map(status_of).collect(),
-            })
-        })
-    }
-
-    pub fn list(&self, limit: i64) -> Result<Vec<ListedApplication>> {
+    pub fn list(&self, operator: &Operator, limit: i64) -> Result<Vec<ListedApplication>> {
+        operator.require(operator.may_review())?;
         self.tx(|sql| {
             let rows = sql.query(
                 &format!(
@@ -235,7 +311,8 @@ impl Store {
         })
     }
 
-    pub fn detail(&self, receipt: &str) -> Result<ApplicationDetail> {
+    pub fn detail(&self, operator: &Operator, receipt: &str) -> Result<ApplicationDetail> {
+        operator.require(operator.may_review())?;
         self.tx(|sql| {
             let row = Self::app_by_receipt(sql, receipt)?;
             let key = row.text("app_key");
@@ -263,7 +340,9 @@ impl Store {
     }
 
     /// The pre-review action (back office page or `township-central review`).
-    pub fn review(&self, receipt: &str, status: CaseStatus, message: Option<&str>, operator: &str) -> Result<()> {
+    pub fn review(&self, operator: &Operator, receipt: &str, status: CaseStatus, message: Option<&str>) -> Result<()> {
+        operator.require(operator.may_review())?;
+        let operator = operator.name.as_str();
         if matches!(status, CaseStatus::Supplement | CaseStatus::Rejected)
             && message.is_none_or(|m| m.trim().is_empty())
         {
@@ -294,16 +373,30 @@ impl Store {
                 "DELETE FROM supplement_answers WHERE app_key = (SELECT app_key FROM applications WHERE receipt_no = $1)",
                 &[receipt.into()],
             )?;
-            sql.exec(
-                "INSERT INTO audit (at, operator, action, subject) VALUES ($1, $2, $3, $4)",
-                &[now().into(), operator.into(), format!("review:{}", status.as_str()).into(), receipt.into()],
-            )?;
-            Ok(())
+            audit(sql, operator, &format!("review:{}", status.as_str()), receipt)
         })
     }
 
-    pub fn supplement(&self, kiosk: &str, receipt: &str, request: &api::CreateSupplement) -> Result<Answer> {
+    /// 补交材料 at `kiosk` for the case `receipt`, opened by the citizen's proof (the
+    /// receipt's token, or the applicant's or agent's card). The supplement, and the uploads
+    /// under it, belong to `kiosk`.
+    pub fn supplement(&self, kiosk: Kiosk, receipt: &str, request: &api::CreateSupplement) -> Result<Answer> {
+        let proof = match &request.proof {
+            api::SupplementProof::Token { token } => super::proofs::ProofKind::Token(super::proofs::token_hash(token)),
+            api::SupplementProof::Card { id_number } => super::proofs::ProofKind::Card(self.id_hash(id_number)),
+        };
         let fingerprint = fingerprint_of(&(receipt, request));
+        let replayed = self.tx(|sql| {
+            Ok(sql
+                .query_one(
+                    "SELECT 1 FROM idempotency WHERE scope = 'supplement' AND kiosk_id = $1 AND key = $2",
+                    &[kiosk.id().into(), request.idempotency_key.as_str().into()],
+                )?
+                .is_some())
+        })?;
+        if !replayed {
+            self.proven_case(kiosk, receipt, &proof)?;
+        }
         self.tx(|sql| {
             idempotent(sql, "supplement", &request.idempotency_key, kiosk, &fingerprint, |sql| {
                 let row = Self::app_by_receipt(sql, receipt)?;
@@ -329,7 +422,7 @@ impl Store {
                     &[
                         supplement_id.as_str().into(),
                         key.as_str().into(),
-                        kiosk.into(),
+                        kiosk.id().into(),
                         serde_json::to_string(&request.materials)?.into(),
                         now().into(),
                     ],
@@ -344,11 +437,7 @@ impl Store {
                 }
                 Ok(Answer::json(
                     201,
-                    &api::SupplementResponse {
-                        supplement_id,
-                        application_key: key,
-                        status,
-                    },
+                    &api::SupplementResponse { supplement_id, status },
                 ))
             })
         })

@@ -1,11 +1,13 @@
-//! Appointments: the opening hours as slots, bookings with a capacity per slot, cancels.
+//! Appointments: the opening hours as slots, bookings with a capacity per slot, cancels. A
+//! booking belongs to the kiosk that made it, and cancelling it needs its own secret (the
+//! cancel code printed on the slip), never just its sequential number.
 
 use super::*;
 
 impl Store {
     // ---- appointments ---------------------------------------------------------------
 
-    pub fn slots(&self, from: Date, days: u32) -> Result<api::SlotsResponse> {
+    pub fn slots(&self, _kiosk: Kiosk, from: Date, days: u32) -> Result<api::SlotsResponse> {
         if !(1..=31).contains(&days) {
             return refuse(400, "bad_request", "days must be 1 to 31");
         }
@@ -33,7 +35,7 @@ impl Store {
         })
     }
 
-    pub fn book(&self, kiosk: &str, request: &api::BookAppointment) -> Result<Answer> {
+    pub fn book(&self, kiosk: Kiosk, request: &api::BookAppointment) -> Result<Answer> {
         let Some((mut slot, capacity)) = township_core::domain::opening_hours::find(&self.calendar, &request.slot_id)
         else {
             return refuse(404, "not_found", "no such slot");
@@ -63,15 +65,17 @@ impl Store {
                 }
                 // Read out at the window and typed by staff: a dated counter, not a hex id.
                 let booking_no = format!("B-{}-{:05}", today().compact(), next_counter(sql, "booking")?);
+                let cancel_code = secret()[..12].to_ascii_uppercase();
                 sql.exec(
-                    "INSERT INTO bookings (booking_no, slot_id, item_code, phone, kiosk_id, status, created_at) VALUES ($1, $2, $3, $4, $5, 'booked', $6)",
+                    "INSERT INTO bookings (booking_no, slot_id, item_code, phone, kiosk_id, status, created_at, cancel_hash) VALUES ($1, $2, $3, $4, $5, 'booked', $6, $7)",
                     &[
                         booking_no.as_str().into(),
                         request.slot_id.as_str().into(),
                         request.item_code.as_str().into(),
                         request.phone.as_str().into(),
-                        kiosk.into(),
+                        kiosk.id().into(),
                         now().into(),
+                        sha256_hex(cancel_code.as_bytes()).into(),
                     ],
                 )?;
                 slot.free = (i64::from(capacity) - booked) as u32;
@@ -82,21 +86,26 @@ impl Store {
                         booking_no,
                         slot,
                         status: "booked".into(),
+                        cancel_code: Some(cancel_code),
                     },
                 ))
             })
         })
     }
 
-    pub fn cancel_booking(&self, booking_no: &str) -> Result<api::Booking> {
+    /// Cancels the booking whose cancel code is `code` (printed on its slip). A wrong code
+    /// is "not found", as an unknown number is.
+    pub fn cancel_booking(&self, kiosk: Kiosk, booking_no: &str, code: &str) -> Result<api::Booking> {
+        let code_hash = sha256_hex(code.trim().to_ascii_uppercase().as_bytes());
         self.tx(|sql| {
             let suffix = sql.for_update();
-            let Some(row) = sql.query_one(
-                &format!("SELECT slot_id, status FROM bookings WHERE booking_no = $1{suffix}"),
+            let row = sql.query_one(
+                &format!("SELECT slot_id, status, cancel_hash FROM bookings WHERE booking_no = $1{suffix}"),
                 &[booking_no.into()],
-            )?
-            else {
-                return refuse(404, "not_found", "no such booking");
+            )?;
+            let Some(row) = row.filter(|r| r.opt_text("cancel_hash").as_deref() == Some(code_hash.as_str())) else {
+                log::warn!("booking cancel with a wrong code from kiosk {}", kiosk.id());
+                return refuse(404, "not_found", "no booking with this number and cancel code");
             };
             let slot_id = row.text("slot_id");
             if row.text("status") == "booked" {
@@ -124,6 +133,7 @@ impl Store {
                 qr_payload: format!("township-booking://{booking_no}"),
                 slot,
                 status: "cancelled".into(),
+                cancel_code: None,
             })
         })
     }

@@ -31,7 +31,7 @@ pub struct ListedComplaint {
 impl Store {
     // ---- ratings and complaints -------------------------------------------------------
 
-    pub fn rate(&self, kiosk: &str, request: &api::SubmitRating) -> Result<Answer> {
+    pub fn rate(&self, kiosk: Kiosk, request: &api::SubmitRating) -> Result<Answer> {
         if !(1..=5).contains(&request.stars) {
             return refuse(422, "invalid_stars", "stars must be 1 to 5");
         }
@@ -57,7 +57,7 @@ impl Store {
                     &[
                         rating_id.as_str().into(),
                         request.receipt_no.clone().into(),
-                        kiosk.into(),
+                        kiosk.id().into(),
                         i64::from(request.stars).into(),
                         serde_json::to_string(&request.reasons)?.into(),
                         follow_up_due.map(|d| d.to_string()).into(),
@@ -70,7 +70,8 @@ impl Store {
     }
 
     /// The ratings received, newest first.
-    pub fn ratings(&self, limit: i64) -> Result<Vec<ListedRating>> {
+    pub fn ratings(&self, operator: &Operator, limit: i64) -> Result<Vec<ListedRating>> {
+        operator.require(operator.may_review() || operator.may_audit())?;
         self.tx(|sql| {
             let rows = sql.query(
                 "SELECT rating_id, kiosk_id, receipt_no, stars, reasons, follow_up_due, created_at FROM ratings ORDER BY created_at DESC, rating_id DESC LIMIT $1",
@@ -93,7 +94,8 @@ impl Store {
         })
     }
 
-    pub fn complaints(&self, limit: i64) -> Result<Vec<ListedComplaint>> {
+    pub fn complaints(&self, operator: &Operator, limit: i64) -> Result<Vec<ListedComplaint>> {
+        operator.require(operator.may_review() || operator.may_audit())?;
         self.tx(|sql| {
             let rows = sql.query(
                 "SELECT ticket_no, kiosk_id, topic, phone, body, created_at FROM complaints ORDER BY created_at DESC, ticket_no DESC LIMIT $1",
@@ -113,7 +115,7 @@ impl Store {
         })
     }
 
-    pub fn complain(&self, kiosk: &str, request: &api::SubmitComplaint) -> Result<Answer> {
+    pub fn complain(&self, kiosk: Kiosk, request: &api::SubmitComplaint) -> Result<Answer> {
         let phone_ok = request.phone.len() == 11 && request.phone.bytes().all(|b| b.is_ascii_digit());
         if !phone_ok {
             return refuse(422, "invalid_phone", "the phone number must be 11 digits");
@@ -132,7 +134,7 @@ impl Store {
                     "INSERT INTO complaints (ticket_no, kiosk_id, phone, topic, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
                     &[
                         ticket_no.as_str().into(),
-                        kiosk.into(),
+                        kiosk.id().into(),
                         request.phone.as_str().into(),
                         request.topic.as_str().into(),
                         request.text.as_str().into(),

@@ -1,4 +1,6 @@
-//! The fleet: heartbeats, the dashboard's view of each kiosk, certificates and revocation.
+//! The fleet: heartbeats, the dashboard's view of each kiosk, enrolment (the receipt prefix
+//! a kiosk may issue), certificates (recorded before they are handed out: only recorded,
+//! unrevoked, unexpired certificates are accepted) and revocation.
 
 use super::*;
 
@@ -6,6 +8,8 @@ use super::*;
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct KioskView {
     pub kiosk_id: String,
+    /// When the kiosk's newest unrevoked certificate expires (Unix seconds).
+    pub certificate_expires_at: Option<i64>,
     pub state: &'static str,
     pub version: String,
     pub uptime_secs: i64,
@@ -28,7 +32,8 @@ pub struct KioskView {
 impl Store {
     // ---- fleet ----------------------------------------------------------------------
 
-    pub fn heartbeat(&self, kiosk: &str, hb: &api::Heartbeat) -> Result<api::HeartbeatResponse> {
+    pub fn heartbeat(&self, kiosk: Kiosk, hb: &api::Heartbeat) -> Result<api::HeartbeatResponse> {
+        let kiosk = kiosk.id();
         if hb.kiosk_id != kiosk {
             return refuse(403, "kiosk_id_mismatch", "kiosk_id differs from the client certificate");
         }
@@ -71,12 +76,15 @@ impl Store {
         Ok(api::HeartbeatResponse { server_time: now })
     }
 
-    pub fn kiosks(&self) -> Result<Vec<KioskView>> {
+    pub fn kiosks(&self, operator: &Operator) -> Result<Vec<KioskView>> {
+        operator.require(operator.may_review() || operator.may_audit())?;
         let now = now();
         self.tx(|sql| {
             let rows = sql.query(
-                "SELECT kiosk_id, version, uptime_secs, last_seen, clock_drift, reader, printer, camera, gpio, paper, pending, dead, \
-                 oldest_pending_age, last_sent_at, last_errors, submissions, refused, last_refused_at FROM kiosks ORDER BY kiosk_id",
+                "SELECT k.kiosk_id, version, uptime_secs, last_seen, clock_drift, reader, printer, camera, gpio, paper, pending, dead, \
+                 oldest_pending_age, last_sent_at, last_errors, submissions, refused, last_refused_at, \
+                 (SELECT MAX(c.expires_at) FROM certificates c WHERE c.kiosk_id = k.kiosk_id AND c.revoked_at IS NULL) AS certificate_expires_at \
+                 FROM kiosks k WHERE k.last_seen IS NOT NULL OR k.submissions > 0 OR k.refused > 0 ORDER BY k.kiosk_id",
                 &[],
             )?;
             Ok(rows
@@ -89,6 +97,7 @@ impl Store {
                         || r.opt_int("last_refused_at").is_some_and(|at| now - at < 3600);
                     KioskView {
                         kiosk_id: r.text("kiosk_id"),
+                        certificate_expires_at: r.opt_int("certificate_expires_at"),
                         state: match (online, failing) {
                             (false, _) => "offline",
                             (true, true) => "partial",
@@ -118,33 +127,117 @@ impl Store {
 
     // ---- certificates ---------------------------------------------------------------
 
-    pub fn record_certificate(&self, kiosk: &str, fingerprint: &str) -> Result<()> {
+    /// Enrols `kiosk` with the receipt prefix it may issue (one kiosk per prefix). Enrolling
+    /// again with the same prefix is allowed (a new certificate for the same kiosk).
+    pub fn enrol(&self, operator: &Operator, kiosk: &str, receipt_prefix: &str) -> Result<()> {
+        operator.require(operator.may_supervise())?;
+        if !township_core::domain::receipt::ReceiptNumber::valid_prefix(receipt_prefix) {
+            return refuse(
+                422,
+                "invalid_prefix",
+                "a receipt prefix is 2 to 6 capital letters or digits",
+            );
+        }
+        self.tx(|sql| {
+            let holder = sql
+                .query_one("SELECT kiosk_id FROM kiosks WHERE receipt_prefix = $1", &[receipt_prefix.into()])?
+                .map(|r| r.text("kiosk_id"));
+            if holder.as_deref().is_some_and(|h| h != kiosk) {
+                return refuse(409, "prefix_taken", format!("the receipt prefix {receipt_prefix} belongs to another kiosk"));
+            }
+            let current = sql
+                .query_one("SELECT receipt_prefix FROM kiosks WHERE kiosk_id = $1", &[kiosk.into()])?
+                .and_then(|r| r.opt_text("receipt_prefix"));
+            if current.as_deref().is_some_and(|c| c != receipt_prefix) {
+                return refuse(409, "prefix_differs", format!("this kiosk was enrolled with another prefix ({})", current.unwrap_or_default()));
+            }
+            sql.exec(
+                "INSERT INTO kiosks (kiosk_id, receipt_prefix) VALUES ($1, $2) ON CONFLICT (kiosk_id) DO UPDATE SET receipt_prefix = excluded.receipt_prefix",
+                &[kiosk.into(), receipt_prefix.into()],
+            )?;
+            audit(sql, &operator.name, "enrol", &format!("{kiosk} {receipt_prefix}"))
+        })
+    }
+
+    /// Records a certificate before it is handed out (only recorded ones are accepted).
+    pub fn record_certificate(&self, kiosk: &str, fingerprint: &str, expires_at: i64) -> Result<()> {
         self.tx(|sql| {
             sql.exec(
-                "INSERT INTO certificates (fingerprint, kiosk_id, issued_at) VALUES ($1, $2, $3) ON CONFLICT (fingerprint) DO NOTHING",
-                &[fingerprint.into(), kiosk.into(), now().into()],
+                "INSERT INTO certificates (fingerprint, kiosk_id, issued_at, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (fingerprint) DO NOTHING",
+                &[fingerprint.into(), kiosk.into(), now().into(), expires_at.into()],
             )?;
             Ok(())
         })
     }
 
     /// Revokes every certificate of the kiosk; the number revoked.
-    pub fn revoke(&self, kiosk: &str) -> Result<u64> {
+    pub fn revoke(&self, operator: &Operator, kiosk: &str) -> Result<u64> {
+        operator.require(operator.may_supervise())?;
         self.tx(|sql| {
-            sql.exec(
+            let n = sql.exec(
                 "UPDATE certificates SET revoked_at = $1 WHERE kiosk_id = $2 AND revoked_at IS NULL",
                 &[now().into(), kiosk.into()],
-            )
+            )?;
+            audit(sql, &operator.name, "revoke", kiosk)?;
+            Ok(n)
         })
     }
 
-    pub fn revoked(&self) -> Result<std::collections::HashSet<String>> {
+    /// Revokes the kiosk's certificates other than `current` (after a renewal, once the
+    /// new certificate is in use); the number revoked.
+    pub fn revoke_older(&self, kiosk: Kiosk, current: &str) -> Result<u64> {
+        self.tx(|sql| {
+            let n = sql.exec(
+                "UPDATE certificates SET revoked_at = $1 WHERE kiosk_id = $2 AND fingerprint <> $3 AND revoked_at IS NULL",
+                &[now().into(), kiosk.id().into(), current.into()],
+            )?;
+            if n > 0 {
+                audit(sql, &format!("kiosk:{}", kiosk.id()), "renewed", kiosk.id())?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Every recorded certificate: fingerprint → what the API needs to admit it.
+    pub fn certificates(&self) -> Result<std::collections::HashMap<String, RecordedCertificate>> {
         self.tx(|sql| {
             Ok(sql
-                .query("SELECT fingerprint FROM certificates WHERE revoked_at IS NOT NULL", &[])?
+                .query(
+                    "SELECT fingerprint, kiosk_id, expires_at, revoked_at FROM certificates",
+                    &[],
+                )?
                 .iter()
-                .map(|r| r.text("fingerprint"))
+                .map(|r| (r.text("fingerprint"), recorded(r)))
                 .collect())
         })
+    }
+
+    /// One recorded certificate (a kiosk enrolled since the last refresh).
+    pub fn certificate(&self, fingerprint: &str) -> Result<Option<RecordedCertificate>> {
+        self.tx(|sql| {
+            Ok(sql
+                .query_one(
+                    "SELECT fingerprint, kiosk_id, expires_at, revoked_at FROM certificates WHERE fingerprint = $1",
+                    &[fingerprint.into()],
+                )?
+                .map(|r| recorded(&r)))
+        })
+    }
+}
+
+/// A certificate as the central recorded it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedCertificate {
+    pub kiosk_id: String,
+    /// Unix seconds.
+    pub expires_at: Option<i64>,
+    pub revoked: bool,
+}
+
+fn recorded(row: &Row) -> RecordedCertificate {
+    RecordedCertificate {
+        kiosk_id: row.text("kiosk_id"),
+        expires_at: row.opt_int("expires_at"),
+        revoked: row.opt_int("revoked_at").is_some(),
     }
 }

@@ -5,16 +5,21 @@
 
 mod applications;
 mod appointments;
+mod caller;
 mod feedback;
 mod kiosks;
 mod operators;
 mod payments;
+mod proofs;
 mod uploads;
 
 pub use applications::{ApplicationDetail, ListedApplication};
+pub use caller::{Kiosk, Operator, Role};
 pub use feedback::{ListedComplaint, ListedRating};
-pub use kiosks::KioskView;
+pub use kiosks::{KioskView, RecordedCertificate};
+pub use operators::{SESSION_IDLE_SECS, SESSION_MAX_SECS};
 pub use payments::PaymentRow;
+pub use proofs::FREE_TRIES;
 
 use crate::db::{transaction, Backend, Row, Sql, Value};
 use anyhow::Result;
@@ -81,6 +86,21 @@ fn short_id(prefix: &str) -> String {
     format!("{prefix}-{}", &u[..16])
 }
 
+/// A secret of 128 random bits in hex (booking cancel codes and the like): only its hash is
+/// stored.
+fn secret() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Writes one audit entry (in the caller's transaction).
+pub(crate) fn audit(sql: &mut dyn Sql, actor: &str, action: &str, subject: &str) -> Result<()> {
+    sql.exec(
+        "INSERT INTO audit (at, operator, action, subject) VALUES ($1, $2, $3, $4)",
+        &[now().into(), actor.into(), action.into(), subject.into()],
+    )?;
+    Ok(())
+}
+
 /// The central system's state: a database and the facts it serves.
 pub struct Store {
     pub db: Box<dyn Backend>,
@@ -91,16 +111,37 @@ pub struct Store {
     /// Seconds without a heartbeat after which a kiosk is offline.
     pub offline_after_secs: i64,
     pub payment_ttl_secs: i64,
+    pub limits: Limits,
 }
 
-/// Runs `create` once per (scope, key); later calls with the same fingerprint get the first
-/// answer back, with another fingerprint a 409. Runs inside the caller's transaction, so
-/// the key and what it created commit together.
+/// Per-kiosk quotas (server.toml's `[limits]`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Limits {
+    /// The photos one application may announce, in bytes (more: 413).
+    pub application_bytes: i64,
+    /// The photo bytes one kiosk may start uploading in 24 hours (more: 429).
+    pub upload_bytes_per_day: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            application_bytes: 64 * 1024 * 1024,
+            upload_bytes_per_day: 2 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// Runs `create` once per (scope, kiosk, key); later calls of that kiosk with the same
+/// fingerprint get the first answer back, with another fingerprint a 409. Keys belong to
+/// their kiosk: another kiosk's same key is a different key. Runs inside the caller's
+/// transaction, so the key and what it created commit together.
 fn idempotent(
     sql: &mut dyn Sql,
     scope: &str,
     key: &str,
-    kiosk: &str,
+    kiosk: Kiosk,
     fingerprint: &str,
     create: impl FnOnce(&mut dyn Sql) -> Result<Answer>,
 ) -> Result<Answer> {
@@ -108,14 +149,14 @@ fn idempotent(
         return refuse(400, "bad_request", "the idempotency key must be 1 to 100 characters");
     }
     let claimed = sql.exec(
-        "INSERT INTO idempotency (scope, key, kiosk_id, fingerprint, status, body, created_at) VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (scope, key) DO NOTHING",
-        &[scope.into(), key.into(), kiosk.into(), fingerprint.into(), now().into()],
+        "INSERT INTO idempotency (scope, key, kiosk_id, fingerprint, status, body, created_at) VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (scope, kiosk_id, key) DO NOTHING",
+        &[scope.into(), key.into(), kiosk.id().into(), fingerprint.into(), now().into()],
     )?;
     if claimed == 0 {
         let row = sql
             .query_one(
-                "SELECT fingerprint, status, body FROM idempotency WHERE scope = $1 AND key = $2",
-                &[scope.into(), key.into()],
+                "SELECT fingerprint, status, body FROM idempotency WHERE scope = $1 AND key = $2 AND kiosk_id = $3",
+                &[scope.into(), key.into(), kiosk.id().into()],
             )?
             .ok_or_else(|| anyhow::anyhow!("idempotency row vanished"))?;
         if row.text("fingerprint") != fingerprint {
@@ -133,12 +174,13 @@ fn idempotent(
     }
     let answer = create(sql)?;
     sql.exec(
-        "UPDATE idempotency SET status = $1, body = $2 WHERE scope = $3 AND key = $4",
+        "UPDATE idempotency SET status = $1, body = $2 WHERE scope = $3 AND key = $4 AND kiosk_id = $5",
         &[
             i64::from(answer.status).into(),
             answer.body.clone().into(),
             scope.into(),
             key.into(),
+            kiosk.id().into(),
         ],
     )?;
     Ok(answer)

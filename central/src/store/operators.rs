@@ -1,11 +1,27 @@
-//! Back-office operators: accounts, log-in with lock-out, sessions.
+//! Back-office operators: accounts with a role, log-in with a lock-out that holds under
+//! parallel tries (the failure is counted before the password is checked) and the same work
+//! for unknown names, sessions with an idle (15 min) and an absolute (8 h) timeout, ended by a
+//! password change.
+
+/// A session unused this long ends.
+pub const SESSION_IDLE_SECS: i64 = 15 * 60;
+/// A session ends this long after log-in, used or not.
+pub const SESSION_MAX_SECS: i64 = 8 * 3600;
+/// Failed log-ins before the account locks, and for how long.
+const MAX_FAILURES: i64 = 5;
+const LOCK_SECS: i64 = 300;
+/// Checked against when the name is unknown, so the answer takes as long as for a known one.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$JmFx3c0Hn5xGx8n0bH0m3cJZ2rQH7Gx5O9Q3bqk2m6k";
 
 use super::*;
 
 impl Store {
     // ---- operators and sessions -----------------------------------------------------
 
-    pub fn add_operator(&self, name: &str, password: &str) -> Result<()> {
+    /// Adds an operator, or sets an existing one's password and role (which ends their
+    /// sessions).
+    pub fn add_operator(&self, name: &str, password: &str, role: Role) -> Result<()> {
         use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
         if !api::valid_kiosk_id(name) {
             return refuse(422, "invalid_name", "operator names are 1 to 64 of A-Z a-z 0-9 . _ -");
@@ -20,10 +36,11 @@ impl Store {
             .to_string();
         self.tx(|sql| {
             sql.exec(
-                "INSERT INTO operators (name, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, failed = 0, locked_until = NULL",
-                &[name.into(), hash.as_str().into(), now().into()],
+                "INSERT INTO operators (name, password_hash, created_at, role) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, failed = 0, locked_until = NULL",
+                &[name.into(), hash.as_str().into(), now().into(), role.as_str().into()],
             )?;
-            Ok(())
+            sql.exec("DELETE FROM sessions WHERE operator = $1", &[name.into()])?;
+            audit(sql, "cli", &format!("operator:{}", role.as_str()), name)
         })
     }
 
@@ -31,19 +48,27 @@ impl Store {
     /// token and its CSRF token.
     pub fn login(&self, name: &str, password: &str) -> Result<(String, String)> {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        // Count the try first, in one statement: parallel tries each see the others' counts,
+        // so no more than MAX_FAILURES passwords are ever checked before the lock.
         let row = self.tx(|sql| {
             sql.query_one(
-                "SELECT password_hash, failed, locked_until FROM operators WHERE name = $1",
-                &[name.into()],
+                "UPDATE operators SET \
+                 failed = CASE WHEN locked_until IS NOT NULL AND locked_until <= $4 THEN 1 ELSE failed + 1 END, \
+                 locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $4 THEN NULL \
+                   WHEN failed + 1 > $2 THEN COALESCE(locked_until, $3) ELSE locked_until END \
+                 WHERE name = $1 RETURNING password_hash, failed, locked_until",
+                &[
+                    name.into(),
+                    MAX_FAILURES.into(),
+                    (now() + LOCK_SECS).into(),
+                    now().into(),
+                ],
             )
         })?;
-        let Some(row) = row else {
-            return refuse(401, "login_failed", "wrong name or password");
-        };
-        if row.opt_int("locked_until").is_some_and(|until| until > now()) {
-            return refuse(429, "locked", "too many failed logins: try again in a few minutes");
-        }
-        let hash = row.text("password_hash");
+        let locked = row
+            .as_ref()
+            .is_some_and(|r| r.opt_int("locked_until").is_some_and(|until| until > now()));
+        let hash = row.as_ref().map_or(DUMMY_HASH.to_string(), |r| r.text("password_hash"));
         let ok = PasswordHash::new(&hash)
             .map(|parsed| {
                 argon2::Argon2::default()
@@ -51,13 +76,10 @@ impl Store {
                     .is_ok()
             })
             .unwrap_or(false);
-        if !ok {
-            self.tx(|sql| {
-                sql.exec(
-                    "UPDATE operators SET failed = failed + 1, locked_until = CASE WHEN failed + 1 >= 5 THEN $2 ELSE locked_until END WHERE name = $1",
-                    &[name.into(), (now() + 300).into()],
-                )
-            })?;
+        if locked {
+            return refuse(429, "locked", "too many failed logins: try again in a few minutes");
+        }
+        if !ok || row.is_none() {
             return refuse(401, "login_failed", "wrong name or password");
         }
         let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
@@ -69,27 +91,46 @@ impl Store {
             )?;
             sql.exec("DELETE FROM sessions WHERE expires_at < $1", &[now().into()])?;
             sql.exec(
-                "INSERT INTO sessions (token_hash, operator, csrf, expires_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO sessions (token_hash, operator, csrf, expires_at, last_seen) VALUES ($1, $2, $3, $4, $5)",
                 &[
                     sha256_hex(token.as_bytes()).into(),
                     name.into(),
                     csrf.as_str().into(),
-                    (now() + 8 * 3600).into(),
+                    (now() + SESSION_MAX_SECS).into(),
+                    now().into(),
                 ],
-            )
+            )?;
+            audit(sql, name, "login", name)
         })?;
         Ok((token, csrf))
     }
 
-    /// The operator and CSRF token of a live session.
-    pub fn session(&self, token: &str) -> Result<Option<(String, String)>> {
+    /// The operator (with their role) and CSRF token of a live session, which counts as a
+    /// use of it.
+    pub fn session(&self, token: &str) -> Result<Option<(Operator, String)>> {
+        let now = now();
+        let hash = sha256_hex(token.as_bytes());
         self.tx(|sql| {
-            Ok(sql
-                .query_one(
-                    "SELECT operator, csrf FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-                    &[sha256_hex(token.as_bytes()).into(), now().into()],
-                )?
-                .map(|r| (r.text("operator"), r.text("csrf"))))
+            let row = sql.query_one(
+                "SELECT s.operator, s.csrf, o.role FROM sessions s JOIN operators o ON o.name = s.operator \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND COALESCE(s.last_seen, 0) > $3",
+                &[hash.as_str().into(), now.into(), (now - SESSION_IDLE_SECS).into()],
+            )?;
+            let Some(row) = row else { return Ok(None) };
+            sql.exec(
+                "UPDATE sessions SET last_seen = $1 WHERE token_hash = $2",
+                &[now.into(), hash.as_str().into()],
+            )?;
+            let Some(role) = Role::parse(&row.text("role")) else {
+                return Ok(None);
+            };
+            Ok(Some((
+                Operator {
+                    name: row.text("operator"),
+                    role,
+                },
+                row.text("csrf"),
+            )))
         })
     }
 

@@ -1,4 +1,6 @@
-//! Payment orders: created by a kiosk for a service's fee, polled, expired, paid.
+//! Payment orders: created by a kiosk for a service's fee, polled, cancelled or expired by
+//! it, and paid only by a payment provider's verified notification (never by a kiosk's or
+//! an operator's word). An order belongs to the kiosk that created it.
 
 use super::*;
 
@@ -25,7 +27,7 @@ fn payment_order(order_id: &str, amount: i64, expires_at: i64, status: PaymentSt
 impl Store {
     // ---- payments -------------------------------------------------------------------
 
-    pub fn create_payment(&self, kiosk: &str, request: &api::CreatePayment) -> Result<Answer> {
+    pub fn create_payment(&self, kiosk: Kiosk, request: &api::CreatePayment) -> Result<Answer> {
         let Some(item) = self.catalogue.items.iter().find(|i| i.code == request.item_code) else {
             return refuse(422, "invalid_item", "unknown item code");
         };
@@ -41,7 +43,7 @@ impl Store {
                     "INSERT INTO payments (order_id, kiosk_id, item_code, amount_fen, status, created_at, expires_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6)",
                     &[
                         order_id.as_str().into(),
-                        kiosk.into(),
+                        kiosk.id().into(),
                         request.item_code.as_str().into(),
                         i64::from(request.amount_fen).into(),
                         now().into(),
@@ -53,29 +55,50 @@ impl Store {
         })
     }
 
-    fn payment_row(sql: &mut dyn Sql, order_id: &str) -> Result<Row> {
+    /// The order `order_id`, locked; `owner` limits it to one kiosk's orders (another
+    /// kiosk's order is "not found").
+    fn payment_row(sql: &mut dyn Sql, owner: Option<Kiosk>, order_id: &str) -> Result<Row> {
         let suffix = sql.for_update();
-        match sql.query_one(
-            &format!("SELECT order_id, amount_fen, expires_at, status FROM payments WHERE order_id = $1{suffix}"),
+        let row = sql.query_one(
+            &format!(
+                "SELECT order_id, kiosk_id, amount_fen, expires_at, status FROM payments WHERE order_id = $1{suffix}"
+            ),
             &[order_id.into()],
-        )? {
-            Some(row) => Ok(row),
-            None => refuse(404, "not_found", "no such payment order"),
+        )?;
+        match row {
+            Some(row) if owner.is_none_or(|k| row.text("kiosk_id") == k.id()) => Ok(row),
+            _ => refuse(404, "not_found", "no such payment order"),
         }
     }
 
-    /// The order, with a pending one past its expiry turned to expired.
-    pub fn payment(&self, order_id: &str) -> Result<api::PaymentOrder> {
+    /// The status of `row`, a pending order past its expiry turned to expired.
+    fn current_status(sql: &mut dyn Sql, row: &Row) -> Result<PaymentStatus> {
+        let status = PaymentStatus::parse(&row.text("status")).unwrap_or(PaymentStatus::Pending);
+        if status == PaymentStatus::Pending && now() > row.int("expires_at") {
+            sql.exec(
+                "UPDATE payments SET status = 'expired' WHERE order_id = $1",
+                &[row.text("order_id").into()],
+            )?;
+            return Ok(PaymentStatus::Expired);
+        }
+        Ok(status)
+    }
+
+    /// The caller's order, as it stands now.
+    pub fn payment(&self, kiosk: Kiosk, order_id: &str) -> Result<api::PaymentOrder> {
+        self.order_of(Some(kiosk), order_id)
+    }
+
+    /// Any kiosk's order, for the back office and the command line.
+    pub fn order(&self, operator: &Operator, order_id: &str) -> Result<api::PaymentOrder> {
+        operator.require(operator.may_supervise() || operator.may_audit())?;
+        self.order_of(None, order_id)
+    }
+
+    fn order_of(&self, owner: Option<Kiosk>, order_id: &str) -> Result<api::PaymentOrder> {
         self.tx(|sql| {
-            let row = Self::payment_row(sql, order_id)?;
-            let mut status = PaymentStatus::parse(&row.text("status")).unwrap_or(PaymentStatus::Pending);
-            if status == PaymentStatus::Pending && now() > row.int("expires_at") {
-                status = PaymentStatus::Expired;
-                sql.exec(
-                    "UPDATE payments SET status = 'expired' WHERE order_id = $1",
-                    &[order_id.into()],
-                )?;
-            }
+            let row = Self::payment_row(sql, owner, order_id)?;
+            let status = Self::current_status(sql, &row)?;
             Ok(payment_order(
                 order_id,
                 row.int("amount_fen"),
@@ -85,25 +108,31 @@ impl Store {
         })
     }
 
-    /// Cancel (kiosk), or the back office's simulation: mark paid, expire.
-    pub fn set_payment(&self, order_id: &str, to: PaymentStatus) -> Result<api::PaymentOrder> {
-        self.payment(order_id)?;
+    /// The caller cancels its own pending order.
+    pub fn cancel_payment(&self, kiosk: Kiosk, order_id: &str) -> Result<api::PaymentOrder> {
+        self.close_payment(Some(kiosk), order_id, PaymentStatus::Cancelled)
+    }
+
+    /// The back office expires a pending order.
+    pub fn expire_payment(&self, operator: &Operator, order_id: &str) -> Result<api::PaymentOrder> {
+        operator.require(operator.may_supervise())?;
+        let order = self.close_payment(None, order_id, PaymentStatus::Expired)?;
+        self.tx(|sql| audit(sql, &operator.name, "payment:expire", order_id))?;
+        Ok(order)
+    }
+
+    fn close_payment(&self, owner: Option<Kiosk>, order_id: &str, to: PaymentStatus) -> Result<api::PaymentOrder> {
         self.tx(|sql| {
-            let row = Self::payment_row(sql, order_id)?;
-            let current = PaymentStatus::parse(&row.text("status")).unwrap_or(PaymentStatus::Pending);
-            let next = match (current, to) {
-                (a, b) if a == b => a,
-                (PaymentStatus::Pending, b) => b,
-                (PaymentStatus::Paid, _) => return refuse(409, "already_paid", "this order is paid"),
-                (a, _) => return refuse(409, "order_closed", format!("this order is {}", a.as_str())),
+            let row = Self::payment_row(sql, owner, order_id)?;
+            let next = match Self::current_status(sql, &row)? {
+                current if current == to => current,
+                PaymentStatus::Pending => to,
+                PaymentStatus::Paid => return refuse(409, "already_paid", "this order is paid"),
+                other => return refuse(409, "order_closed", format!("this order is {}", other.as_str())),
             };
             sql.exec(
-                "UPDATE payments SET status = $1, paid_at = $2 WHERE order_id = $3",
-                &[
-                    next.as_str().into(),
-                    (next == PaymentStatus::Paid).then(now).into(),
-                    order_id.into(),
-                ],
+                "UPDATE payments SET status = $1 WHERE order_id = $2",
+                &[next.as_str().into(), order_id.into()],
             )?;
             Ok(payment_order(
                 order_id,
@@ -114,7 +143,40 @@ impl Store {
         })
     }
 
-    pub fn payments(&self, limit: i64) -> Result<Vec<PaymentRow>> {
+    /// The amount of `order_id` when `kiosk` owns it (the sandbox asks its simulated
+    /// provider to pay only the caller's own orders).
+    pub fn owned_amount(&self, kiosk: Kiosk, order_id: &str) -> Result<u32> {
+        self.tx(|sql| Ok(Self::payment_row(sql, Some(kiosk), order_id)?.int("amount_fen") as u32))
+    }
+
+    /// Applies a payment provider's notification whose signature was verified: the order
+    /// turns paid when the amount matches. A notification seen before changes nothing
+    /// (`Ok(false)`), and so does one for an order already closed otherwise.
+    pub fn apply_notification(&self, notification: &crate::provider::Notification) -> Result<bool> {
+        self.tx(|sql| {
+            let row = Self::payment_row(sql, None, &notification.order_id)?;
+            if row.int("amount_fen") != i64::from(notification.amount_fen) {
+                return refuse(422, "amount_mismatch", "the notified amount is not the order's");
+            }
+            let fresh = sql.exec(
+                "INSERT INTO provider_notifications (notification_id, order_id, received_at) VALUES ($1, $2, $3) ON CONFLICT (notification_id) DO NOTHING",
+                &[notification.notification_id.as_str().into(), notification.order_id.as_str().into(), now().into()],
+            )?;
+            let status = PaymentStatus::parse(&row.text("status")).unwrap_or(PaymentStatus::Pending);
+            if fresh == 0 || !matches!(status, PaymentStatus::Pending | PaymentStatus::Expired) {
+                return Ok(false);
+            }
+            sql.exec(
+                "UPDATE payments SET status = 'paid', paid_at = $1 WHERE order_id = $2",
+                &[now().into(), notification.order_id.as_str().into()],
+            )?;
+            audit(sql, "provider", "payment:paid", &notification.order_id)?;
+            Ok(true)
+        })
+    }
+
+    pub fn payments(&self, operator: &Operator, limit: i64) -> Result<Vec<PaymentRow>> {
+        operator.require(operator.may_supervise() || operator.may_audit())?;
         self.tx(|sql| {
             Ok(sql
                 .query(

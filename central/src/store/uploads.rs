@@ -1,5 +1,8 @@
-//! Material uploads: created per application and material, received in chunks with resume
-//! and per-chunk hashes, finalised against the whole file's hash.
+//! Material uploads: created per application (or supplement) and material, received in
+//! chunks with resume and per-chunk hashes, finalised against the whole file's hash. An
+//! upload belongs to the kiosk that created it: another kiosk's id is "not found". A kiosk's
+//! uploads of one day are bounded by its quota; uploads never finished are dropped after a
+//! day.
 
 use super::*;
 
@@ -14,7 +17,35 @@ fn upload_state(row: &Row) -> api::UploadState {
 impl Store {
     // ---- uploads --------------------------------------------------------------------
 
-    pub fn create_upload(&self, key: &str, code: &str, request: &api::CreateUpload) -> Result<api::UploadState> {
+    /// A photo of material `code` for the caller's own application `key`.
+    pub fn create_upload(
+        &self,
+        kiosk: Kiosk,
+        key: &str,
+        code: &str,
+        request: &api::CreateUpload,
+    ) -> Result<api::UploadState> {
+        self.new_upload(kiosk, UploadFor::Application(key), code, request)
+    }
+
+    /// A photo of material `code` for the caller's own supplement `supplement_id`.
+    pub fn create_supplement_upload(
+        &self,
+        kiosk: Kiosk,
+        supplement_id: &str,
+        code: &str,
+        request: &api::CreateUpload,
+    ) -> Result<api::UploadState> {
+        self.new_upload(kiosk, UploadFor::Supplement(supplement_id), code, request)
+    }
+
+    fn new_upload(
+        &self,
+        kiosk: Kiosk,
+        owner: UploadFor,
+        code: &str,
+        request: &api::CreateUpload,
+    ) -> Result<api::UploadState> {
         if request.size == 0 || request.size > api::MAX_UPLOAD_BYTES {
             return refuse(
                 413,
@@ -27,7 +58,37 @@ impl Store {
         }
         let sha = request.sha256.to_ascii_lowercase();
         self.tx(|sql| {
-            Self::app_by_key(sql, key)?;
+            let (key, supplement_id) = match owner {
+                UploadFor::Application(key) => (Self::app_by_key(sql, kiosk, key)?.text("app_key"), None),
+                UploadFor::Supplement(id) => {
+                    let Some(row) = sql.query_one(
+                        "SELECT app_key, materials FROM supplements WHERE supplement_id = $1 AND kiosk_id = $2",
+                        &[id.into(), kiosk.id().into()],
+                    )?
+                    else {
+                        return refuse(404, "not_found", "no such supplement");
+                    };
+                    let named: Vec<api::MaterialManifest> = serde_json::from_str(&row.text("materials"))?;
+                    if !named.iter().any(|m| m.code == code) {
+                        return refuse(422, "invalid_material", "this material is not in the supplement");
+                    }
+                    (row.text("app_key"), Some(id.to_string()))
+                }
+            };
+            let key = key.as_str();
+            let today_bytes = sql
+                .query_one(
+                    "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM uploads WHERE kiosk_id = $1 AND created_at > $2",
+                    &[kiosk.id().into(), (now() - 86_400).into()],
+                )?
+                .map_or(0, |r| r.int("bytes"));
+            if today_bytes.saturating_add(request.size as i64) > self.limits.upload_bytes_per_day {
+                return refuse(
+                    429,
+                    "quota_exceeded",
+                    "this kiosk sent its day's quota of photos: try again tomorrow",
+                );
+            }
             if sql
                 .query_one(
                     "SELECT photos FROM materials WHERE app_key = $1 AND code = $2",
@@ -38,16 +99,28 @@ impl Store {
                 return refuse(422, "invalid_material", "this material is not in the application's manifest");
             }
             sql.exec(
-                "INSERT INTO uploads (upload_id, app_key, code, size, sha256, received, stored, created_at) VALUES ($1, $2, $3, $4, $5, 0, 0, $6) \
-                 ON CONFLICT (app_key, code, sha256) DO NOTHING",
-                &[short_id("U").into(), key.into(), code.into(), (request.size as i64).into(), sha.as_str().into(), now().into()],
+                "INSERT INTO uploads (upload_id, app_key, code, size, sha256, received, stored, created_at, kiosk_id, supplement_id) \
+                 VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8) ON CONFLICT (app_key, code, sha256) DO NOTHING",
+                &[
+                    short_id("U").into(),
+                    key.into(),
+                    code.into(),
+                    (request.size as i64).into(),
+                    sha.as_str().into(),
+                    now().into(),
+                    kiosk.id().into(),
+                    supplement_id.into(),
+                ],
             )?;
             let row = sql
                 .query_one(
-                    "SELECT upload_id, received, stored, size FROM uploads WHERE app_key = $1 AND code = $2 AND sha256 = $3",
+                    "SELECT upload_id, received, stored, size, kiosk_id FROM uploads WHERE app_key = $1 AND code = $2 AND sha256 = $3",
                     &[key.into(), code.into(), sha.as_str().into()],
                 )?
                 .ok_or_else(|| anyhow::anyhow!("upload row missing"))?;
+            if row.opt_text("kiosk_id").as_deref() != Some(kiosk.id()) {
+                return refuse(409, "idempotency_conflict", "this photo was already sent from another kiosk");
+            }
             if row.int("size") != request.size as i64 {
                 return refuse(409, "idempotency_conflict", "this photo was announced with another size");
             }
@@ -55,25 +128,27 @@ impl Store {
         })
     }
 
-    fn upload_row(sql: &mut dyn Sql, upload_id: &str, lock: bool) -> Result<Row> {
+    /// The caller's own upload (another kiosk's is "not found").
+    fn upload_row(sql: &mut dyn Sql, kiosk: Kiosk, upload_id: &str, lock: bool) -> Result<Row> {
         let suffix = if lock { sql.for_update() } else { "" };
         match sql.query_one(
             &format!(
-                "SELECT upload_id, received, stored, size, sha256, app_key FROM uploads WHERE upload_id = $1{suffix}"
+                "SELECT upload_id, received, stored, size, sha256, app_key FROM uploads WHERE upload_id = $1 AND kiosk_id = $2{suffix}"
             ),
-            &[upload_id.into()],
+            &[upload_id.into(), kiosk.id().into()],
         )? {
             Some(row) => Ok(row),
             None => refuse(404, "not_found", "no such upload"),
         }
     }
 
-    pub fn upload_state(&self, upload_id: &str) -> Result<api::UploadState> {
-        self.tx(|sql| Ok(upload_state(&Self::upload_row(sql, upload_id, false)?)))
+    pub fn upload_state(&self, kiosk: Kiosk, upload_id: &str) -> Result<api::UploadState> {
+        self.tx(|sql| Ok(upload_state(&Self::upload_row(sql, kiosk, upload_id, false)?)))
     }
 
     pub fn put_chunk(
         &self,
+        kiosk: Kiosk,
         upload_id: &str,
         offset: u64,
         chunk_sha: Option<&str>,
@@ -93,10 +168,13 @@ impl Store {
             }
             Some(_) => {}
         }
+        if offset > api::MAX_UPLOAD_BYTES {
+            return refuse(413, "too_large", "the offset is beyond the largest upload");
+        }
         let offset = offset as i64;
         let end = offset + data.len() as i64;
         self.tx(|sql| {
-            let row = Self::upload_row(sql, upload_id, true)?;
+            let row = Self::upload_row(sql, kiosk, upload_id, true)?;
             let (received, stored, size) = (row.int("received"), row.int("stored") == 1, row.int("size"));
             if end > size {
                 return refuse(413, "too_large", "the chunk goes beyond the announced size");
@@ -143,9 +221,9 @@ impl Store {
         })
     }
 
-    pub fn finalise(&self, upload_id: &str) -> Result<api::FinaliseResponse> {
+    pub fn finalise(&self, kiosk: Kiosk, upload_id: &str) -> Result<api::FinaliseResponse> {
         let outcome = self.tx(|sql| {
-            let row = Self::upload_row(sql, upload_id, true)?;
+            let row = Self::upload_row(sql, kiosk, upload_id, true)?;
             if row.int("stored") == 1 {
                 return Ok(Ok(()));
             }
@@ -233,8 +311,22 @@ impl Store {
         Ok(())
     }
 
+    /// Drops uploads created more than a day ago and never finalised, with their chunks;
+    /// returns how many.
+    pub fn drop_stale_uploads(&self) -> Result<u64> {
+        let before = now() - 86_400;
+        self.tx(|sql| {
+            sql.exec(
+                "DELETE FROM upload_chunks WHERE upload_id IN (SELECT upload_id FROM uploads WHERE stored = 0 AND created_at < $1)",
+                &[before.into()],
+            )?;
+            sql.exec("DELETE FROM uploads WHERE stored = 0 AND created_at < $1", &[before.into()])
+        })
+    }
+
     /// The stored bytes of a finalised upload (for the back office).
-    pub fn upload_bytes(&self, upload_id: &str) -> Result<Vec<u8>> {
+    pub fn upload_bytes(&self, operator: &Operator, upload_id: &str) -> Result<Vec<u8>> {
+        operator.require(operator.may_review())?;
         self.tx(|sql| {
             let mut out = Vec::new();
             for chunk in sql.query(
@@ -246,4 +338,10 @@ impl Store {
             Ok(out)
         })
     }
+}
+
+/// What an upload is for: the caller's application, or its supplement to someone's case.
+enum UploadFor<'a> {
+    Application(&'a str),
+    Supplement(&'a str),
 }

@@ -18,12 +18,27 @@ pub fn bin() -> &'static str {
 
 /// `township-central init` in `dir/srv` plus one enrolment per kiosk in `dir/<id>`.
 pub fn setup(dir: &Path, kiosks: &[&str], db: Option<&str>) -> PathBuf {
+    setup_with(dir, kiosks, db, false)
+}
+
+/// [`setup`], with the payment sandbox on or off.
+pub fn setup_with(dir: &Path, kiosks: &[&str], db: Option<&str>, sandbox_payments: bool) -> PathBuf {
     let srv = dir.join("srv");
-    server::init(&srv, "127.0.0.1:0", "127.0.0.1:0", &[], false).unwrap();
+    server::init(&srv, "127.0.0.1:0", "127.0.0.1:0", &[], sandbox_payments).unwrap();
     for id in kiosks {
-        server::enroll(&srv, id, &dir.join(id), db).unwrap();
+        server::enroll(&srv, id, &prefix_for(id), &dir.join(id), db).unwrap();
     }
     srv
+}
+
+/// The receipt prefix `setup` enrols kiosk `id` with: its letters and digits, upper-case
+/// (K-A: KA).
+pub fn prefix_for(id: &str) -> String {
+    id.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .take(6)
+        .collect()
 }
 
 /// A kiosk's TLS configuration from its enrolment directory.
@@ -57,22 +72,37 @@ pub fn http(
     cookie: Option<&str>,
     form: Option<&str>,
 ) -> (u16, String, String) {
+    let mut headers = Vec::new();
+    if form.is_some() {
+        headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+    }
+    if let Some(c) = cookie {
+        headers.push(("Cookie", c));
+    }
+    http_raw(addr, method, path, &headers, form.unwrap_or("").as_bytes())
+}
+
+/// One blocking HTTP/1.1 request with any headers: (status, headers, body).
+pub fn http_raw(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let body = form.unwrap_or("");
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
-    if form.is_some() {
-        request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
-    }
-    if let Some(c) = cookie {
-        request.push_str(&format!("Cookie: {c}\r\n"));
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    stream.write_all(&bytes).unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).unwrap();
     let text = String::from_utf8_lossy(&response).into_owned();

@@ -8,7 +8,7 @@ fn applications(db: Option<&str>) {
     let store = lab.store();
     lab.run(async {
         let mut a = lab.kiosk("K-A").await;
-        let submission = fleet::submission("K-A", "TST", 1);
+        let submission = fleet::submission("K-A", "KA", 1);
         let key = submission.application.uuid.clone();
         let body = serde_json::to_vec(&submission).unwrap();
         let first = post(&mut a, key.clone(), body.clone()).await;
@@ -26,7 +26,7 @@ fn applications(db: Option<&str>) {
         assert_eq!(conflict.json::<api::ApiError>().unwrap().error, "idempotency_conflict");
         let wrong_key = post(&mut a, "another-key".into(), body.clone()).await;
         assert_eq!(wrong_key.status, 422, "header and application.uuid differ");
-        let mut as_b = fleet::submission("K-B", "TST", 2);
+        let mut as_b = fleet::submission("K-B", "KB", 2);
         as_b.kiosk_id = "K-B".into();
         let r = post(
             &mut a,
@@ -35,7 +35,7 @@ fn applications(db: Option<&str>) {
         )
         .await;
         assert_eq!(r.status, 403, "body kiosk_id of another kiosk");
-        let listed = store.list(100).unwrap();
+        let listed = store.list(&township_central::store::Operator::cli(), 100).unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].idempotency_key, key);
     });

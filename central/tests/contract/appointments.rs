@@ -51,10 +51,24 @@ fn appointments(db: Option<&str>) {
             (full.status, full.json::<api::ApiError>().unwrap().error.as_str()),
             (409, "slot_full")
         );
-        let cancelled: api::Booking = post_empty(&mut a, &format!("/api/v1/appointments/{}/cancel", b1.booking_no))
-            .await
-            .json()
-            .unwrap();
+        let cancel_path = format!("/api/v1/appointments/{}/cancel", b1.booking_no);
+        assert_eq!(post_empty(&mut a, &cancel_path).await.status, 400, "no cancel code");
+        let guess = api::CancelBooking {
+            cancel_code: "000000000000".into(),
+        };
+        assert_eq!(
+            a.post(&cancel_path, &guess).await.unwrap().status,
+            404,
+            "a wrong cancel code"
+        );
+        let code = api::CancelBooking {
+            cancel_code: b1
+                .cancel_code
+                .clone()
+                .expect("the booking's answer carries its cancel code"),
+        };
+        let cancelled: api::Booking = a.post(&cancel_path, &code).await.unwrap().json().unwrap();
+        assert!(cancelled.cancel_code.is_none(), "the code is given once");
         assert_eq!((cancelled.status.as_str(), cancelled.slot.free), ("cancelled", 1));
         let b3 = a
             .post(

@@ -76,7 +76,7 @@ fn feedback(db: Option<&str>) {
             .json()
             .unwrap();
         assert!(good.follow_up_due.is_none());
-        let listed = store.ratings(10).unwrap();
+        let listed = store.ratings(&Operator::cli(), 10).unwrap();
         assert_eq!(listed.len(), 3, "one row per idempotency key");
         assert!(listed.iter().all(|r| r.reasons == ["waiting-time"]));
         // A damaged reasons column is an error, not a rating shown without its reasons.
@@ -89,7 +89,7 @@ fn feedback(db: Option<&str>) {
             })
             .unwrap();
         assert_eq!(damaged, 1);
-        assert!(store.ratings(10).is_err());
+        assert!(store.ratings(&Operator::cli(), 10).is_err());
         store
             .tx(|sql| {
                 sql.exec(

@@ -38,7 +38,7 @@ fn fleet(db: Option<&str>) {
                 )
             })
             .unwrap();
-        let kiosks = store.kiosks().unwrap();
+        let kiosks = store.kiosks(&Operator::cli()).unwrap();
         let state = |id: &str| kiosks.iter().find(|k| k.kiosk_id == id).unwrap().state;
         assert_eq!(
             (state("K-A"), state("K-C"), state("K-D")),

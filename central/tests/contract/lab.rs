@@ -1,7 +1,7 @@
 //! One reference server for one contract scenario: four enrolled kiosks (K-A … K-D), the
 //! server on loopback ports over SQLite or PostgreSQL, and the requests every scenario makes.
 
-use crate::common::{serve, setup};
+use crate::common::serve;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use township_central::store::Store;
 // What every scenario uses.
 pub use std::time::{Duration, Instant};
 pub use township_central::http::{Answer, Client};
+pub use township_central::store::Operator;
 pub use township_central::{fleet, pki, server, store::sha256_hex};
 pub use township_core::central_api::{self as api, CaseStatus, PaymentStatus};
 pub use township_core::domain::calendar::Date;
@@ -44,9 +45,14 @@ pub struct Lab {
 
 impl Lab {
     pub fn start(db: Option<&str>) -> Lab {
+        Lab::start_with(db, false)
+    }
+
+    /// A lab whose server has the payment sandbox on or off.
+    pub fn start_with(db: Option<&str>, sandbox_payments: bool) -> Lab {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
-        let srv = setup(&dir, &["K-A", "K-B", "K-C", "K-D"], db);
+        let srv = crate::common::setup_with(&dir, &["K-A", "K-B", "K-C", "K-D"], db, sandbox_payments);
         let (runtime, running) = serve(&srv, db);
         Lab {
             _tmp: tmp,
@@ -82,6 +88,27 @@ impl Lab {
     /// A connection of the enrolled kiosk `id` (K-A … K-D) with its own certificate.
     pub async fn kiosk(&self, id: &str) -> Client {
         crate::common::kiosk(&self.dir, id, self.addr()).await
+    }
+
+    /// The simulated payment provider of this server directory (its key is in `srv`).
+    pub fn provider(&self) -> township_central::provider::Simulator {
+        township_central::provider::Simulator::load(&self.srv).unwrap()
+    }
+
+    /// Delivers a signed provider notification to the back office's notify endpoint: its
+    /// status and body.
+    pub fn notify(&self, signed: &township_central::provider::Signed) -> (u16, String) {
+        let headers: Vec<(&str, &str)> = signed.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let (status, _, body) =
+            crate::common::http_raw(self.admin(), "POST", "/provider/notify", &headers, &signed.body);
+        (status, body)
+    }
+
+    /// The provider pays order `id` of `amount` fen; asserts the notification was applied.
+    #[allow(dead_code)]
+    pub fn provider_pays(&self, id: &str, amount: u32) {
+        let (status, body) = self.notify(&self.provider().paid(id, amount, township_central::store::now()));
+        assert_eq!((status, body.contains("\"applied\":true")), (200, true), "{body}");
     }
 
     /// Runs a scenario's requests on the server's runtime.
@@ -175,7 +202,7 @@ pub fn beat(id: &str, printer: &str, paper: api::PaperState, dead: u64) -> api::
 
 /// K-A's first application (the sample), accepted: the submission and its key.
 pub async fn submit_one(a: &mut Client) -> (api::SubmitApplication, String) {
-    let submission = fleet::submission("K-A", "TST", 1);
+    let submission = fleet::submission("K-A", "KA", 1);
     let key = submission.application.uuid.clone();
     let answer = post(a, key.clone(), serde_json::to_vec(&submission).unwrap()).await;
     assert_eq!(answer.status, 201, "{}", String::from_utf8_lossy(&answer.body));

@@ -1,4 +1,5 @@
-//! Payment orders: one order per key (no double charge), paid, cancelled, expired.
+//! Payment orders: one order per key (no double charge), paid by the provider's signed
+//! notification (a replay or a forgery changes nothing), cancelled, expired.
 
 use crate::lab::*;
 
@@ -36,7 +37,31 @@ fn payments(db: Option<&str>) {
             amount_fen: other_item.fee_fen,
         };
         assert_eq!(a.post("/api/v1/payments", &reused).await.unwrap().status, 409);
-        store.set_payment(&o1.order_id, PaymentStatus::Paid).unwrap();
+        let provider = lab.provider();
+        let now = township_central::store::now();
+        let forged = provider.sign(
+            format!(
+                r#"{{"notification_id":"N-1","order_id":"{}","amount_fen":1,"trade_state":"SUCCESS"}}"#,
+                o1.order_id
+            )
+            .as_bytes(),
+            now,
+        );
+        assert_eq!(lab.notify(&forged).0, 422, "a notified amount that is not the order's");
+        let mut tampered = provider.paid(&o1.order_id, 4000, now);
+        tampered.body = String::from_utf8(tampered.body)
+            .unwrap()
+            .replace("4000", "4001")
+            .into_bytes();
+        assert_eq!(lab.notify(&tampered).0, 401, "a body changed after signing");
+        let paid = provider.paid(&o1.order_id, 4000, now);
+        assert_eq!(lab.notify(&paid).0, 200);
+        let (status, replay) = lab.notify(&paid);
+        assert_eq!(
+            (status, replay.contains("\"applied\":false")),
+            (200, true),
+            "a replay changes nothing"
+        );
         let polled: api::PaymentOrder = get_json(&mut a, &format!("/api/v1/payments/{}", o1.order_id)).await;
         assert_eq!(polled.status, PaymentStatus::Paid);
         let r = post_empty(&mut a, &format!("/api/v1/payments/{}/cancel", o1.order_id)).await;
@@ -71,7 +96,7 @@ fn payments(db: Option<&str>) {
             .unwrap()
             .json()
             .unwrap();
-        store.set_payment(&o4.order_id, PaymentStatus::Expired).unwrap();
+        store.expire_payment(&Operator::cli(), &o4.order_id).unwrap();
         let polled: api::PaymentOrder = get_json(&mut a, &format!("/api/v1/payments/{}", o4.order_id)).await;
         assert_eq!(polled.status, PaymentStatus::Expired);
         assert_eq!(a.get("/api/v1/payments/P-nope").await.unwrap().status, 404);

@@ -90,7 +90,7 @@ fn uploads(db: Option<&str>) {
                 api::FinaliseResponse { stored: true }
             );
         }
-        assert_eq!(store.upload_bytes(&up.upload_id).unwrap(), photo);
+        assert_eq!(store.upload_bytes(&Operator::cli(), &up.upload_id).unwrap(), photo);
         // A whole file whose bytes differ from the announced hash is refused and restarts.
         let lie = api::CreateUpload {
             size: 10,
@@ -125,7 +125,10 @@ fn uploads(db: Option<&str>) {
             .await
             .unwrap();
         assert_eq!(r.status, 404);
-        assert_eq!(store.list(10).unwrap()[0].materials, 1);
+        assert_eq!(
+            store.list(&township_central::store::Operator::cli(), 10).unwrap()[0].materials,
+            1
+        );
     });
 }
 

@@ -75,6 +75,12 @@ pub enum Message {
     CameraRetake,
     // 查询进度.
     ProgressBadReceipt,
+    /// A typed receipt number needs the last six characters of the applicant's ID number.
+    ProgressIdTailNeeded,
+    /// Too many wrong tries for this receipt or at this kiosk: wait a while.
+    ProgressTooManyTries,
+    /// 补交材料 after a typed number: the card or the receipt's QR code is needed.
+    SupplyNeedsProof,
     // 预约.
     /// The phone number for the reminder is not a mobile number.
     AppointmentPhone,
@@ -92,7 +98,7 @@ pub enum Message {
 
 impl Message {
     /// Every variant, for completeness tests.
-    pub const ALL: [Message; 51] = [
+    pub const ALL: [Message; 54] = [
         Message::IdLength,
         Message::IdCharacter,
         Message::IdBirthDate,
@@ -139,6 +145,9 @@ impl Message {
         Message::CameraUnavailable,
         Message::CameraRetake,
         Message::ProgressBadReceipt,
+        Message::ProgressIdTailNeeded,
+        Message::ProgressTooManyTries,
+        Message::SupplyNeedsProof,
         Message::AppointmentPhone,
         Message::AppointmentSlotTaken,
         Message::ConsultText,
@@ -196,6 +205,9 @@ impl Message {
             CameraUnavailable => "camera.error.unavailable",
             CameraRetake => "camera.error.retake",
             ProgressBadReceipt => "progress.error.receipt",
+            ProgressIdTailNeeded => "progress.error.id-tail",
+            ProgressTooManyTries => "progress.error.too-many-tries",
+            SupplyNeedsProof => "supply.error.proof",
             AppointmentPhone => "appointment.error.phone",
             AppointmentSlotTaken => "appointment.error.slot-taken",
             ConsultText => "consult.error.text",

@@ -76,7 +76,8 @@ pub fn day_slots(calendar: &WorkCalendar, date: Date) -> Vec<(Slot, u32)> {
 /// The slot named by `slot_id`, if it exists.
 pub fn find(calendar: &WorkCalendar, slot_id: &str) -> Option<(Slot, u32)> {
     let (day, _) = slot_id.split_once('-')?;
-    if day.len() != 8 {
+    // Digits only: a multi-byte character would put the slices below off a char boundary.
+    if day.len() != 8 || !day.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let date = Date::new(day[..4].parse().ok()?, day[4..6].parse().ok()?, day[6..].parse().ok()?)?;
@@ -88,6 +89,14 @@ pub fn find(calendar: &WorkCalendar, slot_id: &str) -> Option<(Slot, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slot_id_with_other_characters_is_no_slot() {
+        let calendar = WorkCalendar::default();
+        for id in ["2026一1116-0900", "202611é6-0900", "éééé-0900", "-", ""] {
+            assert!(find(&calendar, id).is_none(), "{id}");
+        }
+    }
 
     #[test]
     fn working_days_have_lunch_slots_and_saturdays_a_morning() {

@@ -108,6 +108,10 @@ impl KioskApp {
     pub fn supply_error(&self) -> Option<Message> {
         self.progress.supply_error
     }
+    /// Why 补交材料 did not open (the answer came from a typed ID tail).
+    pub fn supply_proof_error(&self) -> Option<Message> {
+        self.progress.proof_error
+    }
     /// The material whose 容缺 promise is on the pad, and why the last try was refused.
     pub fn promising(&self) -> Option<(&str, Option<Message>)> {
         self.journey

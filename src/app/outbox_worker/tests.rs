@@ -63,6 +63,7 @@ fn a_lost_reply_is_resent_and_deduplicated() {
             receipt_no: entry.receipt_no.clone(),
             application: store.load_application("a-1").unwrap(),
             materials: Vec::new(),
+            progress_token: None,
         })
         .unwrap();
     store.outbox_recover_in_flight(1).unwrap();

@@ -44,6 +44,8 @@ pub struct Progress {
     pub supply: Option<SupplyDraft>,
     /// Why the last 提交 of a supplement was refused (no photo yet).
     pub supply_error: Option<Message>,
+    /// Why 补交材料 did not open (the answer came from a typed ID tail).
+    pub proof_error: Option<Message>,
 }
 
 impl Progress {
@@ -53,6 +55,7 @@ impl Progress {
             scanner,
             supply: None,
             supply_error: None,
+            proof_error: None,
         }
     }
 
@@ -69,9 +72,17 @@ impl Progress {
             ProgressIntent::SupplyStart(receipt_no) => {
                 let answer = self.lookup.answer().and_then(|a| a.as_ref().ok());
                 let draft = answer.and_then(|a| SupplyDraft::for_answer(a, &receipt_no));
-                if s.session.step == Step::Progress && draft.is_some() {
-                    self.supply = draft;
-                    s.camera.restart();
+                // Adding material needs the card or the receipt's token: an ID tail only
+                // shows progress.
+                match (self.lookup.supplement_proof(), draft) {
+                    (Some(proof), Some(mut draft)) if s.session.step == Step::Progress => {
+                        draft.proof = Some(proof);
+                        self.supply = Some(draft);
+                        self.proof_error = None;
+                        s.camera.restart();
+                    }
+                    (None, Some(_)) => self.proof_error = Some(Message::SupplyNeedsProof),
+                    _ => {}
                 }
             }
             ProgressIntent::SupplySubmit => self.submit_supply(s),
@@ -92,10 +103,10 @@ impl Progress {
     }
 
     pub fn on_scan(&mut self, done: ScanDone, s: &mut Shared) {
-        if let Some(number) = self.scanner.finished(done) {
+        if let Some(scanned) = self.scanner.finished(done) {
             if s.session.step == Step::Progress && self.waiting_for_a_number() {
                 log::info!("receipt QR read under the camera");
-                self.lookup.search_scanned(number);
+                self.lookup.search_scanned(scanned);
                 s.touch();
             }
         } else {
@@ -126,6 +137,7 @@ impl Progress {
     pub fn wipe(&mut self) {
         self.supply = None;
         self.supply_error = None;
+        self.proof_error = None;
         self.lookup.reset();
         self.scanner.reset();
     }
@@ -139,6 +151,10 @@ impl Progress {
         let Some(draft) = self.supply.as_mut().filter(|d| d.state == SupplyState::Capturing) else {
             return;
         };
+        let Some(proof) = draft.proof.clone() else {
+            self.supply_error = Some(Message::SupplyNeedsProof);
+            return;
+        };
         if photos.is_empty() {
             self.supply_error = Some(Message::MaterialsIncomplete);
         } else {
@@ -146,6 +162,7 @@ impl Progress {
             self.supply_error = None;
             s.worker.send(Job::QueueSupplement {
                 receipt_no: draft.receipt_no.clone(),
+                proof,
                 photos,
             });
         }

@@ -24,6 +24,10 @@ pub struct ProgressRow {
 pub struct ProgressView {
     /// PREFIX-YYMMDD-NNNN-C as typed so far.
     pub typed: String,
+    /// The number is accepted and the last six characters of the ID number are asked.
+    pub asking_tail: bool,
+    /// The ID tail typed so far.
+    pub id_tail: String,
     pub searching: bool,
     /// An answer is shown (the keypad gives way to it).
     pub answered: bool,
@@ -54,6 +58,8 @@ pub fn progress(app: &KioskApp) -> ProgressView {
     let lang = app.lang();
     let mut view = ProgressView {
         typed: lookup.typed_display(),
+        asking_tail: lookup.id_tail().is_some(),
+        id_tail: lookup.id_tail().unwrap_or_default().to_string(),
         searching: lookup.pending(),
         by_card: lookup.by_card(),
         ..Default::default()
@@ -81,6 +87,9 @@ pub fn progress(app: &KioskApp) -> ProgressView {
                 .unwrap_or_default(),
         }
     });
+    if let Some(message) = app.supply_proof_error() {
+        view.error = text(message, lang).to_string();
+    }
     match lookup.answer() {
         None => {}
         Some(Err(message)) => {

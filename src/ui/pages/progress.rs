@@ -39,6 +39,8 @@ pub fn render(w: &AppWindow, app: &KioskApp) {
     let lang = app.lang();
     let a = w.global::<ProgressAdapter>();
     a.set_typed(s(&view.typed));
+    a.set_asking_tail(view.asking_tail);
+    a.set_id_tail(s(&view.id_tail));
     a.set_searching(view.searching);
     a.set_answered(view.answered);
     a.set_by_card(view.by_card);

@@ -151,6 +151,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Purge the personal data of cases closed more than DAYS ago (server.toml's
+    /// retention-days unless given); the server does it daily on its own.
+    Purge {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// Add a new sealing key, seal every personal value again with it, drop the old keys.
+    SealRotate {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+    },
     /// Write the man page and shell completions to DIR (for the package).
     #[command(hide = true)]
     Generate { dir: PathBuf },
@@ -204,6 +221,10 @@ pub fn raise_fd_limit() {
 }
 
 pub fn main() -> i32 {
+    // Everything the server writes (its database, keys, logs) is its own: 0600 / 0700.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -281,6 +302,18 @@ fn run(command: Command) -> Result<()> {
             reject,
             operator,
         } => review(&dir, db.as_deref(), &receipt, (approve, supplement, reject), &operator)?,
+        Command::Purge { dir, db, days } => {
+            let days = days.unwrap_or(server::load_config(&dir)?.retention_days);
+            let purged = server::open_store(&dir, db.as_deref())?.purge(&Operator::cli(), days)?;
+            println!("{}", serde_json::to_string(&purged)?);
+        }
+        Command::SealRotate { dir, db } => {
+            let before = crate::seal::Sealer::load_or_create(&dir)?.newest_id();
+            crate::seal::add_key(&dir)?;
+            let n = server::open_store(&dir, db.as_deref())?.reseal(&Operator::cli())?;
+            crate::seal::drop_old_keys(&dir)?;
+            println!("sealing key {before} replaced: {n} value(s) sealed again");
+        }
         Command::Generate { dir } => {
             use clap::CommandFactory;
             for path in crate::generate::write_assets(Cli::command(), &dir)? {

@@ -13,6 +13,7 @@ pub mod http;
 pub mod pki;
 pub mod provider;
 pub mod refusal;
+pub mod seal;
 pub mod server;
 pub mod state;
 pub mod store;

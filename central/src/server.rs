@@ -43,6 +43,14 @@ pub struct ServerConfig {
     /// Per-kiosk quotas.
     #[serde(default)]
     pub limits: Limits,
+    /// Days after a case is closed (and after a booking or complaint is made) that its
+    /// personal data is purged.
+    #[serde(default = "default_retention")]
+    pub retention_days: i64,
+}
+
+fn default_retention() -> i64 {
+    180
 }
 
 fn default_offline() -> i64 {
@@ -58,7 +66,7 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
 
 /// Writes `path` atomically and durably with `mode` from the start (atomic-write-file: a
 /// temporary file with that mode, fsync, rename, fsync of the directory).
-fn write_file(path: &Path, text: impl AsRef<[u8]>, mode: u32) -> Result<()> {
+pub(crate) fn write_file(path: &Path, text: impl AsRef<[u8]>, mode: u32) -> Result<()> {
     use atomic_write_file::unix::OpenOptionsExt as _;
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt as _;
@@ -115,6 +123,7 @@ pub fn init(
         payment_ttl_secs: default_payment_ttl(),
         sandbox_payments,
         limits: Limits::default(),
+        retention_days: default_retention(),
     };
     write_private(&dir.join(CONFIG_FILE), &toml::to_string_pretty(&config)?)?;
     Ok(())
@@ -127,9 +136,28 @@ pub fn load_config(dir: &Path) -> Result<ServerConfig> {
     toml::from_str(&text).with_context(|| format!("in {}", path.display()))
 }
 
+/// Makes `dir` 0700 and every file in it 0600: keys, the database and its journals, the
+/// configuration, also when they were made before (or by hand with a looser umask).
+pub fn harden(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let private = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("making {} private", path.display()))
+    };
+    private(dir, 0o700)?;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            private(&entry.path(), 0o600)?;
+        }
+    }
+    Ok(())
+}
+
 /// Opens the store of `dir` (`db` overrides server.toml's database).
 pub fn open_store(dir: &Path, db: Option<&str>) -> Result<Store> {
     let config = load_config(dir)?;
+    let sealer = crate::seal::Sealer::load_or_create(dir)?;
     let url = db.map(str::to_string).or(config.db.clone());
     let backend = db::open(url.as_deref(), &dir.join(DB_FILE))?;
     let catalogue_path = dir.join("catalogue.toml");
@@ -148,6 +176,7 @@ pub fn open_store(dir: &Path, db: Option<&str>) -> Result<Store> {
         offline_after_secs: config.offline_after_secs,
         payment_ttl_secs: config.payment_ttl_secs,
         limits: config.limits.clone(),
+        sealer: std::sync::Arc::new(sealer),
     })
 }
 
@@ -198,6 +227,7 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
         let db = db.map(str::to_string);
         tokio::task::spawn_blocking(move || open_store(&dir, db.as_deref())).await??
     };
+    harden(dir)?;
     let mut central = Central::new(store)?;
     central.sandbox_payments = config.sandbox_payments;
     central.provider = match crate::provider::Verifier::load(dir) {
@@ -262,6 +292,7 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
         }
     });
     let maintainer = Arc::downgrade(&central);
+    let retention_days = config.retention_days;
     tokio::spawn(async move {
         loop {
             let c = maintainer.clone();
@@ -271,6 +302,11 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
                     Ok(0) => {}
                     Ok(n) => log::info!("dropped {n} upload(s) never finished within a day"),
                     Err(e) => log::warn!("dropping stale uploads failed: {e:#}"),
+                }
+                match c.store.purge(&crate::store::Operator::cli(), retention_days) {
+                    Ok(p) if p == crate::store::Purged::default() => {}
+                    Ok(p) => log::info!("purged personal data of closed cases: {p:?}"),
+                    Err(e) => log::warn!("the purge failed: {e:#}"),
                 }
                 true
             });

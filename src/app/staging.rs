@@ -16,6 +16,7 @@ pub const PAGES: &[&str] = &[
     "welcome",
     "welcome-attract",
     "progress",
+    "progress-tail",
     "progress-answer",
     "progress-supply",
     "catalogue",
@@ -112,6 +113,14 @@ fn stage_progress(app: &mut KioskApp, page: &str, t: u64) {
     go(app, Intent::Progress(ProgressIntent::Open));
     for key in "2611260001".chars() {
         go(app, Intent::Progress(ProgressIntent::Key(key.to_string())));
+    }
+    if page == "progress-tail" {
+        // The number complete and accepted: the last six characters of the ID number next.
+        go(app, Intent::Progress(ProgressIntent::Key("1".into())));
+        go(app, Intent::Progress(ProgressIntent::Search));
+        for key in "3100".chars() {
+            go(app, Intent::Progress(ProgressIntent::Key(key.to_string())));
+        }
     }
     if page == "progress-answer" || page == "progress-supply" {
         // The answer the reference server gives after a supplement request.

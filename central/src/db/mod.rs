@@ -150,6 +150,8 @@ impl Sqlite {
         // cut may lose the last commits (FULL costs an fsync per commit, ~240/s here).
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A purged value is overwritten in the file, not left in a free page.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         let sqlite = Sqlite { conn: Mutex::new(conn) };
         transaction(&sqlite, |sql| migrations::apply(sql, "BLOB", None))?;
         Ok(sqlite)

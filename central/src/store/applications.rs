@@ -35,6 +35,9 @@ const APP_COLUMNS: &str = "a.receipt_no, a.kiosk_id, a.app_key, a.item_code, a.c
   (SELECT CAST(COALESCE(SUM(m.photos), 0) AS BIGINT) FROM materials m WHERE m.app_key = a.app_key) AS expected_photos, \
   a.message, a.expected_on, a.body, a.reviewed_by, a.id_hash, a.agent_hash, a.token_hash, a.id_tail_hash, a.payment";
 
+/// The sealed column of an application's whole request (personal data).
+pub(super) const BODY: &str = "applications.body";
+
 /// `SELECT` of every application column the store reads, from `applications a`.
 pub(super) fn select_apps() -> String {
     format!("SELECT {APP_COLUMNS} FROM applications a")
@@ -128,11 +131,11 @@ impl Store {
         let agent_hash = application.agent.as_ref().map(|agent| self.id_hash(&agent.id));
         let tail_hash = self.id_tail_hash(&request.receipt_no, application.applicant.id.expose());
         let token_hash = request.progress_token.as_deref().map(super::proofs::token_hash);
-        let body = serde_json::to_string(request)?;
+        let body = self.sealer.seal_text(BODY, &serde_json::to_string(request)?);
         let fee = item.fee_fen;
         self.tx(|sql| {
             Self::check_prefix(sql, kiosk, &request.receipt_no)?;
-            idempotent(sql, "application", key, kiosk, &fingerprint, |sql| {
+            idempotent(sql, &self.sealer, "application", key, kiosk, &fingerprint, |sql| {
                 let taken = sql.query_one(
                     "SELECT app_key FROM applications WHERE receipt_no = $1 OR app_key = $2",
                     &[request.receipt_no.as_str().into(), key.into()],
@@ -316,7 +319,8 @@ impl Store {
         self.tx(|sql| {
             let row = Self::app_by_receipt(sql, receipt)?;
             let key = row.text("app_key");
-            let request: Option<api::SubmitApplication> = serde_json::from_str(&row.text("body")).ok();
+            let body = self.sealer.open_text(BODY, &row.text("body"))?;
+            let request: Option<api::SubmitApplication> = serde_json::from_str(&body).ok();
             let applicant_masked = request
                 .map(|r| format!("{} {}", r.application.applicant.masked_name(), r.application.applicant.id.masked()))
                 .unwrap_or_default();
@@ -398,7 +402,7 @@ impl Store {
             self.proven_case(kiosk, receipt, &proof)?;
         }
         self.tx(|sql| {
-            idempotent(sql, "supplement", &request.idempotency_key, kiosk, &fingerprint, |sql| {
+            idempotent(sql, &self.sealer, "supplement", &request.idempotency_key, kiosk, &fingerprint, |sql| {
                 let row = Self::app_by_receipt(sql, receipt)?;
                 let key = row.text("app_key");
                 let status = CaseStatus::parse(&row.text("status")).unwrap_or(CaseStatus::Received);

@@ -52,7 +52,7 @@ impl Store {
         }
         let fingerprint = fingerprint_of(request);
         self.tx(|sql| {
-            idempotent(sql, "booking", &request.idempotency_key, kiosk, &fingerprint, |sql| {
+            idempotent(sql, &self.sealer, "booking", &request.idempotency_key, kiosk, &fingerprint, |sql| {
                 let booked = sql
                     .query_one(
                         "INSERT INTO slot_counts (slot_id, booked) VALUES ($1, 1) ON CONFLICT (slot_id) DO UPDATE SET booked = slot_counts.booked + 1 RETURNING booked",
@@ -72,7 +72,7 @@ impl Store {
                         booking_no.as_str().into(),
                         request.slot_id.as_str().into(),
                         request.item_code.as_str().into(),
-                        request.phone.as_str().into(),
+                        self.sealer.seal_text("bookings.phone", &request.phone).into(),
                         kiosk.id().into(),
                         now().into(),
                         sha256_hex(cancel_code.as_bytes()).into(),

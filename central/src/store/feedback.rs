@@ -2,6 +2,10 @@
 
 use super::*;
 
+/// The sealed columns of a complaint (personal data).
+const COMPLAINT_PHONE: &str = "complaints.phone";
+const COMPLAINT_TEXT: &str = "complaints.body";
+
 /// A row of `township-central ratings --json`: a 好差评 as the kiosk sent it, with the
 /// date its follow-up is due (ratings of 1–2 stars must be followed up).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -47,7 +51,7 @@ impl Store {
         }
         let fingerprint = fingerprint_of(request);
         self.tx(|sql| {
-            idempotent(sql, "rating", &request.idempotency_key, kiosk, &fingerprint, |sql| {
+            idempotent(sql, &self.sealer, "rating", &request.idempotency_key, kiosk, &fingerprint, |sql| {
                 // The application need not be here yet: a rating given right after a
                 // submission made offline arrives before the outbox delivers it.
                 let rating_id = short_id("R");
@@ -101,17 +105,18 @@ impl Store {
                 "SELECT ticket_no, kiosk_id, topic, phone, body, created_at FROM complaints ORDER BY created_at DESC, ticket_no DESC LIMIT $1",
                 &[limit.into()],
             )?;
-            Ok(rows
-                .iter()
-                .map(|r| ListedComplaint {
-                    ticket_no: r.text("ticket_no"),
-                    kiosk_id: r.text("kiosk_id"),
-                    topic: r.text("topic"),
-                    phone: r.text("phone"),
-                    text: r.text("body"),
-                    created_at: r.int("created_at"),
+            rows.iter()
+                .map(|r| {
+                    Ok(ListedComplaint {
+                        ticket_no: r.text("ticket_no"),
+                        kiosk_id: r.text("kiosk_id"),
+                        topic: r.text("topic"),
+                        phone: self.sealer.open_text(COMPLAINT_PHONE, &r.text("phone"))?,
+                        text: self.sealer.open_text(COMPLAINT_TEXT, &r.text("body"))?,
+                        created_at: r.int("created_at"),
+                    })
                 })
-                .collect())
+                .collect()
         })
     }
 
@@ -128,16 +133,16 @@ impl Store {
         }
         let fingerprint = fingerprint_of(request);
         self.tx(|sql| {
-            idempotent(sql, "complaint", &request.idempotency_key, kiosk, &fingerprint, |sql| {
+            idempotent(sql, &self.sealer, "complaint", &request.idempotency_key, kiosk, &fingerprint, |sql| {
                 let ticket_no = format!("T-{}-{:05}", today().compact(), next_counter(sql, "complaint")?);
                 sql.exec(
                     "INSERT INTO complaints (ticket_no, kiosk_id, phone, topic, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
                     &[
                         ticket_no.as_str().into(),
                         kiosk.id().into(),
-                        request.phone.as_str().into(),
+                        self.sealer.seal_text(COMPLAINT_PHONE, &request.phone).into(),
                         request.topic.as_str().into(),
-                        request.text.as_str().into(),
+                        self.sealer.seal_text(COMPLAINT_TEXT, &request.text).into(),
                         now().into(),
                     ],
                 )?;

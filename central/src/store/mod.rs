@@ -11,6 +11,7 @@ mod kiosks;
 mod operators;
 mod payments;
 mod proofs;
+mod retention;
 mod uploads;
 
 pub use applications::{ApplicationDetail, ListedApplication};
@@ -20,6 +21,7 @@ pub use kiosks::{KioskView, RecordedCertificate};
 pub use operators::{SESSION_IDLE_SECS, SESSION_MAX_SECS};
 pub use payments::PaymentRow;
 pub use proofs::FREE_TRIES;
+pub use retention::Purged;
 
 use crate::db::{transaction, Backend, Row, Sql, Value};
 use anyhow::Result;
@@ -112,6 +114,8 @@ pub struct Store {
     pub offline_after_secs: i64,
     pub payment_ttl_secs: i64,
     pub limits: Limits,
+    /// Seals personal columns and photos (keys in the server directory's `seal.keys`).
+    pub sealer: std::sync::Arc<crate::seal::Sealer>,
 }
 
 /// Per-kiosk quotas (server.toml's `[limits]`).
@@ -133,12 +137,16 @@ impl Default for Limits {
     }
 }
 
+/// The column a replayed answer is sealed for (it may hold a booking's cancel code).
+const IDEMPOTENCY_BODY: &str = "idempotency.body";
+
 /// Runs `create` once per (scope, kiosk, key); later calls of that kiosk with the same
 /// fingerprint get the first answer back, with another fingerprint a 409. Keys belong to
 /// their kiosk: another kiosk's same key is a different key. Runs inside the caller's
 /// transaction, so the key and what it created commit together.
 fn idempotent(
     sql: &mut dyn Sql,
+    sealer: &crate::seal::Sealer,
     scope: &str,
     key: &str,
     kiosk: Kiosk,
@@ -168,7 +176,7 @@ fn idempotent(
         }
         return Ok(Answer {
             status: row.int("status") as u16,
-            body: row.text("body"),
+            body: sealer.open_text(IDEMPOTENCY_BODY, &row.text("body"))?,
             replayed: true,
         });
     }
@@ -177,7 +185,7 @@ fn idempotent(
         "UPDATE idempotency SET status = $1, body = $2 WHERE scope = $3 AND key = $4 AND kiosk_id = $5",
         &[
             i64::from(answer.status).into(),
-            answer.body.clone().into(),
+            sealer.seal_text(IDEMPOTENCY_BODY, &answer.body).into(),
             scope.into(),
             key.into(),
             kiosk.id().into(),

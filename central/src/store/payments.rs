@@ -36,7 +36,7 @@ impl Store {
         }
         let fingerprint = fingerprint_of(request);
         self.tx(|sql| {
-            idempotent(sql, "payment", &request.idempotency_key, kiosk, &fingerprint, |sql| {
+            idempotent(sql, &self.sealer, "payment", &request.idempotency_key, kiosk, &fingerprint, |sql| {
                 let order_id = short_id("P");
                 let expires_at = now() + self.payment_ttl_secs;
                 sql.exec(

@@ -6,6 +6,9 @@
 
 use super::*;
 
+/// The sealed column of finished photos.
+pub(super) const PHOTO: &str = "upload_chunks.data";
+
 fn upload_state(row: &Row) -> api::UploadState {
     api::UploadState {
         upload_id: row.text("upload_id"),
@@ -197,17 +200,19 @@ impl Store {
             )?;
             if let Some(last) = tail.first() {
                 let start = last.int("chunk_offset");
-                let bytes = last.blob("data");
+                let bytes = self.sealer.open(PHOTO, &last.blob("data"))?;
                 if start + bytes.len() as i64 > offset {
+                    let kept = self.sealer.seal(PHOTO, &bytes[..(offset - start) as usize]);
                     sql.exec(
                         "UPDATE upload_chunks SET data = $1 WHERE upload_id = $2 AND chunk_offset = $3",
-                        &[bytes[..(offset - start) as usize].to_vec().into(), upload_id.into(), start.into()],
+                        &[kept.into(), upload_id.into(), start.into()],
                     )?;
                 }
             }
+            // Sealed from the first byte: a photo is never on the disk in clear.
             sql.exec(
                 "INSERT INTO upload_chunks (upload_id, chunk_offset, data) VALUES ($1, $2, $3)",
-                &[upload_id.into(), offset.into(), data.to_vec().into()],
+                &[upload_id.into(), offset.into(), self.sealer.seal(PHOTO, data).into()],
             )?;
             sql.exec(
                 "UPDATE uploads SET received = $1 WHERE upload_id = $2",
@@ -234,14 +239,14 @@ impl Store {
                     format!("the server holds {} of {} bytes", row.int("received"), row.int("size")),
                 );
             }
-            let mut hasher = Sha256::new();
+            let mut photo = Vec::with_capacity(row.int("size").max(0) as usize);
             for chunk in sql.query(
                 "SELECT data FROM upload_chunks WHERE upload_id = $1 ORDER BY chunk_offset",
                 &[upload_id.into()],
             )? {
-                hasher.update(chunk.blob("data"));
+                photo.extend_from_slice(&self.sealer.open(PHOTO, &chunk.blob("data"))?);
             }
-            if hex::encode(hasher.finalize()) != row.text("sha256") {
+            if sha256_hex(&photo) != row.text("sha256") {
                 sql.exec("DELETE FROM upload_chunks WHERE upload_id = $1", &[upload_id.into()])?;
                 sql.exec(
                     "UPDATE uploads SET received = 0 WHERE upload_id = $1",
@@ -250,6 +255,12 @@ impl Store {
                 // Commit the reset, then refuse.
                 return Ok(Err(()));
             }
+            // Kept sealed from here on: the chunks give way to one sealed photo.
+            sql.exec("DELETE FROM upload_chunks WHERE upload_id = $1", &[upload_id.into()])?;
+            sql.exec(
+                "INSERT INTO upload_chunks (upload_id, chunk_offset, data) VALUES ($1, 0, $2)",
+                &[upload_id.into(), self.sealer.seal(PHOTO, &photo).into()],
+            )?;
             sql.exec(
                 "UPDATE uploads SET stored = 1 WHERE upload_id = $1",
                 &[upload_id.into()],
@@ -333,7 +344,7 @@ impl Store {
                 "SELECT data FROM upload_chunks WHERE upload_id = $1 ORDER BY chunk_offset",
                 &[upload_id.into()],
             )? {
-                out.extend_from_slice(&chunk.blob("data"));
+                out.extend_from_slice(&self.sealer.open(PHOTO, &chunk.blob("data"))?);
             }
             Ok(out)
         })

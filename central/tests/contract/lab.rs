@@ -105,7 +105,6 @@ impl Lab {
     }
 
     /// The provider pays order `id` of `amount` fen; asserts the notification was applied.
-    #[allow(dead_code)]
     pub fn provider_pays(&self, id: &str, amount: u32) {
         let (status, body) = self.notify(&self.provider().paid(id, amount, township_central::store::now()));
         assert_eq!((status, body.contains("\"applied\":true")), (200, true), "{body}");

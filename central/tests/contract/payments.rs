@@ -104,3 +104,82 @@ fn payments(db: Option<&str>) {
 }
 
 on_both_databases!(payments);
+
+/// An application is paid only when the central's own paid order of the same kiosk, item
+/// and amount backs it, once: a kiosk's word, an unpaid order, another kiosk's order or an
+/// order already used are "to pay at the window".
+fn paid_only_on_the_centrals_own_order(db: Option<&str>) {
+    let lab = Lab::start(db);
+    let store = lab.store();
+    lab.run(async {
+        let mut a = lab.kiosk("K-A").await;
+        let mut b = lab.kiosk("K-B").await;
+        let order = |key: &str| api::CreatePayment {
+            idempotency_key: key.into(),
+            item_code: "ID-003".into(),
+            amount_fen: 4000,
+        };
+        let unpaid: api::PaymentOrder = post_json(&mut a, "/api/v1/payments", &order("a-1")).await;
+        let paid_of_a: api::PaymentOrder = post_json(&mut a, "/api/v1/payments", &order("a-2")).await;
+        let paid_of_b: api::PaymentOrder = post_json(&mut b, "/api/v1/payments", &order("b-1")).await;
+        lab.provider_pays(&paid_of_a.order_id, 4000);
+        lab.provider_pays(&paid_of_b.order_id, 4000);
+        let mut seq = 20;
+        let mut submit = |reference: &str| {
+            seq += 1;
+            let mut s = fleet::submission("K-A", "KA", seq);
+            s.application.payment = township_core::domain::application::PaymentState::Paid {
+                fen: 4000,
+                reference: reference.into(),
+            };
+            s
+        };
+        let cases = [
+            (
+                submit("SIM-PAY-0001"),
+                api::SettledPayment::AtWindow,
+                "the kiosk's word",
+            ),
+            (
+                submit(&unpaid.order_id),
+                api::SettledPayment::AtWindow,
+                "an unpaid order",
+            ),
+            (
+                submit(&paid_of_b.order_id),
+                api::SettledPayment::AtWindow,
+                "another kiosk's order",
+            ),
+            (
+                submit(&paid_of_a.order_id),
+                api::SettledPayment::Paid,
+                "its own paid order",
+            ),
+            (
+                submit(&paid_of_a.order_id),
+                api::SettledPayment::AtWindow,
+                "an order already used",
+            ),
+        ];
+        for (submission, expected, what) in cases {
+            let key = submission.application.uuid.clone();
+            let answer = post(&mut a, key, serde_json::to_vec(&submission).unwrap()).await;
+            assert_eq!(answer.status, 201, "{what}: {}", String::from_utf8_lossy(&answer.body));
+            let settled: api::SubmitResponse = answer.json().unwrap();
+            assert_eq!(settled.payment, expected, "{what}");
+            let stored = store
+                .tx(|sql| {
+                    sql.query_one(
+                        "SELECT payment FROM applications WHERE receipt_no = $1",
+                        &[submission.receipt_no.as_str().into()],
+                    )
+                })
+                .unwrap()
+                .unwrap()
+                .text("payment");
+            assert_eq!(stored, expected.as_str(), "{what}: stored");
+        }
+    });
+}
+
+on_both_databases!(paid_only_on_the_centrals_own_order);

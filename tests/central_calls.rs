@@ -569,3 +569,80 @@ fn the_catalogue_is_cached_for_an_offline_start() {
     let cached: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
     assert_eq!(cached["version"], "2099.1-central");
 }
+
+/// Certificate renewal end to end: the kiosk makes a new key, the central signs it over the
+/// kiosk's current channel, the kiosk writes the new key and certificate in place and
+/// switches; the old certificate keeps working until the new one is used, and is refused
+/// after.
+#[test]
+fn a_certificate_renews_itself_and_the_old_one_is_refused_after() {
+    let lab = Lab::new();
+    let config = config(&lab, "kiosk");
+    let central = HttpCentral::from_config(&config.central, KIOSK_ID).unwrap();
+    let beat = |c: &HttpCentral| {
+        let mut store = None;
+        c.heartbeat(&township_kiosk::app::services::heartbeat(
+            &config,
+            store.as_mut(),
+            now(),
+        ))
+    };
+    let first = beat(&central).unwrap();
+    let expires = first
+        .certificate_expires_at
+        .expect("the central tells the certificate's expiry");
+    let days = (expires - now()) / 86_400;
+    assert!((85..=91).contains(&days), "kiosk certificates last 90 days: {days}");
+
+    // The old identity, kept aside as a thief would have it.
+    let (cert, key) = (
+        config.central.cert.clone().unwrap(),
+        config.central.key.clone().unwrap(),
+    );
+    let old_dir = lab.root.join("stolen");
+    std::fs::create_dir_all(&old_dir).unwrap();
+    std::fs::copy(&cert, old_dir.join("kiosk.pem")).unwrap();
+    std::fs::copy(&key, old_dir.join("kiosk.key")).unwrap();
+    let mut old_section = config.central.clone();
+    old_section.cert = Some(old_dir.join("kiosk.pem"));
+    old_section.key = Some(old_dir.join("kiosk.key"));
+    let old = HttpCentral::from_config(&old_section, KIOSK_ID).unwrap();
+
+    let before = std::fs::read(&cert).unwrap();
+    let renewed = central.renew_identity().unwrap();
+    assert_ne!(std::fs::read(&cert).unwrap(), before, "the new certificate is in place");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(renewed >= expires, "{renewed} vs {expires}");
+    assert!(
+        beat(&old).is_ok(),
+        "the old certificate works until the new one is used"
+    );
+    let after = beat(&central).unwrap();
+    assert_eq!(
+        after.certificate_expires_at,
+        Some(renewed),
+        "the new certificate is in use"
+    );
+    match beat(&old) {
+        Err(CentralError::Unauthorized(why)) => assert!(why.contains("revoked"), "{why}"),
+        other => panic!("the old certificate is still accepted: {other:?}"),
+    }
+    // A client started afresh from the configuration uses the new files.
+    let restarted = HttpCentral::from_config(&config.central, KIOSK_ID).unwrap();
+    assert!(beat(&restarted).is_ok());
+}
+
+#[test]
+fn a_client_key_others_can_read_is_refused_with_what_to_do() {
+    let lab = Lab::new();
+    let config = config(&lab, "kiosk");
+    let key = config.central.key.clone().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let error = HttpCentral::from_config(&config.central, KIOSK_ID)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(error.contains("chmod 600") && error.contains("640"), "{error}");
+}

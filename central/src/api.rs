@@ -106,6 +106,7 @@ fn caller<'a>(central: &Central, peer: &'a Peer, req: &Req) -> Result<Kiosk<'a>,
     if let Err(why) = central.admitted(&peer.fingerprint, &peer.kiosk_id) {
         return Err(("revoked", refused(peer, why)));
     }
+    central.retire_replaced(&peer.fingerprint, Kiosk(peer.kiosk_id.as_str()));
     if let Some(claimed) = req.header(api::KIOSK_ID_HEADER) {
         if claimed != peer.kiosk_id {
             central.store.note_refusal(&peer.kiosk_id);
@@ -243,7 +244,16 @@ fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
         ["heartbeat"] if m == Method::POST => {
             const KIND: &str = "heartbeat";
             let request = parse!(api::Heartbeat);
-            (KIND, ok(200, store.heartbeat(kiosk, &request)))
+            let answer = store.heartbeat(kiosk, &request).map(|mut answer| {
+                answer.certificate_expires_at = central.certificate_expiry(&peer.fingerprint);
+                answer
+            });
+            (KIND, ok(200, answer))
+        }
+        ["certificates", "renew"] if m == Method::POST => {
+            const KIND: &str = "certificate_renew";
+            let request = parse!(api::RenewCertificate);
+            (KIND, central.renew(kiosk, &peer.fingerprint, &request))
         }
         _ => ("unknown", Resp::error(404, "not_found", "unknown path or method")),
     }

@@ -237,6 +237,7 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
             None
         }
     };
+    central.kiosk_ca = Some(Ca::load_kiosk_ca(dir)?);
     if config.sandbox_payments {
         central.simulator = Some(crate::provider::Simulator::load(dir)?);
         log::warn!(

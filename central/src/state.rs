@@ -62,6 +62,8 @@ pub struct Central {
     pub provider: Option<crate::provider::Verifier>,
     /// The test-mode provider (only with the sandbox on).
     pub simulator: Option<crate::provider::Simulator>,
+    /// Signs renewed kiosk certificates (none: renewal is refused).
+    pub kiosk_ca: Option<crate::pki::Ca>,
     /// The back office listens on loopback only (its cookies then go without `Secure`).
     pub admin_on_loopback: bool,
 }
@@ -81,6 +83,7 @@ impl Central {
             sandbox_payments: false,
             provider: None,
             simulator: None,
+            kiosk_ca: None,
             admin_on_loopback: true,
         })
     }
@@ -118,6 +121,90 @@ impl Central {
             Admission::Refused(why) => Err(why),
             Admission::Unknown => Err("this certificate was never recorded by the central"),
         }
+    }
+
+    /// When the certificate `fingerprint` expires (Unix seconds), as recorded.
+    pub fn certificate_expiry(&self, fingerprint: &str) -> Option<i64> {
+        let known = self.certificates.read().unwrap_or_else(|p| p.into_inner());
+        known.get(fingerprint).and_then(|c| c.expires_at)
+    }
+
+    /// The first use of a renewed certificate revokes the one it replaced (not before: a
+    /// kiosk that lost the renewal's answer keeps working with its old certificate).
+    pub fn retire_replaced(&self, fingerprint: &str, kiosk: crate::store::Kiosk) {
+        let replaced = {
+            let known = self.certificates.read().unwrap_or_else(|p| p.into_inner());
+            let Some(replaced) = known.get(fingerprint).and_then(|c| c.replaces.clone()) else {
+                return;
+            };
+            if known.get(&replaced).is_none_or(|old| old.revoked) {
+                return;
+            }
+            replaced
+        };
+        match self.store.retire_replaced(kiosk, &replaced) {
+            Ok(_) => {
+                if let Some(old) = self
+                    .certificates
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get_mut(&replaced)
+                {
+                    old.revoked = true;
+                }
+                log::info!(
+                    "kiosk {} uses its renewed certificate: the old one is revoked",
+                    kiosk.id()
+                );
+            }
+            Err(e) => log::warn!("revoking a renewed kiosk's old certificate failed: {e:#}"),
+        }
+    }
+
+    /// `POST /certificates/renew`: a certificate for the CSR's key, naming the caller,
+    /// recorded as the renewal of the caller's current certificate.
+    pub fn renew(
+        &self,
+        kiosk: crate::store::Kiosk,
+        current: &str,
+        request: &township_core::central_api::RenewCertificate,
+    ) -> Resp {
+        let Some(ca) = &self.kiosk_ca else {
+            return Resp::error(404, "not_found", "this server does not renew certificates");
+        };
+        let csr = match rcgen::CertificateSigningRequestParams::from_pem(&request.csr_pem) {
+            Ok(csr) => csr,
+            Err(_) => {
+                return Resp::error(
+                    422,
+                    "bad_csr",
+                    "the certificate request is not a valid, signed PKCS#10 request",
+                )
+            }
+        };
+        let issued = match ca.issue_kiosk_for(kiosk.id(), &csr.public_key) {
+            Ok(issued) => issued,
+            Err(e) => return crate::refusal::failure(e),
+        };
+        if let Err(e) = self
+            .store
+            .record_renewal(kiosk.id(), &issued.fingerprint, issued.expires_at, Some(current))
+        {
+            return crate::refusal::failure(e);
+        }
+        self.refresh_certificates();
+        log::info!(
+            "kiosk {} renewed its certificate (expires {})",
+            kiosk.id(),
+            issued.expires_at
+        );
+        Resp::json(
+            201,
+            &township_core::central_api::RenewedCertificate {
+                cert_pem: issued.cert_pem,
+                expires_at: issued.expires_at,
+            },
+        )
     }
 
     /// Re-reads the recorded certificates (the CLI or another instance may have revoked or

@@ -450,6 +450,29 @@ pub struct OutboxSummary {
 pub struct HeartbeatResponse {
     /// Unix seconds.
     pub server_time: i64,
+    /// When the certificate this heartbeat came with expires (Unix seconds): the kiosk
+    /// renews it ([`RenewCertificate`]) when fewer than [`RENEW_BEFORE_SECS`] are left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_expires_at: Option<i64>,
+}
+
+/// A kiosk renews its certificate this long before it expires.
+pub const RENEW_BEFORE_SECS: i64 = 30 * 86_400;
+
+/// `POST /certificates/renew`: a certificate for a new key, over the kiosk's current
+/// mutual-TLS channel. The new certificate names the caller (whatever the request says);
+/// the old one is revoked once the new one is used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewCertificate {
+    /// A PKCS#10 certificate signing request (PEM) for the kiosk's new key.
+    pub csr_pem: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewedCertificate {
+    pub cert_pem: String,
+    /// Unix seconds.
+    pub expires_at: i64,
 }
 
 /// Every non-2xx answer. `error` is a stable code (`bad_request`, `forbidden`,

@@ -148,4 +148,9 @@ pub trait CentralSystem: Send + Sync {
         Err(CentralError::Unsupported("supplement"))
     }
     fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError>;
+    /// Renews this kiosk's certificate (a new key, over the current channel) and switches
+    /// to it; returns the new expiry. Only a real client has a certificate to renew.
+    fn renew_identity(&self) -> Result<i64, CentralError> {
+        Err(CentralError::Unsupported("certificate renewal"))
+    }
 }

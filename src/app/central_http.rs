@@ -31,6 +31,8 @@ const MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 pub enum SetupError {
     #[error("central.url is \"sim\": there is no central server configured")]
     NotConfigured,
+    #[error("central.key {path} can be read by others (mode {mode:o}): run `chmod 600 {path}` (a key others can read is no longer this kiosk's alone)")]
+    KeyPermissions { path: String, mode: u32 },
     #[error("central.{0} is not set: add the [central] section written by `township-central enroll`")]
     Missing(&'static str),
     #[error("cannot read central.{key} {path}: {source}")]
@@ -48,7 +50,10 @@ pub enum SetupError {
 }
 
 pub struct HttpCentral {
-    agent: ureq::Agent,
+    /// Swapped for one with the new identity after a certificate renewal.
+    agent: std::sync::RwLock<ureq::Agent>,
+    /// Where the identity lives (a renewal writes the new key and certificate there).
+    identity: Identity,
     base: String,
     kiosk_id: String,
 }
@@ -90,12 +95,80 @@ impl HttpCentral {
         if central.url == "sim" {
             return Err(SetupError::NotConfigured);
         }
-        let ca_path = central.ca.as_deref().ok_or(SetupError::Missing("ca"))?;
-        let cert_path = central.cert.as_deref().ok_or(SetupError::Missing("cert"))?;
-        let key_path = central.key.as_deref().ok_or(SetupError::Missing("key"))?;
-        let roots = certificates("ca", ca_path)?;
-        let chain = certificates("cert", cert_path)?;
-        let key = PrivateKey::from_pem(&read("key", key_path)?).map_err(|e| pem_error("key", key_path, e))?;
+        let identity = Identity {
+            ca: central.ca.clone().ok_or(SetupError::Missing("ca"))?,
+            cert: central.cert.clone().ok_or(SetupError::Missing("cert"))?,
+            key: central.key.clone().ok_or(SetupError::Missing("key"))?,
+        };
+        Ok(HttpCentral {
+            agent: std::sync::RwLock::new(identity.agent()?),
+            identity,
+            base: format!("{}{}", central.url.trim_end_matches('/'), api::BASE_PATH),
+            kiosk_id: central.kiosk_id.clone().unwrap_or_else(|| kiosk_id.to_string()),
+        })
+    }
+
+    fn agent(&self) -> ureq::Agent {
+        self.agent.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Renews this kiosk's certificate over its current mutual-TLS channel: a new key, a
+    /// certificate request for it, the new certificate and key written in place of the old
+    /// (0600, atomically), and the client switched to them. The central revokes the old
+    /// certificate when the new one is first used. Returns the new expiry (Unix seconds).
+    pub fn renew_identity(&self) -> Result<i64, CentralError> {
+        let failed =
+            |what: &str, e: &dyn std::fmt::Display| CentralError::Rejected(format!("certificate renewal: {what}: {e}"));
+        let key = rcgen::KeyPair::generate().map_err(|e| failed("new key", &e))?;
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| failed("request", &e))?;
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, self.kiosk_id.as_str());
+        let csr_pem = params
+            .serialize_request(&key)
+            .and_then(|csr| csr.pem())
+            .map_err(|e| failed("request", &e))?;
+        let renewed: api::RenewedCertificate = self.post_json(
+            "/certificates/renew",
+            "/certificates/renew",
+            &[],
+            &api::RenewCertificate { csr_pem },
+        )?;
+        let write = |path: &Path, bytes: &[u8]| {
+            crate::private_file::write_atomic(path, bytes).map_err(|e| failed(&path.display().to_string(), &e))
+        };
+        write(&self.identity.key, key.serialize_pem().as_bytes())?;
+        write(&self.identity.cert, renewed.cert_pem.as_bytes())?;
+        let agent = self.identity.agent().map_err(|e| failed("the new identity", &e))?;
+        *self.agent.write().unwrap_or_else(|p| p.into_inner()) = agent;
+        log::info!("certificate renewed: the new one expires at {}", renewed.expires_at);
+        Ok(renewed.expires_at)
+    }
+}
+
+/// The files of this kiosk's mutual-TLS identity.
+struct Identity {
+    ca: std::path::PathBuf,
+    cert: std::path::PathBuf,
+    key: std::path::PathBuf,
+}
+
+impl Identity {
+    /// An HTTPS agent that trusts only the central's CA and presents this identity.
+    fn agent(&self) -> Result<ureq::Agent, SetupError> {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(&self.key) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(SetupError::KeyPermissions {
+                    path: self.key.display().to_string(),
+                    mode,
+                });
+            }
+        }
+        let roots = certificates("ca", &self.ca)?;
+        let chain = certificates("cert", &self.cert)?;
+        let key = PrivateKey::from_pem(&read("key", &self.key)?).map_err(|e| pem_error("key", &self.key, e))?;
         let tls = TlsConfig::builder()
             .root_certs(RootCerts::new_with_certs(&roots))
             .client_cert(Some(ClientCert::new_with_certs(&chain, key)))
@@ -110,13 +183,11 @@ impl HttpCentral {
             .user_agent(format!("township-kiosk/{}", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Ok(HttpCentral {
-            agent,
-            base: format!("{}{}", central.url.trim_end_matches('/'), api::BASE_PATH),
-            kiosk_id: central.kiosk_id.clone().unwrap_or_else(|| kiosk_id.to_string()),
-        })
+        Ok(agent)
     }
+}
 
+impl HttpCentral {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -132,9 +203,10 @@ impl HttpCentral {
     ) -> Result<Reply, CentralError> {
         let url = self.url(path);
         let now = crate::storage::now_unix();
+        let agent = self.agent();
         let result = match (method, body) {
             ("GET", _) => {
-                let mut req = self.agent.get(&url);
+                let mut req = agent.get(&url);
                 for (name, value) in headers {
                     req = req.header(*name, *value);
                 }
@@ -142,8 +214,8 @@ impl HttpCentral {
             }
             (_, body) => {
                 let mut req = match method {
-                    "PUT" => self.agent.put(&url),
-                    _ => self.agent.post(&url),
+                    "PUT" => agent.put(&url),
+                    _ => agent.post(&url),
                 };
                 for (name, value) in headers {
                     req = req.header(*name, *value);
@@ -394,5 +466,9 @@ impl CentralSystem for HttpCentral {
 
     fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatResponse, CentralError> {
         self.post_json("/heartbeat", "/heartbeat", &[], heartbeat)
+    }
+
+    fn renew_identity(&self) -> Result<i64, CentralError> {
+        HttpCentral::renew_identity(self)
     }
 }

@@ -465,6 +465,7 @@ impl CentralSystem for SimCentral {
         let mut state = self.up()?;
         state.heartbeats += 1;
         Ok(HeartbeatResponse {
+            certificate_expires_at: None,
             server_time: crate::storage::now_unix(),
         })
     }

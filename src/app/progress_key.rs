@@ -21,10 +21,30 @@ pub const KEY_FILE: &str = "progress.key";
 pub fn load_or_create_key(state_dir: &Path) -> io::Result<ProgressKey> {
     let path = state_dir.join(KEY_FILE);
     match fs::read(&path) {
-        Ok(bytes) => key_from_file_bytes(&path, bytes),
+        Ok(bytes) => {
+            refuse_shared(&path)?;
+            key_from_file_bytes(&path, bytes)
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => create_key(&path),
         Err(e) => Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
     }
+}
+
+/// A key file that group or others can read is refused, with what to do.
+fn refuse_shared(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(path)?.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} can be read by others (mode {mode:o}): run `chmod 600 {}` — anyone who reads it can make receipts' progress tokens",
+                path.display(),
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn key_from_file_bytes(path: &Path, bytes: Vec<u8>) -> io::Result<ProgressKey> {
@@ -88,5 +108,15 @@ mod tests {
             "{error}"
         );
         assert_eq!(fs::read(&path).unwrap(), b"short");
+    }
+
+    #[test]
+    fn a_key_file_others_can_read_stops_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        load_or_create_key(dir.path()).unwrap();
+        let path = dir.path().join(KEY_FILE);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let error = load_or_create_key(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("chmod 600") && error.contains("644"), "{error}");
     }
 }

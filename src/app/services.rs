@@ -165,6 +165,21 @@ pub fn heartbeat(config: &Config, store: Option<&mut Store>, now: i64) -> Heartb
     }
 }
 
+/// Renews the kiosk's certificate when the central says it expires within
+/// [`crate::central_api::RENEW_BEFORE_SECS`] (a failure is tried again at the next beat).
+fn renew_when_due(central: &dyn CentralSystem, reply: &crate::central_api::HeartbeatResponse) {
+    let Some(expires_at) = reply.certificate_expires_at else {
+        return;
+    };
+    if expires_at - reply.server_time >= crate::central_api::RENEW_BEFORE_SECS {
+        return;
+    }
+    match central.renew_identity() {
+        Ok(new_expiry) => log::info!("certificate renewed ahead of its expiry; the new one runs to {new_expiry}"),
+        Err(e) => log::warn!("certificate renewal failed (tried again at the next heartbeat): {e}"),
+    }
+}
+
 /// Sends a heartbeat every `central.heartbeat-secs` (the first one at once).
 pub fn spawn_heartbeat(config: Config, central: Arc<dyn CentralSystem>, stop: &'static AtomicBool) {
     let spawned = std::thread::Builder::new().name("heartbeat".into()).spawn(move || {
@@ -181,6 +196,7 @@ pub fn spawn_heartbeat(config: Config, central: Arc<dyn CentralSystem>, stop: &'
                         if drift.abs() > 60 {
                             log::warn!("heartbeat: the kiosk clock is {drift} s off the central system's");
                         }
+                        renew_when_due(central.as_ref(), &reply);
                     }
                     Err(e) => log::warn!("heartbeat: {e}"),
                 }

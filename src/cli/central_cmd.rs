@@ -28,6 +28,9 @@ pub struct SubmitArgs {
 pub enum CentralCommand {
     /// Check that the central system is reachable and accepts this kiosk's certificate.
     Ping,
+    /// Renew this kiosk's certificate now (the kiosk does it on its own 30 days ahead): a
+    /// new key and certificate over the current channel, written in place of the old.
+    Renew,
 }
 
 #[derive(Args, Debug)]
@@ -182,6 +185,23 @@ pub fn central(cli: &Cli, command: &CentralCommand) -> i32 {
     };
     let config = &loaded.config;
     match command {
+        CentralCommand::Renew => {
+            let client = match client(config) {
+                Ok(client) => client,
+                Err(code) => return code,
+            };
+            match client.renew_identity() {
+                Ok(expires_at) => {
+                    let days = (expires_at - crate::storage::now_unix()) / 86_400;
+                    println!("certificate renewed: the new one is valid for {days} more days");
+                    exit::OK
+                }
+                Err(e) => {
+                    eprintln!("kiosk: {}", unreachable_text(&e));
+                    exit::UNREACHABLE
+                }
+            }
+        }
         CentralCommand::Ping => {
             let client = match client(config) {
                 Ok(client) => client,

@@ -32,6 +32,11 @@ const PER_KIOSK: &[KioskGauge] = &[
         |k| k.last_seen as f64,
     ),
     (
+        "township_kiosk_certificate_expiry_timestamp_seconds",
+        "Unix time when the kiosk's newest unrevoked certificate expires (0: unknown).",
+        |k| k.certificate_expires_at.unwrap_or(0) as f64,
+    ),
+    (
         "township_kiosk_uptime_seconds",
         "Kiosk process uptime at the last heartbeat.",
         |k| k.uptime_secs as f64,

@@ -77,6 +77,17 @@ fn ago(now: i64, at: Option<i64>) -> String {
     at.map_or_else(|| "–".into(), |t| format!("{} ago", age(Some(now - t))))
 }
 
+/// Days left on a kiosk's certificate, in red under 14 (it should have renewed itself at 30).
+fn certificate(now: i64, expires_at: Option<i64>) -> Markup {
+    html! {
+        @match expires_at {
+            None => "–",
+            Some(at) if at - now < 14 * 86_400 => span class="fault" { ((at - now).max(0) / 86_400) " days left" },
+            Some(at) => { ((at - now) / 86_400) " days left" },
+        }
+    }
+}
+
 /// A device's state, in red when it is not working.
 fn device(state: &str) -> Markup {
     html! {
@@ -109,7 +120,7 @@ pub fn fleet(operator: Operator, kiosks: &[KioskView], applications: i64, now: i
         table id="fleet" {
             tr {
                 @for h in ["Kiosk", "State", "Version", "Uptime", "Last heartbeat", "Reader", "Printer", "Camera", "GPIO",
-                    "Paper", "Outbox", "Oldest pending", "Dead", "Last sent", "Last errors"] { th { (h) } }
+                    "Paper", "Outbox", "Oldest pending", "Dead", "Last sent", "Certificate", "Last errors"] { th { (h) } }
             }
             @for k in kiosks.iter().take(FLEET_ROWS) {
                 tr class=(k.state) data-kiosk=(k.kiosk_id) {
@@ -118,6 +129,7 @@ pub fn fleet(operator: Operator, kiosks: &[KioskView], applications: i64, now: i
                     td { (device(&k.reader)) } td { (device(&k.printer)) } td { (device(&k.camera)) } td { (device(&k.gpio)) }
                     td { (paper(&k.paper)) } td { (k.pending) } td { (age(k.oldest_pending_age)) } td { (k.dead) }
                     td { (ago(now, k.last_sent_at)) }
+                    td class="certificate" { (certificate(now, k.certificate_expires_at)) }
                     td { @for (i, e) in k.last_errors.iter().enumerate() { @if i > 0 { br; } (e) } }
                 }
             }

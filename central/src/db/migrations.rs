@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "ownership",
         sql: include_str!("../../migrations/0002_ownership.sql"),
     },
+    Migration {
+        version: 3,
+        name: "renewal",
+        sql: include_str!("../../migrations/0003_renewal.sql"),
+    },
 ];
 
 /// Applies the migrations `sql`'s database has not recorded yet; returns their versions.

@@ -73,7 +73,10 @@ impl Store {
             )?;
             Ok(())
         })?;
-        Ok(api::HeartbeatResponse { server_time: now })
+        Ok(api::HeartbeatResponse {
+            server_time: now,
+            certificate_expires_at: None,
+        })
     }
 
     pub fn kiosks(&self, operator: &Operator) -> Result<Vec<KioskView>> {
@@ -161,12 +164,37 @@ impl Store {
 
     /// Records a certificate before it is handed out (only recorded ones are accepted).
     pub fn record_certificate(&self, kiosk: &str, fingerprint: &str, expires_at: i64) -> Result<()> {
+        self.record_renewal(kiosk, fingerprint, expires_at, None)
+    }
+
+    /// Records a certificate issued to replace `replaces` (a renewal over mutual TLS).
+    pub fn record_renewal(
+        &self,
+        kiosk: &str,
+        fingerprint: &str,
+        expires_at: i64,
+        replaces: Option<&str>,
+    ) -> Result<()> {
         self.tx(|sql| {
             sql.exec(
-                "INSERT INTO certificates (fingerprint, kiosk_id, issued_at, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (fingerprint) DO NOTHING",
-                &[fingerprint.into(), kiosk.into(), now().into(), expires_at.into()],
+                "INSERT INTO certificates (fingerprint, kiosk_id, issued_at, expires_at, replaces) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (fingerprint) DO NOTHING",
+                &[fingerprint.into(), kiosk.into(), now().into(), expires_at.into(), replaces.into()],
             )?;
             Ok(())
+        })
+    }
+
+    /// The renewal is in use: the certificate it replaced is revoked.
+    pub fn retire_replaced(&self, kiosk: Kiosk, replaced: &str) -> Result<u64> {
+        self.tx(|sql| {
+            let n = sql.exec(
+                "UPDATE certificates SET revoked_at = $1 WHERE fingerprint = $2 AND kiosk_id = $3 AND revoked_at IS NULL",
+                &[now().into(), replaced.into(), kiosk.id().into()],
+            )?;
+            if n > 0 {
+                audit(sql, &format!("kiosk:{}", kiosk.id()), "certificate:renewed", replaced)?;
+            }
+            Ok(n)
         })
     }
 
@@ -183,27 +211,12 @@ impl Store {
         })
     }
 
-    /// Revokes the kiosk's certificates other than `current` (after a renewal, once the
-    /// new certificate is in use); the number revoked.
-    pub fn revoke_older(&self, kiosk: Kiosk, current: &str) -> Result<u64> {
-        self.tx(|sql| {
-            let n = sql.exec(
-                "UPDATE certificates SET revoked_at = $1 WHERE kiosk_id = $2 AND fingerprint <> $3 AND revoked_at IS NULL",
-                &[now().into(), kiosk.id().into(), current.into()],
-            )?;
-            if n > 0 {
-                audit(sql, &format!("kiosk:{}", kiosk.id()), "renewed", kiosk.id())?;
-            }
-            Ok(n)
-        })
-    }
-
     /// Every recorded certificate: fingerprint → what the API needs to admit it.
     pub fn certificates(&self) -> Result<std::collections::HashMap<String, RecordedCertificate>> {
         self.tx(|sql| {
             Ok(sql
                 .query(
-                    "SELECT fingerprint, kiosk_id, expires_at, revoked_at FROM certificates",
+                    "SELECT fingerprint, kiosk_id, expires_at, revoked_at, replaces FROM certificates",
                     &[],
                 )?
                 .iter()
@@ -217,7 +230,7 @@ impl Store {
         self.tx(|sql| {
             Ok(sql
                 .query_one(
-                    "SELECT fingerprint, kiosk_id, expires_at, revoked_at FROM certificates WHERE fingerprint = $1",
+                    "SELECT fingerprint, kiosk_id, expires_at, revoked_at, replaces FROM certificates WHERE fingerprint = $1",
                     &[fingerprint.into()],
                 )?
                 .map(|r| recorded(&r)))
@@ -232,6 +245,8 @@ pub struct RecordedCertificate {
     /// Unix seconds.
     pub expires_at: Option<i64>,
     pub revoked: bool,
+    /// The certificate this one renewed (revoked once this one is used).
+    pub replaces: Option<String>,
 }
 
 fn recorded(row: &Row) -> RecordedCertificate {
@@ -239,5 +254,6 @@ fn recorded(row: &Row) -> RecordedCertificate {
         kiosk_id: row.text("kiosk_id"),
         expires_at: row.opt_int("expires_at"),
         revoked: row.opt_int("revoked_at").is_some(),
+        replaces: row.opt_text("replaces"),
     }
 }

@@ -53,7 +53,7 @@ if [ "$configured" = no ]; then
   server_pid=$!
   trap 'kill "$server_pid" 2>/dev/null || true' EXIT
   CONFIG="$STATE/kiosk-local-central.toml"
-  { printf '[kiosk]\nid = "%s"\nstate-dir = "%s"\n\n' "$KIOSK_ID" "$STATE"; cat "$ENROLMENT/central.toml"; } > "$CONFIG"
+  { printf '[kiosk]\nid = "%s"\nstate-dir = "%s"\nsimulated = true\n\n' "$KIOSK_ID" "$STATE"; cat "$ENROLMENT/central.toml"; } > "$CONFIG"
   # The demonstration's technician PIN (a random one, kept private beside the state), so the
   # technician screens can be opened: five taps on the welcome page's top-left corner.
   if ! grep -q 'pin-hash' "$STATE/overrides.toml" 2>/dev/null; then

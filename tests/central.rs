@@ -209,7 +209,7 @@ fn a_running_kiosk_serves_healthz_status_and_metrics_on_localhost() {
     std::fs::write(
         &config,
         format!(
-            "[kiosk]\nid = \"{KIOSK_ID}\"\nstate-dir = \"{}\"\n\n[status]\nlisten = \"127.0.0.1:{port}\"\n",
+            "[kiosk]\nid = \"{KIOSK_ID}\"\nstate-dir = \"{}\"\nsimulated = true\n\n[status]\nlisten = \"127.0.0.1:{port}\"\n",
             dir.path().join("state").display()
         ),
     )

@@ -73,8 +73,31 @@ fn submit_and_drain(lab: &Lab) -> String {
         .nth(1)
         .unwrap()
         .to_string();
-    let drain = kiosk(&config, &["outbox", "drain"]);
+    let drain = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--config", config.to_str().unwrap(), "outbox", "drain"])
+        .env("KIOSK_LOG", "debug")
+        .output()
+        .unwrap();
     assert!(drain.status.success(), "{}", text(&drain));
+    // What the kiosk writes to standard error goes to the journal: even at debug level it
+    // holds none of the made-up applicant's ID number, name or phone numbers.
+    let journal = format!(
+        "{}{}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&drain.stdout),
+        String::from_utf8_lossy(&drain.stderr)
+    );
+    let sample = township_kiosk::app::sample::application("");
+    for secret in [
+        sample.applicant.id.expose().to_string(),
+        sample.applicant.name.clone().unwrap_or_default(),
+        "13805740000".to_string(),
+    ] {
+        assert!(
+            !journal.contains(&secret),
+            "{secret} in the kiosk's journal output:\n{journal}"
+        );
+    }
     receipt
 }
 

@@ -35,7 +35,7 @@ fn config_in(dir: &Path) -> PathBuf {
     std::fs::write(
         &path,
         format!(
-            "[kiosk]\nstate-dir = {:?}\nreceipt-prefix = \"T01\"\n",
+            "[kiosk]\nstate-dir = {:?}\nreceipt-prefix = \"T01\"\nsimulated = true\n",
             dir.join("state").display().to_string()
         ),
     )
@@ -267,6 +267,42 @@ fn a_broken_state_dir_is_a_storage_error() {
     assert!(text(&out).contains("storage in"), "{}", text(&out));
 }
 
+/// `kiosk run --headless` for `secs` seconds: its output and what it said.
+fn run_headless(config: &Path, secs: &str) -> (std::process::Output, String) {
+    let out = kiosk(&[
+        "--config",
+        config.to_str().unwrap(),
+        "run",
+        "--headless",
+        "--exit-after",
+        secs,
+    ]);
+    let shown = text(&out);
+    (out, shown)
+}
+
+#[test]
+fn an_installed_configuration_without_its_reader_and_printer_refuses_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[kiosk]\nstate-dir = {:?}\n\n[devices.reader]\nkind = \"serial\"\nport = \"/dev/ttyUSB9\"\n",
+            dir.path().join("state").display().to_string()
+        ),
+    )
+    .unwrap();
+    let (out, shown) = run_headless(&config, "1");
+    assert_eq!(out.status.code(), Some(2), "{shown}");
+    assert!(
+        shown.contains("[devices.printer]")
+            && shown.contains("simulated = true")
+            && !shown.contains("[devices.reader] or"),
+        "{shown}"
+    );
+}
+
 #[test]
 fn run_says_what_it_runs_and_sends_the_queue() {
     let dir = tempfile::tempdir().unwrap();
@@ -275,15 +311,7 @@ fn run_says_what_it_runs_and_sends_the_queue() {
         let mut store = Store::open_in(&dir.path().join("state")).unwrap();
         store.submit(&application("app-1"), &[], "T01", 0).unwrap();
     }
-    let out = kiosk(&[
-        "--config",
-        config.to_str().unwrap(),
-        "run",
-        "--headless",
-        "--exit-after",
-        "2",
-    ]);
-    let shown = text(&out);
+    let (out, shown) = run_headless(&config, "2");
     assert_eq!(out.status.code(), Some(0), "{shown}");
     assert!(
         shown.contains("in-process simulation") && shown.contains("kiosk stopped"),

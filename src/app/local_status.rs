@@ -4,7 +4,9 @@
 //! keep-alive, and bounded: 8 KiB a line, 100 header lines, 5 s to read or write. (tiny_http
 //! was tried in its place and dropped: it reads a header line of any length and has no read
 //! timeout.) The probe client is `ureq`. Nothing it says holds personal data — the snapshot
-//! is built from counts, states and masked errors.
+//! is built from counts, states and masked errors. With a token configured, `/status` and
+//! `/metrics` answer only requests that carry it as `Authorization: Bearer …` (the
+//! configuration refuses a listener beyond loopback without one); `/healthz` stays open.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -22,16 +24,18 @@ pub trait StatusSource: Send + Sync + 'static {
 }
 
 /// Binds `listen` and serves on a background thread. Returns the bound address.
-pub fn serve(listen: &str, source: Arc<dyn StatusSource>) -> io::Result<SocketAddr> {
+pub fn serve(listen: &str, source: Arc<dyn StatusSource>, token: Option<String>) -> io::Result<SocketAddr> {
     let listener = TcpListener::bind(listen)?;
+    let token: Arc<Option<[u8; 32]>> = Arc::new(token.map(|t| digest(t.as_bytes())));
     let addr = listener.local_addr()?;
     std::thread::Builder::new().name("local-status".into()).spawn(move || {
         for stream in listener.incoming().flatten() {
             let source = source.clone();
+            let token = token.clone();
             let _ = std::thread::Builder::new()
                 .name("local-status-conn".into())
                 .spawn(move || {
-                    if let Err(e) = handle(stream, source.as_ref()) {
+                    if let Err(e) = handle(stream, source.as_ref(), token.as_ref().as_ref()) {
                         log::debug!("local status: {e}");
                     }
                 });
@@ -40,24 +44,45 @@ pub fn serve(listen: &str, source: Arc<dyn StatusSource>) -> io::Result<SocketAd
     Ok(addr)
 }
 
-fn handle(stream: TcpStream, source: &dyn StatusSource) -> io::Result<()> {
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}
+
+fn handle(stream: TcpStream, source: &dyn StatusSource, token: Option<&[u8; 32]>) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     stream.set_write_timeout(Some(Duration::from_secs(5)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.by_ref().take(8192).read_line(&mut request_line)?;
-    // Headers are read and ignored (bounded).
+    // Headers are read (bounded); only the bearer token matters.
     let mut header = String::new();
+    let mut presented = None;
     for _ in 0..100 {
         header.clear();
         if reader.by_ref().take(8192).read_line(&mut header)? == 0 || header.trim().is_empty() {
             break;
         }
+        if let Some((name, value)) = header.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("authorization") {
+                presented = value
+                    .trim()
+                    .strip_prefix("Bearer ")
+                    .map(|t| digest(t.trim().as_bytes()));
+            }
+        }
     }
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let path = target.split('?').next().unwrap_or("");
+    // Digests compared: the time taken says nothing about the token.
+    let authorised = token.is_none_or(|t| presented.as_ref() == Some(t));
     let (status, content_type, body) = match (method, path) {
+        ("GET" | "HEAD", "/status" | "/metrics") if !authorised => (
+            "401 Unauthorized",
+            "text/plain",
+            "a bearer token is required\n".to_string(),
+        ),
         ("GET" | "HEAD", "/healthz") if source.healthy() => ("200 OK", "text/plain", "ok\n".to_string()),
         ("GET" | "HEAD", "/healthz") => ("503 Service Unavailable", "text/plain", "unhealthy\n".to_string()),
         ("GET" | "HEAD", "/status") => (
@@ -116,7 +141,7 @@ mod tests {
 
     #[test]
     fn serves_health_status_and_metrics_on_loopback() {
-        let addr = serve("127.0.0.1:0", Arc::new(Fixed)).unwrap().to_string();
+        let addr = serve("127.0.0.1:0", Arc::new(Fixed), None).unwrap().to_string();
         assert_eq!(get(&addr, "/healthz").unwrap(), (200, "ok\n".into()));
         let (code, body) = get(&addr, "/status").unwrap();
         assert_eq!(code, 200);
@@ -127,8 +152,31 @@ mod tests {
     }
 
     #[test]
+    fn with_a_token_status_and_metrics_need_it_and_healthz_does_not() {
+        let token = "a-long-monitoring-token-0451".to_string();
+        let addr = serve("127.0.0.1:0", Arc::new(Fixed), Some(token.clone()))
+            .unwrap()
+            .to_string();
+        assert_eq!(get(&addr, "/healthz").unwrap().0, 200);
+        assert_eq!(get(&addr, "/status").unwrap().0, 401);
+        assert_eq!(get(&addr, "/metrics").unwrap().0, 401);
+        let with = |bearer: &str, path: &str| {
+            let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+            let response = agent
+                .get(&format!("http://{addr}{path}"))
+                .header("Authorization", &format!("Bearer {bearer}"))
+                .call()
+                .unwrap();
+            response.status().as_u16()
+        };
+        assert_eq!(with(&token, "/status"), 200);
+        assert_eq!(with(&token, "/metrics"), 200);
+        assert_eq!(with("a-long-monitoring-token-0452", "/status"), 401);
+    }
+
+    #[test]
     fn garbage_without_a_line_end_is_read_bounded_and_refused() {
-        let addr = serve("127.0.0.1:0", Arc::new(Fixed)).unwrap().to_string();
+        let addr = serve("127.0.0.1:0", Arc::new(Fixed), None).unwrap().to_string();
         let mut stream = TcpStream::connect(&addr).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         stream.write_all(&[b'x'; 10_000]).unwrap();

@@ -210,15 +210,41 @@ pub fn spawn_heartbeat(config: Config, central: Arc<dyn CentralSystem>, stop: &'
     }
 }
 
+/// How long `/status` and `/metrics` reuse what they read from the store (opening it checks
+/// its integrity: not once per scrape).
+pub const STATUS_CACHE: Duration = Duration::from_secs(120);
+
 /// The running kiosk's `/status`, `/metrics` and `/healthz`.
 pub struct RuntimeStatus {
     pub config: Config,
+    cache: std::sync::Mutex<Option<(Instant, super::status::StatusSnapshot)>>,
 }
 
 impl RuntimeStatus {
+    pub fn new(config: Config) -> RuntimeStatus {
+        RuntimeStatus {
+            config,
+            cache: Default::default(),
+        }
+    }
+
+    /// What the store says, read at most every [`STATUS_CACHE`].
+    fn collected(&self, now: i64) -> super::status::StatusSnapshot {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        match cache.as_ref() {
+            Some((at, snapshot)) if at.elapsed() < STATUS_CACHE => snapshot.clone(),
+            _ => {
+                let snapshot = super::status::collect(&self.config, env!("CARGO_PKG_VERSION"), now);
+                *cache = Some((Instant::now(), snapshot.clone()));
+                snapshot
+            }
+        }
+    }
+
     fn snapshot(&self) -> (super::status::StatusSnapshot, serde_json::Value) {
         let now = crate::storage::now_unix();
-        let mut snapshot = super::status::collect(&self.config, env!("CARGO_PKG_VERSION"), now);
+        let mut snapshot = self.collected(now);
+        snapshot.at = now;
         // The live view of this process wins over the last recorded contact.
         if let Some(ok) = telemetry::central_reachable() {
             snapshot.central.reachable = Some(ok);
@@ -237,6 +263,12 @@ impl RuntimeStatus {
             map.insert("last_errors".into(), telemetry::last_errors().into());
             // The state directory is a path on this machine, not for a monitoring agent.
             map.remove("state_dir");
+            // Receipt numbers stay at the kiosk (`kiosk outbox list`): a count and reasons.
+            if let Some(central) = map.get_mut("central").and_then(|c| c.as_object_mut()) {
+                let reasons: Vec<String> = snapshot.central.dead_letters.iter().map(|d| d.reason.clone()).collect();
+                central.insert("dead_letters".into(), reasons.len().into());
+                central.insert("dead_letter_reasons".into(), reasons.into());
+            }
         }
         (snapshot, json)
     }
@@ -384,4 +416,33 @@ fn register_device_gauges(registry: &prometheus::Registry, devices: &telemetry::
     registry
         .register(Box::new(device_ok))
         .expect("each metric registered once");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::local_status::StatusSource;
+
+    #[test]
+    fn the_status_endpoint_counts_dead_letters_without_their_receipt_numbers_and_reads_the_store_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.kiosk.state_dir = dir.path().to_path_buf();
+        let status = RuntimeStatus::new(config.clone());
+        let mut snapshot = super::super::status::collect(&config, "test", 0);
+        snapshot.central.dead_letters.push(super::super::status::DeadLetter {
+            receipt_no: "DEV1-261126-0001-1".into(),
+            item_code: "ID-003".into(),
+            reason: "422 invalid_application".into(),
+        });
+        *status.cache.lock().unwrap() = Some((Instant::now(), snapshot));
+        let json = status.status_json();
+        assert_eq!(json["central"]["dead_letters"], 1);
+        assert_eq!(json["central"]["dead_letter_reasons"][0], "422 invalid_application");
+        let text = json.to_string();
+        assert!(!text.contains("DEV1-261126-0001-1"), "{text}");
+        assert!(status.metrics().contains("kiosk_up"));
+        // Within the cache's life the store is not read again (the staged snapshot stays).
+        assert_eq!(status.status_json()["central"]["dead_letters"], 1);
+    }
 }

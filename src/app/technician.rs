@@ -1,7 +1,9 @@
 //! The technician PIN: its argon2id hash and the one check that guards every technician
 //! action (`read-card --reveal` today, the technician screens later). Five wrong PINs in a
-//! row lock it, for a time that doubles with each further wrong PIN; the counter lives in
-//! the store, so restarting does not reset it. Every failure and refusal is audited.
+//! row lock it, for a time that doubles with each further wrong PIN up to 15 minutes (a
+//! passer-by can delay a technician, not lock the kiosk for a day; a 6-digit PIN still takes
+//! years to guess at that pace); the counter lives in the store, so restarting does not
+//! reset it. Every failure and refusal is audited.
 
 use crate::storage::guard::PinGuard;
 use crate::storage::{StorageError, Store};
@@ -13,7 +15,7 @@ use argon2::Argon2;
 pub const MAX_FAILURES: u32 = 5;
 /// The first lock; each further wrong PIN doubles it, up to [`MAX_LOCK_SECS`].
 pub const FIRST_LOCK_SECS: i64 = 60;
-pub const MAX_LOCK_SECS: i64 = 86_400;
+pub const MAX_LOCK_SECS: i64 = 15 * 60;
 /// A PIN is 6 to 12 digits.
 pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 6..=12;
 

@@ -268,7 +268,7 @@ pub fn kiosk_config(kiosk_id: &str, state_dir: &Path, central_toml: &str, url: O
         }
     }
     format!(
-        "[kiosk]\nid = \"{kiosk_id}\"\nstate-dir = \"{}\"\n\n[status]\nenabled = false\n\n{central}",
+        "[kiosk]\nid = \"{kiosk_id}\"\nstate-dir = \"{}\"\nsimulated = true\n\n[status]\nenabled = false\n\n{central}",
         state_dir.display()
     )
 }

@@ -281,7 +281,8 @@ fn report_panic(info: &std::panic::PanicHookInfo<'_>, out: &mut dyn std::io::Wri
     );
 }
 
-/// Minimal stderr logger: `KIOSK_LOG=debug|info|warn|error` (default info).
+/// Minimal stderr logger: `KIOSK_LOG=debug|info|warn|error` (default info); every line
+/// scrubbed ([`crate::domain::masking::scrub_line`]).
 fn init_logging() {
     struct StderrLogger(log::LevelFilter);
     impl log::Log for StderrLogger {
@@ -291,7 +292,10 @@ fn init_logging() {
         fn log(&self, record: &log::Record<'_>) {
             if self.enabled(record.metadata()) {
                 let text = record.args().to_string();
-                eprintln!("[{} {}] {text}", record.level(), record.target());
+                // Standard error goes to the journal: scrubbed like the technician's ring,
+                // so a careless line never puts a full ID or phone number there.
+                let scrubbed = crate::domain::masking::scrub_line(&text);
+                eprintln!("[{} {}] {scrubbed}", record.level(), record.target());
                 crate::app::log_ring::push(record.level(), record.target(), &text);
             }
         }

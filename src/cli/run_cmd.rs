@@ -39,11 +39,46 @@ fn install_signal_handlers() {
     }
 }
 
+/// The device sections an installed kiosk's configuration must name (a missing one would
+/// quietly be simulated), unless it says `kiosk.simulated = true`.
+const REQUIRED_DEVICES: [&str; 2] = ["reader", "printer"];
+
+/// Why a configuration file cannot start a kiosk: a required device section is missing and
+/// simulation was not asked for. The embedded defaults (no file: the demonstration) may.
+fn missing_devices(loaded: &crate::config::LoadedConfig) -> Option<String> {
+    let path = loaded.source.as_ref()?;
+    if loaded.config.kiosk.simulated {
+        return None;
+    }
+    let mut texts: Vec<String> = std::fs::read_to_string(path).into_iter().collect();
+    texts.extend(loaded.overrides.as_ref().and_then(|o| std::fs::read_to_string(o).ok()));
+    let named = |device: &str| {
+        texts.iter().any(|text| {
+            text.parse::<toml::Table>()
+                .ok()
+                .and_then(|t| t.get("devices")?.as_table()?.get(device).cloned())
+                .is_some()
+        })
+    };
+    let missing: Vec<&str> = REQUIRED_DEVICES.into_iter().filter(|d| !named(d)).collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{} has no {} section: configure the device (see packaging/kiosk.toml), or set `simulated = true` under [kiosk] for a demonstration or lab kiosk",
+            path.display(),
+            missing.iter().map(|d| format!("[devices.{d}]")).collect::<Vec<_>>().join(" or ")
+        )
+    })
+}
+
 pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
     let loaded = match super::load_config(cli) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if let Some(problem) = missing_devices(&loaded) {
+        eprintln!("kiosk: {problem}");
+        return exit::CONFIG;
+    }
     let config = loaded.config.clone();
     // Against a real central system: its catalogue, else the cached copy, else packaged.
     let start_catalogue = services::central_from_config(&config).ok();
@@ -136,8 +171,8 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
         services::spawn_heartbeat(config.clone(), central, &STOP);
     }
     if config.status.enabled {
-        let source = Arc::new(services::RuntimeStatus { config: config.clone() });
-        match crate::app::local_status::serve(&config.status.listen, source) {
+        let source = Arc::new(services::RuntimeStatus::new(config.clone()));
+        match crate::app::local_status::serve(&config.status.listen, source, config.status.token.clone()) {
             Ok(addr) => println!("  local status:  http://{addr}/status (also /healthz, /metrics)"),
             Err(e) => println!("  local status:  cannot listen on {}: {e}", config.status.listen),
         }

@@ -120,11 +120,22 @@ impl Config {
         if self.ui.width < 480 || self.ui.height < 480 {
             problem("ui.width", "screens smaller than 480 pixels are not supported".into());
         }
-        if self.status.enabled && self.status.listen.parse::<std::net::SocketAddr>().is_err() {
-            problem(
+        match self.status.listen.parse::<std::net::SocketAddr>() {
+            Err(_) if self.status.enabled => problem(
                 "status.listen",
                 format!("{:?} is not an address:port", self.status.listen),
-            );
+            ),
+            Ok(addr) if self.status.enabled && !addr.ip().is_loopback() && self.status.token.is_none() => problem(
+                "status.token",
+                format!(
+                    "status.listen {} is reachable from the network: set a token (16 characters or more) that monitoring sends as `Authorization: Bearer …`, or listen on 127.0.0.1",
+                    self.status.listen
+                ),
+            ),
+            _ => {}
+        }
+        if self.status.token.as_ref().is_some_and(|t| t.chars().count() < 16) {
+            problem("status.token", "must be 16 characters or more".into());
         }
         if let Some(day) = self
             .calendar

@@ -36,6 +36,11 @@ pub struct KioskSection {
     /// The county (6-digit division code) the kiosk serves: the address picker opens there
     /// and its place names rank first on the pinyin keyboard.
     pub county: String,
+    /// A demonstration or lab kiosk: devices missing from the configuration are simulated.
+    /// Without it, `kiosk run` with a configuration file that has no `[devices.reader]` or
+    /// `[devices.printer]` refuses to start (an installed kiosk must not quietly simulate
+    /// its reader and printer, nor show the simulated "payment received" button).
+    pub simulated: bool,
 }
 
 impl Default for KioskSection {
@@ -49,6 +54,7 @@ impl Default for KioskSection {
             state_dir: default_state_dir(),
             catalogue: None,
             county: "330225".into(),
+            simulated: false,
         }
     }
 }
@@ -320,6 +326,9 @@ pub struct StatusSection {
     pub enabled: bool,
     /// Local status endpoint (/healthz, /status, /metrics).
     pub listen: String,
+    /// A bearer token `/status` and `/metrics` ask for (`Authorization: Bearer …`, 16
+    /// characters or more). Required when `listen` is not a loopback address.
+    pub token: Option<String>,
 }
 
 impl Default for StatusSection {
@@ -327,6 +336,7 @@ impl Default for StatusSection {
         StatusSection {
             enabled: true,
             listen: "127.0.0.1:9870".into(),
+            token: None,
         }
     }
 }
@@ -404,6 +414,9 @@ impl Config {
         if copy.technician.pin_hash.is_some() {
             // A PIN hash can be attacked offline: show that one is set, not the hash.
             copy.technician.pin_hash = Some("<set>".into());
+        }
+        if copy.status.token.is_some() {
+            copy.status.token = Some("<set>".into());
         }
         if copy.central.lookup_key.is_some() {
             copy.central.lookup_key = Some("<set>".into());

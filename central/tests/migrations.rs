@@ -52,6 +52,29 @@ fn sqlite_from_empty_and_from_todays_schema() {
     assert!(newly.is_empty(), "nothing is applied twice: {newly:?}");
 }
 
+/// The test cluster speaks TLS: with its CA the central connects (verify-full: the
+/// certificate and the host name checked); with another CA it is refused.
+#[test]
+fn postgres_over_tls_with_the_right_ca_only() {
+    let pg = Pg::start();
+    let url = pg.database("tls");
+    assert!(url.contains("sslmode=verify-full"), "{url}");
+    let mut client = db::pg_tls::PgTarget::parse(&url).unwrap().connect().unwrap();
+    let on_tls = client
+        .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+        .unwrap();
+    assert!(on_tls.get::<_, bool>(0), "the connection is encrypted");
+    let dir = tempfile::tempdir().unwrap();
+    let (other, _) = township_central::pki::Ca::create().unwrap();
+    let wrong = dir.path().join("other-ca.pem");
+    std::fs::write(&wrong, &other.cert_pem).unwrap();
+    let wrong_url = url.replace(&pg.ca.display().to_string(), &wrong.display().to_string());
+    let refused = db::open(Some(&wrong_url), std::path::Path::new("unused"))
+        .err()
+        .expect("a wrong CA is refused");
+    assert!(format!("{refused:#}").contains("PostgreSQL"), "{refused:#}");
+}
+
 #[test]
 fn postgres_from_empty_and_from_todays_schema() {
     let pg = Pg::start();
@@ -59,7 +82,7 @@ fn postgres_from_empty_and_from_todays_schema() {
     assert_eq!(applied(&*fresh), every_version());
 
     let url = pg.database("old");
-    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut client = db::pg_tls::PgTarget::parse(&url).unwrap().connect().unwrap();
     client.batch_execute(&OLD_SCHEMA.replace("{BLOB}", "BYTEA")).unwrap();
     client.batch_execute(OLD_ROW).unwrap();
     drop(client);

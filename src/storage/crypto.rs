@@ -28,6 +28,8 @@ pub enum CryptoError {
     KeyFile { path: String, source: std::io::Error },
     #[error("key file {path} holds {len} bytes, not {KEY_LEN}: refusing to replace it (stored data would become unreadable)")]
     KeyLength { path: String, len: usize },
+    #[error("key file {path} can be read by others (mode {mode:o}): the key may have leaked; run `chmod 600 {path}` once you are sure it did not, or re-enrol the kiosk")]
+    KeyShared { path: String, mode: u32 },
     #[error("a sealed value failed to open (wrong key, wrong row, or tampered)")]
     Open,
     #[error("sealing failed")]
@@ -72,7 +74,8 @@ impl FieldCipher {
         XChaCha20Poly1305::generate_key(&mut OsRng).into()
     }
 
-    /// Reads the key file. Never creates or replaces it; tightens loose permissions.
+    /// Reads the key file. Never creates or replaces it; a key others could read stops the
+    /// start (it may have leaked: a technician decides).
     pub fn load(path: &Path) -> Result<KeyFileState, CryptoError> {
         let shown = path.display().to_string();
         let io = |source| CryptoError::KeyFile {
@@ -93,11 +96,10 @@ impl FieldCipher {
         })?;
         let mode = fs::metadata(path).map_err(io)?.permissions().mode();
         if mode & 0o077 != 0 {
-            log::warn!(
-                "key file {shown} was readable by others (mode {:o}); tightened to 0600",
-                mode & 0o777
-            );
-            fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(io)?;
+            return Err(CryptoError::KeyShared {
+                path: shown,
+                mode: mode & 0o777,
+            });
         }
         Ok(KeyFileState::Present(FieldCipher::from_key(&key)))
     }
@@ -183,14 +185,18 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "no temp file left behind: {names:?}");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let error = FieldCipher::load(&path)
+            .err()
+            .expect("a shared key is refused")
+            .to_string();
+        assert!(error.contains("chmod 600") && error.contains("644"), "{error}");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
         let sealed = FieldCipher::from_key(&key).seal("x", b"v").unwrap();
         let KeyFileState::Present(loaded) = FieldCipher::load(&path).unwrap() else {
             panic!("key not loaded")
         };
         assert_eq!(loaded.open("x", &sealed).unwrap(), b"v");
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        FieldCipher::load(&path).unwrap();
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         fs::write(&path, b"").unwrap();
         assert!(matches!(FieldCipher::load(&path).unwrap(), KeyFileState::Absent));
         fs::write(&path, b"short").unwrap();

@@ -4,6 +4,7 @@
 //! operations in `store` are written once against `Sql`.
 
 pub mod migrations;
+pub mod pg_tls;
 
 use anyhow::{anyhow, Context, Result};
 use std::path::Path;
@@ -228,7 +229,7 @@ impl Backend for Sqlite {
 /// PostgreSQL through a small pool of blocking clients (READ COMMITTED; the operations lock
 /// the rows they update with `FOR UPDATE` or rely on `ON CONFLICT`).
 pub struct Postgres {
-    url: String,
+    target: pg_tls::PgTarget,
     pool: Mutex<PgPool>,
     freed: Condvar,
 }
@@ -241,9 +242,10 @@ struct PgPool {
 
 impl Postgres {
     pub fn open(url: &str, max: usize) -> Result<Postgres> {
-        let client = postgres::Client::connect(url, postgres::NoTls).context("connecting to PostgreSQL")?;
+        let target = pg_tls::PgTarget::parse(url)?;
+        let client = target.connect()?;
         let pg = Postgres {
-            url: url.to_string(),
+            target,
             pool: Mutex::new(PgPool {
                 idle: vec![client],
                 open: 1,
@@ -267,9 +269,8 @@ impl Postgres {
             if pool.open < pool.max {
                 pool.open += 1;
                 drop(pool);
-                return postgres::Client::connect(&self.url, postgres::NoTls).map_err(|e| {
+                return self.target.connect().inspect_err(|_| {
                     self.pool.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
-                    anyhow!(e).context("connecting to PostgreSQL")
                 });
             }
             pool = self.freed.wait(pool).unwrap_or_else(|p| p.into_inner());

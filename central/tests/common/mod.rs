@@ -144,8 +144,11 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A throw-away PostgreSQL cluster, stopped on drop.
+/// A throw-away PostgreSQL cluster with TLS (its own CA, a certificate for localhost and
+/// 127.0.0.1), stopped on drop. Its URLs ask for `sslmode=verify-full`.
 pub struct Pg {
+    /// The CA that signed the cluster's certificate.
+    pub ca: PathBuf,
     _dir: tempfile::TempDir,
     data: PathBuf,
     bin: PathBuf,
@@ -179,6 +182,26 @@ impl Pg {
         }
         let data = dir.path().join("data");
         let port = free_port();
+        // TLS: a CA of the test's own and the server's certificate and key (the key 0600 and
+        // the server's, as PostgreSQL insists).
+        let (ca, _) = township_central::pki::Ca::create().unwrap();
+        let (cert, key) = ca.issue_server(&["localhost".into(), "127.0.0.1".into()]).unwrap();
+        let ca_path = dir.path().join("ca.pem");
+        std::fs::write(&ca_path, &ca.cert_pem).unwrap();
+        let (cert_path, key_path) = (dir.path().join("server.crt"), dir.path().join("server.key"));
+        std::fs::write(&cert_path, cert).unwrap();
+        std::fs::write(&key_path, key).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        if root {
+            let uid = Command::new("id").args(["-u", "postgres"]).output().unwrap();
+            let uid: u32 = String::from_utf8_lossy(&uid.stdout).trim().parse().unwrap();
+            for path in [&cert_path, &key_path, &ca_path] {
+                std::os::unix::fs::chown(path, Some(uid), Some(uid)).unwrap();
+            }
+        }
         let run = |args: Vec<String>| {
             let mut command = if root {
                 let mut c = Command::new("runuser");
@@ -210,8 +233,10 @@ impl Pg {
                 data.display().to_string(),
                 "-o".into(),
                 format!(
-                    "-k {} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=200",
-                    dir.path().display()
+                    "-k {} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=200 -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                    dir.path().display(),
+                    cert_path.display(),
+                    key_path.display()
                 ),
                 "-l".into(),
                 dir.path().join("log").display().to_string(),
@@ -223,6 +248,7 @@ impl Pg {
             "pg_ctl start failed"
         );
         Pg {
+            ca: ca_path,
             _dir: dir,
             data,
             bin,
@@ -239,7 +265,11 @@ impl Pg {
         )
         .unwrap();
         client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        format!("postgres://kiosk@127.0.0.1:{}/{name}", self.port)
+        format!(
+            "postgres://kiosk@127.0.0.1:{}/{name}?sslmode=verify-full&sslrootcert={}",
+            self.port,
+            self.ca.display()
+        )
     }
 }
 

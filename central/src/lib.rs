@@ -7,6 +7,7 @@ pub mod api;
 pub mod bench;
 pub mod cli;
 pub mod db;
+pub mod files;
 pub mod fleet;
 pub mod generate;
 pub mod http;

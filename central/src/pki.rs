@@ -31,12 +31,15 @@ const KIOSK_CA_NAME: &str = "Township Central Kiosk Client CA";
 /// The longest a kiosk certificate lives; kiosks renew themselves before it ends.
 pub const KIOSK_CERT_DAYS: i64 = 90;
 
-fn validity(params: &mut CertificateParams, years: i32) {
-    let now = std::time::SystemTime::now()
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let today = Date::from_unix_china(now);
+        .unwrap_or(0)
+}
+
+fn validity(params: &mut CertificateParams, years: i32) {
+    let today = Date::from_unix_china(unix_now());
     params.not_before = rcgen::date_time_ymd(today.year() - 1, 1, 1);
     params.not_after = rcgen::date_time_ymd(today.year() + years, 12, 31);
 }
@@ -150,7 +153,7 @@ impl Ca {
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.serial_number = Some(rcgen::SerialNumber::from_slice(uuid::Uuid::new_v4().as_bytes()));
-        let today = Date::from_unix_china(crate::store::now());
+        let today = Date::from_unix_china(unix_now());
         let (from, to) = (today.add_days(-1), today.add_days(KIOSK_CERT_DAYS));
         params.not_before = rcgen::date_time_ymd(from.year(), from.month(), from.day());
         params.not_after = rcgen::date_time_ymd(to.year(), to.month(), to.day());

@@ -58,7 +58,7 @@ impl Sealer {
         let path = dir.join(KEYS_FILE);
         if !path.exists() {
             let line = format!("1 {}\n", hex::encode(random::<32>()));
-            crate::server::write_file(&path, line, 0o600)?;
+            crate::files::write_file(&path, line, 0o600)?;
         }
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let keys = parse_keys(&text).with_context(|| format!("in {}", path.display()))?;
@@ -155,7 +155,7 @@ pub fn add_key(dir: &Path) -> Result<Sealer> {
         .map(|k| k.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1)
         .unwrap_or(1);
     let (_, line) = Sealer::random(next);
-    crate::server::write_file(&path, format!("{line}\n{old}"), 0o600)?;
+    crate::files::write_file(&path, format!("{line}\n{old}"), 0o600)?;
     Sealer::load_or_create(dir)
 }
 
@@ -164,7 +164,7 @@ pub fn drop_old_keys(dir: &Path) -> Result<()> {
     let path = dir.join(KEYS_FILE);
     let text = std::fs::read_to_string(&path)?;
     let newest = text.lines().find(|l| !l.trim().is_empty()).context("no key")?;
-    crate::server::write_file(&path, format!("{newest}\n"), 0o600)
+    crate::files::write_file(&path, format!("{newest}\n"), 0o600)
 }
 
 #[cfg(test)]

@@ -64,21 +64,7 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
     write_file(path, text, 0o600)
 }
 
-/// Writes `path` atomically and durably with `mode` from the start (atomic-write-file: a
-/// temporary file with that mode, fsync, rename, fsync of the directory).
-pub(crate) fn write_file(path: &Path, text: impl AsRef<[u8]>, mode: u32) -> Result<()> {
-    use atomic_write_file::unix::OpenOptionsExt as _;
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let written = (|| {
-        let mut options = atomic_write_file::AtomicWriteFile::options();
-        options.preserve_mode(false).preserve_owner(false).mode(mode);
-        let mut file = options.open(path)?;
-        file.write_all(text.as_ref())?;
-        file.commit()
-    })();
-    written.with_context(|| format!("writing {}", path.display()))
-}
+pub(crate) use crate::files::write_file;
 
 /// `township-central init`: CA, server certificate and server.toml in `dir`.
 pub fn init(

@@ -278,6 +278,60 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
         (status.status, status.message.as_deref()),
         (CaseStatus::Supplement, Some("请补充清晰的户口簿首页照片"))
     );
+
+    // The CSP is in force in the browser: an injected inline handler does not run (and
+    // the page's own scripts could not even fetch: `default-src 'none'`).
+    browser.act("document.body.insertAdjacentHTML('beforeend', '<img id=\"probe\" src=\"/nothing\" onerror=\"window.injected = 1\">'); true");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        browser.eval("typeof window.injected"),
+        json!("undefined"),
+        "an inline handler ran"
+    );
+
+    // The audited reveal: no reason, no data; with a reason, the applicant in full, and the
+    // reveal in the audit log with its reason.
+    browser.act("document.getElementById('reveal').click(); true");
+    browser.wait_for("document.body.innerText.includes('reason')");
+    assert!(!browser
+        .eval("document.body.innerText")
+        .as_str()
+        .unwrap_or_default()
+        .contains("330225199003150027"));
+    browser.goto(&format!("{base}/applications/{receipt}"));
+    browser.wait_for("document.getElementById('reveal-reason')");
+    browser.act("document.getElementById('reveal-reason').value = '电话核实材料'; document.getElementById('reveal').click(); true");
+    browser.wait_for("document.getElementById('revealed-id')");
+    assert_eq!(
+        browser.eval("document.getElementById('revealed-id').innerText"),
+        json!("330225199003150027")
+    );
+    browser.goto(&format!("{base}/audit"));
+    browser.wait_for("document.getElementById('audit')");
+    let audit = browser.eval("document.getElementById('audit').innerText");
+    let audit = audit.as_str().unwrap_or_default();
+    assert!(
+        audit.contains("reveal") && audit.contains("电话核实材料") && audit.contains("olga"),
+        "{audit}"
+    );
+
+    // A reviewer may pre-review and reveal, not read the audit log or the payments.
+    server::open_store(&srv, None)
+        .unwrap()
+        .add_operator(
+            "rita",
+            "another long passphrase",
+            township_central::store::Role::Reviewer,
+        )
+        .unwrap();
+    browser.act("document.querySelector('form[action=\"/logout\"]').submit(); true");
+    browser.wait_for("document.getElementById('login')");
+    browser.act("document.getElementById('name').value = 'rita'; document.getElementById('password').value = 'another long passphrase'; document.getElementById('login').submit(); true");
+    browser.wait_for("document.getElementById('fleet')");
+    browser.goto(&format!("{base}/audit"));
+    browser.wait_for("document.body.innerText.includes('may not')");
+    browser.goto(&format!("{base}/payments"));
+    browser.wait_for("document.body.innerText.includes('may not')");
     drop(browser);
     drop(running);
     runtime.shutdown_timeout(Duration::from_secs(2));

@@ -150,6 +150,17 @@ fn route(central: &Central, req: &Req) -> Resp {
                 Err(page) => page,
             }
         }
+        (&Method::POST, ["applications", receipt, "reveal"]) => {
+            let reason = field(&fields, "reason").unwrap_or_default();
+            central
+                .store
+                .reveal(&operator, receipt, reason)
+                .map(|revealed| pages::revealed(me, receipt, &revealed, reason.trim()))
+        }
+        (&Method::GET, ["audit"]) => central
+            .store
+            .audit_log(&operator, 500)
+            .map(|entries| pages::audit(me, &entries, now())),
         (&Method::GET, ["payments"]) => central
             .store
             .payments(&operator, 200)

@@ -2,7 +2,7 @@
 //! engine (nothing is concatenated into HTML by hand), and each page is one function over
 //! what the store answered. Personal data arrives masked.
 
-use crate::store::{ApplicationDetail, KioskView, ListedApplication, PaymentRow};
+use crate::store::{ApplicationDetail, AuditEntry, KioskView, ListedApplication, PaymentRow, Revealed};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use township_core::central_api::device_ok;
 
@@ -29,7 +29,7 @@ pub fn page(title: &str, operator: Operator, body: Markup) -> String {
                 @if let Some((name, csrf)) = operator {
                     nav {
                         a href="/" { "Fleet" } " · " a href="/applications" { "Applications" } " · "
-                        a href="/payments" { "Payments" } " "
+                        a href="/payments" { "Payments" } " · " a href="/audit" { "Audit" } " "
                         form method="post" action="/logout" class="inline" {
                             input type="hidden" name="csrf" value=(csrf);
                             span id="operator" { (name) } " " button { "Log out" }
@@ -174,6 +174,14 @@ pub fn application(operator: Operator, d: &ApplicationDetail, item_name: &str, e
         h2 { "Materials" }
         ul { @for (code, photos, stored) in &d.materials { li { (code) " — " (stored) " of " (photos) " photo(s) stored" } } }
         @if let Some(error) = error { p class="error" id="error" { (error) } }
+        h2 { "Applicant in full" }
+        form method="post" action={ "/applications/" (receipt) "/reveal" } id="reveal-form" {
+            input type="hidden" name="csrf" value=(csrf);
+            p {
+                label { "Reason (written to the audit log) " input name="reason" id="reveal-reason" size="40"; }
+                " " button id="reveal" { "Reveal" }
+            }
+        }
         h2 { "Pre-review" }
         form method="post" action={ "/applications/" (receipt) "/review" } id="review" {
             input type="hidden" name="csrf" value=(csrf);
@@ -229,4 +237,31 @@ pub fn payments(operator: Operator, rows: &[PaymentRow], sandbox: bool) -> Strin
         }
     };
     page("Payments", operator, body)
+}
+
+/// The applicant of `receipt` in full, after an audited reveal.
+pub fn revealed(operator: Operator, receipt: &str, r: &Revealed, reason: &str) -> String {
+    let body = html! {
+        p class="error" { "Shown for: " (reason) " — this reveal is in the audit log." }
+        table id="revealed" {
+            tr { th { "Name" } td id="revealed-name" { (r.name) } }
+            tr { th { "ID number" } td id="revealed-id" { (r.id_number) } }
+            @for (label, value) in &r.details { tr { th { (label) } td { (value) } } }
+        }
+        p { a href={ "/applications/" (receipt) } { "Back to the application" } }
+    };
+    page(&format!("Applicant of {receipt}"), operator, body)
+}
+
+/// The audit log, newest first.
+pub fn audit(operator: Operator, entries: &[AuditEntry], now: i64) -> String {
+    let body = html! {
+        table id="audit" {
+            tr { @for h in ["When", "Who", "Action", "Subject"] { th { (h) } } }
+            @for e in entries {
+                tr { td { (ago(now, Some(e.at))) } td { (e.operator) } td class="action" { (e.action) } td { (e.subject) } }
+            }
+        }
+    };
+    page("Audit log", operator, body)
 }

@@ -12,6 +12,7 @@ mod operators;
 mod payments;
 mod proofs;
 mod retention;
+mod reveal;
 mod uploads;
 
 pub use applications::{ApplicationDetail, ListedApplication};
@@ -22,6 +23,7 @@ pub use operators::{SESSION_IDLE_SECS, SESSION_MAX_SECS};
 pub use payments::PaymentRow;
 pub use proofs::FREE_TRIES;
 pub use retention::Purged;
+pub use reveal::{AuditEntry, Revealed};
 
 use crate::db::{transaction, Backend, Row, Sql, Value};
 use anyhow::Result;

@@ -1,0 +1,87 @@
+//! Back-office sessions and the lock-out, at the store: a session ends after 15 idle
+//! minutes, after 8 hours whatever happens, and when the operator's password changes; the
+//! lock-out holds when twenty wrong passwords arrive at once (each try is counted before
+//! its password is checked, so no more than five are ever checked).
+
+mod common;
+
+use common::setup;
+use township_central::server;
+use township_central::store::{now, Refusal, Role, Store};
+
+fn store_on(db: Option<&str>) -> (tempfile::TempDir, Store) {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = setup(tmp.path(), &[], db);
+    let store = server::open_store(&srv, db).unwrap();
+    store
+        .add_operator("olga", "a long passphrase", Role::Supervisor)
+        .unwrap();
+    (tmp, store)
+}
+
+fn shift(store: &Store, column: &str, to: i64) {
+    store
+        .tx(|sql| sql.exec(&format!("UPDATE sessions SET {column} = $1"), &[to.into()]))
+        .unwrap();
+}
+
+#[test]
+fn a_session_ends_when_idle_when_old_and_when_the_password_changes() {
+    let (_tmp, store) = store_on(None);
+    let (token, _) = store.login("olga", "a long passphrase").unwrap();
+    assert!(store.session(&token).unwrap().is_some());
+    shift(
+        &store,
+        "last_seen",
+        now() - township_central::store::SESSION_IDLE_SECS - 1,
+    );
+    assert!(store.session(&token).unwrap().is_none(), "15 idle minutes end it");
+
+    let (token, _) = store.login("olga", "a long passphrase").unwrap();
+    shift(&store, "expires_at", now() - 1);
+    assert!(store.session(&token).unwrap().is_none(), "8 hours end it, used or not");
+
+    let (token, _) = store.login("olga", "a long passphrase").unwrap();
+    assert!(store.session(&token).unwrap().is_some());
+    store
+        .add_operator("olga", "another long passphrase", Role::Supervisor)
+        .unwrap();
+    assert!(store.session(&token).unwrap().is_none(), "a new password ends it");
+}
+
+#[test]
+fn twenty_wrong_passwords_at_once_check_at_most_five_on_sqlite() {
+    twenty_wrong_passwords_at_once(None)
+}
+
+#[test]
+fn twenty_wrong_passwords_at_once_check_at_most_five_on_postgres() {
+    let pg = common::Pg::start();
+    twenty_wrong_passwords_at_once(Some(&pg.database("lockout")))
+}
+
+fn twenty_wrong_passwords_at_once(db: Option<&str>) {
+    let (_tmp, store) = store_on(db);
+    let store = std::sync::Arc::new(store);
+    let codes: Vec<&'static str> = std::thread::scope(|scope| {
+        let tries: Vec<_> = (0..20)
+            .map(|_| {
+                let store = store.clone();
+                scope.spawn(move || {
+                    let error = store.login("olga", "not the passphrase").unwrap_err();
+                    error.downcast_ref::<Refusal>().map_or("other", |r| r.code)
+                })
+            })
+            .collect();
+        tries.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let checked = codes.iter().filter(|c| **c == "login_failed").count();
+    let locked = codes.iter().filter(|c| **c == "locked").count();
+    assert!(checked <= 5, "{checked} passwords checked: {codes:?}");
+    assert_eq!(checked + locked, 20, "{codes:?}");
+    let right = store.login("olga", "a long passphrase").unwrap_err();
+    assert_eq!(right.downcast_ref::<Refusal>().map(|r| r.code), Some("locked"));
+    // An unknown name is answered as a wrong password (and checked against a dummy hash).
+    let unknown = store.login("nobody", "whatever it is").unwrap_err();
+    assert_eq!(unknown.downcast_ref::<Refusal>().map(|r| r.code), Some("login_failed"));
+}

@@ -97,14 +97,23 @@ impl Store {
     /// is "not found", as an unknown number is.
     pub fn cancel_booking(&self, kiosk: Kiosk, booking_no: &str, code: &str) -> Result<api::Booking> {
         let code_hash = sha256_hex(code.trim().to_ascii_uppercase().as_bytes());
-        self.tx(|sql| {
-            let suffix = sql.for_update();
+        // Wrong codes are counted (per booking and per kiosk) like wrong progress proofs.
+        self.with_back_off(kiosk, &format!("booking:{booking_no}"), |sql| {
             let row = sql.query_one(
-                &format!("SELECT slot_id, status, cancel_hash FROM bookings WHERE booking_no = $1{suffix}"),
+                "SELECT cancel_hash FROM bookings WHERE booking_no = $1",
                 &[booking_no.into()],
             )?;
-            let Some(row) = row.filter(|r| r.opt_text("cancel_hash").as_deref() == Some(code_hash.as_str())) else {
-                log::warn!("booking cancel with a wrong code from kiosk {}", kiosk.id());
+            Ok(row
+                .filter(|r| r.opt_text("cancel_hash").as_deref() == Some(code_hash.as_str()))
+                .map(|_| ()))
+        })?;
+        self.tx(|sql| {
+            let suffix = sql.for_update();
+            let Some(row) = sql.query_one(
+                &format!("SELECT slot_id, status FROM bookings WHERE booking_no = $1{suffix}"),
+                &[booking_no.into()],
+            )?
+            else {
                 return refuse(404, "not_found", "no booking with this number and cancel code");
             };
             let slot_id = row.text("slot_id");

@@ -92,7 +92,34 @@ impl Store {
     /// The application `receipt` when `proof` opens it; otherwise a 404 counted for
     /// back-off, or a 429 while the receipt or the kiosk waits.
     pub(super) fn proven_case(&self, kiosk: Kiosk, receipt: &str, proof: &ProofKind) -> Result<Row> {
-        let subjects = [format!("receipt:{receipt}"), format!("kiosk:{}", kiosk.id())];
+        self.with_back_off(kiosk, &format!("receipt:{receipt}"), |sql| {
+            let row = sql.query_one(
+                &format!("{} WHERE a.receipt_no = $1", applications::select_apps()),
+                &[receipt.into()],
+            )?;
+            Ok(row.filter(|row| proof.opens(row)))
+        })
+        .map_err(|e| match e.downcast_ref::<Refusal>() {
+            Some(r) if r.status == 404 => Refusal {
+                status: 404,
+                code: "not_found",
+                message: "no application with this receipt number and proof".into(),
+            }
+            .into(),
+            _ => e,
+        })
+    }
+
+    /// Runs `attempt` (one guess at a secret about `subject`) unless `subject` or `kiosk`
+    /// waits after wrong guesses (429). A guess that finds nothing (`None`) is a 404 and
+    /// counts against both; a right one clears the subject's count.
+    pub(super) fn with_back_off<T>(
+        &self,
+        kiosk: Kiosk,
+        subject: &str,
+        attempt: impl FnOnce(&mut dyn Sql) -> Result<Option<T>>,
+    ) -> Result<T> {
+        let subjects = [subject.to_string(), format!("kiosk:{}", kiosk.id())];
         let now = now();
         let found = self.tx(|sql| {
             for (subject, free) in subjects.iter().zip([FREE_TRIES, KIOSK_FREE_TRIES]) {
@@ -108,11 +135,7 @@ impl Store {
                     }
                 }
             }
-            let row = sql.query_one(
-                &format!("{} WHERE a.receipt_no = $1", applications::select_apps()),
-                &[receipt.into()],
-            )?;
-            Ok(Ok(row.filter(|row| proof.opens(row))))
+            Ok(Ok(attempt(sql)?))
         })?;
         match found {
             Err(wait) => refuse(
@@ -120,14 +143,14 @@ impl Store {
                 "too_many_tries",
                 format!("too many wrong tries: wait {wait} seconds before the next"),
             ),
-            Ok(Some(row)) => {
+            Ok(Some(found)) => {
                 self.tx(|sql| {
                     sql.exec(
                         "DELETE FROM proof_failures WHERE subject = $1",
                         &[subjects[0].as_str().into()],
                     )
                 })?;
-                Ok(row)
+                Ok(found)
             }
             Ok(None) => {
                 self.tx(|sql| {
@@ -140,8 +163,12 @@ impl Store {
                     }
                     Ok(())
                 })?;
-                log::warn!("wrong or missing proof for a receipt at kiosk {}", kiosk.id());
-                refuse(404, "not_found", "no application with this receipt number and proof")
+                log::warn!(
+                    "a wrong secret for {} at kiosk {}",
+                    subject.split(':').next().unwrap_or(""),
+                    kiosk.id()
+                );
+                refuse(404, "not_found", "nothing matches this number and secret")
             }
         }
     }

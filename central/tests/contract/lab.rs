@@ -50,9 +50,21 @@ impl Lab {
 
     /// A lab whose server has the payment sandbox on or off.
     pub fn start_with(db: Option<&str>, sandbox_payments: bool) -> Lab {
+        Lab::start_configured(db, sandbox_payments, |_| {})
+    }
+
+    /// A lab whose server.toml `configure` changes before the server starts.
+    pub fn start_configured(
+        db: Option<&str>,
+        sandbox_payments: bool,
+        configure: impl FnOnce(&mut server::ServerConfig),
+    ) -> Lab {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
         let srv = crate::common::setup_with(&dir, &["K-A", "K-B", "K-C", "K-D"], db, sandbox_payments);
+        let mut config = server::load_config(&srv).unwrap();
+        configure(&mut config);
+        std::fs::write(srv.join(server::CONFIG_FILE), toml::to_string_pretty(&config).unwrap()).unwrap();
         let (runtime, running) = serve(&srv, db);
         Lab {
             _tmp: tmp,

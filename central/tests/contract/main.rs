@@ -1,7 +1,8 @@
 //! The API contract on loopback, one scenario per aggregate, each on SQLite and on a
 //! throw-away PostgreSQL cluster: mutual-TLS refusals, idempotent submission, chunked
 //! uploads, status and pre-review with supplements, payments, the catalogue's ETag,
-//! appointments, ratings and complaints, heartbeats → dashboard and metrics.
+//! appointments, ratings and complaints, heartbeats → dashboard and metrics, the per-kiosk
+//! quotas and the back-off for guessed secrets.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -12,6 +13,7 @@ mod appointments;
 mod catalogue;
 mod feedback;
 mod fleet;
+mod limits;
 mod payments;
 mod status;
 mod tls;

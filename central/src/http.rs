@@ -301,6 +301,28 @@ impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Watched<S> {
     }
 }
 
+/// Accepts TLS connections (bounded, the handshake within [`HEADER_TIMEOUT`]) and hands each
+/// to `serve` on a task of its own.
+async fn tls_connections<F, Fut>(listener: TcpListener, tls: Arc<rustls::ServerConfig>, serve: F)
+where
+    F: Fn(tokio_rustls::server::TlsStream<TcpStream>) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let (tcp, permit) = accept(&listener, &open).await;
+        let _ = tcp.set_nodelay(true);
+        let (acceptor, serve) = (acceptor.clone(), serve.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Ok(Ok(stream)) = tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(tcp)).await {
+                serve(stream).await;
+            }
+        });
+    }
+}
+
 /// Serves the API over mutual TLS until the task is dropped. `gate` admits each request
 /// before its body is read and is asked again by the connection's watchdog.
 pub async fn serve_tls<C: Send + Sync + 'static>(
@@ -310,19 +332,10 @@ pub async fn serve_tls<C: Send + Sync + 'static>(
     handler: Handler<C>,
     gate: Gate<C>,
 ) {
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let ctx = Arc::downgrade(&ctx);
-    loop {
-        let (tcp, permit) = accept(&listener, &open).await;
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
+    tls_connections(listener, tls, move |stream| {
         let ctx = ctx.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
-            let Ok(Ok(stream)) = tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(tcp)).await else {
-                return;
-            };
+        async move {
             let peer = {
                 let (_, conn) = stream.get_ref();
                 conn.peer_certificates()
@@ -344,8 +357,28 @@ pub async fn serve_tls<C: Send + Sync + 'static>(
                 !admitted_at_start || watch_ctx.upgrade().is_some_and(|c| gate(&c, &watch_peer).is_ok())
             })
             .await;
-        });
-    }
+        }
+    })
+    .await
+}
+
+/// Serves the back office over TLS (the server certificate, no client certificate) until the
+/// task is dropped: how it listens beyond loopback.
+pub async fn serve_tls_anonymous<C: Send + Sync + 'static>(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    ctx: Arc<C>,
+    handler: Handler<C>,
+) {
+    let ctx = Arc::downgrade(&ctx);
+    tls_connections(listener, tls, move |stream| {
+        let ctx = ctx.clone();
+        async move {
+            let service = hyper::service::service_fn(move |req| dispatch(ctx.clone(), None, handler, None, req));
+            serve_watched(stream, service, || true).await;
+        }
+    })
+    .await
 }
 
 /// Serves plain HTTP (the back office on loopback) until the task is dropped.

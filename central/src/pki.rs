@@ -221,6 +221,18 @@ pub fn server_config(dir: &Path) -> Result<rustls::ServerConfig> {
     Ok(config)
 }
 
+/// The back office's TLS beyond loopback: the server certificate, no client certificate.
+pub fn admin_config(dir: &Path) -> Result<rustls::ServerConfig> {
+    let certs = certs_from_pem(&std::fs::read_to_string(dir.join(SERVER_CERT))?)?;
+    let key = key_from_pem(&std::fs::read_to_string(dir.join(SERVER_KEY))?)?;
+    let mut config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
 /// A kiosk's TLS: trust only `ca_pem`, present `cert_pem`/`key_pem` (none: no client cert).
 pub fn client_config(ca_pem: &str, identity: Option<(&str, &str)>) -> Result<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();

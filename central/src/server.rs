@@ -243,9 +243,12 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
             )
         })?;
     central.admin_on_loopback = admin_listener.local_addr()?.ip().is_loopback();
-    if !central.admin_on_loopback {
-        log::warn!("the back office listens beyond loopback over plain HTTP: put it behind a TLS proxy (its cookies are Secure)");
-    }
+    // Beyond loopback the back office speaks TLS itself (the server certificate: add the
+    // host's names with `init --name`), never plain HTTP.
+    let admin_tls = match central.admin_on_loopback {
+        true => None,
+        false => Some(Arc::new(pki::admin_config(dir)?)),
+    };
     let central = Arc::new(central);
     let running = Running {
         api: api_listener.local_addr()?,
@@ -259,11 +262,23 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
         crate::api::handle,
         crate::api::gate,
     ));
-    tokio::spawn(crate::http::serve_plain(
-        admin_listener,
-        central.clone(),
-        crate::admin::handle,
-    ));
+    match admin_tls {
+        None => {
+            tokio::spawn(crate::http::serve_plain(
+                admin_listener,
+                central.clone(),
+                crate::admin::handle,
+            ));
+        }
+        Some(tls) => {
+            tokio::spawn(crate::http::serve_tls_anonymous(
+                admin_listener,
+                tls,
+                central.clone(),
+                crate::admin::handle,
+            ));
+        }
+    }
     // The background jobs hold the state weakly: the last strong reference (and with it
     // the database pool, whose PostgreSQL clients must not be dropped on a runtime thread)
     // goes with the `Running` handle.

@@ -1,7 +1,8 @@
 //! Back-office sessions and the lock-out, at the store: a session ends after 15 idle
 //! minutes, after 8 hours whatever happens, and when the operator's password changes; the
 //! lock-out holds when twenty wrong passwords arrive at once (each try is counted before
-//! its password is checked, so no more than five are ever checked).
+//! its password is checked, so no more than five are ever checked); beyond loopback the
+//! back office speaks only TLS.
 
 mod common;
 
@@ -84,4 +85,39 @@ fn twenty_wrong_passwords_at_once(db: Option<&str>) {
     // An unknown name is answered as a wrong password (and checked against a dummy hash).
     let unknown = store.login("nobody", "whatever it is").unwrap_err();
     assert_eq!(unknown.downcast_ref::<Refusal>().map(|r| r.code), Some("login_failed"));
+}
+
+/// A back office beyond loopback speaks TLS itself (the server certificate, no client
+/// certificate): plain HTTP gets no page, and its cookies are `Secure`.
+#[test]
+fn the_back_office_beyond_loopback_is_tls_only_with_secure_cookies() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = setup(tmp.path(), &[], None);
+    let (runtime, running) = common::serve_at(&srv, None, "0.0.0.0:0");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], running.admin.port()));
+    let mut plain = std::net::TcpStream::connect(addr).unwrap();
+    plain
+        .set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .unwrap();
+    plain
+        .write_all(b"GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = plain.read_to_end(&mut answer);
+    assert!(
+        !String::from_utf8_lossy(&answer).contains("HTTP/1.1 200"),
+        "plain HTTP got a page"
+    );
+    let ca = std::fs::read_to_string(srv.join(township_central::pki::CA_CERT)).unwrap();
+    let tls = std::sync::Arc::new(township_central::pki::client_config(&ca, None).unwrap());
+    let page = runtime.block_on(async {
+        let mut client = township_central::http::Client::connect(addr, tls, None).await.unwrap();
+        client.get("/login").await.unwrap()
+    });
+    assert_eq!(page.status, 200);
+    let cookie = page.header("set-cookie").unwrap_or_default().to_string();
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    drop(running);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
 }

@@ -49,13 +49,18 @@ pub fn kiosk_tls(dir: &Path, id: &str) -> Arc<rustls::ClientConfig> {
 
 /// A two-worker runtime with the server of `srv` on loopback ports.
 pub fn serve(srv: &Path, db: Option<&str>) -> (tokio::runtime::Runtime, server::Running) {
+    serve_at(srv, db, "127.0.0.1:0")
+}
+
+/// [`serve`], with the back office on `admin`.
+pub fn serve_at(srv: &Path, db: Option<&str>, admin: &str) -> (tokio::runtime::Runtime, server::Running) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     let running = runtime
-        .block_on(server::start(srv, Some("127.0.0.1:0"), Some("127.0.0.1:0"), db))
+        .block_on(server::start(srv, Some("127.0.0.1:0"), Some(admin), db))
         .unwrap();
     (runtime, running)
 }

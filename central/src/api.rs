@@ -146,8 +146,8 @@ fn sandbox_pay(central: &Central, kiosk: Kiosk, id: &str) -> Resp {
     if !central.sandbox_payments {
         return Resp::error(404, "not_found", "the payment sandbox is off on this server");
     }
-    let amount = match central.store.owned_amount(kiosk, id) {
-        Ok(amount) => amount,
+    let amount = match central.store.payment(kiosk, id) {
+        Ok(order) => order.amount_fen,
         Err(e) => return failure(e),
     };
     let paid = central.sandbox_pay(id, amount, &format!("kiosk:{}", kiosk.id()));

@@ -378,12 +378,7 @@ fn sandbox_pay(dir: &Path, db: Option<&str>, order_id: &str) -> Result<()> {
     }
     eprintln!("PAYMENT SANDBOX: the simulated provider pays {order_id}");
     let store = server::open_store(dir, db)?;
-    let amount = store
-        .payments(&Operator::cli(), 100_000)?
-        .into_iter()
-        .find(|p| p.order_id == order_id)
-        .map(|p| p.amount_fen as u32)
-        .context("no such payment order")?;
+    let amount = store.order(&Operator::cli(), order_id).context("payment")?.amount_fen;
     let mut central = crate::state::Central::new(store)?;
     central.sandbox_payments = true;
     central.provider = Some(crate::provider::Verifier::load(dir)?);

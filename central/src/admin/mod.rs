@@ -191,15 +191,8 @@ fn payment_action(central: &Central, operator: &crate::store::Operator, id: &str
             if !central.sandbox_payments {
                 return crate::store::refuse(404, "not_found", "the payment sandbox is off on this server");
             }
-            let amount = central
-                .store
-                .payments(operator, 10_000)?
-                .into_iter()
-                .find(|p| p.order_id == id);
-            let Some(order) = amount else {
-                return crate::store::refuse(404, "not_found", "no such payment order");
-            };
-            let resp = central.sandbox_pay(id, order.amount_fen as u32, &operator.name);
+            let order = central.store.order(operator, id)?;
+            let resp = central.sandbox_pay(id, order.amount_fen, &operator.name);
             if resp.status != 200 {
                 return crate::store::refuse(409, "not_paid", String::from_utf8_lossy(&resp.body).into_owned());
             }

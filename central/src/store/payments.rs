@@ -143,12 +143,6 @@ impl Store {
         })
     }
 
-    /// The amount of `order_id` when `kiosk` owns it (the sandbox asks its simulated
-    /// provider to pay only the caller's own orders).
-    pub fn owned_amount(&self, kiosk: Kiosk, order_id: &str) -> Result<u32> {
-        self.tx(|sql| Ok(Self::payment_row(sql, Some(kiosk), order_id)?.int("amount_fen") as u32))
-    }
-
     /// Applies a payment provider's notification whose signature was verified: the order
     /// turns paid when the amount matches. A notification seen before changes nothing
     /// (`Ok(false)`), and so does one for an order already closed otherwise.

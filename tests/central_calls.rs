@@ -16,7 +16,7 @@ mod support {
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::central_lab::{kiosk, text, Lab, KIOSK_ID};
-use township_kiosk::app::central::{CatalogueSync, CentralError, CentralSystem};
+use township_kiosk::app::central::{CatalogueSync, CentralError, CentralSystem, Limit};
 use township_kiosk::app::central_http::HttpCentral;
 use township_kiosk::central_api::{self as api, CaseStatus, PaymentStatus, SlotKind};
 use township_kiosk::config::Config;
@@ -132,16 +132,17 @@ fn progress_needs_a_proof_the_qr_token_the_id_tail_or_the_card() {
     // The receipt's QR token: the kiosk that printed it sent it with the application.
     let key = township_kiosk::app::progress_key::load_or_create_key(&lab.root.join("kiosk")).unwrap();
     let number = township_kiosk::domain::receipt::ReceiptNumber::parse(&receipt).unwrap();
-    let token = key.token(&number).as_str().to_string();
+    let token_text = key.token(&number).as_str().to_string();
     let st = one(central.status(&api::StatusQuery::Token {
         receipt_no: receipt.clone(),
-        token,
+        token: token_text.clone(),
     }));
     assert_eq!((st.status, st.item_code.as_str()), (CaseStatus::Received, "ID-003"));
     assert_eq!(st.message, None);
     assert!(st.expected_on.is_some());
     // A typed number with the applicant's ID tail.
     assert_eq!(one(by_tail(&central, &receipt, tail)), st);
+    progress_on_the_command_line(&lab, &receipt, tail, &token_text);
     assert_eq!(
         by_tail(&central, "XSSP-000000-0000-0", tail),
         Err(CentralError::NotFound)
@@ -195,9 +196,43 @@ fn progress_needs_a_proof_the_qr_token_the_id_tail_or_the_card() {
     }
     // (The unknown number above counted for this kiosk, not for this receipt.)
     match by_tail(&central, &receipt, tail) {
-        Err(CentralError::Unavailable(why)) => assert!(why.contains("too_many_tries"), "{why}"),
+        Err(e @ CentralError::Limited(Limit::TooManyTries, _)) => {
+            assert_eq!(e.message(), Message::ProgressTooManyTries)
+        }
         other => panic!("no back-off after three wrong tails: {other:?}"),
     }
+}
+
+/// `kiosk progress`: refused without a proof; with the token, the ID tail or the card
+/// (read from a simulated reader on a pty) it shows the case, as text or JSON.
+fn progress_on_the_command_line(lab: &Lab, receipt: &str, tail: &str, token: &str) {
+    use township_kiosk::devices::card_reader::{fixtures, sim};
+    let config = lab.kiosk_config("kiosk", None);
+    let bare = kiosk(&config, &["progress", receipt]);
+    assert_eq!(bare.status.code(), Some(2), "a number alone: {}", text(&bare));
+    let malformed = kiosk(&config, &["progress", receipt, "--id-tail", "12345"]);
+    assert_eq!(malformed.status.code(), Some(1), "{}", text(&malformed));
+    let by_tail = kiosk(&config, &["progress", receipt, "--id-tail", tail]);
+    assert!(by_tail.status.success(), "{}", text(&by_tail));
+    let shown = String::from_utf8_lossy(&by_tail.stdout).to_string();
+    assert!(shown.contains(receipt) && shown.contains("ID-003"), "{shown}");
+    let by_token = kiosk(&config, &["progress", receipt, "--token", token, "--json"]);
+    assert!(by_token.status.success(), "{}", text(&by_token));
+    let cases: Vec<api::StatusResponse> = serde_json::from_slice(&by_token.stdout).unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].receipt_no, receipt);
+
+    let reader = sim::SimCardReader::start(sim::SimReaderOptions::default()).unwrap();
+    let mut card = fixtures::fixture("resident").unwrap();
+    card.text.id_number = township_kiosk::app::sample::application("").applicant.id;
+    reader.place(card);
+    let port = reader.path().to_str().unwrap();
+    let by_card = kiosk(&config, &["progress", "--card", "--port", port, "--json"]);
+    assert!(by_card.status.success(), "{}", text(&by_card));
+    let cases: Vec<api::StatusResponse> = serde_json::from_slice(&by_card.stdout).unwrap();
+    assert!(cases.iter().any(|case| case.receipt_no == receipt), "{cases:?}");
+    let journal = text(&by_card);
+    assert!(!journal.contains(township_kiosk::app::sample::SAMPLE_ID), "{journal}");
 }
 
 /// The first item with a fee, and the fee.
@@ -668,4 +703,58 @@ fn a_client_key_others_can_read_is_refused_with_what_to_do() {
         .expect("refused")
         .to_string();
     assert!(error.contains("chmod 600") && error.contains("640"), "{error}");
+}
+
+/// A lab whose server.toml sets one limit of its `[limits]` section to `value`.
+fn lab_with_limit(name: &'static str, value: u64) -> Lab {
+    Lab::with(move |dir| {
+        let path = dir.join("server.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let line = text
+            .lines()
+            .find(|line| line.starts_with(&format!("{name} =")))
+            .unwrap_or_else(|| panic!("no {name} in {text}"));
+        std::fs::write(&path, text.replace(line, &format!("{name} = {value}"))).unwrap();
+    })
+}
+
+/// `kiosk submit --example` and one `kiosk outbox drain --once`: the drain's output.
+fn submit_and_drain_once(lab: &Lab) -> std::process::Output {
+    let config = lab.kiosk_config("kiosk", None);
+    let example = kiosk(&config, &["submit", "--example"]);
+    let file = lab.root.join("example.json");
+    std::fs::write(&file, &example.stdout).unwrap();
+    let out = kiosk(&config, &["submit", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    kiosk(&config, &["outbox", "drain", "--once"])
+}
+
+#[test]
+fn a_used_up_daily_photo_quota_keeps_the_application_queued_and_says_so_plainly() {
+    let lab = lab_with_limit("upload-bytes-per-day", 1000);
+    let drain = submit_and_drain_once(&lab);
+    let out = text(&drain);
+    assert_eq!(drain.status.code(), Some(8), "{out}");
+    assert!(out.contains("will retry"), "{out}");
+    assert!(out.contains("quota"), "the reason is named: {out}");
+    let config = lab.kiosk_config("kiosk", None);
+    let pending = kiosk(&config, &["outbox", "unsent"]);
+    assert_eq!(
+        String::from_utf8_lossy(&pending.stdout).trim(),
+        "1",
+        "{}",
+        text(&pending)
+    );
+}
+
+#[test]
+fn an_application_beyond_the_central_size_is_a_dead_letter_not_a_retry_loop() {
+    let lab = lab_with_limit("application-bytes", 1000);
+    let drain = submit_and_drain_once(&lab);
+    let out = text(&drain);
+    assert_eq!(drain.status.code(), Some(9), "{out}");
+    assert!(out.contains("REFUSED"), "{out}");
+    let config = lab.kiosk_config("kiosk", None);
+    let dead = kiosk(&config, &["outbox", "list", "--state", "dead"]);
+    assert!(text(&dead).contains("413"), "{}", text(&dead));
 }

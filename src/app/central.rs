@@ -40,12 +40,43 @@ pub enum CentralError {
     /// This central system (the simulation) does not offer the call.
     #[error("not offered by this central system: {0}")]
     Unsupported(&'static str),
+    /// 413 or 429 with the central's reason: this kiosk (or this receipt) reached a limit.
+    #[error("central system limit ({0:?}): {1}")]
+    Limited(Limit, String),
+}
+
+/// Which limit the central system applied (its `error` code in a 413 or 429).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// Wrong proofs for this receipt or at this kiosk: the next try waits (429).
+    TooManyTries,
+    /// This kiosk sent its day's quota of photos (429): tomorrow it goes on.
+    DailyQuota,
+    /// One application's photos, or one request, are beyond the central's size (413).
+    TooLarge,
+}
+
+impl Limit {
+    /// The limit an HTTP status and the central's error code name, if any.
+    pub fn of(status: u16, code: &str) -> Option<Limit> {
+        match (status, code) {
+            (429, "too_many_tries") => Some(Limit::TooManyTries),
+            (429, "quota_exceeded") => Some(Limit::DailyQuota),
+            (413, _) => Some(Limit::TooLarge),
+            _ => None,
+        }
+    }
 }
 
 impl CentralError {
     /// Whether the outbox should try again later (rather than dead-letter).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, CentralError::Unavailable(_) | CentralError::Unauthorized(_))
+        matches!(
+            self,
+            CentralError::Unavailable(_)
+                | CentralError::Unauthorized(_)
+                | CentralError::Limited(Limit::TooManyTries | Limit::DailyQuota, _)
+        )
     }
 
     /// What a citizen is told.
@@ -56,6 +87,9 @@ impl CentralError {
             }
             CentralError::Rejected(_) => Message::CentralRefused,
             CentralError::NotFound => Message::CentralNotFound,
+            CentralError::Limited(Limit::TooManyTries, _) => Message::ProgressTooManyTries,
+            CentralError::Limited(Limit::DailyQuota, _) => Message::CentralDailyQuota,
+            CentralError::Limited(Limit::TooLarge, _) => Message::CentralTooLarge,
         }
     }
 }
@@ -152,5 +186,44 @@ pub trait CentralSystem: Send + Sync {
     /// to it; returns the new expiry. Only a real client has a certificate to renew.
     fn renew_identity(&self) -> Result<i64, CentralError> {
         Err(CentralError::Unsupported("certificate renewal"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_told_plainly_and_only_a_size_refusal_is_final() {
+        let cases = [
+            (
+                429,
+                "too_many_tries",
+                Limit::TooManyTries,
+                Message::ProgressTooManyTries,
+                true,
+            ),
+            (
+                429,
+                "quota_exceeded",
+                Limit::DailyQuota,
+                Message::CentralDailyQuota,
+                true,
+            ),
+            (413, "quota_exceeded", Limit::TooLarge, Message::CentralTooLarge, false),
+            (413, "too_large", Limit::TooLarge, Message::CentralTooLarge, false),
+        ];
+        for (status, code, limit, message, retry) in cases {
+            assert_eq!(Limit::of(status, code), Some(limit), "{status} {code}");
+            let error = CentralError::Limited(limit, format!("{status} {code}"));
+            assert_eq!(
+                (error.message(), error.is_retryable()),
+                (message, retry),
+                "{status} {code}"
+            );
+        }
+        // A 429 for another reason is the central being busy; a 400 is no limit.
+        assert_eq!(Limit::of(429, "busy"), None);
+        assert_eq!(Limit::of(400, "quota_exceeded"), None);
     }
 }

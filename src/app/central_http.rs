@@ -6,7 +6,7 @@
 //! carry the method, the route template and the status — never a body, and no URL holds
 //! personal data (the contract puts it only in bodies). Paths: docs/central-api.md.
 
-use super::central::{CatalogueSync, CentralError, CentralSystem};
+use super::central::{CatalogueSync, CentralError, CentralSystem, Limit};
 use crate::central_api::{
     self as api, BookAppointment, Booking, CatalogueResponse, ComplaintResponse, CreatePayment, CreateSupplement,
     CreateUpload, FinaliseResponse, Heartbeat, HeartbeatResponse, PaymentOrder, RatingResponse, SlotsResponse,
@@ -257,15 +257,18 @@ impl HttpCentral {
         if (200..300).contains(&status) || status == 304 {
             return Ok(Reply { status, etag, bytes });
         }
-        let detail = match serde_json::from_slice::<api::ApiError>(&bytes) {
-            Ok(e) => format!("{method} {route}: {status} {}: {}", e.error, e.message),
-            Err(_) => format!("{method} {route}: HTTP {status}"),
+        let refusal = serde_json::from_slice::<api::ApiError>(&bytes).ok();
+        let detail = match &refusal {
+            Some(e) => format!("{method} {route}: {status} {}: {}", e.error, e.message),
+            None => format!("{method} {route}: HTTP {status}"),
         };
-        let error = match status {
-            404 => CentralError::NotFound,
-            401 | 403 => CentralError::Unauthorized(detail),
-            408 | 425 | 429 => CentralError::Unavailable(detail),
-            s if api::is_permanent(s) => CentralError::Rejected(detail),
+        let limit = Limit::of(status, refusal.as_ref().map_or("", |e| e.error.as_str()));
+        let error = match (status, limit) {
+            (_, Some(limit)) => CentralError::Limited(limit, detail),
+            (404, None) => CentralError::NotFound,
+            (401 | 403, None) => CentralError::Unauthorized(detail),
+            (408 | 425 | 429, None) => CentralError::Unavailable(detail),
+            (s, None) if api::is_permanent(s) => CentralError::Rejected(detail),
             _ => CentralError::Unavailable(detail),
         };
         if !matches!(error, CentralError::NotFound) {

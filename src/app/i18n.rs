@@ -166,6 +166,14 @@ fn texts(message: Message) -> (&'static str, &'static str) {
             "The back office did not accept this request: please ask at the window",
         ),
         CentralNotFound => ("没有找到相关记录,请核对后重试", "Nothing was found: please check and try again"),
+        CentralDailyQuota => (
+            "本机今天上传的材料已达上限,已保存的材料明天会自动发送;急办请到窗口",
+            "This kiosk has sent today's limit of photos: what is saved goes automatically tomorrow. If urgent, please go to the window",
+        ),
+        CentralTooLarge => (
+            "材料照片超出后台系统的上限,请少拍几张或到窗口办理",
+            "The photos are more than the back office takes: take fewer, or please go to the window",
+        ),
         AddressDivision => (
             "请选到乡镇(街道)一级",
             "Choose down to the township (or street office)",

@@ -273,12 +273,7 @@ impl ProgressLookup {
             Ok(applications) => Ok(applications),
             Err(e) => {
                 log::info!("progress lookup: {e}");
-                match &e {
-                    CentralError::Unavailable(why) if why.contains("too_many_tries") => {
-                        Err(Message::ProgressTooManyTries)
-                    }
-                    _ => Err(e.message()),
-                }
+                Err(e.message())
             }
         });
     }

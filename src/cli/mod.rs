@@ -22,6 +22,7 @@ mod ime_cmd;
 pub mod local_central;
 mod outbox_cmd;
 mod printer_cmd;
+mod progress_cmd;
 mod reader_cmd;
 mod run_cmd;
 mod sim_cmd;
@@ -150,6 +151,9 @@ pub enum Command {
     Bench(bench_cmd::BenchCommand),
     /// Enqueue an application given as JSON (lab tests, recovery); see --example.
     Submit(central_cmd::SubmitArgs),
+    /// A case's progress at the central system, with a proof: the receipt's QR token, the
+    /// applicant's ID tail, or their card on the reader.
+    Progress(progress_cmd::ProgressArgs),
     /// The central system: reachability and authentication.
     #[command(subcommand)]
     Central(central_cmd::CentralCommand),
@@ -205,6 +209,7 @@ pub fn main() -> i32 {
         Command::Bench(ref command) => bench_cmd::run(&cli, command),
         Command::Submit(ref args) => central_cmd::submit(&cli, args),
         Command::Central(ref command) => central_cmd::central(&cli, command),
+        Command::Progress(ref args) => progress_cmd::run(&cli, args),
         Command::Camera(ref command) => camera_cmd::run(&cli, command),
         Command::Doctor(ref args) => board_cmd::doctor(&cli, args),
         Command::Board(ref command) => board_cmd::board(&cli, command),

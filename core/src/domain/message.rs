@@ -57,6 +57,10 @@ pub enum Message {
     CentralOffline,
     /// The central system refused the request.
     CentralRefused,
+    /// This kiosk sent its day's quota of photos: what is queued goes on tomorrow.
+    CentralDailyQuota,
+    /// The photos are more than the central system takes for one application.
+    CentralTooLarge,
     /// No such receipt, order or booking.
     CentralNotFound,
     // A delivery address.
@@ -98,7 +102,7 @@ pub enum Message {
 
 impl Message {
     /// Every variant, for completeness tests.
-    pub const ALL: [Message; 54] = [
+    pub const ALL: [Message; 56] = [
         Message::IdLength,
         Message::IdCharacter,
         Message::IdBirthDate,
@@ -132,6 +136,8 @@ impl Message {
         Message::SubmitStorage,
         Message::CentralOffline,
         Message::CentralRefused,
+        Message::CentralDailyQuota,
+        Message::CentralTooLarge,
         Message::CentralNotFound,
         Message::AddressDivision,
         Message::AddressStreet,
@@ -192,6 +198,8 @@ impl Message {
             SubmitStorage => "submit.error.storage",
             CentralOffline => "central.error.offline",
             CentralRefused => "central.error.refused",
+            CentralDailyQuota => "central.error.daily-quota",
+            CentralTooLarge => "central.error.too-large",
             CentralNotFound => "central.error.not-found",
             AddressDivision => "address.error.division",
             AddressStreet => "address.error.street",

@@ -719,42 +719,35 @@ fn lab_with_limit(name: &'static str, value: u64) -> Lab {
 }
 
 /// `kiosk submit --example` and one `kiosk outbox drain --once`: the drain's output.
-fn submit_and_drain_once(lab: &Lab) -> std::process::Output {
+/// `kiosk submit --example` and one `kiosk outbox drain --once`, which exits with `code`
+/// and says `words`: then `kiosk outbox` with `args`, as text.
+fn drain_once_then(lab: &Lab, code: i32, words: &[&str], args: &[&str]) -> String {
     let config = lab.kiosk_config("kiosk", None);
     let example = kiosk(&config, &["submit", "--example"]);
     let file = lab.root.join("example.json");
     std::fs::write(&file, &example.stdout).unwrap();
     let out = kiosk(&config, &["submit", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
-    kiosk(&config, &["outbox", "drain", "--once"])
+    let drain = kiosk(&config, &["outbox", "drain", "--once"]);
+    let out = text(&drain);
+    assert_eq!(drain.status.code(), Some(code), "{out}");
+    for word in words {
+        assert!(out.contains(word), "{word:?} not in {out}");
+    }
+    let then: Vec<&str> = ["outbox"].iter().chain(args).copied().collect();
+    text(&kiosk(&config, &then))
 }
 
 #[test]
 fn a_used_up_daily_photo_quota_keeps_the_application_queued_and_says_so_plainly() {
     let lab = lab_with_limit("upload-bytes-per-day", 1000);
-    let drain = submit_and_drain_once(&lab);
-    let out = text(&drain);
-    assert_eq!(drain.status.code(), Some(8), "{out}");
-    assert!(out.contains("will retry"), "{out}");
-    assert!(out.contains("quota"), "the reason is named: {out}");
-    let config = lab.kiosk_config("kiosk", None);
-    let pending = kiosk(&config, &["outbox", "unsent"]);
-    assert_eq!(
-        String::from_utf8_lossy(&pending.stdout).trim(),
-        "1",
-        "{}",
-        text(&pending)
-    );
+    let unsent = drain_once_then(&lab, 8, &["will retry", "quota"], &["unsent"]);
+    assert_eq!(unsent.trim(), "1", "{unsent}");
 }
 
 #[test]
 fn an_application_beyond_the_central_size_is_a_dead_letter_not_a_retry_loop() {
     let lab = lab_with_limit("application-bytes", 1000);
-    let drain = submit_and_drain_once(&lab);
-    let out = text(&drain);
-    assert_eq!(drain.status.code(), Some(9), "{out}");
-    assert!(out.contains("REFUSED"), "{out}");
-    let config = lab.kiosk_config("kiosk", None);
-    let dead = kiosk(&config, &["outbox", "list", "--state", "dead"]);
-    assert!(text(&dead).contains("413"), "{}", text(&dead));
+    let dead = drain_once_then(&lab, 9, &["REFUSED"], &["list", "--state", "dead"]);
+    assert!(dead.contains("413"), "{dead}");
 }

@@ -751,3 +751,63 @@ fn an_application_beyond_the_central_size_is_a_dead_letter_not_a_retry_loop() {
     let dead = drain_once_then(&lab, 9, &["REFUSED"], &["list", "--state", "dead"]);
     assert!(dead.contains("413"), "{dead}");
 }
+
+/// `kiosk technician …` with `lines` on standard input (PINs and codes are read from it).
+fn technician(config: &Path, command: &str, lines: &[&str]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--config", config.to_str().unwrap(), "technician", command])
+        .env("KIOSK_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for line in lines {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_locked_pin_is_recovered_once_with_the_code_the_central_issued() {
+    let lab = Lab::new();
+    let config = lab.kiosk_config("kiosk", None);
+    let set = technician(&config, "set-pin", &["246810", "246810"]);
+    assert!(set.status.success(), "{}", text(&set));
+    // A passer-by guesses until the PIN locks.
+    for _ in 0..5 {
+        technician(&config, "set-pin", &["000000"]);
+    }
+    let locked = technician(&config, "set-pin", &["246810"]);
+    assert_eq!(locked.status.code(), Some(7), "{}", text(&locked));
+    assert!(text(&locked).contains("locked"), "{}", text(&locked));
+
+    // Before any code is issued, and with a wrong one: refused, nothing changes.
+    let early = technician(&config, "recover", &["123412341234", "135790", "135790"]);
+    assert_eq!(early.status.code(), Some(7), "{}", text(&early));
+    let issued = lab.central.command(&["pin-recovery", KIOSK_ID]).unwrap();
+    let code: String = issued
+        .lines()
+        .next()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(code.len(), 12, "{issued}");
+    let recovered = technician(&config, "recover", &[&code, "135790", "135790"]);
+    assert!(recovered.status.success(), "{}", text(&recovered));
+    // The new PIN works (the lock is lifted); the code is used up.
+    let changed = technician(&config, "set-pin", &["135790", "975310", "975310"]);
+    assert!(changed.status.success(), "{}", text(&changed));
+    let again = technician(&config, "recover", &[&code, "111111", "111111"]);
+    assert_eq!(again.status.code(), Some(7), "{}", text(&again));
+    // The code itself is in neither side's log nor in the server's files.
+    let journal = format!("{}{}{}", text(&recovered), text(&again), server_text(&lab));
+    assert!(!journal.contains(&code), "{journal}");
+}

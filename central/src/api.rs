@@ -255,6 +255,15 @@ fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
             let request = parse!(api::RenewCertificate);
             (KIND, central.renew(kiosk, &peer.fingerprint, &request))
         }
+        ["technician", "pin-recovery"] if m == Method::POST => {
+            const KIND: &str = "pin_recovery";
+            let request = parse!(api::RedeemPinRecovery);
+            let redeemed = store.redeem_pin_recovery(kiosk, &request.code);
+            (
+                KIND,
+                ok(200, redeemed.map(|()| api::PinRecoveryRedeemed { redeemed: true })),
+            )
+        }
         _ => ("unknown", Resp::error(404, "not_found", "unknown path or method")),
     }
 }

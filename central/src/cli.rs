@@ -60,6 +60,16 @@ enum Command {
         #[arg(long)]
         db: Option<String>,
     },
+    /// Issue a one-time code that lets a kiosk's technician set a new PIN (a forgotten or
+    /// locked PIN): twelve digits, valid for a day, for that kiosk only; audited. Read it
+    /// to the technician, who types `kiosk technician recover`.
+    PinRecovery {
+        kiosk_id: String,
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        db: Option<String>,
+    },
     /// Serve the API (mutual TLS) and the back office.
     Serve {
         #[arg(long)]
@@ -270,6 +280,13 @@ fn run(command: Command) -> Result<()> {
                 bail!("{kiosk_id} has no certificate that is not already revoked");
             }
             println!("revoked {n} certificate(s) of {kiosk_id}");
+        }
+        Command::PinRecovery { kiosk_id, dir, db } => {
+            let store = server::open_store(&dir, db.as_deref())?;
+            let (code, expires_at) = store.issue_pin_recovery(&Operator::cli(), &kiosk_id)?;
+            let grouped = [&code[..4], &code[4..8], &code[8..]].join(" ");
+            println!("PIN recovery code for {kiosk_id}: {grouped}");
+            println!("valid once, until {expires_at} (unix); a new code replaces it");
         }
         Command::Serve {
             dir,

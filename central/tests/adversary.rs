@@ -34,6 +34,7 @@ const TABLES: &[&str] = &[
     "idempotency",
     "counters",
     "audit",
+    "pin_recovery",
 ];
 
 fn dump(lab: &Lab) -> String {
@@ -158,6 +159,11 @@ fn adversary(db: Option<&str>) {
         let guess = api::CancelBooking { cancel_code: "000000000000".into() };
         refused!(&lab, "B cancels A's booking with a guessed code", [404], status(&mut b, "POST", &cancel, json(&guess)).await);
 
+        // ---- B redeems the PIN recovery code a supervisor issued for A ----
+        let (code_of_a, _) = lab.store().issue_pin_recovery(&Operator::cli(), "K-A").unwrap();
+        let redeem = api::RedeemPinRecovery { code: code_of_a };
+        refused!(&lab, "B redeems A's PIN recovery code", [404], status(&mut b, "POST", "/api/v1/technician/pin-recovery", json(&redeem)).await);
+
         // ---- B against A's upload: create under A's application, put, state, finalise ----
         let key = of_a.app_key.clone();
         let create = api::CreateUpload { size: 4, sha256: sha256_hex(b"evil") };
@@ -276,6 +282,9 @@ fn adversary(db: Option<&str>) {
         let mut a = lab.kiosk("K-A").await;
         let polled: api::PaymentOrder = get_json(&mut a, &format!("/api/v1/payments/{order}")).await;
         assert_eq!(polled.status, PaymentStatus::Pending);
+        // A's recovery code works once, for A.
+        assert_eq!(status(&mut a, "POST", "/api/v1/technician/pin-recovery", json(&redeem)).await, 200);
+        refused!(&lab, "A's recovery code a second time", [404], status(&mut a, "POST", "/api/v1/technician/pin-recovery", json(&redeem)).await);
     });
 }
 

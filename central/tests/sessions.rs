@@ -87,6 +87,34 @@ fn twenty_wrong_passwords_at_once(db: Option<&str>) {
     assert_eq!(unknown.downcast_ref::<Refusal>().map(|r| r.code), Some("login_failed"));
 }
 
+/// A wrong password for a known name and any password for an unknown name get the same
+/// answer; the time each takes is printed (medians of five), not asserted: the equal cost is
+/// by construction (the dummy hash has the real hashes' argon2 parameters, a unit test).
+#[test]
+fn known_and_unknown_names_are_refused_alike_and_their_times_are_printed() {
+    let (_tmp, store) = store_on(None);
+    let median = |name: &str| {
+        let mut times: Vec<std::time::Duration> = (0..5)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                let refused = store.login(name, "not the passphrase").unwrap_err();
+                assert_eq!(refused.downcast_ref::<Refusal>().map(|r| r.code), Some("login_failed"));
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        store
+            .tx(|sql| sql.exec("UPDATE operators SET failed = 0", &[]))
+            .unwrap();
+        times[2]
+    };
+    let (known, unknown) = (median("olga"), median("nobody"));
+    eprintln!(
+        "login refusal: known name {known:?}, unknown name {unknown:?} (ratio {:.2})",
+        unknown.as_secs_f64() / known.as_secs_f64()
+    );
+}
+
 /// A back office beyond loopback speaks TLS itself (the server certificate, no client
 /// certificate): plain HTTP gets no page, and its cookies are `Secure`.
 #[test]

@@ -475,6 +475,26 @@ pub struct RenewedCertificate {
     pub expires_at: i64,
 }
 
+/// `POST /technician/pin-recovery`: the one-time code a supervisor at the central issued
+/// for this kiosk (`township-central pin-recovery`). Used up when it is accepted; then the
+/// kiosk lets its technician set a new PIN.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemPinRecovery {
+    pub code: String,
+}
+
+impl std::fmt::Debug for RedeemPinRecovery {
+    /// The code is a credential: never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RedeemPinRecovery(***)")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinRecoveryRedeemed {
+    pub redeemed: bool,
+}
+
 /// Every non-2xx answer. `error` is a stable code (`bad_request`, `forbidden`,
 /// `idempotency_conflict`, `offset_mismatch`, `chunk_hash_mismatch`, `not_found`, …),
 /// `message` is for humans and never holds personal data.

@@ -112,6 +112,21 @@ impl HttpCentral {
         self.agent.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// Redeems a technician PIN recovery code the central issued for this kiosk (used up
+    /// when accepted; a wrong one is `NotFound` and counts towards the back-off).
+    pub fn redeem_pin_recovery(&self, code: &str) -> Result<(), CentralError> {
+        let request = crate::central_api::RedeemPinRecovery {
+            code: code.trim().to_string(),
+        };
+        let answer: crate::central_api::PinRecoveryRedeemed =
+            self.post_json("pin_recovery", "/technician/pin-recovery", &[], &request)?;
+        if answer.redeemed {
+            Ok(())
+        } else {
+            Err(CentralError::NotFound)
+        }
+    }
+
     /// Renews this kiosk's certificate over its current mutual-TLS channel: a new key, a
     /// certificate request for it, the new certificate and key written in place of the old
     /// (0600, atomically), and the client switched to them. The central revokes the old

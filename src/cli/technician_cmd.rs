@@ -12,6 +12,9 @@ use std::io::{BufRead, Write};
 pub enum TechnicianCommand {
     /// Set or change the technician PIN (6 to 12 digits; asked twice, never shown).
     SetPin,
+    /// A forgotten or locked PIN: redeem the one-time code a supervisor issued at the
+    /// central (`township-central pin-recovery KIOSK`), then set a new PIN.
+    Recover,
 }
 
 /// Reads one secret line: from the terminal with echo off, or one line of a pipe.
@@ -84,17 +87,67 @@ pub(crate) fn ask_and_check_pin(
 }
 
 pub fn run(cli: &Cli, command: &TechnicianCommand) -> i32 {
-    let TechnicianCommand::SetPin = command;
     let (loaded, mut store) = match super::load_config_and_store(cli) {
         Ok(pair) => pair,
         Err(code) => return code,
     };
-    let changing = loaded.config.technician.pin_hash.is_some();
-    if changing {
-        if let Err(code) = ask_and_check_pin(&loaded, &mut store, "set-pin") {
-            return code;
+    let action = match command {
+        TechnicianCommand::SetPin if loaded.config.technician.pin_hash.is_some() => {
+            if let Err(code) = ask_and_check_pin(&loaded, &mut store, "set-pin") {
+                return code;
+            }
+            "PIN changed"
+        }
+        TechnicianCommand::SetPin => "PIN set",
+        TechnicianCommand::Recover => match recover(&loaded, &mut store) {
+            Ok(()) => "PIN set after a recovery code",
+            Err(code) => return code,
+        },
+    };
+    set_pin(cli, &loaded, &mut store, action)
+}
+
+/// Redeems a recovery code at the central; then the PIN's lock is lifted (audited).
+fn recover(loaded: &crate::config::LoadedConfig, store: &mut crate::storage::Store) -> Result<(), i32> {
+    let code = read_secret("recovery code from the central (12 digits)").map_err(|e| {
+        eprintln!("kiosk: cannot read the code: {e}");
+        exit::INVALID
+    })?;
+    let central = crate::app::central_http::HttpCentral::from_config(&loaded.config.central, &loaded.config.kiosk.id)
+        .map_err(|e| {
+        eprintln!("kiosk: {e}");
+        exit::CONFIG
+    })?;
+    match central.redeem_pin_recovery(&code) {
+        Ok(()) => {}
+        Err(crate::app::central::CentralError::NotFound) => {
+            let _ = store.audit(
+                "technician:cli",
+                "technician.recovery-refused",
+                "wrong, used or expired code",
+            );
+            eprintln!("kiosk: the central did not accept this code (wrong, used, expired or for another kiosk)");
+            return Err(exit::DENIED);
+        }
+        Err(e) => {
+            eprintln!("kiosk: the code could not be checked: {e}");
+            return Err(match e {
+                crate::app::central::CentralError::Limited(..) => exit::DENIED,
+                _ => exit::UNREACHABLE,
+            });
         }
     }
+    let lifted = store
+        .set_pin_guard(crate::storage::guard::PinGuard::default())
+        .and_then(|()| store.audit("technician:cli", "technician.recovered", "recovery code redeemed"));
+    lifted.map_err(|e| {
+        eprintln!("kiosk: the code was used but the store failed: {e}");
+        exit::STORAGE
+    })
+}
+
+/// Asks for a new PIN twice and writes its hash to the overrides (audited as `action`).
+fn set_pin(cli: &Cli, loaded: &crate::config::LoadedConfig, store: &mut crate::storage::Store, action: &str) -> i32 {
     let read = |prompt: &str| {
         read_secret(prompt).map_err(|e| {
             eprintln!("kiosk: cannot read the PIN: {e}");
@@ -125,7 +178,6 @@ pub fn run(cli: &Cli, command: &TechnicianCommand) -> i32 {
         return exit::CONFIG;
     }
     // The hash can be attacked offline: set_override writes the file 0600 from the start.
-    let action = if changing { "PIN changed" } else { "PIN set" };
     if let Err(e) = store.audit("technician:cli", "technician.set-pin", action) {
         eprintln!("kiosk: the PIN was written but the audit log failed: {e}");
         return exit::STORAGE;

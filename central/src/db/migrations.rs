@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "renewal",
         sql: include_str!("../../migrations/0003_renewal.sql"),
     },
+    Migration {
+        version: 4,
+        name: "pin_recovery",
+        sql: include_str!("../../migrations/0004_pin_recovery.sql"),
+    },
 ];
 
 /// Applies the migrations `sql`'s database has not recorded yet; returns their versions.

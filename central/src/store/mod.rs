@@ -10,6 +10,7 @@ mod feedback;
 mod kiosks;
 mod operators;
 mod payments;
+mod pin_recovery;
 mod proofs;
 mod retention;
 mod reveal;

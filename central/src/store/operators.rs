@@ -144,3 +144,24 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+
+    /// An unknown name costs the same argon2 work as a known one: the dummy hash parses
+    /// (else the check would be skipped and be fast) and has the parameters real hashes get.
+    #[test]
+    fn an_unknown_name_is_checked_against_a_hash_of_the_same_cost() {
+        let dummy = PasswordHash::new(DUMMY_HASH).expect("the dummy hash parses");
+        let real = argon2::Params::default();
+        let params = argon2::Params::try_from(&dummy).unwrap();
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (real.m_cost(), real.t_cost(), real.p_cost())
+        );
+        assert_eq!(dummy.algorithm, argon2::Algorithm::Argon2id.ident());
+        assert!(argon2::Argon2::default().verify_password(b"anything", &dummy).is_err());
+    }
+}

@@ -36,7 +36,7 @@ pub fn token_hash(token: &str) -> String {
     sha256_hex(token.trim().to_ascii_lowercase().as_bytes())
 }
 
-fn keyed(key: &[u8], parts: &[&str]) -> String {
+pub(super) fn keyed(key: &[u8], parts: &[&str]) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
     for part in parts {
         mac.update(part.as_bytes());

@@ -172,6 +172,11 @@ fn pg_bin() -> Option<PathBuf> {
 }
 
 impl Pg {
+    /// The cluster's data directory (its tables, indexes and write-ahead log on disk).
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
     /// Starts one; fails the test when PostgreSQL cannot be had (never skips it).
     pub fn start() -> Pg {
         if pg_bin().is_none() {

@@ -76,3 +76,33 @@ fn guessed_cancel_codes_back_off(db: Option<&str>) {
 }
 
 on_both_databases!(guessed_cancel_codes_back_off);
+
+/// The back office's listener holds at most `MAX_CONNECTIONS` connections: one more is
+/// closed at once, unanswered, and a place freed is served again. (The API listener shares
+/// the same accept loop.)
+#[test]
+fn one_connection_over_the_limit_is_closed_and_a_freed_place_is_served() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let lab = Lab::start(None);
+    let admin = lab.admin();
+    let mut held: Vec<TcpStream> = (0..township_central::http::MAX_CONNECTIONS)
+        .map(|_| TcpStream::connect(admin).unwrap())
+        .collect();
+    // Connections are accepted in order: this one comes after all that are held.
+    let mut over = TcpStream::connect(admin).unwrap();
+    over.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    let _ = over.write_all(b"GET /login HTTP/1.1\r\nHost: central\r\n\r\n");
+    let mut answer = Vec::new();
+    // Closed at once: end of file, or a reset when the request was still unread.
+    let _ = over.read_to_end(&mut answer);
+    assert!(
+        answer.is_empty(),
+        "one over the limit was served: {}",
+        String::from_utf8_lossy(&answer)
+    );
+    held.truncate(held.len() - 1);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (status, _, _) = crate::common::http(admin, "GET", "/login", None, None);
+    assert_eq!(status, 200, "a freed place is served");
+}

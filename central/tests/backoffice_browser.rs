@@ -332,6 +332,25 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
     browser.wait_for("document.body.innerText.includes('may not')");
     browser.goto(&format!("{base}/payments"));
     browser.wait_for("document.body.innerText.includes('may not')");
+
+    // The session cookie is out of the page's reach (HttpOnly), and the session ends in
+    // the browser after 15 idle minutes and after 8 hours, used or not.
+    assert_eq!(browser.eval("document.cookie"), json!(""), "the session cookie is readable");
+    let store = &running.central.store;
+    let shift = |column: &str, to: i64| {
+        store
+            .tx(|sql| sql.exec(&format!("UPDATE sessions SET {column} = $1"), &[to.into()]))
+            .unwrap()
+    };
+    let now = township_central::store::now();
+    shift("last_seen", now - township_central::store::SESSION_IDLE_SECS - 1);
+    browser.goto(&format!("{base}/applications"));
+    browser.wait_for("document.getElementById('login')");
+    browser.act("document.getElementById('name').value = 'rita'; document.getElementById('password').value = 'another long passphrase'; document.getElementById('login').submit(); true");
+    browser.wait_for("document.getElementById('fleet')");
+    shift("expires_at", now - 1);
+    browser.goto(&format!("{base}/applications"));
+    browser.wait_for("document.getElementById('login')");
     drop(browser);
     drop(running);
     runtime.shutdown_timeout(Duration::from_secs(2));

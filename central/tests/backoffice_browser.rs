@@ -335,7 +335,11 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
 
     // The session cookie is out of the page's reach (HttpOnly), and the session ends in
     // the browser after 15 idle minutes and after 8 hours, used or not.
-    assert_eq!(browser.eval("document.cookie"), json!(""), "the session cookie is readable");
+    assert_eq!(
+        browser.eval("document.cookie"),
+        json!(""),
+        "the session cookie is readable"
+    );
     let store = &running.central.store;
     let shift = |column: &str, to: i64| {
         store

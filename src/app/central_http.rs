@@ -149,11 +149,13 @@ impl HttpCentral {
             &[],
             &api::RenewCertificate { csr_pem },
         )?;
-        let write = |path: &Path, bytes: &[u8]| {
-            crate::private_file::write_atomic(path, bytes).map_err(|e| failed(&path.display().to_string(), &e))
-        };
-        write(&self.identity.key, key.serialize_pem().as_bytes())?;
-        write(&self.identity.cert, renewed.cert_pem.as_bytes())?;
+        // Key and certificate switch as a pair: a crash never leaves a new key beside the
+        // old certificate (the next start finishes the switch).
+        crate::private_file::write_pair(
+            (&self.identity.key, key.serialize_pem().as_bytes()),
+            (&self.identity.cert, renewed.cert_pem.as_bytes()),
+        )
+        .map_err(|e| failed(&self.identity.cert.display().to_string(), &e))?;
         let agent = self.identity.agent().map_err(|e| failed("the new identity", &e))?;
         *self.agent.write().unwrap_or_else(|p| p.into_inner()) = agent;
         log::info!("certificate renewed: the new one expires at {}", renewed.expires_at);
@@ -172,6 +174,10 @@ impl Identity {
     /// An HTTPS agent that trusts only the central's CA and presents this identity.
     fn agent(&self) -> Result<ureq::Agent, SetupError> {
         use std::os::unix::fs::PermissionsExt;
+        // A renewal a crash interrupted is finished (or forgotten) before the pair is read.
+        if let Err(e) = crate::private_file::finish_pair(&self.key, &self.cert) {
+            log::error!("the renewed certificate could not be switched in: {e}");
+        }
         if let Ok(meta) = std::fs::metadata(&self.key) {
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {

@@ -157,6 +157,30 @@ fn sandbox_pay(central: &Central, kiosk: Kiosk, id: &str) -> Resp {
     ok(200, central.store.payment(kiosk, id))
 }
 
+/// A request of an admitted kiosk, as the routes see it.
+struct Call<'a> {
+    central: &'a Central,
+    peer: &'a Peer,
+    req: &'a Req,
+    kiosk: Kiosk<'a>,
+}
+
+/// What a route answers: the request kind (the metrics' label) and the response; `None`
+/// when the path and method are not the route's.
+type Routed = Option<(&'static str, Resp)>;
+
+/// The routes by aggregate, tried in turn (their paths do not overlap).
+const ROUTES: [fn(&Call, &[&str]) -> Routed; 6] = [
+    route_applications,
+    route_uploads,
+    route_payments,
+    route_appointments,
+    route_feedback,
+    route_fleet,
+];
+
+/// Routes a request under [`api::BASE_PATH`], once the caller is known; the request kind
+/// goes with the response.
 fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
     let Some(rest) = req.path.strip_prefix(api::BASE_PATH) else {
         return ("unknown", Resp::error(404, "not_found", "unknown path"));
@@ -166,104 +190,147 @@ fn route(central: &Central, peer: &Peer, req: &Req) -> (&'static str, Resp) {
         Ok(kiosk) => kiosk,
         Err(refused) => return refused,
     };
-    let store = &central.store;
-    macro_rules! parse {
-        ($t:ty) => {
-            match body::<$t>(req) {
-                Ok(v) => v,
-                Err(resp) => return (KIND, resp),
-            }
-        };
+    let call = Call {
+        central,
+        peer,
+        req,
+        kiosk,
+    };
+    ROUTES
+        .iter()
+        .find_map(|route| route(&call, segments.as_slice()))
+        .unwrap_or_else(|| ("unknown", Resp::error(404, "not_found", "unknown path or method")))
+}
+
+/// Answers `respond` of the request's body parsed as `T` (a 400 when it is not), with the
+/// request kind `kind`.
+fn parsed<T: DeserializeOwned>(req: &Req, kind: &'static str, respond: impl FnOnce(T) -> Resp) -> (&'static str, Resp) {
+    match body::<T>(req) {
+        Ok(v) => (kind, respond(v)),
+        Err(resp) => (kind, resp),
     }
-    let m = &req.method;
-    match segments.as_slice() {
+}
+
+/// Submission, supplements and status queries.
+fn route_applications(call: &Call, segments: &[&str]) -> Routed {
+    let (store, kiosk, req, m) = (&call.central.store, call.kiosk, call.req, &call.req.method);
+    Some(match segments {
         ["applications"] if m == Method::POST => {
             const KIND: &str = "submit";
             let Some(key) = req.header(api::IDEMPOTENCY_KEY_HEADER) else {
-                return (
+                return Some((
                     KIND,
                     Resp::error(400, "bad_request", "the Idempotency-Key header is missing"),
-                );
+                ));
             };
-            let request = parse!(api::SubmitApplication);
-            (KIND, answer(store.submit(kiosk, key, &request)))
+            parsed(req, KIND, |request: api::SubmitApplication| {
+                answer(store.submit(kiosk, key, &request))
+            })
         }
         ["applications", "by-receipt", receipt, "supplements"] if m == Method::POST => {
-            const KIND: &str = "supplement";
-            let request = parse!(api::CreateSupplement);
-            (KIND, answer(store.supplement(kiosk, receipt, &request)))
+            parsed(req, "supplement", |request: api::CreateSupplement| {
+                answer(store.supplement(kiosk, receipt, &request))
+            })
         }
+        ["status-queries"] if m == Method::POST => parsed(req, "status_query", |request: api::StatusQuery| {
+            ok(200, store.status_query(kiosk, &request))
+        }),
+        _ => return None,
+    })
+}
+
+/// Uploads of an application's or a supplement's photos, in chunks.
+fn route_uploads(call: &Call, segments: &[&str]) -> Routed {
+    let (store, kiosk, req, m) = (&call.central.store, call.kiosk, call.req, &call.req.method);
+    Some(match segments {
         ["applications", key, "materials", code, "uploads"] if m == Method::POST => {
-            const KIND: &str = "upload_create";
-            let request = parse!(api::CreateUpload);
-            (KIND, ok(201, store.create_upload(kiosk, key, code, &request)))
+            parsed(req, "upload_create", |request: api::CreateUpload| {
+                ok(201, store.create_upload(kiosk, key, code, &request))
+            })
         }
         ["supplements", id, "materials", code, "uploads"] if m == Method::POST => {
-            const KIND: &str = "upload_create";
-            let request = parse!(api::CreateUpload);
-            (KIND, ok(201, store.create_supplement_upload(kiosk, id, code, &request)))
+            parsed(req, "upload_create", |request: api::CreateUpload| {
+                ok(201, store.create_supplement_upload(kiosk, id, code, &request))
+            })
         }
-        ["uploads", id] if m == Method::PUT => ("upload_chunk", put_chunk(central, kiosk, id, req)),
+        ["uploads", id] if m == Method::PUT => ("upload_chunk", put_chunk(call.central, kiosk, id, req)),
         ["uploads", id] if m == Method::GET => ("upload_state", ok(200, store.upload_state(kiosk, id))),
         ["uploads", id, "finalise"] if m == Method::POST => ("upload_finalise", ok(200, store.finalise(kiosk, id))),
-        ["status-queries"] if m == Method::POST => {
-            const KIND: &str = "status_query";
-            let request = parse!(api::StatusQuery);
-            (KIND, ok(200, store.status_query(kiosk, &request)))
-        }
-        ["payments"] if m == Method::POST => {
-            const KIND: &str = "payment_create";
-            let request = parse!(api::CreatePayment);
-            (KIND, answer(store.create_payment(kiosk, &request)))
-        }
+        _ => return None,
+    })
+}
+
+/// Payment orders: create, poll, cancel, and the sandbox's simulated payment.
+fn route_payments(call: &Call, segments: &[&str]) -> Routed {
+    let (store, kiosk, req, m) = (&call.central.store, call.kiosk, call.req, &call.req.method);
+    Some(match segments {
+        ["payments"] if m == Method::POST => parsed(req, "payment_create", |request: api::CreatePayment| {
+            answer(store.create_payment(kiosk, &request))
+        }),
         ["payments", id] if m == Method::GET => ("payment_poll", ok(200, store.payment(kiosk, id))),
         ["payments", id, "cancel"] if m == Method::POST => ("payment_cancel", ok(200, store.cancel_payment(kiosk, id))),
-        ["payments", id, "sandbox-pay"] if m == Method::POST => ("payment_sandbox", sandbox_pay(central, kiosk, id)),
-        ["catalogue"] if m == Method::GET => ("catalogue", central.catalogue(req)),
-        ["appointments", "slots"] if m == Method::GET => ("slots", slots(central, kiosk, req)),
-        ["appointments"] if m == Method::POST => {
-            const KIND: &str = "book";
-            let request = parse!(api::BookAppointment);
-            (KIND, answer(store.book(kiosk, &request)))
+        ["payments", id, "sandbox-pay"] if m == Method::POST => {
+            ("payment_sandbox", sandbox_pay(call.central, kiosk, id))
         }
+        _ => return None,
+    })
+}
+
+/// Appointments: free slots, booking and cancelling.
+fn route_appointments(call: &Call, segments: &[&str]) -> Routed {
+    let (store, kiosk, req, m) = (&call.central.store, call.kiosk, call.req, &call.req.method);
+    Some(match segments {
+        ["appointments", "slots"] if m == Method::GET => ("slots", slots(call.central, kiosk, req)),
+        ["appointments"] if m == Method::POST => parsed(req, "book", |request: api::BookAppointment| {
+            answer(store.book(kiosk, &request))
+        }),
         ["appointments", no, "cancel"] if m == Method::POST => {
-            const KIND: &str = "book_cancel";
-            let request = parse!(api::CancelBooking);
-            (KIND, ok(200, store.cancel_booking(kiosk, no, &request.cancel_code)))
+            parsed(req, "book_cancel", |request: api::CancelBooking| {
+                ok(200, store.cancel_booking(kiosk, no, &request.cancel_code))
+            })
         }
-        ["ratings"] if m == Method::POST => {
-            const KIND: &str = "rating";
-            let request = parse!(api::SubmitRating);
-            (KIND, answer(store.rate(kiosk, &request)))
-        }
-        ["complaints"] if m == Method::POST => {
-            const KIND: &str = "complaint";
-            let request = parse!(api::SubmitComplaint);
-            (KIND, answer(store.complain(kiosk, &request)))
-        }
-        ["heartbeat"] if m == Method::POST => {
-            const KIND: &str = "heartbeat";
-            let request = parse!(api::Heartbeat);
-            let answer = store.heartbeat(kiosk, &request).map(|mut answer| {
-                answer.certificate_expires_at = central.certificate_expiry(&peer.fingerprint);
+        _ => return None,
+    })
+}
+
+/// Ratings (好差评) and complaints.
+fn route_feedback(call: &Call, segments: &[&str]) -> Routed {
+    let (store, kiosk, req, m) = (&call.central.store, call.kiosk, call.req, &call.req.method);
+    Some(match segments {
+        ["ratings"] if m == Method::POST => parsed(req, "rating", |request: api::SubmitRating| {
+            answer(store.rate(kiosk, &request))
+        }),
+        ["complaints"] if m == Method::POST => parsed(req, "complaint", |request: api::SubmitComplaint| {
+            answer(store.complain(kiosk, &request))
+        }),
+        _ => return None,
+    })
+}
+
+/// The kiosk itself: the catalogue, heartbeats, certificate renewal and PIN recovery.
+fn route_fleet(call: &Call, segments: &[&str]) -> Routed {
+    let (central, kiosk, req, m) = (call.central, call.kiosk, call.req, &call.req.method);
+    let fingerprint = &call.peer.fingerprint;
+    Some(match segments {
+        ["catalogue"] if m == Method::GET => ("catalogue", central.catalogue(req)),
+        ["heartbeat"] if m == Method::POST => parsed(req, "heartbeat", |request: api::Heartbeat| {
+            let answer = central.store.heartbeat(kiosk, &request).map(|mut answer| {
+                answer.certificate_expires_at = central.certificate_expiry(fingerprint);
                 answer
             });
-            (KIND, ok(200, answer))
-        }
+            ok(200, answer)
+        }),
         ["certificates", "renew"] if m == Method::POST => {
-            const KIND: &str = "certificate_renew";
-            let request = parse!(api::RenewCertificate);
-            (KIND, central.renew(kiosk, &peer.fingerprint, &request))
+            parsed(req, "certificate_renew", |request: api::RenewCertificate| {
+                central.renew(kiosk, fingerprint, &request)
+            })
         }
         ["technician", "pin-recovery"] if m == Method::POST => {
-            const KIND: &str = "pin_recovery";
-            let request = parse!(api::RedeemPinRecovery);
-            let redeemed = store.redeem_pin_recovery(kiosk, &request.code);
-            (
-                KIND,
-                ok(200, redeemed.map(|()| api::PinRecoveryRedeemed { redeemed: true })),
-            )
+            parsed(req, "pin_recovery", |request: api::RedeemPinRecovery| {
+                let redeemed = central.store.redeem_pin_recovery(kiosk, &request.code);
+                ok(200, redeemed.map(|()| api::PinRecoveryRedeemed { redeemed: true }))
+            })
         }
-        _ => ("unknown", Resp::error(404, "not_found", "unknown path or method")),
-    }
+        _ => return None,
+    })
 }

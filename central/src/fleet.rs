@@ -59,10 +59,36 @@ impl Report {
     }
 }
 
+/// Latencies (milliseconds) and error counts per request kind.
 #[derive(Default)]
 struct Samples {
     ms: BTreeMap<&'static str, Vec<f64>>,
     errors: BTreeMap<&'static str, usize>,
+}
+
+impl Samples {
+    /// Records a request of `kind` that succeeded, sent at `t`.
+    fn succeeded(&mut self, kind: &'static str, t: Instant) {
+        self.ms
+            .entry(kind)
+            .or_default()
+            .push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+
+    /// Counts a request of `kind` that failed.
+    fn failed(&mut self, kind: &'static str) {
+        *self.errors.entry(kind).or_default() += 1;
+    }
+
+    /// Adds another kiosk's samples to these.
+    fn merge(&mut self, other: Samples) {
+        for (k, v) in other.ms {
+            self.ms.entry(k).or_default().extend(v);
+        }
+        for (k, v) in other.errors {
+            *self.errors.entry(k).or_default() += v;
+        }
+    }
 }
 
 /// xorshift64*: the simulator's randomness (no crate needed, deterministic per kiosk).
@@ -87,7 +113,32 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// Enrols the plan's kiosks, runs them against the server for the plan's duration and
+/// reports per request kind.
 pub fn run(plan: &Plan) -> Result<Report> {
+    let configs = enrol_fleet(plan)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let seq = Arc::new(std::sync::atomic::AtomicU32::new(1));
+    let started = Instant::now();
+    let samples = runtime.block_on(drive_fleet(plan, configs, seq));
+    let elapsed = started.elapsed().as_secs_f64().max(plan.duration_secs as f64);
+    let kinds = kind_reports(&samples, elapsed);
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    Ok(Report {
+        kiosks: plan.kiosks,
+        duration_secs: elapsed,
+        heartbeat_secs: plan.heartbeat_secs,
+        submit_rate: plan.submit_rate,
+        kinds,
+    })
+}
+
+/// A simulated kiosk ready to run: its id, its receipt prefix and its TLS client config.
+type SimKiosk = (String, String, Arc<rustls::ClientConfig>);
+
+/// Enrols the plan's kiosks as `enroll` does (each with its own certificate, recorded, and
+/// its own receipt prefix) and returns them.
+fn enrol_fleet(plan: &Plan) -> Result<Vec<SimKiosk>> {
     let ca = Ca::load_kiosk_ca(&plan.dir)
         .context("simulate-fleet signs its kiosks' certificates with the kiosk CA in --dir")?;
     let server_ca = std::fs::read_to_string(plan.dir.join(pki::CA_CERT)).context("reading the server CA")?;
@@ -111,40 +162,39 @@ pub fn run(plan: &Plan) -> Result<Report> {
         configs.push((id, prefix, Arc::new(tls)));
     }
     drop(store);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let seq = Arc::new(std::sync::atomic::AtomicU32::new(1));
-    let started = Instant::now();
-    let samples = runtime.block_on(async {
-        let mut tasks = Vec::with_capacity(configs.len());
-        let n = configs.len();
-        for (i, (id, prefix, tls)) in configs.into_iter().enumerate() {
-            let addr = plan.addr;
-            let hb = Duration::from_secs(plan.heartbeat_secs.max(1));
-            let duration = Duration::from_secs(plan.duration_secs);
-            let per_kiosk_mean = if plan.submit_rate > 0.0 {
-                n as f64 / plan.submit_rate
-            } else {
-                f64::INFINITY
-            };
-            let seq = seq.clone();
-            tasks.push(tokio::spawn(async move {
-                kiosk(i, n, id, tls, addr, hb, duration, per_kiosk_mean, seq, prefix).await
-            }));
+    Ok(configs)
+}
+
+/// Runs every kiosk as its own task until the plan's duration is over; their samples
+/// together.
+async fn drive_fleet(plan: &Plan, configs: Vec<SimKiosk>, seq: Arc<std::sync::atomic::AtomicU32>) -> Samples {
+    let mut tasks = Vec::with_capacity(configs.len());
+    let n = configs.len();
+    for (i, (id, prefix, tls)) in configs.into_iter().enumerate() {
+        let addr = plan.addr;
+        let hb = Duration::from_secs(plan.heartbeat_secs.max(1));
+        let duration = Duration::from_secs(plan.duration_secs);
+        let per_kiosk_mean = if plan.submit_rate > 0.0 {
+            n as f64 / plan.submit_rate
+        } else {
+            f64::INFINITY
+        };
+        let seq = seq.clone();
+        tasks.push(tokio::spawn(async move {
+            kiosk(i, n, id, tls, addr, hb, duration, per_kiosk_mean, seq, prefix).await
+        }));
+    }
+    let mut all = Samples::default();
+    for t in tasks {
+        if let Ok(s) = t.await {
+            all.merge(s);
         }
-        let mut all = Samples::default();
-        for t in tasks {
-            if let Ok(s) = t.await {
-                for (k, v) in s.ms {
-                    all.ms.entry(k).or_default().extend(v);
-                }
-                for (k, v) in s.errors {
-                    *all.errors.entry(k).or_default() += v;
-                }
-            }
-        }
-        all
-    });
-    let elapsed = started.elapsed().as_secs_f64().max(plan.duration_secs as f64);
+    }
+    all
+}
+
+/// Count, errors, rate and latency percentiles of each request kind over `elapsed` seconds.
+fn kind_reports(samples: &Samples, elapsed: f64) -> BTreeMap<String, KindReport> {
     let mut kinds = BTreeMap::new();
     let names: std::collections::BTreeSet<&str> = samples.ms.keys().chain(samples.errors.keys()).copied().collect();
     for kind in names {
@@ -162,16 +212,12 @@ pub fn run(plan: &Plan) -> Result<Report> {
             },
         );
     }
-    runtime.shutdown_timeout(Duration::from_secs(2));
-    Ok(Report {
-        kiosks: plan.kiosks,
-        duration_secs: elapsed,
-        heartbeat_secs: plan.heartbeat_secs,
-        submit_rate: plan.submit_rate,
-        kinds,
-    })
+    kinds
 }
 
+/// One simulated kiosk: heartbeats every `hb` (the first at its place in the fleet's
+/// spread) and submissions at exponential intervals of mean `submit_mean_secs`, over one
+/// connection, made again after a failure; its samples.
 #[allow(clippy::too_many_arguments)]
 async fn kiosk(
     index: usize,
@@ -204,82 +250,93 @@ async fn kiosk(
         }
         tokio::time::sleep_until(at).await;
         if client.is_none() {
-            let t = Instant::now();
-            match Client::connect(addr, tls.clone(), Some(&id)).await {
-                Ok(c) => {
-                    samples
-                        .ms
-                        .entry("connect")
-                        .or_default()
-                        .push(t.elapsed().as_secs_f64() * 1000.0);
-                    client = Some(c);
+            client = connect(addr, &tls, &id, &mut samples).await;
+            if client.is_none() {
+                if is_hb {
+                    next_hb += hb;
+                } else {
+                    next_submit += Duration::from_secs_f64(rng.exp(submit_mean_secs).min(1e6));
                 }
-                Err(_) => {
-                    *samples.errors.entry("connect").or_default() += 1;
-                    if is_hb {
-                        next_hb += hb;
-                    } else {
-                        next_submit += Duration::from_secs_f64(rng.exp(submit_mean_secs).min(1e6));
-                    }
-                    continue;
-                }
+                continue;
             }
         }
         let Some(c) = client.as_mut() else { continue };
         let t = Instant::now();
         let (kind, result) = if is_hb {
             next_hb += hb;
-            let beat = api::Heartbeat {
-                kiosk_id: id.clone(),
-                version: "0.1.0-sim".into(),
-                uptime_secs: booted.elapsed().as_secs(),
-                sent_at: Some(crate::store::now()),
-                devices: api::DeviceStates {
-                    reader: "sim".into(),
-                    printer: "sim".into(),
-                    camera: "sim".into(),
-                    gpio: "sim".into(),
-                },
-                paper: api::PaperState::Ok,
-                outbox: api::OutboxSummary {
-                    pending: 0,
-                    dead: 0,
-                    oldest_pending_age_secs: None,
-                    last_sent_at: None,
-                },
-                last_errors: Vec::new(),
-            };
-            ("heartbeat", c.post("/api/v1/heartbeat", &beat).await)
+            ("heartbeat", c.post("/api/v1/heartbeat", &heartbeat(&id, booted)).await)
         } else {
             next_submit += Duration::from_secs_f64(rng.exp(submit_mean_secs).min(1e6));
-            let request = submission(&id, &prefix, seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-            let key = request.application.uuid.clone();
-            let body = serde_json::to_vec(&request).unwrap_or_default();
-            (
-                "submit",
-                c.request(
-                    "POST",
-                    "/api/v1/applications",
-                    &[(api::IDEMPOTENCY_KEY_HEADER, &key)],
-                    body,
-                )
-                .await,
-            )
+            ("submit", submit(c, &id, &prefix, &seq).await)
         };
         match result {
-            Ok(answer) if answer.status < 300 => samples
-                .ms
-                .entry(kind)
-                .or_default()
-                .push(t.elapsed().as_secs_f64() * 1000.0),
-            Ok(_) => *samples.errors.entry(kind).or_default() += 1,
+            Ok(answer) if answer.status < 300 => samples.succeeded(kind, t),
+            Ok(_) => samples.failed(kind),
             Err(_) => {
-                *samples.errors.entry(kind).or_default() += 1;
+                samples.failed(kind);
                 client = None;
             }
         }
     }
     samples
+}
+
+/// A kiosk's connection to the server, its time recorded as "connect" (or the failure).
+async fn connect(addr: SocketAddr, tls: &Arc<rustls::ClientConfig>, id: &str, samples: &mut Samples) -> Option<Client> {
+    let t = Instant::now();
+    match Client::connect(addr, tls.clone(), Some(id)).await {
+        Ok(c) => {
+            samples.succeeded("connect", t);
+            Some(c)
+        }
+        Err(_) => {
+            samples.failed("connect");
+            None
+        }
+    }
+}
+
+/// A simulated kiosk's heartbeat: every device "sim", the outbox empty.
+fn heartbeat(id: &str, booted: Instant) -> api::Heartbeat {
+    api::Heartbeat {
+        kiosk_id: id.to_string(),
+        version: "0.1.0-sim".into(),
+        uptime_secs: booted.elapsed().as_secs(),
+        sent_at: Some(crate::store::now()),
+        devices: api::DeviceStates {
+            reader: "sim".into(),
+            printer: "sim".into(),
+            camera: "sim".into(),
+            gpio: "sim".into(),
+        },
+        paper: api::PaperState::Ok,
+        outbox: api::OutboxSummary {
+            pending: 0,
+            dead: 0,
+            oldest_pending_age_secs: None,
+            last_sent_at: None,
+        },
+        last_errors: Vec::new(),
+    }
+}
+
+/// Submits a made-up application of kiosk `id`, its receipt the next of `seq`.
+async fn submit(
+    c: &mut Client,
+    id: &str,
+    prefix: &str,
+    seq: &std::sync::atomic::AtomicU32,
+) -> Result<crate::http::Answer> {
+    let request = submission(id, prefix, seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let key = request.application.uuid.clone();
+    let body = serde_json::to_vec(&request).unwrap_or_default();
+    c.request(
+        "POST",
+        "/api/v1/applications",
+        &[(api::IDEMPOTENCY_KEY_HEADER, &key)],
+        body,
+    )
+    .await
 }
 
 /// A made-up application (the kiosk library's sample person) under a fresh UUID.

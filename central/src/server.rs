@@ -214,6 +214,34 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
         tokio::task::spawn_blocking(move || open_store(&dir, db.as_deref())).await??
     };
     harden(dir)?;
+    let mut central = central_for(dir, &config, store)?;
+    let tls = Arc::new(pki::server_config(dir)?);
+    let (api_listener, admin_listener) = bind_listeners(&config, listen, admin_listen).await?;
+    central.admin_on_loopback = admin_listener.local_addr()?.ip().is_loopback();
+    // Beyond loopback the back office speaks TLS itself (the server certificate: add the
+    // host's names with `init --name`), never plain HTTP.
+    let admin_tls = match central.admin_on_loopback {
+        true => None,
+        false => Some(Arc::new(pki::admin_config(dir)?)),
+    };
+    let central = Arc::new(central);
+    let running = Running {
+        api: api_listener.local_addr()?,
+        admin: admin_listener.local_addr()?,
+        central: central.clone(),
+    };
+    spawn_listeners(&central, (api_listener, tls), (admin_listener, admin_tls));
+    // The background jobs hold the state weakly: the last strong reference (and with it
+    // the database pool, whose PostgreSQL clients must not be dropped on a runtime thread)
+    // goes with the `Running` handle.
+    spawn_certificate_refresher(Arc::downgrade(&central));
+    spawn_maintenance(Arc::downgrade(&central), config.retention_days);
+    Ok(running)
+}
+
+/// The shared state over `store`: the sandbox setting, the payment provider's key (without
+/// it no order can turn paid), the kiosk CA and, in the sandbox, the simulated provider.
+fn central_for(dir: &Path, config: &ServerConfig, store: Store) -> Result<Central> {
     let mut central = Central::new(store)?;
     central.sandbox_payments = config.sandbox_payments;
     central.provider = match crate::provider::Verifier::load(dir) {
@@ -230,7 +258,16 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
             "PAYMENT SANDBOX ON: a simulated provider pays kiosks' orders on request, and the back office can mark orders paid. Never in production."
         );
     }
-    let tls = Arc::new(pki::server_config(dir)?);
+    Ok(central)
+}
+
+/// Binds the API listener, then the back-office listener (the given addresses, else
+/// server.toml's).
+async fn bind_listeners(
+    config: &ServerConfig,
+    listen: Option<&str>,
+    admin_listen: Option<&str>,
+) -> Result<(tokio::net::TcpListener, tokio::net::TcpListener)> {
     let api_listener = tokio::net::TcpListener::bind(listen.unwrap_or(&config.listen))
         .await
         .with_context(|| format!("binding the API listener {}", listen.unwrap_or(&config.listen)))?;
@@ -242,19 +279,16 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
                 admin_listen.unwrap_or(&config.admin_listen)
             )
         })?;
-    central.admin_on_loopback = admin_listener.local_addr()?.ip().is_loopback();
-    // Beyond loopback the back office speaks TLS itself (the server certificate: add the
-    // host's names with `init --name`), never plain HTTP.
-    let admin_tls = match central.admin_on_loopback {
-        true => None,
-        false => Some(Arc::new(pki::admin_config(dir)?)),
-    };
-    let central = Arc::new(central);
-    let running = Running {
-        api: api_listener.local_addr()?,
-        admin: admin_listener.local_addr()?,
-        central: central.clone(),
-    };
+    Ok((api_listener, admin_listener))
+}
+
+/// Spawns the API server (mutual TLS) and the back office (plain HTTP on loopback, else
+/// TLS without client certificates) on their listeners.
+fn spawn_listeners(
+    central: &Arc<Central>,
+    (api_listener, tls): (tokio::net::TcpListener, Arc<rustls::ServerConfig>),
+    (admin_listener, admin_tls): (tokio::net::TcpListener, Option<Arc<rustls::ServerConfig>>),
+) {
     tokio::spawn(crate::http::serve_tls(
         api_listener,
         tls,
@@ -279,10 +313,11 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
             ));
         }
     }
-    // The background jobs hold the state weakly: the last strong reference (and with it
-    // the database pool, whose PostgreSQL clients must not be dropped on a runtime thread)
-    // goes with the `Running` handle.
-    let refresher = Arc::downgrade(&central);
+}
+
+/// Spawns the job that reloads the certificate records every half second, until the state
+/// is gone.
+fn spawn_certificate_refresher(refresher: std::sync::Weak<Central>) {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -293,8 +328,11 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
             }
         }
     });
-    let maintainer = Arc::downgrade(&central);
-    let retention_days = config.retention_days;
+}
+
+/// Spawns the hourly maintenance job (stale uploads dropped, closed cases older than
+/// `retention_days` purged), until the state is gone.
+fn spawn_maintenance(maintainer: std::sync::Weak<Central>, retention_days: i64) {
     tokio::spawn(async move {
         loop {
             let c = maintainer.clone();
@@ -318,7 +356,6 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
-    Ok(running)
 }
 
 /// Where `serve` keeps its database by default.

@@ -83,41 +83,16 @@ fn watch(config: &crate::config::Config, args: &WatchArgs) -> i32 {
         Err(e) => return failed(&e),
     };
     let mut gpio = opened.gpio;
-    let mut player = match &opened.sim {
-        None if args.sim_script.is_some() => {
+    let mut player = match (&opened.sim, &args.sim_script) {
+        (None, Some(_)) => {
             eprintln!("kiosk: --sim-script needs [devices.gpio] kind = \"sim\"");
             return exit::CONFIG;
         }
-        None => None,
-        Some(sim) => {
-            let text = match &args.sim_script {
-                Some(path) => match std::fs::read_to_string(path) {
-                    Ok(text) => text,
-                    Err(e) => {
-                        eprintln!("kiosk: cannot read {}: {e}", path.display());
-                        return exit::CONFIG;
-                    }
-                },
-                None => script::BUILT_IN.to_string(),
-            };
-            let steps = match script::parse(&text) {
-                Ok(steps) => steps,
-                Err(e) => {
-                    eprintln!("kiosk: sim script: {e}");
-                    return exit::CONFIG;
-                }
-            };
-            if !args.json && args.sim_script.is_none() {
-                println!("simulated inputs, playing the built-in script:");
-                for line in script::BUILT_IN.lines() {
-                    println!("  {line}");
-                }
-            }
-            match Player::new(steps, sim) {
-                Ok(player) => Some(player),
-                Err(e) => return failed(&e),
-            }
-        }
+        (None, None) => None,
+        (Some(sim), _) => match script_player(sim, args) {
+            Ok(player) => Some(player),
+            Err(code) => return code,
+        },
     };
     if !args.json {
         println!("watching {}", gpio.describe());
@@ -140,19 +115,8 @@ fn watch(config: &crate::config::Config, args: &WatchArgs) -> i32 {
         }
         match gpio.poll() {
             Ok(edges) => {
-                for edge in edges {
-                    edges_seen += 1;
-                    if args.json {
-                        println!("{}", serde_json::to_string(&edge).unwrap_or_default());
-                    } else {
-                        println!(
-                            "{:>9.3} s  {:<16} {}",
-                            edge.at_ms as f64 / 1000.0,
-                            edge.name,
-                            if edge.on { "on" } else { "off" }
-                        );
-                    }
-                }
+                edges_seen += edges.len();
+                edges.iter().for_each(|edge| print_edge(edge, args.json));
             }
             Err(e) => return failed(&e),
         }
@@ -162,6 +126,43 @@ fn watch(config: &crate::config::Config, args: &WatchArgs) -> i32 {
         println!("{edges_seen} edge(s)");
     }
     exit::OK
+}
+
+/// The player of the simulated inputs' script: `--sim-script`'s, else the built-in one
+/// (printed unless JSON is asked for).
+fn script_player(sim: &crate::devices::gpio::sim::SimGpio, args: &WatchArgs) -> Result<Player, i32> {
+    let text = match &args.sim_script {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("kiosk: cannot read {}: {e}", path.display());
+            exit::CONFIG
+        })?,
+        None => script::BUILT_IN.to_string(),
+    };
+    let steps = script::parse(&text).map_err(|e| {
+        eprintln!("kiosk: sim script: {e}");
+        exit::CONFIG
+    })?;
+    if !args.json && args.sim_script.is_none() {
+        println!("simulated inputs, playing the built-in script:");
+        for line in script::BUILT_IN.lines() {
+            println!("  {line}");
+        }
+    }
+    Player::new(steps, sim).map_err(|e| failed(&e))
+}
+
+/// One input edge, as a JSON line or a line of text.
+fn print_edge(edge: &crate::devices::gpio::Edge, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(edge).unwrap_or_default());
+    } else {
+        println!(
+            "{:>9.3} s  {:<16} {}",
+            edge.at_ms as f64 / 1000.0,
+            edge.name,
+            if edge.on { "on" } else { "off" }
+        );
+    }
 }
 
 fn set(config: &crate::config::Config, args: &SetArgs) -> i32 {

@@ -131,47 +131,15 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-pub fn bench(words_out: Option<&std::path::Path>) -> i32 {
-    if cfg!(debug_assertions) {
-        eprintln!("kiosk bench ime: note: a debug build; the goals are for the release build (cargo run --release)");
-    }
-    let rss_before = rss_kib();
-    let start = Instant::now();
-    let engine = match Engine::load_default() {
-        Ok(engine) => engine,
-        Err(e) => {
-            eprintln!("kiosk bench ime: {e}");
-            return exit::CONFIG;
-        }
-    };
-    let load_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let rss_after = rss_kib();
-    let start = Instant::now();
-    let table = match DivisionTable::load_default() {
-        Ok(table) => table,
-        Err(e) => {
-            eprintln!("kiosk bench ime: {e}");
-            return exit::CONFIG;
-        }
-    };
-    let table_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let rss_table = rss_kib();
-
-    let words = address_words(&engine, &table);
-    if let Some(path) = words_out {
-        let text: String = words.iter().map(|(w, p, _)| format!("{w}\t{p}\n")).collect();
-        if let Err(e) = std::fs::write(path, text) {
-            eprintln!("kiosk bench ime: {}: {e}", path.display());
-            return exit::CONFIG;
-        }
-    }
+/// Sorted latencies of every prefix of every address word's pinyin (region HOME, fuzzy).
+fn prefix_latencies(engine: &Engine, words: &[(String, String, Option<String>)]) -> Vec<Duration> {
     let home = QueryOptions {
         region: Some(HOME),
         fuzzy: true,
         limit: 10,
     };
     let mut latencies = Vec::new();
-    for (_, pinyin, _) in &words {
+    for (_, pinyin, _) in words {
         let letters: String = pinyin.split(' ').collect();
         for end in 1..=letters.len() {
             let start = Instant::now();
@@ -181,52 +149,84 @@ pub fn bench(words_out: Option<&std::path::Path>) -> i32 {
         }
     }
     latencies.sort();
+    latencies
+}
+
+/// The share (%) of words found in the top five for their full pinyin, with the region
+/// `region_of` gives a word's county.
+fn hit_rate(
+    engine: &Engine,
+    words: &[(String, String, Option<String>)],
+    region_of: &dyn Fn(&Option<String>) -> Option<String>,
+) -> f64 {
+    let found = words.iter().filter(|(word, pinyin, county)| {
+        let letters: String = pinyin.split(' ').collect();
+        let region = region_of(county);
+        let options = QueryOptions {
+            region: region.as_deref(),
+            fuzzy: true,
+            limit: 5,
+        };
+        engine.query(&letters, &options).iter().any(|c| &c.text == word)
+    });
+    found.count() as f64 * 100.0 / words.len() as f64
+}
+
+/// What loading took: the engine and the division table, in milliseconds, and the
+/// process's RSS before, after the engine and after the table (KiB).
+struct Loaded {
+    engine: Engine,
+    table: DivisionTable,
+    load_ms: f64,
+    table_ms: f64,
+    rss: (Option<f64>, Option<f64>, Option<f64>),
+}
+
+fn load_timed() -> Result<Loaded, String> {
+    let rss_before = rss_kib();
+    let start = Instant::now();
+    let engine = Engine::load_default().map_err(|e| e.to_string())?;
+    let load_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let rss_after = rss_kib();
+    let start = Instant::now();
+    let table = DivisionTable::load_default().map_err(|e| e.to_string())?;
+    let table_ms = start.elapsed().as_secs_f64() * 1000.0;
+    Ok(Loaded {
+        engine,
+        table,
+        load_ms,
+        table_ms,
+        rss: (rss_before, rss_after, rss_kib()),
+    })
+}
+
+pub fn bench(words_out: Option<&std::path::Path>) -> i32 {
+    if cfg!(debug_assertions) {
+        eprintln!("kiosk bench ime: note: a debug build; the goals are for the release build (cargo run --release)");
+    }
+    let loaded = match load_timed() {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("kiosk bench ime: {e}");
+            return exit::CONFIG;
+        }
+    };
+    let engine = &loaded.engine;
+    let words = address_words(engine, &loaded.table);
+    if let Some(path) = words_out {
+        let text: String = words.iter().map(|(w, p, _)| format!("{w}\t{p}\n")).collect();
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("kiosk bench ime: {}: {e}", path.display());
+            return exit::CONFIG;
+        }
+    }
+    let latencies = prefix_latencies(engine, &words);
+    print_load(&loaded);
     let (p50, p99, max) = (
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99),
         percentile(&latencies, 1.0),
     );
-
-    let hits = |region_of: &dyn Fn(&Option<String>) -> Option<String>| {
-        let found = words.iter().filter(|(word, pinyin, county)| {
-            let letters: String = pinyin.split(' ').collect();
-            let region = region_of(county);
-            let options = QueryOptions {
-                region: region.as_deref(),
-                fuzzy: true,
-                limit: 5,
-            };
-            engine.query(&letters, &options).iter().any(|c| &c.text == word)
-        });
-        found.count() as f64 * 100.0 / words.len() as f64
-    };
-    let with_region = hits(&|county| county.clone());
-    let without_region = hits(&|_| None);
-
-    let stats = engine.stats();
-    println!(
-        "ime: {} index entries ({} words, {} place-name forms; {} names without a reading), ~{:.1} MiB heap",
-        engine.len(),
-        stats.words,
-        stats.place_forms,
-        stats.unread_names,
-        engine.heap_bytes() as f64 / (1024.0 * 1024.0)
-    );
-    println!(
-        "  index load:          {load_ms:8.1} ms   goal ≤ {LOAD_GOAL_MS} ms: {}",
-        verdict(load_ms <= LOAD_GOAL_MS)
-    );
-    if let (Some(a), Some(b), Some(c)) = (rss_before, rss_after, rss_table) {
-        let engine_mib = (b - a) / 1024.0;
-        println!(
-            "  index RSS delta:     {engine_mib:8.1} MiB  goal ≤ {RSS_GOAL_MIB} MiB: {}",
-            verdict(engine_mib <= RSS_GOAL_MIB)
-        );
-        println!(
-            "  division table:      {table_ms:8.1} ms, RSS +{:.1} MiB (the picker's, loaded separately)",
-            (c - b) / 1024.0
-        );
-    }
     println!(
         "  lookups:             {} (every prefix of {} address words, region {HOME}, fuzzy, top 10)",
         latencies.len(),
@@ -238,7 +238,40 @@ pub fn bench(words_out: Option<&std::path::Path>) -> i32 {
         verdict(p99 <= P99_GOAL_MS)
     );
     println!("  latency max:         {max:8.3} ms");
+    let with_region = hit_rate(engine, &words, &|county| county.clone());
+    let without_region = hit_rate(engine, &words, &|_| None);
     println!("  top-5 hit rate, full pinyin, region = the word's county: {with_region:5.1} %");
     println!("  top-5 hit rate, full pinyin, no region:                  {without_region:5.1} %");
     exit::OK
+}
+
+/// The index's size and what loading it (and the division table) took.
+fn print_load(loaded: &Loaded) {
+    let engine = &loaded.engine;
+    let stats = engine.stats();
+    println!(
+        "ime: {} index entries ({} words, {} place-name forms; {} names without a reading), ~{:.1} MiB heap",
+        engine.len(),
+        stats.words,
+        stats.place_forms,
+        stats.unread_names,
+        engine.heap_bytes() as f64 / (1024.0 * 1024.0)
+    );
+    let load_ms = loaded.load_ms;
+    println!(
+        "  index load:          {load_ms:8.1} ms   goal ≤ {LOAD_GOAL_MS} ms: {}",
+        verdict(load_ms <= LOAD_GOAL_MS)
+    );
+    if let (Some(a), Some(b), Some(c)) = loaded.rss {
+        let engine_mib = (b - a) / 1024.0;
+        println!(
+            "  index RSS delta:     {engine_mib:8.1} MiB  goal ≤ {RSS_GOAL_MIB} MiB: {}",
+            verdict(engine_mib <= RSS_GOAL_MIB)
+        );
+        println!(
+            "  division table:      {:8.1} ms, RSS +{:.1} MiB (the picker's, loaded separately)",
+            loaded.table_ms,
+            (c - b) / 1024.0
+        );
+    }
 }

@@ -262,6 +262,21 @@ pub(crate) fn open_established_store(loaded: &LoadedConfig, why: &str) -> Result
     })
 }
 
+/// Standard input's lines, read on a thread of their own, so a prompt loop can wait for a
+/// line and do other work between lines.
+pub(crate) fn stdin_lines() -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => println!("{text}"),

@@ -11,7 +11,6 @@ use crate::devices::printer::{EscPosPrinter, ReceiptPrinter};
 use crate::domain::receipt::Receipt;
 use crate::domain::Lang;
 use clap::{Args, Subcommand, ValueEnum};
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -305,84 +304,80 @@ pub fn sim(args: &SimPrinterArgs) -> i32 {
     );
     eprintln!("receipts are saved as PNG in {}", args.out_dir.display());
     eprintln!("{SIM_HELP}");
-    let saver = {
-        let out_dir = args.out_dir.clone();
-        move |sim: &SimPrinter, saved: &mut usize| {
-            for (i, page) in sim.pages().iter().enumerate().skip(*saved) {
-                let path = out_dir.join(format!("sim-receipt-{:03}.png", i + 1));
-                match std::fs::File::create(&path).and_then(|f| page.bitmap.write_png(std::io::BufWriter::new(f))) {
-                    Ok(()) => eprintln!(
-                        "printed receipt {} → {} ({}×{} dots)",
-                        i + 1,
-                        path.display(),
-                        page.bitmap.width,
-                        page.bitmap.height
-                    ),
-                    Err(e) => eprintln!("cannot save {}: {e}", path.display()),
-                }
-                *saved = i + 1;
-            }
-        }
-    };
     let mut saved = 0;
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let lines = super::stdin_lines();
     loop {
-        saver(&sim, &mut saved);
-        match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(line) => {
-                let words: Vec<&str> = line.split_whitespace().collect();
-                let reply = match words.as_slice() {
-                    ["quit" | "exit"] => return exit::OK,
-                    ["status", state] => {
-                        let status = match *state {
-                            "ok" => Some(PrinterStatus::OK),
-                            "near-end" => Some(PrinterStatus {
-                                paper_near_end: true,
-                                ..PrinterStatus::OK
-                            }),
-                            "paper-out" => Some(PrinterStatus {
-                                paper_end: true,
-                                paper_near_end: true,
-                                ..PrinterStatus::OK
-                            }),
-                            "cover-open" => Some(PrinterStatus {
-                                cover_open: true,
-                                ..PrinterStatus::OK
-                            }),
-                            "offline" => Some(PrinterStatus {
-                                online: false,
-                                ..PrinterStatus::OK
-                            }),
-                            _ => None,
-                        };
-                        match status {
-                            Some(s) => {
-                                sim.set_status(s);
-                                format!("status: {}", s.summary())
-                            }
-                            None => SIM_HELP.into(),
-                        }
-                    }
-                    ["no-reply", on] => {
-                        sim.set_no_reply(*on == "on");
-                        format!("status replies {}", if *on == "on" { "off" } else { "on" })
-                    }
-                    ["pages"] => format!("{} receipt(s) printed", sim.pages().len()),
-                    [] => continue,
-                    _ => SIM_HELP.into(),
-                };
-                eprintln!("{reply}");
-            }
+        save_new_pages(&sim, &args.out_dir, &mut saved);
+        match lines.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => match sim_command(&sim, &line) {
+                super::sim_cmd::SimReply::Quit => return exit::OK,
+                super::sim_cmd::SimReply::Say(reply) => eprintln!("{reply}"),
+                super::sim_cmd::SimReply::Nothing => {}
+            },
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             // Standard input closed: keep serving until killed.
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(200)),
         }
     }
+}
+
+/// Saves the pages printed since the last call as PNG files in `out_dir`.
+fn save_new_pages(sim: &SimPrinter, out_dir: &std::path::Path, saved: &mut usize) {
+    for (i, page) in sim.pages().iter().enumerate().skip(*saved) {
+        let path = out_dir.join(format!("sim-receipt-{:03}.png", i + 1));
+        match std::fs::File::create(&path).and_then(|f| page.bitmap.write_png(std::io::BufWriter::new(f))) {
+            Ok(()) => eprintln!(
+                "printed receipt {} → {} ({}×{} dots)",
+                i + 1,
+                path.display(),
+                page.bitmap.width,
+                page.bitmap.height
+            ),
+            Err(e) => eprintln!("cannot save {}: {e}", path.display()),
+        }
+        *saved = i + 1;
+    }
+}
+
+/// Carries out one command line (`status STATE`, `no-reply on|off`, `pages`, `quit`).
+fn sim_command(sim: &SimPrinter, line: &str) -> super::sim_cmd::SimReply {
+    use super::sim_cmd::SimReply;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    SimReply::Say(match words.as_slice() {
+        ["quit" | "exit"] => return SimReply::Quit,
+        ["status", state] => match sim_status(state) {
+            Some(s) => {
+                sim.set_status(s);
+                format!("status: {}", s.summary())
+            }
+            None => SIM_HELP.into(),
+        },
+        ["no-reply", on] => {
+            sim.set_no_reply(*on == "on");
+            format!("status replies {}", if *on == "on" { "off" } else { "on" })
+        }
+        ["pages"] => format!("{} receipt(s) printed", sim.pages().len()),
+        [] => return SimReply::Nothing,
+        _ => SIM_HELP.into(),
+    })
+}
+
+/// The printer status a `status` command names.
+fn sim_status(state: &str) -> Option<PrinterStatus> {
+    let ok = PrinterStatus::OK;
+    Some(match state {
+        "ok" => ok,
+        "near-end" => PrinterStatus {
+            paper_near_end: true,
+            ..ok
+        },
+        "paper-out" => PrinterStatus {
+            paper_end: true,
+            paper_near_end: true,
+            ..ok
+        },
+        "cover-open" => PrinterStatus { cover_open: true, ..ok },
+        "offline" => PrinterStatus { online: false, ..ok },
+        _ => return None,
+    })
 }

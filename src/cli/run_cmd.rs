@@ -80,25 +80,56 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
         return exit::CONFIG;
     }
     let config = loaded.config.clone();
-    // Against a real central system: its catalogue, else the cached copy, else packaged.
-    let start_catalogue = services::central_from_config(&config).ok();
-    let (catalogue, catalogue_origin, catalogue_synced) =
-        match crate::app::catalogue_cache::for_start(&config, start_catalogue) {
-            Ok(start) => {
-                for warning in &start.warnings {
-                    eprintln!("kiosk: warning: {warning}");
-                }
-                (start.catalogue, start.origin, start.synced)
-            }
-            Err(e) => {
-                eprintln!("kiosk: {e}");
-                return exit::CONFIG;
-            }
-        };
-    let mut store = match super::open_store(&loaded) {
-        Ok(store) => store,
+    let (start, mut store, tidied) = match start_catalogue(&config).and_then(|start| {
+        let (store, tidied) = open_and_tidy_store(&loaded)?;
+        Ok((start, store, tidied))
+    }) {
+        Ok(started) => started,
         Err(code) => return code,
     };
+    print_banner(&loaded, &start, &store, &tidied);
+    crate::app::telemetry::start();
+    let central = connect_central(&config);
+    install_signal_handlers();
+    start_background_work(&config, central.clone(), start.synced);
+
+    #[cfg(feature = "ui")]
+    if !args.headless {
+        let paths = crate::config::ConfigPaths {
+            source: loaded.source.clone(),
+            overrides: cli
+                .overrides
+                .clone()
+                .unwrap_or_else(|| config.kiosk.state_dir.join("overrides.toml")),
+        };
+        return run_ui(config, start.catalogue, store, central, paths, args);
+    }
+    let _ = &mut store;
+    run_headless(&config, args)
+}
+
+/// The catalogue to start with: the central system's, else the cached copy, else the
+/// packaged one (warnings printed).
+fn start_catalogue(config: &crate::config::Config) -> Result<crate::app::catalogue_cache::StartCatalogue, i32> {
+    let central = services::central_from_config(config).ok();
+    match crate::app::catalogue_cache::for_start(config, central) {
+        Ok(start) => {
+            for warning in &start.warnings {
+                eprintln!("kiosk: warning: {warning}");
+            }
+            Ok(start)
+        }
+        Err(e) => {
+            eprintln!("kiosk: {e}");
+            Err(exit::CONFIG)
+        }
+    }
+}
+
+/// Opens the store, resumes what a crash left in flight and purges expired personal data;
+/// returns the store and a summary of both.
+fn open_and_tidy_store(loaded: &crate::config::LoadedConfig) -> Result<(crate::storage::Store, String), i32> {
+    let mut store = super::open_store(loaded)?;
     let now = crate::storage::now_unix();
     let recovered =
         store.outbox_recover_in_flight(now).unwrap_or(0) + store.supplement_recover_in_flight(now).unwrap_or(0);
@@ -109,31 +140,45 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
             "purge FAILED".to_string()
         }
     };
-    let stats = catalogue.stats();
+    Ok((store, format!("{recovered} resumed, {purged}")))
+}
 
+/// What is starting: version, site, configuration, catalogue and storage.
+fn print_banner(
+    loaded: &crate::config::LoadedConfig,
+    start: &crate::app::catalogue_cache::StartCatalogue,
+    store: &crate::storage::Store,
+    tidied: &str,
+) {
+    let config = &loaded.config;
+    let stats = start.catalogue.stats();
     println!(
         "township-kiosk {} — {}",
         env!("CARGO_PKG_VERSION"),
         config.kiosk.site_name
     );
-    println!("  configuration: {}", crate::app::describe_source(&loaded));
+    println!("  configuration: {}", crate::app::describe_source(loaded));
     println!(
         "  catalogue:     {} ({} services, {} at most one trip; {})",
-        catalogue.version,
+        start.catalogue.version,
         stats.items,
         stats.at_most_once,
-        catalogue_origin.describe()
+        start.origin.describe()
     );
     println!(
-        "  storage:       {} (schema v{}; {recovered} resumed, {purged})",
+        "  storage:       {} (schema v{}; {tidied})",
         store.path().display(),
         store.schema_version().unwrap_or(0)
     );
     if let Some(aside) = &store.report.moved_aside {
         println!("  ALARM:         damaged database moved aside to {}", aside.display());
     }
-    crate::app::telemetry::start();
-    let central: Option<Arc<dyn CentralSystem>> = match services::central_from_config(&config) {
+}
+
+/// The configured central system (or the in-process simulation), said which; `None` when
+/// it cannot be set up (applications then stay queued).
+fn connect_central(config: &crate::config::Config) -> Option<Arc<dyn CentralSystem>> {
+    match services::central_from_config(config) {
         Ok(central) if config.central.url == "sim" => {
             println!("  central:       in-process simulation (applications are accepted locally)");
             Some(central)
@@ -151,17 +196,21 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
             crate::app::central::REACHABLE.store(false, Ordering::Relaxed);
             None
         }
-    };
-    install_signal_handlers();
-    if let Some(central) = central.clone() {
+    }
+}
+
+/// The background threads: delivery, catalogue sync and heartbeat (with a central
+/// system), and the local status endpoint.
+fn start_background_work(config: &crate::config::Config, central: Option<Arc<dyn CentralSystem>>, synced: bool) {
+    if let Some(central) = central {
         services::spawn_outbox_worker(
             config.kiosk.state_dir.clone(),
             central.clone(),
-            DeliveryOptions::for_config(&config),
+            DeliveryOptions::for_config(config),
             &STOP,
         );
         if config.central.url != "sim" {
-            let first = if catalogue_synced {
+            let first = if synced {
                 crate::app::catalogue_cache::SYNC_EVERY
             } else {
                 crate::app::catalogue_cache::RETRY_AFTER_FAILURE
@@ -177,20 +226,6 @@ pub fn run(cli: &Cli, args: &RunArgs) -> i32 {
             Err(e) => println!("  local status:  cannot listen on {}: {e}", config.status.listen),
         }
     }
-
-    #[cfg(feature = "ui")]
-    if !args.headless {
-        let paths = crate::config::ConfigPaths {
-            source: loaded.source.clone(),
-            overrides: cli
-                .overrides
-                .clone()
-                .unwrap_or_else(|| config.kiosk.state_dir.join("overrides.toml")),
-        };
-        return run_ui(config, catalogue, store, central, paths, args);
-    }
-    let _ = &mut store;
-    run_headless(&config, args)
 }
 
 /// Starts the configured devices and says what they are.
@@ -315,25 +350,11 @@ fn run_ui(
     if rotation_from_config {
         std::env::set_var("SLINT_KMS_ROTATION", config.ui.rotation.to_string());
     }
-    // The inbox exists before the reader starts: its first reports wait there for the UI.
-    let inbox = crate::app::inbox::channel();
-    let devices = match start_devices(&config, Some(inbox.0.reader_listener())) {
-        Ok(devices) => devices,
+    let (width, height) = (config.ui.width, config.ui.height);
+    let (app, gpio, simulated) = match build_app(config, catalogue, store, central, config_paths) {
+        Ok(built) => built,
         Err(code) => return code,
     };
-    let simulated = devices.simulated();
-    let (width, height) = (config.ui.width, config.ui.height);
-    let gpio_sink = inbox.0.gpio_sink();
-    let (gpio, gpio_link) = start_gpio(&config, gpio_sink).unzip();
-    let mut parts = devices.into_app_parts(Some(store), inbox);
-    // Progress lookups (and later payment, appointments, rating) use the same client.
-    parts.central = central;
-    parts.voice = start_voice(&config.voice);
-    parts.config_paths = Some(config_paths);
-    let mut app = crate::app::kiosk::KioskApp::new(config, catalogue, parts);
-    if let Some(link) = gpio_link {
-        app.attach_gpio(link);
-    }
     let shell = match Shell::new(app) {
         Ok(shell) => shell,
         Err(e) => {
@@ -354,28 +375,7 @@ fn run_ui(
             "hardware"
         }
     );
-    let tick = slint::Timer::default();
-    // The watchdog is fed from the UI loop's timer: a frozen UI stops feeding it and
-    // systemd restarts the kiosk.
-    let mut watchdog = systemd::Watchdog::from_env();
-    tick.start(slint::TimerMode::Repeated, Duration::from_millis(250), move || {
-        watchdog.tick();
-        if STOP.load(Ordering::SeqCst) {
-            let _ = slint::quit_event_loop();
-        }
-        ui::with_shell(|shell| shell.tick());
-    });
-    // The camera preview: ~15 fps while the materials page shows (a no-op elsewhere).
-    let preview = slint::Timer::default();
-    preview.start(slint::TimerMode::Repeated, Duration::from_millis(66), || {
-        ui::with_shell(|shell| shell.refresh_preview());
-    });
-    let stopper = slint::Timer::default();
-    if let Some(secs) = args.exit_after {
-        stopper.start(slint::TimerMode::SingleShot, Duration::from_secs(secs), || {
-            let _ = slint::quit_event_loop();
-        });
-    }
+    let timers = start_ui_timers(args.exit_after);
     systemd::ready();
     let result = shell.run();
     let restart = shell.app().restart_requested() && result.is_ok();
@@ -392,21 +392,9 @@ fn run_ui(
     STOP.store(true, Ordering::SeqCst);
     // Outputs to their safe states (also on SIGTERM: the stop flag ended the event loop).
     drop(gpio);
-    drop(tick);
-    drop(preview);
-    if restart && supervised {
-        println!("kiosk restarting (asked on the technician screen): systemd starts it again");
-        return exit::OK;
-    }
+    drop(timers);
     if restart {
-        drop(shell);
-        // Let the GPIO thread and the devices finish putting outputs safe.
-        std::thread::sleep(Duration::from_millis(300));
-        if rotation_from_config {
-            // The configuration (maybe just changed) decides the rotation again.
-            std::env::remove_var("SLINT_KMS_ROTATION");
-        }
-        return restart_self();
+        return restart_after_ui(shell, supervised, rotation_from_config);
     }
     println!("kiosk stopped");
     match result {
@@ -418,9 +406,87 @@ fn run_ui(
     }
 }
 
-/// A technician's restart when no service manager watches: this process becomes a fresh
-/// `kiosk run` with the same arguments, which loads the configuration and its overrides
-/// again. Returns only if that failed.
+/// The app on the configured devices, GPIO and voice: the app, the GPIO service (kept
+/// alive while the UI runs) and whether the devices are simulated.
+#[cfg(feature = "ui")]
+fn build_app(
+    config: crate::config::Config,
+    catalogue: crate::domain::catalogue::Catalogue,
+    store: crate::storage::Store,
+    central: Option<Arc<dyn CentralSystem>>,
+    config_paths: crate::config::ConfigPaths,
+) -> Result<
+    (
+        crate::app::kiosk::KioskApp,
+        Option<crate::app::gpio_service::GpioService>,
+        bool,
+    ),
+    i32,
+> {
+    // The inbox exists before the reader starts: its first reports wait there for the UI.
+    let inbox = crate::app::inbox::channel();
+    let devices = start_devices(&config, Some(inbox.0.reader_listener()))?;
+    let simulated = devices.simulated();
+    let gpio_sink = inbox.0.gpio_sink();
+    let (gpio, gpio_link) = start_gpio(&config, gpio_sink).unzip();
+    let mut parts = devices.into_app_parts(Some(store), inbox);
+    // Progress lookups (and later payment, appointments, rating) use the same client.
+    parts.central = central;
+    parts.voice = start_voice(&config.voice);
+    parts.config_paths = Some(config_paths);
+    let mut app = crate::app::kiosk::KioskApp::new(config, catalogue, parts);
+    if let Some(link) = gpio_link {
+        app.attach_gpio(link);
+    }
+    Ok((app, gpio, simulated))
+}
+
+/// The UI loop's timers: the tick (which also feeds systemd's watchdog, so a frozen UI
+/// gets the kiosk restarted), the camera preview and the optional stop.
+#[cfg(feature = "ui")]
+fn start_ui_timers(exit_after: Option<u64>) -> [slint::Timer; 3] {
+    use crate::ui;
+    let tick = slint::Timer::default();
+    let mut watchdog = systemd::Watchdog::from_env();
+    tick.start(slint::TimerMode::Repeated, Duration::from_millis(250), move || {
+        watchdog.tick();
+        if STOP.load(Ordering::SeqCst) {
+            let _ = slint::quit_event_loop();
+        }
+        ui::with_shell(|shell| shell.tick());
+    });
+    // The camera preview: ~15 fps while the materials page shows (a no-op elsewhere).
+    let preview = slint::Timer::default();
+    preview.start(slint::TimerMode::Repeated, Duration::from_millis(66), || {
+        ui::with_shell(|shell| shell.refresh_preview());
+    });
+    let stopper = slint::Timer::default();
+    if let Some(secs) = exit_after {
+        stopper.start(slint::TimerMode::SingleShot, Duration::from_secs(secs), || {
+            let _ = slint::quit_event_loop();
+        });
+    }
+    [tick, preview, stopper]
+}
+
+/// The technician asked for a restart: under systemd, exit (the unit starts again);
+/// elsewhere, exec this program again.
+#[cfg(feature = "ui")]
+fn restart_after_ui(shell: std::rc::Rc<crate::ui::Shell>, supervised: bool, rotation_from_config: bool) -> i32 {
+    if supervised {
+        println!("kiosk restarting (asked on the technician screen): systemd starts it again");
+        return exit::OK;
+    }
+    drop(shell);
+    // Let the GPIO thread and the devices finish putting outputs safe.
+    std::thread::sleep(Duration::from_millis(300));
+    if rotation_from_config {
+        // The configuration (maybe just changed) decides the rotation again.
+        std::env::remove_var("SLINT_KMS_ROTATION");
+    }
+    restart_self()
+}
+
 #[cfg(feature = "ui")]
 fn restart_self() -> i32 {
     use std::os::unix::process::CommandExt;

@@ -69,55 +69,11 @@ pub fn run(command: &SimCommand) -> i32 {
     let stdin = std::io::stdin();
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let reply = match words.as_slice() {
-            [] => continue,
-            ["quit" | "exit"] => return exit::OK,
-            ["fixtures"] => FIXTURE_NAMES.join(", "),
-            ["place", name] => match fixture(name) {
-                Some(card) => {
-                    sim.place(card);
-                    format!("placed {name}")
-                }
-                None => format!("no fixture {name:?}"),
-            },
-            ["lift"] => {
-                sim.lift();
-                "lifted".into()
-            }
-            ["unplug"] => {
-                sim.unplug();
-                "unplugged".into()
-            }
-            ["replug"] => {
-                sim.replug();
-                "plugged in again".into()
-            }
-            ["sam-status", "ok"] => {
-                sim.set_sam_status(None);
-                "SAM answers normally".into()
-            }
-            ["sam-status", code] => match u8::from_str_radix(code.trim_start_matches("0x"), 16) {
-                Ok(code) => {
-                    sim.set_sam_status(Some(code));
-                    format!("SAM answers 0x{code:02X} to everything")
-                }
-                Err(_) => format!("not a hex status: {code}"),
-            },
-            ["fault", kind, rest @ ..] => match (*kind, rest) {
-                ("bad-checksum", []) => inject(&sim, SimFault::BadChecksum),
-                ("garbage", []) => inject(&sim, SimFault::Garbage),
-                ("split", []) => inject(&sim, SimFault::SplitChunks),
-                ("silence", []) => inject(&sim, SimFault::Silence),
-                ("read-status", [code]) => match u8::from_str_radix(code.trim_start_matches("0x"), 16) {
-                    Ok(code) => inject(&sim, SimFault::ReadStatus(code)),
-                    Err(_) => format!("not a hex status: {code}"),
-                },
-                _ => HELP.into(),
-            },
-            _ => HELP.into(),
-        };
-        eprintln!("{reply}");
+        match reader_command(&sim, &line) {
+            SimReply::Quit => return exit::OK,
+            SimReply::Say(reply) => eprintln!("{reply}"),
+            SimReply::Nothing => {}
+        }
     }
     // Standard input closed (e.g. started in the background): keep serving until killed.
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -132,4 +88,67 @@ fn inject(sim: &SimCardReader, fault: SimFault) -> String {
     let shown = format!("{fault:?}");
     sim.inject(fault);
     format!("next response: {shown}")
+}
+
+/// What one command line at a simulator's prompt does.
+pub(super) enum SimReply {
+    Quit,
+    Say(String),
+    Nothing,
+}
+
+/// A status byte as typed: `6F` or `0x6F`.
+fn hex_status(code: &str) -> Result<u8, String> {
+    u8::from_str_radix(code.trim_start_matches("0x"), 16).map_err(|_| format!("not a hex status: {code}"))
+}
+
+/// Carries out one command line of the simulated reader's prompt.
+fn reader_command(sim: &SimCardReader, line: &str) -> SimReply {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    SimReply::Say(match words.as_slice() {
+        [] => return SimReply::Nothing,
+        ["quit" | "exit"] => return SimReply::Quit,
+        ["fixtures"] => FIXTURE_NAMES.join(", "),
+        ["place", name] => match fixture(name) {
+            Some(card) => {
+                sim.place(card);
+                format!("placed {name}")
+            }
+            None => format!("no fixture {name:?}"),
+        },
+        ["lift"] => {
+            sim.lift();
+            "lifted".into()
+        }
+        ["unplug"] => {
+            sim.unplug();
+            "unplugged".into()
+        }
+        ["replug"] => {
+            sim.replug();
+            "plugged in again".into()
+        }
+        ["sam-status", "ok"] => {
+            sim.set_sam_status(None);
+            "SAM answers normally".into()
+        }
+        ["sam-status", code] => match hex_status(code) {
+            Ok(code) => {
+                sim.set_sam_status(Some(code));
+                format!("SAM answers 0x{code:02X} to everything")
+            }
+            Err(e) => e,
+        },
+        ["fault", kind, rest @ ..] => match (*kind, rest) {
+            ("bad-checksum", []) => inject(sim, SimFault::BadChecksum),
+            ("garbage", []) => inject(sim, SimFault::Garbage),
+            ("split", []) => inject(sim, SimFault::SplitChunks),
+            ("silence", []) => inject(sim, SimFault::Silence),
+            ("read-status", [code]) => {
+                hex_status(code).map_or_else(|e| e, |code| inject(sim, SimFault::ReadStatus(code)))
+            }
+            _ => HELP.into(),
+        },
+        _ => HELP.into(),
+    })
 }

@@ -105,6 +105,14 @@ pub fn bench(journeys: u32, width: u32, height: u32) -> i32 {
     }
 }
 
+/// What one run measured.
+struct Figures {
+    first_frame_ms: f64,
+    idle: (f64, f64),
+    after: (f64, f64),
+    busiest_ms: f64,
+}
+
 fn measure(journeys: u32, width: u32, height: u32) -> Result<(), String> {
     let display = display(width, height)?;
     let dir = tempfile_dir()?;
@@ -132,62 +140,14 @@ fn measure(journeys: u32, width: u32, height: u32) -> Result<(), String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| e.to_string())?;
-    let pid = child.id();
-    let (tx, lines) = mpsc::channel();
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let result = (|| -> Result<(), String> {
-        wait_line(&lines, "bench: first-frame", Duration::from_secs(30))?;
-        let first_frame_ms = started.elapsed().as_secs_f64() * 1000.0;
-        std::thread::sleep(Duration::from_secs(2));
-        let (idle_pss, idle_rss) = memory_mb(pid).ok_or("cannot read the kiosk's memory")?;
-        let stdin = child.stdin.as_mut().ok_or("no stdin")?;
-        writeln!(stdin, "journeys {journeys}").map_err(|e| e.to_string())?;
-        let done = wait_line(
-            &lines,
-            "bench: journeys-done",
-            Duration::from_secs(60 + 15 * u64::from(journeys)),
-        )?;
-        std::thread::sleep(Duration::from_secs(1));
-        let (after_pss, after_rss) = memory_mb(pid).ok_or("cannot read the kiosk's memory")?;
-        let busiest_ms = done
-            .split_whitespace()
-            .find_map(|w| w.strip_prefix("busiest-us="))
-            .and_then(|v| v.parse::<f64>().ok())
-            .ok_or("no busiest figure")?
-            / 1000.0;
-        let _ = writeln!(stdin, "quit");
+    let result = drive(&mut child, started, journeys).map(|figures| {
         println!(
             "ui: the real `kiosk run` process, {width}×{height}, simulated devices, display {}, {} build",
             display.name,
             if cfg!(debug_assertions) { "debug" } else { "release" }
         );
-        println!(
-            "  exec → first painted window:    {first_frame_ms:7.1} ms   (goal ≤ {GOAL_FIRST_FRAME_MS} ms: {})",
-            verdict(first_frame_ms <= GOAL_FIRST_FRAME_MS)
-        );
-        println!(
-            "  idle:                            PSS {idle_pss:6.1} MB, RSS {idle_rss:6.1} MB   (goal PSS ≤ {GOAL_IDLE_PSS_MB} MB: {}; {:.1}× leaner than Chromium's {CHROMIUM_PSS_MB} MB)",
-            verdict(idle_pss <= GOAL_IDLE_PSS_MB),
-            CHROMIUM_PSS_MB / idle_pss
-        );
-        println!(
-            "  after {journeys:3} journeys:             PSS {after_pss:6.1} MB, RSS {after_rss:6.1} MB   (goal within {GOAL_LEAK_MB} MB of idle: {:+.1} MB, {})",
-            after_pss - idle_pss,
-            verdict(after_pss - idle_pss <= GOAL_LEAK_MB)
-        );
-        println!(
-            "  longest UI-thread event:        {busiest_ms:7.2} ms   (goal ≤ {GOAL_BUSIEST_MS} ms: {})",
-            verdict(busiest_ms <= GOAL_BUSIEST_MS)
-        );
-        Ok(())
-    })();
+        print_figures(&figures, journeys);
+    });
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
@@ -199,6 +159,72 @@ fn measure(journeys: u32, width: u32, height: u32) -> Result<(), String> {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// Waits for the first frame, measures idle memory, drives `journeys` citizen journeys
+/// through the probe and measures again.
+fn drive(child: &mut std::process::Child, started: Instant, journeys: u32) -> Result<Figures, String> {
+    let pid = child.id();
+    let (tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    wait_line(&lines, "bench: first-frame", Duration::from_secs(30))?;
+    let first_frame_ms = started.elapsed().as_secs_f64() * 1000.0;
+    std::thread::sleep(Duration::from_secs(2));
+    let idle = memory_mb(pid).ok_or("cannot read the kiosk's memory")?;
+    let stdin = child.stdin.as_mut().ok_or("no stdin")?;
+    writeln!(stdin, "journeys {journeys}").map_err(|e| e.to_string())?;
+    let done = wait_line(
+        &lines,
+        "bench: journeys-done",
+        Duration::from_secs(60 + 15 * u64::from(journeys)),
+    )?;
+    std::thread::sleep(Duration::from_secs(1));
+    let after = memory_mb(pid).ok_or("cannot read the kiosk's memory")?;
+    let busiest_ms = done
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("busiest-us="))
+        .and_then(|v| v.parse::<f64>().ok())
+        .ok_or("no busiest figure")?
+        / 1000.0;
+    let _ = writeln!(stdin, "quit");
+    Ok(Figures {
+        first_frame_ms,
+        idle,
+        after,
+        busiest_ms,
+    })
+}
+
+/// The figures against their goals and Chromium.
+fn print_figures(f: &Figures, journeys: u32) {
+    let ((idle_pss, idle_rss), (after_pss, after_rss)) = (f.idle, f.after);
+    println!(
+        "  exec → first painted window:    {:7.1} ms   (goal ≤ {GOAL_FIRST_FRAME_MS} ms: {})",
+        f.first_frame_ms,
+        verdict(f.first_frame_ms <= GOAL_FIRST_FRAME_MS)
+    );
+    println!(
+        "  idle:                            PSS {idle_pss:6.1} MB, RSS {idle_rss:6.1} MB   (goal PSS ≤ {GOAL_IDLE_PSS_MB} MB: {}; {:.1}× leaner than Chromium's {CHROMIUM_PSS_MB} MB)",
+        verdict(idle_pss <= GOAL_IDLE_PSS_MB),
+        CHROMIUM_PSS_MB / idle_pss
+    );
+    println!(
+        "  after {journeys:3} journeys:             PSS {after_pss:6.1} MB, RSS {after_rss:6.1} MB   (goal within {GOAL_LEAK_MB} MB of idle: {:+.1} MB, {})",
+        after_pss - idle_pss,
+        verdict(after_pss - idle_pss <= GOAL_LEAK_MB)
+    );
+    println!(
+        "  longest UI-thread event:        {:7.2} ms   (goal ≤ {GOAL_BUSIEST_MS} ms: {})",
+        f.busiest_ms,
+        verdict(f.busiest_ms <= GOAL_BUSIEST_MS)
+    );
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf, String> {

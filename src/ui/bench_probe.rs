@@ -101,20 +101,7 @@ fn step(shell: &Rc<Shell>, script: &mut Option<Script>) {
         }
         Page::Catalogue => w.global::<CatalogueAdapter>().invoke_choose_item("ID-003".into()),
         Page::Guide => w.global::<GuideAdapter>().invoke_confirm(),
-        Page::Identify => match s.placed_at {
-            None if s.lifted_at.is_some_and(|t| t.elapsed() < LIFTED_FOR) => {}
-            None => {
-                s.placed_at = Some(Instant::now());
-                shell.handle(Intent::Sim(SimAction::PlaceCard(0)));
-            }
-            // Not read (the reader missed the lift): lift, wait, place again.
-            Some(t) if t.elapsed() > Duration::from_secs(3) => {
-                shell.handle(Intent::Sim(SimAction::LiftCard));
-                s.placed_at = None;
-                s.lifted_at = Some(Instant::now());
-            }
-            Some(_) => {}
-        },
+        Page::Identify => place_card(shell, s),
         Page::Form => {
             let form = w.global::<FormAdapter>();
             form.invoke_activate(0);
@@ -124,27 +111,7 @@ fn step(shell: &Rc<Shell>, script: &mut Option<Script>) {
             form.invoke_choose(1, "lost".into());
             form.invoke_submit();
         }
-        Page::Materials => {
-            // One photo at a time, as a citizen does: wait while one is being taken.
-            let materials = w.global::<MaterialsAdapter>();
-            if materials.get_busy() || !materials.get_live() {
-                return;
-            }
-            let rows: Vec<_> = materials.get_materials().iter().collect();
-            if let Some(row) = rows.iter().find(|r| r.mandatory && !r.has_thumbnail) {
-                materials.invoke_capture(row.code.clone());
-                return;
-            }
-            if materials.get_promise_open() {
-                materials.invoke_sign(crate::app::staging::SAMPLE_SIGNATURE.into());
-                return;
-            }
-            if let Some(row) = rows.iter().find(|r| !r.mandatory && r.state.as_str() != "promised") {
-                materials.invoke_promise(row.code.clone());
-                return;
-            }
-            materials.invoke_done();
-        }
+        Page::Materials => photograph_materials(&w.global::<MaterialsAdapter>()),
         Page::Progress => w.global::<ProgressAdapter>().invoke_back(),
         Page::Appointment => w.global::<AppointmentAdapter>().invoke_back(),
         Page::Consult => w.global::<ConsultAdapter>().invoke_back(),
@@ -173,4 +140,42 @@ fn step(shell: &Rc<Shell>, script: &mut Option<Script>) {
             w.global::<RatingAdapter>().invoke_finish();
         }
     }
+}
+
+/// The identify page: the test card goes on the reader (after the last one was lifted
+/// long enough); one not read within 3 s is lifted and placed again.
+fn place_card(shell: &Rc<Shell>, s: &mut Script) {
+    match s.placed_at {
+        None if s.lifted_at.is_some_and(|t| t.elapsed() < LIFTED_FOR) => {}
+        None => {
+            s.placed_at = Some(Instant::now());
+            shell.handle(Intent::Sim(SimAction::PlaceCard(0)));
+        }
+        // Not read (the reader missed the lift): lift, wait, place again.
+        Some(t) if t.elapsed() > Duration::from_secs(3) => {
+            shell.handle(Intent::Sim(SimAction::LiftCard));
+            s.placed_at = None;
+            s.lifted_at = Some(Instant::now());
+        }
+        Some(_) => {}
+    }
+}
+
+/// The materials page: one photo at a time, as a citizen does (waiting while one is being
+/// taken), the promise signed for the optional ones, then done.
+fn photograph_materials(materials: &MaterialsAdapter) {
+    if materials.get_busy() || !materials.get_live() {
+        return;
+    }
+    let rows: Vec<_> = materials.get_materials().iter().collect();
+    if let Some(row) = rows.iter().find(|r| r.mandatory && !r.has_thumbnail) {
+        return materials.invoke_capture(row.code.clone());
+    }
+    if materials.get_promise_open() {
+        return materials.invoke_sign(crate::app::staging::SAMPLE_SIGNATURE.into());
+    }
+    if let Some(row) = rows.iter().find(|r| !r.mandatory && r.state.as_str() != "promised") {
+        return materials.invoke_promise(row.code.clone());
+    }
+    materials.invoke_done();
 }

@@ -99,17 +99,11 @@ fn cookie(req: &Req, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// Routes a back-office request: the pages open to anyone, else (with a session, and for
+/// a form its CSRF token) the operator's pages.
 fn route(central: &Central, req: &Req) -> Resp {
-    let path = req.path.as_str();
-    match (&req.method, path) {
-        (&Method::GET, "/metrics") => return metrics(central),
-        (&Method::GET, "/healthz") => return Resp::text(200, "text/plain", "ok\n".into()),
-        (&Method::GET, "/login") => return login_page(central, req, None),
-        (&Method::POST, "/login") => return login(central, req),
-        (&Method::POST, "/provider/notify") => {
-            return central.notify_payment(|name| req.header(name).map(str::to_string), &req.body)
-        }
-        _ => {}
+    if let Some(resp) = public_route(central, req) {
+        return resp;
     }
     let session =
         cookie(req, COOKIE).and_then(|token| central.store.session(&token).ok().flatten().map(|s| (token, s)));
@@ -127,45 +121,71 @@ fn route(central: &Central, req: &Req) -> Resp {
             pages::message("Forbidden", None, "The form has expired: reload the page.", true),
         );
     }
-    let me = Some((operator.name.as_str(), csrf.as_str()));
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    operator_route(central, req, &token, &operator, &csrf, &fields)
+}
+
+/// The answers given without a session: metrics, health, log-in and the payment
+/// provider's notifications; `None` for every other request.
+fn public_route(central: &Central, req: &Req) -> Option<Resp> {
+    Some(match (&req.method, req.path.as_str()) {
+        (&Method::GET, "/metrics") => metrics(central),
+        (&Method::GET, "/healthz") => Resp::text(200, "text/plain", "ok\n".into()),
+        (&Method::GET, "/login") => login_page(central, req, None),
+        (&Method::POST, "/login") => login(central, req),
+        (&Method::POST, "/provider/notify") => {
+            central.notify_payment(|name| req.header(name).map(str::to_string), &req.body)
+        }
+        _ => return None,
+    })
+}
+
+/// A signed-in operator's request (session `token`, a form's `fields` already checked
+/// against `csrf`): the page, a redirect after an action, or the error shown as a page.
+fn operator_route(
+    central: &Central,
+    req: &Req,
+    token: &str,
+    operator: &crate::store::Operator,
+    csrf: &str,
+    fields: &[(String, String)],
+) -> Resp {
+    let me = Some((operator.name.as_str(), csrf));
+    let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     let result = match (&req.method, segments.as_slice()) {
         (&Method::GET, [""]) => central
             .store
-            .kiosks(&operator)
+            .kiosks(operator)
             .and_then(|kiosks| Ok(pages::fleet(me, &kiosks, central.store.count_applications()?, now()))),
         (&Method::POST, ["logout"]) => {
-            let _ = central.store.logout(&token);
+            let _ = central.store.logout(token);
             return Resp::redirect("/login")
                 .with("set-cookie", format!("{COOKIE}=; {}; Max-Age=0", cookie_flags(central)));
         }
         (&Method::GET, ["applications"]) => central
             .store
-            .list(&operator, 500)
+            .list(operator, 500)
             .map(|rows| pages::applications(me, &rows, now())),
-        (&Method::GET, ["applications", receipt]) => application(central, &operator, me, receipt, None),
-        (&Method::POST, ["applications", receipt, "review"]) => {
-            match review(central, me, receipt, &fields, &operator) {
-                Ok(resp) => return resp,
-                Err(page) => page,
-            }
-        }
+        (&Method::GET, ["applications", receipt]) => application(central, operator, me, receipt, None),
+        (&Method::POST, ["applications", receipt, "review"]) => match review(central, me, receipt, fields, operator) {
+            Ok(resp) => return resp,
+            Err(page) => page,
+        },
         (&Method::POST, ["applications", receipt, "reveal"]) => {
-            let reason = field(&fields, "reason").unwrap_or_default();
+            let reason = field(fields, "reason").unwrap_or_default();
             central
                 .store
-                .reveal(&operator, receipt, reason)
+                .reveal(operator, receipt, reason)
                 .map(|revealed| pages::revealed(me, receipt, &revealed, reason.trim()))
         }
         (&Method::GET, ["audit"]) => central
             .store
-            .audit_log(&operator, 500)
+            .audit_log(operator, 500)
             .map(|entries| pages::audit(me, &entries, now())),
         (&Method::GET, ["payments"]) => central
             .store
-            .payments(&operator, 200)
+            .payments(operator, 200)
             .map(|rows| pages::payments(me, &rows, central.sandbox_payments)),
-        (&Method::POST, ["payments", id, action]) => match payment_action(central, &operator, id, action) {
+        (&Method::POST, ["payments", id, action]) => match payment_action(central, operator, id, action) {
             Ok(()) => return Resp::redirect("/payments"),
             Err(e) => Err(e),
         },

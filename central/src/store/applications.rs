@@ -2,6 +2,7 @@
 //! the back office's list and detail, pre-review, and supplements answering a request.
 
 use super::*;
+use township_core::domain::catalogue::ServiceItem;
 
 /// A row of `township-central list --json`.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -67,6 +68,20 @@ pub(super) fn status_of(row: &Row) -> api::StatusResponse {
     }
 }
 
+/// What [`Store::new_application`] derives from a submission for its row.
+struct NewApplication {
+    /// The request's fingerprint, for the idempotency key.
+    fingerprint: String,
+    expected_on: Date,
+    id_hash: String,
+    agent_hash: Option<String>,
+    tail_hash: String,
+    token_hash: Option<String>,
+    /// The whole request, sealed.
+    body: String,
+    fee: u32,
+}
+
 impl Store {
     // ---- applications -------------------------------------------------------------
 
@@ -80,7 +95,22 @@ impl Store {
         result
     }
 
+    /// [`Store::submit`] without the refusal count: checks the request, then stores it once
+    /// per idempotency key.
     fn submit_checked(&self, kiosk: Kiosk, key: &str, request: &api::SubmitApplication) -> Result<Answer> {
+        let item = self.check_submission(kiosk, key, request)?;
+        let new = self.new_application(request, item)?;
+        self.tx(|sql| {
+            Self::check_prefix(sql, kiosk, &request.receipt_no)?;
+            idempotent(sql, &self.sealer, "application", key, kiosk, &new.fingerprint, |sql| {
+                Self::insert_application(sql, kiosk, key, request, &new)
+            })
+        })
+    }
+
+    /// Refuses a submission that is not the caller's own or not well formed (another
+    /// kiosk, key, receipt number, item, materials or size than allowed); else its item.
+    fn check_submission(&self, kiosk: Kiosk, key: &str, request: &api::SubmitApplication) -> Result<&ServiceItem> {
         if request.kiosk_id != kiosk.id() {
             return refuse(403, "kiosk_id_mismatch", "kiosk_id differs from the client certificate");
         }
@@ -122,6 +152,12 @@ impl Store {
                 "the application's photos are larger than one application may hold",
             );
         }
+        Ok(item)
+    }
+
+    /// What the application's row holds beyond the request's plain fields: its fingerprint,
+    /// promised date, lookup hashes, sealed body and fee.
+    fn new_application(&self, request: &api::SubmitApplication, item: &ServiceItem) -> Result<NewApplication> {
         let fingerprint = fingerprint_of(request);
         let expected_on = self
             .calendar
@@ -133,62 +169,101 @@ impl Store {
         let token_hash = request.progress_token.as_deref().map(super::proofs::token_hash);
         let body = self.sealer.seal_text(BODY, &serde_json::to_string(request)?);
         let fee = item.fee_fen;
-        self.tx(|sql| {
-            Self::check_prefix(sql, kiosk, &request.receipt_no)?;
-            idempotent(sql, &self.sealer, "application", key, kiosk, &fingerprint, |sql| {
-                let taken = sql.query_one(
-                    "SELECT app_key FROM applications WHERE receipt_no = $1 OR app_key = $2",
-                    &[request.receipt_no.as_str().into(), key.into()],
-                )?;
-                if taken.is_some() {
-                    return refuse(409, "invalid_application", "this receipt number or key belongs to another application");
-                }
-                let payment = Self::settle_payment(sql, kiosk, key, &application.item_code, fee, &application.payment)?;
-                let seq = next_counter(sql, "case")?;
-                let case_number = format!("C-{}-{seq:06}", today().compact());
-                let now = now();
-                sql.exec(
-                    "INSERT INTO applications (app_key, receipt_no, case_number, kiosk_id, item_code, submitted_on, received_at, status, expected_on, id_hash, body, \
-                     agent_hash, token_hash, id_tail_hash, payment, payment_order) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $9, $10, $11, $12, $13, $14, $15)",
-                    &[
-                        key.into(),
-                        request.receipt_no.as_str().into(),
-                        case_number.as_str().into(),
-                        kiosk.id().into(),
-                        application.item_code.as_str().into(),
-                        application.submitted_on.to_string().into(),
-                        now.into(),
-                        expected_on.to_string().into(),
-                        id_hash.as_str().into(),
-                        body.as_str().into(),
-                        agent_hash.clone().into(),
-                        token_hash.clone().into(),
-                        tail_hash.as_str().into(),
-                        payment.0.as_str().into(),
-                        payment.1.clone().into(),
-                    ],
-                )?;
-                for m in &request.materials {
-                    sql.exec(
-                        "INSERT INTO materials (app_key, code, photos, bytes) VALUES ($1, $2, $3, $4)",
-                        &[key.into(), m.code.as_str().into(), i64::from(m.photos).into(), (m.bytes as i64).into()],
-                    )?;
-                }
-                sql.exec(
-                    "UPDATE kiosks SET submissions = submissions + 1, last_submission_at = $2 WHERE kiosk_id = $1",
-                    &[kiosk.id().into(), now.into()],
-                )?;
-                Ok(Answer::json(
-                    201,
-                    &api::SubmitResponse {
-                        case_number,
-                        status: CaseStatus::Received,
-                        payment: payment.0,
-                    },
-                ))
-            })
+        Ok(NewApplication {
+            fingerprint,
+            expected_on,
+            id_hash,
+            agent_hash,
+            tail_hash,
+            token_hash,
+            body,
+            fee,
         })
+    }
+
+    /// Stores a new application under its idempotency key (in the caller's transaction):
+    /// its row with a fresh case number, its materials manifest and the kiosk's count of
+    /// submissions; a receipt number or key already taken is a 409.
+    fn insert_application(
+        sql: &mut dyn Sql,
+        kiosk: Kiosk,
+        key: &str,
+        request: &api::SubmitApplication,
+        new: &NewApplication,
+    ) -> Result<Answer> {
+        let application = &request.application;
+        Self::check_unclaimed(sql, key, &request.receipt_no)?;
+        let payment = Self::settle_payment(sql, kiosk, key, &application.item_code, new.fee, &application.payment)?;
+        let seq = next_counter(sql, "case")?;
+        let case_number = format!("C-{}-{seq:06}", today().compact());
+        let now = now();
+        sql.exec(
+            "INSERT INTO applications (app_key, receipt_no, case_number, kiosk_id, item_code, submitted_on, received_at, status, expected_on, id_hash, body, \
+             agent_hash, token_hash, id_tail_hash, payment, payment_order) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $9, $10, $11, $12, $13, $14, $15)",
+            &[
+                key.into(),
+                request.receipt_no.as_str().into(),
+                case_number.as_str().into(),
+                kiosk.id().into(),
+                application.item_code.as_str().into(),
+                application.submitted_on.to_string().into(),
+                now.into(),
+                new.expected_on.to_string().into(),
+                new.id_hash.as_str().into(),
+                new.body.as_str().into(),
+                new.agent_hash.clone().into(),
+                new.token_hash.clone().into(),
+                new.tail_hash.as_str().into(),
+                payment.0.as_str().into(),
+                payment.1.clone().into(),
+            ],
+        )?;
+        Self::insert_materials(sql, key, &request.materials)?;
+        sql.exec(
+            "UPDATE kiosks SET submissions = submissions + 1, last_submission_at = $2 WHERE kiosk_id = $1",
+            &[kiosk.id().into(), now.into()],
+        )?;
+        Ok(Answer::json(
+            201,
+            &api::SubmitResponse {
+                case_number,
+                status: CaseStatus::Received,
+                payment: payment.0,
+            },
+        ))
+    }
+
+    /// Refuses (409) a receipt number or key that another application already holds.
+    fn check_unclaimed(sql: &mut dyn Sql, key: &str, receipt: &str) -> Result<()> {
+        let taken = sql.query_one(
+            "SELECT app_key FROM applications WHERE receipt_no = $1 OR app_key = $2",
+            &[receipt.into(), key.into()],
+        )?;
+        if taken.is_some() {
+            return refuse(
+                409,
+                "invalid_application",
+                "this receipt number or key belongs to another application",
+            );
+        }
+        Ok(())
+    }
+
+    /// Records the materials manifest of a new application `key`.
+    fn insert_materials(sql: &mut dyn Sql, key: &str, materials: &[api::MaterialManifest]) -> Result<()> {
+        for m in materials {
+            sql.exec(
+                "INSERT INTO materials (app_key, code, photos, bytes) VALUES ($1, $2, $3, $4)",
+                &[
+                    key.into(),
+                    m.code.as_str().into(),
+                    i64::from(m.photos).into(),
+                    (m.bytes as i64).into(),
+                ],
+            )?;
+        }
+        Ok(())
     }
 
     /// A receipt number is the caller's only when its prefix is the one the kiosk was

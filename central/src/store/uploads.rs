@@ -42,6 +42,8 @@ impl Store {
         self.new_upload(kiosk, UploadFor::Supplement(supplement_id), code, request)
     }
 
+    /// A photo of material `code` for `owner` (the caller's own), within the kiosk's quota
+    /// of the day; the same photo announced again is the same upload.
     fn new_upload(
         &self,
         kiosk: Kiosk,
@@ -61,37 +63,9 @@ impl Store {
         }
         let sha = request.sha256.to_ascii_lowercase();
         self.tx(|sql| {
-            let (key, supplement_id) = match owner {
-                UploadFor::Application(key) => (Self::app_by_key(sql, kiosk, key)?.text("app_key"), None),
-                UploadFor::Supplement(id) => {
-                    let Some(row) = sql.query_one(
-                        "SELECT app_key, materials FROM supplements WHERE supplement_id = $1 AND kiosk_id = $2",
-                        &[id.into(), kiosk.id().into()],
-                    )?
-                    else {
-                        return refuse(404, "not_found", "no such supplement");
-                    };
-                    let named: Vec<api::MaterialManifest> = serde_json::from_str(&row.text("materials"))?;
-                    if !named.iter().any(|m| m.code == code) {
-                        return refuse(422, "invalid_material", "this material is not in the supplement");
-                    }
-                    (row.text("app_key"), Some(id.to_string()))
-                }
-            };
+            let (key, supplement_id) = Self::upload_owner(sql, kiosk, owner, code)?;
             let key = key.as_str();
-            let today_bytes = sql
-                .query_one(
-                    "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM uploads WHERE kiosk_id = $1 AND created_at > $2",
-                    &[kiosk.id().into(), (now() - 86_400).into()],
-                )?
-                .map_or(0, |r| r.int("bytes"));
-            if today_bytes.saturating_add(request.size as i64) > self.limits.upload_bytes_per_day {
-                return refuse(
-                    429,
-                    "quota_exceeded",
-                    "this kiosk sent its day's quota of photos: try again tomorrow",
-                );
-            }
+            self.check_upload_quota(sql, kiosk, request)?;
             if sql
                 .query_one(
                     "SELECT photos FROM materials WHERE app_key = $1 AND code = $2",
@@ -99,36 +73,102 @@ impl Store {
                 )?
                 .is_none()
             {
-                return refuse(422, "invalid_material", "this material is not in the application's manifest");
+                return refuse(
+                    422,
+                    "invalid_material",
+                    "this material is not in the application's manifest",
+                );
             }
-            sql.exec(
-                "INSERT INTO uploads (upload_id, app_key, code, size, sha256, received, stored, created_at, kiosk_id, supplement_id) \
-                 VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8) ON CONFLICT (app_key, code, sha256) DO NOTHING",
-                &[
-                    short_id("U").into(),
-                    key.into(),
-                    code.into(),
-                    (request.size as i64).into(),
-                    sha.as_str().into(),
-                    now().into(),
-                    kiosk.id().into(),
-                    supplement_id.into(),
-                ],
-            )?;
-            let row = sql
-                .query_one(
-                    "SELECT upload_id, received, stored, size, kiosk_id FROM uploads WHERE app_key = $1 AND code = $2 AND sha256 = $3",
-                    &[key.into(), code.into(), sha.as_str().into()],
-                )?
-                .ok_or_else(|| anyhow::anyhow!("upload row missing"))?;
-            if row.opt_text("kiosk_id").as_deref() != Some(kiosk.id()) {
-                return refuse(409, "idempotency_conflict", "this photo was already sent from another kiosk");
-            }
-            if row.int("size") != request.size as i64 {
-                return refuse(409, "idempotency_conflict", "this photo was announced with another size");
-            }
-            Ok(upload_state(&row))
+            Self::insert_upload(sql, kiosk, key, code, request, &sha, supplement_id)
         })
+    }
+
+    /// The application key an upload for `owner` goes under, and its supplement's id: the
+    /// caller's own application, or the caller's own supplement naming material `code`.
+    fn upload_owner(sql: &mut dyn Sql, kiosk: Kiosk, owner: UploadFor, code: &str) -> Result<(String, Option<String>)> {
+        Ok(match owner {
+            UploadFor::Application(key) => (Self::app_by_key(sql, kiosk, key)?.text("app_key"), None),
+            UploadFor::Supplement(id) => {
+                let Some(row) = sql.query_one(
+                    "SELECT app_key, materials FROM supplements WHERE supplement_id = $1 AND kiosk_id = $2",
+                    &[id.into(), kiosk.id().into()],
+                )?
+                else {
+                    return refuse(404, "not_found", "no such supplement");
+                };
+                let named: Vec<api::MaterialManifest> = serde_json::from_str(&row.text("materials"))?;
+                if !named.iter().any(|m| m.code == code) {
+                    return refuse(422, "invalid_material", "this material is not in the supplement");
+                }
+                (row.text("app_key"), Some(id.to_string()))
+            }
+        })
+    }
+
+    /// Refuses (429) an upload that would take the kiosk past its photo bytes of 24 hours.
+    fn check_upload_quota(&self, sql: &mut dyn Sql, kiosk: Kiosk, request: &api::CreateUpload) -> Result<()> {
+        let today_bytes = sql
+            .query_one(
+                "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM uploads WHERE kiosk_id = $1 AND created_at > $2",
+                &[kiosk.id().into(), (now() - 86_400).into()],
+            )?
+            .map_or(0, |r| r.int("bytes"));
+        if today_bytes.saturating_add(request.size as i64) > self.limits.upload_bytes_per_day {
+            return refuse(
+                429,
+                "quota_exceeded",
+                "this kiosk sent its day's quota of photos: try again tomorrow",
+            );
+        }
+        Ok(())
+    }
+
+    /// Records the upload unless the same photo of that material is already announced, and
+    /// returns its state; the photo announced by another kiosk or with another size is a 409.
+    fn insert_upload(
+        sql: &mut dyn Sql,
+        kiosk: Kiosk,
+        key: &str,
+        code: &str,
+        request: &api::CreateUpload,
+        sha: &str,
+        supplement_id: Option<String>,
+    ) -> Result<api::UploadState> {
+        sql.exec(
+            "INSERT INTO uploads (upload_id, app_key, code, size, sha256, received, stored, created_at, kiosk_id, supplement_id) \
+             VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8) ON CONFLICT (app_key, code, sha256) DO NOTHING",
+            &[
+                short_id("U").into(),
+                key.into(),
+                code.into(),
+                (request.size as i64).into(),
+                sha.into(),
+                now().into(),
+                kiosk.id().into(),
+                supplement_id.into(),
+            ],
+        )?;
+        let row = sql
+            .query_one(
+                "SELECT upload_id, received, stored, size, kiosk_id FROM uploads WHERE app_key = $1 AND code = $2 AND sha256 = $3",
+                &[key.into(), code.into(), sha.into()],
+            )?
+            .ok_or_else(|| anyhow::anyhow!("upload row missing"))?;
+        if row.opt_text("kiosk_id").as_deref() != Some(kiosk.id()) {
+            return refuse(
+                409,
+                "idempotency_conflict",
+                "this photo was already sent from another kiosk",
+            );
+        }
+        if row.int("size") != request.size as i64 {
+            return refuse(
+                409,
+                "idempotency_conflict",
+                "this photo was announced with another size",
+            );
+        }
+        Ok(upload_state(&row))
     }
 
     /// The caller's own upload (another kiosk's is "not found").

@@ -264,10 +264,10 @@ fn route_uploads(call: &Call, segments: &[&str]) -> Routed {
 fn route_payments(call: &Call, segments: &[&str]) -> Routed {
     let (store, kiosk, req, m) = (&call.central.store, call.kiosk, call.req, &call.req.method);
     Some(match segments {
+        ["payments", id] if m == Method::GET => ("payment_poll", ok(200, store.payment(kiosk, id))),
         ["payments"] if m == Method::POST => parsed(req, "payment_create", |request: api::CreatePayment| {
             answer(store.create_payment(kiosk, &request))
         }),
-        ["payments", id] if m == Method::GET => ("payment_poll", ok(200, store.payment(kiosk, id))),
         ["payments", id, "cancel"] if m == Method::POST => ("payment_cancel", ok(200, store.cancel_payment(kiosk, id))),
         ["payments", id, "sandbox-pay"] if m == Method::POST => {
             ("payment_sandbox", sandbox_pay(call.central, kiosk, id))

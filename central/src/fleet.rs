@@ -330,13 +330,8 @@ async fn submit(
     let request = submission(id, prefix, seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
     let key = request.application.uuid.clone();
     let body = serde_json::to_vec(&request).unwrap_or_default();
-    c.request(
-        "POST",
-        "/api/v1/applications",
-        &[(api::IDEMPOTENCY_KEY_HEADER, &key)],
-        body,
-    )
-    .await
+    let headers = [(api::IDEMPOTENCY_KEY_HEADER, key.as_str())];
+    c.request("POST", "/api/v1/applications", &headers, body).await
 }
 
 /// A made-up application (the kiosk library's sample person) under a fresh UUID.

@@ -278,24 +278,7 @@ impl HttpCentral {
         if (200..300).contains(&status) || status == 304 {
             return Ok(Reply { status, etag, bytes });
         }
-        let refusal = serde_json::from_slice::<api::ApiError>(&bytes).ok();
-        let detail = match &refusal {
-            Some(e) => format!("{method} {route}: {status} {}: {}", e.error, e.message),
-            None => format!("{method} {route}: HTTP {status}"),
-        };
-        let limit = Limit::of(status, refusal.as_ref().map_or("", |e| e.error.as_str()));
-        let error = match (status, limit) {
-            (_, Some(limit)) => CentralError::Limited(limit, detail),
-            (404, None) => CentralError::NotFound,
-            (401 | 403, None) => CentralError::Unauthorized(detail),
-            (408 | 425 | 429, None) => CentralError::Unavailable(detail),
-            (s, None) if api::is_permanent(s) => CentralError::Rejected(detail),
-            _ => CentralError::Unavailable(detail),
-        };
-        if !matches!(error, CentralError::NotFound) {
-            super::telemetry::record_error(&error.to_string());
-        }
-        Err(error)
+        Err(refusal(method, route, status, &bytes))
     }
 
     fn json<T: serde::de::DeserializeOwned>(route: &'static str, reply: &Reply) -> Result<T, CentralError> {
@@ -335,6 +318,28 @@ struct Reply {
     status: u16,
     etag: Option<String>,
     bytes: Vec<u8>,
+}
+
+/// A non-2xx answer as the error it means (the central's code names a limit, if any).
+fn refusal(method: &str, route: &'static str, status: u16, bytes: &[u8]) -> CentralError {
+    let refusal = serde_json::from_slice::<api::ApiError>(bytes).ok();
+    let detail = match &refusal {
+        Some(e) => format!("{method} {route}: {status} {}: {}", e.error, e.message),
+        None => format!("{method} {route}: HTTP {status}"),
+    };
+    let limit = Limit::of(status, refusal.as_ref().map_or("", |e| e.error.as_str()));
+    let error = match (status, limit) {
+        (_, Some(limit)) => CentralError::Limited(limit, detail),
+        (404, None) => CentralError::NotFound,
+        (401 | 403, None) => CentralError::Unauthorized(detail),
+        (408 | 425 | 429, None) => CentralError::Unavailable(detail),
+        (s, None) if api::is_permanent(s) => CentralError::Rejected(detail),
+        _ => CentralError::Unavailable(detail),
+    };
+    if !matches!(error, CentralError::NotFound) {
+        super::telemetry::record_error(&error.to_string());
+    }
+    error
 }
 
 /// Transport failures: a refused handshake (certificate unknown, revoked, required) is

@@ -69,13 +69,45 @@ pub enum StartError {
 
 /// Starts the devices; reader events go to `listener` when given, else into `reader_events`.
 pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<Devices, StartError> {
-    let (decoder, decoder_description) = photo::load_configured(config.devices.reader.photo_decoder.as_deref());
-    drop(decoder);
     let reader_events = Arc::new(Mutex::new(Vec::new()));
     let listener = listener.unwrap_or_else(|| {
         let events = Arc::clone(&reader_events);
         Box::new(move |event| events.lock().unwrap_or_else(|p| p.into_inner()).push(event))
     });
+    let (sim_reader, reader, reader_description) = start_reader(config, listener)?;
+    let profile = profile::profile(&config.devices.printer.profile)?;
+    let (sim_printer, printer, printer_description) = start_printer(config, &profile)?;
+    let camera = match config.devices.camera.kind {
+        CameraKind::Sim => CameraSource::Sim(Default::default()),
+        CameraKind::V4l2 => CameraSource::V4l2 {
+            device: config.devices.camera.device.clone(),
+        },
+    };
+    Ok(Devices {
+        camera_description: camera.describe(),
+        camera,
+        reader,
+        printer: Arc::new(Mutex::new(printer)),
+        profile,
+        sim_reader,
+        sim_printer,
+        reader_description,
+        printer_description,
+        reader_events,
+    })
+}
+
+/// A device started: its simulator (when simulated), its driver and a description.
+type Started<Sim, Driver> = (Option<Arc<Sim>>, Box<Driver>, String);
+
+/// The card reader: the production serial driver, on the configured port or on a
+/// simulated reader's pty. Returns the simulator (if any), the reader and a description.
+fn start_reader(
+    config: &Config,
+    listener: ReaderListener,
+) -> Result<Started<SimCardReader, dyn CardReader>, StartError> {
+    let (decoder, decoder_description) = photo::load_configured(config.devices.reader.photo_decoder.as_deref());
+    drop(decoder);
     let (sim_reader, port, reader_description) = match config.devices.reader.kind {
         ReaderKind::Sim => {
             let sim = SimCardReader::start(SimReaderOptions::default()).map_err(|source| StartError::Simulator {
@@ -103,74 +135,55 @@ pub fn start_with(config: &Config, listener: Option<ReaderListener>) -> Result<D
     options.poll_interval = Duration::from_millis(config.devices.reader.poll_interval_ms);
     options.photo_decoder = decoder_description;
     let reader: Box<dyn CardReader> = Box::new(SerialCardReader::spawn(options, listener));
+    Ok((sim_reader, reader, reader_description))
+}
 
-    let profile = profile::profile(&config.devices.printer.profile)?;
-    let (sim_printer, printer, printer_description): (Option<Arc<SimPrinter>>, Box<dyn ReceiptPrinter>, String) =
-        match config.devices.printer.kind {
-            PrinterKind::Sim => {
-                let sim = SimPrinter::start(SimPrinterOptions {
-                    dots_per_line: profile.dots_per_line,
-                    link_path: None,
-                    tcp_port: Some(0),
-                })
-                .map_err(|source| StartError::Simulator {
-                    what: "printer",
-                    source,
-                })?;
-                let transport =
-                    SerialTransport::open(sim.path(), config.devices.printer.baud, false).map_err(|source| {
-                        StartError::Simulator {
-                            what: "printer",
-                            source,
-                        }
-                    })?;
-                let description = format!(
-                    "simulated ESC/POS printer on {} and tcp {:?} (profile {})",
-                    sim.path().display(),
-                    sim.tcp_address(),
-                    profile.name
-                );
+/// The receipt printer: the production ESC/POS driver over the configured transport, or
+/// over a simulated printer's pty. An unreachable printer is not an error: the kiosk runs
+/// and shows receipts as QR codes until it is back.
+fn start_printer(
+    config: &Config,
+    profile: &profile::PrinterProfile,
+) -> Result<Started<SimPrinter, dyn ReceiptPrinter>, StartError> {
+    if config.devices.printer.kind != PrinterKind::Sim {
+        return Ok(match open_transport(&config.devices.printer) {
+            Ok(transport) => {
+                let printer = EscPosPrinter::new(transport, profile.clone());
+                let description = printer.describe();
+                (None, Box::new(printer), description)
+            }
+            Err(e) => {
+                log::error!("printer: {e}");
                 (
-                    Some(Arc::new(sim)),
-                    Box::new(EscPosPrinter::new(Box::new(transport), profile.clone())),
-                    description,
+                    None,
+                    Box::new(Unavailable(e.to_string())),
+                    format!("not available: {e}"),
                 )
             }
-            _ => match open_transport(&config.devices.printer) {
-                Ok(transport) => {
-                    let printer = EscPosPrinter::new(transport, profile.clone());
-                    let description = printer.describe();
-                    (None, Box::new(printer), description)
-                }
-                Err(e) => {
-                    // The kiosk still runs: receipts go on screen as QR until the printer is back.
-                    log::error!("printer: {e}");
-                    (
-                        None,
-                        Box::new(Unavailable(e.to_string())),
-                        format!("not available: {e}"),
-                    )
-                }
-            },
-        };
-    let camera = match config.devices.camera.kind {
-        CameraKind::Sim => CameraSource::Sim(Default::default()),
-        CameraKind::V4l2 => CameraSource::V4l2 {
-            device: config.devices.camera.device.clone(),
-        },
+        });
+    }
+    let simulator = |source| StartError::Simulator {
+        what: "printer",
+        source,
     };
-    Ok(Devices {
-        camera_description: camera.describe(),
-        camera,
-        reader,
-        printer: Arc::new(Mutex::new(printer)),
-        profile,
-        sim_reader,
-        sim_printer,
-        reader_description,
-        printer_description,
-        reader_events,
+    let sim = SimPrinter::start(SimPrinterOptions {
+        dots_per_line: profile.dots_per_line,
+        link_path: None,
+        tcp_port: Some(0),
     })
+    .map_err(simulator)?;
+    let transport = SerialTransport::open(sim.path(), config.devices.printer.baud, false).map_err(simulator)?;
+    let description = format!(
+        "simulated ESC/POS printer on {} and tcp {:?} (profile {})",
+        sim.path().display(),
+        sim.tcp_address(),
+        profile.name
+    );
+    Ok((
+        Some(Arc::new(sim)),
+        Box::new(EscPosPrinter::new(Box::new(transport), profile.clone())),
+        description,
+    ))
 }
 
 /// Opens the configured printer transport.

@@ -157,6 +157,21 @@ impl Engine {
             stats: LoadStats::default(),
         };
         let mut readings = Readings::with_capacity(words.len() / 16);
+        engine.add_words(words, &mut readings)?;
+        engine.stats.words = engine.entries.len();
+        engine.add_places(divisions, &readings);
+        drop(readings);
+        engine.sort_entries();
+        engine.texts.shrink_to_fit();
+        engine.syllables.shrink_to_fit();
+        engine.entries.shrink_to_fit();
+        engine.places.shrink_to_fit();
+        Ok(engine)
+    }
+
+    /// The word list's entries (one syllable per character, at most [`MAX_SYLLABLES`]);
+    /// their readings are noted for the place names.
+    fn add_words<'w>(&mut self, words: &'w str, readings: &mut Readings<'w>) -> Result<(), DataError> {
         let mut ids = Vec::with_capacity(8);
         for (number, line) in words.lines().enumerate() {
             if line.starts_with('#') || line.is_empty() {
@@ -181,39 +196,44 @@ impl Engine {
             if ids.len() != text.chars().count() || ids.len() > MAX_SYLLABLES {
                 continue; // Not one syllable per character: not a word we can offer.
             }
-            readings.add(text, weight, engine.syllables.len() as u32, ids.len() as u8);
-            engine.push(text, &ids, weight, u32::MAX);
+            readings.add(text, weight, self.syllables.len() as u32, ids.len() as u8);
+            self.push(text, &ids, weight, u32::MAX);
         }
-        engine.stats.words = engine.entries.len();
+        Ok(())
+    }
+
+    /// The divisions' names, each under every form a citizen types (with and without its
+    /// suffix), read from the table or from the words' readings.
+    fn add_places(&mut self, divisions: &DivisionTable, readings: &Readings<'_>) {
         for division in divisions.iter() {
             if division.is_placeholder() {
                 continue;
             }
             let reading = match division.reading {
                 Some(pinyin) => pinyin.split(' ').map(syllables::id).collect::<Option<Vec<u16>>>(),
-                None => readings.annotate(division.name, &engine.syllables),
+                None => readings.annotate(division.name, &self.syllables),
             };
             let Some(reading) =
                 reading.filter(|r| r.len() == division.name.chars().count() && r.len() <= MAX_SYLLABLES)
             else {
-                engine.stats.unread_names += 1;
+                self.stats.unread_names += 1;
                 continue;
             };
             let Some((code, _)) = region_key(division.code) else {
                 continue;
             };
-            engine.places.push(Place {
+            self.places.push(Place {
                 code,
                 level: division.level,
             });
-            let place = (engine.places.len() - 1) as u32;
-            let text_start = engine.texts.len() as u32;
-            let syl_start = engine.syllables.len() as u32;
-            engine.texts.push_str(division.name);
-            engine.syllables.extend_from_slice(&reading);
+            let place = (self.places.len() - 1) as u32;
+            let text_start = self.texts.len() as u32;
+            let syl_start = self.syllables.len() as u32;
+            self.texts.push_str(division.name);
+            self.syllables.extend_from_slice(&reading);
             for form in name_forms(division.name) {
                 let chars = form.chars().count();
-                engine.entries.push(Entry {
+                self.entries.push(Entry {
                     text: text_start,
                     text_len: form.len() as u16,
                     nsyl: chars as u8,
@@ -221,11 +241,14 @@ impl Engine {
                     weight: readings.weight(form),
                     place,
                 });
-                engine.stats.place_forms += 1;
+                self.stats.place_forms += 1;
             }
         }
-        drop(readings);
-        let (syls, entries) = (&engine.syllables, &mut engine.entries);
+    }
+
+    /// Sorts the entries by syllables (then by weight, heaviest first) for the prefix search.
+    fn sort_entries(&mut self) {
+        let (syls, entries) = (&self.syllables, &mut self.entries);
         let key = |e: &Entry| &syls[e.syl as usize..e.syl as usize + e.nsyl as usize];
         // The first seven syllables packed 9 bits each (ids + 1, so shorter sorts first)
         // decide almost every comparison without touching the syllable array.
@@ -245,11 +268,6 @@ impl Engine {
                 .then(b.1.weight.cmp(&a.1.weight))
         });
         *entries = keyed.into_iter().map(|(_, e)| e).collect();
-        engine.texts.shrink_to_fit();
-        engine.syllables.shrink_to_fit();
-        engine.entries.shrink_to_fit();
-        engine.places.shrink_to_fit();
-        Ok(engine)
     }
 
     fn push(&mut self, text: &str, ids: &[u16], weight: u32, place: u32) {

@@ -216,29 +216,15 @@ fn start_with(
             .by_name(name)
             .ok_or_else(|| CameraError::Pipeline(format!("no element {name}")))
     };
-    let preview = element("preview")?
-        .downcast::<gst_app::AppSink>()
-        .map_err(|_| CameraError::Pipeline("preview is not an appsink".into()))?;
-    let still = element("still")?
-        .downcast::<gst_app::AppSink>()
-        .map_err(|_| CameraError::Pipeline("still is not an appsink".into()))?;
-    let valve = element("stills")?;
+    let sink = |name: &str| {
+        element(name)?
+            .downcast::<gst_app::AppSink>()
+            .map_err(|_| CameraError::Pipeline(format!("{name} is not an appsink")))
+    };
+    let (preview, still, valve) = (sink("preview")?, sink("still")?, element("stills")?);
     *shared.exposure.lock().unwrap() = ExposureMeter::default();
     let frames_at_start = shared.frames.load(Ordering::SeqCst);
-    let callback_shared = shared.clone();
-    preview.set_callbacks(
-        gst_app::AppSinkCallbacks::builder()
-            .new_sample(move |sink| {
-                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                if let Some(frame) = preview_from_sample(&sample, callback_shared.frames.load(Ordering::SeqCst) + 1) {
-                    callback_shared.exposure.lock().unwrap().push(frame.mean_luminance());
-                    *callback_shared.latest.lock().unwrap() = Some(Arc::new(frame));
-                    callback_shared.frames.fetch_add(1, Ordering::SeqCst);
-                }
-                Ok(gst::FlowSuccess::Ok)
-            })
-            .build(),
-    );
+    keep_latest_frame(&preview, shared.clone());
     let feeder_stop = Arc::new(AtomicBool::new(false));
     let feeder = match sim_control {
         Some(control) => {
@@ -262,13 +248,41 @@ fn start_with(
         feeder,
         feeder_stop,
     };
+    play_until_first_frame(running, shared, frames_at_start, source)
+}
+
+/// Every preview frame becomes the latest (and feeds the exposure meter).
+fn keep_latest_frame(preview: &gst_app::AppSink, shared: Arc<Shared>) {
+    preview.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                if let Some(frame) = preview_from_sample(&sample, shared.frames.load(Ordering::SeqCst) + 1) {
+                    shared.exposure.lock().unwrap().push(frame.mean_luminance());
+                    *shared.latest.lock().unwrap() = Some(Arc::new(frame));
+                    shared.frames.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+}
+
+/// Sets the pipeline playing and waits for a first frame or the first error (then it is
+/// shut down and the error classified).
+fn play_until_first_frame(
+    running: Running,
+    shared: &Arc<Shared>,
+    frames_at_start: u64,
+    source: &CameraSource,
+) -> Result<Running, CameraError> {
+    let pipeline = running.pipeline.clone();
     if let Err(e) = pipeline.set_state(gst::State::Playing) {
         let detail =
             first_error(&pipeline, Duration::from_millis(500)).unwrap_or_else(|| CameraError::Pipeline(e.to_string()));
         running.shut_down();
         return Err(classify_source(detail, source));
     }
-    // Wait for a first frame or the first error.
     let bus = pipeline.bus().expect("a pipeline has a bus");
     let deadline = Instant::now() + FIRST_FRAME_WITHIN;
     while shared.frames.load(Ordering::SeqCst) == frames_at_start {

@@ -298,6 +298,10 @@ fn sex(field: Field, block: &[u8]) -> Result<CardSex, CardDataError> {
     CardSex::from_code(&code).ok_or(CardDataError::Sex(code))
 }
 
+fn id_number(field: Field, block: &[u8]) -> Result<IdNumber, CardDataError> {
+    IdNumber::parse(&field.read(block)).map_err(CardDataError::IdNumber)
+}
+
 fn non_empty(text: String) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
@@ -307,85 +311,92 @@ impl CardText {
         if block.len() != 256 {
             return Err(CardDataError::Size(block.len()));
         }
-        let id = |field: Field| IdNumber::parse(&field.read(block)).map_err(CardDataError::IdNumber);
         match TYPE_FLAG.read(block).as_str() {
-            "I" => {
-                use foreign2017::*;
-                Ok(CardText {
-                    card_type: CardType::Foreign2017,
-                    name: NAME.read(block),
-                    name_en: non_empty(NAME_EN.read(block)),
-                    sex: sex(SEX, block)?,
-                    ethnicity: None,
-                    birth_date: date(BIRTH, block, "birth_date")?,
-                    address: None,
-                    id_number: id(ID)?,
-                    issuer: None,
-                    valid_from: date(FROM, block, "valid_from")?,
-                    valid_to: valid_to(TO, block)?,
-                    pass_number: None,
-                    issue_count: None,
-                    nationality: non_empty(NATIONALITY.read(block)),
-                    card_version: non_empty(VERSION.read(block)),
-                    authority_code: non_empty(AUTHORITY.read(block)),
-                    old_number_link: None,
-                })
-            }
-            "Y" => {
-                use foreign2023::*;
-                let name_en = format!("{}{}", NAME_EN.read(block).trim_end(), NAME_EN_MORE.read(block))
-                    .trim()
-                    .to_string();
-                Ok(CardText {
-                    card_type: CardType::Foreign2023,
-                    name: NAME.read(block),
-                    name_en: non_empty(name_en),
-                    sex: sex(SEX, block)?,
-                    ethnicity: None,
-                    birth_date: date(BIRTH, block, "birth_date")?,
-                    address: None,
-                    id_number: id(ID)?,
-                    issuer: None,
-                    valid_from: date(FROM, block, "valid_from")?,
-                    valid_to: valid_to(TO, block)?,
-                    pass_number: None,
-                    issue_count: non_empty(RENEWALS.read(block)),
-                    nationality: non_empty(COUNTRY.read(block)),
-                    card_version: None,
-                    authority_code: None,
-                    old_number_link: non_empty(OLD_LINK.read(block)),
-                })
-            }
-            flag => {
-                use resident::*;
-                let permit = flag == "J";
-                let ethnicity = if permit {
-                    None
-                } else {
-                    let code = ETHNICITY.read(block);
-                    Some(Ethnicity::from_code(&code).ok_or(CardDataError::Ethnicity(code))?)
-                };
-                Ok(CardText {
-                    card_type: if permit { CardType::Hkmotw } else { CardType::Resident },
-                    name: NAME.read(block),
-                    name_en: None,
-                    sex: sex(SEX, block)?,
-                    ethnicity,
-                    birth_date: date(BIRTH, block, "birth_date")?,
-                    address: non_empty(ADDRESS.read(block)),
-                    id_number: id(ID)?,
-                    issuer: non_empty(ISSUER.read(block)),
-                    valid_from: date(FROM, block, "valid_from")?,
-                    valid_to: valid_to(TO, block)?,
-                    pass_number: if permit { non_empty(PASS.read(block)) } else { None },
-                    issue_count: if permit { non_empty(ISSUES.read(block)) } else { None },
-                    nationality: None,
-                    card_version: None,
-                    authority_code: None,
-                    old_number_link: None,
-                })
-            }
+            "I" => Self::parse_foreign2017(block),
+            "Y" => Self::parse_foreign2023(block),
+            flag => Self::parse_resident(block, flag == "J"),
         }
+    }
+
+    /// The 2017 foreigner's permanent residence card (flag `I`).
+    fn parse_foreign2017(block: &[u8]) -> Result<CardText, CardDataError> {
+        use foreign2017::*;
+        Ok(CardText {
+            card_type: CardType::Foreign2017,
+            name: NAME.read(block),
+            name_en: non_empty(NAME_EN.read(block)),
+            sex: sex(SEX, block)?,
+            ethnicity: None,
+            birth_date: date(BIRTH, block, "birth_date")?,
+            address: None,
+            id_number: id_number(ID, block)?,
+            issuer: None,
+            valid_from: date(FROM, block, "valid_from")?,
+            valid_to: valid_to(TO, block)?,
+            pass_number: None,
+            issue_count: None,
+            nationality: non_empty(NATIONALITY.read(block)),
+            card_version: non_empty(VERSION.read(block)),
+            authority_code: non_empty(AUTHORITY.read(block)),
+            old_number_link: None,
+        })
+    }
+
+    /// The 2023 foreigner's permanent residence card (flag `Y`).
+    fn parse_foreign2023(block: &[u8]) -> Result<CardText, CardDataError> {
+        use foreign2023::*;
+        let name_en = format!("{}{}", NAME_EN.read(block).trim_end(), NAME_EN_MORE.read(block))
+            .trim()
+            .to_string();
+        Ok(CardText {
+            card_type: CardType::Foreign2023,
+            name: NAME.read(block),
+            name_en: non_empty(name_en),
+            sex: sex(SEX, block)?,
+            ethnicity: None,
+            birth_date: date(BIRTH, block, "birth_date")?,
+            address: None,
+            id_number: id_number(ID, block)?,
+            issuer: None,
+            valid_from: date(FROM, block, "valid_from")?,
+            valid_to: valid_to(TO, block)?,
+            pass_number: None,
+            issue_count: non_empty(RENEWALS.read(block)),
+            nationality: non_empty(COUNTRY.read(block)),
+            card_version: None,
+            authority_code: None,
+            old_number_link: non_empty(OLD_LINK.read(block)),
+        })
+    }
+
+    /// The resident ID card, or (`permit`, flag `J`) the HK/Macao/Taiwan residence permit.
+    fn parse_resident(block: &[u8], permit: bool) -> Result<CardText, CardDataError> {
+        use resident::*;
+        let ethnicity = if permit {
+            None
+        } else {
+            let code = ETHNICITY.read(block);
+            Some(Ethnicity::from_code(&code).ok_or(CardDataError::Ethnicity(code))?)
+        };
+        Ok(CardText {
+            card_type: if permit { CardType::Hkmotw } else { CardType::Resident },
+            name: NAME.read(block),
+            name_en: None,
+            sex: sex(SEX, block)?,
+            ethnicity,
+            birth_date: date(BIRTH, block, "birth_date")?,
+            address: non_empty(ADDRESS.read(block)),
+            id_number: id_number(ID, block)?,
+            issuer: non_empty(ISSUER.read(block)),
+            valid_from: date(FROM, block, "valid_from")?,
+            valid_to: valid_to(TO, block)?,
+            pass_number: if permit { non_empty(PASS.read(block)) } else { None },
+            issue_count: if permit { non_empty(ISSUES.read(block)) } else { None },
+            nationality: None,
+            card_version: None,
+            authority_code: None,
+            old_number_link: None,
+        })
     }
 
     /// The text block a card with these fields carries (used by the simulator).

@@ -211,40 +211,47 @@ fn serve(device: PtyDevice, state: &Mutex<SimState>, stop: &AtomicBool, link: &P
         while let Some(result) = decoder.next_frame() {
             let command_bytes = result.as_ref().map(|f| f.body.len() + 8).unwrap_or(0);
             let (response, fault) = answer(state, result, options.no_fingerprint_command);
-            let Some(mut response) = response else { continue };
+            let Some(response) = response else { continue };
             if let Some(baud) = options.baud {
                 // The command took its own wire time to arrive before the SAM could answer.
                 pty::wait_wire_time(arrived, command_bytes, baud);
             }
-            let mut split = false;
-            match fault {
-                Some(SimFault::BadChecksum) => {
-                    let last = response.len() - 1;
-                    response[last] ^= 0x5A;
-                }
-                Some(SimFault::Garbage) => {
-                    let mut junk = vec![0x00, 0x13, 0xAA, 0xAA, 0x37, 0x96, 0xAA];
-                    junk.extend(response);
-                    response = junk;
-                }
-                Some(SimFault::SplitChunks) => split = true,
-                _ => {}
-            }
-            let sent = if split {
-                response.chunks(7).try_for_each(|chunk| {
-                    io::Write::write_all(&mut dev.master, chunk)?;
-                    io::Write::flush(&mut dev.master)?;
-                    std::thread::sleep(Duration::from_millis(3));
-                    Ok::<(), io::Error>(())
-                })
-            } else {
-                pty::write_paced(&mut dev.master, &response, options.baud, Instant::now())
-            };
-            if let Err(e) = sent {
+            if let Err(e) = send_answer(dev, response, fault, options.baud) {
                 log::debug!("sim reader: write failed: {e}");
             }
         }
     }
+}
+
+/// Writes one answer, spoiled as `fault` says: a flipped checksum, junk before it, or
+/// split into small chunks; paced at `baud` otherwise.
+fn send_answer(
+    dev: &mut PtyDevice,
+    mut response: Vec<u8>,
+    fault: Option<SimFault>,
+    baud: Option<u32>,
+) -> io::Result<()> {
+    match fault {
+        Some(SimFault::BadChecksum) => {
+            let last = response.len() - 1;
+            response[last] ^= 0x5A;
+        }
+        Some(SimFault::Garbage) => {
+            let mut junk = vec![0x00, 0x13, 0xAA, 0xAA, 0x37, 0x96, 0xAA];
+            junk.extend(response);
+            response = junk;
+        }
+        Some(SimFault::SplitChunks) => {
+            return response.chunks(7).try_for_each(|chunk| {
+                io::Write::write_all(&mut dev.master, chunk)?;
+                io::Write::flush(&mut dev.master)?;
+                std::thread::sleep(Duration::from_millis(3));
+                Ok(())
+            })
+        }
+        _ => {}
+    }
+    pty::write_paced(&mut dev.master, &response, baud, Instant::now())
 }
 
 /// The SAM's answer to one incoming frame, and the fault applied to it.

@@ -98,29 +98,8 @@ fn parse_one(buf: &[u8]) -> Option<(Op, usize)> {
     match first {
         0x0A => Some((Op::LineFeed, 1)),
         0x0D => Some((Op::CarriageReturn, 1)),
-        ESC => {
-            need(buf, 2)?;
-            match buf[1] {
-                b'@' => Some((Op::Init, 2)),
-                b'2' => Some((Op::LineSpacing(None), 2)),
-                b'a' => need(buf, 3).map(|_| (Op::Align(buf[2] & 0x03), 3)),
-                b'E' => need(buf, 3).map(|_| (Op::Bold(buf[2] & 1 == 1), 3)),
-                b'3' => need(buf, 3).map(|_| (Op::LineSpacing(Some(buf[2])), 3)),
-                b'd' => need(buf, 3).map(|_| (Op::FeedLines(buf[2]), 3)),
-                b't' => need(buf, 3).map(|_| (Op::CodeTable(buf[2]), 3)),
-                b'!' | b'-' | b'G' | b'M' | b'J' => need(buf, 3).map(|_| (Op::Unknown(buf[..3].to_vec()), 3)),
-                _ => Some((Op::Unknown(buf[..2].to_vec()), 2)),
-            }
-        }
-        FS => {
-            need(buf, 2)?;
-            match buf[1] {
-                b'&' => Some((Op::Chinese(true), 2)),
-                b'.' => Some((Op::Chinese(false), 2)),
-                b'!' | b'W' => need(buf, 3).map(|_| (Op::Unknown(buf[..3].to_vec()), 3)),
-                _ => Some((Op::Unknown(buf[..2].to_vec()), 2)),
-            }
-        }
+        ESC => parse_esc(buf),
+        FS => parse_fs(buf),
         DLE => {
             need(buf, 2)?;
             if buf[1] == 0x04 {
@@ -130,91 +109,7 @@ fn parse_one(buf: &[u8]) -> Option<(Op, usize)> {
                 Some((Op::Unknown(buf[..2].to_vec()), 2))
             }
         }
-        GS => {
-            need(buf, 2)?;
-            match buf[1] {
-                b'!' => need(buf, 3).map(|_| (Op::Size(buf[2]), 3)),
-                b'H' => need(buf, 3).map(|_| (Op::BarcodeHri(buf[2]), 3)),
-                b'h' => need(buf, 3).map(|_| (Op::BarcodeHeight(buf[2]), 3)),
-                b'w' => need(buf, 3).map(|_| (Op::BarcodeWidth(buf[2]), 3)),
-                b'r' => need(buf, 3).map(|_| (Op::TransmitStatus(buf[2]), 3)),
-                b'a' => need(buf, 3).map(|_| (Op::AutoStatus(buf[2]), 3)),
-                b'V' => {
-                    need(buf, 3)?;
-                    match buf[2] {
-                        0 | 1 | 48 | 49 => Some((
-                            Op::Cut {
-                                partial: buf[2] & 1 == 1,
-                            },
-                            3,
-                        )),
-                        65 | 66 => need(buf, 4).map(|_| (Op::Cut { partial: buf[2] == 66 }, 4)),
-                        _ => Some((Op::Unknown(buf[..3].to_vec()), 3)),
-                    }
-                }
-                b'(' => {
-                    need(buf, 5)?;
-                    let len = usize::from(u16::from_le_bytes([buf[3], buf[4]]));
-                    need(buf, 5 + len)?;
-                    if buf[2] == b'k' && len >= 2 && buf[5] == 49 {
-                        Some((
-                            Op::Qr {
-                                function: buf[6],
-                                params: buf[7..5 + len].to_vec(),
-                            },
-                            5 + len,
-                        ))
-                    } else {
-                        Some((Op::Unknown(buf[..5 + len].to_vec()), 5 + len))
-                    }
-                }
-                b'v' => {
-                    need(buf, 8)?;
-                    if buf[2] != b'0' {
-                        return Some((Op::Unknown(buf[..3].to_vec()), 3));
-                    }
-                    let width_bytes = u16::from_le_bytes([buf[4], buf[5]]);
-                    let rows = u16::from_le_bytes([buf[6], buf[7]]);
-                    let len = usize::from(width_bytes) * usize::from(rows);
-                    need(buf, 8 + len)?;
-                    Some((
-                        Op::Raster {
-                            width_bytes,
-                            rows,
-                            data: buf[8..8 + len].to_vec(),
-                        },
-                        8 + len,
-                    ))
-                }
-                b'k' => {
-                    need(buf, 3)?;
-                    let system = buf[2];
-                    if system >= 65 {
-                        need(buf, 4)?;
-                        let len = usize::from(buf[3]);
-                        need(buf, 4 + len)?;
-                        Some((
-                            Op::Barcode {
-                                system,
-                                data: buf[4..4 + len].to_vec(),
-                            },
-                            4 + len,
-                        ))
-                    } else {
-                        // Function A: NUL-terminated.
-                        let end = buf[3..].iter().position(|b| *b == 0)?;
-                        Some((
-                            Op::Barcode {
-                                system,
-                                data: buf[3..3 + end].to_vec(),
-                            },
-                            4 + end,
-                        ))
-                    }
-                }
-                _ => Some((Op::Unknown(buf[..2].to_vec()), 2)),
-            }
-        }
+        GS => parse_gs(buf),
         b if b < 0x20 => Some((Op::Unknown(vec![b]), 1)),
         _ => {
             let end = buf.iter().position(|b| *b < 0x20).unwrap_or(buf.len());
@@ -224,6 +119,131 @@ fn parse_one(buf: &[u8]) -> Option<(Op, usize)> {
             }
             Some((Op::Text(buf[..end].to_vec()), end))
         }
+    }
+}
+
+/// `ESC …`: initialise, spacing, alignment, emphasis, feeds, code table.
+fn parse_esc(buf: &[u8]) -> Option<(Op, usize)> {
+    need(buf, 2)?;
+    match buf[1] {
+        b'@' => Some((Op::Init, 2)),
+        b'2' => Some((Op::LineSpacing(None), 2)),
+        b'a' => need(buf, 3).map(|_| (Op::Align(buf[2] & 0x03), 3)),
+        b'E' => need(buf, 3).map(|_| (Op::Bold(buf[2] & 1 == 1), 3)),
+        b'3' => need(buf, 3).map(|_| (Op::LineSpacing(Some(buf[2])), 3)),
+        b'd' => need(buf, 3).map(|_| (Op::FeedLines(buf[2]), 3)),
+        b't' => need(buf, 3).map(|_| (Op::CodeTable(buf[2]), 3)),
+        b'!' | b'-' | b'G' | b'M' | b'J' => need(buf, 3).map(|_| (Op::Unknown(buf[..3].to_vec()), 3)),
+        _ => Some((Op::Unknown(buf[..2].to_vec()), 2)),
+    }
+}
+
+/// `FS …`: the Chinese (double-byte) mode on and off.
+fn parse_fs(buf: &[u8]) -> Option<(Op, usize)> {
+    need(buf, 2)?;
+    match buf[1] {
+        b'&' => Some((Op::Chinese(true), 2)),
+        b'.' => Some((Op::Chinese(false), 2)),
+        b'!' | b'W' => need(buf, 3).map(|_| (Op::Unknown(buf[..3].to_vec()), 3)),
+        _ => Some((Op::Unknown(buf[..2].to_vec()), 2)),
+    }
+}
+
+/// `GS …`: size, barcodes, status, cut, QR, raster.
+fn parse_gs(buf: &[u8]) -> Option<(Op, usize)> {
+    need(buf, 2)?;
+    match buf[1] {
+        b'!' => need(buf, 3).map(|_| (Op::Size(buf[2]), 3)),
+        b'H' => need(buf, 3).map(|_| (Op::BarcodeHri(buf[2]), 3)),
+        b'h' => need(buf, 3).map(|_| (Op::BarcodeHeight(buf[2]), 3)),
+        b'w' => need(buf, 3).map(|_| (Op::BarcodeWidth(buf[2]), 3)),
+        b'r' => need(buf, 3).map(|_| (Op::TransmitStatus(buf[2]), 3)),
+        b'a' => need(buf, 3).map(|_| (Op::AutoStatus(buf[2]), 3)),
+        b'V' => parse_cut(buf),
+        b'(' => parse_gs_paren(buf),
+        b'v' => parse_raster(buf),
+        b'k' => parse_barcode(buf),
+        _ => Some((Op::Unknown(buf[..2].to_vec()), 2)),
+    }
+}
+
+/// `GS V m [n]`: full or partial cut (function A or B).
+fn parse_cut(buf: &[u8]) -> Option<(Op, usize)> {
+    need(buf, 3)?;
+    match buf[2] {
+        0 | 1 | 48 | 49 => Some((
+            Op::Cut {
+                partial: buf[2] & 1 == 1,
+            },
+            3,
+        )),
+        65 | 66 => need(buf, 4).map(|_| (Op::Cut { partial: buf[2] == 66 }, 4)),
+        _ => Some((Op::Unknown(buf[..3].to_vec()), 3)),
+    }
+}
+
+/// `GS ( k pL pH cn fn …`: a QR code function; other `GS (` commands are skipped whole.
+fn parse_gs_paren(buf: &[u8]) -> Option<(Op, usize)> {
+    need(buf, 5)?;
+    let len = usize::from(u16::from_le_bytes([buf[3], buf[4]]));
+    need(buf, 5 + len)?;
+    if buf[2] == b'k' && len >= 2 && buf[5] == 49 {
+        Some((
+            Op::Qr {
+                function: buf[6],
+                params: buf[7..5 + len].to_vec(),
+            },
+            5 + len,
+        ))
+    } else {
+        Some((Op::Unknown(buf[..5 + len].to_vec()), 5 + len))
+    }
+}
+
+/// `GS v 0 m xL xH yL yH d…`: a raster bit image.
+fn parse_raster(buf: &[u8]) -> Option<(Op, usize)> {
+    need(buf, 8)?;
+    if buf[2] != b'0' {
+        return Some((Op::Unknown(buf[..3].to_vec()), 3));
+    }
+    let width_bytes = u16::from_le_bytes([buf[4], buf[5]]);
+    let rows = u16::from_le_bytes([buf[6], buf[7]]);
+    let len = usize::from(width_bytes) * usize::from(rows);
+    need(buf, 8 + len)?;
+    Some((
+        Op::Raster {
+            width_bytes,
+            rows,
+            data: buf[8..8 + len].to_vec(),
+        },
+        8 + len,
+    ))
+}
+
+/// `GS k m …`: a barcode, function B (length-prefixed) or A (NUL-terminated).
+fn parse_barcode(buf: &[u8]) -> Option<(Op, usize)> {
+    need(buf, 3)?;
+    let system = buf[2];
+    if system >= 65 {
+        need(buf, 4)?;
+        let len = usize::from(buf[3]);
+        need(buf, 4 + len)?;
+        Some((
+            Op::Barcode {
+                system,
+                data: buf[4..4 + len].to_vec(),
+            },
+            4 + len,
+        ))
+    } else {
+        let end = buf[3..].iter().position(|b| *b == 0)?;
+        Some((
+            Op::Barcode {
+                system,
+                data: buf[3..3 + end].to_vec(),
+            },
+            4 + end,
+        ))
     }
 }
 

@@ -237,8 +237,7 @@ fn yuan(fen: u32, lang: Lang) -> String {
 /// The standard 受理回执 layout, in the citizen's language.
 pub fn receipt_layout(receipt: &Receipt, lang: Lang, with_barcode: bool) -> ReceiptLayout {
     let t = |text: &Text| text.get(lang).to_string();
-    let zh = lang == Lang::Zh;
-    let l = |zh_label: &str, en_label: &str| if zh { zh_label.to_string() } else { en_label.to_string() };
+    let l = |zh_label: &str, en_label: &str| label(lang, zh_label, en_label);
     let mut blocks = vec![
         Block::Text {
             text: t(&receipt.site_name),
@@ -247,83 +246,9 @@ pub fn receipt_layout(receipt: &Receipt, lang: Lang, with_barcode: bool) -> Rece
         },
         Block::Title(l("受理回执", "Acceptance receipt")),
         Block::Rule,
-        Block::Field {
-            label: l("受理编号", "Receipt no."),
-            value: receipt.number.to_string(),
-        },
-        Block::Field {
-            label: l("办理事项", "Service"),
-            value: format!("{} ({})", t(&receipt.item_name), receipt.item_code),
-        },
-        Block::Field {
-            label: l("申请人", "Applicant"),
-            value: format!("{} {}", receipt.masked_applicant_name, receipt.masked_applicant_id)
-                .trim()
-                .to_string(),
-        },
     ];
-    if let Some(agent) = &receipt.masked_agent_id {
-        blocks.push(Block::Field {
-            label: l("代办人", "Agent"),
-            value: agent.clone(),
-        });
-    }
-    blocks.push(Block::Field {
-        label: l("受理日期", "Accepted on"),
-        value: receipt.submitted_on.to_string(),
-    });
-    let mut due = receipt.expected_completion.to_string();
-    if receipt.urgent {
-        due.push_str(if zh { " (加急)" } else { " (urgent)" });
-    }
-    blocks.push(Block::Field {
-        label: l("预计办结", "Ready by"),
-        value: due,
-    });
-    blocks.push(Block::Field {
-        label: l("费用", "Fee"),
-        value: if receipt.fee_fen == 0 {
-            yuan(0, lang)
-        } else {
-            format!("{} {}", yuan(receipt.fee_fen, lang), l("已缴", "paid"))
-        },
-    });
-    let delivery = match &receipt.delivery {
-        ReceiptDelivery::WindowPickup { place } => format!("{} {}", l("窗口领取:", "Collect at:"), t(place)),
-        ReceiptDelivery::Express {
-            masked_recipient,
-            masked_address,
-        } => {
-            format!(
-                "{} {masked_recipient} {masked_address}",
-                l("免费快递至", "Free delivery to")
-            )
-        }
-    };
-    blocks.push(Block::Field {
-        label: l("取件方式", "Delivery"),
-        value: delivery,
-    });
-    if !receipt.materials_owed.is_empty() {
-        blocks.push(Block::Rule);
-        blocks.push(Block::Text {
-            text: l("待补材料(容缺受理):", "Materials still owed (accepted on promise):"),
-            align: Align::Left,
-            bold: true,
-        });
-        for owed in &receipt.materials_owed {
-            let by = if zh {
-                format!("请于{}前补交", owed.deadline)
-            } else {
-                format!("supply by {}", owed.deadline)
-            };
-            blocks.push(Block::Text {
-                text: format!("· {} {by}", t(&owed.name)),
-                align: Align::Left,
-                bold: false,
-            });
-        }
-    }
+    blocks.extend(case_fields(receipt, lang));
+    blocks.extend(owed_materials(receipt, lang));
     blocks.push(Block::Rule);
     blocks.push(Block::Qr {
         payload: receipt.progress_url.clone(),
@@ -346,6 +271,90 @@ pub fn receipt_layout(receipt: &Receipt, lang: Lang, with_barcode: bool) -> Rece
         bold: false,
     });
     ReceiptLayout { blocks }
+}
+
+/// A label in the receipt's language.
+fn label(lang: Lang, zh: &str, en: &str) -> String {
+    if lang == Lang::Zh { zh } else { en }.to_string()
+}
+
+/// The case's fields: number, service, applicant (masked), agent, dates, fee, delivery.
+fn case_fields(receipt: &Receipt, lang: Lang) -> Vec<Block> {
+    let t = |text: &Text| text.get(lang).to_string();
+    let l = |zh_label: &str, en_label: &str| label(lang, zh_label, en_label);
+    let field = |label: String, value: String| Block::Field { label, value };
+    let mut fields = vec![
+        field(l("受理编号", "Receipt no."), receipt.number.to_string()),
+        field(
+            l("办理事项", "Service"),
+            format!("{} ({})", t(&receipt.item_name), receipt.item_code),
+        ),
+        field(
+            l("申请人", "Applicant"),
+            format!("{} {}", receipt.masked_applicant_name, receipt.masked_applicant_id)
+                .trim()
+                .to_string(),
+        ),
+    ];
+    if let Some(agent) = &receipt.masked_agent_id {
+        fields.push(field(l("代办人", "Agent"), agent.clone()));
+    }
+    fields.push(field(l("受理日期", "Accepted on"), receipt.submitted_on.to_string()));
+    let mut due = receipt.expected_completion.to_string();
+    if receipt.urgent {
+        due.push_str(&l(" (加急)", " (urgent)"));
+    }
+    fields.push(field(l("预计办结", "Ready by"), due));
+    let fee = if receipt.fee_fen == 0 {
+        yuan(0, lang)
+    } else {
+        format!("{} {}", yuan(receipt.fee_fen, lang), l("已缴", "paid"))
+    };
+    fields.push(field(l("费用", "Fee"), fee));
+    let delivery = match &receipt.delivery {
+        ReceiptDelivery::WindowPickup { place } => format!("{} {}", l("窗口领取:", "Collect at:"), t(place)),
+        ReceiptDelivery::Express {
+            masked_recipient,
+            masked_address,
+        } => format!(
+            "{} {masked_recipient} {masked_address}",
+            l("免费快递至", "Free delivery to")
+        ),
+    };
+    fields.push(field(l("取件方式", "Delivery"), delivery));
+    fields
+}
+
+/// The materials still owed (容缺受理), each with its deadline; nothing when none are.
+fn owed_materials(receipt: &Receipt, lang: Lang) -> Vec<Block> {
+    if receipt.materials_owed.is_empty() {
+        return Vec::new();
+    }
+    let mut blocks = vec![
+        Block::Rule,
+        Block::Text {
+            text: label(
+                lang,
+                "待补材料(容缺受理):",
+                "Materials still owed (accepted on promise):",
+            ),
+            align: Align::Left,
+            bold: true,
+        },
+    ];
+    for owed in &receipt.materials_owed {
+        let by = if lang == Lang::Zh {
+            format!("请于{}前补交", owed.deadline)
+        } else {
+            format!("supply by {}", owed.deadline)
+        };
+        blocks.push(Block::Text {
+            text: format!("· {} {by}", owed.name.get(lang)),
+            align: Align::Left,
+            bold: false,
+        });
+    }
+    blocks
 }
 
 #[cfg(test)]

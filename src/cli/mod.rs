@@ -262,6 +262,13 @@ pub(crate) fn open_established_store(loaded: &LoadedConfig, why: &str) -> Result
     })
 }
 
+/// What one command line at a simulator's prompt does.
+pub(crate) enum SimReply {
+    Quit,
+    Say(String),
+    Nothing,
+}
+
 /// Standard input's lines, read on a thread of their own, so a prompt loop can wait for a
 /// line and do other work between lines.
 pub(crate) fn stdin_lines() -> std::sync::mpsc::Receiver<String> {

@@ -310,9 +310,9 @@ pub fn sim(args: &SimPrinterArgs) -> i32 {
         save_new_pages(&sim, &args.out_dir, &mut saved);
         match lines.recv_timeout(Duration::from_millis(200)) {
             Ok(line) => match sim_command(&sim, &line) {
-                super::sim_cmd::SimReply::Quit => return exit::OK,
-                super::sim_cmd::SimReply::Say(reply) => eprintln!("{reply}"),
-                super::sim_cmd::SimReply::Nothing => {}
+                super::SimReply::Quit => return exit::OK,
+                super::SimReply::Say(reply) => eprintln!("{reply}"),
+                super::SimReply::Nothing => {}
             },
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             // Standard input closed: keep serving until killed.
@@ -340,8 +340,8 @@ fn save_new_pages(sim: &SimPrinter, out_dir: &std::path::Path, saved: &mut usize
 }
 
 /// Carries out one command line (`status STATE`, `no-reply on|off`, `pages`, `quit`).
-fn sim_command(sim: &SimPrinter, line: &str) -> super::sim_cmd::SimReply {
-    use super::sim_cmd::SimReply;
+fn sim_command(sim: &SimPrinter, line: &str) -> super::SimReply {
+    use super::SimReply;
     let words: Vec<&str> = line.split_whitespace().collect();
     SimReply::Say(match words.as_slice() {
         ["quit" | "exit"] => return SimReply::Quit,

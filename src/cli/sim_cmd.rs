@@ -3,7 +3,7 @@
 //! standard input script it: `place FIXTURE`, `lift`, `fault KIND`, `sam-status XX|ok`,
 //! `unplug`, `replug`, `fixtures`, `quit`.
 
-use super::exit;
+use super::{exit, SimReply};
 use crate::devices::card_reader::fixtures::{fixture, FIXTURE_NAMES};
 use crate::devices::card_reader::sim::{SimCardReader, SimFault, SimReaderOptions};
 use clap::{Args, Subcommand};
@@ -90,12 +90,6 @@ fn inject(sim: &SimCardReader, fault: SimFault) -> String {
     format!("next response: {shown}")
 }
 
-/// What one command line at a simulator's prompt does.
-pub(super) enum SimReply {
-    Quit,
-    Say(String),
-    Nothing,
-}
 
 /// A status byte as typed: `6F` or `0x6F`.
 fn hex_status(code: &str) -> Result<u8, String> {

@@ -1,6 +1,6 @@
 //! Presenter of the delivery address page and of the on-screen text keyboard.
 
-use super::on;
+use super::intents;
 use crate::app::intent::{AddressIntent, Intent, KeyboardIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::address::address;
@@ -12,40 +12,25 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, AddressAdapter, on_choose, |code| Intent::Address(
-        AddressIntent::Choose(code.to_string())
-    ));
-    on!(shell, AddressAdapter, on_up, || Intent::Address(AddressIntent::Up));
-    on!(shell, AddressAdapter, on_pick_place, || Intent::Address(
-        AddressIntent::PickPlace
-    ));
-    on!(shell, AddressAdapter, on_activate, |i| Intent::Address(
-        AddressIntent::Field(usize::try_from(i).unwrap_or(0))
-    ));
-    on!(shell, AddressAdapter, on_from_card, || Intent::Address(
-        AddressIntent::FromCard
-    ));
-    on!(shell, AddressAdapter, on_key, |key| Intent::Keys(KeyboardIntent::Key(
-        key.to_string()
-    )));
-    on!(shell, AddressAdapter, on_confirm, || Intent::Address(
-        AddressIntent::Confirm
-    ));
-    on!(shell, AddressAdapter, on_cancel, || Intent::Address(
-        AddressIntent::Cancel
-    ));
-    on!(shell, KeyboardAdapter, on_key, |key| Intent::Keys(KeyboardIntent::Key(
-        key.to_string()
-    )));
-    on!(shell, KeyboardAdapter, on_pick, |i| Intent::Keys(
-        KeyboardIntent::PickCandidate(usize::try_from(i).unwrap_or(usize::MAX))
-    ));
-    on!(shell, KeyboardAdapter, on_page, |delta| Intent::Keys(
-        KeyboardIntent::CandidatePage(delta as isize)
-    ));
-    on!(shell, KeyboardAdapter, on_set_mode, |mode| Intent::Keys(
-        KeyboardIntent::Mode(mode.to_string())
-    ));
+    use AddressIntent as A;
+    use KeyboardIntent as K;
+    let (address, keys) = (Intent::Address, Intent::Keys);
+    intents!(shell, AddressAdapter {
+        on_choose(code) => address(A::Choose(code.to_string()));
+        on_up() => address(A::Up);
+        on_pick_place() => address(A::PickPlace);
+        on_activate(i) => address(A::Field(usize::try_from(i).unwrap_or(0)));
+        on_from_card() => address(A::FromCard);
+        on_key(key) => keys(K::Key(key.to_string()));
+        on_confirm() => address(A::Confirm);
+        on_cancel() => address(A::Cancel);
+    });
+    intents!(shell, KeyboardAdapter {
+        on_key(key) => keys(K::Key(key.to_string()));
+        on_pick(i) => keys(K::PickCandidate(usize::try_from(i).unwrap_or(usize::MAX)));
+        on_page(delta) => keys(K::CandidatePage(delta as isize));
+        on_set_mode(mode) => keys(K::Mode(mode.to_string()));
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

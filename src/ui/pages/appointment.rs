@@ -1,6 +1,6 @@
 //! Presenter of the 预约 page.
 
-use super::on;
+use super::intents;
 use crate::app::appointment::AppointmentAction as A;
 use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
@@ -14,32 +14,19 @@ use slint::{ComponentHandle, ModelRc};
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    let act = |action: A| Intent::Appointment(action);
-    on!(shell, AppointmentAdapter, on_category, |code| act(A::Category(
-        code.to_string()
-    )));
-    on!(shell, AppointmentAdapter, on_service, |code| act(A::Service(
-        code.to_string()
-    )));
-    on!(
-        shell,
-        AppointmentAdapter,
-        on_day,
-        |date| match Date::parse(date.as_str()) {
-            Some(date) => act(A::Day(date)),
-            None => Intent::Touch,
-        }
-    );
-    on!(shell, AppointmentAdapter, on_slot, |id| act(A::Slot(id.to_string())));
-    on!(shell, AppointmentAdapter, on_phone_key, |key| act(A::PhoneKey(
-        key.to_string()
-    )));
-    on!(shell, AppointmentAdapter, on_book, || act(A::Book));
-    on!(shell, AppointmentAdapter, on_cancel_booking, || act(A::CancelBooking));
-    on!(shell, AppointmentAdapter, on_retry, || act(A::Retry));
-    on!(shell, AppointmentAdapter, on_stage_back, || act(A::Back));
-    on!(shell, AppointmentAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, AppointmentAdapter, on_cancel, || Intent::Session(Event::Cancel));
+    let act = Intent::Appointment;
+    intents!(shell, AppointmentAdapter {
+        on_category(code) => act(A::Category(code.to_string()));
+        on_service(code) => act(A::Service(code.to_string()));
+        on_day(date) => Date::parse(date.as_str()).map_or(Intent::Touch, |date| act(A::Day(date)));
+        on_slot(id) => act(A::Slot(id.to_string()));
+        on_phone_key(key) => act(A::PhoneKey(key.to_string()));
+        on_book() => act(A::Book);
+        on_cancel_booking() => act(A::CancelBooking);
+        on_retry() => act(A::Retry);
+        on_stage_back() => act(A::Back);
+        back_and_cancel;
+    });
 }
 
 /// `items` in rows of `per_row`.

@@ -1,6 +1,6 @@
 //! Presenter of the catalogue page (事项清单).
 
-use super::on;
+use super::intents;
 use crate::app::intent::{Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::catalogue::catalogue;
@@ -12,14 +12,12 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, CatalogueAdapter, on_choose_category, |code| {
-        Intent::Journey(JourneyIntent::ChooseCategory(code.to_string()))
+    let journey = Intent::Journey;
+    intents!(shell, CatalogueAdapter {
+        on_choose_category(code) => journey(JourneyIntent::ChooseCategory(code.to_string()));
+        on_choose_item(code) => journey(JourneyIntent::ChooseItem(code.to_string()));
+        back_and_cancel;
     });
-    on!(shell, CatalogueAdapter, on_choose_item, |code| Intent::Journey(
-        JourneyIntent::ChooseItem(code.to_string())
-    ));
-    on!(shell, CatalogueAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, CatalogueAdapter, on_cancel, || Intent::Session(Event::Cancel));
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

@@ -1,6 +1,6 @@
 //! Presenter of the 咨询投诉 page (the keyboard's candidate bar is rendered with it).
 
-use super::on;
+use super::intents;
 use crate::app::consult::ConsultAction as A;
 use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
@@ -13,24 +13,17 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    let act = |action: A| Intent::Consult(action);
-    on!(shell, ConsultAdapter, on_choose_kind, |code| act(A::Kind(
-        code.to_string()
-    )));
-    on!(shell, ConsultAdapter, on_choose_topic, |code| act(A::Topic(
-        code.to_string()
-    )));
-    on!(shell, ConsultAdapter, on_phrase, |text| act(A::Phrase(
-        text.to_string()
-    )));
-    on!(shell, ConsultAdapter, on_to_phone, || act(A::ToPhone));
-    on!(shell, ConsultAdapter, on_phone_key, |key| act(A::PhoneKey(
-        key.to_string()
-    )));
-    on!(shell, ConsultAdapter, on_send, || act(A::Send));
-    on!(shell, ConsultAdapter, on_stage_back, || act(A::Back));
-    on!(shell, ConsultAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, ConsultAdapter, on_cancel, || Intent::Session(Event::Cancel));
+    let act = Intent::Consult;
+    intents!(shell, ConsultAdapter {
+        on_choose_kind(code) => act(A::Kind(code.to_string()));
+        on_choose_topic(code) => act(A::Topic(code.to_string()));
+        on_phrase(text) => act(A::Phrase(text.to_string()));
+        on_to_phone() => act(A::ToPhone);
+        on_phone_key(key) => act(A::PhoneKey(key.to_string()));
+        on_send() => act(A::Send);
+        on_stage_back() => act(A::Back);
+        back_and_cancel;
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

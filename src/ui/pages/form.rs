@@ -1,6 +1,6 @@
 //! Presenter of the form page: fields, choices, the keypad for the active field.
 
-use super::on;
+use super::intents;
 use crate::app::intent::{Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::form::form;
@@ -16,23 +16,15 @@ fn index(i: i32) -> usize {
 }
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, FormAdapter, on_activate, |i| Intent::Journey(
-        JourneyIntent::ActivateField(index(i))
-    ));
-    on!(shell, FormAdapter, on_choose, |i, value| Intent::Journey(
-        JourneyIntent::ChooseOption {
-            field: index(i),
-            value: value.to_string(),
-        }
-    ));
-    on!(shell, FormAdapter, on_key, |key| Intent::Journey(
-        JourneyIntent::FieldKey(key.to_string())
-    ));
-    on!(shell, FormAdapter, on_submit, || Intent::Journey(
-        JourneyIntent::SubmitForm
-    ));
-    on!(shell, FormAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, FormAdapter, on_cancel, || Intent::Session(Event::Cancel));
+    use JourneyIntent as J;
+    let journey = Intent::Journey;
+    intents!(shell, FormAdapter {
+        on_activate(i) => journey(J::ActivateField(index(i)));
+        on_choose(i, value) => journey(J::ChooseOption { field: index(i), value: value.to_string() });
+        on_key(key) => journey(J::FieldKey(key.to_string()));
+        on_submit() => journey(J::SubmitForm);
+        back_and_cancel;
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

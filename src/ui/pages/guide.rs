@@ -1,6 +1,6 @@
 //! Presenter of the guide page (办事指南).
 
-use super::on;
+use super::intents;
 use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
 use crate::app::view::guide::guide;
@@ -12,12 +12,11 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, GuideAdapter, on_confirm, || Intent::Session(Event::ConfirmGuide));
-    on!(shell, GuideAdapter, on_set_proxy, |on| Intent::Session(
-        Event::ChooseProxy(on)
-    ));
-    on!(shell, GuideAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, GuideAdapter, on_cancel, || Intent::Session(Event::Cancel));
+    intents!(shell, GuideAdapter {
+        on_confirm() => Intent::Session(Event::ConfirmGuide);
+        on_set_proxy(on) => Intent::Session(Event::ChooseProxy(on));
+        back_and_cancel;
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

@@ -1,6 +1,6 @@
 //! Presenter of the identify page: reader state, keypad, proxy phase.
 
-use super::on;
+use super::intents;
 use crate::app::intent::{Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::identify::identify;
@@ -12,14 +12,12 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, IdentifyAdapter, on_key, |key| Intent::Journey(
-        JourneyIntent::IdKey(key.to_string())
-    ));
-    on!(shell, IdentifyAdapter, on_submit_typed, || Intent::Journey(
-        JourneyIntent::SubmitTypedId
-    ));
-    on!(shell, IdentifyAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, IdentifyAdapter, on_cancel, || Intent::Session(Event::Cancel));
+    let journey = Intent::Journey;
+    intents!(shell, IdentifyAdapter {
+        on_key(key) => journey(JourneyIntent::IdKey(key.to_string()));
+        on_submit_typed() => journey(JourneyIntent::SubmitTypedId);
+        back_and_cancel;
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

@@ -1,6 +1,6 @@
 //! Presenter of the materials page.
 
-use super::on;
+use super::intents;
 use crate::app::intent::{Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::materials::materials;
@@ -12,24 +12,17 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, MaterialsAdapter, on_capture, |code| Intent::Journey(
-        JourneyIntent::CaptureMaterial(code.to_string())
-    ));
-    on!(shell, MaterialsAdapter, on_promise, |code| Intent::Journey(
-        JourneyIntent::PromiseMaterial(code.to_string())
-    ));
-    on!(shell, MaterialsAdapter, on_sign, |strokes| Intent::Journey(
-        JourneyIntent::SignPromise(strokes.to_string())
-    ));
-    on!(shell, MaterialsAdapter, on_promise_cancel, || Intent::Journey(
-        JourneyIntent::PromiseCancel
-    ));
-    on!(shell, MaterialsAdapter, on_signing, || Intent::Touch);
-    on!(shell, MaterialsAdapter, on_done, || Intent::Session(
-        Event::MaterialsDone
-    ));
-    on!(shell, MaterialsAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, MaterialsAdapter, on_cancel, || Intent::Session(Event::Cancel));
+    use JourneyIntent as J;
+    let journey = Intent::Journey;
+    intents!(shell, MaterialsAdapter {
+        on_capture(code) => journey(J::CaptureMaterial(code.to_string()));
+        on_promise(code) => journey(J::PromiseMaterial(code.to_string()));
+        on_sign(strokes) => journey(J::SignPromise(strokes.to_string()));
+        on_promise_cancel() => journey(J::PromiseCancel);
+        on_signing() => Intent::Touch;
+        on_done() => Intent::Session(Event::MaterialsDone);
+        back_and_cancel;
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

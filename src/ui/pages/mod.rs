@@ -43,15 +43,37 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+/// Connects several callbacks of one adapter, one line each: `callback(args) => intent;`,
+/// and `back_and_cancel;` for the two every page has (a step back, end the session).
+macro_rules! intents {
+    ($shell:expr, $global:ident { $($body:tt)* }) => {
+        $crate::ui::pages::intents!(@each $shell, $global, $($body)*)
+    };
+    (@each $shell:expr, $global:ident, ) => {};
+    (@each $shell:expr, $global:ident, back_and_cancel; $($rest:tt)*) => {
+        $crate::ui::pages::on!($shell, $global, on_back, || $crate::app::intent::Intent::Session(
+            $crate::domain::session::Event::Back
+        ));
+        $crate::ui::pages::on!($shell, $global, on_cancel, || $crate::app::intent::Intent::Session(
+            $crate::domain::session::Event::Cancel
+        ));
+        $crate::ui::pages::intents!(@each $shell, $global, $($rest)*)
+    };
+    (@each $shell:expr, $global:ident, $callback:ident($($arg:ident),*) => $intent:expr; $($rest:tt)*) => {
+        $crate::ui::pages::on!($shell, $global, $callback, |$($arg),*| $intent);
+        $crate::ui::pages::intents!(@each $shell, $global, $($rest)*)
+    };
+}
+pub(crate) use intents;
+
 /// Wires every page, and the frame's own callbacks.
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, AppAdapter, on_more_time, || Intent::Session(
-        crate::domain::session::Event::MoreTime
-    ));
-    on!(shell, AppAdapter, on_touched, || Intent::Touch);
-    on!(shell, AppAdapter, on_end_session, || Intent::Session(
-        crate::domain::session::Event::Cancel
-    ));
+    use crate::domain::session::Event;
+    intents!(shell, AppAdapter {
+        on_more_time() => Intent::Session(Event::MoreTime);
+        on_touched() => Intent::Touch;
+        on_end_session() => Intent::Session(Event::Cancel);
+    });
     on!(shell, FrameAdapter, on_call_staff, || Intent::CallStaff);
     on!(shell, LanguageAdapter, on_toggle, || Intent::ToggleLanguage);
     on!(shell, VoiceAdapter, on_toggle, || Intent::ToggleVoice);

@@ -1,6 +1,6 @@
 //! Presenter of the payment page.
 
-use super::on;
+use super::intents;
 use crate::app::intent::{Intent, PaymentIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::payment::payment;
@@ -12,14 +12,11 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, PaymentAdapter, on_simulate_paid, || Intent::Payment(
-        PaymentIntent::SimulatePaid
-    ));
-    on!(shell, PaymentAdapter, on_retry, || Intent::Payment(
-        PaymentIntent::Retry
-    ));
-    on!(shell, PaymentAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, PaymentAdapter, on_cancel, || Intent::Session(Event::Cancel));
+    intents!(shell, PaymentAdapter {
+        on_simulate_paid() => Intent::Payment(PaymentIntent::SimulatePaid);
+        on_retry() => Intent::Payment(PaymentIntent::Retry);
+        back_and_cancel;
+    });
 }
 
 /// Moves only the countdown (every clock tick while the page shows).

@@ -1,6 +1,6 @@
 //! Presenter of the 查询进度 page.
 
-use super::on;
+use super::intents;
 use crate::app::intent::{Intent, ProgressIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::progress::{next_step, progress};
@@ -12,26 +12,17 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, ProgressAdapter, on_key, |key| Intent::Progress(
-        ProgressIntent::Key(key.to_string())
-    ));
-    on!(shell, ProgressAdapter, on_search, || Intent::Progress(
-        ProgressIntent::Search
-    ));
-    on!(shell, ProgressAdapter, on_again, || Intent::Progress(
-        ProgressIntent::Again
-    ));
-    on!(shell, ProgressAdapter, on_supply, |receipt| Intent::Progress(
-        ProgressIntent::SupplyStart(receipt.to_string())
-    ));
-    on!(shell, ProgressAdapter, on_supply_submit, || Intent::Progress(
-        ProgressIntent::SupplySubmit
-    ));
-    on!(shell, ProgressAdapter, on_supply_close, || Intent::Progress(
-        ProgressIntent::SupplyClose
-    ));
-    on!(shell, ProgressAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, ProgressAdapter, on_cancel, || Intent::Session(Event::Cancel));
+    use ProgressIntent as P;
+    let progress = Intent::Progress;
+    intents!(shell, ProgressAdapter {
+        on_key(key) => progress(P::Key(key.to_string()));
+        on_search() => progress(P::Search);
+        on_again() => progress(P::Again);
+        on_supply(receipt) => progress(P::SupplyStart(receipt.to_string()));
+        on_supply_submit() => progress(P::SupplySubmit);
+        on_supply_close() => progress(P::SupplyClose);
+        back_and_cancel;
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

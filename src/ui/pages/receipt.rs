@@ -1,6 +1,6 @@
 //! Presenter of the submitting / receipt page.
 
-use super::on;
+use super::intents;
 use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
 use crate::app::view::receipt::receipt;
@@ -12,7 +12,9 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, ReceiptAdapter, on_done, || Intent::Session(Event::ReceiptDone));
+    intents!(shell, ReceiptAdapter {
+        on_done() => Intent::Session(Event::ReceiptDone);
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

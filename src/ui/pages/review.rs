@@ -1,6 +1,6 @@
 //! Presenter of the review page (核对).
 
-use super::on;
+use super::intents;
 use crate::app::intent::{AddressIntent, Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::review::review;
@@ -29,23 +29,16 @@ fn step_of(code: &str) -> Step {
 }
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, ReviewAdapter, on_edit, |step| Intent::Journey(
-        JourneyIntent::Edit(step_of(step.as_str()))
-    ));
-    on!(shell, ReviewAdapter, on_set_express, |on| Intent::Journey(
-        JourneyIntent::SetExpress(on)
-    ));
-    on!(shell, ReviewAdapter, on_set_urgent, |on| Intent::Journey(
-        JourneyIntent::SetUrgent(on)
-    ));
-    on!(shell, ReviewAdapter, on_other_address, || Intent::Address(
-        AddressIntent::Open
-    ));
-    on!(shell, ReviewAdapter, on_confirm, || Intent::Session(
-        Event::ConfirmReview
-    ));
-    on!(shell, ReviewAdapter, on_back, || Intent::Session(Event::Back));
-    on!(shell, ReviewAdapter, on_cancel, || Intent::Session(Event::Cancel));
+    use JourneyIntent as J;
+    let journey = Intent::Journey;
+    intents!(shell, ReviewAdapter {
+        on_edit(step) => journey(J::Edit(step_of(step.as_str())));
+        on_set_express(on) => journey(J::SetExpress(on));
+        on_set_urgent(on) => journey(J::SetUrgent(on));
+        on_other_address() => Intent::Address(AddressIntent::Open);
+        on_confirm() => Intent::Session(Event::ConfirmReview);
+        back_and_cancel;
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

@@ -1,7 +1,7 @@
 //! Presenter of the technician screens (PIN pad and tabs); the welcome page's hidden corner
 //! sends its taps here too.
 
-use super::on;
+use super::intents;
 use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
 use crate::app::technician_desk::TechAction as A;
@@ -14,29 +14,23 @@ use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
     let act = Intent::Technician;
-    on!(shell, TechnicianAdapter, on_secret_tap, || act(A::SecretTap));
-    on!(shell, TechnicianAdapter, on_pin_key, |key| act(A::PinKey(
-        key.to_string()
-    )));
-    on!(shell, TechnicianAdapter, on_pin_submit, || act(A::PinSubmit));
-    on!(shell, TechnicianAdapter, on_choose_tab, |code| act(A::Tab(
-        code.to_string()
-    )));
-    on!(shell, TechnicianAdapter, on_refresh, || act(A::Refresh));
-    on!(shell, TechnicianAdapter, on_read_card, || act(A::ReadCard));
-    on!(shell, TechnicianAdapter, on_test_print, || act(A::TestPrint));
-    on!(shell, TechnicianAdapter, on_capture, || act(A::Capture));
-    on!(shell, TechnicianAdapter, on_toggle_leds, || act(A::ToggleLeds));
-    on!(shell, TechnicianAdapter, on_retry, |id| act(A::Retry(i64::from(id))));
-    on!(shell, TechnicianAdapter, on_reprint, |receipt| act(A::Reprint(
-        receipt.to_string()
-    )));
-    on!(shell, TechnicianAdapter, on_setting_step, |index, up| act(
-        A::SettingStep(usize::try_from(index).unwrap_or(usize::MAX), up)
-    ));
-    on!(shell, TechnicianAdapter, on_save_settings, || act(A::SaveSettings));
-    on!(shell, TechnicianAdapter, on_restart, || act(A::Restart));
-    on!(shell, TechnicianAdapter, on_close, || act(A::Close));
+    intents!(shell, TechnicianAdapter {
+        on_secret_tap() => act(A::SecretTap);
+        on_pin_key(key) => act(A::PinKey(key.to_string()));
+        on_pin_submit() => act(A::PinSubmit);
+        on_choose_tab(code) => act(A::Tab(code.to_string()));
+        on_refresh() => act(A::Refresh);
+        on_read_card() => act(A::ReadCard);
+        on_test_print() => act(A::TestPrint);
+        on_capture() => act(A::Capture);
+        on_toggle_leds() => act(A::ToggleLeds);
+        on_retry(id) => act(A::Retry(i64::from(id)));
+        on_reprint(receipt) => act(A::Reprint(receipt.to_string()));
+        on_setting_step(index, up) => act(A::SettingStep(usize::try_from(index).unwrap_or(usize::MAX), up));
+        on_save_settings() => act(A::SaveSettings);
+        on_restart() => act(A::Restart);
+        on_close() => act(A::Close);
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

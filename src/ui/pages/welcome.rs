@@ -1,6 +1,6 @@
 //! Presenter of the welcome page.
 
-use super::on;
+use super::intents;
 use crate::app::intent::{Intent, ProgressIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::welcome::welcome;
@@ -12,17 +12,15 @@ use slint::ComponentHandle;
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
-    on!(shell, WelcomeAdapter, on_start, || Intent::Start);
-    on!(shell, WelcomeAdapter, on_progress, || Intent::Progress(
-        ProgressIntent::Open
-    ));
-    on!(shell, WelcomeAdapter, on_appointment, || Intent::OpenAppointment);
-    on!(shell, WelcomeAdapter, on_consult, || Intent::OpenConsult);
-    on!(shell, WelcomeAdapter, on_set_language, |code| Intent::SetLanguage(
-        if code.as_str() == "en" { Lang::En } else { Lang::Zh }
-    ));
-    on!(shell, WelcomeAdapter, on_set_elderly, |on| Intent::SetElderly(on));
-    on!(shell, WelcomeAdapter, on_wake, || Intent::Touch);
+    intents!(shell, WelcomeAdapter {
+        on_start() => Intent::Start;
+        on_progress() => Intent::Progress(ProgressIntent::Open);
+        on_appointment() => Intent::OpenAppointment;
+        on_consult() => Intent::OpenConsult;
+        on_set_language(code) => Intent::SetLanguage(if code.as_str() == "en" { Lang::En } else { Lang::Zh });
+        on_set_elderly(on) => Intent::SetElderly(on);
+        on_wake() => Intent::Touch;
+    });
 }
 
 pub fn render(w: &AppWindow, app: &KioskApp) {

@@ -90,7 +90,6 @@ fn inject(sim: &SimCardReader, fault: SimFault) -> String {
     format!("next response: {shown}")
 }
 
-
 /// A status byte as typed: `6F` or `0x6F`.
 fn hex_status(code: &str) -> Result<u8, String> {
     u8::from_str_radix(code.trim_start_matches("0x"), 16).map_err(|_| format!("not a hex status: {code}"))

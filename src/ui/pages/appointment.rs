@@ -6,7 +6,6 @@ use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
 use crate::app::view::appointment::appointment;
 use crate::domain::calendar::Date;
-use crate::domain::session::Event;
 use crate::ui::convert::{image_or_empty, model, s};
 use crate::ui::generated::*;
 use crate::ui::Shell;

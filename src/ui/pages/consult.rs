@@ -5,7 +5,6 @@ use crate::app::consult::ConsultAction as A;
 use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
 use crate::app::view::consult::consult;
-use crate::domain::session::Event;
 use crate::ui::convert::{int, s};
 use crate::ui::generated::*;
 use crate::ui::Shell;

@@ -4,7 +4,6 @@ use super::intents;
 use crate::app::intent::{Intent, JourneyIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::identify::identify;
-use crate::domain::session::Event;
 use crate::ui::convert::s;
 use crate::ui::generated::*;
 use crate::ui::Shell;

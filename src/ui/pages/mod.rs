@@ -30,7 +30,7 @@ use std::rc::Rc;
 /// callback's arguments) to the shell.
 macro_rules! on {
     ($shell:expr, $global:ident, $callback:ident, || $intent:expr) => {
-        on!($shell, $global, $callback, | | $intent)
+        $crate::ui::pages::on!($shell, $global, $callback, | | $intent)
     };
     ($shell:expr, $global:ident, $callback:ident, |$($arg:ident),*| $intent:expr) => {{
         let weak = std::rc::Rc::downgrade($shell);

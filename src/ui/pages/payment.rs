@@ -4,7 +4,6 @@ use super::intents;
 use crate::app::intent::{Intent, PaymentIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::payment::payment;
-use crate::domain::session::Event;
 use crate::ui::convert::{image_or_empty, s};
 use crate::ui::generated::*;
 use crate::ui::Shell;

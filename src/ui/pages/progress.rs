@@ -4,7 +4,6 @@ use super::intents;
 use crate::app::intent::{Intent, ProgressIntent};
 use crate::app::kiosk::KioskApp;
 use crate::app::view::progress::{next_step, progress};
-use crate::domain::session::Event;
 use crate::ui::convert::{model, s};
 use crate::ui::generated::*;
 use crate::ui::Shell;

@@ -23,50 +23,14 @@ const KIOSK_ID: &str = "LOOP-KIOSK-01";
 #[test]
 fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_shows_in_the_progress_query() {
     let lab = KioskLab::start(KIOSK_ID);
-    let (server, config_path) = (&lab.server, &lab.config_path);
+    let server = &lab.server;
     // The citizen at the touchscreen: 户籍证明 (HH-006) with a typed ID number and a
     // photographed household register.
     let camera = std::sync::Arc::new(township_kiosk::devices::camera::sim::SimCameraControl::default());
-    let mut parts = lab.parts();
-    parts.camera = Some(township_kiosk::devices::camera::CameraSource::Sim(camera.clone()));
-    let mut app = lab.app(parts);
-    app.handle(Intent::Start);
-    app.handle(Intent::Journey(JourneyIntent::ChooseItem("HH-006".into())));
-    app.handle(Intent::Session(Event::ConfirmGuide));
-    for key in "330225198506120431".chars() {
-        app.handle(Intent::Journey(JourneyIntent::IdKey(key.to_string())));
-    }
-    app.handle(Intent::Journey(JourneyIntent::SubmitTypedId));
-    app.handle(Intent::Journey(JourneyIntent::ActivateField(0)));
-    for key in "13805740000".chars() {
-        app.handle(Intent::Journey(JourneyIntent::FieldKey(key.to_string())));
-    }
-    app.handle(Intent::Journey(JourneyIntent::SubmitForm));
-    assert_eq!(
-        app.session().step,
-        Step::Materials,
-        "{:?}",
-        app.session().data.form_errors
-    );
-    let mandatory: Vec<String> = township_kiosk::app::view::materials::materials(&app)
-        .rows
-        .into_iter()
-        .filter(|r| r.mandatory)
-        .map(|r| r.code)
-        .collect();
-    wait_until(&mut app, "the camera", |app| app.camera().available());
-    for code in &mandatory {
-        app.handle(Intent::Journey(JourneyIntent::CaptureMaterial(code.clone())));
-        wait_until(&mut app, "the photo", |app| app.camera().photo(code).is_some());
-    }
-    app.handle(Intent::Session(Event::MaterialsDone));
-    assert_eq!(app.session().step, Step::Review, "{:?}", app.session().data.error);
-    app.handle(Intent::Session(Event::ConfirmReview));
-    wait_until(&mut app, "the receipt", |app| app.session().data.receipt.is_some());
-    let receipt = app.session().data.receipt.clone().unwrap().number.as_str().to_string();
+    let (mut app, receipt, mandatory) = lab.apply_at_touchscreen(&camera);
 
     // The outbox delivers it with its photos (the worker's step function, as `kiosk run`).
-    drain_outbox(config_path);
+    lab.drain_outbox();
     let held = server.list().unwrap();
     assert_eq!(held.len(), 1, "{held:?}");
     assert_eq!(held[0]["receipt_no"], receipt.as_str());
@@ -81,24 +45,11 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
         .request_supplement(&receipt, "请补充清晰的户口簿首页照片")
         .unwrap();
 
-    // Later, the citizen asks at the kiosk: 查询进度, typing the receipt number.
-    app.handle(Intent::Session(Event::Cancel));
-    app.handle(Intent::Progress(ProgressIntent::Open));
+    // Later, the citizen asks at the kiosk: 查询进度, typing the receipt number (and, since
+    // a typed number alone opens nothing, the applicant's ID tail).
+    let view = support::kiosk_lab::look_up_typed(&mut app, &receipt);
     assert_eq!(app.session().step, Step::Progress);
-    app.handle(Intent::Progress(ProgressIntent::Key("CLEAR".into())));
-    for c in receipt.chars() {
-        app.handle(Intent::Progress(ProgressIntent::Key(c.to_string())));
-    }
-    assert_eq!(progress(&app).typed, receipt);
-    app.handle(Intent::Progress(ProgressIntent::Search));
-    assert!(progress(&app).asking_tail, "a typed number alone opens nothing");
-    for c in "120431".chars() {
-        app.handle(Intent::Progress(ProgressIntent::Key(c.to_string())));
-    }
-    app.handle(Intent::Progress(ProgressIntent::Search));
-    assert!(progress(&app).searching);
-    wait_until(&mut app, "the answer", |app| app.lookup().answer().is_some());
-    let view = progress(&app);
+    assert_eq!(view.typed, receipt);
     assert!(view.error.is_empty(), "{}", view.error);
     assert_eq!(view.rows.len(), 1);
     assert_eq!(view.rows[0].receipt_no, receipt);
@@ -152,7 +103,7 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
         app.camera().photo(&code).is_none(),
         "the photo left the camera for the queue"
     );
-    let out = drain_outbox(config_path);
+    let out = lab.drain_outbox();
     assert!(
         String::from_utf8_lossy(&out.stdout).contains(&format!("sent the supplement for {receipt}")),
         "{}",
@@ -224,15 +175,4 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     app.handle(Intent::Session(Event::Back));
     assert_eq!(app.session().step, Step::Welcome);
     assert!(app.lookup().answer().is_none());
-}
-
-/// `kiosk outbox drain` with this configuration, as a technician runs it; it must succeed.
-fn drain_outbox(config_path: &std::path::Path) -> std::process::Output {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args(["--config", config_path.to_str().unwrap(), "outbox", "drain"])
-        .env("KIOSK_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    out
 }

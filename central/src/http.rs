@@ -88,6 +88,13 @@ impl Resp {
             body: body.into_bytes(),
         }
     }
+    pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Resp {
+        Resp {
+            status,
+            headers: vec![("content-type", content_type.to_string())],
+            body,
+        }
+    }
     pub fn redirect(to: &str) -> Resp {
         Resp {
             status: 303,

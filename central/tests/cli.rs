@@ -270,7 +270,7 @@ fn command_line_and_back_office() {
         Some("name=alice&password=correct+horse+battery"),
     );
     assert_eq!(st, 401, "a log-in without the form's CSRF token is refused");
-    assert!(body.contains("form has expired"), "{body}");
+    assert!(body.contains("表单已过期"), "Chinese by default: {body}");
     let (st, _, body) = login(admin, "alice", "wrong");
     assert_eq!(st, 401);
     assert!(body.contains("wrong name or password"));
@@ -290,7 +290,7 @@ fn command_line_and_back_office() {
     let (st, _, page) = http(admin, "GET", "/", Some(&cookie), None);
     assert_eq!(st, 200);
     assert!(
-        page.contains("data-kiosk=\"K-CLI\"") && page.contains("<td class=\"state\">online</td>"),
+        page.contains("data-kiosk=\"K-CLI\"") && page.contains("data-state=\"online\">在线</td>"),
         "{page}"
     );
     let (_, _, detail) = http(admin, "GET", &format!("/applications/{receipt}"), Some(&cookie), None);

@@ -1,7 +1,8 @@
-//! The back office on its own listener: server-rendered HTML for operators (login with
-//! argon2id, a session cookie, a CSRF token in every form), the fleet dashboard, the
-//! application list and detail with the pre-review action, payment simulation, and
-//! `/metrics` in Prometheus text format with per-kiosk gauges. Pages show masked personal
+//! The back office on its own listener: server-rendered HTML for operators, in Chinese by
+//! default and English beside it (login with argon2id, a session cookie, a CSRF token in
+//! every form), the pre-review queue and the application page with photos and a decision
+//! per material, the fleet dashboard, payment simulation, and `/metrics` in Prometheus
+//! text format with per-kiosk gauges. Pages show masked personal
 //! data only. Every page goes out with a CSP (`frame-ancestors 'none'`), `no-store` and
 //! no-sniff headers; cookies are `Secure; HttpOnly; SameSite=Strict`; the log-in form
 //! carries a CSRF token bound to a cookie; roles decide what each operator may do.
@@ -11,11 +12,15 @@ use crate::refusal::failure;
 use crate::state::Central;
 use crate::store::now;
 use hyper::Method;
-use pages::Operator;
-use township_core::central_api::CaseStatus;
+use i18n::{Lang, M};
+use pages::Ctx;
 
+mod case_page;
+mod i18n;
 mod metrics;
 mod pages;
+mod queue_page;
+mod work;
 
 use metrics::metrics;
 
@@ -45,7 +50,7 @@ pub fn handle(central: &Central, _peer: Option<&Peer>, req: &Req) -> Resp {
 fn with_security_headers(resp: Resp) -> Resp {
     resp.with(
         "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     )
     .with("x-frame-options", "DENY")
     .with("x-content-type-options", "nosniff")
@@ -99,11 +104,48 @@ fn cookie(req: &Req, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The language cookie (`?lang=en|zh` sets it; Chinese without it).
+const LANG_COOKIE: &str = "tc_lang";
+
+/// The page language: `?lang=` first, then the cookie, else Chinese.
+fn lang_of(req: &Req) -> Lang {
+    req.param("lang")
+        .and_then(i18n::parse_lang)
+        .or_else(|| cookie(req, LANG_COOKIE).as_deref().and_then(i18n::parse_lang))
+        .unwrap_or_default()
+}
+
+/// A language chosen by `?lang=` is kept in a cookie.
+fn keep_lang(central: &Central, req: &Req, resp: Resp) -> Resp {
+    match req.param("lang").and_then(i18n::parse_lang) {
+        Some(lang) => resp.with(
+            "set-cookie",
+            format!(
+                "{LANG_COOKIE}={}; {}; Max-Age=31536000",
+                lang.code(),
+                cookie_flags(central)
+            ),
+        ),
+        None => resp,
+    }
+}
+
+/// The back office's own stylesheet and script.
+fn static_file(path: &str) -> Option<Resp> {
+    let (content_type, body) = match path {
+        "/static/style.css" => ("text/css; charset=utf-8", include_str!("static/style.css")),
+        "/static/review.js" => ("text/javascript; charset=utf-8", include_str!("static/review.js")),
+        _ => return None,
+    };
+    Some(Resp::text(200, content_type, body.to_string()))
+}
+
 /// Routes a back-office request: the pages open to anyone, else (with a session, and for
 /// a form its CSRF token) the operator's pages.
 fn route(central: &Central, req: &Req) -> Resp {
-    if let Some(resp) = public_route(central, req) {
-        return resp;
+    let lang = lang_of(req);
+    if let Some(resp) = public_route(central, req, lang) {
+        return keep_lang(central, req, resp);
     }
     let session =
         cookie(req, COOKIE).and_then(|token| central.store.session(&token).ok().flatten().map(|s| (token, s)));
@@ -115,23 +157,34 @@ fn route(central: &Central, req: &Req) -> Resp {
     } else {
         Vec::new()
     };
+    let ctx = Ctx {
+        lang,
+        operator: Some((operator.name.as_str(), csrf.as_str())),
+        now: now(),
+    };
     if req.method == Method::POST && field(&fields, "csrf") != Some(csrf.as_str()) {
         return Resp::html(
             403,
-            pages::message("Forbidden", None, "The form has expired: reload the page.", true),
+            pages::message(&ctx, ctx.t(M::ForbiddenTitle), ctx.t(M::ReloadForm), true),
         );
     }
-    operator_route(central, req, &token, &operator, &csrf, &fields)
+    let resp = work::operator_route(central, req, &ctx, &token, &operator, &fields);
+    keep_lang(central, req, resp)
 }
 
-/// The answers given without a session: metrics, health, log-in and the payment
-/// provider's notifications; `None` for every other request.
-fn public_route(central: &Central, req: &Req) -> Option<Resp> {
+/// The answers given without a session: metrics, health, log-in, static files and the
+/// payment provider's notifications; `None` for every other request.
+fn public_route(central: &Central, req: &Req, lang: Lang) -> Option<Resp> {
+    if req.method == Method::GET {
+        if let Some(file) = static_file(&req.path) {
+            return Some(file);
+        }
+    }
     Some(match (&req.method, req.path.as_str()) {
         (&Method::GET, "/metrics") => metrics(central),
         (&Method::GET, "/healthz") => Resp::text(200, "text/plain", "ok\n".into()),
-        (&Method::GET, "/login") => login_page(central, req, None),
-        (&Method::POST, "/login") => login(central, req),
+        (&Method::GET, "/login") => login_page(central, req, lang, None),
+        (&Method::POST, "/login") => login(central, req, lang),
         (&Method::POST, "/provider/notify") => {
             central.notify_payment(|name| req.header(name).map(str::to_string), &req.body)
         }
@@ -139,115 +192,40 @@ fn public_route(central: &Central, req: &Req) -> Option<Resp> {
     })
 }
 
-/// A signed-in operator's request (session `token`, a form's `fields` already checked
-/// against `csrf`): the page, a redirect after an action, or the error shown as a page.
-fn operator_route(
-    central: &Central,
-    req: &Req,
-    token: &str,
-    operator: &crate::store::Operator,
-    csrf: &str,
-    fields: &[(String, String)],
-) -> Resp {
-    let me = Some((operator.name.as_str(), csrf));
-    let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
-    let result = match (&req.method, segments.as_slice()) {
-        (&Method::GET, [""]) => central
-            .store
-            .kiosks(operator)
-            .and_then(|kiosks| Ok(pages::fleet(me, &kiosks, central.store.count_applications()?, now()))),
-        (&Method::POST, ["logout"]) => {
-            let _ = central.store.logout(token);
-            return Resp::redirect("/login")
-                .with("set-cookie", format!("{COOKIE}=; {}; Max-Age=0", cookie_flags(central)));
-        }
-        (&Method::GET, ["applications"]) => central
-            .store
-            .list(operator, 500)
-            .map(|rows| pages::applications(me, &rows, now())),
-        (&Method::GET, ["applications", receipt]) => application(central, operator, me, receipt, None),
-        (&Method::POST, ["applications", receipt, "review"]) => match review(central, me, receipt, fields, operator) {
-            Ok(resp) => return resp,
-            Err(page) => page,
-        },
-        (&Method::POST, ["applications", receipt, "reveal"]) => {
-            let reason = field(fields, "reason").unwrap_or_default();
-            central
-                .store
-                .reveal(operator, receipt, reason)
-                .map(|revealed| pages::revealed(me, receipt, &revealed, reason.trim()))
-        }
-        (&Method::GET, ["audit"]) => central
-            .store
-            .audit_log(operator, 500)
-            .map(|entries| pages::audit(me, &entries, now())),
-        (&Method::GET, ["payments"]) => central
-            .store
-            .payments(operator, 200)
-            .map(|rows| pages::payments(me, &rows, central.sandbox_payments)),
-        (&Method::POST, ["payments", id, action]) => match payment_action(central, operator, id, action) {
-            Ok(()) => return Resp::redirect("/payments"),
-            Err(e) => Err(e),
-        },
-        _ => return Resp::html(404, pages::message("Not found", me, "No such page.", false)),
-    };
-    match result {
-        Ok(html) => Resp::html(200, html),
-        Err(e) => {
-            let resp = failure(e);
-            Resp::html(
-                resp.status,
-                pages::message("Error", me, &String::from_utf8_lossy(&resp.body), true),
-            )
-        }
-    }
-}
-
-/// "Mark paid" (the simulated provider pays, sandbox only) or "Expire", by a supervisor.
-fn payment_action(central: &Central, operator: &crate::store::Operator, id: &str, action: &str) -> anyhow::Result<()> {
-    operator.require(operator.may_supervise())?;
-    match action {
-        "paid" => {
-            if !central.sandbox_payments {
-                return crate::store::refuse(404, "not_found", "the payment sandbox is off on this server");
-            }
-            let order = central.store.order(operator, id)?;
-            let resp = central.sandbox_pay(id, order.amount_fen, &operator.name);
-            if resp.status != 200 {
-                return crate::store::refuse(409, "not_paid", String::from_utf8_lossy(&resp.body).into_owned());
-            }
-            Ok(())
-        }
-        "expire" => central.store.expire_payment(operator, id).map(|_| ()),
-        _ => crate::store::refuse(404, "not_found", "no such action"),
-    }
-}
-
 /// The log-in page with its CSRF token, set as a cookie and as the form's field. A browser
 /// that already holds a token keeps it (a page loaded twice stays valid).
-fn login_page(central: &Central, req: &Req, error: Option<&str>) -> Resp {
+fn login_page(central: &Central, req: &Req, lang: Lang, error: Option<&str>) -> Resp {
     let csrf = cookie(req, LOGIN_COOKIE)
         .filter(|c| c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    Resp::html(if error.is_some() { 401 } else { 200 }, pages::login(error, &csrf)).with(
+    let ctx = Ctx {
+        lang,
+        operator: None,
+        now: now(),
+    };
+    Resp::html(
+        if error.is_some() { 401 } else { 200 },
+        pages::login(&ctx, error, &csrf),
+    )
+    .with(
         "set-cookie",
         format!("{LOGIN_COOKIE}={csrf}; {}; Max-Age=1800", cookie_flags(central)),
     )
 }
 
-fn login(central: &Central, req: &Req) -> Resp {
+fn login(central: &Central, req: &Req, lang: Lang) -> Resp {
     let fields = form(&req.body);
     let expected = cookie(req, LOGIN_COOKIE);
     if expected.is_none() || field(&fields, "csrf") != expected.as_deref() {
-        return login_page(central, req, Some("The form has expired: please try again."));
+        return login_page(central, req, lang, Some(M::FormExpired.text(lang)));
     }
     let (Some(name), Some(password)) = (field(&fields, "name"), field(&fields, "password")) else {
-        return login_page(central, req, Some("Name and password are required."));
+        return login_page(central, req, lang, Some(M::NameAndPassword.text(lang)));
     };
     match central.store.login(name, password) {
         Ok((token, _)) => {
             log::info!("operator {name} logged in");
-            Resp::redirect("/")
+            Resp::redirect("/queue")
                 .with(
                     "set-cookie",
                     format!(
@@ -266,59 +244,8 @@ fn login(central: &Central, req: &Req) -> Resp {
             let message = e
                 .downcast_ref::<crate::store::Refusal>()
                 .map(|r| r.message.clone())
-                .unwrap_or_else(|| "Login failed.".into());
-            login_page(central, req, Some(&message))
+                .unwrap_or_else(|| M::LoginFailed.text(lang).into());
+            login_page(central, req, lang, Some(&message))
         }
     }
-}
-
-/// A pre-review decision from the application's page: a redirect when it is recorded, else
-/// the page again with the refusal (or the error to show).
-fn review(
-    central: &Central,
-    me: Operator,
-    receipt: &str,
-    fields: &[(String, String)],
-    operator: &crate::store::Operator,
-) -> Result<Resp, anyhow::Result<String>> {
-    let message = field(fields, "message").map(str::trim).filter(|m| !m.is_empty());
-    let status = match field(fields, "action") {
-        Some("approve") => CaseStatus::Approved,
-        Some("supplement") => CaseStatus::Supplement,
-        Some("reject") => CaseStatus::Rejected,
-        Some("done") => CaseStatus::Done,
-        _ => {
-            return Ok(Resp::html(
-                400,
-                pages::message("Bad request", me, "Unknown action.", false),
-            ))
-        }
-    };
-    match central.store.review(operator, receipt, status, message) {
-        Ok(()) => {
-            log::info!("review {} by {}", status.as_str(), operator.name);
-            Ok(Resp::redirect(&format!("/applications/{receipt}")))
-        }
-        Err(e) => match e.downcast_ref::<crate::store::Refusal>() {
-            Some(r) if r.status != 404 && r.status != 403 => {
-                Err(application(central, operator, me, receipt, Some(r.message.clone())))
-            }
-            _ => Err(Err(e)),
-        },
-    }
-}
-
-/// One application's page, with the refusal of the last pre-review when there was one.
-fn application(
-    central: &Central,
-    operator: &crate::store::Operator,
-    me: Operator,
-    receipt: &str,
-    error: Option<String>,
-) -> anyhow::Result<String> {
-    let detail = central.store.detail(operator, receipt)?;
-    let catalogue = &central.store.catalogue;
-    let item = catalogue.items.iter().find(|i| i.code == detail.listed.item_code);
-    let item_name = item.map(|i| i.name.zh.as_str()).unwrap_or_default();
-    Ok(pages::application(me, &detail, item_name, error.as_deref()))
 }

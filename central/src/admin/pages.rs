@@ -1,69 +1,122 @@
-//! The back office's pages as `maud` templates: every value is escaped by the template
-//! engine (nothing is concatenated into HTML by hand), and each page is one function over
-//! what the store answered. Personal data arrives masked.
+//! The back office's layout and its smaller pages as `maud` templates: every value is
+//! escaped by the template engine (nothing is concatenated into HTML by hand), and each
+//! page is one function over what the store answered, in the operator's language (Chinese
+//! by default). Personal data arrives masked. Styles and the photo tools are files of the
+//! back office's own (`/static/…`), so the CSP allows no inline code.
 
-use crate::store::{ApplicationDetail, AuditEntry, KioskView, ListedApplication, PaymentRow, Revealed};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use super::i18n::{fill, Lang, M};
+use crate::store::{AuditEntry, KioskView, ListedApplication, PaymentRow, Revealed};
+use maud::{html, Markup, DOCTYPE};
 use township_core::central_api::device_ok;
 
-const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse}\
-td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}\
-.online{background:#d8f5d8}.partial{background:#fff0c0}.offline{background:#f5d0d0}\
-.fault{color:#a00;font-weight:bold}nav{margin-bottom:1em}.inline{display:inline;margin-left:2em}\
-.error{color:#a00}";
+/// What every page knows: the language, the signed-in operator (name and the session's
+/// CSRF token) and the time.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx<'a> {
+    pub lang: Lang,
+    pub operator: Option<(&'a str, &'a str)>,
+    pub now: i64,
+}
 
-/// The signed-in operator: name and the session's CSRF token.
-pub type Operator<'a> = Option<(&'a str, &'a str)>;
+impl Ctx<'_> {
+    pub fn t(&self, m: M) -> &'static str {
+        m.text(self.lang)
+    }
 
-/// A whole page: the navigation (for a signed-in operator), the title and `body`.
-pub fn page(title: &str, operator: Operator, body: Markup) -> String {
+    pub fn csrf(&self) -> &str {
+        self.operator.map_or("", |(_, csrf)| csrf)
+    }
+
+    pub fn name(&self) -> &str {
+        self.operator.map_or("", |(name, _)| name)
+    }
+}
+
+/// The navigation: (path, label).
+const NAV: &[(&str, M)] = &[
+    ("/queue", M::NavQueue),
+    ("/applications", M::NavApplications),
+    ("/", M::NavFleet),
+    ("/payments", M::NavPayments),
+    ("/audit", M::NavAudit),
+];
+
+/// A whole page: the header with the navigation (for a signed-in operator), the title and
+/// `body`. `here` is the navigation entry to mark current.
+pub fn page(ctx: &Ctx, title: &str, here: &str, body: Markup) -> String {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(ctx.lang.code()) {
             head {
                 meta charset="utf-8";
-                title { (title) " · Township central" }
-                style { (PreEscaped(STYLE)) }
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (ctx.t(M::SystemName)) }
+                link rel="stylesheet" href="/static/style.css";
+                script src="/static/review.js" defer {}
             }
             body {
-                @if let Some((name, csrf)) = operator {
-                    nav {
-                        a href="/" { "Fleet" } " · " a href="/applications" { "Applications" } " · "
-                        a href="/payments" { "Payments" } " · " a href="/audit" { "Audit" } " "
-                        form method="post" action="/logout" class="inline" {
-                            input type="hidden" name="csrf" value=(csrf);
-                            span id="operator" { (name) } " " button { "Log out" }
+                header class="bar" {
+                    span class="name" { (ctx.t(M::SystemName)) }
+                    @if let Some((name, csrf)) = ctx.operator {
+                        nav aria-label=(ctx.t(M::SystemName)) {
+                            @for (path, label) in NAV {
+                                a href=(path) aria-current=[(*path == here).then_some("page")] { (ctx.t(*label)) }
+                            }
+                        }
+                        div class="who" {
+                            (language_switch(ctx))
+                            form method="post" action="/logout" class="inline" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                span id="operator" { (name) } " " button { (ctx.t(M::LogOut)) }
+                            }
+                        }
+                    } @else {
+                        div class="who" {
+                            (language_switch(ctx))
                         }
                     }
                 }
-                h1 { (title) }
-                (body)
+                main {
+                    h1 { (title) }
+                    (body)
+                }
             }
         }
     }
     .into_string()
 }
 
-/// A page whose body is one message (`error` in red).
-pub fn message(title: &str, operator: Operator, text: &str, error: bool) -> String {
-    page(title, operator, html! { p class=[error.then_some("error")] { (text) } })
+/// The link to the other language.
+fn language_switch(ctx: &Ctx) -> Markup {
+    let other = super::i18n::other(ctx.lang);
+    html! { a href={ "?lang=" (if other == Lang::En { "en" } else { "zh" }) } lang=(other.code()) { (ctx.t(M::LanguageName)) } }
 }
 
-pub fn login(error: Option<&str>, csrf: &str) -> String {
+/// A page whose body is one message (`error` in red).
+pub fn message(ctx: &Ctx, title: &str, text: &str, error: bool) -> String {
+    page(
+        ctx,
+        title,
+        "",
+        html! { p class=[error.then_some("error")] id="message-text" { (text) } },
+    )
+}
+
+pub fn login(ctx: &Ctx, error: Option<&str>, csrf: &str) -> String {
     let body = html! {
-        @if let Some(error) = error { p class="error" id="error" { (error) } }
+        @if let Some(error) = error { p class="error" id="error" role="alert" { (error) } }
         form method="post" action="/login" id="login" {
             input type="hidden" name="csrf" value=(csrf);
-            p { label { "Operator " input name="name" id="name" autocomplete="username"; } }
-            p { label { "Password " input name="password" id="password" type="password" autocomplete="current-password"; } }
-            p { button type="submit" { "Log in" } }
+            p { label for="name" { (ctx.t(M::LoginName)) } br; input name="name" id="name" autocomplete="username"; }
+            p { label for="password" { (ctx.t(M::LoginPassword)) } br; input name="password" id="password" type="password" autocomplete="current-password"; }
+            p { button type="submit" { (ctx.t(M::LoginButton)) } }
         }
     };
-    page("Back office login", None, body)
+    page(ctx, ctx.t(M::LoginTitle), "", body)
 }
 
 /// `12 s`, `5 min`, `3 h`, `2 d`; `–` for none.
-fn age(secs: Option<i64>) -> String {
+pub fn age(secs: Option<i64>) -> String {
     match secs {
         None => "–".into(),
         Some(s) if s < 120 => format!("{s} s"),
@@ -73,26 +126,66 @@ fn age(secs: Option<i64>) -> String {
     }
 }
 
-fn ago(now: i64, at: Option<i64>) -> String {
-    at.map_or_else(|| "–".into(), |t| format!("{} ago", age(Some(now - t))))
+pub fn ago(ctx: &Ctx, at: Option<i64>) -> String {
+    at.map_or_else(|| "–".into(), |t| fill(ctx.t(M::Ago), &[&age(Some(ctx.now - t))]))
+}
+
+/// A text of the catalogue in the page's language.
+pub fn local<'t>(ctx: &Ctx, text: &'t township_core::domain::catalogue::Text) -> &'t str {
+    text.get(ctx.lang)
+}
+
+/// A service's name in the page's language (its code when the catalogue has no such item).
+pub fn service_name(ctx: &Ctx, catalogue: &township_core::domain::catalogue::Catalogue, code: &str) -> String {
+    catalogue
+        .items
+        .iter()
+        .find(|i| i.code == code)
+        .map_or(code.to_string(), |i| local(ctx, &i.name).to_string())
+}
+
+/// Unix seconds as China time, `2026-12-07 09:30`.
+pub fn china_time(unix: i64) -> String {
+    let local = unix + 8 * 3600;
+    let date = township_core::domain::calendar::Date::from_days_since_epoch(local.div_euclid(86_400));
+    let secs = local.rem_euclid(86_400);
+    format!("{date} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
+}
+
+/// A case state's name in the page's language.
+pub fn state_text(ctx: &Ctx, code: &str) -> String {
+    let m = match code {
+        "received" => M::StateReceived,
+        "approved" => M::StateApproved,
+        "supplement" => M::StateSupplement,
+        "rejected" => M::StateRejected,
+        "done" => M::StateDone,
+        other => return other.to_string(),
+    };
+    ctx.t(m).to_string()
+}
+
+/// A case state in the page's language; the code stays in `data-state`.
+pub fn state(ctx: &Ctx, code: &str) -> Markup {
+    html! { span class="state" data-state=(code) { (state_text(ctx, code)) } }
 }
 
 /// Days left on a kiosk's certificate, in red under 14 (it should have renewed itself at 30).
-fn certificate(now: i64, expires_at: Option<i64>) -> Markup {
+fn certificate(ctx: &Ctx, expires_at: Option<i64>) -> Markup {
     html! {
         @match expires_at {
             None => "–",
-            Some(at) if at - now < 14 * 86_400 => span class="fault" { ((at - now).max(0) / 86_400) " days left" },
-            Some(at) => { ((at - now) / 86_400) " days left" },
+            Some(at) if at - ctx.now < 14 * 86_400 => span class="fault" { (fill(ctx.t(M::CertificateDays), &[&((at - ctx.now).max(0) / 86_400)])) },
+            Some(at) => { (fill(ctx.t(M::CertificateDays), &[&((at - ctx.now) / 86_400)])) },
         }
     }
 }
 
-/// A device's state, in red when it is not working.
+/// A device's state as the kiosk reported it, in red when it is not working.
 fn device(state: &str) -> Markup {
     html! {
         @if state.is_empty() { "–" }
-        @else if device_ok(state) { (state) }
+        @else if device_ok(state) { span class="ok" { (state) } }
         @else { span class="fault" { (state) } }
     }
 }
@@ -101,7 +194,7 @@ fn paper(state: &str) -> Markup {
     html! {
         @match state {
             "" => "–",
-            "ok" => "ok",
+            "ok" => span class="ok" { "ok" },
             other => span class="fault" { (other) },
         }
     }
@@ -110,113 +203,115 @@ fn paper(state: &str) -> Markup {
 /// At most this many kiosks in the table (the rest are in /metrics).
 pub const FLEET_ROWS: usize = 2000;
 
-pub fn fleet(operator: Operator, kiosks: &[KioskView], applications: i64, now: i64) -> String {
+fn kiosk_state(ctx: &Ctx, state: &str) -> &'static str {
+    match state {
+        "online" => ctx.t(M::Online),
+        "partial" => ctx.t(M::Partial),
+        _ => ctx.t(M::Offline),
+    }
+}
+
+pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
     let count = |s: &str| kiosks.iter().filter(|k| k.state == s).count();
+    let summary = fill(
+        ctx.t(M::FleetSummary),
+        &[
+            &kiosks.len(),
+            &count("online"),
+            &count("partial"),
+            &count("offline"),
+            &applications,
+        ],
+    );
+    let headers = [
+        M::ColKiosk,
+        M::ColState,
+        M::ColVersion,
+        M::ColUptime,
+        M::ColHeartbeat,
+        M::ColReader,
+        M::ColPrinter,
+        M::ColCamera,
+        M::ColGpio,
+        M::ColPaper,
+        M::ColOutbox,
+        M::ColOldest,
+        M::ColDead,
+        M::ColLastSent,
+        M::ColCertificate,
+        M::ColErrors,
+    ];
     let body = html! {
-        p id="summary" {
-            (kiosks.len()) " kiosks: " (count("online")) " online, " (count("partial")) " partial, "
-            (count("offline")) " offline. Applications held: " (applications) "."
-        }
-        table id="fleet" {
-            tr {
-                @for h in ["Kiosk", "State", "Version", "Uptime", "Last heartbeat", "Reader", "Printer", "Camera", "GPIO",
-                    "Paper", "Outbox", "Oldest pending", "Dead", "Last sent", "Certificate", "Last errors"] { th { (h) } }
+        p id="summary" { (summary) }
+        div class="grid" id="fleet-grid" {
+            @for k in kiosks.iter().take(FLEET_ROWS) {
+                div class={ "kiosk-card " (k.state) } data-kiosk=(k.kiosk_id) {
+                    strong { (k.kiosk_id) } " · " (kiosk_state(ctx, k.state))
+                    br; (ctx.t(M::ColPaper)) " " (paper(&k.paper)) " · " (ctx.t(M::ColOutbox)) " " (k.pending)
+                }
             }
+        }
+        h2 { (ctx.t(M::FleetTitle)) }
+        table id="fleet" {
+            tr { @for h in headers { th scope="col" { (ctx.t(h)) } } }
             @for k in kiosks.iter().take(FLEET_ROWS) {
                 tr class=(k.state) data-kiosk=(k.kiosk_id) {
-                    td { (k.kiosk_id) } td class="state" { (k.state) } td { (k.version) } td { (age(Some(k.uptime_secs))) }
-                    td { @if k.last_seen > 0 { (ago(now, Some(k.last_seen))) } @else { "never" } }
+                    td { (k.kiosk_id) } td class="state" data-state=(k.state) { (kiosk_state(ctx, k.state)) } td { (k.version) } td { (age(Some(k.uptime_secs))) }
+                    td { @if k.last_seen > 0 { (ago(ctx, Some(k.last_seen))) } @else { (ctx.t(M::Never)) } }
                     td { (device(&k.reader)) } td { (device(&k.printer)) } td { (device(&k.camera)) } td { (device(&k.gpio)) }
                     td { (paper(&k.paper)) } td { (k.pending) } td { (age(k.oldest_pending_age)) } td { (k.dead) }
-                    td { (ago(now, k.last_sent_at)) }
-                    td class="certificate" { (certificate(now, k.certificate_expires_at)) }
+                    td { (ago(ctx, k.last_sent_at)) }
+                    td class="certificate" { (certificate(ctx, k.certificate_expires_at)) }
                     td { @for (i, e) in k.last_errors.iter().enumerate() { @if i > 0 { br; } (e) } }
                 }
             }
         }
-        @if kiosks.len() > FLEET_ROWS { p { "… and " (kiosks.len() - FLEET_ROWS) " more (see /metrics)." } }
+        @if kiosks.len() > FLEET_ROWS { p { (fill(ctx.t(M::MoreKiosks), &[&(kiosks.len() - FLEET_ROWS)])) } }
     };
-    page("Fleet", operator, body)
+    page(ctx, ctx.t(M::FleetTitle), "/", body)
 }
 
-pub fn applications(operator: Operator, rows: &[ListedApplication], now: i64) -> String {
+pub fn applications(ctx: &Ctx, rows: &[ListedApplication], service_name: &dyn Fn(&str) -> String) -> String {
+    let headers = [
+        M::ColReceipt,
+        M::ColCase,
+        M::ColService,
+        M::ColKiosk,
+        M::ColReceived,
+        M::ColMaterials,
+        M::ColState,
+    ];
     let body = html! {
         table id="applications" {
-            tr { @for h in ["Receipt", "Case", "Item", "Kiosk", "Received", "Materials", "Status"] { th { (h) } } }
+            tr { @for h in headers { th scope="col" { (ctx.t(h)) } } }
             @for a in rows {
                 tr {
                     td { a href={ "/applications/" (a.receipt_no) } { (a.receipt_no) } }
-                    td { (a.case_number) } td { (a.item_code) } td { (a.kiosk_id) }
-                    td { (age(Some(now - a.received_at))) " ago" } td { (a.materials) "/" (a.materials_expected) }
-                    td class="status" { (a.status) }
+                    td { (a.case_number) } td { (service_name(&a.item_code)) } td { (a.kiosk_id) }
+                    td { (ago(ctx, Some(a.received_at))) } td { (a.materials) "/" (a.materials_expected) }
+                    td class="status" { (state(ctx, &a.status)) }
                 }
             }
         }
     };
-    page("Applications", operator, body)
+    page(ctx, ctx.t(M::ApplicationsTitle), "/applications", body)
 }
 
-pub fn application(operator: Operator, d: &ApplicationDetail, item_name: &str, error: Option<&str>) -> String {
-    let receipt = d.listed.receipt_no.as_str();
-    let csrf = operator.map_or("", |(_, csrf)| csrf);
-    let body = html! {
-        table id="detail" {
-            tr { th { "Receipt" } td { (receipt) } }
-            tr { th { "Case" } td { (d.listed.case_number) } }
-            tr { th { "Item" } td { (d.listed.item_code) " " (item_name) } }
-            tr { th { "Applicant" } td { (d.applicant_masked) } }
-            tr { th { "Kiosk" } td { (d.listed.kiosk_id) } }
-            tr { th { "Status" } td id="status" { (d.listed.status) } }
-            tr { th { "Message" } td id="message" { (d.message.as_deref().unwrap_or("")) } }
-            tr { th { "Expected" } td { (d.expected_on.as_deref().unwrap_or("")) } }
-            tr { th { "Reviewed by" } td { (d.reviewed_by.as_deref().unwrap_or("–")) } }
-        }
-        h2 { "Materials" }
-        ul { @for (code, photos, stored) in &d.materials { li { (code) " — " (stored) " of " (photos) " photo(s) stored" } } }
-        @if let Some(error) = error { p class="error" id="error" { (error) } }
-        h2 { "Applicant in full" }
-        form method="post" action={ "/applications/" (receipt) "/reveal" } id="reveal-form" {
-            input type="hidden" name="csrf" value=(csrf);
-            p {
-                label { "Reason (written to the audit log) " input name="reason" id="reveal-reason" size="40"; }
-                " " button id="reveal" { "Reveal" }
-            }
-        }
-        h2 { "Pre-review" }
-        form method="post" action={ "/applications/" (receipt) "/review" } id="review" {
-            input type="hidden" name="csrf" value=(csrf);
-            p {
-                label {
-                    "Message to the citizen (needed for a supplement request or a refusal)" br;
-                    textarea name="message" id="review-message" rows="3" cols="60" {}
-                }
-            }
-            p {
-                button name="action" value="approve" id="approve" { "Approve" } " "
-                button name="action" value="supplement" id="supplement" { "Request a supplement" } " "
-                button name="action" value="reject" id="reject" { "Reject" } " "
-                button name="action" value="done" id="done" { "Done" }
-            }
-        }
-    };
-    page(&format!("Application {receipt}"), operator, body)
-}
-
-pub fn payments(operator: Operator, rows: &[PaymentRow], sandbox: bool) -> String {
-    let csrf = operator.map_or("", |(_, csrf)| csrf);
-    let actions: &[(&str, &str)] = if sandbox {
-        &[("paid", "Mark paid (sandbox)"), ("expire", "Expire")]
+pub fn payments(ctx: &Ctx, rows: &[PaymentRow], sandbox: bool) -> String {
+    let actions: &[(&str, M)] = if sandbox {
+        &[("paid", M::MarkPaid), ("expire", M::Expire)]
     } else {
-        &[("expire", "Expire")]
+        &[("expire", M::Expire)]
     };
+    let headers = [M::ColOrder, M::ColKiosk, M::ColService, M::ColAmount, M::ColState];
     let body = html! {
         @if sandbox {
-            p class="error" id="sandbox" { "PAYMENT SANDBOX: \"Mark paid\" asks the simulated provider to pay. Never on a production server." }
+            p class="error notice" id="sandbox" { (ctx.t(M::Sandbox)) }
         } @else {
-            p { "Orders turn paid only by the payment provider's signed notification." }
+            p { (ctx.t(M::ProviderOnly)) }
         }
         table id="payments" {
-            tr { @for h in ["Order", "Kiosk", "Item", "Amount", "Status", ""] { th { (h) } } }
+            tr { @for h in headers { th scope="col" { (ctx.t(h)) } } th scope="col" { (ctx.t(M::ColAction)) } }
             @for p in rows {
                 tr {
                     td { (p.order_id) } td { (p.kiosk_id) } td { (p.item_code) }
@@ -226,8 +321,8 @@ pub fn payments(operator: Operator, rows: &[PaymentRow], sandbox: bool) -> Strin
                         @if p.status == "pending" {
                             @for (action, label) in actions {
                                 form method="post" action={ "/payments/" (p.order_id) "/" (action) } class="inline" {
-                                    input type="hidden" name="csrf" value=(csrf);
-                                    button { (label) }
+                                    input type="hidden" name="csrf" value=(ctx.csrf());
+                                    button class="secondary" { (ctx.t(*label)) }
                                 }
                             }
                         }
@@ -236,32 +331,43 @@ pub fn payments(operator: Operator, rows: &[PaymentRow], sandbox: bool) -> Strin
             }
         }
     };
-    page("Payments", operator, body)
+    page(ctx, ctx.t(M::PaymentsTitle), "/payments", body)
 }
 
 /// The applicant of `receipt` in full, after an audited reveal.
-pub fn revealed(operator: Operator, receipt: &str, r: &Revealed, reason: &str) -> String {
+pub fn revealed(ctx: &Ctx, receipt: &str, r: &Revealed, reason: &str) -> String {
     let body = html! {
-        p class="error" { "Shown for: " (reason) " — this reveal is in the audit log." }
-        table id="revealed" {
-            tr { th { "Name" } td id="revealed-name" { (r.name) } }
-            tr { th { "ID number" } td id="revealed-id" { (r.id_number) } }
-            @for (label, value) in &r.details { tr { th { (label) } td { (value) } } }
+        p class="notice" { (ctx.t(M::RevealShownFor)) (reason) (ctx.t(M::RevealAudited)) }
+        table id="revealed" class="fields" {
+            tr { th scope="row" { (ctx.t(M::RevealName)) } td id="revealed-name" { (r.name) } }
+            tr { th scope="row" { (ctx.t(M::RevealId)) } td id="revealed-id" { (r.id_number) } }
+            @for (label, value) in &r.details { tr { th scope="row" { (label) } td { (value) } } }
         }
-        p { a href={ "/applications/" (receipt) } { "Back to the application" } }
+        p { a href={ "/applications/" (receipt) } { (ctx.t(M::BackToCase)) } }
     };
-    page(&format!("Applicant of {receipt}"), operator, body)
+    page(ctx, &format!("{} · {receipt}", ctx.t(M::RevealTitle)), "", body)
 }
 
 /// The audit log, newest first.
-pub fn audit(operator: Operator, entries: &[AuditEntry], now: i64) -> String {
+pub fn audit(ctx: &Ctx, entries: &[AuditEntry]) -> String {
     let body = html! {
         table id="audit" {
-            tr { @for h in ["When", "Who", "Action", "Subject"] { th { (h) } } }
+            tr { @for h in [M::ColWhen, M::ColWho, M::ColAction, M::ColSubject] { th scope="col" { (ctx.t(h)) } } }
             @for e in entries {
-                tr { td { (ago(now, Some(e.at))) } td { (e.operator) } td class="action" { (e.action) } td { (e.subject) } }
+                tr { td { (china_time(e.at)) } td { (e.operator) } td class="action" { (e.action) } td { (e.subject) } }
             }
         }
     };
-    page("Audit log", operator, body)
+    page(ctx, ctx.t(M::AuditTitle), "/audit", body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn china_time_is_utc_plus_eight() {
+        // 2026-12-07 00:00 UTC is 08:00 in China.
+        assert_eq!(china_time(1_796_601_600), "2026-12-07 08:00");
+    }
 }

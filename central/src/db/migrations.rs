@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "pin_recovery",
         sql: include_str!("../../migrations/0004_pin_recovery.sql"),
     },
+    Migration {
+        version: 5,
+        name: "casework",
+        sql: include_str!("../../migrations/0005_casework.sql"),
+    },
 ];
 
 /// Applies the migrations `sql`'s database has not recorded yet; returns their versions.

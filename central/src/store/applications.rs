@@ -29,6 +29,8 @@ pub struct ApplicationDetail {
     pub applicant_masked: String,
     pub materials: Vec<(String, i64, i64)>,
     pub reviewed_by: Option<String>,
+    /// What the central settled for payment: `not-required`, `paid` or `at-window`.
+    pub payment: String,
 }
 
 const APP_COLUMNS: &str = "a.receipt_no, a.kiosk_id, a.app_key, a.item_code, a.case_number, a.status, a.received_at, \
@@ -220,6 +222,7 @@ impl Store {
             ],
         )?;
         Self::insert_materials(sql, key, &request.materials)?;
+        casework::case_event(sql, key, &format!("kiosk:{}", kiosk.id()), "submitted", None)?;
         sql.exec(
             "UPDATE kiosks SET submissions = submissions + 1, last_submission_at = $2 WHERE kiosk_id = $1",
             &[kiosk.id().into(), now.into()],
@@ -414,13 +417,21 @@ impl Store {
                 applicant_masked,
                 materials,
                 reviewed_by: row.opt_text("reviewed_by"),
+                payment: row.opt_text("payment").unwrap_or_default(),
             })
         })
     }
 
     /// The pre-review action (back office page or `township-central review`).
+    /// A supplement request without a message gets the one built from the materials
+    /// marked 需补正 ([`Store::supplement_message`]).
     pub fn review(&self, operator: &Operator, receipt: &str, status: CaseStatus, message: Option<&str>) -> Result<()> {
         operator.require(operator.may_review())?;
+        let built = match (status, message.map(str::trim).filter(|m| !m.is_empty())) {
+            (CaseStatus::Supplement, None) => self.supplement_message(operator, receipt)?,
+            _ => None,
+        };
+        let message = built.as_deref().or(message);
         let operator = operator.name.as_str();
         if matches!(status, CaseStatus::Supplement | CaseStatus::Rejected)
             && message.is_none_or(|m| m.trim().is_empty())
@@ -452,7 +463,10 @@ impl Store {
                 "DELETE FROM supplement_answers WHERE app_key = (SELECT app_key FROM applications WHERE receipt_no = $1)",
                 &[receipt.into()],
             )?;
-            audit(sql, operator, &format!("review:{}", status.as_str()), receipt)
+            let key = Self::app_by_receipt(sql, receipt)?.text("app_key");
+            let kind = format!("review:{}", status.as_str());
+            casework::case_event(sql, &key, operator, &kind, message.map(str::trim))?;
+            audit(sql, operator, &kind, receipt)
         })
     }
 

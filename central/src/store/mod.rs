@@ -6,6 +6,7 @@
 mod applications;
 mod appointments;
 mod caller;
+mod casework;
 mod feedback;
 mod kiosks;
 mod operators;
@@ -18,6 +19,7 @@ mod uploads;
 
 pub use applications::{ApplicationDetail, ListedApplication};
 pub use caller::{Kiosk, Operator, Role};
+pub use casework::{CaseEvent, CasePhoto, MaterialDecision, QueueFilter, QueueRow, FIX_REASONS};
 pub use feedback::{ListedComplaint, ListedRating};
 pub use kiosks::{KioskView, RecordedCertificate};
 pub use operators::{SESSION_IDLE_SECS, SESSION_MAX_SECS};

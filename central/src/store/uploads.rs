@@ -359,6 +359,8 @@ impl Store {
             &[app_key.into()],
         )?;
         sql.exec("DELETE FROM supplement_answers WHERE app_key = $1", &[app_key.into()])?;
+        let supplied: Vec<&str> = codes.iter().map(String::as_str).collect();
+        casework::case_event(sql, app_key, "citizen", "supplement", Some(&supplied.join(", ")))?;
         Ok(())
     }
 

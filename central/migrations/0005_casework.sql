@@ -1,0 +1,7 @@
+-- The reviewer's work on a case: who it is assigned to, a decision per material (合格 or
+-- 需补正 with a standard reason), and the case's history (submitted, reviews, supplements).
+ALTER TABLE applications ADD COLUMN assigned_to TEXT;
+CREATE TABLE IF NOT EXISTS material_reviews (app_key TEXT NOT NULL, code TEXT NOT NULL, verdict TEXT NOT NULL,
+  reason TEXT, note TEXT, reviewer TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (app_key, code));
+CREATE TABLE IF NOT EXISTS case_events (app_key TEXT NOT NULL, n BIGINT NOT NULL, at BIGINT NOT NULL,
+  actor TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT, PRIMARY KEY (app_key, n));

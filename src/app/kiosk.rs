@@ -292,7 +292,10 @@ impl KioskApp {
             Inbound::Payment(report) => self.payment.on_report(report, s),
             Inbound::Appointment(report) => self.appointment.on_report(report, s),
             Inbound::Consult(report) => self.consult.finished(report),
-            Inbound::CameraOpened(opened) => s.camera.opened(opened),
+            Inbound::CameraOpened(opened) => {
+                s.camera.opened(opened);
+                self.record_camera_health()
+            }
             Inbound::Camera(done) => {
                 if let Some(Ok(code)) = s.camera.finished(done) {
                     // The session refers to the photo; the bytes stay here until submit.

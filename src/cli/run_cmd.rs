@@ -244,10 +244,12 @@ fn start_devices(
         devices.camera_description
     );
     let simulated = devices.simulated();
+    let camera = devices.camera.initial_state();
     crate::app::telemetry::set_devices(|d| {
         let state = if simulated { "sim" } else { "ok" };
         d.reader = state.into();
         d.printer = state.into();
+        d.camera = camera.into();
     });
     Ok(devices)
 }

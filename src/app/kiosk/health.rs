@@ -28,6 +28,18 @@ impl KioskApp {
         telemetry::set_devices(|d| d.reader = state);
     }
 
+    /// After the camera opened, or failed to.
+    pub(super) fn record_camera_health(&self) {
+        let camera = &self.shared.camera;
+        if let Some(state) = camera_health(
+            camera.open_error().map(|e| e.kind()),
+            camera.available(),
+            self.working(),
+        ) {
+            telemetry::set_devices(|d| d.camera = state);
+        }
+    }
+
     /// After every print (receipt, slip, test page, reprint).
     pub(super) fn record_print_health(&self, outcome: &PrintOutcome) {
         let (printer, paper) = print_health(outcome, self.working(), self.gpio.paper_low());
@@ -37,6 +49,16 @@ impl KioskApp {
                 d.paper = paper.into();
             }
         });
+    }
+}
+
+/// The camera's state after an opening: a fault with its kind, working once open, nothing
+/// new while it is still opening.
+fn camera_health(error: Option<&str>, available: bool, working: &str) -> Option<String> {
+    match error {
+        Some(kind) => Some(format!("fault: {kind}")),
+        None if available => Some(working.to_string()),
+        None => None,
     }
 }
 
@@ -59,6 +81,22 @@ fn print_health(outcome: &PrintOutcome, working: &str, paper_low: bool) -> (Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_camera_is_reported_as_it_opened_not_absent() {
+        assert_eq!(camera_health(None, true, "sim").as_deref(), Some("sim"));
+        assert_eq!(
+            camera_health(Some("not-found"), false, "ok").as_deref(),
+            Some("fault: not-found")
+        );
+        assert_eq!(camera_health(None, false, "ok"), None);
+        let sim = crate::devices::camera::CameraSource::Sim(Default::default());
+        assert_eq!(sim.initial_state(), "sim");
+        let gone = crate::devices::camera::CameraSource::V4l2 {
+            device: "/dev/no-such-video".into(),
+        };
+        assert_eq!(gone.initial_state(), "absent");
+    }
 
     #[test]
     fn a_print_says_how_the_printer_and_its_paper_are() {

@@ -29,6 +29,16 @@ pub enum CameraSource {
 }
 
 impl CameraSource {
+    /// The camera's state before it is first opened (it opens on the materials page):
+    /// `sim`, `ok` when its device node is there, else `absent`.
+    pub fn initial_state(&self) -> &'static str {
+        match self {
+            CameraSource::Sim(_) => "sim",
+            CameraSource::V4l2 { device } if device.exists() => "ok",
+            CameraSource::V4l2 { .. } => "absent",
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             CameraSource::V4l2 { device } => format!("V4L2 camera {}", device.display()),

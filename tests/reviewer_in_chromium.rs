@@ -222,6 +222,18 @@ fn a_reviewer_asks_for_one_material_again_and_approves_the_citizens_new_photo() 
         .to_string();
     assert!(audit.matches("photo:view").count() >= mandatory.len() + 2, "{audit}");
     check_and_shoot(&mut browser, &axe, "08-audit");
+    browser.goto(&format!("{base}/stats"));
+    browser.wait_for("document.getElementById('totals')");
+    let totals = browser
+        .eval("document.getElementById('totals').innerText")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        totals.contains("100.0 %"),
+        "one case, asked for a supplement once: {totals}"
+    );
+    check_and_shoot(&mut browser, &axe, "10-stats");
     browser.goto(&format!("{base}/"));
     browser.wait_for("document.getElementById('fleet')");
     check_and_shoot(&mut browser, &axe, "09-fleet");

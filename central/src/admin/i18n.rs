@@ -180,6 +180,28 @@ messages! {
     ColErrors => "最近错误", "Last errors";
     CertificateDays => "剩 {} 天", "{} days left";
     MoreKiosks => "……另有 {} 台(见 /metrics)。", "… and {} more (see /metrics).";
+    // Statistics.
+    NavStats => "统计", "Statistics";
+    StatsTitle => "办件统计", "Statistics";
+    StatsTo => "至", "to";
+    ExportCsv => "导出 CSV(记入审计)", "Export CSV (audited)";
+    AllCases => "合计", "All";
+    ColApplications => "申请数", "Applications";
+    ColReviewed => "已预审", "Reviewed";
+    ColMedian => "预审用时中位数", "Pre-review time, median";
+    ColP90 => "预审用时 P90", "Pre-review time, p90";
+    ColSupplementRate => "补正率", "Supplement rate";
+    ColRefusalRate => "不予受理率", "Refusal rate";
+    PerDay => "每日申请", "Applications per day";
+    PerService => "按事项", "By service";
+    PerKiosk => "按设备", "By kiosk";
+    Ratings => "好差评", "Ratings";
+    RatingsCount => "共 {} 条评价", "{} ratings";
+    Stars => "{} 星", "{} stars";
+    ReasonShare => "评价原因占比", "Share of each reason";
+    Complaints => "咨询投诉", "Consultations and complaints";
+    ColTopic => "类别", "Topic";
+    ColCount => "数量", "Count";
     // Payments and audit.
     PaymentsTitle => "缴费订单", "Payments";
     Sandbox => "缴费沙箱:“标记已付”由模拟支付方付款。生产环境不可开启。", "PAYMENT SANDBOX: \"Mark paid\" asks the simulated provider to pay. Never on a production server.";

@@ -20,6 +20,7 @@ mod i18n;
 mod metrics;
 mod pages;
 mod queue_page;
+mod stats_page;
 mod work;
 
 use metrics::metrics;

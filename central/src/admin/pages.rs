@@ -36,6 +36,7 @@ impl Ctx<'_> {
 const NAV: &[(&str, M)] = &[
     ("/queue", M::NavQueue),
     ("/applications", M::NavApplications),
+    ("/stats", M::NavStats),
     ("/", M::NavFleet),
     ("/payments", M::NavPayments),
     ("/audit", M::NavAudit),

@@ -5,7 +5,7 @@
 
 use super::i18n::M;
 use super::pages::{self, Ctx};
-use super::{case_page, cookie_flags, field, form, queue_page, COOKIE};
+use super::{case_page, cookie_flags, field, form, queue_page, stats_page, COOKIE};
 use crate::http::{Req, Resp};
 use crate::refusal::failure;
 use crate::state::Central;
@@ -34,6 +34,22 @@ pub(super) fn operator_route(
                 .with("set-cookie", format!("{COOKIE}=; {}; Max-Age=0", cookie_flags(central)));
         }
         (&Method::GET, ["queue"]) => queue(central, ctx, operator, req),
+        (&Method::GET, ["stats"]) => {
+            let (from, to) = span(ctx, req);
+            store
+                .stats(operator, Some(from), Some(to))
+                .map(|stats| stats_page::render(ctx, &stats, &store.catalogue))
+        }
+        (&Method::GET, ["stats.csv"]) => {
+            let (from, to) = span(ctx, req);
+            return match store.export_csv(operator, Some(from), Some(to)) {
+                Ok(csv) => Resp::text(200, "text/csv; charset=utf-8", csv).with(
+                    "content-disposition",
+                    format!("attachment; filename=\"cases-{from}-{to}.csv\""),
+                ),
+                Err(e) => failure(e),
+            };
+        }
         (&Method::POST, ["search"]) => search(central, ctx, operator, fields),
         (&Method::GET, ["applications"]) => store
             .list(operator, 500)
@@ -100,6 +116,15 @@ pub(super) fn operator_route(
             )
         }
     }
+}
+
+/// The days of `?from=&to=`: the last 30 days up to today by default.
+fn span(ctx: &Ctx, req: &Req) -> (Date, Date) {
+    let params = form(req.query.as_deref().unwrap_or("").as_bytes());
+    let day = |name: &str| field(&params, name).and_then(Date::parse);
+    let to = day("to").unwrap_or_else(|| Date::from_unix_china(ctx.now));
+    let from = day("from").filter(|from| *from <= to).unwrap_or(to.add_days(-29));
+    (from, to)
 }
 
 /// The queue, filtered by the query string.

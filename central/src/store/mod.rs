@@ -15,6 +15,7 @@ mod pin_recovery;
 mod proofs;
 mod retention;
 mod reveal;
+mod stats;
 mod uploads;
 
 pub use applications::{ApplicationDetail, ListedApplication};
@@ -27,6 +28,7 @@ pub use payments::PaymentRow;
 pub use proofs::FREE_TRIES;
 pub use retention::Purged;
 pub use reveal::{AuditEntry, Revealed};
+pub use stats::{CaseFigures, Figures, Stats};
 
 use crate::db::{transaction, Backend, Row, Sql, Value};
 use anyhow::Result;

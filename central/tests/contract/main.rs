@@ -15,6 +15,7 @@ mod feedback;
 mod fleet;
 mod limits;
 mod payments;
+mod stats;
 mod status;
 mod tls;
 mod uploads;

@@ -89,6 +89,58 @@ fn photos_shown(browser: &mut Browser, code: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// A booking and a complaint through the kiosk's own client, then the desk's pages.
+fn front_desk(lab: &KioskLab, browser: &mut Browser, base: &str, axe: &str) {
+    use township_kiosk::central_api as api;
+    let central = township_kiosk::app::services::central_from_config(&lab.config).unwrap();
+    let today = township_kiosk::domain::calendar::Date::from_unix_china(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    );
+    let slots = central.slots(today.add_days(1), 14).unwrap().slots;
+    let slot = slots.into_iter().find(|s| s.free > 0).expect("a free slot");
+    let booked = central
+        .book(&api::BookAppointment {
+            idempotency_key: "desk-booking".into(),
+            slot_id: slot.slot_id.clone(),
+            item_code: "ID-003".into(),
+            phone: "13912345678".into(),
+        })
+        .unwrap();
+    let ticket = central
+        .complain(&api::SubmitComplaint {
+            idempotency_key: "desk-complaint".into(),
+            phone: "13912345679".into(),
+            topic: "complaint/wait".into(),
+            text: "排队等了很久".into(),
+        })
+        .unwrap()
+        .ticket_no;
+    browser.goto(&format!("{base}/bookings?day={}", slot.date));
+    browser.wait_for(&format!(
+        "document.querySelector('tr[data-booking=\"{}\"]')",
+        booked.booking_no
+    ));
+    let page = browser
+        .eval("document.body.innerText")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(page.contains(&slot.start) && !page.contains("13912345678"), "{page}");
+    check_and_shoot(browser, axe, "11-bookings");
+    browser.goto(&format!("{base}/complaints"));
+    browser.wait_for(&format!("document.getElementById('reply-text-{ticket}')"));
+    browser.act(&format!(
+        "document.getElementById('reply-text-{ticket}').value = '已安排窗口增加人手,感谢反映。'; document.getElementById('reply-{ticket}').submit(); true"
+    ));
+    browser.wait_for(&format!(
+        "document.querySelector('tr[data-ticket=\"{ticket}\"][data-state=answered]')"
+    ));
+    check_and_shoot(browser, axe, "12-complaints");
+}
+
 #[test]
 fn a_reviewer_asks_for_one_material_again_and_approves_the_citizens_new_photo() {
     let chromium = std::process::Command::new("chromium").arg("--version").output();
@@ -197,6 +249,10 @@ fn a_reviewer_asks_for_one_material_again_and_approves_the_citizens_new_photo() 
         "submitted material:fix review:supplement supplement material:ok review:approved"
     );
     check_and_shoot(&mut browser, &axe, "06-approved");
+
+    // The front desk: a booking made at the kiosk shows in the day's list (phone masked); a
+    // complaint left there is answered, and the reply goes to the citizen's number.
+    front_desk(&lab, &mut browser, &base, &axe);
 
     // English is one switch away, and as complete.
     browser.goto(&format!("{base}/applications/{receipt}?lang=en"));

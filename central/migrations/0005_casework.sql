@@ -5,3 +5,11 @@ CREATE TABLE IF NOT EXISTS material_reviews (app_key TEXT NOT NULL, code TEXT NO
   reason TEXT, note TEXT, reviewer TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (app_key, code));
 CREATE TABLE IF NOT EXISTS case_events (app_key TEXT NOT NULL, n BIGINT NOT NULL, at BIGINT NOT NULL,
   actor TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT, PRIMARY KEY (app_key, n));
+-- The front desk: a complaint's state and the reply (sealed) that goes to the citizen's
+-- number by SMS; the SMS queue (phone and text sealed) for the gateway.
+ALTER TABLE complaints ADD COLUMN state TEXT NOT NULL DEFAULT 'open';
+ALTER TABLE complaints ADD COLUMN reply TEXT NOT NULL DEFAULT '';
+ALTER TABLE complaints ADD COLUMN replied_by TEXT;
+ALTER TABLE complaints ADD COLUMN replied_at BIGINT;
+CREATE TABLE IF NOT EXISTS sms_outbox (sms_id TEXT PRIMARY KEY, phone TEXT NOT NULL, body TEXT NOT NULL,
+  subject TEXT NOT NULL, state TEXT NOT NULL, created_at BIGINT NOT NULL, sent_at BIGINT);

@@ -35,6 +35,9 @@ const TABLES: &[&str] = &[
     "counters",
     "audit",
     "pin_recovery",
+    "material_reviews",
+    "case_events",
+    "sms_outbox",
 ];
 
 fn dump(lab: &Lab) -> String {

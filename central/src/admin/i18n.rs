@@ -202,6 +202,24 @@ messages! {
     Complaints => "咨询投诉", "Consultations and complaints";
     ColTopic => "类别", "Topic";
     ColCount => "数量", "Count";
+    // The front desk.
+    NavBookings => "预约", "Bookings";
+    NavComplaints => "咨询投诉", "Complaints";
+    BookingsTitle => "当日预约", "The day's bookings";
+    Day => "日期", "Day";
+    ColTime => "时段", "Time";
+    ColBooking => "预约号", "Booking";
+    ColPhone => "手机", "Phone";
+    NoBookings => "这一天没有预约。", "No booking on this day.";
+    ComplaintsTitle => "咨询投诉工单", "Consultations and complaints";
+    ColTicket => "工单号", "Ticket";
+    ColText => "内容", "Text";
+    ColReply => "答复", "Reply";
+    TicketOpen => "待答复", "open";
+    TicketAnswered => "已答复(短信已交网关发送)", "answered (SMS handed to the gateway)";
+    ReplyLabel => "答复内容(以短信发到群众手机)", "Reply (sent by SMS to the citizen's number)";
+    SendReply => "答复", "Send reply";
+    NoComplaints => "没有工单。", "No ticket.";
     // Payments and audit.
     PaymentsTitle => "缴费订单", "Payments";
     Sandbox => "缴费沙箱:“标记已付”由模拟支付方付款。生产环境不可开启。", "PAYMENT SANDBOX: \"Mark paid\" asks the simulated provider to pay. Never on a production server.";

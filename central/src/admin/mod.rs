@@ -16,6 +16,7 @@ use i18n::{Lang, M};
 use pages::Ctx;
 
 mod case_page;
+mod desk_page;
 mod i18n;
 mod metrics;
 mod pages;

@@ -36,6 +36,8 @@ impl Ctx<'_> {
 const NAV: &[(&str, M)] = &[
     ("/queue", M::NavQueue),
     ("/applications", M::NavApplications),
+    ("/bookings", M::NavBookings),
+    ("/complaints", M::NavComplaints),
     ("/stats", M::NavStats),
     ("/", M::NavFleet),
     ("/payments", M::NavPayments),

@@ -5,7 +5,7 @@
 
 use super::i18n::M;
 use super::pages::{self, Ctx};
-use super::{case_page, cookie_flags, field, form, queue_page, stats_page, COOKIE};
+use super::{case_page, cookie_flags, desk_page, field, form, queue_page, stats_page, COOKIE};
 use crate::http::{Req, Resp};
 use crate::refusal::failure;
 use crate::state::Central;
@@ -13,6 +13,22 @@ use crate::store::{Operator, QueueFilter};
 use hyper::Method;
 use township_core::central_api::CaseStatus;
 use township_core::domain::calendar::Date;
+
+/// What a route answered: a page (or the error to show as one), or a finished answer
+/// (a redirect after an action, a photo, a file).
+enum Routed {
+    Page(anyhow::Result<String>),
+    Done(Resp),
+}
+
+/// One request of a signed-in operator, with its form's `fields` already checked.
+pub(super) struct Call<'a> {
+    central: &'a Central,
+    req: &'a Req,
+    ctx: &'a Ctx<'a>,
+    operator: &'a Operator,
+    fields: &'a [(String, String)],
+}
 
 pub(super) fn operator_route(
     central: &Central,
@@ -22,84 +38,25 @@ pub(super) fn operator_route(
     operator: &Operator,
     fields: &[(String, String)],
 ) -> Resp {
+    if req.method == Method::POST && req.path == "/logout" {
+        let _ = central.store.logout(token);
+        return Resp::redirect("/login").with("set-cookie", format!("{COOKIE}=; {}; Max-Age=0", cookie_flags(central)));
+    }
+    let call = Call {
+        central,
+        req,
+        ctx,
+        operator,
+        fields,
+    };
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
-    let store = &central.store;
-    let result = match (&req.method, segments.as_slice()) {
-        (&Method::GET, [""]) => store
-            .kiosks(operator)
-            .and_then(|kiosks| Ok(pages::fleet(ctx, &kiosks, store.count_applications()?))),
-        (&Method::POST, ["logout"]) => {
-            let _ = store.logout(token);
-            return Resp::redirect("/login")
-                .with("set-cookie", format!("{COOKIE}=; {}; Max-Age=0", cookie_flags(central)));
-        }
-        (&Method::GET, ["queue"]) => queue(central, ctx, operator, req),
-        (&Method::GET, ["stats"]) => {
-            let (from, to) = span(ctx, req);
-            store
-                .stats(operator, Some(from), Some(to))
-                .map(|stats| stats_page::render(ctx, &stats, &store.catalogue))
-        }
-        (&Method::GET, ["stats.csv"]) => {
-            let (from, to) = span(ctx, req);
-            return match store.export_csv(operator, Some(from), Some(to)) {
-                Ok(csv) => Resp::text(200, "text/csv; charset=utf-8", csv).with(
-                    "content-disposition",
-                    format!("attachment; filename=\"cases-{from}-{to}.csv\""),
-                ),
-                Err(e) => failure(e),
-            };
-        }
-        (&Method::POST, ["search"]) => search(central, ctx, operator, fields),
-        (&Method::GET, ["applications"]) => store
-            .list(operator, 500)
-            .map(|rows| pages::applications(ctx, &rows, &|code| pages::service_name(ctx, &store.catalogue, code))),
-        (&Method::GET, ["applications", receipt]) => application(central, ctx, operator, receipt, None),
-        (&Method::POST, ["applications", receipt, "review"]) => match review(central, ctx, receipt, fields, operator) {
-            Ok(resp) => return resp,
-            Err(page) => page,
-        },
-        (&Method::POST, ["applications", receipt, "materials", code]) => {
-            let decided = store.decide_material(
-                operator,
-                receipt,
-                code,
-                field(fields, "verdict").unwrap_or_default(),
-                field(fields, "reason").filter(|r| !r.is_empty()),
-                field(fields, "note").unwrap_or_default(),
-            );
-            match decided {
-                Ok(()) => return Resp::redirect(&format!("/applications/{receipt}#material-{code}")),
-                Err(e) => refused_on_page(central, ctx, operator, receipt, e),
-            }
-        }
-        (&Method::POST, ["applications", receipt, "assign"]) => match store.assign(operator, receipt, &operator.name) {
-            Ok(()) => return Resp::redirect("/queue"),
-            Err(e) => Err(e),
-        },
-        (&Method::POST, ["applications", receipt, "reveal"]) => {
-            let reason = field(fields, "reason").unwrap_or_default();
-            store
-                .reveal(operator, receipt, reason)
-                .map(|revealed| pages::revealed(ctx, receipt, &revealed, reason.trim()))
-        }
-        (&Method::GET, ["photos", upload_id]) => {
-            return match store.view_photo(operator, upload_id) {
-                Ok(bytes) => Resp::bytes(200, "image/jpeg", bytes),
-                Err(e) => failure(e),
-            }
-        }
-        (&Method::GET, ["audit"]) => store
-            .audit_log(operator, 500)
-            .map(|entries| pages::audit(ctx, &entries)),
-        (&Method::GET, ["payments"]) => store
-            .payments(operator, 200)
-            .map(|rows| pages::payments(ctx, &rows, central.sandbox_payments)),
-        (&Method::POST, ["payments", id, action]) => match payment_action(central, operator, id, action) {
-            Ok(()) => return Resp::redirect("/payments"),
-            Err(e) => Err(e),
-        },
-        _ => {
+    let routed = case_route(&call, &segments)
+        .or_else(|| desk_route(&call, &segments))
+        .or_else(|| report_route(&call, &segments));
+    let result = match routed {
+        Some(Routed::Done(resp)) => return resp,
+        Some(Routed::Page(page)) => page,
+        None => {
             return Resp::html(
                 404,
                 pages::message(ctx, ctx.t(M::NotFoundTitle), ctx.t(M::NotFoundText), false),
@@ -116,6 +73,142 @@ pub(super) fn operator_route(
             )
         }
     }
+}
+
+/// A redirect after an action that succeeded, else its error as a page.
+fn done_or(result: anyhow::Result<()>, to: &str) -> Routed {
+    match result {
+        Ok(()) => Routed::Done(Resp::redirect(to)),
+        Err(e) => Routed::Page(Err(e)),
+    }
+}
+
+/// The pre-review work: queue, search, applications, their actions, photos.
+fn case_route(call: &Call, segments: &[&str]) -> Option<Routed> {
+    let (central, ctx, operator, fields) = (call.central, call.ctx, call.operator, call.fields);
+    let store = &central.store;
+    Some(match (&call.req.method, segments) {
+        (&Method::GET, ["queue"]) => Routed::Page(queue(central, ctx, operator, call.req)),
+        (&Method::POST, ["search"]) => Routed::Page(search(central, ctx, operator, fields)),
+        (&Method::GET, ["applications"]) => Routed::Page(
+            store
+                .list(operator, 500)
+                .map(|rows| pages::applications(ctx, &rows, &|code| pages::service_name(ctx, &store.catalogue, code))),
+        ),
+        (&Method::GET, ["applications", receipt]) => Routed::Page(application(central, ctx, operator, receipt, None)),
+        (&Method::POST, ["applications", receipt, "review"]) => match review(central, ctx, receipt, fields, operator) {
+            Ok(resp) => Routed::Done(resp),
+            Err(page) => Routed::Page(page),
+        },
+        (&Method::POST, ["applications", receipt, "materials", code]) => {
+            let decided = store.decide_material(
+                operator,
+                receipt,
+                code,
+                field(fields, "verdict").unwrap_or_default(),
+                field(fields, "reason").filter(|r| !r.is_empty()),
+                field(fields, "note").unwrap_or_default(),
+            );
+            match decided {
+                Ok(()) => Routed::Done(Resp::redirect(&format!("/applications/{receipt}#material-{code}"))),
+                Err(e) => Routed::Page(refused_on_page(central, ctx, operator, receipt, e)),
+            }
+        }
+        (&Method::POST, ["applications", receipt, "assign"]) => {
+            done_or(store.assign(operator, receipt, &operator.name), "/queue")
+        }
+        (&Method::POST, ["applications", receipt, "reveal"]) => {
+            let reason = field(fields, "reason").unwrap_or_default();
+            Routed::Page(
+                store
+                    .reveal(operator, receipt, reason)
+                    .map(|revealed| pages::revealed(ctx, receipt, &revealed, reason.trim())),
+            )
+        }
+        (&Method::GET, ["photos", upload_id]) => Routed::Done(match store.view_photo(operator, upload_id) {
+            Ok(bytes) => Resp::bytes(200, "image/jpeg", bytes),
+            Err(e) => failure(e),
+        }),
+        _ => return None,
+    })
+}
+
+/// The front desk: a day's bookings, complaints and their replies.
+fn desk_route(call: &Call, segments: &[&str]) -> Option<Routed> {
+    let (central, ctx, operator) = (call.central, call.ctx, call.operator);
+    let store = &central.store;
+    Some(match (&call.req.method, segments) {
+        (&Method::GET, ["bookings"]) => {
+            let params = form(call.req.query.as_deref().unwrap_or("").as_bytes());
+            let day = field(&params, "day")
+                .and_then(Date::parse)
+                .unwrap_or_else(|| Date::from_unix_china(ctx.now));
+            Routed::Page(
+                store
+                    .bookings_on(operator, day)
+                    .map(|rows| desk_page::bookings(ctx, day, &rows, &store.catalogue)),
+            )
+        }
+        (&Method::GET, ["complaints"]) => Routed::Page(
+            store
+                .desk_complaints(operator, 500)
+                .map(|rows| desk_page::complaints(ctx, &rows)),
+        ),
+        (&Method::POST, ["complaints", ticket, "reply"]) => {
+            let replied = store.reply_to_complaint(operator, ticket, field(call.fields, "reply").unwrap_or_default());
+            if replied.is_ok() && central.sandbox_payments {
+                // The sandbox's simulated SMS gateway delivers at once.
+                let _ = store.simulate_sms_gateway();
+            }
+            done_or(replied, "/complaints")
+        }
+        _ => return None,
+    })
+}
+
+/// The fleet, statistics and export, payments and the audit log.
+fn report_route(call: &Call, segments: &[&str]) -> Option<Routed> {
+    let (central, ctx, operator) = (call.central, call.ctx, call.operator);
+    let store = &central.store;
+    Some(match (&call.req.method, segments) {
+        (&Method::GET, [""]) => Routed::Page(
+            store
+                .kiosks(operator)
+                .and_then(|kiosks| Ok(pages::fleet(ctx, &kiosks, store.count_applications()?))),
+        ),
+        (&Method::GET, ["stats"]) => {
+            let (from, to) = span(ctx, call.req);
+            Routed::Page(
+                store
+                    .stats(operator, Some(from), Some(to))
+                    .map(|stats| stats_page::render(ctx, &stats, &store.catalogue)),
+            )
+        }
+        (&Method::GET, ["stats.csv"]) => {
+            let (from, to) = span(ctx, call.req);
+            Routed::Done(match store.export_csv(operator, Some(from), Some(to)) {
+                Ok(csv) => Resp::text(200, "text/csv; charset=utf-8", csv).with(
+                    "content-disposition",
+                    format!("attachment; filename=\"cases-{from}-{to}.csv\""),
+                ),
+                Err(e) => failure(e),
+            })
+        }
+        (&Method::GET, ["audit"]) => Routed::Page(
+            store
+                .audit_log(operator, 500)
+                .map(|entries| pages::audit(ctx, &entries)),
+        ),
+        (&Method::GET, ["payments"]) => Routed::Page(
+            store
+                .payments(operator, 200)
+                .map(|rows| pages::payments(ctx, &rows, central.sandbox_payments)),
+        ),
+        (&Method::POST, ["payments", id, action]) => {
+            done_or(payment_action(central, operator, id, action), "/payments")
+        }
+        _ => return None,
+    })
 }
 
 /// The days of `?from=&to=`: the last 30 days up to today by default.

@@ -40,8 +40,9 @@ impl Store {
                 "UPDATE bookings SET phone = '' WHERE created_at < $1 AND phone <> ''",
                 &[cutoff.into()],
             )?;
+            sql.exec("DELETE FROM sms_outbox WHERE created_at < $1", &[cutoff.into()])?;
             let complaints = sql.exec(
-                "UPDATE complaints SET phone = '', body = '' WHERE created_at < $1 AND (phone <> '' OR body <> '')",
+                "UPDATE complaints SET phone = '', body = '', reply = '' WHERE created_at < $1 AND (phone <> '' OR body <> '' OR reply <> '')",
                 &[cutoff.into()],
             )?;
             let purged = Purged {
@@ -61,11 +62,14 @@ impl Store {
     /// how many values were written.
     pub fn reseal(&self, operator: &Operator) -> Result<u64> {
         operator.require(operator.may_supervise())?;
-        let texts: [(&str, &str, &str); 5] = [
+        let texts: [(&str, &str, &str); 8] = [
             ("applications", "app_key", applications::BODY),
             ("bookings", "booking_no", "bookings.phone"),
             ("complaints", "ticket_no", "complaints.phone"),
             ("complaints", "ticket_no", "complaints.body"),
+            ("complaints", "ticket_no", "complaints.reply"),
+            ("sms_outbox", "sms_id", "sms_outbox.phone"),
+            ("sms_outbox", "sms_id", "sms_outbox.body"),
             (
                 "idempotency",
                 "scope || '/' || kiosk_id || '/' || key",

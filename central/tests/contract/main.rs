@@ -11,6 +11,7 @@ mod lab;
 mod applications;
 mod appointments;
 mod catalogue;
+mod desk;
 mod feedback;
 mod fleet;
 mod limits;

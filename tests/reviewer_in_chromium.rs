@@ -93,6 +93,10 @@ fn photos_shown(browser: &mut Browser, code: &str) -> u64 {
 fn front_desk(lab: &KioskLab, browser: &mut Browser, base: &str, axe: &str) {
     use township_kiosk::central_api as api;
     let central = township_kiosk::app::services::central_from_config(&lab.config).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let today = township_kiosk::domain::calendar::Date::from_unix_china(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -118,6 +122,12 @@ fn front_desk(lab: &KioskLab, browser: &mut Browser, base: &str, axe: &str) {
         })
         .unwrap()
         .ticket_no;
+    // The kiosk's heartbeat (as its heartbeat thread sends it), for the fleet pages.
+    for _ in 0..3 {
+        central
+            .heartbeat(&township_kiosk::app::services::heartbeat(&lab.config, None, now))
+            .unwrap();
+    }
     browser.goto(&format!("{base}/bookings?day={}", slot.date));
     browser.wait_for(&format!(
         "document.querySelector('tr[data-booking=\"{}\"]')",
@@ -293,4 +303,9 @@ fn a_reviewer_asks_for_one_material_again_and_approves_the_citizens_new_photo() 
     browser.goto(&format!("{base}/"));
     browser.wait_for("document.getElementById('fleet')");
     check_and_shoot(&mut browser, &axe, "09-fleet");
+    browser.act(&format!(
+        "document.querySelector('a[href=\"/kiosks/{KIOSK_ID}\"]').click(); true"
+    ));
+    browser.wait_for("document.querySelectorAll('#beats rect').length > 1");
+    check_and_shoot(&mut browser, &axe, "13-kiosk");
 }

@@ -13,3 +13,7 @@ ALTER TABLE complaints ADD COLUMN replied_by TEXT;
 ALTER TABLE complaints ADD COLUMN replied_at BIGINT;
 CREATE TABLE IF NOT EXISTS sms_outbox (sms_id TEXT PRIMARY KEY, phone TEXT NOT NULL, body TEXT NOT NULL,
   subject TEXT NOT NULL, state TEXT NOT NULL, created_at BIGINT NOT NULL, sent_at BIGINT);
+-- A kiosk's heartbeats over the last day, one row per five minutes (bounded: older rows go
+-- with the next heartbeat), for its page's chart.
+CREATE TABLE IF NOT EXISTS heartbeat_buckets (kiosk_id TEXT NOT NULL, bucket BIGINT NOT NULL,
+  beats BIGINT NOT NULL, pending BIGINT NOT NULL, devices_ok BIGINT NOT NULL, PRIMARY KEY (kiosk_id, bucket));

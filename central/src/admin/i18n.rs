@@ -202,6 +202,10 @@ messages! {
     Complaints => "咨询投诉", "Consultations and complaints";
     ColTopic => "类别", "Topic";
     ColCount => "数量", "Count";
+    // A kiosk's page.
+    KioskTitle => "设备", "Kiosk";
+    BeatsChart => "最近 24 小时的心跳(每 5 分钟;绿色:设备正常,橙色:有设备异常,空白:未联系)", "Heartbeats over the last 24 hours (per 5 minutes; green: devices working, amber: a device not working, gap: no contact)";
+    PendingChart => "待发送申请数", "Applications waiting to be sent";
     // The front desk.
     NavBookings => "预约", "Bookings";
     NavComplaints => "咨询投诉", "Complaints";

@@ -189,6 +189,7 @@ fn device(state: &str) -> Markup {
     html! {
         @if state.is_empty() { "–" }
         @else if device_ok(state) { span class="ok" { (state) } }
+        @else if state == "absent" { (state) }
         @else { span class="fault" { (state) } }
     }
 }
@@ -249,7 +250,7 @@ pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
         div class="grid" id="fleet-grid" {
             @for k in kiosks.iter().take(FLEET_ROWS) {
                 div class={ "kiosk-card " (k.state) } data-kiosk=(k.kiosk_id) {
-                    strong { (k.kiosk_id) } " · " (kiosk_state(ctx, k.state))
+                    strong { a href={ "/kiosks/" (k.kiosk_id) } { (k.kiosk_id) } } " · " (kiosk_state(ctx, k.state))
                     br; (ctx.t(M::ColPaper)) " " (paper(&k.paper)) " · " (ctx.t(M::ColOutbox)) " " (k.pending)
                 }
             }
@@ -272,6 +273,53 @@ pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
         @if kiosks.len() > FLEET_ROWS { p { (fill(ctx.t(M::MoreKiosks), &[&(kiosks.len() - FLEET_ROWS)])) } }
     };
     page(ctx, ctx.t(M::FleetTitle), "/", body)
+}
+
+/// One kiosk: its latest report and its heartbeats over the last day.
+pub fn kiosk(ctx: &Ctx, k: &KioskView, buckets: &[crate::store::BeatBucket]) -> String {
+    let (width, height) = (864.0, 120.0);
+    let start = ctx.now - crate::store::BUCKETS_KEPT_SECS;
+    let x = |at: i64| (at - start) as f64 / crate::store::BUCKETS_KEPT_SECS as f64 * width;
+    let bar_w = width / (crate::store::BUCKETS_KEPT_SECS / crate::store::BUCKET_SECS) as f64;
+    let most_beats = buckets.iter().map(|b| b.beats).max().unwrap_or(1).max(1) as f64;
+    let most_pending = buckets.iter().map(|b| b.pending).max().unwrap_or(0).max(1) as f64;
+    let body = html! {
+        table class="fields" id="kiosk" {
+            tr { th scope="row" { (ctx.t(M::ColState)) } td class=(k.state) { (kiosk_state(ctx, k.state)) } }
+            tr { th scope="row" { (ctx.t(M::ColVersion)) } td { (k.version) } }
+            tr { th scope="row" { (ctx.t(M::ColHeartbeat)) } td { (ago(ctx, (k.last_seen > 0).then_some(k.last_seen))) } }
+            tr { th scope="row" { (ctx.t(M::ColReader)) } td { (device(&k.reader)) } }
+            tr { th scope="row" { (ctx.t(M::ColPrinter)) } td { (device(&k.printer)) } }
+            tr { th scope="row" { (ctx.t(M::ColCamera)) } td { (device(&k.camera)) } }
+            tr { th scope="row" { (ctx.t(M::ColGpio)) } td { (device(&k.gpio)) } }
+            tr { th scope="row" { (ctx.t(M::ColPaper)) } td { (paper(&k.paper)) } }
+            tr { th scope="row" { (ctx.t(M::ColOutbox)) } td { (k.pending) } }
+            tr { th scope="row" { (ctx.t(M::ColCertificate)) } td { (certificate(ctx, k.certificate_expires_at)) } }
+            tr { th scope="row" { (ctx.t(M::ColErrors)) } td { @for (i, e) in k.last_errors.iter().enumerate() { @if i > 0 { br; } (e) } } }
+        }
+        h2 { (ctx.t(M::ColHeartbeat)) }
+        svg class="chart" id="beats" role="img" aria-label=(ctx.t(M::BeatsChart)) width=(width) height=(height + 20.0) viewBox={ "0 0 " (width) " " (height + 20.0) } xmlns="http://www.w3.org/2000/svg" {
+            title { (ctx.t(M::BeatsChart)) }
+            rect x="0" y="0" width=(width) height=(height) fill="#ffffff" stroke="#cbd2d9" {}
+            @for b in buckets {
+                @let h = b.beats as f64 / most_beats * (height - 4.0);
+                rect x=(x(b.at)) y=(height - h) width=(bar_w.max(1.0)) height=(h) fill=(if b.devices_ok { "#1e7b34" } else { "#b7791f" }) {}
+            }
+            text x="0" y=(height + 16.0) font-size="12" fill="#1f2933" { (china_time(start)) }
+            text x=(width) y=(height + 16.0) font-size="12" fill="#1f2933" text-anchor="end" { (china_time(ctx.now)) }
+        }
+        p class="intro" { (ctx.t(M::BeatsChart)) }
+        h2 { (ctx.t(M::PendingChart)) }
+        svg class="chart" id="pending" role="img" aria-label=(ctx.t(M::PendingChart)) width=(width) height="80" viewBox={ "0 0 " (width) " 80" } xmlns="http://www.w3.org/2000/svg" {
+            title { (ctx.t(M::PendingChart)) }
+            rect x="0" y="0" width=(width) height="80" fill="#ffffff" stroke="#cbd2d9" {}
+            @for b in buckets {
+                @let h = b.pending as f64 / most_pending * 76.0;
+                rect x=(x(b.at)) y=(80.0 - h) width=(bar_w.max(1.0)) height=(h) fill="#0b4f9c" {}
+            }
+        }
+    };
+    page(ctx, &format!("{} {}", ctx.t(M::KioskTitle), k.kiosk_id), "/", body)
 }
 
 pub fn applications(ctx: &Ctx, rows: &[ListedApplication], service_name: &dyn Fn(&str) -> String) -> String {

@@ -176,6 +176,12 @@ fn report_route(call: &Call, segments: &[&str]) -> Option<Routed> {
                 .kiosks(operator)
                 .and_then(|kiosks| Ok(pages::fleet(ctx, &kiosks, store.count_applications()?))),
         ),
+        (&Method::GET, ["kiosks", id]) => Routed::Page(store.kiosks(operator).and_then(|kiosks| {
+            let Some(kiosk) = kiosks.iter().find(|k| k.kiosk_id == *id) else {
+                return crate::store::refuse(404, "not_found", "no such kiosk");
+            };
+            Ok(pages::kiosk(ctx, kiosk, &store.beat_buckets(operator, id)?))
+        })),
         (&Method::GET, ["stats"]) => {
             let (from, to) = span(ctx, call.req);
             Routed::Page(

@@ -29,8 +29,67 @@ pub struct KioskView {
     pub refused: i64,
 }
 
+/// The width of a heartbeat bucket, and how long buckets are kept.
+pub const BUCKET_SECS: i64 = 300;
+pub const BUCKETS_KEPT_SECS: i64 = 86_400;
+
+/// One five-minute bucket of a kiosk's heartbeats.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BeatBucket {
+    /// Unix seconds of the bucket's start.
+    pub at: i64,
+    pub beats: i64,
+    /// The outbox's pending count at the bucket's last beat.
+    pub pending: i64,
+    /// Whether every device was working at the bucket's last beat.
+    pub devices_ok: bool,
+}
+
 impl Store {
     // ---- fleet ----------------------------------------------------------------------
+
+    /// Counts a heartbeat in its five-minute bucket and drops buckets older than a day.
+    fn record_beat(sql: &mut dyn Sql, kiosk: &str, now: i64, hb: &api::Heartbeat) -> Result<()> {
+        let d = &hb.devices;
+        let all_ok = [&d.reader, &d.printer, &d.camera, &d.gpio]
+            .iter()
+            .all(|s| api::device_ok(s) || s.as_str() == "absent");
+        sql.exec(
+            "INSERT INTO heartbeat_buckets (kiosk_id, bucket, beats, pending, devices_ok) VALUES ($1, $2, 1, $3, $4) \
+             ON CONFLICT (kiosk_id, bucket) DO UPDATE SET beats = heartbeat_buckets.beats + 1, pending = $3, devices_ok = $4",
+            &[
+                kiosk.into(),
+                (now - now.rem_euclid(BUCKET_SECS)).into(),
+                (hb.outbox.pending as i64).into(),
+                i64::from(all_ok).into(),
+            ],
+        )?;
+        sql.exec(
+            "DELETE FROM heartbeat_buckets WHERE kiosk_id = $1 AND bucket < $2",
+            &[kiosk.into(), (now - BUCKETS_KEPT_SECS).into()],
+        )?;
+        Ok(())
+    }
+
+    /// A kiosk's heartbeat buckets over the last day, oldest first.
+    pub fn beat_buckets(&self, operator: &Operator, kiosk_id: &str) -> Result<Vec<BeatBucket>> {
+        operator.require(operator.may_review() || operator.may_audit())?;
+        self.tx(|sql| {
+            Ok(sql
+                .query(
+                    "SELECT bucket, beats, pending, devices_ok FROM heartbeat_buckets WHERE kiosk_id = $1 AND bucket >= $2 ORDER BY bucket",
+                    &[kiosk_id.into(), (now() - BUCKETS_KEPT_SECS).into()],
+                )?
+                .iter()
+                .map(|r| BeatBucket {
+                    at: r.int("bucket"),
+                    beats: r.int("beats"),
+                    pending: r.int("pending"),
+                    devices_ok: r.int("devices_ok") == 1,
+                })
+                .collect())
+        })
+    }
 
     pub fn heartbeat(&self, kiosk: Kiosk, hb: &api::Heartbeat) -> Result<api::HeartbeatResponse> {
         let kiosk = kiosk.id();
@@ -71,7 +130,7 @@ impl Store {
                     serde_json::to_string(&errors)?.into(),
                 ],
             )?;
-            Ok(())
+            Self::record_beat(sql, kiosk, now, hb)
         })?;
         Ok(api::HeartbeatResponse {
             server_time: now,

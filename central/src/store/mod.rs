@@ -24,7 +24,7 @@ pub use caller::{Kiosk, Operator, Role};
 pub use casework::{CaseEvent, CasePhoto, MaterialDecision, QueueFilter, QueueRow, FIX_REASONS};
 pub use desk::{DeskBooking, DeskComplaint};
 pub use feedback::{ListedComplaint, ListedRating};
-pub use kiosks::{KioskView, RecordedCertificate};
+pub use kiosks::{BeatBucket, KioskView, RecordedCertificate, BUCKETS_KEPT_SECS, BUCKET_SECS};
 pub use operators::{SESSION_IDLE_SECS, SESSION_MAX_SECS};
 pub use payments::PaymentRow;
 pub use proofs::FREE_TRIES;

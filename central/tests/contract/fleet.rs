@@ -65,3 +65,51 @@ fn fleet(db: Option<&str>) {
 }
 
 on_both_databases!(fleet);
+
+/// Heartbeats are counted per five minutes for a kiosk's chart, and only a day is kept.
+fn heartbeat_buckets(db: Option<&str>) {
+    let lab = Lab::start(db);
+    let store = lab.store();
+    let cli = township_central::store::Operator::cli();
+    for _ in 0..3 {
+        store
+            .heartbeat(
+                township_central::store::Kiosk("K-A"),
+                &beat("K-A", "ok", api::PaperState::Ok, 0),
+            )
+            .unwrap();
+    }
+    let buckets = store.beat_buckets(&cli, "K-A").unwrap();
+    // (Three beats land in one five-minute bucket, or two across a boundary.)
+    assert!(buckets.len() <= 2, "{buckets:?}");
+    assert_eq!(buckets.iter().map(|b| b.beats).sum::<i64>(), 3);
+    assert!(buckets.iter().all(|b| b.devices_ok));
+    let old = township_central::store::now() - 2 * 86_400;
+    store
+        .tx(|sql| {
+            sql.exec(
+                "INSERT INTO heartbeat_buckets (kiosk_id, bucket, beats, pending, devices_ok) VALUES ('K-A', $1, 1, 0, 1)",
+                &[old.into()],
+            )
+        })
+        .unwrap();
+    store
+        .heartbeat(
+            township_central::store::Kiosk("K-A"),
+            &beat("K-A", "fault: cover open", api::PaperState::Ok, 0),
+        )
+        .unwrap();
+    let rows = store
+        .tx(|sql| {
+            sql.query(
+                "SELECT bucket FROM heartbeat_buckets WHERE kiosk_id = 'K-A' AND bucket = $1",
+                &[old.into()],
+            )
+        })
+        .unwrap();
+    assert!(rows.is_empty(), "the day-old bucket went with the next heartbeat");
+    let newest = store.beat_buckets(&cli, "K-A").unwrap().pop().unwrap();
+    assert!(!newest.devices_ok, "a printer fault shows");
+}
+
+on_both_databases!(heartbeat_buckets);

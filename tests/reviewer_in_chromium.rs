@@ -89,6 +89,64 @@ fn photos_shown(browser: &mut Browser, code: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The audit log's text, as a supervisor sees it.
+fn audit_log(browser: &mut Browser, base: &str) -> String {
+    browser.goto(&format!("{base}/audit"));
+    browser.wait_for("document.getElementById('audit')");
+    browser
+        .eval("document.getElementById('audit').innerText")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A supervisor assigns a case, lists the applications and payments, finds a person's
+/// cases by ID number (audited) and reveals the applicant with a reason (audited).
+fn supervisor_pages(browser: &mut Browser, base: &str, axe: &str, receipt: &str) {
+    browser.goto(&format!("{base}/queue?status=all"));
+    browser.wait_for(&format!("document.getElementById('assign-{receipt}-to')"));
+    browser.act(&format!(
+        "document.getElementById('assign-{receipt}-to').value = 'wang'; document.getElementById('assign-{receipt}').submit(); true"
+    ));
+    browser.wait_for("document.getElementById('filters')");
+    browser.goto(&format!("{base}/queue?status=all"));
+    browser.wait_for(&format!(
+        "document.querySelector('tr[data-receipt=\"{receipt}\"]').innerText.includes('wang')"
+    ));
+    check_and_shoot(browser, axe, "14-queue-supervisor");
+    browser.goto(&format!("{base}/applications"));
+    browser.wait_for("document.getElementById('applications')");
+    check_and_shoot(browser, axe, "15-applications");
+    browser.goto(&format!("{base}/payments"));
+    browser.wait_for("document.getElementById('payments')");
+    check_and_shoot(browser, axe, "16-payments");
+    browser.goto(&format!("{base}/queue"));
+    browser.wait_for("document.getElementById('search-id')");
+    browser.act(&format!(
+        "document.getElementById('search-id').value = '{CITIZEN_ID}'; document.getElementById('search-person').submit(); true"
+    ));
+    browser.wait_for("document.getElementById('found')");
+    assert!(browser
+        .eval("document.getElementById('found').innerText")
+        .as_str()
+        .unwrap_or_default()
+        .contains(receipt));
+    check_and_shoot(browser, axe, "17-search");
+    browser.goto(&format!("{base}/applications/{receipt}"));
+    browser.wait_for("document.getElementById('reveal-reason')");
+    browser.act("document.getElementById('reveal-reason').value = '电话核实材料'; document.getElementById('reveal').click(); true");
+    browser.wait_for("document.getElementById('revealed-id')");
+    assert_eq!(
+        browser.eval("document.getElementById('revealed-id').innerText"),
+        CITIZEN_ID
+    );
+    check_and_shoot(browser, axe, "18-reveal");
+    let audit = audit_log(browser, base);
+    for action in ["assign", "search:id-number", "reveal", "complaint:reply"] {
+        assert!(audit.contains(action), "{action} not in the audit log: {audit}");
+    }
+}
+
 /// A booking and a complaint through the kiosk's own client, then the desk's pages.
 fn front_desk(lab: &KioskLab, browser: &mut Browser, base: &str, axe: &str) {
     use township_kiosk::central_api as api;
@@ -211,6 +269,12 @@ fn a_reviewer_asks_for_one_material_again_and_approves_the_citizens_new_photo() 
         .unwrap_or_default()
         .contains("0000"));
     check_and_shoot(&mut browser, &axe, "03-case");
+    // The photo tools: a quarter turn and a zoom, per photo.
+    browser.act("document.querySelector('figure.photo button[data-photo-action=rotate]').click(); document.querySelector('figure.photo button[data-photo-action=zoom]').click(); true");
+    assert_eq!(
+        browser.eval("document.querySelector('figure.photo').className"),
+        "photo r90 zoom"
+    );
 
     // One material 需补正 (blurred), then a supplement asked with no message typed.
     let code = mandatory[0].clone();
@@ -279,13 +343,7 @@ fn a_reviewer_asks_for_one_material_again_and_approves_the_citizens_new_photo() 
     browser.goto(&format!("{base}/?lang=zh"));
     browser.act("document.querySelector('form[action=\"/logout\"]').submit(); true");
     log_in(&mut browser, &base, "li", "a long supervisor passphrase");
-    browser.goto(&format!("{base}/audit"));
-    browser.wait_for("document.getElementById('audit')");
-    let audit = browser
-        .eval("document.getElementById('audit').innerText")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let audit = audit_log(&mut browser, &base);
     assert!(audit.matches("photo:view").count() >= mandatory.len() + 2, "{audit}");
     check_and_shoot(&mut browser, &axe, "08-audit");
     browser.goto(&format!("{base}/stats"));
@@ -308,4 +366,5 @@ fn a_reviewer_asks_for_one_material_again_and_approves_the_citizens_new_photo() 
     ));
     browser.wait_for("document.querySelectorAll('#beats rect').length > 1");
     check_and_shoot(&mut browser, &axe, "13-kiosk");
+    supervisor_pages(&mut browser, &base, &axe, &receipt);
 }

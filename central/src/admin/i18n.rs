@@ -88,6 +88,7 @@ messages! {
     ColAssigned => "经办人", "Reviewer";
     ColMaterials => "材料", "Materials";
     AssignToMe => "我来办", "Take it";
+    Assign => "分配", "Assign";
     Nobody => "未分配", "nobody";
     DaysLeft => "剩 {} 个工作日", "{} working days left";
     DueToday => "今天到期", "due today";

@@ -55,6 +55,8 @@ pub struct QueueData<'a> {
     pub calendar: &'a WorkCalendar,
     pub today: Date,
     pub kiosks: &'a [String],
+    /// Whom a supervisor may assign cases to (empty for a reviewer: "take it" only).
+    pub reviewers: &'a [String],
 }
 
 pub fn render(ctx: &Ctx, data: &QueueData) -> String {
@@ -85,14 +87,7 @@ pub fn render(ctx: &Ctx, data: &QueueData) -> String {
                         td { (super::pages::china_time(row.received_at)) }
                         td { (state(ctx, &row.status)) }
                         td { (row.assigned_to.as_deref().unwrap_or(ctx.t(M::Nobody))) }
-                        td {
-                            @if row.assigned_to.as_deref() != Some(ctx.name()) {
-                                form method="post" action={ "/applications/" (row.receipt_no) "/assign" } class="inline" {
-                                    input type="hidden" name="csrf" value=(ctx.csrf());
-                                    button class="secondary" { (ctx.t(M::AssignToMe)) }
-                                }
-                            }
-                        }
+                        td { (assign_form(ctx, row, data.reviewers)) }
                     }
                 }
             }
@@ -105,6 +100,27 @@ pub fn render(ctx: &Ctx, data: &QueueData) -> String {
         }
     };
     page(ctx, ctx.t(M::QueueTitle), "/queue", body)
+}
+
+/// "Take it" for a reviewer; for a supervisor, a choice of reviewers.
+fn assign_form(ctx: &Ctx, row: &QueueRow, reviewers: &[String]) -> Markup {
+    let id = format!("assign-{}", row.receipt_no);
+    html! {
+        form method="post" action={ "/applications/" (row.receipt_no) "/assign" } class="inline" id=(id) {
+            input type="hidden" name="csrf" value=(ctx.csrf());
+            @if reviewers.is_empty() {
+                @if row.assigned_to.as_deref() != Some(ctx.name()) {
+                    button class="secondary" { (ctx.t(M::AssignToMe)) }
+                }
+            } @else {
+                label class="visually-hidden" for={ (id) "-to" } { (ctx.t(M::ColAssigned)) }
+                select name="to" id={ (id) "-to" } {
+                    @for r in reviewers { option value=(r) selected[row.assigned_to.as_deref() == Some(r.as_str())] { (r) } }
+                }
+                " " button class="secondary" { (ctx.t(M::Assign)) }
+            }
+        }
+    }
 }
 
 fn limit(ctx: &Ctx, limit: Option<Date>, left: Option<i64>) -> Markup {

@@ -115,7 +115,8 @@ fn case_route(call: &Call, segments: &[&str]) -> Option<Routed> {
             }
         }
         (&Method::POST, ["applications", receipt, "assign"]) => {
-            done_or(store.assign(operator, receipt, &operator.name), "/queue")
+            let to = field(fields, "to").filter(|t| !t.is_empty()).unwrap_or(&operator.name);
+            done_or(store.assign(operator, receipt, to), "/queue")
         }
         (&Method::POST, ["applications", receipt, "reveal"]) => {
             let reason = field(fields, "reason").unwrap_or_default();
@@ -249,6 +250,11 @@ fn queue(central: &Central, ctx: &Ctx, operator: &Operator, req: &Req) -> anyhow
         .into_iter()
         .map(|k| k.kiosk_id)
         .collect();
+    let reviewers = if operator.may_supervise() {
+        central.store.reviewers(operator)?
+    } else {
+        Vec::new()
+    };
     let data = queue_page::QueueData {
         rows: &rows,
         filter: &filter,
@@ -256,6 +262,7 @@ fn queue(central: &Central, ctx: &Ctx, operator: &Operator, req: &Req) -> anyhow
         calendar: &central.store.calendar,
         today: Date::from_unix_china(ctx.now),
         kiosks: &kiosks,
+        reviewers: &reviewers,
     };
     Ok(queue_page::render(ctx, &data))
 }

@@ -160,9 +160,26 @@ impl Store {
         })
     }
 
-    /// Assigns `receipt` to `reviewer` (an operator who may review; audited).
+    /// The operators who may review (to assign cases to).
+    pub fn reviewers(&self, operator: &Operator) -> Result<Vec<String>> {
+        operator.require(operator.may_review())?;
+        self.tx(|sql| {
+            Ok(sql
+                .query(
+                    "SELECT name FROM operators WHERE role IN ('reviewer', 'supervisor') ORDER BY name",
+                    &[],
+                )?
+                .iter()
+                .map(|r| r.text("name"))
+                .collect())
+        })
+    }
+
+    /// Assigns `receipt` to `reviewer` (an operator who may review; audited). A reviewer
+    /// takes cases for themself; a supervisor assigns them to anyone who may review.
     pub fn assign(&self, operator: &Operator, receipt: &str, reviewer: &str) -> Result<()> {
         operator.require(operator.may_review())?;
+        operator.require(reviewer == operator.name || operator.may_supervise())?;
         self.tx(|sql| {
             let row = Self::app_by_receipt(sql, receipt)?;
             let known = sql.query_one(

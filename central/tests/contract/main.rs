@@ -16,6 +16,7 @@ mod feedback;
 mod fleet;
 mod limits;
 mod payments;
+mod queue;
 mod stats;
 mod status;
 mod tls;

@@ -160,6 +160,11 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
     browser.wait_for("document.getElementById('login')");
     browser.act("document.getElementById('name').value = 'rita'; document.getElementById('password').value = 'another long passphrase'; document.getElementById('login').submit(); true");
     browser.wait_for("document.getElementById('filters')");
+    // The navigation offers a reviewer only what a reviewer may use.
+    assert_eq!(
+        browser.eval("[...document.querySelectorAll('header nav a')].map(a => a.getAttribute('href')).join(' ')"),
+        json!("/queue /applications /bookings /complaints /stats /")
+    );
     browser.goto(&format!("{base}/audit"));
     browser.wait_for("document.body.innerText.includes('may not')");
     browser.goto(&format!("{base}/payments"));

@@ -162,6 +162,7 @@ fn route(central: &Central, req: &Req) -> Resp {
     let ctx = Ctx {
         lang,
         operator: Some((operator.name.as_str(), csrf.as_str())),
+        role: Some(operator.role),
         now: now(),
     };
     if req.method == Method::POST && field(&fields, "csrf") != Some(csrf.as_str()) {
@@ -203,6 +204,7 @@ fn login_page(central: &Central, req: &Req, lang: Lang, error: Option<&str>) -> 
     let ctx = Ctx {
         lang,
         operator: None,
+        role: None,
         now: now(),
     };
     Resp::html(

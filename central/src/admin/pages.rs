@@ -5,7 +5,7 @@
 //! back office's own (`/static/…`), so the CSP allows no inline code.
 
 use super::i18n::{fill, Lang, M};
-use crate::store::{AuditEntry, KioskView, ListedApplication, PaymentRow, Revealed};
+use crate::store::{AuditEntry, KioskView, ListedApplication, PaymentRow, Revealed, Role};
 use maud::{html, Markup, DOCTYPE};
 use township_core::central_api::device_ok;
 
@@ -15,6 +15,8 @@ use township_core::central_api::device_ok;
 pub struct Ctx<'a> {
     pub lang: Lang,
     pub operator: Option<(&'a str, &'a str)>,
+    /// The operator's role: the navigation offers only what it may use.
+    pub role: Option<crate::store::Role>,
     pub now: i64,
 }
 
@@ -32,17 +34,19 @@ impl Ctx<'_> {
     }
 }
 
-/// The navigation: (path, label).
-const NAV: &[(&str, M)] = &[
-    ("/queue", M::NavQueue),
-    ("/applications", M::NavApplications),
-    ("/bookings", M::NavBookings),
-    ("/complaints", M::NavComplaints),
-    ("/stats", M::NavStats),
-    ("/", M::NavFleet),
-    ("/payments", M::NavPayments),
-    ("/audit", M::NavAudit),
+/// The navigation: (path, label, the roles that may use it).
+const NAV: &[(&str, M, &[Role])] = &[
+    ("/queue", M::NavQueue, REVIEWERS),
+    ("/applications", M::NavApplications, REVIEWERS),
+    ("/bookings", M::NavBookings, REVIEWERS),
+    ("/complaints", M::NavComplaints, REVIEWERS),
+    ("/stats", M::NavStats, REVIEWERS),
+    ("/", M::NavFleet, &[Role::Reviewer, Role::Supervisor, Role::Auditor]),
+    ("/payments", M::NavPayments, &[Role::Supervisor]),
+    ("/audit", M::NavAudit, &[Role::Supervisor, Role::Auditor]),
 ];
+
+const REVIEWERS: &[Role] = &[Role::Reviewer, Role::Supervisor];
 
 /// A whole page: the header with the navigation (for a signed-in operator), the title and
 /// `body`. `here` is the navigation entry to mark current.
@@ -62,8 +66,10 @@ pub fn page(ctx: &Ctx, title: &str, here: &str, body: Markup) -> String {
                     span class="name" { (ctx.t(M::SystemName)) }
                     @if let Some((name, csrf)) = ctx.operator {
                         nav aria-label=(ctx.t(M::SystemName)) {
-                            @for (path, label) in NAV {
-                                a href=(path) aria-current=[(*path == here).then_some("page")] { (ctx.t(*label)) }
+                            @for (path, label, roles) in NAV {
+                                @if ctx.role.is_some_and(|r| roles.contains(&r)) {
+                                    a href=(path) aria-current=[(*path == here).then_some("page")] { (ctx.t(*label)) }
+                                }
                             }
                         }
                         div class="who" {

@@ -836,7 +836,7 @@ fn technician_actor() -> &'static str {
 /// touch only wakes the page (no service starts under the finger).
 #[test]
 fn the_attract_loop_runs_while_nobody_is_there_and_a_touch_ends_it() {
-    use township_kiosk::app::kiosk::attract::{ATTRACT_AFTER_MS, SLIDE_MS};
+    use township_kiosk::app::attract::{ATTRACT_AFTER_MS, SLIDE_MS};
     let k = kiosk();
     k.shell.set_size(1080, 1920);
     let welcome = || k.shell.window.global::<WelcomeAdapter>();

@@ -87,12 +87,11 @@ pub struct KioskApp {
     /// The GPIO's end in the app: LED signals out, screen wake/dim and paper-low in.
     gpio: super::gpio_service::GpioLink,
     /// Spoken prompts: the speaker, the citizen's choice, what was last said about.
-    voice: voice::VoiceGuide,
+    voice: super::voice::VoiceGuide,
     /// 技术人员维护: the hidden gesture, the PIN and the technician's tabs.
     tech: super::technician_desk::TechDesk,
     /// The attract loop: the session clock of the last input, and of the GPIO's dimming.
-    last_input_ms: u64,
-    dimmed_at_ms: u64,
+    attract: super::attract::Attract,
 }
 
 impl KioskApp {
@@ -152,7 +151,7 @@ impl KioskApp {
                 parts.config_paths.clone(),
                 Some(inbox.reporter(Inbound::Technician)),
             ),
-            voice: voice::VoiceGuide::new(parts.voice, config.voice.enabled, elderly),
+            voice: super::voice::VoiceGuide::new(parts.voice, config.voice.enabled, elderly),
             shared: Shared::new(config, catalogue, session, worker, camera).simulated(parts.sim.is_some()),
             reader_state,
             reader: parts.reader,
@@ -160,8 +159,7 @@ impl KioskApp {
             inbox: receiver,
             staff_called: false,
             gpio: Default::default(),
-            last_input_ms: 0,
-            dimmed_at_ms: 0,
+            attract: Default::default(),
         }
     }
 
@@ -172,7 +170,7 @@ impl KioskApp {
     }
 
     pub fn handle_at(&mut self, intent: Intent, now_ms: u64) {
-        self.note_input(now_ms);
+        self.attract.note_input(now_ms);
         // The technician's screens cover the citizen's pages: only their own intents count.
         if self.tech.is_active() {
             match intent {
@@ -194,7 +192,7 @@ impl KioskApp {
             })),
             Intent::SetElderly(on) => s.push(Event::SetElderly(on)),
             Intent::ToggleVoice => {
-                self.toggle_voice();
+                self.voice.toggle(self.shared.session.elderly);
                 self.shared.touch()
             }
             Intent::Touch if s.session.warning_since_ms.is_none() => s.touch(),
@@ -357,7 +355,7 @@ impl KioskApp {
         let citizen_did_something = !matches!(event, Event::Tick);
         let before = self.shared.session.step;
         let elderly_before = self.shared.session.elderly;
-        let moment = voice::moment_of(&event);
+        let moment = super::voice::moment_of(&event);
         let placeholder = Session::new(Lang::Zh, false, Default::default(), 0);
         let session = std::mem::replace(&mut self.shared.session, placeholder);
         let (session, effects) = handle(session, event, now_ms);
@@ -374,7 +372,12 @@ impl KioskApp {
             self.event_at(event, now_ms);
         }
         self.publish_gpio(citizen_did_something);
-        self.speak_after(moment);
+        let page = if self.journey.address.is_some() {
+            super::page::PageId::Address
+        } else {
+            super::page::PageId::of(self.shared.session.step)
+        };
+        self.voice.speak_after(moment, &self.shared.session, page);
     }
 
     /// The session moved from `before` to its current step (or stayed).
@@ -441,10 +444,26 @@ impl KioskApp {
         self.payment.forget();
         self.appointment.forget();
         self.consult.forget();
-        self.voice.forget();
+        self.voice.wipe();
         if let Some(reader) = &self.reader {
             reader.stop_reading();
         }
+    }
+
+    /// Whether the kiosk has a speaker (`[voice] enabled`): the 语音播报 switch shows.
+    pub fn voice_available(&self) -> bool {
+        self.voice.available()
+    }
+
+    /// Whether prompts are spoken now.
+    pub fn voice_on(&self) -> bool {
+        self.voice.on(self.shared.session.elderly)
+    }
+
+    /// The slide the attract loop shows now; `None` while someone is there.
+    pub fn attract_slide(&self) -> Option<usize> {
+        let idle = self.shared.session.step == Step::Welcome && !self.tech.is_active();
+        self.attract.slide(idle, self.shared.clock_ms, self.gpio.screen())
     }
 
     fn call_staff(&mut self) {
@@ -461,7 +480,6 @@ impl KioskApp {
     }
 }
 
-pub mod attract;
 mod gpio;
 mod health;
 mod keys;
@@ -470,4 +488,3 @@ mod stage;
 mod technician;
 #[cfg(test)]
 mod tests;
-mod voice;

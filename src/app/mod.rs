@@ -4,6 +4,7 @@
 
 pub mod address_entry;
 pub mod appointment;
+pub mod attract;
 pub mod board;
 pub mod camera;
 pub mod catalogue_cache;
@@ -46,6 +47,7 @@ pub mod technician_desk;
 pub mod telemetry;
 pub mod text_entry;
 pub mod view;
+pub mod voice;
 pub mod voice_prompts;
 pub mod worker;
 

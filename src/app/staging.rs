@@ -80,7 +80,7 @@ pub fn prepare(app: &mut KioskApp, page: &str, lang: Lang, elderly: bool) -> Res
     }
     if page == "welcome-attract" {
         // A minute alone: the attract loop's first slide.
-        app.tick_at(t + super::kiosk::attract::ATTRACT_AFTER_MS);
+        app.tick_at(t + super::attract::ATTRACT_AFTER_MS);
         return Ok(());
     }
     if page.starts_with("progress") {

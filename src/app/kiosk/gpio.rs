@@ -12,7 +12,7 @@ impl KioskApp {
     /// The GPIO thread reported: the screen woke or dimmed, or the paper runs low.
     pub(super) fn on_gpio(&mut self, report: GpioReport, now_ms: u64) {
         if let GpioReport::Screen(screen) = &report {
-            self.note_screen(*screen, now_ms);
+            self.attract.note_screen(*screen, now_ms);
         }
         self.gpio.on_report(report)
     }

@@ -1,15 +1,14 @@
-//! `KioskApp`'s side of the spoken prompts (语音播报): whether voice is on (the citizen's
-//! choice this session, else on in elderly mode and off otherwise; never without a speaker),
-//! and what to say after each event — the new page's prompt, the moment that just happened
-//! (card read, card not read, receipt printed or on screen, the idle warning). Arriving at
-//! the welcome page after a session ended says nothing (nobody is there) and stops speech.
-//! The prompts themselves are in [`crate::app::voice_prompts`].
+//! The spoken prompts (语音播报) as a controller: whether voice is on (the citizen's choice
+//! this session, else on in elderly mode and off otherwise; never without a speaker), and
+//! what to say after each event — the new page's prompt, the moment that just happened (card
+//! read, card not read, receipt printed or on screen, the idle warning). Arriving at the
+//! welcome page after a session ended says nothing (nobody is there) and stops speech. The
+//! prompts themselves are in [`crate::app::voice_prompts`].
 
-use super::KioskApp;
 use crate::app::page::PageId;
 use crate::app::voice_prompts::{utterance, Cue};
 use crate::devices::voice::Voice;
-use crate::domain::session::{Event, IdentifyPhase, Step};
+use crate::domain::session::{Event, IdentifyPhase, Session, Step};
 
 /// The speaker and what the app last told it about.
 pub struct VoiceGuide {
@@ -22,6 +21,25 @@ pub struct VoiceGuide {
     page: PageId,
     was_on: bool,
     warning: bool,
+}
+
+/// A moment worth saying, known from the event before the state machine takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moment {
+    CardRead,
+    CardFailed,
+    Printed,
+    NotPrinted,
+}
+
+pub fn moment_of(event: &Event) -> Option<Moment> {
+    match event {
+        Event::CardRead(_) => Some(Moment::CardRead),
+        Event::CardFailed(_) => Some(Moment::CardFailed),
+        Event::Printed => Some(Moment::Printed),
+        Event::PrintFailed => Some(Moment::NotPrinted),
+        _ => None,
+    }
 }
 
 impl VoiceGuide {
@@ -37,63 +55,37 @@ impl VoiceGuide {
     }
 
     /// The session ended: the next citizen gets the default again.
-    pub fn forget(&mut self) {
+    pub fn wipe(&mut self) {
         self.choice = None;
     }
-}
 
-/// A moment worth saying, known from the event before the state machine takes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Moment {
-    CardRead,
-    CardFailed,
-    Printed,
-    NotPrinted,
-}
-
-pub(super) fn moment_of(event: &Event) -> Option<Moment> {
-    match event {
-        Event::CardRead(_) => Some(Moment::CardRead),
-        Event::CardFailed(_) => Some(Moment::CardFailed),
-        Event::Printed => Some(Moment::Printed),
-        Event::PrintFailed => Some(Moment::NotPrinted),
-        _ => None,
-    }
-}
-
-impl KioskApp {
     /// Whether the kiosk has a speaker (`[voice] enabled`): the 语音播报 switch shows.
-    pub fn voice_available(&self) -> bool {
-        self.voice.available
+    pub fn available(&self) -> bool {
+        self.available
     }
 
-    /// Whether prompts are spoken now.
-    pub fn voice_on(&self) -> bool {
-        self.voice.available && self.voice.choice.unwrap_or(self.shared.session.elderly)
+    /// Whether prompts are spoken now, for a citizen in elderly mode or not.
+    pub fn on(&self, elderly: bool) -> bool {
+        self.available && self.choice.unwrap_or(elderly)
     }
 
-    pub(super) fn toggle_voice(&mut self) {
-        if self.voice.available {
-            self.voice.choice = Some(!self.voice_on());
+    /// The citizen's 语音播报 switch.
+    pub fn toggle(&mut self, elderly: bool) {
+        if self.available {
+            self.choice = Some(!self.on(elderly));
         }
     }
 
-    /// After each event: speaks what changed, or stops speaking.
-    pub(super) fn speak_after(&mut self, moment: Option<Moment>) {
-        let page = if self.journey.address.is_some() {
-            PageId::Address
-        } else {
-            PageId::of(self.shared.session.step)
-        };
-        let on = self.voice_on();
-        let warning = self.shared.session.warning_since_ms.is_some();
-        let guide = &mut self.voice;
-        let page_changed = guide.page != page;
-        let was_on = guide.was_on;
+    /// After each event: speaks what changed (`page` is on screen now), or stops speaking.
+    pub fn speak_after(&mut self, moment: Option<Moment>, session: &Session, page: PageId) {
+        let on = self.on(session.elderly);
+        let warning = session.warning_since_ms.is_some();
+        let page_changed = self.page != page;
+        let was_on = self.was_on;
         let (turned_on, turned_off) = (on && !was_on, !on && was_on);
-        let warned = warning && !guide.warning;
-        (guide.page, guide.was_on, guide.warning) = (page, on, warning);
-        let Some(voice) = &guide.voice else { return };
+        let warned = warning && !self.warning;
+        (self.page, self.was_on, self.warning) = (page, on, warning);
+        let Some(voice) = &self.voice else { return };
         // Back at the welcome page: the session ended, nobody is listening.
         let ended = page_changed && page == PageId::Welcome;
         if turned_off || (ended && was_on) {
@@ -102,13 +94,12 @@ impl KioskApp {
         if !on {
             return;
         }
-        let data = &self.shared.session.data;
+        let data = &session.data;
         let mut cues = Vec::new();
         match moment {
             Some(Moment::CardRead) if data.error.is_none() => {
                 cues.push(Cue::CardRead);
-                let next_card =
-                    self.shared.session.step == Step::Identify && data.identify_phase == IdentifyPhase::Applicant;
+                let next_card = session.step == Step::Identify && data.identify_phase == IdentifyPhase::Applicant;
                 if next_card && !page_changed {
                     cues.push(Cue::ApplicantCard);
                 }

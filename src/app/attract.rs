@@ -1,11 +1,10 @@
 //! The attract loop (待机轮播): when nobody has touched the welcome page for a minute, or the
 //! GPIO dimmed the screen because nobody is there, the welcome page shows what the kiosk
 //! offers, one slide every six seconds, and 轻触屏幕开始. A touch, or the presence sensor
-//! waking the screen, ends it at once.
+//! waking the screen, ends it at once. A controller of its own: it keeps the session clock of
+//! the last input and of the dimming, and answers which slide shows.
 
-use super::KioskApp;
 use crate::app::gpio_policy::Screen;
-use crate::domain::session::Step;
 
 /// Untouched this long on the welcome page, the loop starts (also without GPIO).
 pub const ATTRACT_AFTER_MS: u64 = 60_000;
@@ -14,16 +13,25 @@ pub const SLIDE_MS: u64 = 6_000;
 /// How many slides the loop has (the page holds their texts).
 pub const SLIDES: u64 = 5;
 
-impl KioskApp {
-    /// The slide the attract loop shows now; `None` while someone is there.
-    pub fn attract_slide(&self) -> Option<usize> {
-        if self.shared.session.step != Step::Welcome || self.tech.is_active() {
+/// The attract loop's clock.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Attract {
+    /// The session clock of the last input.
+    last_input_ms: u64,
+    /// When the GPIO dimmed the screen.
+    dimmed_at_ms: u64,
+}
+
+impl Attract {
+    /// The slide shown at `now` on the welcome page (`idle`: nobody's journey or technician
+    /// on screen) with the screen in state `screen`; `None` while someone is there.
+    pub fn slide(&self, idle: bool, now: u64, screen: Screen) -> Option<usize> {
+        if !idle {
             return None;
         }
-        let now = self.shared.clock_ms;
         let idle_from = self.last_input_ms.saturating_add(ATTRACT_AFTER_MS);
-        let dimmed_from = (self.gpio.screen() == Screen::Dimmed && self.dimmed_at_ms >= self.last_input_ms)
-            .then_some(self.dimmed_at_ms);
+        let dimmed_from =
+            (screen == Screen::Dimmed && self.dimmed_at_ms >= self.last_input_ms).then_some(self.dimmed_at_ms);
         let from = match (now >= idle_from, dimmed_from) {
             (true, Some(dimmed)) => idle_from.min(dimmed),
             (true, None) => idle_from,
@@ -34,11 +42,12 @@ impl KioskApp {
     }
 
     /// A citizen's input (any intent), or the presence sensor waking the screen.
-    pub(super) fn note_input(&mut self, now_ms: u64) {
+    pub fn note_input(&mut self, now_ms: u64) {
         self.last_input_ms = self.last_input_ms.max(now_ms);
     }
 
-    pub(super) fn note_screen(&mut self, screen: Screen, now_ms: u64) {
+    /// The GPIO dimmed or woke the screen.
+    pub fn note_screen(&mut self, screen: Screen, now_ms: u64) {
         match screen {
             Screen::Dimmed => self.dimmed_at_ms = now_ms,
             Screen::Awake => self.note_input(now_ms),
@@ -49,6 +58,7 @@ impl KioskApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::gpio_policy::Screen;
     use crate::app::gpio_service::GpioReport;
     use crate::app::inbox::Inbound;
     use crate::app::intent::Intent;

@@ -16,5 +16,6 @@ pub mod provider;
 pub mod refusal;
 pub mod seal;
 pub mod server;
+pub mod sms;
 pub mod state;
 pub mod store;

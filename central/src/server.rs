@@ -47,6 +47,9 @@ pub struct ServerConfig {
     /// personal data is purged.
     #[serde(default = "default_retention")]
     pub retention_days: i64,
+    /// The SMS provider for replies to citizens; none: messages wait in the queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms: Option<crate::sms::SmsConfig>,
 }
 
 fn default_retention() -> i64 {
@@ -110,6 +113,12 @@ pub fn init(
         sandbox_payments,
         limits: Limits::default(),
         retention_days: default_retention(),
+        // Labs and demonstrations: the simulated SMS gateway, like the simulated payments.
+        sms: sandbox_payments.then(|| crate::sms::SmsConfig {
+            url: "sim".into(),
+            token_file: None,
+            ca_file: None,
+        }),
     };
     write_private(&dir.join(CONFIG_FILE), &toml::to_string_pretty(&config)?)?;
     Ok(())
@@ -236,6 +245,9 @@ pub async fn start(dir: &Path, listen: Option<&str>, admin_listen: Option<&str>,
     // goes with the `Running` handle.
     spawn_certificate_refresher(Arc::downgrade(&central));
     spawn_maintenance(Arc::downgrade(&central), config.retention_days);
+    if let Some(sms) = &config.sms {
+        spawn_sms(Arc::downgrade(&central), crate::sms::Gateway::from_config(sms, dir)?);
+    }
     Ok(running)
 }
 
@@ -330,30 +342,51 @@ fn spawn_certificate_refresher(refresher: std::sync::Weak<Central>) {
     });
 }
 
-/// Spawns the hourly maintenance job (stale uploads dropped, closed cases older than
-/// `retention_days` purged), until the state is gone.
-fn spawn_maintenance(maintainer: std::sync::Weak<Central>, retention_days: i64) {
+/// Runs `job` on the blocking pool now and then every `every`, until the state is gone.
+fn spawn_every(state: std::sync::Weak<Central>, every: Duration, job: impl Fn(&Central) + Send + Sync + 'static) {
+    let job = Arc::new(job);
     tokio::spawn(async move {
         loop {
-            let c = maintainer.clone();
-            let alive = tokio::task::spawn_blocking(move || {
-                let Some(c) = c.upgrade() else { return false };
-                match c.store.drop_stale_uploads() {
-                    Ok(0) => {}
-                    Ok(n) => log::info!("dropped {n} upload(s) never finished within a day"),
-                    Err(e) => log::warn!("dropping stale uploads failed: {e:#}"),
+            let (c, job) = (state.clone(), job.clone());
+            let alive = tokio::task::spawn_blocking(move || match c.upgrade() {
+                Some(c) => {
+                    job(&c);
+                    true
                 }
-                match c.store.purge(&crate::store::Operator::cli(), retention_days) {
-                    Ok(p) if p == crate::store::Purged::default() => {}
-                    Ok(p) => log::info!("purged personal data of closed cases: {p:?}"),
-                    Err(e) => log::warn!("the purge failed: {e:#}"),
-                }
-                true
+                None => false,
             });
             if !matches!(alive.await, Ok(true)) {
                 return;
             }
-            tokio::time::sleep(Duration::from_secs(3600)).await;
+            tokio::time::sleep(every).await;
+        }
+    });
+}
+
+/// Spawns the hourly maintenance job (stale uploads dropped, closed cases older than
+/// `retention_days` purged).
+fn spawn_maintenance(maintainer: std::sync::Weak<Central>, retention_days: i64) {
+    spawn_every(maintainer, Duration::from_secs(3600), move |c| {
+        match c.store.drop_stale_uploads() {
+            Ok(0) => {}
+            Ok(n) => log::info!("dropped {n} upload(s) never finished within a day"),
+            Err(e) => log::warn!("dropping stale uploads failed: {e:#}"),
+        }
+        match c.store.purge(&crate::store::Operator::cli(), retention_days) {
+            Ok(p) if p == crate::store::Purged::default() => {}
+            Ok(p) => log::info!("purged personal data of closed cases: {p:?}"),
+            Err(e) => log::warn!("the purge failed: {e:#}"),
+        }
+    });
+}
+
+/// Sends the queued SMS every half minute while the server runs.
+fn spawn_sms(sender: std::sync::Weak<Central>, gateway: crate::sms::Gateway) {
+    spawn_every(sender, crate::sms::EVERY, move |c| {
+        match gateway.send_queued(&c.store) {
+            Ok(round) if round == crate::sms::Round::default() => {}
+            Ok(round) => log::info!("SMS: {round:?}"),
+            Err(e) => log::warn!("SMS round failed: {e:#}"),
         }
     });
 }

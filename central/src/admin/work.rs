@@ -156,11 +156,8 @@ fn desk_route(call: &Call, segments: &[&str]) -> Option<Routed> {
                 .map(|rows| desk_page::complaints(ctx, &rows)),
         ),
         (&Method::POST, ["complaints", ticket, "reply"]) => {
+            // Queued here; the SMS gateway's round (every half minute) sends it.
             let replied = store.reply_to_complaint(operator, ticket, field(call.fields, "reply").unwrap_or_default());
-            if replied.is_ok() && central.sandbox_payments {
-                // The sandbox's simulated SMS gateway delivers at once.
-                let _ = store.simulate_sms_gateway();
-            }
             done_or(replied, "/complaints")
         }
         _ => return None,

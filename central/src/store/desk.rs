@@ -1,7 +1,7 @@
 //! The front desk of the service point: a day's bookings by slot and service for the window
 //! staff (phones masked), and the complaints with their tickets, state and the reply that
 //! goes to the citizen's number — queued as an SMS (phone and text sealed) for the SMS
-//! gateway; the sandbox's simulated gateway marks it sent at once.
+//! gateway (`crate::sms`), which takes the queue from here.
 
 use super::*;
 use township_core::domain::masking::mask_phone;
@@ -150,14 +150,44 @@ impl Store {
         })
     }
 
-    /// The SMS queue's states, and the messages the simulated gateway "delivered" (the
-    /// sandbox only): it marks queued messages sent and returns how many.
+    /// The simulated gateway of labs and demonstrations (`[sms] url = "sim"`): it marks the
+    /// queued messages sent and returns how many.
     pub fn simulate_sms_gateway(&self) -> Result<u64> {
         self.tx(|sql| {
             sql.exec(
                 "UPDATE sms_outbox SET state = 'sent', sent_at = $1 WHERE state = 'queued'",
                 &[now().into()],
             )
+        })
+    }
+
+    /// Up to `limit` queued SMS, oldest first, opened: `(id, phone, text)` for the gateway.
+    pub fn sms_batch(&self, limit: i64) -> Result<Vec<(String, String, String)>> {
+        self.tx(|sql| {
+            sql.query(
+                "SELECT sms_id, phone, body FROM sms_outbox WHERE state = 'queued' ORDER BY created_at, sms_id LIMIT $1",
+                &[limit.into()],
+            )?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.text("sms_id"),
+                    self.sealer.open_text("sms_outbox.phone", &r.text("phone"))?,
+                    self.sealer.open_text("sms_outbox.body", &r.text("body"))?,
+                ))
+            })
+            .collect()
+        })
+    }
+
+    /// The gateway's answer for message `id`: `sent` or `failed`.
+    pub fn sms_done(&self, id: &str, state: &str) -> Result<()> {
+        self.tx(|sql| {
+            sql.exec(
+                "UPDATE sms_outbox SET state = $1, sent_at = $2 WHERE sms_id = $3",
+                &[state.into(), now().into(), id.into()],
+            )?;
+            Ok(())
         })
     }
 

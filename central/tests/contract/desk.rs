@@ -84,3 +84,124 @@ fn front_desk(db: Option<&str>) {
 }
 
 on_both_databases!(front_desk);
+
+/// A stand-in SMS provider on loopback: answers each request with the next status of its
+/// script and keeps what it was sent (headers and body).
+struct FakeProvider {
+    port: u16,
+    received: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+impl FakeProvider {
+    fn start(statuses: Vec<u16>) -> FakeProvider {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let keep = received.clone();
+        std::thread::spawn(move || {
+            for (stream, status) in listener.incoming().zip(statuses) {
+                let mut stream = stream.unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let (mut head, mut length) = (String::new(), 0usize);
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line == "\r\n" || line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    head.push_str(&line);
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                keep.lock().unwrap().push((head, String::from_utf8(body).unwrap()));
+                write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                .unwrap();
+            }
+        });
+        FakeProvider { port, received }
+    }
+}
+
+fn sms_gateway(db: Option<&str>) {
+    use township_central::sms::{Gateway, Round, SmsConfig};
+    let lab = Lab::start(db);
+    let store = lab.store();
+    let cli = Operator::cli();
+    let mut tickets = Vec::new();
+    for (i, phone) in ["13912340021", "13912340022"].iter().enumerate() {
+        let complaint = api::SubmitComplaint {
+            idempotency_key: format!("c-sms-{i}"),
+            phone: phone.to_string(),
+            topic: "consult/other".into(),
+            text: "请问周六办公吗".into(),
+        };
+        let answer = store.complain(Kiosk("K-A"), &complaint).unwrap();
+        let ticket = serde_json::from_str::<api::ComplaintResponse>(&answer.body)
+            .unwrap()
+            .ticket_no;
+        store.reply_to_complaint(&cli, &ticket, "周六上午办公").unwrap();
+        tickets.push(ticket);
+    }
+    std::fs::write(lab.srv.join("sms.token"), "t0ken-for-the-test\n").unwrap();
+    let config = |url: String| SmsConfig {
+        url,
+        token_file: Some("sms.token".into()),
+        ca_file: None,
+    };
+    assert!(
+        Gateway::from_config(&config("http://sms.example.com/send".into()), &lab.srv).is_err(),
+        "plain HTTP beyond loopback is refused"
+    );
+    // The first answer is a 500 (kept), the second a 200 (sent); the next round a 400 (failed).
+    let provider = FakeProvider::start(vec![500, 200, 400]);
+    let gateway = Gateway::from_config(&config(format!("http://127.0.0.1:{}/send", provider.port)), &lab.srv).unwrap();
+    assert_eq!(
+        gateway.send_queued(store).unwrap(),
+        Round {
+            sent: 1,
+            failed: 0,
+            kept: 1
+        }
+    );
+    // (Messages made in the same second go in either order: find which one was kept.)
+    let state = |t: &str| store.sms_for(&cli, t).unwrap().unwrap().2;
+    let kept = if state(&tickets[0]) == "queued" { 0 } else { 1 };
+    assert_eq!(
+        (state(&tickets[kept]).as_str(), state(&tickets[1 - kept]).as_str()),
+        ("queued", "sent")
+    );
+    assert_eq!(
+        gateway.send_queued(store).unwrap(),
+        Round {
+            sent: 0,
+            failed: 1,
+            kept: 0
+        }
+    );
+    assert_eq!(state(&tickets[kept]), "failed");
+    let received = provider.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 3);
+    let (head, body) = &received[1];
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("authorization: bearer t0ken-for-the-test"),
+        "{head}"
+    );
+    let sent: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(sent["to"], ["13912340021", "13912340022"][1 - kept]);
+    assert!(sent["text"].as_str().unwrap().contains("周六上午办公"), "{sent}");
+    // Nothing queued: a round sends nothing; an unreachable gateway keeps messages queued.
+    assert_eq!(gateway.send_queued(store).unwrap(), Round::default());
+    store.reply_to_complaint(&cli, &tickets[1], "再次答复").unwrap();
+    let closed = Gateway::from_config(&config("http://127.0.0.1:1/send".into()), &lab.srv).unwrap();
+    assert_eq!(closed.send_queued(store).unwrap().kept, 1);
+}
+
+on_both_databases!(sms_gateway);

@@ -1183,4 +1183,8 @@ fn id_check_accepts_an_enterprise_credit_code() {
     // One character off: refused with the ID number's reason (it is neither).
     let out = kiosk(&["id", "check", "91350100M000100Y44"]);
     assert_eq!(out.status.code(), Some(1));
+    // A resident-number shape whose check character happens to fit: authority 9 has no kind
+    // 9, and 999919 is no division. Neither an ID number nor a credit code.
+    let out = kiosk(&["id", "check", "999999198502300073"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }

@@ -121,6 +121,9 @@ fn an_application_from_the_touchscreen_reaches_the_back_office_and_its_review_sh
     );
     app.handle(Intent::Progress(ProgressIntent::SupplyClose));
     assert!(progress(&app).supply.is_none());
+    // Back on the answer, the case no longer asks for the material it just got.
+    let after = progress(&app);
+    assert_eq!((after.rows[0].status, after.rows[0].message.as_str()), ("received", ""));
 
     // Another day, the receipt's QR code held under the camera: the number is read from
     // the preview and looked up, nothing typed.

@@ -290,6 +290,18 @@ impl ProgressLookup {
         self.by_card
     }
 
+    /// The citizen supplied material for `receipt` here: the answer shows the case back in
+    /// pre-review (as the central will have it once the queued photos arrive), so that
+    /// nobody sends it a second time.
+    pub fn mark_supplied(&mut self, receipt: &str) {
+        if let Some(Ok(cases)) = &mut self.answer {
+            for case in cases.iter_mut().filter(|c| c.receipt_no == receipt) {
+                case.status = crate::central_api::CaseStatus::Received;
+                case.message = None;
+            }
+        }
+    }
+
     pub fn answer(&self) -> Option<&Result<Vec<StatusResponse>, Message>> {
         self.answer.as_ref()
     }

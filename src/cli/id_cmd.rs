@@ -55,7 +55,13 @@ pub fn run(command: &IdCommand) -> i32 {
         }
         Err(e) => {
             if let Ok(code) = CreditCode::parse(number) {
-                return enterprise(&code, *json);
+                // The division must exist, where the kiosk's division table says so.
+                let known = crate::ime::divisions::DivisionTable::load_default()
+                    .map(|table| table.get(code.region_code()).is_some())
+                    .unwrap_or(true);
+                if known {
+                    return enterprise(&code, *json);
+                }
             }
             if *json {
                 super::print_json(

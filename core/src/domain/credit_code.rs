@@ -3,7 +3,9 @@
 //! O, Z, S, V), the last a check character over the first 17 (weights 3^i mod 31).
 //!
 //! Layout: registration authority (1), organisation kind (1), administrative division (6),
-//! organisation code (9, GB 11714), check (1). A code is public, not personal data.
+//! organisation code (9, GB 11714), check (1). The authority and kind must be a pair the
+//! standard defines (annex A: 9 = market regulation has kinds 1–3 only), and the division
+//! must start with a province of GB/T 2260. A code is public, not personal data.
 
 use std::fmt;
 
@@ -21,6 +23,39 @@ pub enum CreditCodeError {
     Character(usize),
     #[error("the check character does not match (a character was mistyped)")]
     Check,
+    #[error("the first two characters are no registration authority and kind of GB 32100")]
+    Kind,
+    #[error("characters 3 to 8 are no administrative division")]
+    Region,
+}
+
+/// The registration authorities of GB 32100-2015 (annex A) and the organisation kinds each
+/// defines.
+const KINDS: &[(u8, &[u8])] = &[
+    (b'1', b"1239"),   // 机构编制: 机关, 事业单位, 群众团体, 其他
+    (b'2', b"19"),     // 外交
+    (b'3', b"123459"), // 司法行政: 律所, 公证处, 基层法律服务所, 司法鉴定, 仲裁委员会, 其他
+    (b'4', b"19"),     // 文化
+    (b'5', b"1239"),   // 民政: 社会团体, 民办非企业单位, 基金会, 其他
+    (b'6', b"129"),    // 旅游
+    (b'7', b"129"),    // 宗教
+    (b'8', b"19"),     // 工会
+    (b'9', b"123"),    // 市场监管(工商): 企业, 个体工商户, 农民专业合作社
+    (b'A', b"19"),     // 中央军委改革和编制办公室
+    (b'N', b"1239"),   // 农业: 组级, 村级, 乡镇级集体经济组织, 其他
+    (b'Y', b"1"),      // 其他
+];
+
+/// The provinces (first two digits of a division code, GB/T 2260).
+const PROVINCES: &[&str] = &[
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
+];
+
+/// Whether `code` (6 characters) can be a division code: six digits beginning with a
+/// province. (The kiosk checks the whole code against its division table where it has one.)
+pub fn plausible_division(code: &str) -> bool {
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) && PROVINCES.contains(&&code[..2])
 }
 
 fn value(c: u8) -> Option<u32> {
@@ -54,6 +89,13 @@ impl CreditCode {
         }
         if check_character(&bytes[..17]) != Some(bytes[17] as char) {
             return Err(CreditCodeError::Check);
+        }
+        let kinds = KINDS.iter().find(|(authority, _)| *authority == bytes[0]);
+        if !kinds.is_some_and(|(_, kinds)| kinds.contains(&bytes[1])) {
+            return Err(CreditCodeError::Kind);
+        }
+        if !plausible_division(&code[2..8]) {
+            return Err(CreditCodeError::Region);
         }
         Ok(CreditCode(code))
     }
@@ -123,6 +165,22 @@ mod tests {
         assert_eq!(
             CreditCode::parse(std::str::from_utf8(&wrong).unwrap()),
             Err(CreditCodeError::Check)
+        );
+        // A right check character does not make a code: the authority and kind, and the
+        // division, must exist (999999198502300073 is a resident ID number's shape).
+        let with_check = |body: &str| format!("{body}{}", check_character(body.as_bytes()).unwrap());
+        assert_eq!(CreditCode::parse("999999198502300073"), Err(CreditCodeError::Kind));
+        assert_eq!(
+            CreditCode::parse(&with_check("99999919850230007")),
+            Err(CreditCodeError::Kind)
+        );
+        assert_eq!(
+            CreditCode::parse(&with_check("91999919850230007")),
+            Err(CreditCodeError::Region)
+        );
+        assert_eq!(
+            CreditCode::parse(&with_check("Y1330225MA2B3C4D5")).map(|c| c.authority()),
+            Ok('Y')
         );
         // Swapping two neighbours is caught as well.
         let mut swapped = example().into_bytes();

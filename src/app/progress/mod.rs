@@ -169,7 +169,9 @@ impl Progress {
     }
 
     fn close_supply(&mut self, s: &mut Shared) {
-        self.supply = None;
+        if let Some(draft) = self.supply.take().filter(|d| d.state == SupplyState::Queued) {
+            self.lookup.mark_supplied(&draft.receipt_no);
+        }
         self.supply_error = None;
         s.camera.restart();
     }

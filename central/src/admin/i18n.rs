@@ -161,6 +161,7 @@ messages! {
     Never => "从未", "never";
     // The fleet.
     FleetTitle => "设备总览", "Fleet";
+    FleetDetails => "设备明细", "Each kiosk's devices";
     FleetSummary => "{} 台设备:{} 在线,{} 部分异常,{} 离线。后台保存申请 {} 件。", "{} kiosks: {} online, {} partial, {} offline. Applications held: {}.";
     Online => "在线", "online";
     Partial => "部分异常", "partial";

@@ -261,7 +261,7 @@ pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
                 }
             }
         }
-        h2 { (ctx.t(M::FleetTitle)) }
+        h2 { (ctx.t(M::FleetDetails)) }
         table id="fleet" {
             tr { @for h in headers { th scope="col" { (ctx.t(h)) } } }
             @for k in kiosks.iter().take(FLEET_ROWS) {

@@ -45,10 +45,15 @@ pub fn render(ctx: &Ctx, data: &CaseData) -> String {
                 textarea name="message" id="review-message" rows="3" cols="80" {}
             }
             div class="actions" {
-                button name="action" value="approve" id="approve" { (ctx.t(M::Approve)) }
-                button name="action" value="supplement" id="supplement" class="secondary" { (ctx.t(M::AskSupplement)) }
-                button name="action" value="reject" id="reject" class="danger" { (ctx.t(M::Reject)) }
-                button name="action" value="done" id="done" class="secondary" { (ctx.t(M::Done)) }
+                @for action in actions_for(&d.listed.status) {
+                    @match *action {
+                        "approve" => button name="action" value="approve" id="approve" { (ctx.t(M::Approve)) },
+                        "supplement" => button name="action" value="supplement" id="supplement" class="secondary" { (ctx.t(M::AskSupplement)) },
+                        "reject" => button name="action" value="reject" id="reject" class="danger" { (ctx.t(M::Reject)) },
+                        _ => button name="action" value="done" id="done" { (ctx.t(M::Done)) },
+                    }
+                }
+                @if actions_for(&d.listed.status).is_empty() { p class="muted" { (ctx.t(M::CaseClosed)) } }
             }
         }
         h2 { (ctx.t(M::RevealTitle)) }
@@ -62,6 +67,17 @@ pub fn render(ctx: &Ctx, data: &CaseData) -> String {
         }
     };
     page(ctx, &format!("{} {receipt}", ctx.t(M::CaseTitle)), "/queue", body)
+}
+
+/// The pre-review actions that make sense in a case's state: a waiting case is approved,
+/// sent back for a supplement or refused; an approved one is done; a closed one has none.
+fn actions_for(status: &str) -> &'static [&'static str] {
+    match status {
+        "received" => &["approve", "supplement", "reject"],
+        "supplement" => &["approve", "reject"],
+        "approved" => &["done"],
+        _ => &[],
+    }
 }
 
 /// The case's fields: numbers, service, applicant, dates, state, message, delivery, payment.
@@ -194,7 +210,20 @@ fn material(ctx: &Ctx, data: &CaseData, code: &str) -> Markup {
         Some(MaterialState::Promised { deadline, signature }) => Some((*deadline, signature.is_some())),
         _ => None,
     });
-    let decision = data.decisions.iter().find(|d| d.code == code);
+    let latest_photo = photos.iter().map(|p| p.created_at).max();
+    // A decision older than the newest photo was about the photo the citizen replaced.
+    let decision = data
+        .decisions
+        .iter()
+        .find(|d| d.code == code)
+        .filter(|d| latest_photo.is_none_or(|at| at <= d.at));
+    let resupplied = decision.is_none() && data.decisions.iter().any(|d| d.code == code);
+    let asked_at = data
+        .history
+        .iter()
+        .find(|e| e.kind == "review:supplement")
+        .map(|e| e.at);
+    let supplied = |photo: &CasePhoto| asked_at.is_some_and(|at| photo.created_at >= at);
     let watermark = format!("{} · {} · {}", ctx.t(M::Watermark), ctx.name(), china_time(ctx.now));
     html! {
         section class="material" data-material=(code) {
@@ -206,6 +235,7 @@ fn material(ctx: &Ctx, data: &CaseData, code: &str) -> Markup {
                         (if d.verdict == "ok" { ctx.t(M::VerdictOk) } else { ctx.t(M::VerdictFix) })
                     }
                 }
+                @if resupplied { " · " span class="near" data-verdict="resupplied" { (ctx.t(M::Resupplied)) } }
             }
             @if let Some((deadline, signed)) = promised {
                 p class="notice" { (ctx.t(M::Promised)) " " (deadline) @if signed { " · " (ctx.t(M::Signed)) } }
@@ -213,10 +243,11 @@ fn material(ctx: &Ctx, data: &CaseData, code: &str) -> Markup {
             div class="photos" {
                 @if photos.is_empty() && promised.is_none() { p { (ctx.t(M::NoPhoto)) } }
                 @for photo in &photos {
-                    figure class="photo" data-upload=(photo.upload_id) {
+                    figure class={ "photo" @if supplied(photo) { " supplied" } } data-upload=(photo.upload_id) {
                         img src={ "/photos/" (photo.upload_id) } alt={ (spec.map_or(code, |s| local(ctx, &s.name))) " · " (china_time(photo.created_at)) };
                         div class="watermark" aria-hidden="true" { (watermark) }
                         figcaption {
+                            @if supplied(photo) { span class="tag" { (ctx.t(M::SuppliedTag)) } }
                             (china_time(photo.created_at))
                             button type="button" class="secondary" data-photo-action="rotate" { (ctx.t(M::Rotate)) }
                             button type="button" class="secondary" data-photo-action="zoom" { (ctx.t(M::Zoom)) }
@@ -248,7 +279,7 @@ fn verdict_form(ctx: &Ctx, receipt: &str, code: &str, decision: Option<&Material
             }
             label for=(id("note")) { (ctx.t(M::Note)) }
             input name="note" id=(id("note")) size="24" value=(decision.and_then(|d| d.note.as_deref()).unwrap_or(""));
-            button id=(id("save")) { (ctx.t(M::SaveVerdict)) }
+            button id=(id("save")) class="secondary" { (ctx.t(M::SaveVerdict)) }
             @if let Some(d) = decision { span class="muted" { (ctx.t(M::DecidedBy)) " " (d.reviewer) " · " (china_time(d.at)) } }
         }
     }

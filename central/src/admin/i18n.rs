@@ -128,6 +128,9 @@ messages! {
     Zoom => "放大", "Zoom";
     Verdict => "审核意见", "Decision";
     VerdictOk => "合格", "acceptable";
+    Resupplied => "已补交,待复核", "supplied again, to check";
+    SuppliedTag => "补交", "supplied";
+    CaseClosed => "此件已结束,无需再预审。", "This case is closed: nothing to review.";
     VerdictFix => "需补正", "needs correcting";
     Reason => "原因", "Reason";
     Note => "补充说明", "Note";
@@ -226,6 +229,32 @@ messages! {
     ReplyLabel => "答复内容(以短信发到群众手机)", "Reply (sent by SMS to the citizen's number)";
     SendReply => "答复", "Send reply";
     NoComplaints => "没有工单。", "No ticket.";
+    // Units and device words.
+    Seconds => "{} 秒", "{} s";
+    Minutes => "{} 分钟", "{} min";
+    Hours => "{} 小时", "{} h";
+    Days => "{} 天", "{} d";
+    DeviceOk => "正常", "working";
+    DeviceSim => "模拟设备", "simulated";
+    DeviceAbsent => "未配置", "not configured";
+    DeviceFault => "故障:{}", "fault: {}";
+    PaperOk => "充足", "ok";
+    PaperLow => "不足", "low";
+    PaperOut => "缺纸", "out";
+    // Audit actions.
+    ActLogin => "登录", "log-in";
+    ActReveal => "查看完整信息", "reveal";
+    ActPhotoView => "查看照片", "photo viewed";
+    ActAssign => "分配", "assignment";
+    ActSearch => "按身份证号查找", "search by ID number";
+    ActReply => "答复工单", "complaint answered";
+    ActExport => "导出 CSV", "CSV export";
+    ActReview => "预审结论", "pre-review";
+    ActEnrol => "设备注册", "kiosk enrolled";
+    ActRevoke => "吊销证书", "certificate revoked";
+    ActOperator => "账号设置", "operator account";
+    ActPayment => "缴费操作", "payment action";
+    ActPinRecovery => "维护 PIN 找回码", "PIN recovery code";
     // Payments and audit.
     PaymentsTitle => "缴费订单", "Payments";
     Sandbox => "缴费沙箱:“标记已付”由模拟支付方付款。生产环境不可开启。", "PAYMENT SANDBOX: \"Mark paid\" asks the simulated provider to pay. Never on a production server.";

@@ -7,7 +7,6 @@
 use super::i18n::{fill, Lang, M};
 use crate::store::{AuditEntry, KioskView, ListedApplication, PaymentRow, Revealed, Role};
 use maud::{html, Markup, DOCTYPE};
-use township_core::central_api::device_ok;
 
 /// What every page knows: the language, the signed-in operator (name and the session's
 /// CSRF token) and the time.
@@ -124,19 +123,46 @@ pub fn login(ctx: &Ctx, error: Option<&str>, csrf: &str) -> String {
     page(ctx, ctx.t(M::LoginTitle), "", body)
 }
 
-/// `12 s`, `5 min`, `3 h`, `2 d`; `–` for none.
-pub fn age(secs: Option<i64>) -> String {
+/// `12 秒`, `5 分钟`, `3 小时`, `2 天` (or in English); `–` for none.
+pub fn age(ctx: &Ctx, secs: Option<i64>) -> String {
     match secs {
         None => "–".into(),
-        Some(s) if s < 120 => format!("{s} s"),
-        Some(s) if s < 7200 => format!("{} min", s / 60),
-        Some(s) if s < 172_800 => format!("{} h", s / 3600),
-        Some(s) => format!("{} d", s / 86_400),
+        Some(s) if s < 120 => fill(ctx.t(M::Seconds), &[&s]),
+        Some(s) if s < 7200 => fill(ctx.t(M::Minutes), &[&(s / 60)]),
+        Some(s) if s < 172_800 => fill(ctx.t(M::Hours), &[&(s / 3600)]),
+        Some(s) => fill(ctx.t(M::Days), &[&(s / 86_400)]),
     }
 }
 
 pub fn ago(ctx: &Ctx, at: Option<i64>) -> String {
-    at.map_or_else(|| "–".into(), |t| fill(ctx.t(M::Ago), &[&age(Some(ctx.now - t))]))
+    at.map_or_else(|| "–".into(), |t| fill(ctx.t(M::Ago), &[&age(ctx, Some(ctx.now - t))]))
+}
+
+/// An audit entry's action in words (the code stays in `data-action`).
+pub fn audit_action(ctx: &Ctx, code: &str) -> String {
+    let m = match code.split(':').next().unwrap_or(code) {
+        "login" => M::ActLogin,
+        "reveal" => M::ActReveal,
+        "photo" => M::ActPhotoView,
+        "assign" => M::ActAssign,
+        "search" => M::ActSearch,
+        "complaint" => M::ActReply,
+        "export" => M::ActExport,
+        "review" => {
+            return format!(
+                "{}:{}",
+                ctx.t(M::ActReview),
+                state_text(ctx, code.split(':').nth(1).unwrap_or(""))
+            )
+        }
+        "enrol" => M::ActEnrol,
+        "revoke" => M::ActRevoke,
+        "operator" => M::ActOperator,
+        "payment" => M::ActPayment,
+        "pin-recovery" => M::ActPinRecovery,
+        _ => return code.to_string(),
+    };
+    ctx.t(m).to_string()
 }
 
 /// A text of the catalogue in the page's language.
@@ -190,21 +216,29 @@ fn certificate(ctx: &Ctx, expires_at: Option<i64>) -> Markup {
     }
 }
 
-/// A device's state as the kiosk reported it, in red when it is not working.
-fn device(state: &str) -> Markup {
-    html! {
-        @if state.is_empty() { "–" }
-        @else if device_ok(state) { span class="ok" { (state) } }
-        @else if state == "absent" { (state) }
-        @else { span class="fault" { (state) } }
-    }
-}
-
-fn paper(state: &str) -> Markup {
+/// A device's state as the kiosk reported it, in words, in red when it is not working
+/// (`absent`: not configured on that kiosk, muted).
+fn device(ctx: &Ctx, state: &str) -> Markup {
     html! {
         @match state {
             "" => "–",
-            "ok" => span class="ok" { "ok" },
+            "ok" => span class="ok" data-device=(state) { (ctx.t(M::DeviceOk)) },
+            "sim" => span class="ok" data-device=(state) { (ctx.t(M::DeviceSim)) },
+            "absent" => span class="muted" data-device=(state) { (ctx.t(M::DeviceAbsent)) },
+            other => span class="fault" data-device=(other) {
+                (fill(ctx.t(M::DeviceFault), &[&other.strip_prefix("fault: ").unwrap_or(other)]))
+            },
+        }
+    }
+}
+
+fn paper(ctx: &Ctx, state: &str) -> Markup {
+    html! {
+        @match state {
+            "" => "–",
+            "ok" => span class="ok" { (ctx.t(M::PaperOk)) },
+            "low" => span class="fault" { (ctx.t(M::PaperLow)) },
+            "out" => span class="fault" { (ctx.t(M::PaperOut)) },
             other => span class="fault" { (other) },
         }
     }
@@ -257,7 +291,7 @@ pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
             @for k in kiosks.iter().take(FLEET_ROWS) {
                 div class={ "kiosk-card " (k.state) } data-kiosk=(k.kiosk_id) {
                     strong { a href={ "/kiosks/" (k.kiosk_id) } { (k.kiosk_id) } } " · " (kiosk_state(ctx, k.state))
-                    br; (ctx.t(M::ColPaper)) " " (paper(&k.paper)) " · " (ctx.t(M::ColOutbox)) " " (k.pending)
+                    br; (ctx.t(M::ColPaper)) " " (paper(ctx, &k.paper)) " · " (ctx.t(M::ColOutbox)) " " (k.pending)
                 }
             }
         }
@@ -266,10 +300,10 @@ pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
             tr { @for h in headers { th scope="col" { (ctx.t(h)) } } }
             @for k in kiosks.iter().take(FLEET_ROWS) {
                 tr class=(k.state) data-kiosk=(k.kiosk_id) {
-                    td { (k.kiosk_id) } td class="state" data-state=(k.state) { (kiosk_state(ctx, k.state)) } td { (k.version) } td { (age(Some(k.uptime_secs))) }
+                    td { (k.kiosk_id) } td class="state" data-state=(k.state) { (kiosk_state(ctx, k.state)) } td { (k.version) } td { (age(ctx, Some(k.uptime_secs))) }
                     td { @if k.last_seen > 0 { (ago(ctx, Some(k.last_seen))) } @else { (ctx.t(M::Never)) } }
-                    td { (device(&k.reader)) } td { (device(&k.printer)) } td { (device(&k.camera)) } td { (device(&k.gpio)) }
-                    td { (paper(&k.paper)) } td { (k.pending) } td { (age(k.oldest_pending_age)) } td { (k.dead) }
+                    td { (device(ctx, &k.reader)) } td { (device(ctx, &k.printer)) } td { (device(ctx, &k.camera)) } td { (device(ctx, &k.gpio)) }
+                    td { (paper(ctx, &k.paper)) } td { (k.pending) } td { (age(ctx, k.oldest_pending_age)) } td { (k.dead) }
                     td { (ago(ctx, k.last_sent_at)) }
                     td class="certificate" { (certificate(ctx, k.certificate_expires_at)) }
                     td { @for (i, e) in k.last_errors.iter().enumerate() { @if i > 0 { br; } (e) } }
@@ -294,11 +328,11 @@ pub fn kiosk(ctx: &Ctx, k: &KioskView, buckets: &[crate::store::BeatBucket]) -> 
             tr { th scope="row" { (ctx.t(M::ColState)) } td class=(k.state) { (kiosk_state(ctx, k.state)) } }
             tr { th scope="row" { (ctx.t(M::ColVersion)) } td { (k.version) } }
             tr { th scope="row" { (ctx.t(M::ColHeartbeat)) } td { (ago(ctx, (k.last_seen > 0).then_some(k.last_seen))) } }
-            tr { th scope="row" { (ctx.t(M::ColReader)) } td { (device(&k.reader)) } }
-            tr { th scope="row" { (ctx.t(M::ColPrinter)) } td { (device(&k.printer)) } }
-            tr { th scope="row" { (ctx.t(M::ColCamera)) } td { (device(&k.camera)) } }
-            tr { th scope="row" { (ctx.t(M::ColGpio)) } td { (device(&k.gpio)) } }
-            tr { th scope="row" { (ctx.t(M::ColPaper)) } td { (paper(&k.paper)) } }
+            tr { th scope="row" { (ctx.t(M::ColReader)) } td { (device(ctx, &k.reader)) } }
+            tr { th scope="row" { (ctx.t(M::ColPrinter)) } td { (device(ctx, &k.printer)) } }
+            tr { th scope="row" { (ctx.t(M::ColCamera)) } td { (device(ctx, &k.camera)) } }
+            tr { th scope="row" { (ctx.t(M::ColGpio)) } td { (device(ctx, &k.gpio)) } }
+            tr { th scope="row" { (ctx.t(M::ColPaper)) } td { (paper(ctx, &k.paper)) } }
             tr { th scope="row" { (ctx.t(M::ColOutbox)) } td { (k.pending) } }
             tr { th scope="row" { (ctx.t(M::ColCertificate)) } td { (certificate(ctx, k.certificate_expires_at)) } }
             tr { th scope="row" { (ctx.t(M::ColErrors)) } td { @for (i, e) in k.last_errors.iter().enumerate() { @if i > 0 { br; } (e) } } }
@@ -411,7 +445,7 @@ pub fn audit(ctx: &Ctx, entries: &[AuditEntry]) -> String {
         table id="audit" {
             tr { @for h in [M::ColWhen, M::ColWho, M::ColAction, M::ColSubject] { th scope="col" { (ctx.t(h)) } } }
             @for e in entries {
-                tr { td { (china_time(e.at)) } td { (e.operator) } td class="action" { (e.action) } td { (e.subject) } }
+                tr data-action=(e.action) { td { (china_time(e.at)) } td { (e.operator) } td class="action" { (audit_action(ctx, &e.action)) } td { (e.subject) } }
             }
         }
     };

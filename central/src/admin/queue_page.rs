@@ -79,7 +79,8 @@ pub fn render(ctx: &Ctx, data: &QueueData) -> String {
             table id="queue" {
                 tr { @for h in headers { th scope="col" { (ctx.t(h)) } } th scope="col" { (ctx.t(M::ColAction)) } }
                 @for row in data.rows {
-                    @let left = row.expected_on.map(|limit| working_days_left(data.calendar, data.today, limit));
+                    @let open = matches!(row.status.as_str(), "received" | "supplement");
+                    @let left = row.expected_on.filter(|_| open).map(|limit| working_days_left(data.calendar, data.today, limit));
                     tr class=[left.and_then(urgency)] data-receipt=(row.receipt_no) {
                         td class="limit" { (limit(ctx, row.expected_on, left)) }
                         td { a href={ "/applications/" (row.receipt_no) } { (row.receipt_no) } }
@@ -110,7 +111,7 @@ fn assign_form(ctx: &Ctx, row: &QueueRow, reviewers: &[String]) -> Markup {
             input type="hidden" name="csrf" value=(ctx.csrf());
             @if reviewers.is_empty() {
                 @if row.assigned_to.as_deref() != Some(ctx.name()) {
-                    button class="secondary" { (ctx.t(M::AssignToMe)) }
+                    button { (ctx.t(M::AssignToMe)) }
                 }
             } @else {
                 label class="visually-hidden" for={ (id) "-to" } { (ctx.t(M::ColAssigned)) }

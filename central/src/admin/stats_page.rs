@@ -9,14 +9,15 @@ use crate::store::{Figures, Stats};
 use maud::{html, Markup};
 use township_core::domain::catalogue::Catalogue;
 
-/// A duration as `42 s`, `12 min`, `3.5 h`, `2.1 d`.
-pub fn duration(secs: Option<i64>) -> String {
+/// A duration as `42 秒`, `12 分钟`, `3.5 小时`, `2.1 天` (or in English).
+pub fn duration(ctx: &Ctx, secs: Option<i64>) -> String {
+    let one = |m: M, v: String| fill(ctx.t(m), &[&v]);
     match secs {
         None => "–".into(),
-        Some(s) if s < 120 => format!("{s} s"),
-        Some(s) if s < 7200 => format!("{} min", s / 60),
-        Some(s) if s < 172_800 => format!("{:.1} h", s as f64 / 3600.0),
-        Some(s) => format!("{:.1} d", s as f64 / 86_400.0),
+        Some(s) if s < 120 => one(M::Seconds, s.to_string()),
+        Some(s) if s < 7200 => one(M::Minutes, (s / 60).to_string()),
+        Some(s) if s < 172_800 => one(M::Hours, format!("{:.1}", s as f64 / 3600.0)),
+        Some(s) => one(M::Days, format!("{:.1}", s as f64 / 86_400.0)),
     }
 }
 
@@ -42,12 +43,12 @@ pub fn bar_chart(title: &str, bars: &[(String, f64, String)]) -> Markup {
     }
 }
 
-fn figures_row(name: &str, f: &Figures) -> Markup {
+fn figures_row(ctx: &Ctx, name: &str, f: &Figures) -> Markup {
     html! {
         tr {
             th scope="row" { (name) }
             td { (f.applications) } td { (f.reviewed) }
-            td { (duration(f.median_review_secs)) } td { (duration(f.p90_review_secs)) }
+            td { (duration(ctx, f.median_review_secs)) } td { (duration(ctx, f.p90_review_secs)) }
             td { (percent(f.supplement_rate)) } td { (percent(f.refusal_rate)) }
         }
     }
@@ -104,16 +105,16 @@ pub fn render(ctx: &Ctx, stats: &Stats, catalogue: &Catalogue) -> String {
             button { (ctx.t(M::FilterButton)) }
             a href={ "/stats.csv?" (query) } id="export" { (ctx.t(M::ExportCsv)) }
         }
-        (figures_table(ctx, "totals", M::AllCases, figures_row(ctx.t(M::AllCases), &stats.all)))
+        (figures_table(ctx, "totals", M::AllCases, figures_row(ctx, ctx.t(M::AllCases), &stats.all)))
         h2 { (ctx.t(M::PerDay)) }
         (bar_chart(ctx.t(M::PerDay), &days))
         h2 { (ctx.t(M::PerService)) }
         (figures_table(ctx, "by-service", M::ColService, html! {
-            @for (code, f) in &stats.per_service { (figures_row(&service(code), f)) }
+            @for (code, f) in &stats.per_service { (figures_row(ctx, &service(code), f)) }
         }))
         h2 { (ctx.t(M::PerKiosk)) }
         (figures_table(ctx, "by-kiosk", M::ColKiosk, html! {
-            @for (kiosk, f) in &stats.per_kiosk { (figures_row(kiosk, f)) }
+            @for (kiosk, f) in &stats.per_kiosk { (figures_row(ctx, kiosk, f)) }
         }))
         h2 { (ctx.t(M::Ratings)) }
         p id="ratings" { (fill(ctx.t(M::RatingsCount), &[&stats.ratings])) }

@@ -84,26 +84,45 @@ fn actions_for(status: &str) -> &'static [&'static str] {
 fn summary(ctx: &Ctx, data: &CaseData, item: Option<&ServiceItem>) -> Markup {
     let d = data.detail;
     let app = data.application;
+    // (label, cell id, value): two fields a row, so the photos come up the page.
+    let mut fields: Vec<(M, Option<&str>, Markup)> = vec![
+        (M::ColReceipt, None, html! { (d.listed.receipt_no) }),
+        (M::ColCase, None, html! { (d.listed.case_number) }),
+        (
+            M::ColService,
+            None,
+            html! { (item.map_or(d.listed.item_code.as_str(), |i| local(ctx, &i.name))) },
+        ),
+        (M::ColState, Some("status"), state(ctx, &d.listed.status)),
+        (M::Applicant, Some("applicant"), html! { (d.applicant_masked) }),
+    ];
+    if let Some(agent) = app.and_then(|a| a.agent.as_ref()) {
+        fields.push((M::Agent, None, html! { (agent.masked_name()) " " (agent.id.masked()) }));
+    }
+    fields.push((M::ColKiosk, None, html! { (d.listed.kiosk_id) }));
+    fields.push((M::ColReceived, None, html! { (china_time(d.listed.received_at)) }));
+    fields.push((M::Expected, None, html! { (d.expected_on.as_deref().unwrap_or("–")) }));
+    fields.push((M::ReviewedBy, None, html! { (d.reviewed_by.as_deref().unwrap_or("–")) }));
+    if let Some(app) = app {
+        fields.push((M::Delivery, Some("delivery"), html! { (delivery(ctx, app)) }));
+        fields.push((
+            M::Payment,
+            Some("payment"),
+            html! { (payment(ctx, &d.payment, &app.payment)) },
+        ));
+    }
     html! {
-        table id="detail" class="fields" {
-            tr { th scope="row" { (ctx.t(M::ColReceipt)) } td { (d.listed.receipt_no) } }
-            tr { th scope="row" { (ctx.t(M::ColCase)) } td { (d.listed.case_number) } }
-            tr { th scope="row" { (ctx.t(M::ColService)) } td { (item.map_or(d.listed.item_code.as_str(), |i| local(ctx, &i.name))) " (" (d.listed.item_code) ")" } }
-            tr { th scope="row" { (ctx.t(M::Applicant)) } td id="applicant" { (d.applicant_masked) } }
-            @if let Some(agent) = app.and_then(|a| a.agent.as_ref()) {
-                tr { th scope="row" { (ctx.t(M::Agent)) } td { (agent.masked_name()) " " (agent.id.masked()) } }
+        table id="detail" class="fields two" {
+            @for pair in fields.chunks(2) {
+                tr {
+                    @for (label, id, value) in pair {
+                        th scope="row" { (ctx.t(*label)) }
+                        td id=[*id] data-state=[(*id == Some("status")).then_some(d.listed.status.as_str())] { (value) }
+                    }
+                    @if pair.len() == 1 { td colspan="2" {} }
+                }
             }
-            tr { th scope="row" { (ctx.t(M::ColKiosk)) } td { (d.listed.kiosk_id) } }
-            @if let Some(app) = app { tr { th scope="row" { (ctx.t(M::Submitted)) } td { (app.submitted_on) } } }
-            tr { th scope="row" { (ctx.t(M::ColReceived)) } td { (china_time(d.listed.received_at)) } }
-            tr { th scope="row" { (ctx.t(M::Expected)) } td { (d.expected_on.as_deref().unwrap_or("–")) } }
-            tr { th scope="row" { (ctx.t(M::ColState)) } td id="status" data-state=(d.listed.status) { (state(ctx, &d.listed.status)) } }
-            tr { th scope="row" { (ctx.t(M::Message)) } td id="message" { (d.message.as_deref().unwrap_or("")) } }
-            tr { th scope="row" { (ctx.t(M::ReviewedBy)) } td { (d.reviewed_by.as_deref().unwrap_or("–")) } }
-            @if let Some(app) = app {
-                tr { th scope="row" { (ctx.t(M::Delivery)) } td id="delivery" { (delivery(ctx, app)) } }
-                tr { th scope="row" { (ctx.t(M::Payment)) } td id="payment" { (payment(ctx, &d.payment, &app.payment)) } }
-            }
+            tr { th scope="row" { (ctx.t(M::Message)) } td id="message" colspan="3" { (d.message.as_deref().unwrap_or("")) } }
         }
     }
 }

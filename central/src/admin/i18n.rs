@@ -104,7 +104,6 @@ messages! {
     CaseTitle => "申请", "Application";
     Applicant => "申请人", "Applicant";
     Agent => "代办人", "Agent";
-    Submitted => "提交日期", "Submitted on";
     Expected => "承诺办结", "Promised by";
     Message => "给群众的留言", "Message to the citizen";
     ReviewedBy => "预审人", "Reviewed by";

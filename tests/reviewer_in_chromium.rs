@@ -108,10 +108,11 @@ fn supervisor_pages(browser: &mut Browser, base: &str, axe: &str, receipt: &str)
     browser.act(&format!(
         "document.getElementById('assign-{receipt}-to').value = 'wang'; document.getElementById('assign-{receipt}').submit(); true"
     ));
-    browser.wait_for("document.getElementById('filters')");
+    // The answer redirects to the plain queue (no query): wait for it before going on.
+    browser.wait_for("location.search === ''");
     browser.goto(&format!("{base}/queue?status=all"));
     browser.wait_for(&format!(
-        "document.querySelector('tr[data-receipt=\"{receipt}\"]').innerText.includes('wang')"
+        "document.querySelector('tr[data-receipt=\"{receipt}\"] td.assigned').innerText === 'wang'"
     ));
     check_and_shoot(browser, axe, "14-queue-supervisor");
     browser.goto(&format!("{base}/applications"));

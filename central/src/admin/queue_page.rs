@@ -87,7 +87,7 @@ pub fn render(ctx: &Ctx, data: &QueueData) -> String {
                         td { (row.case_number) } td { (service(&row.item_code)) } td { (row.kiosk_id) }
                         td { (super::pages::china_time(row.received_at)) }
                         td { (state(ctx, &row.status)) }
-                        td { (row.assigned_to.as_deref().unwrap_or(ctx.t(M::Nobody))) }
+                        td class="assigned" { (row.assigned_to.as_deref().unwrap_or(ctx.t(M::Nobody))) }
                         td { (assign_form(ctx, row, data.reviewers)) }
                     }
                 }

@@ -283,7 +283,7 @@ impl KioskApp {
         }
         let s = &mut self.shared;
         match report {
-            Inbound::Technician(report) => self.technician_report(report),
+            Inbound::Technician(report) => self.tech.on_report(report, &s.config),
             Inbound::Reader(event) => self.on_reader(event),
             Inbound::Lookup(done) => self.progress.on_lookup(done),
             Inbound::Scan(done) => self.progress.on_scan(done, s),

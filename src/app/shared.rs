@@ -94,6 +94,15 @@ impl Shared {
         self.started.elapsed().as_millis() as u64
     }
 
+    /// The wall clock as the header shows it (China time, `HH:MM`).
+    pub fn clock_text(&self) -> String {
+        if let Some(pinned) = &self.clock_override {
+            return pinned.clone();
+        }
+        let secs = (crate::storage::now_unix() + 8 * 3600).rem_euclid(86_400);
+        format!("{:02}:{:02}", secs / 3600, secs / 60 % 60)
+    }
+
     pub fn today(&self) -> Date {
         self.today_override
             .unwrap_or_else(|| Date::from_unix_china(crate::storage::now_unix()))

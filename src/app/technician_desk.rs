@@ -6,8 +6,8 @@
 //! and the reprint queue, plus restart and leave. Every action is audited under
 //! [`ACTOR`]; the desk closes itself after five minutes without a touch.
 //!
-//! This module keeps the desk's state and runs its store work; `app::kiosk::technician`
-//! wires it to the devices (reader, printer, camera, GPIO) the app owns.
+//! This module keeps the desk's state and runs its store work; [`bench`] is its
+//! controller, working the devices (reader, printer, camera, GPIO) the app lends it.
 
 use super::report::Reporter;
 use super::settings_edit::SettingsDraft;
@@ -543,6 +543,8 @@ impl TechDesk {
     }
 }
 
+mod bench;
 mod jobs;
+pub use bench::{Bench, TEST_STILL};
 #[cfg(test)]
 mod tests;

@@ -138,11 +138,7 @@ impl KioskApp {
     }
     /// The wall clock as the header shows it (China time, `HH:MM`).
     pub fn clock_text(&self) -> String {
-        if let Some(pinned) = &self.shared.clock_override {
-            return pinned.clone();
-        }
-        let secs = (crate::storage::now_unix() + 8 * 3600).rem_euclid(86_400);
-        format!("{:02}:{:02}", secs / 3600, secs / 60 % 60)
+        self.shared.clock_text()
     }
     pub fn clock_ms(&self) -> u64 {
         self.shared.clock_ms

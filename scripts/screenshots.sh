@@ -10,7 +10,7 @@ k="${KIOSK_BIN:-./target/release/kiosk}"
 out=docs/screenshots
 mkdir -p "$out"
 shot() { $k screenshot "$@" >/dev/null; }
-for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating rating-reasons idle-warning progress progress-answer payment-expired appointment appointment-time appointment-phone appointment-booked consult consult-text consult-phone consult-sent progress-supply materials-promise; do
+for page in welcome catalogue guide identify identify-manual form form-errors materials review address payment submitting receipt receipt-qr rating rating-reasons idle-warning progress progress-answer payment-expired appointment appointment-time appointment-phone appointment-booked consult consult-text consult-phone consult-sent progress-supply materials-promise exit-question; do
   shot --page "$page" --lang zh --size 1080x1920 --out "$out/zh-$page.png"
 done
 for page in welcome catalogue identify form materials review address receipt progress-answer payment appointment-time appointment-booked consult-text consult-sent progress-supply materials-promise; do
@@ -50,6 +50,8 @@ for page in technician-pin technician technician-tests technician-outbox technic
 done
 shot --page technician --lang zh --size 800x480 --out "$out/zh-technician-800x480.png"
 shot --page technician-settings --lang en --size 1920x1080 --out "$out/en-technician-settings-1920x1080.png"
+shot --page exit-question --lang zh --elderly --size 800x480 --out "$out/zh-exit-question-elderly-800x480.png"
+shot --page exit-question --lang en --size 1080x1920 --out "$out/en-exit-question.png"
 shot --page idle-warning --lang zh --size 1280x800 --out "$out/zh-idle-warning-1280x800.png"
 $k receipt render --sample --profile generic-80mm --out "$out/receipt-80mm-zh.png" >/dev/null
 $k receipt render --rare-name --profile generic-58mm --out "$out/receipt-58mm-rare-name.png" >/dev/null

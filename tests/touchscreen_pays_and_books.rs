@@ -54,10 +54,17 @@ fn a_fee_is_paid_through_the_central_payment_order_without_a_double_charge() {
     let view = payment(&app);
     assert!(view.qr.is_some(), "the order's QR is on screen");
     assert!(
-        view.time_left.starts_with("14:") || view.time_left.starts_with("15:"),
-        "{}",
+        view.time_left.starts_with("14 分") || view.time_left.starts_with("15 分"),
+        "in words: {}",
         view.time_left
     );
+    // One timer: the session waits for the code, and shows no countdown of its own.
+    let now = app.now_ms();
+    assert!(app
+        .session()
+        .payable_until_ms
+        .is_some_and(|until| until > now + 13 * 60_000));
+    assert_eq!(app.session().seconds_left(now), None);
     assert_eq!(view.amount, "￥40.00");
 
     // Back to the review and on again: the first order is cancelled, a new one is made.

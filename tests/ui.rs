@@ -110,6 +110,11 @@ impl Kiosk {
         element.invoke_accessible_default_action();
     }
 
+    /// The texts on screen that read exactly `text`.
+    fn shown(&self, text: &str) -> usize {
+        ElementHandle::find_by_accessible_label(&self.shell.window, text).count()
+    }
+
     fn type_keys(&self, text: &str) {
         for c in text.chars() {
             self.tap(&c.to_string());
@@ -517,6 +522,39 @@ fn idle_timeout_warns_then_wipes_everything() {
     assert!(app.typed_id().is_empty() && app.form_draft().is_empty() && app.receipt_preview().is_none());
 }
 
+/// 退出办理 asks first where something would be lost, says what, and leads with the way
+/// back in; only the second tap clears the session.
+#[test]
+fn exit_asks_first_and_says_what_is_lost() {
+    let k = kiosk();
+    k.to_form();
+    k.fill_form_and_materials();
+    assert_eq!(k.page(), Page::Review);
+    assert_eq!(k.shown("退出办理?"), 0);
+    k.tap("退出办理");
+    assert_eq!(k.page(), Page::Review, "one tap does not end the application");
+    assert_eq!(k.shown("退出办理?"), 1, "the question is asked");
+    assert_eq!(
+        k.shown("您填写的信息和拍摄的材料将被清除,申请不会提交。"),
+        1,
+        "and says what is lost"
+    );
+    let before = k.shell.app().session().data.clone();
+    k.tap("继续办理");
+    assert_eq!(k.page(), Page::Review);
+    assert_eq!(k.shown("退出办理?"), 0, "the question is gone");
+    assert_eq!(k.shell.app().session().data, before, "nothing lost");
+    k.tap("退出办理");
+    k.tap("退出并清除");
+    assert_eq!(k.page(), Page::Welcome);
+    assert_eq!(k.shell.app().session().data, Default::default());
+    // Before anything is entered, 退出办理 leaves at once.
+    k.tap("开始办理");
+    assert_eq!(k.page(), Page::Catalogue);
+    k.tap("退出办理");
+    assert_eq!(k.page(), Page::Welcome);
+}
+
 #[test]
 fn switching_language_mid_session_keeps_everything() {
     let k = kiosk();
@@ -661,7 +699,12 @@ fn a_complaint_is_written_by_touch_and_an_outage_is_said_plainly() {
     k.tap("提交");
     assert_eq!(consult.get_stage(), "phone", "kept to send again");
     assert!(consult.get_error().contains("连不上"), "{}", consult.get_error());
-    k.tap("取消办理");
+    k.tap("退出办理");
+    assert_eq!(k.page(), Page::Consult, "it asks first: what is written would be lost");
+    k.tap("继续办理");
+    assert_eq!(consult.get_text(), "等候时间太长。窗口", "kept");
+    k.tap("退出办理");
+    k.tap("退出并清除");
     assert_eq!(k.page(), Page::Welcome);
     assert_eq!(consult.get_text(), "");
     assert_eq!(consult.get_phone(), "");

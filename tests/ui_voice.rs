@@ -85,7 +85,7 @@ fn the_switch_follows_elderly_mode_and_the_citizens_choice() {
 
     // The session ends: the next citizen starts in normal mode, voice off.
     tap(&shell, "开始办理");
-    tap(&shell, "取消办理");
+    tap(&shell, "退出办理");
     assert_eq!(adapter().get_page(), Page::Welcome);
     assert!(!switch(&shell));
 }

@@ -25,6 +25,9 @@ pub enum Intent {
     Touch,
     /// 呼叫工作人员: the citizen asks for help (raises the needs-attention state).
     CallStaff,
+    /// 退出办理 where something would be lost: ask first (`true`), or 继续办理 (`false`).
+    /// The exit itself is `Session(Event::Cancel)`, sent by the page.
+    AskExit(bool),
     /// The journey's pages: service, ID, form, materials, delivery.
     Journey(JourneyIntent),
     /// The delivery address picker.

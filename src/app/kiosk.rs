@@ -72,6 +72,8 @@ pub struct KioskApp {
     inbox: InboxReceiver,
     /// The citizen asked for staff (cleared with the session).
     staff_called: bool,
+    /// 退出办理? is on screen (cleared by any change of page and with the session).
+    exit_asked: bool,
     // ---- the features' controllers ----
     /// 办事: service, ID, form, materials, delivery address, submission.
     journey: Journey,
@@ -158,6 +160,7 @@ impl KioskApp {
             sim: parts.sim,
             inbox: receiver,
             staff_called: false,
+            exit_asked: false,
             gpio: Default::default(),
             attract: Default::default(),
         }
@@ -198,6 +201,10 @@ impl KioskApp {
             Intent::Touch if s.session.warning_since_ms.is_none() => s.touch(),
             Intent::Touch => {}
             Intent::CallStaff => self.call_staff(),
+            Intent::AskExit(ask) => {
+                self.exit_asked = ask && s.session.step != Step::Welcome;
+                s.touch()
+            }
             Intent::Journey(intent) => self.journey.on_intent(intent, s),
             Intent::Address(intent) => self.journey.on_address(intent, s),
             Intent::Keys(intent) => self.on_keyboard(intent),
@@ -352,7 +359,7 @@ impl KioskApp {
     /// Feeds one session event through the state machine and carries out its effects.
     pub fn event_at(&mut self, event: Event, now_ms: u64) {
         self.shared.clock_ms = now_ms;
-        let citizen_did_something = !matches!(event, Event::Tick);
+        let citizen_did_something = !matches!(event, Event::Tick | Event::PayableUntil(_));
         let before = self.shared.session.step;
         let elderly_before = self.shared.session.elderly;
         let moment = super::voice::moment_of(&event);
@@ -383,6 +390,9 @@ impl KioskApp {
     /// The session moved from `before` to its current step (or stayed).
     fn on_step(&mut self, before: Step) {
         let step = self.shared.session.step;
+        if step != before {
+            self.exit_asked = false;
+        }
         self.journey.on_step(before, &self.shared);
         // The camera runs on the materials page, and on the progress page (a receipt's QR
         // code held under it is read; 补交材料 photographs there).
@@ -439,6 +449,7 @@ impl KioskApp {
         self.journey.wipe(&self.shared.catalogue);
         self.progress.wipe();
         self.staff_called = false;
+        self.exit_asked = false;
         self.shared.keyboard = Default::default();
         self.shared.camera.forget();
         self.payment.forget();

@@ -109,6 +109,22 @@ impl PaymentDesk {
         if let (PaymentNext::Completed(reference), Step::Payment) = (next, s.session.step) {
             s.push(Event::PaymentCompleted { reference })
         }
+        self.hold_session(s);
+    }
+
+    /// One timer: while the code is payable the session waits for it (the idle clock
+    /// starts when the code runs out). A code that ran out leaves its end in place, so the
+    /// citizen still has the page's full idle time to ask for a new one.
+    fn hold_session(&self, s: &mut Shared) {
+        let Some(left) = self.seconds_left(crate::storage::now_unix()) else {
+            return;
+        };
+        let until = s.now_ms() + u64::try_from(left).unwrap_or(0) * 1000;
+        let known = s.session.payable_until_ms;
+        let moved = known.is_none_or(|known| known.abs_diff(until) > 1500);
+        if moved && s.session.step == Step::Payment {
+            s.push(Event::PayableUntil(Some(until)))
+        }
     }
 
     /// The session asks for an order of `fen` for its service.
@@ -118,6 +134,7 @@ impl PaymentDesk {
             if let PaymentNext::Completed(reference) = self.start(&item, fen) {
                 s.push(Event::PaymentCompleted { reference })
             }
+            self.hold_session(s);
         }
     }
 

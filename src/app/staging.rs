@@ -39,6 +39,7 @@ pub const PAGES: &[&str] = &[
     "rating-reasons",
     "farewell",
     "idle-warning",
+    "exit-question",
     "appointment",
     "appointment-time",
     "appointment-phone",
@@ -261,10 +262,13 @@ fn stage_review_and_payment(app: &mut KioskApp, page: &str, t: u64) -> Result<bo
         }
         return Ok(true);
     }
-    if page == "review" || page == "idle-warning" {
+    if matches!(page, "review" | "idle-warning" | "exit-question") {
         if page == "idle-warning" {
             let warn = app.session().timeouts.warn_after_ms;
             app.tick_at(t + warn + 1);
+        }
+        if page == "exit-question" {
+            go(app, Intent::AskExit(true));
         }
         return Ok(true);
     }
@@ -283,6 +287,12 @@ fn stage_review_and_payment(app: &mut KioskApp, page: &str, t: u64) -> Result<bo
                 PaymentStatus::Expired
             },
         });
+        if page == "payment" {
+            go(
+                app,
+                Intent::Session(Event::PayableUntil(Some(t + (14 * 60 + 32) * 1000))),
+            );
+        }
         return Ok(true);
     }
     Ok(false)

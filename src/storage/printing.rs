@@ -11,8 +11,11 @@ use serde::Serialize;
 pub struct PrintJob {
     pub id: i64,
     pub receipt_no: String,
+    /// When the print was asked for (Unix seconds), before a byte went to the printer.
     pub intent_at: i64,
+    /// `printed` or `failed`; `None` while the print is under way (or was cut by a crash).
     pub outcome: Option<String>,
+    /// Why it failed, in the printer's words (no personal data).
     pub detail: Option<String>,
 }
 

@@ -32,6 +32,7 @@ impl Session {
             last_activity_ms: now_ms,
             warning_since_ms: None,
             timeouts,
+            payable_until_ms: None,
         }
     }
 
@@ -76,16 +77,32 @@ impl Session {
     }
 
     /// Seconds until everything is cleared if nobody touches the screen, for the countdown
-    /// chip; `None` where no timer runs (welcome, submitting, farewell).
+    /// chip; `None` where no timer runs (welcome, submitting, farewell), and on the payment
+    /// page while its code is payable (the page counts down the code's time instead).
     pub fn seconds_left(&self, now_ms: u64) -> Option<u64> {
         match self.step {
             Step::Welcome | Step::Submitting | Step::Farewell => None,
+            _ if self.warning_since_ms.is_none() && self.payable_at(now_ms) => None,
             _ => Some(match self.warning_since_ms {
                 Some(_) => self.seconds_until_wipe(now_ms).unwrap_or(0),
-                None => (self.last_activity_ms + self.idle_limit_ms() + self.timeouts.grace_ms)
+                None => (self.idle_since_ms() + self.idle_limit_ms() + self.timeouts.grace_ms)
                     .saturating_sub(now_ms)
                     .div_ceil(1000),
             }),
+        }
+    }
+
+    /// Whether a payment code shown on the payment page is payable at `now_ms`.
+    pub fn payable_at(&self, now_ms: u64) -> bool {
+        self.step == Step::Payment && self.payable_until_ms.is_some_and(|until| now_ms < until)
+    }
+
+    /// Where the idle clock starts: the last touch, or on the payment page the end of the
+    /// code's payable time when that is later.
+    fn idle_since_ms(&self) -> u64 {
+        match (self.step, self.payable_until_ms) {
+            (Step::Payment, Some(until)) => self.last_activity_ms.max(until),
+            _ => self.last_activity_ms,
         }
     }
 
@@ -104,6 +121,10 @@ pub fn handle(session: Session, event: Event, now_ms: u64) -> (Session, Vec<Effe
 
     if event == Event::Tick {
         return on_tick(s, now_ms);
+    }
+    if let Event::PayableUntil(until) = event {
+        s.payable_until_ms = until;
+        return (s, vec![]);
     }
     s.last_activity_ms = now_ms;
     if s.warning_since_ms.take().is_some() {
@@ -476,7 +497,7 @@ fn identified(s: &mut Session, person: Person, effects: &mut Vec<Effect>) {
 }
 
 fn on_tick(mut s: Session, now_ms: u64) -> (Session, Vec<Effect>) {
-    let idle = now_ms.saturating_sub(s.last_activity_ms);
+    let idle = now_ms.saturating_sub(s.idle_since_ms());
     match s.step {
         Step::Welcome | Step::Submitting => (s, vec![]),
         Step::Farewell if idle >= s.timeouts.farewell_ms => (s.wiped(now_ms), vec![Effect::WipePersonalData]),

@@ -97,6 +97,10 @@ impl KioskApp {
     pub fn staff_called(&self) -> bool {
         self.staff_called
     }
+    /// Whether 退出办理? is asked on screen.
+    pub fn exit_asked(&self) -> bool {
+        self.exit_asked
+    }
     pub fn keyboard(&self) -> &crate::app::text_entry::Keyboard {
         &self.shared.keyboard
     }

@@ -51,6 +51,8 @@ pub struct FrameView {
     /// Seconds until the session is cleared without a touch; `None`: no timer on this page.
     pub seconds_left: Option<u64>,
     pub staff_called: bool,
+    /// 退出办理? is on screen.
+    pub exit_asked: bool,
     /// Where the citizen is in the six steps (0 选择事项 … 5 核对缴费, 6 all done), `None`
     /// on pages outside the journey.
     pub progress_step: Option<u8>,
@@ -82,6 +84,7 @@ pub fn frame(app: &KioskApp) -> FrameView {
         clock: app.clock_text(),
         seconds_left: session.seconds_left(app.clock_ms()),
         staff_called: app.staff_called(),
+        exit_asked: app.exit_asked(),
         progress_step: match session.step {
             Step::Welcome | Step::Farewell | Step::Progress | Step::Appointment | Step::Consult => None,
             Step::ChooseService => Some(0),

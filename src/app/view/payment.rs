@@ -17,7 +17,8 @@ pub struct PaymentView {
     /// `creating`, `waiting`, `paid`, `expired` or `failed` (`waiting` without a central
     /// system: the bare, simulated app).
     pub phase: &'static str,
-    /// `MM:SS` the code stays payable; empty when no code is shown.
+    /// How long the code stays payable, in words ("14 分 32 秒"); empty when no code is
+    /// shown.
     pub time_left: String,
     /// Under a minute left: the page says so in amber.
     pub time_short: bool,
@@ -67,9 +68,36 @@ pub fn payment(app: &KioskApp) -> PaymentView {
     view
 }
 
-/// How long the payment code stays payable (`MM:SS`, and whether under a minute is left),
-/// at the clock's pace: the page's countdown moves every second, not at the poller's beat.
+/// How long the payment code stays payable, in plain words (and whether under a minute is
+/// left), at the clock's pace: the page's countdown moves every second, not at the poller's
+/// beat. It is the session's only countdown while the code is payable.
 pub fn time_left(app: &KioskApp) -> Option<(String, bool)> {
     let left = app.payment().seconds_left(crate::storage::now_unix())?;
-    Some((format!("{:02}:{:02}", left / 60, left % 60), left < 60))
+    Some((plain_time(left, app.lang()), left < 60))
+}
+
+/// "2 分 10 秒", "2 min 10 s"; under a minute only the seconds.
+fn plain_time(left: i64, lang: crate::domain::Lang) -> String {
+    use crate::domain::Lang;
+    let (minutes, seconds) = (left / 60, left % 60);
+    match (lang, minutes) {
+        (Lang::Zh, 0) => format!("{seconds} 秒"),
+        (Lang::Zh, _) => format!("{minutes} 分 {seconds} 秒"),
+        (Lang::En, 0) => format!("{seconds} s"),
+        (Lang::En, _) => format!("{minutes} min {seconds} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_time;
+    use crate::domain::Lang;
+
+    #[test]
+    fn the_time_left_reads_as_words() {
+        assert_eq!(plain_time(130, Lang::Zh), "2 分 10 秒");
+        assert_eq!(plain_time(872, Lang::En), "14 min 32 s");
+        assert_eq!(plain_time(59, Lang::Zh), "59 秒");
+        assert_eq!(plain_time(0, Lang::En), "0 s");
+    }
 }

@@ -75,6 +75,7 @@ pub fn connect(shell: &Rc<Shell>) {
         on_end_session() => Intent::Session(Event::Cancel);
     });
     on!(shell, FrameAdapter, on_call_staff, || Intent::CallStaff);
+    on!(shell, FrameAdapter, on_ask_exit, |ask| Intent::AskExit(ask));
     on!(shell, LanguageAdapter, on_toggle, || Intent::ToggleLanguage);
     on!(shell, VoiceAdapter, on_toggle, || Intent::ToggleVoice);
     let weak = Rc::downgrade(shell);

@@ -162,6 +162,10 @@ pub struct Session {
     pub last_activity_ms: u64,
     pub warning_since_ms: Option<u64>,
     pub timeouts: Timeouts,
+    /// While a payment code is payable the session waits for it: on the payment page the
+    /// idle clock starts at this moment (session clock), not at the last touch, and the
+    /// page's own countdown is the only one shown.
+    pub payable_until_ms: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,6 +218,9 @@ pub enum Event {
         reference: String,
     },
     PaymentFailed,
+    /// The payment code shown stays payable until then (session clock; `None`: no code).
+    /// Not the citizen's doing: it does not count as activity.
+    PayableUntil(Option<u64>),
     Submitted(Box<Receipt>),
     SubmitFailed(Message),
     Printed,

@@ -262,6 +262,46 @@ fn idle_timeout_warns_then_wipes_and_more_time_rescues() {
     }
 }
 
+/// One timer on the payment page: while the code is payable the session waits for it
+/// and shows no countdown of its own; the idle time starts when the code runs out. The
+/// code's time is not the citizen's doing: it does not count as activity.
+#[test]
+fn a_payable_code_holds_the_session_and_its_time_is_the_only_countdown() {
+    let s = at(Payment);
+    let t0 = s.last_activity_ms;
+    let until = t0 + 14 * 60_000;
+    let (s, effects) = handle(s, Event::PayableUntil(Some(until)), t0 + 5_000);
+    assert_eq!(effects, vec![]);
+    assert_eq!(s.last_activity_ms, t0, "not activity");
+    assert_eq!(
+        s.seconds_left(t0 + 10_000),
+        None,
+        "the page's countdown is the only one"
+    );
+    let limit = s.idle_limit_ms();
+    // Long past the usual idle limit, still waiting for the phone.
+    let (s, effects) = handle(s, Event::Tick, until - 1);
+    assert_eq!(effects, vec![]);
+    assert_eq!(s.step, Payment);
+    // The code ran out: the session's own countdown is back, from the code's end.
+    assert_eq!(s.seconds_left(until), Some((limit + s.timeouts.grace_ms) / 1000));
+    let (s, effects) = handle(s, Event::Tick, until + limit - 1);
+    assert_eq!(effects, vec![]);
+    let (s, effects) = handle(s, Event::Tick, until + limit);
+    assert_eq!(effects, vec![ShowIdleWarning { seconds: 20 }]);
+    // While the warning shows, it counts down (also if a new code came meanwhile).
+    assert_eq!(s.seconds_left(until + limit + 5_000), Some(15));
+    // Elsewhere the payable time means nothing.
+    let (back, _) = handle(s, Event::Back, until + limit + 6_000);
+    assert_eq!(back.step, Review);
+    let review_limit = back.idle_limit_ms();
+    let (back, effects) = handle(back, Event::Tick, until + limit + 6_000 + review_limit);
+    assert_eq!(effects, vec![ShowIdleWarning { seconds: 20 }]);
+    // A wipe forgets it.
+    let (fresh, _) = handle(back, Event::Cancel, until + limit + 200_000);
+    assert_eq!(fresh.payable_until_ms, None);
+}
+
 #[test]
 fn no_timeout_on_welcome_or_while_submitting_and_farewell_returns_quickly() {
     for from in [Welcome, Submitting] {

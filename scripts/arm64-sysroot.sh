@@ -16,6 +16,7 @@ ARM64_DEV_PACKAGES=(
   libudev-dev          # linuxkms: input hot-plug
   libgstreamer1.0-dev  # camera (gstreamer crate)
   libgstreamer-plugins-base1.0-dev  # camera (gstreamer-app crate)
+  libzinnia-dev        # handwriting recognition (手写)
 )
 
 dir=$(realpath -m "$1")

@@ -12,8 +12,7 @@ if [ -f "$dest/axe.min.js" ] && [ "$(cat "$dest/version" 2>/dev/null)" = "$versi
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-curl -sSfL --retry 3 -o "$tmp/axe.tgz" "https://registry.npmjs.org/axe-core/-/axe-core-$version.tgz"
-echo "$sha256  $tmp/axe.tgz" | sha256sum -c --quiet
+scripts/npm-tarball.sh axe-core "$version" "$sha256" "$tmp/axe.tgz"
 tar -xzf "$tmp/axe.tgz" -C "$tmp" package/axe.min.js
 mkdir -p "$dest"
 cp "$tmp/package/axe.min.js" "$dest/axe.min.js"

@@ -11,12 +11,14 @@ purpose=${1:-run}
 # X11 client libraries for the winit window.
 # GStreamer for the document camera: headers to build, base (videoconvert, videoscale, app
 # elements) and good (v4l2src, jpegdec) plugins to run.
+# Handwriting input (手写): the zinnia recogniser and its Tegaki simplified-Chinese model.
 # Spoken prompts (语音播报): espeak-ng speaks the pinyin, aplay (alsa-utils) plays it; the
 # kiosk runs silently without them, tests/voice.rs plays through them into an ALSA file.
 packages=(build-essential pkg-config libfontconfig1-dev ca-certificates curl fonts-dejavu-core fonts-noto-cjk fonts-wqy-microhei
   libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  espeak-ng alsa-utils)
+  espeak-ng alsa-utils
+  libzinnia-dev tegaki-zinnia-simplified-chinese)
 if [ "$purpose" = test ]; then
   # python-escpos (in a venv): the independent ESC/POS encoder the tests compare against.
   # Xvfb: the test that opens the real window.

@@ -7,6 +7,7 @@ source scripts/setup-debian.sh test
 export PATH="$HOME/.cargo/bin:$PATH"
 # axe-core for the back office's accessibility check in Chromium (pinned, checked).
 scripts/fetch-axe-core.sh
+scripts/fetch-handwriting-testset.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace --all-targets

@@ -271,6 +271,40 @@ impl Kiosk {
         });
     }
 
+    /// Writes strokes on the writing pad with a finger (points as fractions of the pad).
+    fn write_on_pad(&self, strokes: &[&[(f32, f32)]]) {
+        use slint::platform::{PointerEventButton, WindowEvent};
+        use slint::LogicalPosition;
+        let pad = ElementHandle::find_by_accessible_label(&self.shell.window, "手写板")
+            .next()
+            .expect("the writing pad");
+        let (origin, size) = (pad.absolute_position(), pad.size());
+        let at = |(fx, fy): (f32, f32)| LogicalPosition::new(origin.x + size.width * fx, origin.y + size.height * fy);
+        let window = self.shell.window.window();
+        let button = PointerEventButton::Left;
+        for stroke in strokes {
+            let (first, last) = (stroke[0], stroke[stroke.len() - 1]);
+            window.dispatch_event(WindowEvent::PointerMoved { position: at(first) });
+            window.dispatch_event(WindowEvent::PointerPressed {
+                position: at(first),
+                button,
+            });
+            for pair in stroke.windows(2) {
+                for i in 1..=8 {
+                    let t = i as f32 / 8.0;
+                    let (a, b) = (pair[0], pair[1]);
+                    window.dispatch_event(WindowEvent::PointerMoved {
+                        position: at((a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t)),
+                    });
+                }
+            }
+            window.dispatch_event(WindowEvent::PointerReleased {
+                position: at(last),
+                button,
+            });
+        }
+    }
+
     fn all_text(&self) -> String {
         let w = &self.shell.window;
         let mut text = String::new();
@@ -692,6 +726,57 @@ fn a_complaint_is_written_by_touch_and_an_outage_is_said_plainly() {
     k.type_keys("chuangkou");
     k.tap("窗口");
     assert_eq!(consult.get_text(), "等候时间太长。窗口");
+    // By hand, for those who cannot spell pinyin: 十 in two strokes, the candidates after
+    // each stroke, 删除 takes back a stroke, the one tapped goes in and the pad is clean.
+    // With the finger, as a citizen does (pointer events, not the accessible action), on
+    // the portrait panel.
+    k.shell.set_size(1080, 1920);
+    let switch = &k.targets("手写")[0];
+    let (at, size) = (switch.absolute_position(), switch.size());
+    k.tap_at(at.x + size.width / 2.0, at.y + size.height / 2.0);
+    let keys = k.shell.window.global::<KeyboardAdapter>();
+    assert_eq!(keys.get_mode(), "handwriting");
+    let across: &[(f32, f32)] = &[(0.15, 0.5), (0.85, 0.5)];
+    let down: &[(f32, f32)] = &[(0.5, 0.12), (0.5, 0.9)];
+    assert!(
+        k.shell.window.global::<FrameAdapter>().get_writing(),
+        "the page holds still under the pen"
+    );
+    k.write_on_pad(&[across]);
+    assert_eq!(
+        keys.get_ink().matches('M').count(),
+        1,
+        "the first stroke counts: {}",
+        keys.get_ink()
+    );
+    k.write_on_pad(&[down]);
+    assert!(
+        keys.get_ink().starts_with("M "),
+        "the strokes are drawn: {}",
+        keys.get_ink()
+    );
+    let offered: Vec<String> = keys.get_candidates().iter().map(|c| c.to_string()).collect();
+    assert!(offered.len() <= 8 && offered.contains(&"十".to_string()), "{offered:?}");
+    k.tap("删除");
+    assert_eq!(keys.get_ink().matches('M').count(), 1, "the last stroke taken back");
+    k.write_on_pad(&[down]);
+    k.tap("十");
+    assert_eq!(consult.get_text(), "等候时间太长。窗口十");
+    assert_eq!(
+        (keys.get_ink().as_str(), keys.get_candidates().row_count()),
+        ("", 0),
+        "a clean pad"
+    );
+    k.write_on_pad(&[across]);
+    k.tap("重写");
+    assert_eq!(keys.get_ink(), "");
+    k.tap("删除");
+    assert_eq!(
+        consult.get_text(),
+        "等候时间太长。窗口",
+        "删除 on a clean pad deletes from the text"
+    );
+    k.tap("拼音");
     k.tap("下一步");
     assert_eq!(consult.get_stage(), "phone");
     k.type_keys("13805740000");

@@ -8,6 +8,7 @@
 use super::central::{CentralError, CentralSystem};
 use super::report::Reporter;
 use super::shared::Shared;
+use super::text_entry::Keyboard;
 use crate::central_api::{ComplaintResponse, SubmitComplaint};
 use crate::domain::message::Message;
 use crate::domain::session::Step;
@@ -128,7 +129,7 @@ impl ConsultDesk {
     pub fn on_opened(&mut self, s: &mut Shared) {
         if s.session.step == Step::Consult {
             self.forget();
-            s.keyboard = Default::default();
+            s.keyboard = Keyboard::for_lang(s.lang());
             super::text_entry::warm_up();
         }
     }

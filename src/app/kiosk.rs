@@ -154,7 +154,9 @@ impl KioskApp {
                 Some(inbox.reporter(Inbound::Technician)),
             ),
             voice: super::voice::VoiceGuide::new(parts.voice, config.voice.enabled, elderly),
-            shared: Shared::new(config, catalogue, session, worker, camera).simulated(parts.sim.is_some()),
+            shared: Shared::new(config, catalogue, session, worker, camera)
+                .simulated(parts.sim.is_some())
+                .with_keyboard_for_lang(),
             reader_state,
             reader: parts.reader,
             sim: parts.sim,
@@ -362,6 +364,7 @@ impl KioskApp {
         let citizen_did_something = !matches!(event, Event::Tick | Event::PayableUntil(_));
         let before = self.shared.session.step;
         let elderly_before = self.shared.session.elderly;
+        let lang_before = self.shared.session.lang;
         let moment = super::voice::moment_of(&event);
         let placeholder = Session::new(Lang::Zh, false, Default::default(), 0);
         let session = std::mem::replace(&mut self.shared.session, placeholder);
@@ -369,6 +372,14 @@ impl KioskApp {
         self.shared.session = session;
         if self.shared.session.elderly != elderly_before {
             self.shared.session.timeouts = self.shared.config.session_timeouts(self.shared.session.elderly);
+        }
+        if self.shared.session.lang != lang_before {
+            // English readers get Latin letters, Chinese readers pinyin (手写 stays chosen).
+            let mode = self.shared.keyboard.mode;
+            let wanted = crate::app::text_entry::Keyboard::for_lang(self.shared.session.lang).mode;
+            if mode != crate::app::text_entry::KeyMode::Handwriting && mode != wanted {
+                self.shared.keyboard.set_mode(wanted);
+            }
         }
         self.on_step(before);
         for effect in effects {
@@ -450,7 +461,7 @@ impl KioskApp {
         self.progress.wipe();
         self.staff_called = false;
         self.exit_asked = false;
-        self.shared.keyboard = Default::default();
+        self.shared.keyboard = crate::app::text_entry::Keyboard::for_lang(self.shared.session.lang);
         self.shared.camera.forget();
         self.payment.forget();
         self.appointment.forget();

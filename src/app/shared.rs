@@ -64,6 +64,12 @@ impl Shared {
         }
     }
 
+    /// The keyboard the session's language starts with.
+    pub fn with_keyboard_for_lang(mut self) -> Shared {
+        self.keyboard = Keyboard::for_lang(self.session.lang);
+        self
+    }
+
     /// Marks the devices as simulated (the simulator's controls are shown).
     pub fn simulated(mut self, simulated: bool) -> Shared {
         self.simulated = simulated;

@@ -35,6 +35,7 @@ pub const PAGES: &[&str] = &[
     "receipt",
     "receipt-qr",
     "address",
+    "address-handwriting",
     "rating",
     "rating-reasons",
     "farewell",
@@ -46,6 +47,7 @@ pub const PAGES: &[&str] = &[
     "appointment-booked",
     "consult",
     "consult-text",
+    "consult-handwriting",
     "consult-phone",
     "consult-sent",
     "technician-pin",
@@ -56,6 +58,23 @@ pub const PAGES: &[&str] = &[
     "technician-logs",
     "technician-reprints",
 ];
+
+/// 石 as a finger writes it on the writing pad (its 1000 × 1000 box), five strokes.
+pub const SAMPLE_INK_SHI: [&[i32]; 5] = [
+    &[170, 220, 500, 215, 830, 210],
+    &[430, 225, 360, 420, 270, 600, 150, 760],
+    &[420, 500, 425, 670, 430, 840],
+    &[420, 500, 600, 495, 760, 490, 755, 660, 750, 840],
+    &[430, 820, 590, 820, 745, 820],
+];
+
+/// Switches the keyboard to 手写 and writes `strokes`.
+fn write_by_hand(app: &mut KioskApp, strokes: &[&[i32]], t: u64) {
+    app.handle_at(Intent::Keys(KeyboardIntent::Mode("handwriting".into())), t);
+    for stroke in strokes {
+        app.handle_at(Intent::Keys(KeyboardIntent::Stroke(stroke.to_vec())), t);
+    }
+}
 
 /// A signature as the pad records it: a made-up scrawl, two strokes.
 pub const SAMPLE_SIGNATURE: &str =
@@ -252,11 +271,16 @@ fn stage_form_and_materials(app: &mut KioskApp, page: &str, t: u64) -> Result<bo
 /// The delivery address, the review (or its idle warning) and the payment code.
 fn stage_review_and_payment(app: &mut KioskApp, page: &str, t: u64) -> Result<bool, String> {
     let go = |app: &mut KioskApp, intent: Intent| app.handle_at(intent, t);
-    if page == "address" {
-        // Free delivery to another address: 石浦镇 picked, "shipu" typed for the street.
+    if page.starts_with("address") {
+        // Free delivery to another address: 石浦镇 picked, "shipu" typed for the street (or
+        // 石 written by hand).
         super::text_entry::load_now();
         go(app, Intent::Address(AddressIntent::Open));
         go(app, Intent::Address(AddressIntent::Choose("330225101".into())));
+        if page == "address-handwriting" {
+            write_by_hand(app, &SAMPLE_INK_SHI, t);
+            return Ok(true);
+        }
         for key in ["s", "h", "i", "p", "u"] {
             go(app, Intent::Keys(KeyboardIntent::Key(key.into())));
         }
@@ -391,9 +415,19 @@ fn stage_consult(app: &mut KioskApp, page: &str, lang: Lang) {
     app.handle_at(Intent::Consult(A::Phrase(phrase.into())), t);
     if page == "consult-text" {
         super::text_entry::load_now();
-        for key in ["c", "h", "u", "a", "n", "g", "k", "o", "u"] {
+        let typed: &[&str] = match lang {
+            Lang::Zh => &["c", "h", "u", "a", "n", "g", "k", "o", "u"],
+            // English readers have Latin letters: the words go straight in.
+            Lang::En => &["a", "t", " ", "t", "h", "e"],
+        };
+        for key in typed {
+            let key = if *key == " " { "SPACE" } else { key };
             app.handle_at(Intent::Keys(KeyboardIntent::Key(key.into())), t);
         }
+        return;
+    }
+    if page == "consult-handwriting" {
+        write_by_hand(app, &SAMPLE_INK_SHI, t);
         return;
     }
     app.handle_at(Intent::Consult(A::ToPhone), t);

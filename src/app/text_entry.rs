@@ -4,6 +4,7 @@
 //! they are ready the candidate bar is simply empty. Nothing typed is remembered: the state
 //! is cleared with the session.
 
+use crate::ime::handwriting::{self, HandwritingEngine, Ink};
 use crate::ime::{Candidate, DivisionTable, Engine, QueryOptions};
 use std::sync::OnceLock;
 
@@ -14,6 +15,10 @@ static DIVISIONS: OnceLock<Option<DivisionTable>> = OnceLock::new();
 pub const PAGE: usize = 5;
 /// The longest pinyin the buffer takes.
 const MAX_BUFFER: usize = 32;
+/// The writing pad's box (the UI scales its strokes into it).
+pub const PAD_BOX: u32 = 1000;
+/// How many characters the pad offers after a stroke.
+pub const WRITTEN_CANDIDATES: usize = 8;
 
 static WARMING: std::sync::Once = std::sync::Once::new();
 
@@ -77,8 +82,12 @@ pub enum KeyboardIntent {
     PickCandidate(usize),
     /// The candidate bar's next (+1) or previous (-1) page.
     CandidatePage(isize),
-    /// `pinyin`, `latin` or `digits`.
+    /// `pinyin`, `handwriting`, `latin` or `digits`.
     Mode(String),
+    /// A stroke written on the pad: x, y, x, y, … in its 1000 × 1000 box.
+    Stroke(Vec<i32>),
+    /// 重写: the pad's strokes are wiped.
+    ClearInk,
 }
 
 /// What the keys type.
@@ -86,6 +95,8 @@ pub enum KeyboardIntent {
 pub enum KeyMode {
     #[default]
     Pinyin,
+    /// 手写: a writing pad, for citizens who cannot spell pinyin.
+    Handwriting,
     Latin,
     Digits,
 }
@@ -94,12 +105,14 @@ impl KeyMode {
     pub fn code(self) -> &'static str {
         match self {
             KeyMode::Pinyin => "pinyin",
+            KeyMode::Handwriting => "handwriting",
             KeyMode::Latin => "latin",
             KeyMode::Digits => "digits",
         }
     }
     pub fn parse(code: &str) -> KeyMode {
         match code {
+            "handwriting" => KeyMode::Handwriting,
             "latin" => KeyMode::Latin,
             "digits" => KeyMode::Digits,
             _ => KeyMode::Pinyin,
@@ -112,11 +125,27 @@ pub struct Keyboard {
     pub buffer: String,
     pub page: usize,
     pub mode: KeyMode,
+    /// The writing pad's strokes (one character; cleared when it is taken).
+    pub ink: Ink,
+    /// What the strokes look like, best first (recognised after each stroke).
+    pub written: Vec<String>,
 }
 
 impl Keyboard {
-    /// The candidates for the buffer (all of them, best first), boosted in `region`.
+    /// The candidates for the buffer (all of them, best first), boosted in `region`; in
+    /// handwriting mode the characters the strokes look like.
     pub fn candidates(&self, region: Option<&str>) -> Vec<Candidate> {
+        if self.mode == KeyMode::Handwriting {
+            return self
+                .written
+                .iter()
+                .map(|text| Candidate {
+                    text: text.clone(),
+                    consumed: 0,
+                    place: false,
+                })
+                .collect();
+        }
         if self.buffer.is_empty() {
             return Vec::new();
         }
@@ -136,6 +165,11 @@ impl Keyboard {
     /// from the buffer first, then from the text; `SPACE` takes the first candidate.
     pub fn key(&mut self, key: &str, text: &mut String, max_chars: usize, region: Option<&str>) {
         match key {
+            // 删除 on the pad takes back the last stroke first.
+            "DEL" if !self.ink.is_empty() => {
+                self.ink.strokes.pop();
+                self.recognize();
+            }
             "DEL" => {
                 if self.buffer.pop().is_none() {
                     text.pop();
@@ -144,8 +178,10 @@ impl Keyboard {
             }
             "CLEAR" => {
                 self.buffer.clear();
+                self.clear_ink();
                 text.clear();
             }
+            "SPACE" if self.mode == KeyMode::Handwriting => self.pick(0, text, max_chars, region),
             "SPACE" => {
                 if self.buffer.is_empty() {
                     if self.mode != KeyMode::Pinyin {
@@ -172,6 +208,10 @@ impl Keyboard {
             return;
         };
         insert(text, &candidate.text, max_chars);
+        if self.mode == KeyMode::Handwriting {
+            self.clear_ink();
+            return;
+        }
         let rest = self
             .buffer
             .get(candidate.consumed..)
@@ -189,11 +229,74 @@ impl Keyboard {
         }
     }
 
+    /// The keyboard a citizen reading `lang` starts with: pinyin for Chinese, Latin letters
+    /// for English.
+    pub fn for_lang(lang: crate::domain::Lang) -> Keyboard {
+        let mut keyboard = Keyboard::default();
+        if lang == crate::domain::Lang::En {
+            keyboard.mode = KeyMode::Latin;
+        }
+        keyboard
+    }
+
     pub fn set_mode(&mut self, mode: KeyMode) {
         self.mode = mode;
         self.buffer.clear();
+        self.clear_ink();
         self.page = 0;
+        if mode == KeyMode::Handwriting {
+            handwriting::zinnia::warm_up();
+        }
     }
+
+    /// A stroke on the pad (`x, y, …` in its 1000 × 1000 box), then the characters the
+    /// strokes look like. Recognition takes a few milliseconds (`kiosk bench handwriting`).
+    pub fn stroke(&mut self, points: &[i32]) {
+        if self.mode != KeyMode::Handwriting {
+            return;
+        }
+        if self.ink.width == 0 {
+            self.ink = Ink::new(PAD_BOX, PAD_BOX);
+        }
+        let points = points.chunks_exact(2).map(|xy| (xy[0], xy[1]));
+        if self.ink.push_stroke(points) {
+            self.recognize();
+        }
+    }
+
+    pub fn clear_ink(&mut self) {
+        self.ink = Ink::new(PAD_BOX, PAD_BOX);
+        self.written.clear();
+    }
+
+    fn recognize(&mut self) {
+        self.written = match handwriting::zinnia::shared() {
+            Ok(engine) => engine
+                .recognize(&self.ink, WRITTEN_CANDIDATES)
+                .map(|found| found.into_iter().map(|c| c.text).collect())
+                .unwrap_or_else(|e| {
+                    log::warn!("handwriting: {e}");
+                    Vec::new()
+                }),
+            Err(e) => {
+                log::warn!("handwriting: {e}");
+                Vec::new()
+            }
+        };
+    }
+}
+
+/// The points of a stroke as the pad sends it (`M x y L x y …`): `x, y, x, y, …`, at most
+/// a stroke's bound; anything that is not a number is skipped.
+pub fn stroke_points(path: &str) -> Vec<i32> {
+    let mut numbers: Vec<i32> = path
+        .split_ascii_whitespace()
+        .filter_map(|word| word.parse::<f32>().ok())
+        .map(|n| n.round().clamp(0.0, PAD_BOX as f32) as i32)
+        .take(2 * 4 * handwriting::MAX_POINTS_PER_STROKE)
+        .collect();
+    numbers.truncate(numbers.len() / 2 * 2);
+    numbers
 }
 
 /// Appends `piece` to `text` when it fits (the cursor is at the end of the field).

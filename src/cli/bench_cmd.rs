@@ -42,6 +42,14 @@ pub enum BenchCommand {
         #[arg(long, value_name = "FILE")]
         words_out: Option<std::path::PathBuf>,
     },
+    /// Handwriting recognition: the model's load time, and the time of a recognition after
+    /// each stroke of a test set's characters, against the writing pad's budget.
+    Handwriting {
+        /// A directory of characters as stroke medians (`{"medians": …}` JSON files named
+        /// after their character, as scripts/fetch-handwriting-testset.sh fetches them).
+        #[arg(long, value_name = "DIR", default_value = "target/handwriting-testset")]
+        testset: std::path::PathBuf,
+    },
     /// The document camera pipeline (simulated source): preview fps and CPU at 640x480,
     /// still-to-JPEG latency.
     Camera {
@@ -84,6 +92,7 @@ pub fn run(cli: &Cli, command: &BenchCommand) -> i32 {
         BenchCommand::Camera { seconds, stills } => super::camera_bench::bench(*seconds, *stills),
         BenchCommand::Central { count, photo_bytes } => super::central_bench::bench(*count, *photo_bytes as usize),
         BenchCommand::Ime { words_out } => super::ime_bench::bench(words_out.as_deref()),
+        BenchCommand::Handwriting { testset } => super::handwriting_bench::bench(testset),
         BenchCommand::Receipt { count } => match bench_receipt(*count) {
             Ok(()) => exit::OK,
             Err(e) => {

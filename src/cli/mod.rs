@@ -16,6 +16,8 @@ mod config_cmd;
 mod divisions_cmd;
 pub mod generate_cmd;
 mod gpio_cmd;
+mod handwriting_bench;
+mod handwriting_cmd;
 mod id_cmd;
 mod ime_bench;
 mod ime_cmd;
@@ -143,6 +145,9 @@ pub enum Command {
     /// The pinyin input engine behind the on-screen keyboard.
     #[command(subcommand)]
     Ime(ime_cmd::ImeCommand),
+    /// Handwriting recognition behind the writing pad (手写).
+    #[command(subcommand)]
+    Handwriting(handwriting_cmd::HandwritingCommand),
     /// The administrative-division table behind the address picker.
     #[command(subcommand)]
     Divisions(divisions_cmd::DivisionsCommand),
@@ -200,6 +205,7 @@ pub fn main() -> i32 {
         Command::Catalogue(ref command) => catalogue_cmd::run(&cli, command),
         Command::Id(ref command) => id_cmd::run(command),
         Command::Ime(ref command) => ime_cmd::run(command),
+        Command::Handwriting(ref command) => handwriting_cmd::run(command),
         Command::Divisions(ref command) => divisions_cmd::run(command),
         Command::Outbox(ref command) => outbox_cmd::run(&cli, command),
         Command::Status(ref args) => status_cmd::run(&cli, args),

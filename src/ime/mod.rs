@@ -14,6 +14,7 @@
 mod annotate;
 pub mod divisions;
 mod engine;
+pub mod handwriting;
 mod syllables;
 #[cfg(test)]
 mod tests;

@@ -199,6 +199,7 @@ impl Shell {
         f.set_step(frame.progress_step.map_or(-1, i32::from));
         f.set_staff_called(frame.staff_called);
         f.set_confirming_exit(frame.exit_asked);
+        f.set_writing(frame.writing);
         let voice = w.global::<VoiceAdapter>();
         voice.set_available(frame.voice.is_some());
         voice.set_on(frame.voice == Some(true));

@@ -5,7 +5,7 @@
 use super::Journey;
 use crate::app::address_entry::{AddressDraft, PHONE};
 use crate::app::shared::Shared;
-use crate::app::text_entry::{self, KeyMode};
+use crate::app::text_entry::{self, KeyMode, Keyboard};
 use crate::domain::session::{Event, Step};
 
 /// What the address picker can ask for.
@@ -39,8 +39,10 @@ impl Journey {
                     draft.type_into(index);
                     let mode = if draft.active == PHONE {
                         KeyMode::Digits
+                    } else if s.keyboard.mode == KeyMode::Handwriting {
+                        KeyMode::Handwriting
                     } else {
-                        KeyMode::Pinyin
+                        Keyboard::for_lang(s.lang()).mode
                     };
                     s.keyboard.set_mode(mode);
                 }
@@ -77,7 +79,7 @@ impl Journey {
             let recipient = applicant.and_then(|a| a.name.clone()).unwrap_or_default();
             let phone = s.session.data.form.get("phone").cloned().unwrap_or_default();
             self.address = Some(AddressDraft::at_county(&s.config.kiosk.county, &recipient, &phone));
-            s.keyboard = Default::default();
+            s.keyboard = Keyboard::for_lang(s.lang());
         }
         s.touch()
     }
@@ -91,6 +93,6 @@ impl Journey {
 
     fn close_address(&mut self, s: &mut Shared) {
         self.address = None;
-        s.keyboard = Default::default();
+        s.keyboard = Keyboard::for_lang(s.lang());
     }
 }

@@ -11,11 +11,17 @@ impl KioskApp {
     pub(super) fn on_keyboard(&mut self, intent: KeyboardIntent) {
         let region = self.keyboard_region();
         let mut keyboard = std::mem::take(&mut self.shared.keyboard);
+        // Typing or writing on the address page keeps its keyboard up (not the place list).
+        if matches!(
+            intent,
+            KeyboardIntent::Key(_) | KeyboardIntent::Stroke(_) | KeyboardIntent::Mode(_)
+        ) {
+            if let Some(draft) = &mut self.journey.address {
+                draft.typing = true;
+            }
+        }
         match intent {
             KeyboardIntent::Key(key) => {
-                if let Some(draft) = &mut self.journey.address {
-                    draft.typing = true;
-                }
                 if let Some((text, max)) = self.text_target() {
                     keyboard.key(&key, text, max, Some(&region));
                 }
@@ -27,6 +33,8 @@ impl KioskApp {
             }
             KeyboardIntent::CandidatePage(delta) => keyboard.turn_page(delta, Some(&region)),
             KeyboardIntent::Mode(mode) => keyboard.set_mode(KeyMode::parse(&mode)),
+            KeyboardIntent::Stroke(points) => keyboard.stroke(&points),
+            KeyboardIntent::ClearInk => keyboard.clear_ink(),
         }
         self.shared.keyboard = keyboard;
         self.shared.touch()

@@ -184,3 +184,30 @@ fn categories_and_a_typed_number_kept_when_refused() {
     app.handle(Intent::Journey(JourneyIntent::IdKey("CLEAR".into())));
     assert_eq!(app.typed_id(), "");
 }
+
+/// English readers type Latin letters, Chinese readers pinyin; 手写 stays chosen across a
+/// switch; every new session starts with its language's keyboard.
+#[test]
+fn the_keyboard_follows_the_language() {
+    use crate::app::text_entry::{KeyMode, KeyboardIntent};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    assert_eq!(app.keyboard().mode, KeyMode::Pinyin);
+    app.handle(Intent::Start);
+    app.handle(Intent::SetLanguage(Lang::En));
+    assert_eq!(app.keyboard().mode, KeyMode::Latin);
+    app.handle(Intent::SetLanguage(Lang::Zh));
+    assert_eq!(app.keyboard().mode, KeyMode::Pinyin);
+    app.handle(Intent::Keys(KeyboardIntent::Mode("handwriting".into())));
+    app.handle(Intent::SetLanguage(Lang::En));
+    assert_eq!(
+        app.keyboard().mode,
+        KeyMode::Handwriting,
+        "the citizen's own choice stays"
+    );
+    app.handle(Intent::Keys(KeyboardIntent::Stroke(vec![100, 500, 900, 500])));
+    assert!(!app.keyboard().ink.is_empty());
+    app.handle(Intent::Session(Event::Cancel));
+    assert_eq!(app.keyboard().mode, KeyMode::Pinyin, "the next citizen starts afresh");
+    assert!(app.keyboard().ink.is_empty(), "no ink left for the next citizen");
+}

@@ -53,6 +53,8 @@ pub struct FrameView {
     pub staff_called: bool,
     /// 退出办理? is on screen.
     pub exit_asked: bool,
+    /// The writing pad is on screen: the page must not scroll under the finger.
+    pub writing: bool,
     /// Where the citizen is in the six steps (0 选择事项 … 5 核对缴费, 6 all done), `None`
     /// on pages outside the journey.
     pub progress_step: Option<u8>,
@@ -85,6 +87,9 @@ pub fn frame(app: &KioskApp) -> FrameView {
         seconds_left: session.seconds_left(app.clock_ms()),
         staff_called: app.staff_called(),
         exit_asked: app.exit_asked(),
+        writing: app.keyboard().mode == crate::app::text_entry::KeyMode::Handwriting
+            && !app.technician().is_active()
+            && (app.address().is_some() || matches!(session.step, Step::Form | Step::Consult)),
         progress_step: match session.step {
             Step::Welcome | Step::Farewell | Step::Progress | Step::Appointment | Step::Consult => None,
             Step::ChooseService => Some(0),

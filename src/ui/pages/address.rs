@@ -8,7 +8,7 @@ use crate::app::view::keyboard::keyboard;
 use crate::ui::convert::{int, model, s};
 use crate::ui::generated::*;
 use crate::ui::Shell;
-use slint::ComponentHandle;
+use slint::{ComponentHandle, Model};
 use std::rc::Rc;
 
 pub fn connect(shell: &Rc<Shell>) {
@@ -30,6 +30,8 @@ pub fn connect(shell: &Rc<Shell>) {
         on_pick(i) => keys(K::PickCandidate(usize::try_from(i).unwrap_or(usize::MAX)));
         on_page(delta) => keys(K::CandidatePage(delta as isize));
         on_set_mode(mode) => keys(K::Mode(mode.to_string()));
+        on_stroke(path) => keys(K::Stroke(crate::app::text_entry::stroke_points(&path)));
+        on_clear_ink() => keys(K::ClearInk);
     });
 }
 
@@ -63,8 +65,14 @@ pub fn render_keyboard(w: &AppWindow, app: &KioskApp) {
     let view = keyboard(app);
     let k = w.global::<KeyboardAdapter>();
     k.set_buffer(s(&view.buffer));
-    k.set_candidates(model(view.candidates.iter().map(s).collect()));
+    // A new model rebuilds the candidate bar's buttons, which ends a press under the finger
+    // (a stroke on the pad below it): set it only when the words change.
+    let shown = k.get_candidates();
+    if shown.row_count() != view.candidates.len() || shown.iter().zip(&view.candidates).any(|(a, b)| a.as_str() != b) {
+        k.set_candidates(model(view.candidates.iter().map(s).collect()));
+    }
     k.set_has_prev(view.has_prev);
     k.set_has_next(view.has_next);
     k.set_mode(s(view.mode));
+    k.set_ink(s(&view.ink));
 }

@@ -133,6 +133,45 @@ fn the_same_card_is_reported_once_until_lifted() {
     card_read(&rx);
 }
 
+/// After the read the reader watches, without reading, for the card to be taken: a card that
+/// stays is still there (the SAM selects it although it will not find it again), a lifted
+/// one is reported once; reading again ends the watch.
+#[test]
+fn a_card_left_on_the_reader_is_watched_until_it_is_lifted() {
+    let sim = sim();
+    let (reader, rx) = driver(&sim);
+    reader.start_reading();
+    sim.place(fixture("resident").unwrap());
+    card_read(&rx);
+    reader.stop_reading();
+    assert!(reader.watch_for_lift(), "the serial reader can tell");
+    std::thread::sleep(Duration::from_millis(300));
+    let events: Vec<ReaderEvent> = rx.try_iter().collect();
+    assert!(!events.contains(&ReaderEvent::CardLifted), "still there: {events:?}");
+    assert_eq!(reader.state(), ReaderState::LiftCard);
+    let reads_before = sim
+        .commands()
+        .iter()
+        .filter(|c| **c == Command::ReadText || **c == Command::ReadWithFingerprint)
+        .count();
+    sim.lift();
+    wait_for(&rx, "the lift", |e| (*e == ReaderEvent::CardLifted).then_some(()));
+    assert_eq!(reader.state(), ReaderState::Ready);
+    let reads_after = sim
+        .commands()
+        .iter()
+        .filter(|c| **c == Command::ReadText || **c == Command::ReadWithFingerprint)
+        .count();
+    assert_eq!(reads_before, reads_after, "watching reads nothing");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(rx.try_iter().all(|e| e != ReaderEvent::CardLifted), "reported once");
+    // A new citizen: reading again, the watch is over.
+    reader.watch_for_lift();
+    reader.start_reading();
+    sim.place(fixture("resident").unwrap());
+    card_read(&rx);
+}
+
 #[test]
 fn no_reads_while_reading_is_not_wanted() {
     let sim = sim();

@@ -376,6 +376,13 @@ fn the_whole_journey_to_a_printed_receipt() {
     assert_eq!(pages[0].report.garbage_chars, 0);
     // The preview on screen is the printer's own rendering.
     assert_eq!(qr_of(&receipt.get_preview()), vec![k.progress_url(&number)]);
+    // The card still lies on the reader: the whole screen says so until it is lifted.
+    let app_adapter = k.shell.window.global::<AppAdapter>();
+    assert!(app_adapter.get_card_reminder(), "请取回身份证 over the receipt");
+    k.sim_reader.lift();
+    k.pump_until("the card taken", |k| {
+        !k.shell.window.global::<AppAdapter>().get_card_reminder()
+    });
     k.tap("完成");
     assert_eq!(k.page(), Page::Rating);
     // A face, then a reason that goes with it (praise: the complaints are not offered), sent.

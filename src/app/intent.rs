@@ -28,6 +28,8 @@ pub enum Intent {
     /// 退出办理 where something would be lost: ask first (`true`), or 继续办理 (`false`).
     /// The exit itself is `Session(Event::Cancel)`, sent by the page.
     AskExit(bool),
+    /// 已取回 on the card reminder.
+    CardTaken,
     /// The journey's pages: service, ID, form, materials, delivery.
     Journey(JourneyIntent),
     /// The delivery address picker.

@@ -94,6 +94,8 @@ pub struct KioskApp {
     tech: super::technician_desk::TechDesk,
     /// The attract loop: the session clock of the last input, and of the GPIO's dimming.
     attract: super::attract::Attract,
+    /// 请取回身份证: a card left on the reader after the receipt or the session's end.
+    card_reminder: super::card_reminder::CardReminder,
 }
 
 impl KioskApp {
@@ -165,6 +167,7 @@ impl KioskApp {
             exit_asked: false,
             gpio: Default::default(),
             attract: Default::default(),
+            card_reminder: Default::default(),
         }
     }
 
@@ -203,6 +206,10 @@ impl KioskApp {
             Intent::Touch if s.session.warning_since_ms.is_none() => s.touch(),
             Intent::Touch => {}
             Intent::CallStaff => self.call_staff(),
+            Intent::CardTaken => {
+                self.card_reminder.dismiss();
+                s.touch()
+            }
             Intent::AskExit(ask) => {
                 self.exit_asked = ask && s.session.step != Step::Welcome;
                 s.touch()
@@ -249,6 +256,7 @@ impl KioskApp {
     /// The periodic clock (idle warning and wipe).
     pub fn tick_at(&mut self, now_ms: u64) {
         self.technician_tick(now_ms);
+        self.card_reminder.tick(now_ms);
         self.event_at(Event::Tick, now_ms);
         self.progress.scan_for_receipt(&self.shared);
     }
@@ -324,10 +332,19 @@ impl KioskApp {
                 self.record_reader_health();
             }
             ReaderEvent::CardRead(card) if s.session.step == Step::Progress => {
+                self.card_reminder.card_read();
                 self.progress.on_card(card.person().id, s)
             }
-            ReaderEvent::CardRead(card) => s.push(Event::CardRead(Box::new(card.person()))),
+            ReaderEvent::CardRead(card) => {
+                self.card_reminder.card_read();
+                s.push(Event::CardRead(Box::new(card.person())))
+            }
             ReaderEvent::ReadFailed { key, .. } => s.push(Event::CardFailed(key)),
+            ReaderEvent::CardLifted => {
+                if self.card_reminder.lifted() {
+                    log::info!("the citizen took the ID card");
+                }
+            }
         }
     }
 
@@ -349,6 +366,7 @@ impl KioskApp {
                 self.gpio.note_print(&outcome);
                 self.record_print_health(&outcome);
                 let printed = matches!(outcome, PrintOutcome::Printed { .. });
+                self.remind_card(self.shared.clock_ms);
                 self.shared
                     .push(if printed { Event::Printed } else { Event::PrintFailed })
             }
@@ -425,7 +443,7 @@ impl KioskApp {
         let s = &mut self.shared;
         match effect {
             Effect::StartCardReader => self.reader.iter().for_each(|reader| reader.start_reading()),
-            Effect::StopCardReader => self.reader.iter().for_each(|reader| reader.stop_reading()),
+            Effect::StopCardReader => self.stop_reader(),
             Effect::WipePersonalData => self.wipe(),
             Effect::ShowIdleWarning { .. } | Effect::HideIdleWarning => {}
             Effect::CreatePayment { fen } => self.payment.on_create(fen, s),
@@ -467,9 +485,29 @@ impl KioskApp {
         self.appointment.forget();
         self.consult.forget();
         self.voice.wipe();
+        self.stop_reader();
+        self.remind_card(self.shared.clock_ms);
+    }
+
+    /// The reader stops reading; a card read this session is then watched until it is taken.
+    fn stop_reader(&mut self) {
         if let Some(reader) = &self.reader {
             reader.stop_reading();
         }
+        let watching = self.reader.as_ref().is_some_and(|reader| reader.watch_for_lift());
+        self.card_reminder.reader_stopped(watching);
+    }
+
+    /// The receipt is out or the session ended: 请取回身份证 if the card is still there.
+    fn remind_card(&mut self, now_ms: u64) {
+        if self.card_reminder.remind(now_ms) {
+            self.voice.remind(crate::app::voice_prompts::Cue::TakeCard);
+        }
+    }
+
+    /// 请取回身份证 is on screen.
+    pub fn card_reminder(&self) -> &super::card_reminder::CardReminder {
+        &self.card_reminder
     }
 
     /// Whether the kiosk has a speaker (`[voice] enabled`): the 语音播报 switch shows.

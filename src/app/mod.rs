@@ -7,6 +7,7 @@ pub mod appointment;
 pub mod attract;
 pub mod board;
 pub mod camera;
+pub mod card_reminder;
 pub mod catalogue_cache;
 pub mod central;
 pub mod central_http;

@@ -41,6 +41,7 @@ pub const PAGES: &[&str] = &[
     "farewell",
     "idle-warning",
     "exit-question",
+    "card-reminder",
     "appointment",
     "appointment-time",
     "appointment-phone",
@@ -338,6 +339,10 @@ fn stage_after_submit(app: &mut KioskApp, page: &str, t: u64) -> Result<(), Stri
         .or_else(|_| crate::devices::printer::profile::profile(crate::devices::printer::profile::DEFAULT_PROFILE))
         .map_err(|e| e.to_string())?;
     app.stage_receipt(sample::receipt(), print, &profile);
+    if page == "card-reminder" {
+        app.stage_card_reminder(t);
+        return Ok(());
+    }
     if page.starts_with("receipt") {
         return Ok(());
     }

@@ -76,6 +76,14 @@ impl VoiceGuide {
         }
     }
 
+    /// Something the citizen must not miss (a card left on the reader): said wherever the
+    /// kiosk has a speaker, whatever the voice setting, since the citizen may be leaving.
+    pub fn remind(&mut self, cue: crate::app::voice_prompts::Cue) {
+        if let (true, Some(voice)) = (self.available, &self.voice) {
+            voice.say(&utterance(&[cue]));
+        }
+    }
+
     /// After each event: speaks what changed (`page` is on screen now), or stops speaking.
     pub fn speak_after(&mut self, moment: Option<Moment>, session: &Session, page: PageId) {
         let on = self.on(session.elderly);

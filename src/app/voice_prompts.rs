@@ -22,6 +22,8 @@ pub enum Cue {
     /// The receipt could not be printed: its QR code is on the screen.
     ReceiptOnScreen,
     IdleWarning,
+    /// A card is still on the reader after the receipt or the session's end.
+    TakeCard,
 }
 
 /// A prompt: Chinese text and pinyin with tone numbers (1–4, 5 for the neutral tone).
@@ -50,13 +52,14 @@ pub const PAGES: [PageId; 15] = [
     PageId::Consult,
 ];
 
-const MOMENTS: [Cue; 6] = [
+const MOMENTS: [Cue; 7] = [
     Cue::ApplicantCard,
     Cue::CardRead,
     Cue::CardFailed,
     Cue::TakeReceiptAndCard,
     Cue::ReceiptOnScreen,
     Cue::IdleWarning,
+    Cue::TakeCard,
 ];
 
 const fn p(zh: &'static str, pinyin: &'static str) -> Prompt {
@@ -133,6 +136,10 @@ pub fn prompt(cue: Cue) -> Prompt {
             "您还在吗?还需要时间,请点屏幕上的按钮。",
             "nin2 hai2 zai4 ma5? hai2 xu1 yao4 shi2 jian1, qing3 dian3 ping2 mu4 shang4 de5 an4 niu3.",
         ),
+        Cue::TakeCard => p(
+            "请取回您的身份证,身份证还在读卡区。",
+            "qing3 qu3 hui2 nin2 de5 shen1 fen4 zheng4, shen1 fen4 zheng4 hai2 zai4 du2 ka3 qu1.",
+        ),
     }
 }
 
@@ -178,6 +185,7 @@ impl Cue {
             Cue::TakeReceiptAndCard => "take-receipt",
             Cue::ReceiptOnScreen => "receipt-on-screen",
             Cue::IdleWarning => "idle-warning",
+            Cue::TakeCard => "take-card",
         }
     }
 

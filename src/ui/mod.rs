@@ -194,6 +194,7 @@ impl Shell {
         a.set_page(router(frame.page));
         a.set_simulated(frame.simulated);
         a.set_idle_warning(frame.idle_warning);
+        a.set_card_reminder(frame.card_reminder);
         let f = w.global::<FrameAdapter>();
         f.set_site_name(convert::s(&frame.site_name));
         f.set_step(frame.progress_step.map_or(-1, i32::from));

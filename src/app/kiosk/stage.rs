@@ -25,4 +25,10 @@ impl KioskApp {
     pub fn stage_submitting(&mut self) {
         self.shared.session.step = Step::Submitting;
     }
+
+    /// The receipt is out and the card still lies on the reader: 请取回身份证 (screenshots).
+    pub fn stage_card_reminder(&mut self, now_ms: u64) {
+        self.card_reminder.card_read();
+        self.card_reminder.remind(now_ms);
+    }
 }

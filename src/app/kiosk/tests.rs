@@ -211,3 +211,67 @@ fn the_keyboard_follows_the_language() {
     assert_eq!(app.keyboard().mode, KeyMode::Pinyin, "the next citizen starts afresh");
     assert!(app.keyboard().ink.is_empty(), "no ink left for the next citizen");
 }
+
+/// A reader that can tell when the card is lifted (the app's side of the watch).
+struct WatchingReader;
+
+impl crate::devices::card_reader::CardReader for WatchingReader {
+    fn start_reading(&self) {}
+    fn stop_reading(&self) {}
+    fn state(&self) -> crate::devices::card_reader::ReaderState {
+        crate::devices::card_reader::ReaderState::Ready
+    }
+    fn diagnostics(&self) -> crate::devices::card_reader::ReaderDiagnostics {
+        Default::default()
+    }
+    fn watch_for_lift(&self) -> bool {
+        true
+    }
+}
+
+/// A card left behind when the session ends: the reminder shows and is spoken although the
+/// citizen had voice off, and goes when the reader reports the card lifted.
+#[test]
+fn a_card_left_at_the_end_is_reminded_aloud_until_lifted() {
+    use crate::app::inbox::Inbound;
+    use crate::devices::card_reader::{Card, ReaderEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.kiosk.state_dir = dir.path().to_path_buf();
+    config.voice.enabled = true;
+    let catalogue = crate::app::load_catalogue(&config).unwrap();
+    let voice = crate::devices::voice::SilentVoice::new();
+    let mut parts = AppParts::bare(profile("generic-80mm").unwrap());
+    parts.reader = Some(Box::new(WatchingReader));
+    parts.voice = Some(Box::new(voice.clone()));
+    let mut app = KioskApp::new(config, catalogue, parts);
+    assert!(!app.voice_on(), "voice is off for this citizen");
+    app.handle(Intent::Start);
+    app.handle(Intent::Journey(JourneyIntent::ChooseItem("HH-006".into())));
+    app.handle(Intent::Session(Event::ConfirmGuide));
+    let sim = crate::devices::card_reader::fixtures::fixture("resident").unwrap();
+    let card = Card {
+        text: sim.text,
+        photo: sim.photo,
+        fingerprint: None,
+        appended_address: None,
+    };
+    app.on_report_at(Inbound::Reader(ReaderEvent::CardRead(Box::new(card))), 5_000);
+    assert_eq!(app.session().step, Step::Form);
+    assert!(!app.card_reminder().showing(), "not while the citizen is busy");
+    app.handle_at(Intent::Session(Event::Cancel), 6_000);
+    assert!(
+        app.card_reminder().showing(),
+        "the session ended with the card on the reader"
+    );
+    assert!(
+        voice
+            .said()
+            .last()
+            .is_some_and(|said| said.contains("请取回您的身份证")),
+        "{:?}",
+        voice.said()
+    );
+    app.on_report_at(Inbound::Reader(ReaderEvent::CardLifted), 7_000);
+    assert!(!app.card_reminder().showing());
+}

@@ -55,6 +55,8 @@ pub struct FrameView {
     pub exit_asked: bool,
     /// The writing pad is on screen: the page must not scroll under the finger.
     pub writing: bool,
+    /// 请取回身份证 covers the screen.
+    pub card_reminder: bool,
     /// Where the citizen is in the six steps (0 选择事项 … 5 核对缴费, 6 all done), `None`
     /// on pages outside the journey.
     pub progress_step: Option<u8>,
@@ -87,6 +89,7 @@ pub fn frame(app: &KioskApp) -> FrameView {
         seconds_left: session.seconds_left(app.clock_ms()),
         staff_called: app.staff_called(),
         exit_asked: app.exit_asked(),
+        card_reminder: app.card_reminder().showing() && !app.technician().is_active(),
         writing: app.keyboard().mode == crate::app::text_entry::KeyMode::Handwriting
             && !app.technician().is_active()
             && (app.address().is_some() || matches!(session.step, Step::Form | Step::Consult)),

@@ -207,6 +207,26 @@ impl<T: Transport> SamLink<T> {
         }
     }
 
+    /// Whether a card is on the reader, without reading it: a find (a card placed anew), or,
+    /// since a SAM refuses a card it has read to find until it is lifted, a select of the card
+    /// still in the field (0x90: there, 0x81: gone). The select probe follows the SDKs that
+    /// select after a failed find; that every SAM selects a read card that stays is
+    /// unverified (reference §2.2), so the app also ends its reminder after a while.
+    pub fn card_present(&mut self) -> Result<bool, ReaderError> {
+        if self.find()? {
+            return Ok(true);
+        }
+        let response = self.transact(Command::SelectCard)?;
+        match response.status {
+            Status::Success => Ok(true),
+            Status::SelectFailed | Status::FindFailed => Ok(false),
+            status => Err(ReaderError::Status {
+                command: Command::SelectCard.to_string(),
+                status,
+            }),
+        }
+    }
+
     /// After a successful find: select, read (with fingerprints when supported) and the
     /// latest appended address.
     pub fn read_found_card(&mut self) -> Result<Card, ReaderError> {

@@ -92,6 +92,8 @@ pub enum ReaderEvent {
         key: crate::domain::message::Message,
         detail: String,
     },
+    /// The card watched for with [`CardReader::watch_for_lift`] is no longer on the reader.
+    CardLifted,
 }
 
 /// Counters and facts for technicians (no personal data).
@@ -115,6 +117,12 @@ pub trait CardReader: Send {
     fn start_reading(&self);
     /// Stop looking for cards (privacy: no reads when nobody is identifying).
     fn stop_reading(&self);
+    /// Watch (without reading) until the card on the reader is lifted, then report
+    /// [`ReaderEvent::CardLifted`]; false when this reader cannot tell. Reading again ends
+    /// the watch.
+    fn watch_for_lift(&self) -> bool {
+        false
+    }
     fn state(&self) -> ReaderState;
     fn diagnostics(&self) -> ReaderDiagnostics;
 }

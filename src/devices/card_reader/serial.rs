@@ -3,7 +3,8 @@
 //! not read the same card again until a find has failed (the card was lifted — real SAMs
 //! refuse a card that stays on the reader after a read). Unplug is detected from I/O errors
 //! or silence and followed by reconnection with backoff. States and cards go to the
-//! listener; the UI is never blocked by the device.
+//! listener; the UI is never blocked by the device. After a session it can watch, without
+//! reading, until the citizen takes the card ([`CardReader::watch_for_lift`]).
 
 use super::link::{open_port, ReaderError, SamLink};
 use super::{CardReader, ReaderDiagnostics, ReaderEvent, ReaderListener, ReaderState};
@@ -42,6 +43,8 @@ impl SerialReaderOptions {
 
 struct Shared {
     active: AtomicBool,
+    /// Watching for the read card to be lifted (no reads).
+    watch_lift: AtomicBool,
     stop: AtomicBool,
     state: Mutex<ReaderState>,
     diagnostics: Mutex<ReaderDiagnostics>,
@@ -93,6 +96,7 @@ impl SerialCardReader {
         };
         let shared = Arc::new(Shared {
             active: AtomicBool::new(false),
+            watch_lift: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             state: Mutex::new(ReaderState::Connecting),
             diagnostics: Mutex::new(diagnostics),
@@ -112,7 +116,12 @@ impl SerialCardReader {
 
 impl CardReader for SerialCardReader {
     fn start_reading(&self) {
+        self.shared.watch_lift.store(false, Ordering::SeqCst);
         self.shared.active.store(true, Ordering::SeqCst);
+    }
+    fn watch_for_lift(&self) -> bool {
+        self.shared.watch_lift.store(true, Ordering::SeqCst);
+        true
     }
     fn stop_reading(&self) {
         self.shared.active.store(false, Ordering::SeqCst);
@@ -194,6 +203,20 @@ fn poll<T: super::link::Transport>(
     let mut last_card: Option<String> = None;
     let mut last_check = Instant::now();
     while !shared.stopping() {
+        if !shared.active.load(Ordering::SeqCst) && shared.watch_lift.load(Ordering::SeqCst) {
+            // Waiting for the citizen to take the card: presence only, nothing read.
+            if link.card_present()? {
+                shared.set_state(ReaderState::LiftCard);
+            } else {
+                shared.watch_lift.store(false, Ordering::SeqCst);
+                last_card = None;
+                shared.set_state(ReaderState::Ready);
+                (shared.listener)(ReaderEvent::CardLifted);
+            }
+            last_check = Instant::now();
+            shared.nap(options.poll_interval);
+            continue;
+        }
         if !shared.active.load(Ordering::SeqCst) {
             // Idle: no card reads, only a periodic health check.
             if last_check.elapsed() >= options.idle_check_interval {

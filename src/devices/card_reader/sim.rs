@@ -299,7 +299,9 @@ fn answer(
             }
         }
         Command::SelectCard => {
-            if s.found && s.card.is_some() {
+            // A card found, or one read and still lying on the reader (the SAM will not find
+            // it again, but it is in the field): lifted, it is gone.
+            if s.card.is_some() && (s.found || !s.fresh) {
                 s.selected = true;
                 encode_response(ok, &[0; 8])
             } else {

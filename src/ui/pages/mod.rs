@@ -73,6 +73,7 @@ pub fn connect(shell: &Rc<Shell>) {
         on_more_time() => Intent::Session(Event::MoreTime);
         on_touched() => Intent::Touch;
         on_end_session() => Intent::Session(Event::Cancel);
+        on_card_taken() => Intent::CardTaken;
     });
     on!(shell, FrameAdapter, on_call_staff, || Intent::CallStaff);
     on!(shell, FrameAdapter, on_ask_exit, |ask| Intent::AskExit(ask));

@@ -33,8 +33,8 @@ pub fn case_status(status: crate::central_api::CaseStatus, lang: Lang) -> &'stat
 /// Under the camera preview: how to lay the page.
 pub fn camera_hint(lang: Lang) -> &'static str {
     match lang {
-        Lang::Zh => "把材料正面朝上放平在拍摄区内,画面清楚后点“拍照”",
-        Lang::En => "Lay the page face up inside the frame; when the picture is clear, tap Photograph",
+        Lang::Zh => "把材料正面朝上放平在拍摄区内,画面清楚后点该材料的“拍照上传”",
+        Lang::En => "Lay the page face up inside the frame; when the picture is clear, tap Photograph it below",
     }
 }
 

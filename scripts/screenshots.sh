@@ -51,6 +51,11 @@ done
 shot --page technician --lang zh --size 800x480 --out "$out/zh-technician-800x480.png"
 shot --page technician-settings --lang en --size 1920x1080 --out "$out/en-technician-settings-1920x1080.png"
 shot --page exit-question --lang zh --elderly --size 800x480 --out "$out/zh-exit-question-elderly-800x480.png"
+shot --page card-reminder --lang zh --size 1080x1920 --out "$out/zh-card-reminder.png"
+shot --page card-reminder --lang zh --size 800x480 --out "$out/zh-card-reminder-800x480.png"
+shot --page address-handwriting --lang zh --size 1080x1920 --out "$out/zh-address-handwriting.png"
+shot --page address-handwriting --lang zh --elderly --size 1080x1920 --out "$out/zh-address-handwriting-elderly.png"
+shot --page consult-handwriting --lang zh --size 800x480 --out "$out/zh-consult-handwriting-800x480.png"
 shot --page exit-question --lang en --size 1080x1920 --out "$out/en-exit-question.png"
 shot --page idle-warning --lang zh --size 1280x800 --out "$out/zh-idle-warning-1280x800.png"
 $k receipt render --sample --profile generic-80mm --out "$out/receipt-80mm-zh.png" >/dev/null

@@ -24,6 +24,9 @@ use crate::storage::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long 已通知工作人员 shows on the welcome page (no session ends there to clear it).
+const STAFF_CALL_MS: u64 = 5 * 60_000;
+
 /// The devices and store the app runs with (all optional: tests and screenshots run bare).
 pub struct AppParts {
     pub store: Option<Store>,
@@ -70,8 +73,10 @@ pub struct KioskApp {
     reader: Option<Box<dyn CardReader>>,
     sim: Option<SimControls>,
     inbox: InboxReceiver,
-    /// The citizen asked for staff (cleared with the session).
+    /// The citizen asked for staff (cleared with the session, or after a while on the
+    /// welcome page, where no session ends).
     staff_called: bool,
+    staff_called_at: u64,
     /// 退出办理? is on screen (cleared by any change of page and with the session).
     exit_asked: bool,
     // ---- the features' controllers ----
@@ -164,6 +169,7 @@ impl KioskApp {
             sim: parts.sim,
             inbox: receiver,
             staff_called: false,
+            staff_called_at: 0,
             exit_asked: false,
             gpio: Default::default(),
             attract: Default::default(),
@@ -205,7 +211,7 @@ impl KioskApp {
             }
             Intent::Touch if s.session.warning_since_ms.is_none() => s.touch(),
             Intent::Touch => {}
-            Intent::CallStaff => self.call_staff(),
+            Intent::CallStaff => self.call_staff(now_ms),
             Intent::CardTaken => {
                 self.card_reminder.dismiss();
                 s.touch()
@@ -257,6 +263,13 @@ impl KioskApp {
     pub fn tick_at(&mut self, now_ms: u64) {
         self.technician_tick(now_ms);
         self.card_reminder.tick(now_ms);
+        if self.staff_called
+            && self.shared.session.step == Step::Welcome
+            && now_ms.saturating_sub(self.staff_called_at) >= STAFF_CALL_MS
+        {
+            self.staff_called = false;
+            self.publish_gpio(false);
+        }
         self.event_at(Event::Tick, now_ms);
         self.progress.scan_for_receipt(&self.shared);
     }
@@ -526,10 +539,11 @@ impl KioskApp {
         self.attract.slide(idle, self.shared.clock_ms, self.gpio.screen())
     }
 
-    fn call_staff(&mut self) {
+    fn call_staff(&mut self, now_ms: u64) {
         let s = &mut self.shared;
         if !self.staff_called {
             self.staff_called = true;
+            self.staff_called_at = now_ms;
             log::warn!("ATTENTION: a citizen asked for staff at step {:?}", s.session.step);
             s.worker.send(Job::Audit {
                 action: "call-staff",

@@ -275,3 +275,23 @@ fn a_card_left_at_the_end_is_reminded_aloud_until_lifted() {
     app.on_report_at(Inbound::Reader(ReaderEvent::CardLifted), 7_000);
     assert!(!app.card_reminder().showing());
 }
+
+/// 呼叫工作人员 works from the welcome page too, says "on the way", and — since no session
+/// ends there to clear it — stops after five minutes; in a session it lasts the session.
+#[test]
+fn staff_can_be_called_from_the_welcome_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    app.handle_at(Intent::CallStaff, 10_000);
+    assert!(app.staff_called());
+    app.tick_at(10_000 + STAFF_CALL_MS - 1);
+    assert!(app.staff_called());
+    app.tick_at(10_000 + STAFF_CALL_MS);
+    assert!(!app.staff_called(), "cleared on the welcome page after a while");
+    app.handle_at(Intent::Start, 400_000);
+    app.handle_at(Intent::CallStaff, 400_001);
+    app.handle_at(Intent::Touch, 400_000 + STAFF_CALL_MS - 10_000);
+    app.tick_at(400_001 + STAFF_CALL_MS);
+    assert_eq!(app.session().step, Step::ChooseService);
+    assert!(app.staff_called(), "kept while the session lasts");
+}

@@ -173,6 +173,15 @@ impl Kiosk {
         assert!(self.targets("遗失或被盗").is_empty(), "not asked again");
         self.tap("手机号码");
         self.type_keys("13805740000");
+        let phone = self
+            .shell
+            .window
+            .global::<FormAdapter>()
+            .get_fields()
+            .row_data(0)
+            .unwrap()
+            .value;
+        assert_eq!(phone, "138 0574 0000", "a mobile number reads 3-4-4, as on every page");
         self.tap("下一步");
         assert_eq!(
             self.page(),
@@ -555,7 +564,7 @@ fn idle_timeout_warns_then_wipes_everything() {
     k.shell.tick_at(t1 + 80_000);
     assert_eq!(k.page(), Page::Welcome);
     let text = k.all_text();
-    for secret in ["陈", "0431", "13805740000", "138****0000", "330225"] {
+    for secret in ["陈", "0431", "13805740000", "138 0574 0000", "138****0000", "330225"] {
         assert!(!text.contains(secret), "{secret} left in the UI: {text}");
     }
     let app = k.shell.app();

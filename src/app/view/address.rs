@@ -56,7 +56,7 @@ pub fn address(app: &KioskApp) -> AddressView {
         choices,
         street: draft.street.clone(),
         recipient: draft.recipient.clone(),
-        phone: draft.phone.clone(),
+        phone: super::appointment::grouped_phone(&draft.phone),
         active: draft.active,
         phone_active: draft.active == PHONE,
         problems: draft

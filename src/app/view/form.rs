@@ -83,7 +83,11 @@ pub fn form(app: &KioskApp) -> FormView {
                 code: code.clone(),
                 label: label.to_string(),
                 kind,
-                value: app.form_draft().get(code).cloned().unwrap_or_default(),
+                // A mobile number reads 3-4-4 everywhere (138 0574 0000).
+                value: match (&spec.kind, app.form_draft().get(code)) {
+                    (FieldKind::Phone, Some(digits)) => super::appointment::grouped_phone(digits),
+                    (_, value) => value.cloned().unwrap_or_default(),
+                },
                 error,
                 required: spec.required,
                 max_len: input_limit(&spec.kind),

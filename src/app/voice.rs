@@ -21,6 +21,8 @@ pub struct VoiceGuide {
     page: PageId,
     was_on: bool,
     warning: bool,
+    /// A reminder to say with the next event's prompts, whatever the voice setting.
+    reminder: Option<crate::app::voice_prompts::Cue>,
 }
 
 /// A moment worth saying, known from the event before the state machine takes it.
@@ -51,6 +53,7 @@ impl VoiceGuide {
             page: PageId::Welcome,
             was_on: available && elderly,
             warning: false,
+            reminder: None,
         }
     }
 
@@ -76,11 +79,12 @@ impl VoiceGuide {
         }
     }
 
-    /// Something the citizen must not miss (a card left on the reader): said wherever the
-    /// kiosk has a speaker, whatever the voice setting, since the citizen may be leaving.
+    /// Something the citizen must not miss (a card left on the reader): said after the
+    /// event in hand (so the session's end does not silence it) wherever the kiosk has a
+    /// speaker, whatever the voice setting, since the citizen may be leaving.
     pub fn remind(&mut self, cue: crate::app::voice_prompts::Cue) {
-        if let (true, Some(voice)) = (self.available, &self.voice) {
-            voice.say(&utterance(&[cue]));
+        if self.available {
+            self.reminder = Some(cue);
         }
     }
 
@@ -93,6 +97,7 @@ impl VoiceGuide {
         let (turned_on, turned_off) = (on && !was_on, !on && was_on);
         let warned = warning && !self.warning;
         (self.page, self.was_on, self.warning) = (page, on, warning);
+        let reminder = self.reminder.take();
         let Some(voice) = &self.voice else { return };
         // Back at the welcome page: the session ended, nobody is listening.
         let ended = page_changed && page == PageId::Welcome;
@@ -100,6 +105,9 @@ impl VoiceGuide {
             voice.stop();
         }
         if !on {
+            if let Some(cue) = reminder {
+                voice.say(&utterance(&[cue]));
+            }
             return;
         }
         let data = &session.data;
@@ -122,6 +130,7 @@ impl VoiceGuide {
         } else if (turned_on || page_changed) && !ended {
             cues.push(Cue::Page(page));
         }
+        cues.extend(reminder);
         if !cues.is_empty() {
             voice.say(&utterance(&cues));
         }

@@ -256,7 +256,7 @@ fn a_card_left_at_the_end_is_reminded_aloud_until_lifted() {
         fingerprint: None,
         appended_address: None,
     };
-    app.on_report_at(Inbound::Reader(ReaderEvent::CardRead(Box::new(card))), 5_000);
+    app.on_report_at(Inbound::Reader(ReaderEvent::CardRead(Box::new(card.clone()))), 5_000);
     assert_eq!(app.session().step, Step::Form);
     assert!(!app.card_reminder().showing(), "not while the citizen is busy");
     app.handle_at(Intent::Session(Event::Cancel), 6_000);
@@ -274,6 +274,27 @@ fn a_card_left_at_the_end_is_reminded_aloud_until_lifted() {
     );
     app.on_report_at(Inbound::Reader(ReaderEvent::CardLifted), 7_000);
     assert!(!app.card_reminder().showing());
+
+    // With voice on, the session's end stops the page prompts, not the reminder.
+    app.handle_at(Intent::Start, 8_000);
+    app.handle_at(Intent::ToggleVoice, 8_100);
+    assert!(app.voice_on());
+    app.handle_at(Intent::Journey(JourneyIntent::ChooseItem("HH-006".into())), 8_200);
+    app.handle_at(Intent::Session(Event::ConfirmGuide), 8_300);
+    app.on_report_at(Inbound::Reader(ReaderEvent::CardRead(Box::new(card))), 9_000);
+    let said_before = voice.said().len();
+    app.handle_at(Intent::Session(Event::Cancel), 10_000);
+    assert!(app.card_reminder().showing());
+    assert_eq!(voice.said().len(), said_before + 1, "{:?}", voice.said());
+    assert!(
+        voice
+            .said()
+            .last()
+            .is_some_and(|said| said.contains("请取回您的身份证")),
+        "{:?}",
+        voice.said()
+    );
+    assert_eq!(voice.stops_after_last_said(), 0, "not cut off by the session's end");
 }
 
 /// 呼叫工作人员 works from the welcome page too, says "on the way", and — since no session

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone, Debug, Default)]
 pub struct SilentVoice {
     said: Arc<Mutex<Vec<Utterance>>>,
-    stops: Arc<Mutex<usize>>,
+    /// For each stop, how many utterances had been said by then (so order can be told).
+    stops: Arc<Mutex<Vec<usize>>>,
 }
 
 impl SilentVoice {
@@ -27,7 +28,14 @@ impl SilentVoice {
 
     /// How often speaking was stopped.
     pub fn stops(&self) -> usize {
-        *self.stops.lock().unwrap_or_else(|e| e.into_inner())
+        self.stops.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// How often speaking was stopped since the last utterance began (it would be cut off).
+    pub fn stops_after_last_said(&self) -> usize {
+        let said = self.lock().len();
+        let stops = self.stops.lock().unwrap_or_else(|e| e.into_inner());
+        stops.iter().filter(|at| **at == said).count()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Utterance>> {
@@ -41,7 +49,8 @@ impl Voice for SilentVoice {
     }
 
     fn stop(&self) {
-        *self.stops.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        let said = self.lock().len();
+        self.stops.lock().unwrap_or_else(|e| e.into_inner()).push(said);
     }
 
     fn describe(&self) -> String {

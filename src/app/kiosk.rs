@@ -405,12 +405,7 @@ impl KioskApp {
             self.shared.session.timeouts = self.shared.config.session_timeouts(self.shared.session.elderly);
         }
         if self.shared.session.lang != lang_before {
-            // English readers get Latin letters, Chinese readers pinyin (手写 stays chosen).
-            let mode = self.shared.keyboard.mode;
-            let wanted = crate::app::text_entry::Keyboard::for_lang(self.shared.session.lang).mode;
-            if mode != crate::app::text_entry::KeyMode::Handwriting && mode != wanted {
-                self.shared.keyboard.set_mode(wanted);
-            }
+            self.shared.keyboard.follow_lang(self.shared.session.lang);
         }
         self.on_step(before);
         for effect in effects {

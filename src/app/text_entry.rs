@@ -204,7 +204,7 @@ impl Keyboard {
     /// Inserts candidate `index` of the current page; the pinyin it converts leaves the buffer.
     pub fn pick(&mut self, index: usize, text: &mut String, max_chars: usize, region: Option<&str>) {
         let candidates = self.candidates(region);
-        let Some(candidate) = candidates.get(self.page * PAGE + index) else {
+        let Some(candidate) = candidates.get(self.page * self.page_size() + index) else {
             return;
         };
         insert(text, &candidate.text, max_chars);
@@ -222,7 +222,7 @@ impl Keyboard {
     }
 
     pub fn turn_page(&mut self, delta: isize, region: Option<&str>) {
-        let pages = self.candidates(region).len().div_ceil(PAGE);
+        let pages = self.candidates(region).len().div_ceil(self.page_size());
         let page = self.page as isize + delta;
         if page >= 0 && (page as usize) < pages {
             self.page = page as usize;
@@ -237,6 +237,34 @@ impl Keyboard {
             keyboard.mode = KeyMode::Latin;
         }
         keyboard
+    }
+
+    /// The language changed: letters follow it (pinyin for Chinese, Latin for English); the
+    /// digits keypad and the writing pad, chosen for the field or by the citizen, stay.
+    pub fn follow_lang(&mut self, lang: crate::domain::Lang) {
+        let wanted = Keyboard::for_lang(lang).mode;
+        if matches!(self.mode, KeyMode::Pinyin | KeyMode::Latin) && self.mode != wanted {
+            self.set_mode(wanted);
+        }
+    }
+
+    /// The keys for a text field in `lang`: the writing pad if the citizen writes by hand,
+    /// else the language's letters.
+    pub fn text_mode(&self, lang: crate::domain::Lang) -> KeyMode {
+        if self.mode == KeyMode::Handwriting {
+            KeyMode::Handwriting
+        } else {
+            Keyboard::for_lang(lang).mode
+        }
+    }
+
+    /// Candidates a page of the bar shows: all eight written characters, or five words.
+    pub fn page_size(&self) -> usize {
+        if self.mode == KeyMode::Handwriting {
+            WRITTEN_CANDIDATES
+        } else {
+            PAGE
+        }
     }
 
     pub fn set_mode(&mut self, mode: KeyMode) {

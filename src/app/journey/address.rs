@@ -39,10 +39,8 @@ impl Journey {
                     draft.type_into(index);
                     let mode = if draft.active == PHONE {
                         KeyMode::Digits
-                    } else if s.keyboard.mode == KeyMode::Handwriting {
-                        KeyMode::Handwriting
                     } else {
-                        Keyboard::for_lang(s.lang()).mode
+                        s.keyboard.text_mode(s.lang())
                     };
                     s.keyboard.set_mode(mode);
                 }

@@ -198,6 +198,10 @@ fn the_keyboard_follows_the_language() {
     assert_eq!(app.keyboard().mode, KeyMode::Latin);
     app.handle(Intent::SetLanguage(Lang::Zh));
     assert_eq!(app.keyboard().mode, KeyMode::Pinyin);
+    app.handle(Intent::Keys(KeyboardIntent::Mode("digits".into())));
+    app.handle(Intent::SetLanguage(Lang::En));
+    assert_eq!(app.keyboard().mode, KeyMode::Digits, "a number's keypad stays a keypad");
+    app.handle(Intent::SetLanguage(Lang::Zh));
     app.handle(Intent::Keys(KeyboardIntent::Mode("handwriting".into())));
     app.handle(Intent::SetLanguage(Lang::En));
     assert_eq!(

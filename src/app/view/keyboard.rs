@@ -2,7 +2,6 @@
 //! or on the writing pad its strokes and the characters they look like.
 
 use crate::app::kiosk::KioskApp;
-use crate::app::text_entry::{KeyMode, PAGE, WRITTEN_CANDIDATES};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyboardView {
@@ -20,11 +19,7 @@ pub fn keyboard(app: &KioskApp) -> KeyboardView {
     let keyboard = app.keyboard();
     let region = app.keyboard_region();
     let all = keyboard.candidates(Some(&region));
-    let page = if keyboard.mode == KeyMode::Handwriting {
-        WRITTEN_CANDIDATES
-    } else {
-        PAGE
-    };
+    let page = keyboard.page_size();
     let start = keyboard.page * page;
     KeyboardView {
         buffer: keyboard.buffer.clone(),

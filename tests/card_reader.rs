@@ -133,17 +133,23 @@ fn the_same_card_is_reported_once_until_lifted() {
     card_read(&rx);
 }
 
-/// After the read the reader watches, without reading, for the card to be taken: a card that
-/// stays is still there (the SAM selects it although it will not find it again), a lifted
-/// one is reported once; reading again ends the watch.
-#[test]
-fn a_card_left_on_the_reader_is_watched_until_it_is_lifted() {
+/// A resident card read, then reading stopped with the card left on the reader.
+fn read_then_stop() -> (SimCardReader, SerialCardReader, Receiver<ReaderEvent>) {
     let sim = sim();
     let (reader, rx) = driver(&sim);
     reader.start_reading();
     sim.place(fixture("resident").unwrap());
     card_read(&rx);
     reader.stop_reading();
+    (sim, reader, rx)
+}
+
+/// After the read the reader watches, without reading, for the card to be taken: a card that
+/// stays is still there (the SAM selects it although it will not find it again), a lifted
+/// one is reported once; reading again ends the watch.
+#[test]
+fn a_card_left_on_the_reader_is_watched_until_it_is_lifted() {
+    let (sim, reader, rx) = read_then_stop();
     assert!(reader.watch_for_lift(), "the serial reader can tell");
     std::thread::sleep(Duration::from_millis(300));
     let events: Vec<ReaderEvent> = rx.try_iter().collect();
@@ -167,6 +173,32 @@ fn a_card_left_on_the_reader_is_watched_until_it_is_lifted() {
     assert!(rx.try_iter().all(|e| e != ReaderEvent::CardLifted), "reported once");
     // A new citizen: reading again, the watch is over.
     reader.watch_for_lift();
+    reader.start_reading();
+    sim.place(fixture("resident").unwrap());
+    card_read(&rx);
+}
+
+/// A SAM that refuses the presence probe with another status cannot tell: the watch ends
+/// quietly, the link stays up (no fault, no reconnect) and reading works on.
+#[test]
+fn a_sam_that_refuses_the_probe_ends_the_watch_not_the_link() {
+    let (sim, reader, rx) = read_then_stop();
+    sim.inject(SimFault::SelectStatus(0x41));
+    reader.watch_for_lift();
+    wait_for(&rx, "ready again", |e| {
+        (*e == ReaderEvent::State(ReaderState::Ready)).then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let events: Vec<ReaderEvent> = rx.try_iter().collect();
+    assert!(
+        events.iter().all(|e| !matches!(
+            e,
+            ReaderEvent::State(ReaderState::Fault { .. }) | ReaderEvent::CardLifted
+        )),
+        "{events:?}"
+    );
+    assert_eq!(reader.diagnostics().reconnects, 0);
+    sim.lift();
     reader.start_reading();
     sim.place(fixture("resident").unwrap());
     card_read(&rx);

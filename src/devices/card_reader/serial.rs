@@ -205,13 +205,23 @@ fn poll<T: super::link::Transport>(
     while !shared.stopping() {
         if !shared.active.load(Ordering::SeqCst) && shared.watch_lift.load(Ordering::SeqCst) {
             // Waiting for the citizen to take the card: presence only, nothing read.
-            if link.card_present()? {
-                shared.set_state(ReaderState::LiftCard);
-            } else {
-                shared.watch_lift.store(false, Ordering::SeqCst);
-                last_card = None;
-                shared.set_state(ReaderState::Ready);
-                (shared.listener)(ReaderEvent::CardLifted);
+            match link.card_present() {
+                Ok(true) => shared.set_state(ReaderState::LiftCard),
+                Ok(false) => {
+                    shared.watch_lift.store(false, Ordering::SeqCst);
+                    last_card = None;
+                    shared.set_state(ReaderState::Ready);
+                    (shared.listener)(ReaderEvent::CardLifted);
+                }
+                Err(error) if error.is_link_failure() => return Err(error),
+                Err(error) => {
+                    // This SAM cannot tell (it refuses the probe): stop watching, not the
+                    // link; the app's reminder ends by itself.
+                    log::info!("card reader: cannot watch for the card's lift: {error}");
+                    shared.watch_lift.store(false, Ordering::SeqCst);
+                    last_card = None;
+                    shared.set_state(ReaderState::Ready);
+                }
             }
             last_check = Instant::now();
             shared.nap(options.poll_interval);

@@ -31,6 +31,8 @@ pub enum SimFault {
     Silence,
     /// The next card read (30 01 / 30 10) answers with this SW3 (e.g. 0x41, 0x32).
     ReadStatus(u8),
+    /// The next select (20 02) answers with this SW3.
+    SelectStatus(u8),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -271,9 +273,11 @@ fn answer(
     };
     s.commands.push(command);
     let is_read = matches!(command, Command::ReadText | Command::ReadWithFingerprint);
-    // One-shot faults: read statuses wait for a read; the others hit the next response.
+    // One-shot faults: read and select statuses wait for their command; the others hit the
+    // next response.
     let fault = match s.faults.front() {
         Some(SimFault::ReadStatus(_)) if !is_read => None,
+        Some(SimFault::SelectStatus(_)) if command != Command::SelectCard => None,
         Some(_) => s.faults.pop_front(),
         None => None,
     };
@@ -299,6 +303,9 @@ fn answer(
             }
         }
         Command::SelectCard => {
+            if let Some(SimFault::SelectStatus(code)) = fault {
+                return (Some(encode_response(code, &[])), None);
+            }
             // A card found, or one read and still lying on the reader (the SAM will not find
             // it again, but it is in the field): lifted, it is gone.
             if s.card.is_some() && (s.found || !s.fresh) {

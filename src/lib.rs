@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod devices;
+pub mod heap;
 pub mod ime;
 pub mod private_file;
 pub mod storage;

@@ -14,14 +14,19 @@ use crate::config::Config;
 use crate::devices::gpio::board::BoardMap;
 use crate::devices::gpio::clock::{Clock, SystemClock};
 use crate::devices::gpio::{role, Claim, Gpio, GpioError};
+use crate::devices::nap::Nap;
 use crate::devices::DeviceErrorKind;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// How often the inputs are sampled (debounce times are multiples of this in practice).
+/// How often the inputs are sampled while one is changing (debounce times are multiples of
+/// this in practice).
 pub const SAMPLE_PERIOD: Duration = Duration::from_millis(10);
+/// How often they are sampled while every input is steady: an idle kiosk's GPIO wakes ten
+/// times a second, not a hundred. A new level is seen within this, then followed at
+/// [`SAMPLE_PERIOD`]; the app's signals wake the thread at once.
+pub const STEADY_SAMPLE_PERIOD: Duration = Duration::from_millis(100);
 
 /// What the GPIO tells the app.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +38,8 @@ pub enum GpioReport {
 /// The app's end of the GPIO.
 pub struct GpioLink {
     signals: Arc<Mutex<KioskSignals>>,
+    /// The GPIO thread's sleep: new signals wake it.
+    nap: Arc<Nap>,
     screen: Screen,
     paper_low: bool,
     paper_out: bool,
@@ -46,14 +53,15 @@ pub struct GpioLink {
 impl Default for GpioLink {
     /// Not connected to any GPIO (tests, screenshots): publishing goes nowhere.
     fn default() -> Self {
-        GpioLink::new(Arc::default())
+        GpioLink::new(Arc::default(), Arc::default())
     }
 }
 
 impl GpioLink {
-    fn new(signals: Arc<Mutex<KioskSignals>>) -> GpioLink {
+    fn new(signals: Arc<Mutex<KioskSignals>>, nap: Arc<Nap>) -> GpioLink {
         GpioLink {
             signals,
+            nap,
             screen: Screen::Awake,
             paper_low: false,
             paper_out: false,
@@ -87,7 +95,12 @@ impl GpioLink {
             activity: self.activity,
             led_test: self.led_test,
         };
-        *self.signals.lock().unwrap_or_else(|p| p.into_inner()) = signals;
+        let mut published = self.signals.lock().unwrap_or_else(|p| p.into_inner());
+        if *published != signals {
+            *published = signals;
+            drop(published);
+            self.nap.nudge();
+        }
     }
 
     /// A technician's LED test (`None`: the policy decides again). Takes effect at the next
@@ -130,6 +143,8 @@ pub struct GpioRunner {
     gpio: Box<dyn Gpio>,
     policy: GpioPolicy,
     signals: Arc<Mutex<KioskSignals>>,
+    /// The thread's sleep between steps (the link nudges it, the service stops it).
+    nap: Arc<Nap>,
     clock: Arc<dyn Clock>,
     applied: Option<Desired>,
     sink: Sink,
@@ -149,12 +164,14 @@ impl GpioRunner {
             sink(to_app(report));
         }
         let signals = Arc::new(Mutex::new(KioskSignals::default()));
-        let mut link = GpioLink::new(Arc::clone(&signals));
+        let nap = Arc::new(Nap::new());
+        let mut link = GpioLink::new(Arc::clone(&signals), Arc::clone(&nap));
         link.connected = true;
         let runner = GpioRunner {
             gpio,
             policy,
             signals,
+            nap,
             clock,
             applied: None,
             sink,
@@ -199,6 +216,16 @@ impl GpioRunner {
         Ok(())
     }
 
+    /// How long the thread sleeps before the next step: briefly while an input is settling,
+    /// longer while all are steady.
+    pub fn next_period(&self) -> Duration {
+        if self.gpio.settling() {
+            SAMPLE_PERIOD
+        } else {
+            STEADY_SAMPLE_PERIOD
+        }
+    }
+
     /// Every output to its safe state (the last thing the thread does).
     pub fn shutdown(&mut self) -> Result<(), GpioError> {
         self.applied = None;
@@ -215,7 +242,8 @@ fn to_app(report: PolicyReport) -> GpioReport {
 
 /// The running GPIO thread.
 pub struct GpioService {
-    stop: Arc<AtomicBool>,
+    /// The thread's sleep: stopping it ends the thread.
+    nap: Arc<Nap>,
     thread: Option<JoinHandle<()>>,
     pub description: String,
 }
@@ -262,13 +290,12 @@ impl GpioService {
         let (mut runner, link) = GpioRunner::new(opened.gpio, settings, clock, sink);
         let health = if simulated { "sim" } else { "ok" };
         super::telemetry::set_devices(|d| d.gpio = health.into());
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = Arc::clone(&stop);
+        let nap = Arc::clone(&runner.nap);
         let thread = std::thread::Builder::new()
             .name("gpio".into())
             .spawn(move || {
                 let mut failing = false;
-                while !stopping.load(Ordering::SeqCst) {
+                loop {
                     match runner.step() {
                         Ok(()) if failing => {
                             failing = false;
@@ -283,7 +310,9 @@ impl GpioService {
                         }
                         Err(_) => {}
                     }
-                    std::thread::sleep(SAMPLE_PERIOD);
+                    if !runner.nap.sleep(runner.next_period()) {
+                        break;
+                    }
                 }
                 match runner.shutdown() {
                     Ok(()) => log::info!("gpio: every output in its safe state"),
@@ -297,7 +326,7 @@ impl GpioService {
             })?;
         Ok((
             GpioService {
-                stop,
+                nap,
                 thread: Some(thread),
                 description,
             },
@@ -307,7 +336,7 @@ impl GpioService {
 
     /// Stops the thread after it has put every output in its safe state.
     pub fn stop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.nap.stop();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

@@ -127,7 +127,7 @@ impl KioskApp {
                 store: parts.store,
                 printer: parts.printer,
                 profile: parts.profile,
-                font: ReceiptFont::locate().ok().map(Arc::new),
+                font: ReceiptFont::shared(),
                 catalogue: Arc::clone(&catalogue),
                 calendar: config.work_calendar(),
                 site_name: Text {
@@ -272,6 +272,11 @@ impl KioskApp {
         }
         self.event_at(Event::Tick, now_ms);
         self.progress.scan_for_receipt(&self.shared);
+    }
+
+    /// The soak bench's fast-forward of the session clock (an idle wipe, the attract loop).
+    pub fn warp_clock(&mut self, by: Duration) {
+        self.shared.warp_clock(by);
     }
 
     // ---- reports from the worker, the devices and the central system ------------------------

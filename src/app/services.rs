@@ -202,7 +202,11 @@ pub fn spawn_heartbeat(config: Config, central: Arc<dyn CentralSystem>, stop: &'
                 }
                 next += interval;
             }
-            std::thread::sleep(Duration::from_millis(200));
+            // Until the next beat, looking at the stop flag once a second meanwhile.
+            std::thread::sleep(
+                next.saturating_duration_since(Instant::now())
+                    .clamp(Duration::from_millis(10), Duration::from_secs(1)),
+            );
         }
     });
     if let Err(e) = spawned {

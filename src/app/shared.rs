@@ -100,6 +100,14 @@ impl Shared {
         self.started.elapsed().as_millis() as u64
     }
 
+    /// Moves the session clock forward by `by` (the soak bench: an idle wipe or the attract
+    /// loop without waiting a minute). Everything timed by the session clock sees the jump.
+    pub fn warp_clock(&mut self, by: std::time::Duration) {
+        if let Some(earlier) = self.started.checked_sub(by) {
+            self.started = earlier;
+        }
+    }
+
     /// The wall clock as the header shows it (China time, `HH:MM`).
     pub fn clock_text(&self) -> String {
         if let Some(pinned) = &self.clock_override {

@@ -34,6 +34,32 @@ pub enum BenchCommand {
         /// WIDTHxHEIGHT of the window.
         #[arg(long, default_value = "1080x1920")]
         size: String,
+        /// Also measure a Chromium kiosk showing one static page on the same display, and
+        /// print the ratio (no ratio is printed without a measurement).
+        #[arg(long)]
+        anchor_chromium: bool,
+    },
+    /// Months on a board, compressed: the real `kiosk run` process on X against a local
+    /// reference central server takes N journeys of a mix (camera materials, payment,
+    /// English, elderly mode, progress, appointment, complaint, idle wipe), sampling PSS,
+    /// RSS, heap, open files and threads every 10; idle CPU and wake-ups on the welcome page
+    /// and in the attract loop; the UI thread's event durations. A verdict for each goal.
+    #[cfg(feature = "ui")]
+    Soak {
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        journeys: u32,
+        /// WIDTHxHEIGHT of the window.
+        #[arg(long, default_value = "1080x1920")]
+        size: String,
+        /// Seconds of idle measured on the welcome page, and again in the attract loop.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=3_600))]
+        idle_secs: u32,
+        /// Print the report (series, idle cost, UI thread, verdicts) as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Draw the series as an SVG plot into FILE.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<std::path::PathBuf>,
     },
     /// The pinyin engine: index load time and memory, lookup latency p50/p99 over every
     /// prefix of 1,000 address words, top-5 hit rate.
@@ -82,10 +108,35 @@ pub enum BenchCommand {
 pub fn run(cli: &Cli, command: &BenchCommand) -> i32 {
     match command {
         #[cfg(feature = "ui")]
-        BenchCommand::Ui { journeys, size } => match super::ui_cmd::parse_size(size) {
-            Some((width, height)) => super::ui_bench::bench(*journeys, width, height),
+        BenchCommand::Ui {
+            journeys,
+            size,
+            anchor_chromium,
+        } => match super::ui_cmd::parse_size(size) {
+            Some((width, height)) => super::ui_bench::bench(*journeys, width, height, *anchor_chromium),
             None => {
                 eprintln!("kiosk bench ui: --size must be WIDTHxHEIGHT, e.g. 1080x1920");
+                exit::CONFIG
+            }
+        },
+        #[cfg(feature = "ui")]
+        BenchCommand::Soak {
+            journeys,
+            size,
+            idle_secs,
+            json,
+            plot,
+        } => match super::ui_cmd::parse_size(size) {
+            Some((width, height)) => super::soak_bench::bench(&super::soak_bench::SoakOptions {
+                journeys: *journeys,
+                width,
+                height,
+                idle_secs: *idle_secs,
+                json: *json,
+                plot: plot.clone(),
+            }),
+            None => {
+                eprintln!("kiosk bench soak: --size must be WIDTHxHEIGHT, e.g. 1080x1920");
                 exit::CONFIG
             }
         },

@@ -6,12 +6,16 @@
 
 mod audit_cmd;
 mod bench_cmd;
+#[cfg(feature = "ui")]
+mod bench_process;
 mod board_cmd;
 mod camera_bench;
 mod camera_cmd;
 mod catalogue_cmd;
 mod central_bench;
 pub mod central_cmd;
+#[cfg(feature = "ui")]
+mod chromium_anchor;
 mod config_cmd;
 mod divisions_cmd;
 pub mod generate_cmd;
@@ -28,6 +32,10 @@ mod progress_cmd;
 mod reader_cmd;
 mod run_cmd;
 mod sim_cmd;
+#[cfg(feature = "ui")]
+mod soak_bench;
+#[cfg(feature = "ui")]
+mod soak_plot;
 mod status_cmd;
 mod storage_cmd;
 mod technician_cmd;

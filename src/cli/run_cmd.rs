@@ -444,23 +444,19 @@ fn build_app(
 }
 
 /// The UI loop's timers: the tick (which also feeds systemd's watchdog, so a frozen UI
-/// gets the kiosk restarted), the camera preview and the optional stop.
+/// gets the kiosk restarted) and the optional stop. The camera preview's timer is the
+/// shell's: it runs only while a page with a camera shows.
 #[cfg(feature = "ui")]
-fn start_ui_timers(exit_after: Option<u64>) -> [slint::Timer; 3] {
+fn start_ui_timers(exit_after: Option<u64>) -> [slint::Timer; 2] {
     use crate::ui;
     let tick = slint::Timer::default();
     let mut watchdog = systemd::Watchdog::from_env();
-    tick.start(slint::TimerMode::Repeated, Duration::from_millis(250), move || {
+    tick.start(slint::TimerMode::Repeated, TICK_PERIOD, move || {
         watchdog.tick();
         if STOP.load(Ordering::SeqCst) {
             let _ = slint::quit_event_loop();
         }
         ui::with_shell(|shell| shell.tick());
-    });
-    // The camera preview: ~15 fps while the materials page shows (a no-op elsewhere).
-    let preview = slint::Timer::default();
-    preview.start(slint::TimerMode::Repeated, Duration::from_millis(66), || {
-        ui::with_shell(|shell| shell.refresh_preview());
     });
     let stopper = slint::Timer::default();
     if let Some(secs) = exit_after {
@@ -468,8 +464,13 @@ fn start_ui_timers(exit_after: Option<u64>) -> [slint::Timer; 3] {
             let _ = slint::quit_event_loop();
         });
     }
-    [tick, preview, stopper]
+    [tick, stopper]
 }
+
+/// The UI clock's period: the countdowns and the header's clock move by the second, and the
+/// idle kiosk wakes once a second for them (and for systemd's watchdog and a stop request).
+#[cfg(feature = "ui")]
+const TICK_PERIOD: Duration = Duration::from_secs(1);
 
 /// The technician asked for a restart: under systemd, exit (the unit starts again);
 /// elsewhere, exec this program again.

@@ -8,6 +8,7 @@
 pub mod camera;
 pub mod card_reader;
 pub mod gpio;
+pub mod nap;
 pub mod printer;
 pub mod pty;
 pub mod voice;

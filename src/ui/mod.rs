@@ -6,6 +6,7 @@
 
 pub mod bench_probe;
 pub mod convert;
+pub mod event_trace;
 pub mod generated;
 mod pages;
 pub mod screenshot;
@@ -14,6 +15,7 @@ use crate::app::intent::Intent;
 use crate::app::kiosk::KioskApp;
 use crate::app::view::{self, PageId};
 use crate::domain::Lang;
+use event_trace::{EventKind, EventTrace};
 use generated::*;
 use slint::ComponentHandle;
 use std::cell::{Cell, Ref, RefCell, RefMut};
@@ -26,11 +28,16 @@ pub struct Shell {
     app: RefCell<KioskApp>,
     /// The page and language last rendered: a change re-renders the page.
     rendered: Cell<Option<(PageId, Lang)>>,
-    /// The longest time one intent or report kept the UI thread busy (the UI benchmark).
-    busiest: Cell<Duration>,
+    /// How long each intent, report, tick and camera frame kept the UI thread busy.
+    trace: RefCell<EventTrace>,
     /// The running number of the camera frame on screen.
     preview_shown: Cell<u64>,
+    /// The camera preview's timer (~15 fps): it runs only while a page with a camera shows.
+    preview_timer: slint::Timer,
 }
+
+/// The camera preview's period (~15 fps).
+const PREVIEW_PERIOD: Duration = Duration::from_millis(66);
 
 /// Selects the bundled translation for `lang` (English is the source language).
 pub fn select_language(lang: Lang) {
@@ -50,8 +57,9 @@ impl Shell {
             window,
             app: RefCell::new(app),
             rendered: Cell::new(None),
-            busiest: Cell::new(Duration::ZERO),
+            trace: RefCell::new(EventTrace::default()),
             preview_shown: Cell::new(0),
+            preview_timer: slint::Timer::default(),
         });
         pages::connect(&shell);
         // What the reader and the worker reported before the window existed is shown now.
@@ -98,9 +106,11 @@ impl Shell {
     /// One intent from a page: the app handles it, then the current page is rendered.
     pub fn handle(&self, intent: Intent) {
         let started = Instant::now();
+        // Named before the intent moves into the app (its values never are).
+        let kind = EventKind::Intent(event_trace::intent_kind(&format!("{intent:?}")));
         self.app.borrow_mut().handle(intent);
         self.render();
-        self.note_busy(started);
+        self.note_busy(started, || kind);
         if self.app.borrow().restart_requested() {
             // `kiosk run` starts itself again once the loop has ended and the devices are safe.
             let _ = slint::quit_event_loop();
@@ -113,7 +123,7 @@ impl Shell {
         if self.app.borrow_mut().take_inbox() {
             self.render();
         }
-        self.note_busy(started);
+        self.note_busy(started, || EventKind::Reports);
     }
 
     /// The periodic clock: idle warning countdown and wipe.
@@ -149,30 +159,58 @@ impl Shell {
                 pages::payment::render_time_left(&self.window, &app);
             }
         }
-        self.note_busy(started);
+        self.note_busy(started, || EventKind::Tick);
     }
 
-    /// The camera preview timer (every ~66 ms): on the materials page (and 补交材料 on the progress page), shows the newest
-    /// frame if there is one; nothing else is rendered.
+    /// The camera preview timer's turn: on the materials page (and 补交材料 on the progress
+    /// page, and the technician's camera test), shows the newest frame if there is one;
+    /// nothing else is rendered.
     pub fn refresh_preview(&self) {
-        let Some((PageId::Materials | PageId::Progress | PageId::Technician, _)) = self.rendered.get() else {
+        if !self.rendered.get().is_some_and(|(page, _)| has_camera(page)) {
             return;
-        };
+        }
         let started = Instant::now();
         let mut shown = self.preview_shown.get();
         if pages::materials::refresh_preview(&self.window, &self.app.borrow(), &mut shown) {
             self.preview_shown.set(shown);
         }
-        self.note_busy(started);
+        self.note_busy(started, || EventKind::Preview);
     }
 
-    /// The longest time one intent, report or tick kept the UI thread busy so far.
-    pub fn busiest(&self) -> Duration {
-        self.busiest.get()
+    /// Runs the preview timer while a page with a camera shows, and stops it elsewhere: an
+    /// idle kiosk wakes for nothing.
+    fn schedule_preview(&self, page: PageId) {
+        let wanted = has_camera(page);
+        if wanted == self.preview_timer.running() {
+            return;
+        }
+        if wanted {
+            self.preview_timer
+                .start(slint::TimerMode::Repeated, PREVIEW_PERIOD, || {
+                    with_shell(|shell| shell.refresh_preview())
+                });
+        } else {
+            self.preview_timer.stop();
+        }
     }
 
-    fn note_busy(&self, started: Instant) {
-        self.busiest.set(self.busiest.get().max(started.elapsed()));
+    /// Whether the camera preview's timer runs now.
+    pub fn preview_running(&self) -> bool {
+        self.preview_timer.running()
+    }
+
+    /// How long the UI thread was busy with each thing it did so far.
+    pub fn trace(&self) -> Ref<'_, EventTrace> {
+        self.trace.borrow()
+    }
+
+    /// Starts the trace again.
+    pub fn reset_trace(&self) {
+        self.trace.borrow_mut().reset();
+    }
+
+    fn note_busy(&self, started: Instant, kind: impl FnOnce() -> EventKind) {
+        self.trace.borrow_mut().record(started.elapsed(), kind);
     }
 
     /// Renders the frame and the current page (no other page).
@@ -207,10 +245,23 @@ impl Shell {
         self.render_clock(&frame);
         if frame.page == PageId::Welcome {
             pages::clear_personal(w);
+            if self.rendered.get().is_some_and(|(page, _)| page != PageId::Welcome) {
+                // A session just ended and its images are gone: the memory goes back to the
+                // system, so the kiosk's footprint returns to its floor between citizens (on
+                // a thread of its own: trimming takes milliseconds the UI has not got).
+                crate::heap::give_back_soon();
+            }
         }
         pages::render(w, &app, frame.page);
         self.rendered.set(Some((frame.page, frame.lang)));
+        self.schedule_preview(frame.page);
     }
+}
+
+/// The pages that show the camera's preview (the progress page in 补交材料, the technician's
+/// camera test; the timer is a no-op while they show something else).
+fn has_camera(page: PageId) -> bool {
+    matches!(page, PageId::Materials | PageId::Progress | PageId::Technician)
 }
 
 impl Shell {

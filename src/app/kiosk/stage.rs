@@ -5,13 +5,12 @@ use crate::devices::printer::font::ReceiptFont;
 use crate::devices::printer::profile::PrinterProfile;
 use crate::domain::receipt::Receipt;
 use crate::domain::session::{PrintState, Step};
-use std::sync::Arc;
 
 impl KioskApp {
     /// Shows a receipt as if it had just been stored and printed: renders the preview on
     /// the calling thread.
     pub fn stage_receipt(&mut self, receipt: Receipt, print: PrintState, profile: &PrinterProfile) {
-        let font = ReceiptFont::locate().ok().map(Arc::new);
+        let font = ReceiptFont::shared();
         if let Ok((bytes, _)) = crate::app::printing::receipt_job(&receipt, self.lang(), profile, font.as_deref()) {
             self.journey.receipt_preview = Some(crate::app::printing::paper_preview(&bytes, profile, font));
         }

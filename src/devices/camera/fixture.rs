@@ -152,10 +152,10 @@ pub fn render_page() -> RgbImage {
     }
     let ink = [30u8, 30, 40];
     let red = [190u8, 40, 40];
-    let font = ReceiptFont::locate().ok();
+    let font = ReceiptFont::shared();
     let mut pen = Pen {
         page: &mut page,
-        font: font.as_ref(),
+        font: font.as_deref(),
     };
     pen.text(330, 110, 72.0, "常住人口登记卡", ink);
     pen.text(490, 200, 40.0, "样张 仅供演示", red);

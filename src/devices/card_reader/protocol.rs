@@ -224,6 +224,15 @@ impl Decoder {
         self.buffer.clear();
     }
 
+    /// Bytes still to come for the frame under way, once its header is in (`None` before).
+    pub fn missing(&self) -> Option<usize> {
+        if self.buffer.len() < PREAMBLE.len() + 2 || !self.buffer.starts_with(&PREAMBLE) {
+            return None;
+        }
+        let length = usize::from(u16::from_be_bytes([self.buffer[5], self.buffer[6]]));
+        Some((PREAMBLE.len() + 2 + length).saturating_sub(self.buffer.len()))
+    }
+
     fn discard(&mut self, n: usize) {
         let n = n.min(self.buffer.len());
         self.buffer.drain(..n);

@@ -8,6 +8,7 @@
 
 use super::link::{open_port, ReaderError, SamLink};
 use super::{CardReader, ReaderDiagnostics, ReaderEvent, ReaderListener, ReaderState};
+use crate::devices::nap::Nap;
 use crate::devices::DeviceErrorKind;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,7 +46,8 @@ struct Shared {
     active: AtomicBool,
     /// Watching for the read card to be lifted (no reads).
     watch_lift: AtomicBool,
-    stop: AtomicBool,
+    /// The thread's sleeps, cut short by a stop or a wish to read.
+    nap: Nap,
     state: Mutex<ReaderState>,
     diagnostics: Mutex<ReaderDiagnostics>,
     listener: ReaderListener,
@@ -66,19 +68,12 @@ impl Shared {
     }
 
     fn stopping(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
+        self.nap.stopping()
     }
 
-    /// Sleeps up to `duration`, waking early on stop.
+    /// Sleeps up to `duration`, waking early on stop or when reading (or watching) is wanted.
     fn nap(&self, duration: Duration) {
-        let until = Instant::now() + duration;
-        while !self.stopping() {
-            let left = until.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            std::thread::sleep(left.min(Duration::from_millis(20)));
-        }
+        self.nap.sleep(duration);
     }
 }
 
@@ -97,7 +92,7 @@ impl SerialCardReader {
         let shared = Arc::new(Shared {
             active: AtomicBool::new(false),
             watch_lift: AtomicBool::new(false),
-            stop: AtomicBool::new(false),
+            nap: Nap::new(),
             state: Mutex::new(ReaderState::Connecting),
             diagnostics: Mutex::new(diagnostics),
             listener,
@@ -118,9 +113,11 @@ impl CardReader for SerialCardReader {
     fn start_reading(&self) {
         self.shared.watch_lift.store(false, Ordering::SeqCst);
         self.shared.active.store(true, Ordering::SeqCst);
+        self.shared.nap.nudge();
     }
     fn watch_for_lift(&self) -> bool {
         self.shared.watch_lift.store(true, Ordering::SeqCst);
+        self.shared.nap.nudge();
         true
     }
     fn stop_reading(&self) {
@@ -140,7 +137,7 @@ impl CardReader for SerialCardReader {
 
 impl Drop for SerialCardReader {
     fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.nap.stop();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -234,7 +231,8 @@ fn poll<T: super::link::Transport>(
                 last_check = Instant::now();
                 shared.set_state(ReaderState::Ready);
             }
-            shared.nap(Duration::from_millis(50));
+            // Until the next check, or until reading is wanted (start_reading nudges).
+            shared.nap(options.idle_check_interval.saturating_sub(last_check.elapsed()));
             continue;
         }
         match link.find() {

@@ -196,7 +196,8 @@ fn serve(device: PtyDevice, state: &Mutex<SimState>, stop: &AtomicBool, link: &P
             decoder = Decoder::new();
         }
         let Some(dev) = device.as_mut() else { continue };
-        let _ = serialport::SerialPort::set_timeout(&mut dev.master, Duration::from_millis(20));
+        // Bytes end the wait at once; the timeout only paces the looks at unplug and stop.
+        let _ = serialport::SerialPort::set_timeout(&mut dev.master, Duration::from_millis(100));
         let n = match dev.master.read(&mut buf) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock => 0,

@@ -25,6 +25,11 @@ impl Debouncer {
         self.stable
     }
 
+    /// A new level was seen and has not yet held for the debounce time.
+    pub fn settling(&self) -> bool {
+        self.candidate.is_some()
+    }
+
     /// One sample; `Some((level, since_ms))` when the stable level changes.
     pub fn sample(&mut self, level: bool, now_ms: u64) -> Option<(bool, u64)> {
         if level == self.stable {

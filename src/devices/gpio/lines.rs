@@ -107,6 +107,9 @@ impl BoardGpio {
 }
 
 impl Gpio for BoardGpio {
+    fn settling(&self) -> bool {
+        self.inputs.iter().any(|i| i.debouncer.settling())
+    }
     fn describe(&self) -> String {
         let pins = |names: Vec<String>| {
             if names.is_empty() {

@@ -72,6 +72,10 @@ pub trait Gpio: Send {
     /// Samples every input once; the edges whose new level has held for the input's
     /// debounce time since the last call.
     fn poll(&mut self) -> Result<Vec<Edge>, GpioError>;
+    /// An input changed level and is being debounced: poll again soon.
+    fn settling(&self) -> bool {
+        false
+    }
     /// The debounced logical level of an input.
     fn input(&self, name: &str) -> Option<bool>;
     /// Drives a named output to its logical level (active-low applied).

@@ -48,7 +48,8 @@ struct Shared {
     /// Bytes of print data left before the roll runs out (None: endless roll).
     paper_budget: Option<u64>,
     no_reply: bool,
-    /// The most recent pages (at most [`KEPT_PAGES`]: a simulated kiosk runs for days).
+    /// The most recent pages (at most [`KEPT_PAGES`] and [`KEPT_BYTES`]: a simulated kiosk
+    /// runs for days).
     pages: std::collections::VecDeque<PrintedPage>,
     /// Every page printed since start.
     printed: usize,
@@ -65,7 +66,7 @@ pub struct SimPrinter {
 
 impl SimPrinter {
     pub fn start(options: SimPrinterOptions) -> io::Result<SimPrinter> {
-        let font = ReceiptFont::locate().ok().map(Arc::new);
+        let font = ReceiptFont::shared();
         if font.is_none() {
             log::warn!("sim printer: no CJK font found; text is drawn as boxes");
         }
@@ -100,7 +101,7 @@ impl SimPrinter {
                             slave_keepalive,
                             ..
                         } = device;
-                        let _ = serialport::SerialPort::set_timeout(&mut master, Duration::from_millis(20));
+                        let _ = serialport::SerialPort::set_timeout(&mut master, SIM_READ_TIMEOUT);
                         serve(&mut PortIo::Pty(master), &shared, &stop, width, font);
                         drop(slave_keepalive);
                     })?,
@@ -108,8 +109,8 @@ impl SimPrinter {
         }
         let mut tcp = None;
         if let Some(port) = options.tcp_port {
+            // Blocking accept: the idle simulator sleeps; dropping it connects once to wake it.
             let listener = TcpListener::bind(("127.0.0.1", port))?;
-            listener.set_nonblocking(true)?;
             tcp = Some(listener.local_addr()?);
             let (shared, stop, font) = (Arc::clone(&shared), Arc::clone(&stop), font);
             let width = options.dots_per_line;
@@ -119,9 +120,9 @@ impl SimPrinter {
                     .spawn(move || {
                         while !stop.load(Ordering::SeqCst) {
                             match listener.accept() {
+                                Ok(_) if stop.load(Ordering::SeqCst) => break,
                                 Ok((stream, _)) => {
-                                    let _ = stream.set_nonblocking(false);
-                                    let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
+                                    let _ = stream.set_read_timeout(Some(SIM_READ_TIMEOUT));
                                     serve(&mut PortIo::Tcp(stream), &shared, &stop, width, font.clone());
                                 }
                                 Err(_) => std::thread::sleep(Duration::from_millis(10)),
@@ -166,7 +167,7 @@ impl SimPrinter {
         self.with(|s| s.no_reply = no_reply);
     }
 
-    /// The most recent pages printed (at most [`KEPT_PAGES`]), oldest first.
+    /// The most recent pages printed (at most [`KEPT_PAGES`] and [`KEPT_BYTES`]), oldest first.
     pub fn pages(&self) -> Vec<PrintedPage> {
         self.with(|s| s.pages.iter().cloned().collect())
     }
@@ -194,12 +195,20 @@ impl SimPrinter {
 impl Drop for SimPrinter {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
+        if let Some(addr) = self.tcp {
+            // Wakes the blocking accept.
+            let _ = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+        }
         for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
         let _ = std::fs::remove_file(&self.link);
     }
 }
+
+/// How long a read of the simulated port waits for bytes before the loop looks at its stop
+/// flag and the page's quiet time (bytes end the wait at once).
+const SIM_READ_TIMEOUT: Duration = Duration::from_millis(100);
 
 fn next_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -302,15 +311,20 @@ fn serve(
 
 /// How many printed pages the simulator keeps for tests and `kiosk sim printer`.
 pub const KEPT_PAGES: usize = 16;
+/// And how many bytes of dots they may hold together (a receipt is about 1 MB of them): a
+/// simulated kiosk keeps a few receipts, not 16 MB of them. The newest page always stays.
+pub const KEPT_BYTES: usize = 4 << 20;
 
 fn finish_page(paper: &mut Paper, shared: &(Mutex<Shared>, Condvar)) {
     let (bitmap, report) = paper.tear_with_report();
     let (lock, cvar) = shared;
     let mut state = lock.lock().unwrap_or_else(|p| p.into_inner());
-    if state.pages.len() == KEPT_PAGES {
+    state.pages.push_back(PrintedPage { bitmap, report });
+    let bytes =
+        |pages: &std::collections::VecDeque<PrintedPage>| pages.iter().map(|p| p.bitmap.dots.len()).sum::<usize>();
+    while state.pages.len() > 1 && (state.pages.len() > KEPT_PAGES || bytes(&state.pages) > KEPT_BYTES) {
         state.pages.pop_front();
     }
-    state.pages.push_back(PrintedPage { bitmap, report });
     state.printed += 1;
     drop(state);
     cvar.notify_all();

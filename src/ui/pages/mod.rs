@@ -154,6 +154,8 @@ pub fn clear_personal(w: &AppWindow) {
     w.global::<MaterialsAdapter>().set_materials(model(vec![]));
     w.global::<MaterialsAdapter>().set_ink(s(""));
     w.global::<MaterialsAdapter>().set_promise_open(false);
+    // The camera's last frame (a citizen's document).
+    w.global::<MaterialsAdapter>().set_preview(Image::default());
     w.global::<IdentifyAdapter>().set_typed(s(""));
     w.global::<IdentifyAdapter>().set_message(s(""));
     w.global::<IdentifyAdapter>().set_manual(false);

@@ -236,3 +236,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_decoder_tells_how_much_of_a_frame_is_still_to_come() {
+    let frame = encode_response(0x90, &[7u8; 200]);
+    let mut decoder = Decoder::new();
+    decoder.push(&frame[..4]);
+    assert_eq!(decoder.missing(), None, "no length yet");
+    decoder.push(&frame[4..50]);
+    assert_eq!(decoder.missing(), Some(frame.len() - 50));
+    decoder.push(&frame[50..]);
+    assert_eq!(decoder.missing(), Some(0));
+    assert!(decoder.next_frame().is_some_and(|f| f.is_ok()));
+    assert_eq!(decoder.missing(), None, "nothing under way");
+}

@@ -27,12 +27,18 @@ pub const MMAP_THRESHOLD: usize = 256 << 10;
 /// per thread (each keeps its own free memory).
 pub const ARENA_MAX: usize = 2;
 
+/// `KIOSK_HEAP=glibc-default` leaves glibc as it comes (no tuning, no trim after the wipe):
+/// the soak bench's baseline when allocator settings are compared side by side.
+fn untuned() -> bool {
+    std::env::var("KIOSK_HEAP").is_ok_and(|v| v == "glibc-default")
+}
+
 /// Sets the allocator up for a process that runs for months: [`MMAP_THRESHOLD`] and
 /// [`ARENA_MAX`]. A `MALLOC_MMAP_THRESHOLD_` or `MALLOC_ARENA_MAX` in the environment
 /// wins (the soak bench compares settings that way). Called first thing in `main`.
 pub fn tune() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
+    if !untuned() {
         // SAFETY: mallopt only changes the allocator's parameters.
         unsafe {
             if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
@@ -50,14 +56,11 @@ pub fn tune() {
 /// someone is at the screen. True when memory was given back.
 pub fn give_back() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
+    if !untuned() {
         // SAFETY: malloc_trim is thread-safe and only releases free memory.
-        unsafe { libc::malloc_trim(0) == 1 }
+        return unsafe { libc::malloc_trim(0) == 1 };
     }
-    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-    {
-        false
-    }
+    false
 }
 
 /// [`give_back`] on a short-lived thread of its own, at most one at a time.

@@ -5,7 +5,9 @@
 //! nothing per citizen stays flat (release: +9 KB a journey, measured over 100). The bound,
 //! 3 MB over 10 journeys, is a third of what keeping one camera preview frame (0.9 MB) or
 //! one receipt bitmap (1 MB) per journey would add, and far above allocator noise. Open
-//! files and threads must not grow at all, every journey must complete, and the idle kiosk
+//! files and threads must stay within two of journey 10's (a pooled connection to the
+//! central, the heap-trim thread, may be open at a sample or not; a leak of one a journey
+//! is ten), every journey must complete, and the idle kiosk
 //! must not poll: under 100 wake-ups a second (371 before the device threads slept on
 //! condition variables; a single 10 ms polling loop alone is 100).
 
@@ -20,6 +22,7 @@ use std::process::Command;
 
 const GROWTH_BOUND_MB: f64 = 3.0;
 const WAKEUPS_BOUND: f64 = 100.0;
+const FLAT_SLACK: u64 = 2;
 
 #[test]
 fn twenty_journeys_leave_memory_files_and_threads_flat() {
@@ -59,11 +62,12 @@ fn twenty_journeys_leave_memory_files_and_threads_flat() {
         "PSS grew {growth:.1} MB from journey 10 to 20 (bound {GROWTH_BOUND_MB} MB): {series:#?}"
     );
     for key in ["open_files", "threads"] {
+        // A pooled connection to the central system, or the heap-trim thread, may be there
+        // or not at the moment of a sample: two, not one a journey.
+        let (warm, last) = (warm[key].as_u64().unwrap(), last[key].as_u64().unwrap());
         assert!(
-            last[key].as_u64() <= warm[key].as_u64(),
-            "{key} grew after the warm-up: {} → {}",
-            warm[key],
-            last[key]
+            last <= warm + FLAT_SLACK,
+            "{key} grew after the warm-up: {warm} → {last}"
         );
     }
     for place in ["idle_welcome", "idle_attract"] {

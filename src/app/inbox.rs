@@ -34,6 +34,25 @@ pub enum Inbound {
     Technician(super::technician_desk::TechReport),
 }
 
+impl Inbound {
+    /// What kind of report this is, in a word (traces and benchmarks; never its contents).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Inbound::Worker(_) => "worker",
+            Inbound::Reader(_) => "reader",
+            Inbound::Camera(_) => "camera",
+            Inbound::CameraOpened(_) => "camera-opened",
+            Inbound::Lookup(_) => "lookup",
+            Inbound::Scan(_) => "scan",
+            Inbound::Payment(_) => "payment",
+            Inbound::Appointment(_) => "appointment",
+            Inbound::Consult(_) => "consult",
+            Inbound::Gpio(_) => "gpio",
+            Inbound::Technician(_) => "technician",
+        }
+    }
+}
+
 type Waker = Box<dyn Fn() + Send>;
 
 /// The sending side, cloned into every thread that reports to the app.

@@ -283,12 +283,17 @@ impl KioskApp {
 
     /// Takes everything the worker and the reader reported; true when anything arrived.
     pub fn take_inbox(&mut self) -> bool {
+        !self.take_inbox_kinds().is_empty()
+    }
+
+    /// Takes everything reported, as [`KioskApp::take_inbox`]; the kinds taken, in order.
+    pub fn take_inbox_kinds(&mut self) -> Vec<&'static str> {
         let reports = self.inbox.drain();
-        let any = !reports.is_empty();
+        let kinds = reports.iter().map(Inbound::kind).collect();
         for report in reports {
             self.on_report(report);
         }
-        any
+        kinds
     }
 
     /// Waits up to `timeout` for one report and takes it (tests and tools without a UI).

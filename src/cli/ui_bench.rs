@@ -42,7 +42,7 @@ fn measure(journeys: u32, width: u32, height: u32, anchor_chromium: bool) -> Res
     std::fs::write(
         &config,
         format!(
-            "[kiosk]\nstate-dir = {:?}\n\n[ui]\nwidth = {width}\nheight = {height}\n",
+            "[kiosk]\nstate-dir = {:?}\nsimulated = true\n\n[ui]\nwidth = {width}\nheight = {height}\n",
             dir.join("state").display().to_string()
         ),
     )

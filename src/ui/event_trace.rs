@@ -18,8 +18,8 @@ const WORST_KEPT: usize = 10;
 pub enum EventKind {
     /// A page's intent, by its variant names (`Session(Key`, `Start`).
     Intent(String),
-    /// Reports from the worker, the reader or the central system.
-    Reports,
+    /// Reports from the worker, the reader or the central system, by kind (`camera+worker`).
+    Reports(String),
     /// The clock tick (countdowns, idle wipe, attract slides).
     Tick,
     /// One camera preview frame shown.
@@ -30,7 +30,7 @@ impl std::fmt::Display for EventKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             EventKind::Intent(name) => write!(f, "intent {name}"),
-            EventKind::Reports => f.write_str("reports"),
+            EventKind::Reports(kinds) => write!(f, "reports {kinds}"),
             EventKind::Tick => f.write_str("tick"),
             EventKind::Preview => f.write_str("preview frame"),
         }

@@ -120,10 +120,11 @@ impl Shell {
     /// Takes the reports waiting in the app's inbox.
     pub fn take_inbox(&self) {
         let started = Instant::now();
-        if self.app.borrow_mut().take_inbox() {
+        let kinds = self.app.borrow_mut().take_inbox_kinds();
+        if !kinds.is_empty() {
             self.render();
         }
-        self.note_busy(started, || EventKind::Reports);
+        self.note_busy(started, || EventKind::Reports(kinds.join("+")));
     }
 
     /// The periodic clock: idle warning countdown and wipe.

@@ -36,6 +36,8 @@ mod sim_cmd;
 mod soak_bench;
 #[cfg(feature = "ui")]
 mod soak_plot;
+#[cfg(feature = "ui")]
+mod soak_report;
 mod status_cmd;
 mod storage_cmd;
 mod technician_cmd;

@@ -2,7 +2,7 @@
 //! against journeys on the upper chart, open files and threads on the lower one, the goals'
 //! verdicts underneath. Plain SVG 1.1, no script, readable in any browser.
 
-use super::soak_bench::{SoakReport, GOAL_GROWTH_MB, GOAL_IDLE_PSS_MB};
+use super::soak_report::{SoakReport, GOAL_GROWTH_MB, GOAL_IDLE_PSS_MB};
 use std::fmt::Write;
 
 const WIDTH: f64 = 900.0;

@@ -5,6 +5,7 @@
 //! worker: reports come back through the inbox, and a waker brings them onto this thread.
 
 pub mod bench_probe;
+mod camera_preview;
 pub mod convert;
 pub mod event_trace;
 pub mod generated;
@@ -20,7 +21,7 @@ use generated::*;
 use slint::ComponentHandle;
 use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The UI and the app it shows.
 pub struct Shell {
@@ -35,9 +36,6 @@ pub struct Shell {
     /// The camera preview's timer (~15 fps): it runs only while a page with a camera shows.
     preview_timer: slint::Timer,
 }
-
-/// The camera preview's period (~15 fps).
-const PREVIEW_PERIOD: Duration = Duration::from_millis(66);
 
 /// Selects the bundled translation for `lang` (English is the source language).
 pub fn select_language(lang: Lang) {
@@ -163,43 +161,6 @@ impl Shell {
         self.note_busy(started, || EventKind::Tick);
     }
 
-    /// The camera preview timer's turn: on the materials page (and 补交材料 on the progress
-    /// page, and the technician's camera test), shows the newest frame if there is one;
-    /// nothing else is rendered.
-    pub fn refresh_preview(&self) {
-        if !self.rendered.get().is_some_and(|(page, _)| has_camera(page)) {
-            return;
-        }
-        let started = Instant::now();
-        let mut shown = self.preview_shown.get();
-        if pages::materials::refresh_preview(&self.window, &self.app.borrow(), &mut shown) {
-            self.preview_shown.set(shown);
-        }
-        self.note_busy(started, || EventKind::Preview);
-    }
-
-    /// Runs the preview timer while a page with a camera shows, and stops it elsewhere: an
-    /// idle kiosk wakes for nothing.
-    fn schedule_preview(&self, page: PageId) {
-        let wanted = has_camera(page);
-        if wanted == self.preview_timer.running() {
-            return;
-        }
-        if wanted {
-            self.preview_timer
-                .start(slint::TimerMode::Repeated, PREVIEW_PERIOD, || {
-                    with_shell(|shell| shell.refresh_preview())
-                });
-        } else {
-            self.preview_timer.stop();
-        }
-    }
-
-    /// Whether the camera preview's timer runs now.
-    pub fn preview_running(&self) -> bool {
-        self.preview_timer.running()
-    }
-
     /// How long the UI thread was busy with each thing it did so far.
     pub fn trace(&self) -> Ref<'_, EventTrace> {
         self.trace.borrow()
@@ -210,7 +171,7 @@ impl Shell {
         self.trace.borrow_mut().reset();
     }
 
-    fn note_busy(&self, started: Instant, kind: impl FnOnce() -> EventKind) {
+    pub(crate) fn note_busy(&self, started: Instant, kind: impl FnOnce() -> EventKind) {
         self.trace.borrow_mut().record(started.elapsed(), kind);
     }
 
@@ -257,12 +218,6 @@ impl Shell {
         self.rendered.set(Some((frame.page, frame.lang)));
         self.schedule_preview(frame.page);
     }
-}
-
-/// The pages that show the camera's preview (the progress page in 补交材料, the technician's
-/// camera test; the timer is a no-op while they show something else).
-fn has_camera(page: PageId) -> bool {
-    matches!(page, PageId::Materials | PageId::Progress | PageId::Technician)
 }
 
 impl Shell {

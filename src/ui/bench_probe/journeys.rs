@@ -5,8 +5,10 @@
 
 use super::super::generated::*;
 use super::super::Shell;
+use super::desks;
+pub use super::mix::Journey;
 use crate::app::intent::{Intent, SimAction};
-use slint::{ComponentHandle, Model, SharedString};
+use slint::ComponentHandle;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -16,63 +18,6 @@ const LIFTED_FOR: Duration = Duration::from_millis(900);
 const JOURNEY_LIMIT: Duration = Duration::from_secs(90);
 /// The idle wipe's fast-forward: past the idle warning and its countdown.
 const WIPE_WARP: Duration = Duration::from_secs(700);
-
-/// An application: the service, the language and elderly mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Apply {
-    pub item: &'static str,
-    pub english: bool,
-    pub elderly: bool,
-}
-
-impl Default for Apply {
-    /// 居民身份证 补领 in Chinese: the ID card read, the form, two camera materials and a
-    /// promise, payment, the receipt printed, the rating.
-    fn default() -> Self {
-        Apply {
-            item: "ID-003",
-            english: false,
-            elderly: false,
-        }
-    }
-}
-
-/// What one scripted citizen does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Journey {
-    Apply(Apply),
-    /// 查询进度 with the ID card on the reader.
-    Progress,
-    /// 预约 a half-hour at the window; the slip prints.
-    Appointment,
-    /// 咨询投诉: a complaint with a phrase and a number.
-    Complaint,
-    /// A citizen who walks away after choosing a service: the idle warning, then the wipe.
-    IdleWipe,
-}
-
-impl Journey {
-    /// The soak's mix, in a cycle of ten.
-    pub fn of_soak(n: u32) -> Journey {
-        let zh = Apply::default();
-        match n % 10 {
-            0 => Journey::Apply(zh),
-            1 => Journey::Progress,
-            2 => Journey::Apply(Apply { elderly: true, ..zh }),
-            3 => Journey::Appointment,
-            4 => Journey::Apply(Apply { english: true, ..zh }),
-            5 => Journey::Complaint,
-            6 => Journey::Apply(Apply { item: "ID-001", ..zh }),
-            7 => Journey::IdleWipe,
-            8 => Journey::Progress,
-            _ => Journey::Apply(Apply {
-                english: true,
-                elderly: true,
-                ..zh
-            }),
-        }
-    }
-}
 
 /// One journey under way.
 struct Under {
@@ -227,7 +172,7 @@ impl Script {
             Page::Guide => w.global::<GuideAdapter>().invoke_confirm(),
             Page::Identify => self.place_card(shell),
             Page::Form => self.fill_form(&w.global::<FormAdapter>()),
-            Page::Materials => photograph_materials(&w.global::<MaterialsAdapter>()),
+            Page::Materials => desks::photograph_materials(&w.global::<MaterialsAdapter>()),
             Page::Review => w.global::<ReviewAdapter>().invoke_confirm(),
             Page::Payment => {
                 let payment = w.global::<PaymentAdapter>();
@@ -260,7 +205,7 @@ impl Script {
 
     fn fill_form(&self, form: &FormAdapter) {
         form.invoke_activate(0);
-        self.type_phone(|key| form.invoke_key(key));
+        desks::type_phone(self.phone(), |key| form.invoke_key(key));
         form.invoke_choose(1, "lost".into());
         form.invoke_submit();
     }
@@ -279,69 +224,13 @@ impl Script {
     }
 
     fn appointment_step(&mut self, shell: &Rc<Shell>) {
-        let a = shell.window.global::<AppointmentAdapter>();
-        if a.get_busy() {
-            return;
-        }
-        if !a.get_error().is_empty() {
-            self.note_failure(true);
-            return a.invoke_back();
-        }
-        match a.get_stage().as_str() {
-            "service" => match a.get_items().iter().next() {
-                Some(item) => a.invoke_service(item.code),
-                None => a.invoke_category("id-card".into()),
-            },
-            "time" => {
-                let free = a
-                    .get_slot_rows()
-                    .iter()
-                    .flat_map(|row| row.iter().collect::<Vec<_>>())
-                    .find(|s| s.free > 0);
-                match free {
-                    Some(slot) => a.invoke_slot(slot.id),
-                    None => {
-                        self.note_failure(true);
-                        a.invoke_back();
-                    }
-                }
-            }
-            "phone" => {
-                if a.get_phone().is_empty() {
-                    self.type_phone(|key| a.invoke_phone_key(key));
-                }
-                a.invoke_book();
-            }
-            _ => a.invoke_back(),
-        }
+        let failed = desks::appointment(&shell.window.global::<AppointmentAdapter>(), self.phone());
+        self.note_failure(failed);
     }
 
     fn complaint_step(&mut self, shell: &Rc<Shell>) {
-        let c = shell.window.global::<ConsultAdapter>();
-        if c.get_busy() {
-            return;
-        }
-        if !c.get_error().is_empty() {
-            self.note_failure(true);
-            return c.invoke_back();
-        }
-        match c.get_stage().as_str() {
-            "topic" => {
-                c.invoke_choose_kind("complaint".into());
-                c.invoke_choose_topic("staff".into());
-            }
-            "text" => {
-                c.invoke_phrase("等候时间太长。".into());
-                c.invoke_to_phone();
-            }
-            "phone" => {
-                if c.get_phone().is_empty() {
-                    self.type_phone(|key| c.invoke_phone_key(key));
-                }
-                c.invoke_send();
-            }
-            _ => c.invoke_back(),
-        }
+        let failed = desks::complaint(&shell.window.global::<ConsultAdapter>(), self.phone());
+        self.note_failure(failed);
     }
 
     /// Chooses a service, reads its guide, and walks away: the clock jumps past the idle
@@ -356,12 +245,9 @@ impl Script {
         }
     }
 
-    /// This citizen's phone number, a key at a time.
-    fn type_phone(&self, mut key: impl FnMut(SharedString)) {
-        let phone = self.under.as_ref().map_or("", |u| u.phone.as_str());
-        for digit in phone.chars() {
-            key(digit.to_string().into());
-        }
+    /// This citizen's phone number.
+    fn phone(&self) -> &str {
+        self.under.as_ref().map_or("", |u| u.phone.as_str())
     }
 
     fn note_failure(&mut self, failed: bool) {
@@ -385,23 +271,4 @@ fn warp(shell: &Shell, by: Duration) {
 
 fn page(shell: &Shell) -> Page {
     shell.window.global::<AppAdapter>().get_page()
-}
-
-/// The materials page: one photo at a time, as a citizen does (waiting while one is being
-/// taken), the promise signed for the optional ones, then done.
-fn photograph_materials(materials: &MaterialsAdapter) {
-    if materials.get_busy() || !materials.get_live() {
-        return;
-    }
-    let rows: Vec<_> = materials.get_materials().iter().collect();
-    if let Some(row) = rows.iter().find(|r| r.mandatory && !r.has_thumbnail) {
-        return materials.invoke_capture(row.code.clone());
-    }
-    if materials.get_promise_open() {
-        return materials.invoke_sign(crate::app::staging::SAMPLE_SIGNATURE.into());
-    }
-    if let Some(row) = rows.iter().find(|r| !r.mandatory && r.state.as_str() != "promised") {
-        return materials.invoke_promise(row.code.clone());
-    }
-    materials.invoke_done();
 }

@@ -10,7 +10,9 @@
 //! Journeys go through the pages' own callbacks (the same presenter → intent → app path a
 //! finger takes). Lines on stdout start with `bench:`.
 
+mod desks;
 mod journeys;
+mod mix;
 
 use super::event_trace::{EventKind, EventTrace};
 use super::{with_shell, Shell};

@@ -321,21 +321,28 @@ pub fn sim(args: &SimPrinterArgs) -> i32 {
     }
 }
 
-/// Saves the pages printed since the last call as PNG files in `out_dir`.
+/// Saves the pages printed since the last call as PNG files in `out_dir`, numbered from the
+/// first page the simulator printed (it keeps only the latest: any older unsaved ones are
+/// gone). Each file appears whole (written beside, then renamed): a reader never sees half.
 fn save_new_pages(sim: &SimPrinter, out_dir: &std::path::Path, saved: &mut usize) {
-    for (i, page) in sim.pages().iter().enumerate().skip(*saved) {
-        let path = out_dir.join(format!("sim-receipt-{:03}.png", i + 1));
-        match std::fs::File::create(&path).and_then(|f| page.bitmap.write_png(std::io::BufWriter::new(f))) {
+    let (pages, printed) = (sim.pages(), sim.printed());
+    let (first, already) = (printed.saturating_sub(pages.len()) + 1, *saved);
+    for (number, page) in (first..).zip(pages.iter()).filter(|(n, _)| *n > already) {
+        let path = out_dir.join(format!("sim-receipt-{number:03}.png"));
+        let part = path.with_extension("png.part");
+        let written = std::fs::File::create(&part)
+            .and_then(|f| page.bitmap.write_png(std::io::BufWriter::new(f)))
+            .and_then(|()| std::fs::rename(&part, &path));
+        match written {
             Ok(()) => eprintln!(
-                "printed receipt {} → {} ({}×{} dots)",
-                i + 1,
+                "printed receipt {number} → {} ({}×{} dots)",
                 path.display(),
                 page.bitmap.width,
                 page.bitmap.height
             ),
             Err(e) => eprintln!("cannot save {}: {e}", path.display()),
         }
-        *saved = i + 1;
+        *saved = number;
     }
 }
 

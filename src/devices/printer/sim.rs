@@ -168,6 +168,10 @@ impl SimPrinter {
     }
 
     /// The most recent pages printed (at most [`KEPT_PAGES`] and [`KEPT_BYTES`]), oldest first.
+    pub fn printed(&self) -> usize {
+        self.with(|s| s.printed)
+    }
+
     pub fn pages(&self) -> Vec<PrintedPage> {
         self.with(|s| s.pages.iter().cloned().collect())
     }

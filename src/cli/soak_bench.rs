@@ -59,31 +59,12 @@ pub fn bench(options: &SoakOptions) -> i32 {
     }
 }
 
-/// The kiosk's configuration against a fresh local central server with sandbox payments.
+/// The kiosk's configuration against a fresh local central server (sandbox payments).
 fn prepare(bin: &Path, dir: &Path, options: &SoakOptions) -> Result<(LocalCentral, PathBuf), String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let server_dir = dir.join("central");
-    LocalCentral::init(bin, &server_dir)?;
-    // The simulated 付款成功 marks the order paid at this server, as in the demonstration.
-    let server_toml = server_dir.join("server.toml");
-    let text = std::fs::read_to_string(&server_toml).map_err(|e| format!("server.toml: {e}"))?;
-    // A top-level key: in place of the one `init` wrote, else before the first table.
-    let text = if text.lines().any(|l| l.starts_with("sandbox-payments")) {
-        text.lines()
-            .map(|l| {
-                if l.starts_with("sandbox-payments") {
-                    "sandbox-payments = true"
-                } else {
-                    l
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    } else {
-        format!("sandbox-payments = true\n{text}")
-    };
-    std::fs::write(&server_toml, text).map_err(|e| format!("server.toml: {e}"))?;
-    let central = LocalCentral::serve(bin, &server_dir)?;
+    // A lab server: the simulated 付款成功 marks the order paid there (init's sandbox).
+    let central = LocalCentral::start(bin, &server_dir)?;
     let central_toml = central.enroll("SOAK-KIOSK-01", &dir.join("enrolment"))?;
     let mut config = local_central::kiosk_config("SOAK-KIOSK-01", &dir.join("state"), &central_toml, None);
     config.push_str(&format!(

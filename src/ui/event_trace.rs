@@ -16,7 +16,7 @@ const WORST_KEPT: usize = 10;
 /// What kept the UI thread busy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {
-    /// A page's intent, by its variant names (`Session(Key`, `Start`).
+    /// A page's intent, by its variant names (`Journey(ChooseItem`, `Start`).
     Intent(String),
     /// Reports from the worker, the reader or the central system, by kind (`camera+worker`).
     Reports(String),
@@ -37,15 +37,28 @@ impl std::fmt::Display for EventKind {
     }
 }
 
-/// The name of an intent's variants from its `Debug` text: letters, digits-free, up to the
-/// first value (`Session(Key("7"))` → `Session(Key`).
-pub fn intent_kind(debug: &str) -> String {
-    debug
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic() || *c == '_' || *c == '(')
-        .collect::<String>()
-        .trim_end_matches('(')
-        .to_string()
+/// The name of an intent's variants from its `Debug` form: letters up to the first value
+/// (`Journey(ChooseItem("HH-006"))` → `Journey(ChooseItem`). Formatting stops at that first value, so an
+/// intent's payload (typed text, a signature's strokes) is never written out, not even
+/// into a temporary string, and a long one costs nothing.
+pub fn intent_kind(intent: &dyn std::fmt::Debug) -> String {
+    use std::fmt::Write;
+    /// Takes name characters and refuses the rest, which ends the formatting there.
+    struct Names(String);
+    impl Write for Names {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            for c in text.chars() {
+                if !(c.is_ascii_alphabetic() || c == '_' || c == '(') {
+                    return Err(std::fmt::Error);
+                }
+                self.0.push(c);
+            }
+            Ok(())
+        }
+    }
+    let mut names = Names(String::new());
+    let _ = write!(names, "{intent:?}");
+    names.0.trim_end_matches('(').to_string()
 }
 
 /// The histogram and the worst events.
@@ -148,9 +161,18 @@ mod tests {
 
     #[test]
     fn intent_kinds_carry_no_values() {
-        assert_eq!(intent_kind(r#"Session(Key("7"))"#), "Session(Key");
-        assert_eq!(intent_kind("Start"), "Start");
-        assert_eq!(intent_kind("Sim(PlaceCard(0))"), "Sim(PlaceCard");
-        assert_eq!(intent_kind(r#"Form { field: "phone" }"#), "Form");
+        use crate::app::intent::{Intent, JourneyIntent, SimAction};
+        assert_eq!(
+            intent_kind(&Intent::Journey(JourneyIntent::ChooseItem("HH-006".into()))),
+            "Journey(ChooseItem"
+        );
+        assert_eq!(intent_kind(&Intent::Start), "Start");
+        assert_eq!(intent_kind(&Intent::Sim(SimAction::PlaceCard(0))), "Sim(PlaceCard");
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        struct Form {
+            field: &'static str,
+        }
+        assert_eq!(intent_kind(&Form { field: "phone" }), "Form");
     }
 }

@@ -105,7 +105,7 @@ impl Shell {
     pub fn handle(&self, intent: Intent) {
         let started = Instant::now();
         // Named before the intent moves into the app (its values never are).
-        let kind = EventKind::Intent(event_trace::intent_kind(&format!("{intent:?}")));
+        let kind = EventKind::Intent(event_trace::intent_kind(&intent));
         self.app.borrow_mut().handle(intent);
         self.render();
         self.note_busy(started, || kind);

@@ -268,14 +268,7 @@ fn a_card_left_at_the_end_is_reminded_aloud_until_lifted() {
         app.card_reminder().showing(),
         "the session ended with the card on the reader"
     );
-    assert!(
-        voice
-            .said()
-            .last()
-            .is_some_and(|said| said.contains("请取回您的身份证")),
-        "{:?}",
-        voice.said()
-    );
+    assert_last_said_take_card(&voice);
     app.on_report_at(Inbound::Reader(ReaderEvent::CardLifted), 7_000);
     assert!(!app.card_reminder().showing());
 
@@ -290,14 +283,7 @@ fn a_card_left_at_the_end_is_reminded_aloud_until_lifted() {
     app.handle_at(Intent::Session(Event::Cancel), 10_000);
     assert!(app.card_reminder().showing());
     assert_eq!(voice.said().len(), said_before + 1, "{:?}", voice.said());
-    assert!(
-        voice
-            .said()
-            .last()
-            .is_some_and(|said| said.contains("请取回您的身份证")),
-        "{:?}",
-        voice.said()
-    );
+    assert_last_said_take_card(&voice);
     assert_eq!(voice.stops_after_last_said(), 0, "not cut off by the session's end");
 }
 
@@ -319,4 +305,16 @@ fn staff_can_be_called_from_the_welcome_page() {
     app.tick_at(400_001 + STAFF_CALL_MS);
     assert_eq!(app.session().step, Step::ChooseService);
     assert!(app.staff_called(), "kept while the session lasts");
+}
+
+/// The last thing said was the card reminder.
+fn assert_last_said_take_card(voice: &crate::devices::voice::SilentVoice) {
+    assert!(
+        voice
+            .said()
+            .last()
+            .is_some_and(|said| said.contains("请取回您的身份证")),
+        "{:?}",
+        voice.said()
+    );
 }

@@ -8,14 +8,15 @@ purpose=${1:-run}
 # Build: a C toolchain (bundled SQLite), pkg-config and fontconfig headers (Slint).
 # Fonts: Noto Sans CJK for the UI (full coverage, rare name characters), WenQuanYi Micro
 # Hei for receipts (previews, the simulated printer, lines the printer's font lacks).
-# X11 client libraries for the winit window.
+# X11 client libraries for the winit window; libinput, xkbcommon and udev headers for the
+# linuxkms backend (full screen without a desktop: boards and the kiosk image).
 # GStreamer for the document camera: headers to build, base (videoconvert, videoscale, app
 # elements) and good (v4l2src, jpegdec) plugins to run.
 # Handwriting input (手写): the zinnia recogniser and its Tegaki simplified-Chinese model.
 # Spoken prompts (语音播报): espeak-ng speaks the pinyin, aplay (alsa-utils) plays it; the
 # kiosk runs silently without them, tests/voice.rs plays through them into an ALSA file.
 packages=(build-essential pkg-config libfontconfig1-dev ca-certificates curl fonts-dejavu-core fonts-noto-cjk fonts-wqy-microhei
-  libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
+  libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 libinput-dev libxkbcommon-dev libudev-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   espeak-ng alsa-utils
   libzinnia-dev tegaki-zinnia-simplified-chinese)

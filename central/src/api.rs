@@ -123,6 +123,48 @@ fn caller<'a>(central: &Central, peer: &'a Peer, req: &Req) -> Result<Kiosk<'a>,
     Ok(Kiosk(peer.kiosk_id.as_str()))
 }
 
+/// `GET /rollouts/{id}/bundle` with `Range: bytes=A-B` (at most
+/// [`township_core::firmware_api::BUNDLE_RANGE_MAX`]): a piece of the bundle, only for a
+/// kiosk the rollout is offered to.
+fn bundle_range(central: &Central, kiosk: Kiosk, id: &str, req: &Req) -> Resp {
+    use township_core::firmware_api::BUNDLE_RANGE_MAX;
+    let Ok(rollout_id) = id.parse::<i64>() else {
+        return Resp::error(404, "no_rollout", "no such rollout");
+    };
+    let (path, size) = match central.store.rollout_bundle(kiosk, rollout_id) {
+        Ok(found) => found,
+        Err(e) => return failure(e),
+    };
+    let range = req
+        .header("range")
+        .and_then(|r| r.strip_prefix("bytes="))
+        .and_then(|r| r.split_once('-'))
+        .and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?)));
+    let Some((from, to)) = range.filter(|(a, b)| a <= b && *b < size && b - a < BUNDLE_RANGE_MAX) else {
+        return Resp::error(
+            416,
+            "bad_range",
+            &format!("ask for Range: bytes=A-B within the bundle's {size} bytes, at most {BUNDLE_RANGE_MAX} at a time"),
+        );
+    };
+    let read = || -> std::io::Result<Vec<u8>> {
+        use std::io::{Read, Seek};
+        let mut file = std::fs::File::open(&path)?;
+        file.seek(std::io::SeekFrom::Start(from))?;
+        let mut bytes = vec![0u8; (to - from + 1) as usize];
+        file.read_exact(&mut bytes)?;
+        Ok(bytes)
+    };
+    match read() {
+        Ok(bytes) => Resp::bytes(206, "application/octet-stream", bytes)
+            .with("content-range", format!("bytes {from}-{to}/{size}")),
+        Err(e) => {
+            log::error!("rollout {rollout_id}: the bundle cannot be read: {e}");
+            Resp::error(500, "bundle_unreadable", "the bundle cannot be read")
+        }
+    }
+}
+
 /// `PUT /uploads/{id}?offset=N` with the chunk's SHA-256 in its header.
 fn put_chunk(central: &Central, kiosk: Kiosk, id: &str, req: &Req) -> Resp {
     let Some(offset) = req.param("offset").and_then(|o| o.parse::<u64>().ok()) else {
@@ -320,6 +362,7 @@ fn route_fleet(call: &Call, segments: &[&str]) -> Routed {
             });
             ok(200, answer)
         }),
+        ["rollouts", id, "bundle"] if m == Method::GET => ("rollout_bundle", bundle_range(central, kiosk, id, req)),
         ["certificates", "renew"] if m == Method::POST => {
             parsed(req, "certificate_renew", |request: api::RenewCertificate| {
                 central.renew(kiosk, fingerprint, &request)

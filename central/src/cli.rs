@@ -1,8 +1,9 @@
 //! The command line: init, enroll, revoke, serve, operator add, list, review, payment,
-//! bench-store and simulate-fleet (and a hidden `generate DIR` for the package's man page and
+//! bench-store, rollout and simulate-fleet (and a hidden `generate DIR` for the package's man page and
 //! completions). Exit codes: 0 success, 1 failure, 2 usage.
 
 mod commands;
+mod rollout;
 
 use crate::server;
 use anyhow::Result;
@@ -141,6 +142,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Staged firmware rollouts: create, list, pause, resume, abort.
+    Rollout {
+        #[command(subcommand)]
+        command: rollout::RolloutCommand,
+        #[arg(long, global = true)]
+        dir: Option<PathBuf>,
+        #[arg(long, global = true)]
+        db: Option<String>,
+    },
     /// Run N simulated kiosks against a running server and report latencies.
     SimulateFleet {
         #[arg(long)]
@@ -154,6 +164,9 @@ enum Command {
         submit_rate: f64,
         #[arg(long, default_value_t = 60)]
         heartbeat_secs: u64,
+        /// The share of the simulated kiosks (0 to 1) whose firmware update fails.
+        #[arg(long, default_value_t = 0.0)]
+        update_failure_rate: f64,
         /// The API address (default: server.toml's listen).
         #[arg(long)]
         server: Option<String>,
@@ -310,15 +323,29 @@ fn run(command: Command) -> Result<()> {
             chunk_bytes,
             json,
         } => commands::bench_store(&dir, db.as_deref(), count, photo_bytes, chunk_bytes, json),
+        Command::Rollout { command, dir, db } => {
+            let Some(dir) = dir else {
+                anyhow::bail!("--dir DIR (the server's directory) is required");
+            };
+            rollout::run(&dir, db.as_deref(), command)
+        }
         Command::SimulateFleet {
             dir,
             kiosks,
             duration,
             submit_rate,
             heartbeat_secs,
+            update_failure_rate,
             server,
             json,
-        } => commands::simulate_fleet(dir, server, kiosks, duration, submit_rate, heartbeat_secs, json),
+        } => commands::simulate_fleet(
+            dir,
+            server,
+            kiosks,
+            duration,
+            (submit_rate, heartbeat_secs, update_failure_rate),
+            json,
+        ),
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Plan {
     pub duration_secs: u64,
     pub submit_rate: f64,
     pub heartbeat_secs: u64,
+    /// The share of kiosks whose update fails (0 to 1): see [`crate::fleet_firmware`].
+    pub update_failure_rate: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -180,8 +182,9 @@ async fn drive_fleet(plan: &Plan, configs: Vec<SimKiosk>, seq: Arc<std::sync::at
             f64::INFINITY
         };
         let seq = seq.clone();
+        let firmware = crate::fleet_firmware::SimFirmware::new(&id, plan.update_failure_rate);
         tasks.push(tokio::spawn(async move {
-            kiosk(i, n, id, tls, addr, hb, duration, per_kiosk_mean, seq, prefix).await
+            kiosk(i, n, id, tls, addr, hb, duration, per_kiosk_mean, seq, prefix, firmware).await
         }));
     }
     let mut all = Samples::default();
@@ -230,6 +233,7 @@ async fn kiosk(
     submit_mean_secs: f64,
     seq: Arc<std::sync::atomic::AtomicU32>,
     prefix: String,
+    mut firmware: crate::fleet_firmware::SimFirmware,
 ) -> Samples {
     let mut samples = Samples::default();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (index as u64 + 1).wrapping_mul(0xbf58_476d_1ce4_e5b9));
@@ -264,7 +268,13 @@ async fn kiosk(
         let t = Instant::now();
         let (kind, result) = if is_hb {
             next_hb += hb;
-            ("heartbeat", c.post("/api/v1/heartbeat", &heartbeat(&id, booted)).await)
+            let beat = heartbeat(&id, booted, firmware.state());
+            let result = c.post("/api/v1/heartbeat", &beat).await;
+            if let Some(answer) = result.as_ref().ok().filter(|a| a.status < 300) {
+                let offer = answer.json::<api::HeartbeatResponse>().ok().and_then(|r| r.update);
+                follow_offer(c, &mut firmware, offer.as_ref(), &mut samples).await;
+            }
+            ("heartbeat", result)
         } else {
             next_submit += Duration::from_secs_f64(rng.exp(submit_mean_secs).min(1e6));
             ("submit", submit(c, &id, &prefix, &seq).await)
@@ -296,8 +306,46 @@ async fn connect(addr: SocketAddr, tls: &Arc<rustls::ClientConfig>, id: &str, sa
     }
 }
 
-/// A simulated kiosk's heartbeat: every device "sim", the outbox empty.
-fn heartbeat(id: &str, booted: Instant) -> api::Heartbeat {
+/// Takes an offered rollout one stage on; a range of the bundle is fetched ("bundle") and
+/// finishes are counted ("update-done", "update-failed").
+async fn follow_offer(
+    c: &mut Client,
+    firmware: &mut crate::fleet_firmware::SimFirmware,
+    offer: Option<&township_core::firmware_api::UpdateOffer>,
+    samples: &mut Samples,
+) {
+    use crate::fleet_firmware::Step;
+    match firmware.step(offer) {
+        Step::Fetch { rollout_id, from, to } => {
+            let t = Instant::now();
+            let range = format!("bytes={from}-{to}");
+            let path = format!("/api/v1/rollouts/{rollout_id}/bundle");
+            match c.request("GET", &path, &[("range", &range)], Vec::new()).await {
+                Ok(a) if a.status == 206 && a.body.len() as u64 == to - from + 1 => samples.succeeded("bundle", t),
+                Ok(a) => {
+                    samples.failed("bundle");
+                    firmware.fetch_failed(rollout_id, &format!("HTTP {}", a.status));
+                }
+                Err(e) => {
+                    samples.failed("bundle");
+                    firmware.fetch_failed(rollout_id, &e.to_string());
+                }
+            }
+        }
+        Step::Finished(stage) => {
+            let kind = if stage == township_core::firmware_api::UpdateStage::Done {
+                "update-done"
+            } else {
+                "update-failed"
+            };
+            samples.succeeded(kind, Instant::now());
+        }
+        Step::Nothing => {}
+    }
+}
+
+/// A simulated kiosk's heartbeat: every device "sim", the outbox empty, an image kiosk.
+fn heartbeat(id: &str, booted: Instant, firmware: township_core::firmware_api::FirmwareState) -> api::Heartbeat {
     api::Heartbeat {
         kiosk_id: id.to_string(),
         version: "0.1.0-sim".into(),
@@ -317,6 +365,7 @@ fn heartbeat(id: &str, booted: Instant) -> api::Heartbeat {
             last_sent_at: None,
         },
         last_errors: Vec::new(),
+        firmware: Some(firmware),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod db;
 pub mod files;
 pub mod fleet;
+pub mod fleet_firmware;
 pub mod generate;
 pub mod http;
 pub mod pki;

@@ -60,6 +60,7 @@ fn operator_logs_in_sees_the_fleet_and_pre_reviews_in_chromium() {
                 last_sent_at: Some(township_central::store::now()),
             },
             last_errors: vec!["printer: paper jam".into()],
+            firmware: None,
         };
         assert_eq!(k.post("/api/v1/heartbeat", &beat).await.unwrap().status, 200);
     });

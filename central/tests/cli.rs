@@ -214,6 +214,7 @@ fn command_line_and_back_office() {
                 last_sent_at: Some(1),
             },
             last_errors: vec![],
+            firmware: None,
         };
         assert_eq!(k.post("/api/v1/heartbeat", &beat).await.unwrap().status, 200);
         let pay = api::CreatePayment {

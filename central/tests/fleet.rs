@@ -18,6 +18,7 @@ fn a_small_simulated_fleet_runs_clean() {
         duration_secs: 3,
         submit_rate: 10.0,
         heartbeat_secs: 1,
+        update_failure_rate: 0.0,
     })
     .unwrap();
     print!("{}", report.render());
@@ -39,4 +40,74 @@ fn a_small_simulated_fleet_runs_clean() {
     assert!(kiosks.iter().all(|k| k.state == "online"));
     drop(running);
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+}
+
+/// A rollout to `kiosks` simulated image kiosks (heartbeat every second, updates failing at
+/// `failure_rate`): the rollout as it stands after `secs` seconds, and the fleet's report.
+fn roll_out(kiosks: usize, failure_rate: f64, secs: u64) -> (township_central::store::RolloutView, fleet::Report) {
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = setup(tmp.path(), &[], None);
+    let (runtime, running) = serve(&srv, None);
+    let bundle = tmp.path().join("bundle.raucb");
+    std::fs::write(&bundle, vec![7u8; 200_000]).unwrap();
+    let cli = township_central::store::Operator::cli();
+    let store = &running.central.store;
+    let id = store
+        .create_rollout(
+            &cli,
+            &bundle.to_string_lossy(),
+            "image-2",
+            &"ab".repeat(32),
+            200_000,
+            10,
+            3,
+        )
+        .unwrap();
+    let report = fleet::run(&fleet::Plan {
+        dir: srv.clone(),
+        addr: running.api,
+        kiosks,
+        duration_secs: secs,
+        submit_rate: 0.0,
+        heartbeat_secs: 1,
+        update_failure_rate: failure_rate,
+    })
+    .unwrap();
+    print!("{}", report.render());
+    let view = store
+        .rollouts(&cli)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.rollout_id == id)
+        .unwrap();
+    println!("{view:?}");
+    drop(running);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    (view, report)
+}
+
+#[test]
+fn a_rollout_to_a_fleet_of_200_halts_by_itself_past_the_failure_threshold() {
+    let (view, report) = roll_out(200, 0.25, 12);
+    assert_eq!(view.state, "halted", "{view:?}");
+    let failed = view.stages.get("failed").copied().unwrap_or(0);
+    assert!(failed >= 3, "{view:?}");
+    // Halted in an early wave: most of the fleet was never offered the bundle.
+    let touched: i64 = view.stages.values().sum();
+    assert!(touched < 120, "{view:?}");
+    assert!(view.reason.as_deref().unwrap_or("").contains("failed"), "{view:?}");
+    assert!(report
+        .kinds
+        .get("bundle")
+        .is_some_and(|k| k.errors == 0 && k.count >= 3));
+}
+
+#[test]
+fn a_rollout_to_a_fleet_of_200_widens_wave_by_wave_and_completes() {
+    let (view, report) = roll_out(200, 0.0, 30);
+    assert_eq!(view.state, "completed", "{view:?}");
+    assert_eq!(view.percent, 100);
+    assert_eq!(view.stages.get("done").copied(), Some(200), "{view:?}");
+    assert_eq!(report.kinds.get("update-done").map(|k| k.count), Some(200));
+    assert!(report.kinds.values().all(|k| k.errors == 0), "{}", report.render());
 }

@@ -68,6 +68,7 @@ fn alert_rules_and_metrics_pass_promtool() {
                 last_sent_at: None,
             },
             last_errors: vec![],
+            firmware: None,
         };
         assert_eq!(k.post("/api/v1/heartbeat", &beat).await.unwrap().status, 200);
     });

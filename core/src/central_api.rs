@@ -402,6 +402,9 @@ pub struct Heartbeat {
     /// Recent errors, already masked by the kiosk (the server truncates and keeps 10).
     #[serde(default)]
     pub last_errors: Vec<String>,
+    /// Only a kiosk booted from the image (scripts/build-image.sh) has firmware to report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<crate::firmware_api::FirmwareState>,
 }
 
 /// One state string per device: `ok`, `sim`, `absent`, `degraded` or `fault[: reason]`.
@@ -454,6 +457,9 @@ pub struct HeartbeatResponse {
     /// renews it ([`RenewCertificate`]) when fewer than [`RENEW_BEFORE_SECS`] are left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_expires_at: Option<i64>,
+    /// An update offered to this kiosk by a staged rollout (image kiosks only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<crate::firmware_api::UpdateOffer>,
 }
 
 /// A kiosk renews its certificate this long before it expires.

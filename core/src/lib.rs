@@ -12,6 +12,7 @@
 
 pub mod central_api;
 pub mod domain;
+pub mod firmware_api;
 pub mod sample;
 
 /// The catalogue built into both binaries (the packaged data file at build time).

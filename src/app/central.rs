@@ -187,6 +187,12 @@ pub trait CentralSystem: Send + Sync {
     fn renew_identity(&self) -> Result<i64, CentralError> {
         Err(CentralError::Unsupported("certificate renewal"))
     }
+    /// Bytes `from..=to` of an offered rollout's bundle (at most
+    /// [`township_core::firmware_api::BUNDLE_RANGE_MAX`]); only a real client fetches them.
+    fn bundle_range(&self, rollout_id: i64, from: u64, to: u64) -> Result<Vec<u8>, CentralError> {
+        let _ = (rollout_id, from, to);
+        Err(CentralError::Unsupported("firmware bundles"))
+    }
 }
 
 #[cfg(test)]

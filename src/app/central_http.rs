@@ -435,6 +435,27 @@ impl CentralSystem for HttpCentral {
         Self::json(route, &reply)
     }
 
+    fn bundle_range(&self, rollout_id: i64, from: u64, to: u64) -> Result<Vec<u8>, CentralError> {
+        let route = "/rollouts/{id}/bundle";
+        let range = format!("bytes={from}-{to}");
+        let reply = self.call(
+            "GET",
+            route,
+            &format!("/rollouts/{rollout_id}/bundle"),
+            &[("Range", &range)],
+            None,
+        )?;
+        if reply.status != 206 || reply.bytes.len() as u64 != to - from + 1 {
+            return Err(CentralError::Unavailable(format!(
+                "{route}: asked for {} bytes, got HTTP {} with {}",
+                to - from + 1,
+                reply.status,
+                reply.bytes.len()
+            )));
+        }
+        Ok(reply.bytes)
+    }
+
     fn catalogue(&self, etag: Option<&str>) -> Result<CatalogueSync, CentralError> {
         let route = "/catalogue";
         let headers: Vec<(&str, &str)> = etag.map(|e| ("If-None-Match", e)).into_iter().collect();

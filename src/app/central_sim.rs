@@ -467,6 +467,7 @@ impl CentralSystem for SimCentral {
         Ok(HeartbeatResponse {
             certificate_expires_at: None,
             server_time: crate::storage::now_unix(),
+            update: None,
         })
     }
 }

@@ -97,6 +97,8 @@ pub struct KioskApp {
     voice: super::voice::VoiceGuide,
     /// 技术人员维护: the hidden gesture, the PIN and the technician's tabs.
     tech: super::technician_desk::TechDesk,
+    /// Tells the image's update agent whether a citizen is here (it installs only when not).
+    idle_flag: super::firmware::IdleFlag,
     /// The attract loop: the session clock of the last input, and of the GPIO's dimming.
     attract: super::attract::Attract,
     /// 请取回身份证: a card left on the reader after the receipt or the session's end.
@@ -174,6 +176,7 @@ impl KioskApp {
             gpio: Default::default(),
             attract: Default::default(),
             card_reminder: Default::default(),
+            idle_flag: super::firmware::IdleFlag::from_env(),
         }
     }
 
@@ -272,6 +275,8 @@ impl KioskApp {
         }
         self.event_at(Event::Tick, now_ms);
         self.progress.scan_for_receipt(&self.shared);
+        let idle = self.shared.session.step == Step::Welcome && !self.card_reminder.showing() && !self.tech.is_active();
+        self.idle_flag.publish(idle, crate::storage::now_unix());
     }
 
     /// The soak bench's fast-forward of the session clock (an idle wipe, the attract loop).

@@ -16,6 +16,7 @@ pub mod consult;
 pub mod devices;
 pub mod doctor;
 pub mod feedback;
+pub mod firmware;
 pub mod gpio_policy;
 pub mod gpio_service;
 pub mod gpio_status;

@@ -162,6 +162,7 @@ pub fn heartbeat(config: &Config, store: Option<&mut Store>, now: i64) -> Heartb
         },
         outbox,
         last_errors: telemetry::last_errors(),
+        firmware: crate::app::firmware::state(),
     }
 }
 
@@ -197,6 +198,7 @@ pub fn spawn_heartbeat(config: Config, central: Arc<dyn CentralSystem>, stop: &'
                             log::warn!("heartbeat: the kiosk clock is {drift} s off the central system's");
                         }
                         renew_when_due(central.as_ref(), &reply);
+                        super::firmware::offered(reply.update);
                     }
                     Err(e) => log::warn!("heartbeat: {e}"),
                 }

@@ -217,6 +217,11 @@ fn start_background_work(config: &crate::config::Config, central: Option<Arc<dyn
             };
             crate::app::catalogue_cache::spawn_sync(config.kiosk.state_dir.clone(), central.clone(), first, &STOP);
         }
+        crate::app::firmware::start(
+            crate::app::firmware::ImagePaths::system(&config.kiosk.state_dir),
+            config.central.update_window.clone(),
+            central.clone(),
+        );
         services::spawn_heartbeat(config.clone(), central, &STOP);
     }
     if config.status.enabled {

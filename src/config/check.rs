@@ -82,6 +82,14 @@ impl Config {
         if !(10..=600).contains(&self.central.heartbeat_secs) {
             problem("central.heartbeat-secs", "must be between 10 and 600".into());
         }
+        if let Some(window) = &self.central.update_window {
+            if !valid_window(window) {
+                problem(
+                    "central.update-window",
+                    format!("{window:?} must be HH:MM-HH:MM, e.g. \"02:00-05:00\""),
+                );
+            }
+        }
         self.check_central_credentials(problem);
     }
 
@@ -280,4 +288,16 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
         url::Host::Ipv6(ip) => ip.is_loopback(),
         url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
     }
+}
+
+/// `HH:MM-HH:MM` with real times.
+fn valid_window(window: &str) -> bool {
+    let time = |t: &str| {
+        let (h, m) = t.split_once(':')?;
+        let ok = h.len() == 2 && m.len() == 2 && h.parse::<u8>().ok()? < 24 && m.parse::<u8>().ok()? < 60;
+        ok.then_some(())
+    };
+    window
+        .split_once('-')
+        .is_some_and(|(from, to)| time(from).is_some() && time(to).is_some() && from != to)
 }

@@ -236,6 +236,9 @@ pub struct CentralSection {
     /// configuration that still holds one is refused (a key shared by every kiosk must
     /// not sit on their disks): delete the line.
     pub lookup_key: Option<String>,
+    /// On the image: install offered updates only between these times (`HH:MM-HH:MM`,
+    /// across midnight allowed), and always only while no citizen is at the kiosk.
+    pub update_window: Option<String>,
 }
 
 impl Default for CentralSection {
@@ -251,6 +254,7 @@ impl Default for CentralSection {
             kiosk_id: None,
             receipt_prefix: None,
             lookup_key: None,
+            update_window: None,
         }
     }
 }

@@ -163,8 +163,7 @@ pub(super) fn simulate_fleet(
     server: Option<String>,
     kiosks: usize,
     duration_secs: u64,
-    submit_rate: f64,
-    heartbeat_secs: u64,
+    (submit_rate, heartbeat_secs, update_failure_rate): (f64, u64, f64),
     json: bool,
 ) -> Result<()> {
     raise_fd_limit();
@@ -177,6 +176,7 @@ pub(super) fn simulate_fleet(
         duration_secs,
         submit_rate,
         heartbeat_secs,
+        update_failure_rate,
     };
     print_report(&crate::fleet::run(&plan)?, json, |report| report.render())
 }

@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "casework",
         sql: include_str!("../../migrations/0005_casework.sql"),
     },
+    Migration {
+        version: 6,
+        name: "rollouts",
+        sql: include_str!("../../migrations/0006_rollouts.sql"),
+    },
 ];
 
 /// Applies the migrations `sql`'s database has not recorded yet; returns their versions.

@@ -132,9 +132,11 @@ impl Store {
             )?;
             Self::record_beat(sql, kiosk, now, hb)
         })?;
+        let update = self.rollout_heartbeat(kiosk, hb.firmware.as_ref(), now)?;
         Ok(api::HeartbeatResponse {
             server_time: now,
             certificate_expires_at: None,
+            update,
         })
     }
 

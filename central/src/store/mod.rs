@@ -16,6 +16,7 @@ mod pin_recovery;
 mod proofs;
 mod retention;
 mod reveal;
+mod rollouts;
 mod stats;
 mod uploads;
 
@@ -30,6 +31,7 @@ pub use payments::PaymentRow;
 pub use proofs::FREE_TRIES;
 pub use retention::Purged;
 pub use reveal::{AuditEntry, Revealed};
+pub use rollouts::{bucket, RolloutAction, RolloutView};
 pub use stats::{CaseFigures, Figures, Stats};
 
 use crate::db::{transaction, Backend, Row, Sql, Value};

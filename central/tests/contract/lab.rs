@@ -208,6 +208,7 @@ pub fn beat(id: &str, printer: &str, paper: api::PaperState, dead: u64) -> api::
             last_sent_at: None,
         },
         last_errors: vec!["central unreachable: connection refused".into()],
+        firmware: None,
     }
 }
 

@@ -52,17 +52,15 @@ fn roll_out(kiosks: usize, failure_rate: f64, secs: u64) -> (township_central::s
     std::fs::write(&bundle, vec![7u8; 200_000]).unwrap();
     let cli = township_central::store::Operator::cli();
     let store = &running.central.store;
-    let id = store
-        .create_rollout(
-            &cli,
-            &bundle.to_string_lossy(),
-            "image-2",
-            &"ab".repeat(32),
-            200_000,
-            10,
-            3,
-        )
-        .unwrap();
+    let new = township_central::store::NewRollout {
+        bundle: bundle.to_string_lossy().into_owned(),
+        version: "image-2".into(),
+        sha256: "ab".repeat(32),
+        size: 200_000,
+        percent: 10,
+        halt_after: 3,
+    };
+    let id = store.create_rollout(&cli, &new).unwrap();
     let report = fleet::run(&fleet::Plan {
         dir: srv.clone(),
         addr: running.api,

@@ -3,7 +3,7 @@
 //! size; kiosks learn of it from their heartbeat's reply.
 
 use crate::server;
-use crate::store::{Operator, RolloutAction, RolloutView};
+use crate::store::{NewRollout, Operator, RolloutAction, RolloutView};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use sha2::{Digest, Sha256};
@@ -61,12 +61,14 @@ pub fn run(dir: &Path, db: Option<&str>, command: RolloutCommand) -> Result<()> 
             let staged = std::fs::canonicalize(&staged)?;
             let id = store.create_rollout(
                 &operator,
-                &staged.to_string_lossy(),
-                &version,
-                &sha256,
-                size as i64,
-                percent,
-                halt_after_failures,
+                &NewRollout {
+                    bundle: staged.to_string_lossy().into_owned(),
+                    version: version.clone(),
+                    sha256: sha256.clone(),
+                    size: size as i64,
+                    percent,
+                    halt_after: halt_after_failures,
+                },
             )?;
             println!("rollout {id}: {version} ({size} bytes, sha256 {sha256}) offered to {percent}% of the image kiosks; halts after {halt_after_failures} failure(s)");
         }

@@ -31,7 +31,7 @@ pub use payments::PaymentRow;
 pub use proofs::FREE_TRIES;
 pub use retention::Purged;
 pub use reveal::{AuditEntry, Revealed};
-pub use rollouts::{bucket, RolloutAction, RolloutView};
+pub use rollouts::{bucket, NewRollout, RolloutAction, RolloutView};
 pub use stats::{CaseFigures, Figures, Stats};
 
 use crate::db::{transaction, Backend, Row, Sql, Value};

@@ -33,6 +33,18 @@ pub struct RolloutView {
     pub failures: Vec<(String, String)>,
 }
 
+/// A rollout to create: the bundle (a file in the server's directory), its version, hash
+/// and size, the first wave's percentage and the failure threshold.
+#[derive(Clone, Debug)]
+pub struct NewRollout {
+    pub bundle: String,
+    pub version: String,
+    pub sha256: String,
+    pub size: i64,
+    pub percent: i64,
+    pub halt_after: i64,
+}
+
 /// What an operator does with a rollout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RolloutAction {
@@ -64,17 +76,24 @@ fn current(sql: &mut dyn Sql) -> Result<Option<Row>> {
 impl Store {
     /// `rollout create`: a new rollout of the bundle at `bundle` (already in the server's
     /// directory), first offered to `percent` per cent of the image kiosks.
-    pub fn create_rollout(
-        &self,
-        operator: &Operator,
-        bundle: &str,
-        version: &str,
-        sha256: &str,
-        size: i64,
-        percent: i64,
-        halt_after: i64,
-    ) -> Result<i64> {
+    pub fn create_rollout(&self, operator: &Operator, new: &NewRollout) -> Result<i64> {
         operator.require(operator.may_supervise())?;
+        let NewRollout {
+            bundle,
+            version,
+            sha256,
+            size,
+            percent,
+            halt_after,
+        } = new;
+        let (bundle, version, sha256, size, percent, halt_after) = (
+            bundle.as_str(),
+            version.as_str(),
+            sha256.as_str(),
+            *size,
+            *percent,
+            *halt_after,
+        );
         if !(1..=100).contains(&percent) {
             return refuse(422, "bad_percent", "--percent is 1 to 100");
         }

@@ -44,9 +44,35 @@ fn alert_rules_and_metrics_pass_promtool() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // The firmware rules fire as meant (promtool's own unit test of them).
+    let out = Command::new("promtool")
+        .arg("test")
+        .arg("rules")
+        .arg(monitoring("alerts.test.yml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     let tmp = tempfile::tempdir().unwrap();
     let srv = setup(tmp.path(), &["K-M"], None);
     let (runtime, running) = serve(&srv, None);
+    let bundle = tmp.path().join("b.raucb");
+    std::fs::write(&bundle, b"bundle").unwrap();
+    let rollout = township_central::store::NewRollout {
+        bundle: bundle.to_string_lossy().into_owned(),
+        version: "image-2".into(),
+        sha256: "ab".repeat(32),
+        size: 6,
+        percent: 10,
+        halt_after: 1,
+    };
+    let cli = township_central::store::Operator::cli();
+    running.central.store.create_rollout(&cli, &rollout).unwrap();
     runtime.block_on(async {
         let mut k = kiosk(tmp.path(), "K-M", running.api).await;
         let beat = api::Heartbeat {
@@ -68,7 +94,11 @@ fn alert_rules_and_metrics_pass_promtool() {
                 last_sent_at: None,
             },
             last_errors: vec![],
-            firmware: None,
+            firmware: Some(township_core::firmware_api::FirmwareState {
+                version: "image-1".into(),
+                slot: "A".into(),
+                update: None,
+            }),
         };
         assert_eq!(k.post("/api/v1/heartbeat", &beat).await.unwrap().status, 200);
     });
@@ -91,6 +121,8 @@ fn alert_rules_and_metrics_pass_promtool() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(scrape.contains("township_kiosk_device_ok{device=\"reader\",kiosk=\"K-M\"} 0"));
+    assert!(scrape.contains("township_kiosk_firmware_info{kiosk=\"K-M\",slot=\"A\",version=\"image-1\"} 1"));
+    assert!(scrape.contains("township_rollout_halted{rollout=\"1\",version=\"image-2\"} 0"));
 
     let exported = metric_names(&scrape);
     let rules = std::fs::read_to_string(monitoring("alerts.yml")).unwrap();
@@ -109,6 +141,8 @@ fn alert_rules_and_metrics_pass_promtool() {
         "KioskPaperOut",
         "KioskPrinterFault",
         "KioskReaderFault",
+        "RolloutHalted",
+        "KioskFirmwareBehind",
     ] {
         assert!(rules.contains(&format!("alert: {alert}")), "{alert}");
     }

@@ -31,9 +31,10 @@ install -m 0644 "$img/systemd/80-wired.network" "$rootdir/etc/systemd/network/"
 install -m 0644 "$img/systemd/journald-volatile.conf" "$rootdir/etc/systemd/journald.conf.d/volatile.conf"
 
 chroot "$rootdir" systemctl enable --quiet systemd-networkd.service township-health.service township-update.service township-kiosk.service
-# No login prompt: not on the screen (tty1 is the kiosk's), not on a serial console.
+# No login prompt: not on the screen (tty1 is the kiosk's), not on a serial console; no
+# logind either (linuxkms without a seat: the kiosk opens DRM and input itself).
 chroot "$rootdir" systemctl mask --quiet getty@tty1.service serial-getty@ttyS0.service serial-getty@ttyAMA0.service \
-  systemd-random-seed.service apt-daily.timer apt-daily-upgrade.timer
+  systemd-random-seed.service apt-daily.timer apt-daily-upgrade.timer systemd-logind.service
 # The kernel and initrd at the root of the slot, where GRUB looks.
 [ -e "$rootdir/vmlinuz" ] || ln -s "$(cd "$rootdir" && ls boot/vmlinuz-* | head -n1)" "$rootdir/vmlinuz"
 [ -e "$rootdir/initrd.img" ] || ln -s "$(cd "$rootdir" && ls boot/initrd.img-* | head -n1)" "$rootdir/initrd.img"

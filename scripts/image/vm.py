@@ -43,7 +43,7 @@ class Vm:
                 os.unlink(path)
         self.boots += 1
         self.serial_offset = os.path.getsize(self.serial_path) if os.path.exists(self.serial_path) else 0
-        accel = ["-accel", "kvm"] if self.kvm else ["-accel", "tcg"]
+        accel = ["-accel", "kvm"] if self.kvm else ["-accel", "tcg,thread=multi"]
         forward = "guestfwd=tcp:%s:%d-tcp:127.0.0.1:%d" % (CENTRAL_GUEST_ADDR, CENTRAL_GUEST_PORT, self.central_port)
         cmd = ["qemu-system-x86_64", "-machine", "q35", *accel, "-m", "1024", "-smp", "2",
                "-bios", "/usr/share/ovmf/OVMF.fd",
@@ -59,7 +59,24 @@ class Vm:
                "-device", "virtio-net-pci,netdev=n0",
                "-name", "township-kiosk-test"]
         self.started_at = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.workdir, "qemu.err"), "a"))
+        err_path = os.path.join(self.workdir, "qemu.err")
+        err_at = os.path.getsize(err_path) if os.path.exists(err_path) else 0
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(err_path, "a"))
+        if self.kvm:
+            # Nested KVM can be there and still fail on the firmware's first instructions
+            # (seen here: "KVM internal error" on an AMD host): then TCG, said plainly.
+            time.sleep(5)
+            with open(err_path, "rb") as f:
+                f.seek(err_at)
+                err = f.read().decode("utf-8", "replace")
+            if "KVM internal error" in err:
+                # QEMU stays up, stopped: take it down and go on with TCG.
+                print("test-image: KVM is there but cannot run this VM (KVM internal error): TCG instead", flush=True)
+                self.proc.kill()
+                self.proc.wait()
+                self.kvm = False
+                self.boots -= 1
+                return self.start()
         return self
 
     def kill9(self):

@@ -182,6 +182,24 @@ messages! {
     ColLastSent => "最近发送", "Last sent";
     ColCertificate => "证书", "Certificate";
     ColErrors => "最近错误", "Last errors";
+    ColFirmware => "固件(分区)", "Firmware (slot)";
+    RolloutsTitle => "固件发布", "Firmware rollouts";
+    NoRollouts => "尚无固件发布。", "No rollouts yet.";
+    ColRollout => "发布", "Rollout";
+    ColShare => "推送比例", "Offered to";
+    ColProgress => "进度", "Progress";
+    ColFailures => "失败", "Failures";
+    RolloutActive => "推送中", "active";
+    RolloutPaused => "已暂停", "paused";
+    RolloutHalted => "已自动停止", "halted";
+    RolloutAborted => "已中止", "aborted";
+    RolloutCompleted => "已完成", "completed";
+    StageDownloading => "下载中", "downloading";
+    StageDownloaded => "已下载,待空闲时安装", "downloaded, installs when idle";
+    StageInstalling => "安装中", "installing";
+    StageRebooting => "重启中", "rebooting";
+    StageDone => "已更新", "updated";
+    StageFailed => "失败", "failed";
     CertificateDays => "剩 {} 天", "{} days left";
     MoreKiosks => "……另有 {} 台(见 /metrics)。", "… and {} more (see /metrics).";
     // Statistics.

@@ -145,6 +145,7 @@ pub(super) fn metrics(central: &Central) -> Resp {
         &["kiosk", "version"],
         versions,
     );
+    firmware_gauges(&metrics, central, &kiosks);
     let applications = central.store.count_applications().unwrap_or(0) as f64;
     metrics.gauges(
         "township_central_applications",
@@ -154,6 +155,74 @@ pub(super) fn metrics(central: &Central) -> Resp {
     );
     request_counters(&metrics, central);
     Resp::text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.text())
+}
+
+/// The image each kiosk runs, whether it is behind the fleet's target (the newest completed
+/// rollout), and each recent rollout's state and kiosks per stage.
+fn firmware_gauges(metrics: &Exposition, central: &Central, kiosks: &[KioskView]) {
+    let images: Vec<&KioskView> = kiosks.iter().filter(|k| k.firmware_version.is_some()).collect();
+    let info = images.iter().map(|k| {
+        let version = k.firmware_version.as_deref().unwrap_or("");
+        (
+            vec![k.kiosk_id.as_str(), version, k.firmware_slot.as_deref().unwrap_or("")],
+            1.0,
+        )
+    });
+    metrics.gauges(
+        "township_kiosk_firmware_info",
+        "The image version and booted slot of a kiosk booted from the image.",
+        &["kiosk", "version", "slot"],
+        info,
+    );
+    let target = central.store.firmware_target().ok().flatten();
+    let behind = images.iter().map(|k| {
+        let behind = target
+            .as_deref()
+            .is_some_and(|t| k.firmware_version.as_deref() != Some(t));
+        (vec![k.kiosk_id.as_str()], flag(behind))
+    });
+    metrics.gauges(
+        "township_kiosk_firmware_behind",
+        "1 when the kiosk does not run the newest completed rollout's version.",
+        &["kiosk"],
+        behind,
+    );
+    let rollouts = central
+        .store
+        .rollouts(&crate::store::Operator::cli())
+        .unwrap_or_default();
+    let ids: Vec<String> = rollouts.iter().map(|r| r.rollout_id.to_string()).collect();
+    let halted = rollouts
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| (vec![id.as_str(), r.version.as_str()], flag(r.state == "halted")));
+    metrics.gauges(
+        "township_rollout_halted",
+        "1 when the rollout halted by itself at its failure threshold.",
+        &["rollout", "version"],
+        halted,
+    );
+    let percent = rollouts
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| (vec![id.as_str(), r.state.as_str()], r.percent as f64));
+    metrics.gauges(
+        "township_rollout_percent",
+        "The share of the image kiosks the rollout is offered to, by state.",
+        &["rollout", "state"],
+        percent,
+    );
+    let stages = rollouts.iter().zip(&ids).flat_map(|(r, id)| {
+        r.stages
+            .iter()
+            .map(move |(stage, n)| (vec![id.as_str(), stage.as_str()], *n as f64))
+    });
+    metrics.gauges(
+        "township_rollout_kiosks",
+        "Kiosks of the rollout by their last reported stage.",
+        &["rollout", "stage"],
+        stages,
+    );
 }
 
 /// The API's requests by kind and status: how many, and the time spent on them.

@@ -255,7 +255,61 @@ fn kiosk_state(ctx: &Ctx, state: &str) -> &'static str {
     }
 }
 
-pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
+fn rollout_state(ctx: &Ctx, state: &str) -> &'static str {
+    match state {
+        "active" => ctx.t(M::RolloutActive),
+        "paused" => ctx.t(M::RolloutPaused),
+        "halted" => ctx.t(M::RolloutHalted),
+        "aborted" => ctx.t(M::RolloutAborted),
+        _ => ctx.t(M::RolloutCompleted),
+    }
+}
+
+fn update_stage(ctx: &Ctx, stage: &str) -> &'static str {
+    match stage {
+        "downloading" => ctx.t(M::StageDownloading),
+        "downloaded" => ctx.t(M::StageDownloaded),
+        "installing" => ctx.t(M::StageInstalling),
+        "rebooting" => ctx.t(M::StageRebooting),
+        "done" => ctx.t(M::StageDone),
+        _ => ctx.t(M::StageFailed),
+    }
+}
+
+/// `2026.12.1 (B)`, or nothing for a kiosk not booted from the image.
+fn firmware(k: &KioskView) -> String {
+    match (&k.firmware_version, &k.firmware_slot) {
+        (Some(version), Some(slot)) => format!("{version} ({slot})"),
+        (Some(version), None) => version.clone(),
+        _ => "—".into(),
+    }
+}
+
+/// The rollouts: state, share offered, kiosks per stage, the latest failures.
+fn rollouts_table(ctx: &Ctx, rollouts: &[crate::store::RolloutView]) -> maud::Markup {
+    html! {
+        h2 { (ctx.t(M::RolloutsTitle)) }
+        @if rollouts.is_empty() {
+            p { (ctx.t(M::NoRollouts)) }
+        } @else {
+            table id="rollouts" {
+                tr { @for h in [M::ColRollout, M::ColVersion, M::ColState, M::ColShare, M::ColProgress, M::ColFailures] { th scope="col" { (ctx.t(h)) } } }
+                @for r in rollouts.iter().take(5) {
+                    tr data-rollout=(r.rollout_id) data-state=(r.state) {
+                        td { (r.rollout_id) } td { (r.version) }
+                        td class="state" data-state=(r.state) { (rollout_state(ctx, &r.state)) @if let Some(why) = &r.reason { br; small { (why) } } }
+                        td { (r.percent) "%" }
+                        td { @for (i, (stage, n)) in r.stages.iter().enumerate() { @if i > 0 { " · " } (update_stage(ctx, stage)) " " (n) } }
+                        td { (r.stages.get("failed").copied().unwrap_or(0)) " / " (r.halt_after)
+                             @for (kiosk, why) in &r.failures { br; small { (kiosk) ": " (why) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], rollouts: &[crate::store::RolloutView], applications: i64) -> String {
     let count = |s: &str| kiosks.iter().filter(|k| k.state == s).count();
     let summary = fill(
         ctx.t(M::FleetSummary),
@@ -271,6 +325,7 @@ pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
         M::ColKiosk,
         M::ColState,
         M::ColVersion,
+        M::ColFirmware,
         M::ColUptime,
         M::ColHeartbeat,
         M::ColReader,
@@ -300,7 +355,7 @@ pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
             tr { @for h in headers { th scope="col" { (ctx.t(h)) } } }
             @for k in kiosks.iter().take(FLEET_ROWS) {
                 tr class=(k.state) data-kiosk=(k.kiosk_id) {
-                    td { (k.kiosk_id) } td class="state" data-state=(k.state) { (kiosk_state(ctx, k.state)) } td { (k.version) } td { (age(ctx, Some(k.uptime_secs))) }
+                    td { (k.kiosk_id) } td class="state" data-state=(k.state) { (kiosk_state(ctx, k.state)) } td { (k.version) } td class="firmware" { (firmware(k)) } td { (age(ctx, Some(k.uptime_secs))) }
                     td { @if k.last_seen > 0 { (ago(ctx, Some(k.last_seen))) } @else { (ctx.t(M::Never)) } }
                     td { (device(ctx, &k.reader)) } td { (device(ctx, &k.printer)) } td { (device(ctx, &k.camera)) } td { (device(ctx, &k.gpio)) }
                     td { (paper(ctx, &k.paper)) } td { (k.pending) } td { (age(ctx, k.oldest_pending_age)) } td { (k.dead) }
@@ -311,6 +366,7 @@ pub fn fleet(ctx: &Ctx, kiosks: &[KioskView], applications: i64) -> String {
             }
         }
         @if kiosks.len() > FLEET_ROWS { p { (fill(ctx.t(M::MoreKiosks), &[&(kiosks.len() - FLEET_ROWS)])) } }
+        (rollouts_table(ctx, rollouts))
     };
     page(ctx, ctx.t(M::FleetTitle), "/", body)
 }
@@ -327,6 +383,7 @@ pub fn kiosk(ctx: &Ctx, k: &KioskView, buckets: &[crate::store::BeatBucket]) -> 
         table class="fields" id="kiosk" {
             tr { th scope="row" { (ctx.t(M::ColState)) } td class=(k.state) { (kiosk_state(ctx, k.state)) } }
             tr { th scope="row" { (ctx.t(M::ColVersion)) } td { (k.version) } }
+            tr { th scope="row" { (ctx.t(M::ColFirmware)) } td { (firmware(k)) } }
             tr { th scope="row" { (ctx.t(M::ColHeartbeat)) } td { (ago(ctx, (k.last_seen > 0).then_some(k.last_seen))) } }
             tr { th scope="row" { (ctx.t(M::ColReader)) } td { (device(ctx, &k.reader)) } }
             tr { th scope="row" { (ctx.t(M::ColPrinter)) } td { (device(ctx, &k.printer)) } }
@@ -455,6 +512,66 @@ pub fn audit(ctx: &Ctx, entries: &[AuditEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fleet_shows_each_kiosks_firmware_and_the_rollouts_progress() {
+        let ctx = Ctx {
+            lang: Lang::Zh,
+            operator: Some(("op", "csrf")),
+            role: Some(crate::store::Role::Supervisor),
+            now: 1_796_601_600,
+        };
+        let kiosk = |id: &str, firmware: Option<(&str, &str)>| KioskView {
+            kiosk_id: id.into(),
+            certificate_expires_at: None,
+            state: "online",
+            version: "0.1.0".into(),
+            uptime_secs: 60,
+            last_seen: 1_796_601_590,
+            clock_drift: 0,
+            reader: "ok".into(),
+            printer: "ok".into(),
+            camera: "ok".into(),
+            gpio: "ok".into(),
+            paper: "ok".into(),
+            pending: 0,
+            dead: 0,
+            oldest_pending_age: None,
+            last_sent_at: None,
+            last_errors: vec![],
+            submissions: 0,
+            refused: 0,
+            firmware_version: firmware.map(|f| f.0.to_string()),
+            firmware_slot: firmware.map(|f| f.1.to_string()),
+        };
+        let rollout = crate::store::RolloutView {
+            rollout_id: 4,
+            version: "2026.12.1".into(),
+            sha256: "ab".repeat(32),
+            size: 1,
+            percent: 20,
+            halt_after: 3,
+            state: "halted".into(),
+            reason: Some("3 kiosk(s) failed (threshold 3)".into()),
+            created_at: 0,
+            stages: [("done".to_string(), 5), ("failed".to_string(), 3)]
+                .into_iter()
+                .collect(),
+            failures: vec![("ZJ-7".into(), "rolled back: slot B did not become healthy".into())],
+        };
+        let page = fleet(
+            &ctx,
+            &[kiosk("ZJ-1", Some(("2026.12.1", "B"))), kiosk("DEV-1", None)],
+            &[rollout],
+            0,
+        );
+        assert!(page.contains("2026.12.1 (B)"), "{page}");
+        assert!(page.contains("固件发布") && page.contains("已自动停止"), "{page}");
+        assert!(page.contains("3 / 3") && page.contains("ZJ-7: rolled back"), "{page}");
+        assert!(page.contains("已更新 5 · 失败 3"), "{page}");
+        let none = fleet(&ctx, &[], &[], 0);
+        assert!(none.contains("尚无固件发布"));
+    }
 
     #[test]
     fn china_time_is_utc_plus_eight() {

@@ -169,11 +169,10 @@ fn report_route(call: &Call, segments: &[&str]) -> Option<Routed> {
     let (central, ctx, operator) = (call.central, call.ctx, call.operator);
     let store = &central.store;
     Some(match (&call.req.method, segments) {
-        (&Method::GET, [""]) => Routed::Page(
-            store
-                .kiosks(operator)
-                .and_then(|kiosks| Ok(pages::fleet(ctx, &kiosks, store.count_applications()?))),
-        ),
+        (&Method::GET, [""]) => Routed::Page(store.kiosks(operator).and_then(|kiosks| {
+            let rollouts = store.rollouts(operator)?;
+            Ok(pages::fleet(ctx, &kiosks, &rollouts, store.count_applications()?))
+        })),
         (&Method::GET, ["kiosks", id]) => Routed::Page(store.kiosks(operator).and_then(|kiosks| {
             let Some(kiosk) = kiosks.iter().find(|k| k.kiosk_id == *id) else {
                 return crate::store::refuse(404, "not_found", "no such kiosk");

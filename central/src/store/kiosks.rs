@@ -27,6 +27,9 @@ pub struct KioskView {
     pub last_errors: Vec<String>,
     pub submissions: i64,
     pub refused: i64,
+    /// The image version and booted slot (image kiosks only).
+    pub firmware_version: Option<String>,
+    pub firmware_slot: Option<String>,
 }
 
 /// The width of a heartbeat bucket, and how long buckets are kept.
@@ -146,7 +149,7 @@ impl Store {
         self.tx(|sql| {
             let rows = sql.query(
                 "SELECT k.kiosk_id, version, uptime_secs, last_seen, clock_drift, reader, printer, camera, gpio, paper, pending, dead, \
-                 oldest_pending_age, last_sent_at, last_errors, submissions, refused, last_refused_at, \
+                 oldest_pending_age, last_sent_at, last_errors, submissions, refused, last_refused_at, firmware_version, firmware_slot, \
                  (SELECT MAX(c.expires_at) FROM certificates c WHERE c.kiosk_id = k.kiosk_id AND c.revoked_at IS NULL) AS certificate_expires_at \
                  FROM kiosks k WHERE k.last_seen IS NOT NULL OR k.submissions > 0 OR k.refused > 0 ORDER BY k.kiosk_id",
                 &[],
@@ -183,6 +186,8 @@ impl Store {
                         last_errors: serde_json::from_str(&r.text("last_errors")).unwrap_or_default(),
                         submissions: r.int("submissions"),
                         refused: r.int("refused"),
+                        firmware_version: r.opt_text("firmware_version"),
+                        firmware_slot: r.opt_text("firmware_slot"),
                     }
                 })
                 .collect())

@@ -209,6 +209,18 @@ impl Store {
         })
     }
 
+    /// The version the fleet should run: the newest completed rollout's.
+    pub fn firmware_target(&self) -> Result<Option<String>> {
+        self.tx(|sql| {
+            Ok(sql
+                .query_one(
+                    "SELECT version FROM rollouts WHERE state = 'completed' ORDER BY rollout_id DESC LIMIT 1",
+                    &[],
+                )?
+                .map(|r| r.text("version")))
+        })
+    }
+
     /// The heartbeat's part: records the image version, slot and the kiosk's report, lets
     /// the rollout widen or halt, and answers with the offer this kiosk should act on.
     pub(super) fn rollout_heartbeat(

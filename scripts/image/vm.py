@@ -155,26 +155,30 @@ class Vm:
         s = socket.socket(socket.AF_UNIX)
         s.settimeout(timeout)
         s.connect(self.qga_path)
-        f = s.makefile("rw")
-        # guest-sync-delimited flushes anything stale on the channel first.
+        f = s.makefile("rwb")
+
+        def send(msg):
+            f.write(json.dumps(msg).encode() + b"\n")
+            f.flush()
+
+        # guest-sync-delimited flushes anything stale on the channel first; its answer
+        # comes after a 0xFF byte.
         token = int(time.time() * 1000) % 2147483647
-        f.write(json.dumps({"execute": "guest-sync-delimited", "arguments": {"id": token}}) + "\n")
-        f.flush()
+        send({"execute": "guest-sync-delimited", "arguments": {"id": token}})
         while True:
-            line = f.readline().lstrip("\xff")
+            line = f.readline()
             if not line:
                 raise OSError("guest agent closed the channel")
             try:
-                if json.loads(line).get("return") == token:
+                if json.loads(line.lstrip(b"\xff").decode("utf-8", "replace")).get("return") == token:
                     break
             except ValueError:
                 continue
         msg = {"execute": command}
         if arguments is not None:
             msg["arguments"] = arguments
-        f.write(json.dumps(msg) + "\n")
-        f.flush()
-        reply = json.loads(f.readline())
+        send(msg)
+        reply = json.loads(f.readline().decode("utf-8", "replace"))
         s.close()
         if "error" in reply:
             raise RuntimeError("guest agent %s: %s" % (command, reply["error"]))

@@ -44,7 +44,9 @@ class Vm:
         self.boots += 1
         self.serial_offset = os.path.getsize(self.serial_path) if os.path.exists(self.serial_path) else 0
         accel = ["-accel", "kvm"] if self.kvm else ["-accel", "tcg,thread=multi"]
-        forward = "guestfwd=tcp:%s:%d-tcp:127.0.0.1:%d" % (CENTRAL_GUEST_ADDR, CENTRAL_GUEST_PORT, self.central_port)
+        # One socat per guest connection (a chardev target would be one connection for the
+        # VM's whole life, opened at start): the central may come and go.
+        forward = "guestfwd=tcp:%s:%d-cmd:socat STDIO TCP:127.0.0.1:%d" % (CENTRAL_GUEST_ADDR, CENTRAL_GUEST_PORT, self.central_port)
         cmd = ["qemu-system-x86_64", "-machine", "q35", *accel, "-m", "1024", "-smp", "2",
                "-bios", "/usr/share/ovmf/OVMF.fd",
                "-drive", "file=%s,format=raw,if=virtio,cache=unsafe" % self.disk,

@@ -92,7 +92,7 @@ fi
 rootdir="$work/rootfs"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-packages=systemd-sysv,udev,dbus,kmod,"$kernel",initramfs-tools,rauc,grub-common,e2fsprogs,iproute2,ca-certificates,qemu-guest-agent,util-linux
+packages=systemd-sysv,udev,dbus,kmod,"$kernel",initramfs-tools,rauc,rauc-service,grub-common,e2fsprogs,iproute2,ca-certificates,qemu-guest-agent,util-linux
 # Downloaded packages are kept between builds (IMAGE_APT_CACHE, default beside the image).
 cache=$(realpath -m "${IMAGE_APT_CACHE:-$out/apt-cache-$arch}")
 mkdir -p "$cache"

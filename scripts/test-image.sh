@@ -28,9 +28,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 central="${TOWNSHIP_CENTRAL:-}"
 if [ -z "$central" ]; then
-  for profile in release debug; do
-    if [ -x "$target_dir/$profile/township-central" ]; then central="$target_dir/$profile/township-central"; break; fi
-  done
+  # The newest build of the central (release or the tests' debug one).
+  central=$(ls -t "$target_dir"/release/township-central "$target_dir"/debug/township-central 2>/dev/null | head -n1 || true)
 fi
 [ -n "$central" ] || { cargo build -p township-central --bins; central="$target_dir/debug/township-central"; }
 started=$(date +%s)

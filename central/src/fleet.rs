@@ -344,8 +344,9 @@ async fn follow_offer(
     }
 }
 
-/// A simulated kiosk's heartbeat: every device "sim", the outbox empty, an image kiosk.
-fn heartbeat(id: &str, booted: Instant, firmware: township_core::firmware_api::FirmwareState) -> api::Heartbeat {
+/// A simulated kiosk's heartbeat: every device "sim", the outbox empty, an image kiosk
+/// (also the tests' heartbeat of an image kiosk).
+pub fn heartbeat(id: &str, booted: Instant, firmware: township_core::firmware_api::FirmwareState) -> api::Heartbeat {
     api::Heartbeat {
         kiosk_id: id.to_string(),
         version: "0.1.0-sim".into(),

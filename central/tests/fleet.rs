@@ -109,3 +109,54 @@ fn a_rollout_to_a_fleet_of_200_widens_wave_by_wave_and_completes() {
     assert_eq!(report.kinds.get("update-done").map(|k| k.count), Some(200));
     assert!(report.kinds.values().all(|k| k.errors == 0), "{}", report.render());
 }
+
+#[test]
+fn a_kiosk_running_the_new_version_counts_done_whatever_stage_its_spool_last_named() {
+    use township_central::store::{Kiosk, NewRollout, Operator};
+    use township_core::firmware_api::{FirmwareState, UpdateReport, UpdateStage};
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = setup(tmp.path(), &[], None);
+    let (runtime, running) = serve(&srv, None);
+    let store = &running.central.store;
+    let new = NewRollout {
+        bundle: tmp.path().join("b").to_string_lossy().into_owned(),
+        version: "image-2".into(),
+        sha256: "ab".repeat(32),
+        size: 10,
+        percent: 100,
+        halt_after: 1,
+    };
+    let id = store.create_rollout(&Operator::cli(), &new).unwrap();
+    let beat = |version: &str, stage: Option<UpdateStage>| {
+        let hb = fleet::heartbeat(
+            "K-1",
+            std::time::Instant::now(),
+            FirmwareState {
+                version: version.into(),
+                slot: "A".into(),
+                update: stage.map(|stage| UpdateReport {
+                    rollout_id: id,
+                    version: "image-2".into(),
+                    stage,
+                    percent: None,
+                    reason: None,
+                }),
+            },
+        );
+        store.heartbeat(Kiosk("K-1"), &hb).unwrap()
+    };
+    let offer = beat("image-1", None).update.expect("offered to every kiosk at 100 %");
+    assert_eq!(
+        (offer.rollout_id, offer.version.as_str(), offer.size),
+        (id, "image-2", 10)
+    );
+    assert!(beat("image-1", Some(UpdateStage::Rebooting)).update.is_some());
+    // Booted into the new slot before the health check wrote "done".
+    assert_eq!(beat("image-2", Some(UpdateStage::Rebooting)).update, None);
+    let view = store.rollouts(&Operator::cli()).unwrap().remove(0);
+    assert_eq!(view.state, "completed", "{view:?}");
+    assert_eq!(view.stages.get("done").copied(), Some(1), "{view:?}");
+    assert_eq!(view.stages.len(), 1, "{view:?}");
+    drop(running);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+}

@@ -244,8 +244,8 @@ impl Store {
             let id = rollout.int("rollout_id");
             let version = rollout.text("version");
             let report = match &firmware.update {
-                Some(report) if report.rollout_id == id => Some(report.clone()),
-                // Running the rollout's version already: done, whatever was reported.
+                // Running the rollout's version: done, whatever stage the spool last named
+                // (the agent's "rebooting" is read before the health check's "done").
                 _ if firmware.version == version => Some(UpdateReport {
                     rollout_id: id,
                     version: version.clone(),
@@ -253,6 +253,7 @@ impl Store {
                     percent: None,
                     reason: None,
                 }),
+                Some(report) if report.rollout_id == id => Some(report.clone()),
                 _ => None,
             };
             let mut stage = None;

@@ -279,6 +279,11 @@ impl KioskApp {
         self.idle_flag.publish(idle, crate::storage::now_unix());
     }
 
+    /// Where the kiosk says it is idle (tests; `kiosk run` takes `$RUNTIME_DIRECTORY`).
+    pub fn set_idle_flag(&mut self, flag: super::firmware::IdleFlag) {
+        self.idle_flag = flag;
+    }
+
     /// The soak bench's fast-forward of the session clock (an idle wipe, the attract loop).
     pub fn warp_clock(&mut self, by: Duration) {
         self.shared.warp_clock(by);

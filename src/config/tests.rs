@@ -361,3 +361,31 @@ fn voice_is_on_the_default_device_and_its_problems_name_the_key() {
     let unknown = parse_str("[voice]\nvolume = 80\n", name).unwrap_err().0;
     assert!(unknown[0].message.contains("unknown field `volume`"), "{unknown:?}");
 }
+
+#[test]
+fn an_update_window_is_two_real_times() {
+    let problems = |window: &str| {
+        let mut config = Config::default();
+        config.central.update_window = Some(window.into());
+        config
+            .check()
+            .into_iter()
+            .filter(|(key, _)| key == "central.update-window")
+            .count()
+    };
+    for good in ["02:00-05:00", "22:30-04:00", "00:00-23:59"] {
+        assert_eq!(problems(good), 0, "{good}");
+    }
+    for bad in [
+        "2:00-5:00",
+        "02:00",
+        "24:00-05:00",
+        "02:60-05:00",
+        "03:00-03:00",
+        "at night",
+    ] {
+        assert_eq!(problems(bad), 1, "{bad}");
+    }
+    let parsed: Config = toml::from_str("[central]\nupdate-window = \"02:00-05:00\"\n").unwrap();
+    assert_eq!(parsed.central.update_window.as_deref(), Some("02:00-05:00"));
+}

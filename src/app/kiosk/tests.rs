@@ -318,3 +318,20 @@ fn assert_last_said_take_card(voice: &crate::devices::voice::SilentVoice) {
         voice.said()
     );
 }
+
+#[test]
+fn the_update_agent_is_told_idle_only_while_nobody_is_at_the_kiosk() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    let flag = dir.path().join("idle");
+    app.set_idle_flag(crate::app::firmware::IdleFlag::at(Some(flag.clone())));
+    app.tick_at(1_000);
+    assert!(flag.exists(), "the welcome page is idle");
+    app.handle_at(Intent::Start, 2_000);
+    app.tick_at(3_000);
+    assert!(!flag.exists(), "a citizen started: not idle");
+    app.handle_at(Intent::Session(Event::Cancel), 4_000);
+    app.tick_at(5_000);
+    assert_eq!(app.session().step, Step::Welcome);
+    assert!(flag.exists(), "back on the welcome page");
+}

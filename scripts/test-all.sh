@@ -21,7 +21,8 @@ scripts/test-package.sh
 # welcome page in a screendump, restart after SIGKILL, the watchdog after SIGSTOP, an
 # application through a hard power-off; then A/B updates through a staged rollout at the
 # central (a good bundle, one rolled back by GRUB after three failed boots, one with a bad
-# signature). Root only, like the package test. About 12 minutes under TCG, which is all
+# signature; the first two with 200 simulated kiosks beside the VM). Root only, like the
+# package test. About 13 minutes under TCG, which is all
 # this machine's nested virtualisation runs (KVM is tried and its failure said).
 if [ "$(id -u)" -eq 0 ]; then
   scripts/build-image.sh --profile dev --out target/image

@@ -96,10 +96,18 @@ class Central:
                 return r
         raise KeyError(rollout_id)
 
-    def create_rollout(self, bundle, version, halt_after=1):
+    def create_rollout(self, bundle, version, halt_after=1, percent=100):
         out = self.cli("rollout", "create", "--bundle", bundle, "--version", version,
-                       "--percent", "100", "--halt-after-failures", str(halt_after))
+                       "--percent", str(percent), "--halt-after-failures", str(halt_after))
         return int(re.match(r"rollout (\d+):", out).group(1))
+
+    def fleet(self, kiosks, secs):
+        """`simulate-fleet`: simulated image kiosks beside the VM (heartbeat every 5 s), so a
+        rollout widens and halts over a fleet with the real kiosk in it."""
+        log = open(os.path.join(self.dir, "fleet.log"), "a")
+        return subprocess.Popen([self.binary, "simulate-fleet", "--dir", self.dir, "--kiosks", str(kiosks),
+                                 "--duration", str(secs), "--heartbeat-secs", "5", "--submit-rate", "0"],
+                                stdout=log, stderr=log)
 
 
 def seed_disk(image_dir, work, enrolment):
@@ -276,15 +284,24 @@ def test_updates(vm, central, image_dir, out_dir, boot_timeout):
     marker = "data-survives-%d" % os.getpid()
     vm.sh("runuser -u township-kiosk -- sh -c 'echo %s > /var/lib/township-kiosk/update-test-marker'" % marker)
 
-    # 1. A good bundle: downloaded, installed while idle, rebooted into, marked good.
+    # 1. A good bundle to 200 simulated kiosks and the VM, offered to 10 % first:
+    # downloaded, installed while idle, rebooted into, marked good; the rollout widens
+    # wave by wave and completes.
+    fleet = central.fleet(200, 900)
+    time.sleep(10)
     t = time.monotonic()
-    rid = central.create_rollout(good, "test-good-2")
+    rid = central.create_rollout(good, "test-good-2", halt_after=3, percent=10)
     seen = {}
-    r = wait_rollout(central, rid, ("completed", "halted"), 600, seen)
+    try:
+        r = wait_rollout(central, rid, ("completed", "halted"), 900, seen)
+    finally:
+        fleet.terminate()
+        fleet.wait()
     figures["good_update_secs"] = round(time.monotonic() - t, 1)
     figures["good_update_stages_first_seen_secs"] = seen
-    check("the good bundle's rollout completed in %.0f s: %s" % (figures["good_update_secs"], r["stages"]),
-          r["state"] == "completed" and r["stages"] == {"done": 1})
+    check("the good bundle's rollout to 200 simulated kiosks and the VM completed in %.0f s: %s"
+          % (figures["good_update_secs"], r["stages"]),
+          r["state"] == "completed" and r["percent"] == 100 and r["stages"] == {"done": 201})
     vm.wait_agent(120)
     version, slot = guest_release(vm)
     check("the kiosk runs test-good-2 from slot %s (was %s on %s)" % (slot, start_version, start_slot),
@@ -296,11 +313,20 @@ def test_updates(vm, central, image_dir, out_dir, boot_timeout):
     good_slot = slot
 
     # 2. A bundle whose kiosk never becomes healthy: three boots, then GRUB falls back.
+    # With the simulated fleet updating cleanly, the VM's failure alone passes the
+    # threshold (1) and the rollout halts.
+    fleet = central.fleet(200, 1200)
+    time.sleep(10)
     t = time.monotonic()
     rid = central.create_rollout(bad, "test-broken-3")
-    r = wait_rollout(central, rid, ("completed", "halted"), 900)
+    try:
+        r = wait_rollout(central, rid, ("completed", "halted"), 900)
+    finally:
+        fleet.terminate()
+        fleet.wait()
     figures["rollback_secs"] = round(time.monotonic() - t, 1)
-    check("the never-healthy bundle's rollout halted in %.0f s: %s" % (figures["rollback_secs"], r["failures"]),
+    check("the never-healthy bundle's rollout (200 simulated kiosks and the VM) halted in %.0f s: %s %s"
+          % (figures["rollback_secs"], r["stages"], r["failures"]),
           r["state"] == "halted" and any("rolled back" in why for _, why in r["failures"]))
     vm.wait_agent(120)
     version, slot = guest_release(vm)
@@ -316,7 +342,7 @@ def test_updates(vm, central, image_dir, out_dir, boot_timeout):
     rid = central.create_rollout(unsigned, "test-unsigned-4")
     r = wait_rollout(central, rid, ("completed", "halted"), 600)
     check("the bad signature was refused and reported: %s" % r["failures"],
-          r["state"] == "halted" and any("refused" in why for _, why in r["failures"]))
+          r["state"] == "halted" and any("refused" in why and "signature" in why for _, why in r["failures"]))
     version, slot2 = guest_release(vm)
     check("still test-good-2 on slot %s" % slot2, version == "test-good-2" and slot2 == good_slot)
     central.cli("rollout", "abort", str(rid))

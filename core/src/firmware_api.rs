@@ -47,6 +47,16 @@ pub enum UpdateStage {
 }
 
 impl UpdateStage {
+    /// Every stage, in the order a kiosk goes through them.
+    pub const ALL: [UpdateStage; 6] = [
+        UpdateStage::Downloading,
+        UpdateStage::Downloaded,
+        UpdateStage::Installing,
+        UpdateStage::Rebooting,
+        UpdateStage::Done,
+        UpdateStage::Failed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UpdateStage::Downloading => "downloading",
@@ -59,16 +69,7 @@ impl UpdateStage {
     }
 
     pub fn parse(s: &str) -> Option<UpdateStage> {
-        [
-            UpdateStage::Downloading,
-            UpdateStage::Downloaded,
-            UpdateStage::Installing,
-            UpdateStage::Rebooting,
-            UpdateStage::Done,
-            UpdateStage::Failed,
-        ]
-        .into_iter()
-        .find(|stage| stage.as_str() == s)
+        UpdateStage::ALL.into_iter().find(|stage| stage.as_str() == s)
     }
 
     /// Done or failed: the kiosk has finished with this rollout.
@@ -93,14 +94,7 @@ mod tests {
 
     #[test]
     fn stages_read_back_and_only_done_and_failed_finish() {
-        for stage in [
-            UpdateStage::Downloading,
-            UpdateStage::Downloaded,
-            UpdateStage::Installing,
-            UpdateStage::Rebooting,
-            UpdateStage::Done,
-            UpdateStage::Failed,
-        ] {
+        for stage in UpdateStage::ALL {
             assert_eq!(UpdateStage::parse(stage.as_str()), Some(stage));
             let json = serde_json::to_string(&stage).unwrap();
             assert_eq!(json, format!("\"{}\"", stage.as_str()));

@@ -107,7 +107,7 @@ impl Store {
             .map(|e| e.chars().take(200).collect())
             .collect();
         let clip = |s: &str| s.chars().take(80).collect::<String>();
-        self.tx(|sql| {
+        let update = self.tx(|sql| {
             sql.exec(
                 "INSERT INTO kiosks (kiosk_id) VALUES ($1) ON CONFLICT (kiosk_id) DO NOTHING",
                 &[kiosk.into()],
@@ -133,9 +133,9 @@ impl Store {
                     serde_json::to_string(&errors)?.into(),
                 ],
             )?;
-            Self::record_beat(sql, kiosk, now, hb)
+            Self::record_beat(sql, kiosk, now, hb)?;
+            Self::rollout_heartbeat(sql, kiosk, hb.firmware.as_ref(), now)
         })?;
-        let update = self.rollout_heartbeat(kiosk, hb.firmware.as_ref(), now)?;
         Ok(api::HeartbeatResponse {
             server_time: now,
             certificate_expires_at: None,

@@ -221,10 +221,11 @@ impl Store {
         })
     }
 
-    /// The heartbeat's part: records the image version, slot and the kiosk's report, lets
-    /// the rollout widen or halt, and answers with the offer this kiosk should act on.
+    /// The heartbeat's part, in its transaction: records the image version, slot and the
+    /// kiosk's report, lets the rollout widen or halt, and answers with the offer this
+    /// kiosk should act on.
     pub(super) fn rollout_heartbeat(
-        &self,
+        sql: &mut dyn Sql,
         kiosk: &str,
         firmware: Option<&FirmwareState>,
         now: i64,
@@ -233,75 +234,80 @@ impl Store {
             return Ok(None);
         };
         let clip = |s: &str, n: usize| s.chars().take(n).collect::<String>();
-        self.tx(|sql| {
-            sql.exec(
-                "UPDATE kiosks SET firmware_version = $2, firmware_slot = $3 WHERE kiosk_id = $1",
-                &[kiosk.into(), clip(&firmware.version, 80).into(), clip(&firmware.slot, 4).into()],
-            )?;
-            let Some(rollout) = current(sql)? else {
-                return Ok(None);
-            };
-            let id = rollout.int("rollout_id");
-            let version = rollout.text("version");
-            let report = match &firmware.update {
-                // Running the rollout's version: done, whatever stage the spool last named
-                // (the agent's "rebooting" is read before the health check's "done").
-                _ if firmware.version == version => Some(UpdateReport {
-                    rollout_id: id,
-                    version: version.clone(),
-                    stage: UpdateStage::Done,
-                    percent: None,
-                    reason: None,
-                }),
-                Some(report) if report.rollout_id == id => Some(report.clone()),
-                _ => None,
-            };
-            let mut stage = None;
-            let mut finished_now = false;
-            if let Some(report) = report {
-                let before = sql
-                    .query_one(
-                        "SELECT stage FROM rollout_kiosks WHERE rollout_id = $1 AND kiosk_id = $2",
-                        &[id.into(), kiosk.into()],
-                    )?
-                    .map(|r| r.text("stage"));
-                // A finished kiosk stays finished (a late report does not reopen it).
-                let settled = before.as_deref().and_then(UpdateStage::parse).filter(|s| s.finished());
-                let now_stage = settled.unwrap_or(report.stage);
-                if settled.is_none() {
-                    sql.exec(
-                        "INSERT INTO rollout_kiosks (rollout_id, kiosk_id, stage, percent, reason, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                         ON CONFLICT (rollout_id, kiosk_id) DO UPDATE SET stage = $3, percent = $4, reason = $5, updated_at = $6",
-                        &[
-                            id.into(),
-                            kiosk.into(),
-                            report.stage.as_str().into(),
-                            report.percent.map(i64::from).into(),
-                            report.reason.as_deref().map(|r| clip(r, 200)).into(),
-                            now.into(),
-                        ],
-                    )?;
-                    finished_now = report.stage.finished();
-                }
-                stage = Some(now_stage);
-            }
-            // Also now and then without a finish, so an empty wave still widens.
-            if finished_now || now - rollout.int("updated_at") >= EVALUATE_EVERY_SECS {
-                evaluate(sql, id, now)?;
-            }
-            let offered = sql
-                .query_one("SELECT state, percent FROM rollouts WHERE rollout_id = $1", &[id.into()])?
-                .is_some_and(|r| r.text("state") == "active" && bucket(id, kiosk) < r.int("percent"));
-            if !offered || stage.is_some_and(UpdateStage::finished) {
-                return Ok(None);
-            }
-            Ok(Some(UpdateOffer {
+        sql.exec(
+            "UPDATE kiosks SET firmware_version = $2, firmware_slot = $3 WHERE kiosk_id = $1",
+            &[
+                kiosk.into(),
+                clip(&firmware.version, 80).into(),
+                clip(&firmware.slot, 4).into(),
+            ],
+        )?;
+        let Some(rollout) = current(sql)? else {
+            return Ok(None);
+        };
+        let id = rollout.int("rollout_id");
+        let version = rollout.text("version");
+        let report = match &firmware.update {
+            // Running the rollout's version: done, whatever stage the spool last named
+            // (the agent's "rebooting" is read before the health check's "done").
+            _ if firmware.version == version => Some(UpdateReport {
                 rollout_id: id,
-                version,
-                size: rollout.int("size") as u64,
-                sha256: rollout.text("sha256"),
-            }))
-        })
+                version: version.clone(),
+                stage: UpdateStage::Done,
+                percent: None,
+                reason: None,
+            }),
+            Some(report) if report.rollout_id == id => Some(report.clone()),
+            _ => None,
+        };
+        let mut stage = None;
+        let mut finished_now = false;
+        if let Some(report) = report {
+            let before = sql
+                .query_one(
+                    "SELECT stage FROM rollout_kiosks WHERE rollout_id = $1 AND kiosk_id = $2",
+                    &[id.into(), kiosk.into()],
+                )?
+                .map(|r| r.text("stage"));
+            // A finished kiosk stays finished (a late report does not reopen it).
+            let settled = before.as_deref().and_then(UpdateStage::parse).filter(|s| s.finished());
+            let now_stage = settled.unwrap_or(report.stage);
+            if settled.is_none() {
+                sql.exec(
+                    "INSERT INTO rollout_kiosks (rollout_id, kiosk_id, stage, percent, reason, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (rollout_id, kiosk_id) DO UPDATE SET stage = $3, percent = $4, reason = $5, updated_at = $6",
+                    &[
+                        id.into(),
+                        kiosk.into(),
+                        report.stage.as_str().into(),
+                        report.percent.map(i64::from).into(),
+                        report.reason.as_deref().map(|r| clip(r, 200)).into(),
+                        now.into(),
+                    ],
+                )?;
+                finished_now = report.stage.finished();
+            }
+            stage = Some(now_stage);
+        }
+        // Also now and then without a finish, so an empty wave still widens.
+        if finished_now || now - rollout.int("updated_at") >= EVALUATE_EVERY_SECS {
+            evaluate(sql, id, now)?;
+        }
+        let offered = sql
+            .query_one(
+                "SELECT state, percent FROM rollouts WHERE rollout_id = $1",
+                &[id.into()],
+            )?
+            .is_some_and(|r| r.text("state") == "active" && bucket(id, kiosk) < r.int("percent"));
+        if !offered || stage.is_some_and(UpdateStage::finished) {
+            return Ok(None);
+        }
+        Ok(Some(UpdateOffer {
+            rollout_id: id,
+            version,
+            size: rollout.int("size") as u64,
+            sha256: rollout.text("sha256"),
+        }))
     }
 
     /// The bundle file of a rollout, for `kiosk` only while the rollout offers it to it.

@@ -160,3 +160,57 @@ fn a_kiosk_running_the_new_version_counts_done_whatever_stage_its_spool_last_nam
     drop(running);
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
 }
+
+#[test]
+fn the_bundle_goes_only_to_kiosks_it_is_offered_to_and_only_in_bounded_ranges() {
+    use township_central::store::{bucket, NewRollout, Operator};
+    // Two kiosks on either side of the first wave's line (the rollout will be number 1).
+    let ids = ["K-A", "K-B", "K-C", "K-D", "K-E", "K-F"];
+    let mut by_bucket: Vec<(i64, &str)> = ids.iter().map(|id| (bucket(1, id), *id)).collect();
+    by_bucket.sort();
+    let ((low, inside), (high, outside)) = (by_bucket[0], by_bucket[ids.len() - 1]);
+    assert!(low < high, "{by_bucket:?}");
+    let tmp = tempfile::tempdir().unwrap();
+    let srv = setup(tmp.path(), &[inside, outside], None);
+    let (runtime, running) = serve(&srv, None);
+    let bundle = tmp.path().join("b.raucb");
+    let bytes: Vec<u8> = (0..5 * 1024 * 1024).map(|i| (i % 241) as u8).collect();
+    std::fs::write(&bundle, &bytes).unwrap();
+    let new = NewRollout {
+        bundle: bundle.to_string_lossy().into_owned(),
+        version: "image-2".into(),
+        sha256: "ab".repeat(32),
+        size: bytes.len() as i64,
+        percent: low + 1,
+        halt_after: 1,
+    };
+    assert_eq!(running.central.store.create_rollout(&Operator::cli(), &new).unwrap(), 1);
+    let (dir, api) = (tmp.path(), running.api);
+    runtime.block_on(async {
+        // The offered kiosk gets exactly the bytes it asks for.
+        let (status, body) = bundle_range(dir, inside, api, "bytes=1000-1999").await;
+        assert_eq!((status, body.as_slice()), (206, &bytes[1000..2000]));
+        // A range over 4 MiB, past the end or backwards: 416, nothing served.
+        for range in ["bytes=0-4194304", "bytes=5242870-5242880", "bytes=20-10", "items=0-9"] {
+            let (status, body) = bundle_range(dir, inside, api, range).await;
+            assert_eq!(status, 416, "{range}");
+            assert!(!body.starts_with(&bytes[..8]), "{range}");
+        }
+        // A kiosk outside the wave holds a valid certificate and is still refused.
+        let (status, body) = bundle_range(dir, outside, api, "bytes=0-9").await;
+        assert_eq!(status, 403);
+        assert!(String::from_utf8_lossy(&body).contains("not_offered"));
+    });
+    drop(running);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+}
+
+/// `GET /rollouts/1/bundle` with `range` as kiosk `id`: the status and body.
+async fn bundle_range(dir: &std::path::Path, id: &str, api: std::net::SocketAddr, range: &str) -> (u16, Vec<u8>) {
+    let mut k = kiosk(dir, id, api).await;
+    let a = k
+        .request("GET", "/api/v1/rollouts/1/bundle", &[("range", range)], Vec::new())
+        .await
+        .unwrap();
+    (a.status, a.body.to_vec())
+}

@@ -221,3 +221,48 @@ fn the_idle_flag_is_written_on_a_change_only_and_removed_when_a_citizen_comes() 
     flag.publish(false, 2002);
     IdleFlag::at(None).publish(true, 1);
 }
+
+#[test]
+fn an_offer_over_the_size_cap_is_refused_without_a_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = Arc::new(BundleCentral {
+        bytes: Vec::new(),
+        requests: AtomicUsize::new(0),
+        fail_first: 0,
+    });
+    let updater = updater(tmp.path(), central.clone());
+    let mut huge = offer(&[1, 2, 3], None);
+    huge.size = 3 * 1024 * 1024 * 1024;
+    updater.offer(Some(huge));
+    wait_for("the refusal", || {
+        updater.state().update.is_some_and(|r| r.stage == UpdateStage::Failed)
+    });
+    assert!(updater.state().update.unwrap().reason.unwrap().contains("size"));
+    assert_eq!(central.requests.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn a_garbled_spool_reads_as_nothing_and_a_long_reason_is_cut() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spool = Spool::new(tmp.path().to_path_buf());
+    for garbage in [
+        "",
+        "stage=exploded\nrollout=1\n",
+        "stage=done\nrollout=one\n",
+        "\u{0}\u{ff}rollout",
+    ] {
+        std::fs::write(tmp.path().join("state"), garbage).unwrap();
+        assert_eq!(spool.state(), None, "{garbage:?}");
+    }
+    std::fs::write(tmp.path().join("ready"), "rollout=x\n").unwrap();
+    assert_eq!(spool.ready_rollout(), None);
+    let long = "x".repeat(5000);
+    std::fs::write(
+        tmp.path().join("state"),
+        format!("stage=failed\nrollout=4\nreason={long}\n"),
+    )
+    .unwrap();
+    let state = spool.state().unwrap();
+    assert_eq!((state.stage, state.rollout_id), (UpdateStage::Failed, 4));
+    assert_eq!(state.reason.unwrap().len(), 200);
+}
